@@ -1,0 +1,56 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * A Stripe restricted API key (rk_test_… / rk_live_…). Checked by the Stripe Guard node's
+ * credential test (a real read, mode and account checks, and a probe for write access).
+ */
+export class StripeRestrictedKeyApi implements ICredentialType {
+	name = 'stripeRestrictedKeyApi';
+
+	displayName = 'Stripe Restricted Key API';
+
+	icon = { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' } as const;
+
+	documentationUrl = 'https://docs.stripe.com/keys#create-restricted-api-secret-key';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Restricted API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'rk_test_…',
+			description:
+				'A restricted key from Stripe Dashboard → Developers → API keys (rk_test_… or rk_live_…). Secret keys (sk_…) are refused: give n8n only the permissions it needs.',
+		},
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Test', value: 'test' },
+				{ name: 'Live', value: 'live' },
+			],
+			default: 'test',
+			description: 'Must match the key: rk_test_ keys are Test, rk_live_ keys are Live',
+		},
+		{
+			displayName: 'Account ID',
+			name: 'accountId',
+			type: 'string',
+			default: '',
+			placeholder: 'acct_…',
+			description: 'Optional. When set, the credential test checks that the key belongs to this account.',
+		},
+		{
+			displayName: 'Allow Writes',
+			name: 'allowWrites',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether approved proposals may change Stripe data with this credential. Off: the key must be read-only, and writes are refused even after approval.',
+		},
+	];
+}

@@ -1,0 +1,105 @@
+/**
+ * The one way Stripe Guard talks to Stripe: the official SDK, pinned API version, identified
+ * as this package, with a timeout and retries that include 429, and `STRIPE_GUARD_API_BASE_URL`
+ * for a local emulator.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Stripe from 'stripe';
+
+import type { StripeGuardCredentials } from './credentials';
+
+export const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
+export const API_BASE_ENV = 'STRIPE_GUARD_API_BASE_URL';
+
+/** Per-request timeout; Stripe answers reads in well under a second, lists of 100 in ~1 s. */
+const TIMEOUT_MS = 30_000;
+/** Backoff 0.5, 1, 2, 4 s (with jitter): long enough to ride out a one-second rate-limit window. */
+const MAX_NETWORK_RETRIES = 4;
+
+export class ApiBaseError extends Error {}
+
+/**
+ * The SDK retries connection errors, 409 and 5xx but not 429 unless Stripe adds
+ * `Stripe-Should-Retry: true`. This client marks 429 responses that way so the SDK's own backoff,
+ * retry budget and idempotency-key reuse apply to them too.
+ */
+class RetryRateLimitsHttpClient extends Stripe.HttpClient {
+	constructor(private readonly inner: InstanceType<typeof Stripe.HttpClient>) {
+		super();
+	}
+
+	getClientName(): string {
+		return this.inner.getClientName();
+	}
+
+	async makeRequest(
+		...args: Parameters<InstanceType<typeof Stripe.HttpClient>['makeRequest']>
+	): ReturnType<InstanceType<typeof Stripe.HttpClient>['makeRequest']> {
+		const response = await this.inner.makeRequest(...args);
+		const headers = response.getHeaders() as Record<string, string | undefined>;
+		if (response.getStatusCode() === 429 && headers['stripe-should-retry'] === undefined) {
+			headers['stripe-should-retry'] = 'true';
+		}
+		return response;
+	}
+}
+
+interface ApiBase {
+	host: string;
+	port: number;
+	protocol: 'http' | 'https';
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** Reads `STRIPE_GUARD_API_BASE_URL`; only loopback hosts are accepted, so a key never leaves for a third party. */
+export function apiBaseFromEnv(value = process.env[API_BASE_ENV]): ApiBase | undefined {
+	if (!value) return undefined;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new ApiBaseError(`${API_BASE_ENV} is not a URL: set it to e.g. http://127.0.0.1:12111, or unset it to use Stripe.`);
+	}
+	if (!LOOPBACK.test(url.hostname) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+		throw new ApiBaseError(
+			`${API_BASE_ENV} may only point at this machine (127.0.0.0/8, localhost or [::1]) over http or https, so that a Stripe key is never sent elsewhere. Unset it to use Stripe.`,
+		);
+	}
+	const protocol = url.protocol === 'https:' ? 'https' : 'http';
+	return {
+		host: url.hostname.replace(/^\[|\]$/g, ''),
+		port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+		protocol,
+	};
+}
+
+function packageVersion(): string {
+	// Works from the TypeScript sources and from dist/: walk up to this package's package.json.
+	for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+		try {
+			const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+			if (pkg.name === PACKAGE_NAME && pkg.version) return pkg.version;
+		} catch {
+			// no package.json at this level
+		}
+	}
+	return '0.0.0';
+}
+
+const VERSION = packageVersion();
+const httpClient = new RetryRateLimitsHttpClient(Stripe.createNodeHttpClient());
+
+export function createStripeClient(credentials: StripeGuardCredentials): Stripe {
+	const base = apiBaseFromEnv();
+	return new Stripe(credentials.apiKey, {
+		// The version the installed SDK pins, so its types describe what Stripe returns.
+		apiVersion: Stripe.API_VERSION,
+		appInfo: { name: PACKAGE_NAME, version: VERSION, url: 'https://www.npmjs.com/package/n8n-nodes-stripe-guard' },
+		timeout: TIMEOUT_MS,
+		maxNetworkRetries: MAX_NETWORK_RETRIES,
+		httpClient,
+		...(base ?? {}),
+	});
+}

@@ -1,0 +1,133 @@
+/**
+ * Field builders and readers shared by resources, so that an ID field, a list's
+ * Return All / Limit and their checks read the same everywhere.
+ */
+import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
+
+import type { OperationContext } from './operation';
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const DEFAULT_MAX_ROWS = 10_000;
+
+/** A required ID field; `label` is what the object is called in messages ("customer"). */
+export function idField(name: string, label: string, prefix: string): INodeProperties {
+	const display = label.replace(/^\w/, (c) => c.toUpperCase());
+	return {
+		displayName: `${display} ID`,
+		name,
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: `${prefix}…`,
+		description: `The ID of the ${label}, starting with ${prefix}`,
+	};
+}
+
+/** Reads an ID parameter and refuses, before any request, one that cannot be of this object type. */
+export function readId(ctx: OperationContext, name: string, label: string, prefix: string): string {
+	const raw = ctx.fn.getNodeParameter(name, ctx.itemIndex);
+	const id = typeof raw === 'string' ? raw.trim() : '';
+	if (!id) {
+		throw new NodeOperationError(ctx.fn.getNode(), `The ${label} ID is empty (item ${ctx.itemIndex})`, {
+			itemIndex: ctx.itemIndex,
+			description: `Enter the ID of a ${label}; it starts with ${prefix}.`,
+		});
+	}
+	if (!id.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(id)) {
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`"${id.slice(0, 60)}" is not a ${label} ID (item ${ctx.itemIndex})`,
+			{ itemIndex: ctx.itemIndex, description: `${label.replace(/^\w/, (c) => c.toUpperCase())} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.` },
+		);
+	}
+	return id;
+}
+
+/** Return All, Limit and the Max Rows safety cap of a list operation. */
+export const listFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_LIST_LIMIT,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Max Rows',
+		name: 'maxRows',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_MAX_ROWS,
+		description:
+			'Safety cap for Return All: the node stops after this many rows and says so, so that a mistaken filter cannot pull a whole account',
+		displayOptions: { show: { returnAll: [true] } },
+	},
+];
+
+export interface ListSize {
+	/** How many rows to collect at most. */
+	wanted: number;
+	/** Whether hitting `wanted` means the Max Rows cap was reached (and the user should be told). */
+	capped: boolean;
+}
+
+export function readListSize(ctx: OperationContext): ListSize {
+	const returnAll = ctx.fn.getNodeParameter('returnAll', ctx.itemIndex, false) as boolean;
+	const key = returnAll ? 'maxRows' : 'limit';
+	const value = ctx.fn.getNodeParameter(key, ctx.itemIndex, returnAll ? DEFAULT_MAX_ROWS : DEFAULT_LIST_LIMIT);
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`${returnAll ? 'Max Rows' : 'Limit'} must be a whole number of at least 1 (item ${ctx.itemIndex})`,
+			{ itemIndex: ctx.itemIndex },
+		);
+	}
+	return { wanted: value, capped: returnAll };
+}
+
+/** Created From / Created Before filters, sent as Stripe's `created[gte]` / `created[lt]`. */
+export const createdRangeFields: INodeProperties[] = [
+	{
+		displayName: 'Created From',
+		name: 'createdFrom',
+		type: 'dateTime',
+		default: '',
+		description: 'Only objects created at or after this time',
+	},
+	{
+		displayName: 'Created Before',
+		name: 'createdBefore',
+		type: 'dateTime',
+		default: '',
+		description: 'Only objects created before this time',
+	},
+];
+
+function toUnixSeconds(ctx: OperationContext, label: string, value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const ms = typeof value === 'number' ? value * (value < 1e11 ? 1000 : 1) : Date.parse(String(value));
+	if (!Number.isFinite(ms)) {
+		throw new NodeOperationError(ctx.fn.getNode(), `${label} is not a date: "${String(value).slice(0, 40)}" (item ${ctx.itemIndex})`, {
+			itemIndex: ctx.itemIndex,
+			description: 'Use an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z.',
+		});
+	}
+	return Math.floor(ms / 1000);
+}
+
+/** Stripe's `created` range from the Created From / Created Before filters, if any is set. */
+export function readCreatedRange(ctx: OperationContext, filters: Record<string, unknown>): { gte?: number; lt?: number } | undefined {
+	const gte = toUnixSeconds(ctx, 'Created From', filters.createdFrom);
+	const lt = toUnixSeconds(ctx, 'Created Before', filters.createdBefore);
+	if (gte === undefined && lt === undefined) return undefined;
+	return { ...(gte !== undefined && { gte }), ...(lt !== undefined && { lt }) };
+}

@@ -1,0 +1,30 @@
+/**
+ * The shape every resource file of a Stripe Guard node follows: a resource is a list of
+ * operations, and an operation is its fields plus the function that runs it for one item.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type Stripe from 'stripe';
+
+export interface OperationContext {
+	fn: IExecuteFunctions;
+	stripe: Stripe;
+	itemIndex: number;
+}
+
+export interface OperationDefinition {
+	value: string;
+	name: string;
+	/** Shown in the node picker ("Get a customer"); also what an agent reads first. */
+	action: string;
+	description: string;
+	/** Fields of this operation; the router adds the displayOptions that tie them to it. */
+	properties: INodeProperties[];
+	/** Runs the operation for one input item: one object, or several for lists. */
+	execute(ctx: OperationContext): Promise<IDataObject | IDataObject[]>;
+}
+
+export interface ResourceDefinition {
+	value: string;
+	name: string;
+	operations: OperationDefinition[];
+}

@@ -1,0 +1,36 @@
+/**
+ * Lists through the SDK's auto-pagination (which follows `starting_after` or `next_page`),
+ * asking for no more than needed and stopping as soon as enough rows are in.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ListSize } from './fields';
+import type { OperationContext } from './operation';
+
+/** Stripe's largest page. */
+export const PAGE_SIZE = 100;
+
+type ListCall<P> = (params: P & { limit: number }) => AsyncIterable<unknown>;
+
+export async function collectList<P extends object>(
+	ctx: OperationContext,
+	list: ListCall<P>,
+	params: P,
+	size: ListSize,
+): Promise<IDataObject[]> {
+	const rows: IDataObject[] = [];
+	// Asking for one more than wanted tells us whether the cap cut the list short.
+	const target = size.capped ? size.wanted + 1 : size.wanted;
+	for await (const object of list({ ...params, limit: Math.min(PAGE_SIZE, target) })) {
+		rows.push(object as IDataObject);
+		if (rows.length >= target) break;
+	}
+	if (size.capped && rows.length > size.wanted) {
+		rows.length = size.wanted;
+		ctx.fn.addExecutionHints({
+			message: `Stopped at Max Rows (${size.wanted}) for item ${ctx.itemIndex}: Stripe has more. Narrow the filters or raise Max Rows.`,
+			location: 'outputPane',
+		});
+	}
+	return rows;
+}
