@@ -2,7 +2,7 @@ import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, t
 
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { resources } from './resources';
-import { CREDENTIAL_TYPE, describeResources, runOperations } from './router';
+import { describeResources, runOperations } from './router';
 
 export class StripeGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,7 +17,7 @@ export class StripeGuard implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
+		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
 		properties: describeResources(resources),
 	};
 

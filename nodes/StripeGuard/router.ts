@@ -10,12 +10,11 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { ApiBaseError, createStripeClient } from '../shared/client';
-import { checkCredentials } from '../shared/credentials';
+import { checkApiBase, createStripeClient } from '../shared/client';
+import { CREDENTIAL_TYPE, checkCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
 
-export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
 /** Resource selector, one operation selector per resource, and each operation's fields. */
 export function describeResources(resources: ResourceDefinition[]): INodeProperties[] {
@@ -76,13 +75,9 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	if (!check.ok) {
 		throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
 	}
-	let stripe;
-	try {
-		stripe = createStripeClient(check.credentials);
-	} catch (error) {
-		if (error instanceof ApiBaseError) throw new NodeOperationError(fn.getNode(), error.message);
-		throw error;
-	}
+	const api = checkApiBase();
+	if (!api.ok) throw new NodeOperationError(fn.getNode(), api.message);
+	const stripe = createStripeClient(check.credentials, api.base);
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -17,8 +17,6 @@ const TIMEOUT_MS = 30_000;
 /** Backoff 0.5, 1, 2, 4 s (with jitter): long enough to ride out a one-second rate-limit window. */
 const MAX_NETWORK_RETRIES = 4;
 
-export class ApiBaseError extends Error {}
-
 /**
  * The SDK retries connection errors, 409 and 5xx but not 429 unless Stripe adds
  * `Stripe-Should-Retry: true`. This client marks 429 responses that way so the SDK's own backoff,
@@ -45,7 +43,7 @@ class RetryRateLimitsHttpClient extends Stripe.HttpClient {
 	}
 }
 
-interface ApiBase {
+export interface ApiBase {
 	host: string;
 	port: number;
 	protocol: 'http' | 'https';
@@ -53,26 +51,33 @@ interface ApiBase {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
-/** Reads `STRIPE_GUARD_API_BASE_URL`; only loopback hosts are accepted, so a key never leaves for a third party. */
-export function apiBaseFromEnv(value = process.env[API_BASE_ENV]): ApiBase | undefined {
-	if (!value) return undefined;
+export type ApiBaseCheck = { ok: true; base?: ApiBase } | { ok: false; message: string };
+
+/**
+ * Reads `STRIPE_GUARD_API_BASE_URL` (unset: Stripe itself). Only loopback hosts are accepted,
+ * so that a key can never be sent to a third party by a changed environment variable.
+ */
+export function checkApiBase(value = process.env[API_BASE_ENV]): ApiBaseCheck {
+	if (!value) return { ok: true };
 	let url: URL;
 	try {
 		url = new URL(value);
 	} catch {
-		throw new ApiBaseError(`${API_BASE_ENV} is not a URL: set it to e.g. http://127.0.0.1:12111, or unset it to use Stripe.`);
+		return { ok: false, message: `${API_BASE_ENV} is not a URL: set it to e.g. http://127.0.0.1:12111, or unset it to use Stripe.` };
 	}
 	if (!LOOPBACK.test(url.hostname) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-		throw new ApiBaseError(
-			`${API_BASE_ENV} may only point at this machine (127.0.0.0/8, localhost or [::1]) over http or https, so that a Stripe key is never sent elsewhere. Unset it to use Stripe.`,
-		);
+		return {
+			ok: false,
+			message: `${API_BASE_ENV} may only point at this machine (127.0.0.0/8, localhost or [::1]) over http or https, so that a Stripe key is never sent elsewhere. Unset it to use Stripe.`,
+		};
 	}
 	const protocol = url.protocol === 'https:' ? 'https' : 'http';
-	return {
+	const base: ApiBase = {
 		host: url.hostname.replace(/^\[|\]$/g, ''),
 		port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
 		protocol,
 	};
+	return { ok: true, base };
 }
 
 function packageVersion(): string {
@@ -91,8 +96,8 @@ function packageVersion(): string {
 const VERSION = packageVersion();
 const httpClient = new RetryRateLimitsHttpClient(Stripe.createNodeHttpClient());
 
-export function createStripeClient(credentials: StripeGuardCredentials): Stripe {
-	const base = apiBaseFromEnv();
+/** `base` comes from checkApiBase(); undefined means api.stripe.com. */
+export function createStripeClient(credentials: StripeGuardCredentials, base?: ApiBase): Stripe {
 	return new Stripe(credentials.apiKey, {
 		// The version the installed SDK pins, so its types describe what Stripe returns.
 		apiVersion: Stripe.API_VERSION,

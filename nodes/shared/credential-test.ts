@@ -5,7 +5,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import Stripe from 'stripe';
 
-import { createStripeClient } from './client';
+import { checkApiBase, createStripeClient } from './client';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
 import { redactKeys } from './errors';
 import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
@@ -15,7 +15,7 @@ const PROBE = 'StripeGuardWriteProbe0000';
 
 /**
  * One harmless write per permission group a workflow could misuse. A read-only key gets 403;
- * a key that can write gets past the permission check and hears "No such …" (404) instead.
+ * a key that can write gets past the permission check and hears "No such …" (404 or 400) instead.
  */
 const WRITE_PROBES: Array<{ permission: string; call: (s: Stripe) => Promise<unknown> }> = [
 	{ permission: 'rak_customer_write', call: (s) => s.customers.del(`cus_${PROBE}`) },
@@ -28,72 +28,88 @@ const WRITE_PROBES: Array<{ permission: string; call: (s: Stripe) => Promise<unk
 	{ permission: 'rak_checkout_session_write', call: (s) => s.checkout.sessions.expire(`cs_${PROBE}`) },
 ];
 
-const isStripeError = (e: unknown): e is InstanceType<typeof Stripe.errors.StripeError> =>
-	e instanceof Stripe.errors.StripeError;
+type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
+const isStripeError = (e: unknown): e is StripeError => e instanceof Stripe.errors.StripeError;
+
+/** Settles a Stripe call into its value or its error, so the checks below read top to bottom. */
+async function settle<T>(call: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+	return await call.then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+}
 
 function failure(message: string): INodeCredentialTestResult {
 	return { status: 'Error', message: redactKeys(message) };
 }
 
-/** The account a key belongs to: from /v1/account, or from the 403 that names it when the key may not read it. */
-async function keyAccount(stripe: Stripe): Promise<string | undefined> {
-	try {
-		return (await stripe.accounts.retrieveCurrent()).id;
-	} catch (error) {
-		if (isStripeError(error) && error.statusCode === 403) return /on account '(acct_[A-Za-z0-9]+)'/.exec(error.message)?.[1];
-		throw error;
+/** What a failed request means for the person testing the credential. */
+function explainFailure(error: unknown): INodeCredentialTestResult {
+	if (!isStripeError(error)) return failure(`The test could not finish: ${error instanceof Error ? error.message : String(error)}`);
+	if (error.statusCode === 401) {
+		return failure(
+			'Stripe did not accept this API key: it may have been deleted, rolled or expired. Create a new restricted key in Stripe Dashboard → Developers → API keys.',
+		);
 	}
+	const missing = error.statusCode === 403 ? parseMissingPermissions(error.message) : [];
+	if (missing.length > 0) return failure(missingPermissionMessage(missing));
+	return failure(`Stripe refused the test request: ${error.message}`);
 }
 
-/** Permission groups the key can write, found by the probes. */
-async function writablePermissions(stripe: Stripe): Promise<string[]> {
-	const outcomes = await Promise.all(
-		WRITE_PROBES.map(async ({ permission, call }) => {
-			try {
-				await call(stripe);
-				return permission; // cannot happen for a probe ID, but it would mean the write went through
-			} catch (error) {
-				if (isStripeError(error) && error.statusCode === 403) return undefined;
-				if (isStripeError(error) && (error.statusCode === 404 || error.statusCode === 400)) return permission;
-				throw error;
-			}
-		}),
+/** The account a key belongs to: from /v1/account, or from the 403 that names it when the key may not read it. */
+async function checkAccount(stripe: Stripe, expected: string): Promise<INodeCredentialTestResult | undefined> {
+	const outcome = await settle(stripe.accounts.retrieveCurrent());
+	let account: string | undefined;
+	if ('value' in outcome) account = outcome.value.id;
+	else if (isStripeError(outcome.error) && outcome.error.statusCode === 403) {
+		account = /on account '(acct_[A-Za-z0-9]+)'/.exec(outcome.error.message)?.[1];
+	} else return explainFailure(outcome.error);
+	if (account === expected) return undefined;
+	return failure(
+		account
+			? `This key belongs to account ${account}, not ${expected}. Use a key of ${expected}, or correct the Account ID.`
+			: `Stripe did not say which account this key belongs to, so it cannot be checked against ${expected}. Clear the Account ID to skip this check.`,
 	);
-	return outcomes.filter((p): p is string => p !== undefined);
 }
 
-async function testWithStripe(credentials: StripeGuardCredentials): Promise<INodeCredentialTestResult> {
-	const stripe = createStripeClient(credentials);
-	const page = await stripe.customers.list({ limit: 1 });
-	const sample = page.data[0];
+/** Fails when the key can write anything while Allow Writes is off, naming what it can write. */
+async function checkReadOnly(stripe: Stripe): Promise<INodeCredentialTestResult | undefined> {
+	const outcomes = await Promise.all(WRITE_PROBES.map(async ({ permission, call }) => ({ permission, outcome: await settle(call(stripe)) })));
+	const writable: string[] = [];
+	for (const { permission, outcome } of outcomes) {
+		if ('value' in outcome) {
+			writable.push(permission); // not expected for a probe ID, but it means the write went through
+			continue;
+		}
+		const status = isStripeError(outcome.error) ? outcome.error.statusCode : undefined;
+		if (status === 403) continue;
+		if (status === 404 || status === 400) writable.push(permission);
+		else return explainFailure(outcome.error);
+	}
+	if (writable.length === 0) return undefined;
+	const named = writable.map((p) => `${describePermission(p)} (${p})`).join(', ');
+	return failure(
+		`This key can write ${named}, but Allow Writes is off. Give n8n a read-only key (edit the key in Stripe Dashboard → Developers → API keys and set these to Read or None), or turn on Allow Writes if approved proposals should change Stripe data with this credential.`,
+	);
+}
+
+async function testWithStripe(stripe: Stripe, credentials: StripeGuardCredentials): Promise<INodeCredentialTestResult> {
+	const read = await settle(stripe.customers.list({ limit: 1 }));
+	if ('error' in read) return explainFailure(read.error);
+	const sample = read.value.data[0];
 	if (sample && sample.livemode !== (credentials.mode === 'live')) {
 		return failure(
 			`Stripe answered with ${sample.livemode ? 'live' : 'test'}-mode data, but the Environment is ${credentials.mode === 'live' ? 'Live' : 'Test'}. Check which key you pasted.`,
 		);
 	}
-	if (credentials.accountId) {
-		const account = await keyAccount(stripe);
-		if (account !== credentials.accountId) {
-			return failure(
-				account
-					? `This key belongs to account ${account}, not ${credentials.accountId}. Use a key of ${credentials.accountId}, or correct the Account ID.`
-					: `Stripe did not say which account this key belongs to, so it cannot be checked against ${credentials.accountId}. Clear the Account ID to skip this check.`,
-			);
-		}
-	}
-	if (!credentials.allowWrites) {
-		const writable = await writablePermissions(stripe);
-		if (writable.length > 0) {
-			const named = writable.map((p) => `${describePermission(p)} (${p})`).join(', ');
-			return failure(
-				`This key can write: ${named}, but Allow Writes is off. Give n8n a read-only key (edit the key in Stripe Dashboard → Developers → API keys and set these to Read or None), or turn on Allow Writes if this workflow is meant to change Stripe data after approval.`,
-			);
-		}
-	}
-	const mode = credentials.mode === 'live' ? 'live' : 'test';
+	const problem =
+		(credentials.accountId && (await checkAccount(stripe, credentials.accountId))) ||
+		(!credentials.allowWrites && (await checkReadOnly(stripe))) ||
+		undefined;
+	if (problem) return problem;
 	return {
 		status: 'OK',
-		message: `Connected to Stripe in ${mode} mode${credentials.accountId ? ` (account ${credentials.accountId})` : ''}${credentials.allowWrites ? '' : ' with a read-only key'}.`,
+		message: `Connected to Stripe in ${credentials.mode} mode${credentials.accountId ? ` (account ${credentials.accountId})` : ''}${credentials.allowWrites ? '' : ' with a read-only key'}.`,
 	};
 }
 
@@ -103,15 +119,7 @@ export async function stripeRestrictedKeyApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const check = checkCredentials(credential.data);
 	if (!check.ok) return failure(check.message);
-	try {
-		return await testWithStripe(check.credentials);
-	} catch (error) {
-		if (!isStripeError(error)) return failure(`The test could not finish: ${error instanceof Error ? error.message : String(error)}`);
-		if (error.statusCode === 401) {
-			return failure('Stripe did not accept this API key: it may have been deleted, rolled or expired. Create a new restricted key in Stripe Dashboard → Developers → API keys.');
-		}
-		const missing = error.statusCode === 403 ? parseMissingPermissions(error.message) : [];
-		if (missing.length > 0) return failure(missingPermissionMessage(missing));
-		return failure(`Stripe refused the test request: ${error.message}`);
-	}
+	const api = checkApiBase();
+	if (!api.ok) return failure(api.message);
+	return await testWithStripe(createStripeClient(check.credentials, api.base), check.credentials);
 }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 import { KEY_CREATION_URL } from './permissions';
 
+export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
+
 export type StripeMode = 'test' | 'live';
 
 export interface StripeGuardCredentials {

@@ -1,0 +1,269 @@
+/**
+ * Runs Stripe Guard nodes through n8n-core's real WorkflowExecute: a workflow of an item
+ * source and the node under test, credentials served by an ICredentialsHelper as n8n's own is.
+ */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import { CredentialTestContext, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	LoggerProxy,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+	type NodeExecutionHint,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
+
+import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+
+export const STRIPE_GUARD = 'n8n-nodes-stripe-guard.stripeGuard';
+const ITEMS_NODE = 'test.items';
+export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
+
+/** The workflow's first node: emits the JSON items given in its `items` parameter (the test's input data). */
+class ItemsSource implements INodeType {
+	description = {
+		displayName: 'Items',
+		name: 'items',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Items' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' }] as INodeProperties[],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		return [items.map((json, i) => ({ json, pairedItem: { item: i } }))];
+	}
+}
+
+const nodeTypeByName: Record<string, INodeType> = {
+	[STRIPE_GUARD]: new StripeGuard(),
+	[ITEMS_NODE]: new ItemsSource(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (name) => nodeTypeByName[name],
+	getByNameAndVersion: (name) => nodeTypeByName[name],
+	getKnownTypes: () => ({}),
+};
+
+/** Serves the test's credential data to the engine; Stripe Guard authenticates itself through the SDK. */
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(_c: ICredentialDataDecryptedObject, _t: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return requestOptions;
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used by these tests');
+	}
+	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		return structuredClone(this.data);
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+	getCredentialsProperties(): INodeProperties[] {
+		return [];
+	}
+}
+
+export interface TestCredential {
+	apiKey: string;
+	environment?: 'test' | 'live';
+	accountId?: string;
+	allowWrites?: boolean;
+}
+
+export function credentialData(c: TestCredential): ICredentialDataDecryptedObject {
+	return {
+		apiKey: c.apiKey,
+		environment: c.environment ?? (c.apiKey.startsWith('rk_live_') ? 'live' : 'test'),
+		accountId: c.accountId ?? '',
+		allowWrites: c.allowWrites ?? false,
+	};
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	credential: TestCredential;
+	/** Input items of the node under test; one empty item by default. */
+	items?: IDataObject[];
+	continueOnFail?: boolean;
+}
+
+export interface NodeRunError {
+	message: string;
+	description?: string | null;
+	httpCode?: string | null;
+	context?: { itemIndex?: number };
+	name?: string;
+}
+
+export interface NodeRun {
+	status: IRun['status'];
+	items: INodeExecutionData[];
+	error?: NodeRunError;
+	hints: NodeExecutionHint[];
+	run: IRun;
+}
+
+let executionCounter = 0;
+
+/** Runs [Items] → [Stripe Guard] through WorkflowExecute and returns what Stripe Guard produced. */
+export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
+	const nodes: INode[] = [
+		{
+			id: 'items',
+			name: 'Items',
+			type: ITEMS_NODE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		{
+			id: 'stripe-guard',
+			name: 'Stripe Guard',
+			type: STRIPE_GUARD,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
+			...(options.continueOnFail && { onError: 'continueRegularOutput' as const }),
+		},
+	];
+	const connections = { Items: { main: [[{ node: 'Stripe Guard', type: NodeConnectionTypes.Main, index: 0 }]] } };
+	const id = `wf-${++executionCounter}`;
+	const workflow = new Workflow({ id, name: 'test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
+	const workflowData: IWorkflowBase = {
+		id,
+		name: 'test',
+		active: false,
+		isArchived: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as IWorkflowBase;
+	const executionId = `exec-${executionCounter}`;
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(credentialData(options.credential)),
+		hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not used by these tests');
+		},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not used by these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Items') ?? undefined });
+	const taskData = run.data.resultData.runData['Stripe Guard']?.[0];
+	const error = (taskData?.error ?? run.data.resultData.error) as NodeRunError | undefined;
+	return {
+		status: run.status,
+		items: taskData?.data?.main?.[0] ?? [],
+		error,
+		hints: taskData?.hints ?? [],
+		run,
+	};
+}
+
+/** Runs the credential test as n8n does: the node's `testedBy` method in n8n-core's CredentialTestContext. */
+export async function testCredential(credential: TestCredential | ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+	const data = 'environment' in credential && typeof credential.environment === 'string' && 'allowWrites' in credential
+		? (credential as ICredentialDataDecryptedObject)
+		: credentialData(credential as TestCredential);
+	const node = new StripeGuard();
+	const method = node.description.credentials?.[0].testedBy as string;
+	return await node.methods.credentialTest[method as 'stripeRestrictedKeyApiTest'].call(new CredentialTestContext(), {
+		id: 'cred-1',
+		name: 'Stripe test',
+		type: CREDENTIAL_TYPE,
+		data,
+	});
+}
+
+/** Records every log line n8n's logger and LoggerProxy write while the callback runs. */
+export async function captureLogs<T>(callback: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+	const lines: string[] = [];
+	const record = (level: string) => (message: string, meta?: unknown) => {
+		lines.push(`${level} ${message} ${meta === undefined ? '' : safeStringify(meta)}`);
+	};
+	const capturing = {
+		error: record('error'),
+		warn: record('warn'),
+		info: record('info'),
+		debug: record('debug'),
+		scoped: () => capturing,
+	};
+	const previous = Container.get(Logger);
+	Container.set(Logger, capturing as unknown as Logger);
+	LoggerProxy.init(capturing);
+	try {
+		return { result: await callback(), lines };
+	} finally {
+		Container.set(Logger, previous);
+		LoggerProxy.init(previous);
+	}
+}
+
+function safeStringify(value: unknown): string {
+	const seen = new WeakSet();
+	return JSON.stringify(value, (_k, v: unknown) => {
+		if (typeof v === 'object' && v !== null) {
+			if (seen.has(v)) return '[circular]';
+			seen.add(v);
+		}
+		if (v instanceof Error) return { ...v, name: v.name, message: v.message, stack: v.stack };
+		return v;
+	});
+}
