@@ -1,0 +1,146 @@
+import { useEmulator } from './emulator-context';
+import { testCredential } from './harness';
+
+const BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6'; // 32 characters, like a real key's tail
+
+describe('credential: keys refused before any request', () => {
+	const emulator = useEmulator();
+
+	const cases: Array<[string, unknown, RegExp]> = [
+		['sk_live_ secret key', `sk_live_${BODY}`, /secret key \(sk_live_…\).*restricted keys.*apikeys\/create\?.*permissions\[\]=rak_customer_read.*rk_live_/],
+		['sk_test_ secret key', `sk_test_${BODY}`, /secret key \(sk_test_…\).*permissions\[\]=rak_subscription_read.*rk_test_/],
+		['pk_ publishable key', `pk_test_${BODY}`, /publishable key \(pk_…\).*cannot read your Stripe data/],
+		['whsec_ webhook secret', `whsec_${BODY}`, /webhook signing secret \(whsec_…\)/],
+		['empty key', '', /No API key entered/],
+		['missing key', undefined, /No API key entered/],
+		['whitespace-padded key', `  rk_test_${BODY}\n`, /spaces or line breaks/],
+		['truncated key', 'rk_test_a1B2c3D4', /looks cut off: it has 8 characters after rk_test_/],
+		['garbage', 'hello-world', /not a Stripe restricted key/],
+		['restricted prefix with symbols', `rk_test_${BODY}!!`, /not a Stripe restricted key/],
+	];
+
+	test.each(cases)('%s is refused with its own message', async (_name, apiKey, expected) => {
+		const before = emulator().requests.length;
+		const result = await testCredential({ apiKey: apiKey as string, environment: 'test', accountId: '', allowWrites: false });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(expected);
+		expect(emulator().requests.length).toBe(before);
+	});
+
+	test('each refusal is distinct', async () => {
+		const messages = await Promise.all(cases.slice(0, 9).filter(([n]) => n !== 'missing key').map(([, apiKey]) => testCredential({ apiKey: apiKey as string, environment: 'test', accountId: '', allowWrites: false })));
+		expect(new Set(messages.map((m) => m.message)).size).toBe(messages.length);
+	});
+
+	test('a live key with environment Test is refused', async () => {
+		const result = await testCredential({ apiKey: `rk_live_${BODY}`, environment: 'test' });
+		expect(result).toMatchObject({ status: 'Error' });
+		expect(result.message).toMatch(/live-mode key \(rk_live_…\) but the Environment is set to Test/);
+	});
+
+	test('a test key with environment Live is refused', async () => {
+		const result = await testCredential({ apiKey: `rk_test_${BODY}`, environment: 'live' });
+		expect(result.message).toMatch(/test-mode key \(rk_test_…\) but the Environment is set to Live/);
+	});
+
+	test('a malformed account id is refused', async () => {
+		const result = await testCredential({ apiKey: `rk_test_${BODY}`, accountId: 'account-1' });
+		expect(result.message).toMatch(/Account ID must look like acct_/);
+	});
+
+	test('messages never repeat the key', async () => {
+		for (const apiKey of [`sk_live_${BODY}`, `rk_test_${BODY}`, `  rk_test_${BODY}`]) {
+			const result = await testCredential({ apiKey, environment: 'live' });
+			expect(result.message).not.toContain(BODY);
+		}
+	});
+});
+
+describe('credential: checks against Stripe (emulator)', () => {
+	const emulator = useEmulator({ seed: 'demo' });
+
+	test('a read-only test key passes', async () => {
+		const result = await testCredential({ apiKey: emulator().keys.testRead });
+		expect(result).toEqual({ status: 'OK', message: 'Connected to Stripe in test mode with a read-only key.' });
+	});
+
+	test('a read-only live key passes in Live', async () => {
+		const result = await testCredential({ apiKey: emulator().keys.liveRead, environment: 'live' });
+		expect(result.status).toBe('OK');
+	});
+
+	test('the test makes a real read and the write probes, and writes nothing', async () => {
+		const e = emulator();
+		e.clearRequests();
+		const customersBefore = e.list('customer', 'test').length;
+		await testCredential({ apiKey: e.keys.testRead });
+		const calls = e.requests.map((r) => `${r.method} ${r.path}`);
+		expect(calls).toContain('GET /v1/customers');
+		expect(e.requests.find((r) => r.path === '/v1/customers')?.query).toMatchObject({ limit: '1' });
+		expect(calls.filter((c) => !c.startsWith('GET'))).toHaveLength(8);
+		expect(e.requests.filter((r) => r.method !== 'GET').every((r) => r.status === 403)).toBe(true);
+		expect(e.list('customer', 'test').length).toBe(customersBefore);
+	});
+
+	test('a key that can write while Allow Writes is off fails and names what it can write', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'write', charge: 'read', refund: 'write' } });
+		const result = await testCredential({ apiKey: key });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/can write Customers: Write \(rak_customer_write\), Refunds: Write \(rak_refund_write\), but Allow Writes is off/);
+		expect(result.message).not.toMatch(/Products/);
+	});
+
+	test('the same key passes when Allow Writes is on', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'write' } });
+		const result = await testCredential({ apiKey: key, allowWrites: true });
+		expect(result.status).toBe('OK');
+		expect(result.message).not.toMatch(/read-only/);
+	});
+
+	test('a key without Customers: Read is told which permission is missing', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { subscription: 'read' } });
+		const result = await testCredential({ apiKey: key });
+		expect(result.message).toBe(
+			'This key is missing Customers: Read (rak_customer_read). Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
+		);
+	});
+
+	test('a revoked key (401) is refused', async () => {
+		const e = emulator();
+		const key = e.addKey({ mode: 'test', permissions: 'read' });
+		e.revokeKey(key);
+		const result = await testCredential({ apiKey: key });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/did not accept this API key: it may have been deleted, rolled or expired/);
+		expect(result.message).not.toContain(key.slice(8));
+	});
+
+	test('an unknown key (401) is refused', async () => {
+		const result = await testCredential({ apiKey: `rk_test_${BODY}` });
+		expect(result.message).toMatch(/did not accept this API key/);
+	});
+
+	test('the right account id passes', async () => {
+		const e = emulator();
+		const result = await testCredential({ apiKey: e.keys.testRead, accountId: e.accountId });
+		expect(result).toMatchObject({ status: 'OK', message: expect.stringContaining(e.accountId) });
+	});
+
+	test('an account id mismatch fails and names both accounts', async () => {
+		const e = emulator();
+		const result = await testCredential({ apiKey: e.keys.testRead, accountId: 'acct_1SomeoneElse00' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toBe(`This key belongs to account ${e.accountId}, not acct_1SomeoneElse00. Use a key of acct_1SomeoneElse00, or correct the Account ID.`);
+	});
+
+	test('an API base outside this machine is refused before any request', async () => {
+		const saved = process.env.STRIPE_GUARD_API_BASE_URL;
+		process.env.STRIPE_GUARD_API_BASE_URL = 'https://api.example.com';
+		try {
+			const result = await testCredential({ apiKey: emulator().keys.testRead });
+			expect(result.message).toMatch(/may only point at this machine/);
+		} finally {
+			process.env.STRIPE_GUARD_API_BASE_URL = saved;
+		}
+	});
+});
