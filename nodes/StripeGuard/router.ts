@@ -14,6 +14,7 @@ import { checkApiBase, createStripeClient } from '../shared/client';
 import { CREDENTIAL_TYPE, checkCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
+import { Redactor } from '../shared/redaction';
 
 
 /** Resource selector, one operation selector per resource, and each operation's fields. */
@@ -79,12 +80,14 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	if (!api.ok) throw new NodeOperationError(fn.getNode(), api.message);
 	const stripe = createStripeClient(check.credentials, api.base);
 
+	const redactor = new Redactor();
+	const isTool = fn.getNode().type.endsWith('Tool');
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const pairedItem = { item: itemIndex };
 		try {
 			const operation = findOperation(fn, resources, itemIndex);
-			const result = await operation.execute({ fn, stripe, itemIndex });
+			const result = await operation.execute({ fn, stripe, itemIndex, redactor, isTool });
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem });
 		} catch (error) {
 			const nodeError = toNodeError(fn.getNode(), error, itemIndex);

@@ -8,6 +8,8 @@ import type { OperationContext } from './operation';
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const DEFAULT_MAX_ROWS = 10_000;
+/** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
+export const TOOL_MAX_ROWS = 100;
 
 /** A required ID field; `label` is what the object is called in messages ("customer"). */
 export function idField(name: string, label: string, prefix: string): INodeProperties {
@@ -91,43 +93,7 @@ export function readListSize(ctx: OperationContext): ListSize {
 			{ itemIndex: ctx.itemIndex },
 		);
 	}
+	if (ctx.isTool && value > TOOL_MAX_ROWS) return { wanted: TOOL_MAX_ROWS, capped: true };
 	return { wanted: value, capped: returnAll };
 }
 
-/** Created From / Created Before filters, sent as Stripe's `created[gte]` / `created[lt]`. */
-export const createdRangeFields: INodeProperties[] = [
-	{
-		displayName: 'Created From',
-		name: 'createdFrom',
-		type: 'dateTime',
-		default: '',
-		description: 'Only objects created at or after this time',
-	},
-	{
-		displayName: 'Created Before',
-		name: 'createdBefore',
-		type: 'dateTime',
-		default: '',
-		description: 'Only objects created before this time',
-	},
-];
-
-function toUnixSeconds(ctx: OperationContext, label: string, value: unknown): number | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const ms = typeof value === 'number' ? value * (value < 1e11 ? 1000 : 1) : Date.parse(String(value));
-	if (!Number.isFinite(ms)) {
-		throw new NodeOperationError(ctx.fn.getNode(), `${label} is not a date: "${String(value).slice(0, 40)}" (item ${ctx.itemIndex})`, {
-			itemIndex: ctx.itemIndex,
-			description: 'Use an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z.',
-		});
-	}
-	return Math.floor(ms / 1000);
-}
-
-/** Stripe's `created` range from the Created From / Created Before filters, if any is set. */
-export function readCreatedRange(ctx: OperationContext, filters: Record<string, unknown>): { gte?: number; lt?: number } | undefined {
-	const gte = toUnixSeconds(ctx, 'Created From', filters.createdFrom);
-	const lt = toUnixSeconds(ctx, 'Created Before', filters.createdBefore);
-	if (gte === undefined && lt === undefined) return undefined;
-	return { ...(gte !== undefined && { gte }), ...(lt !== undefined && { lt }) };
-}

@@ -5,10 +5,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
+import type { Redactor } from './redaction';
+
 export interface OperationContext {
 	fn: IExecuteFunctions;
 	stripe: Stripe;
 	itemIndex: number;
+	/** One per run, so a person gets the same placeholder across all items. */
+	redactor: Redactor;
+	/** Running as an AI agent's tool: output is simplified and bounded. */
+	isTool: boolean;
 }
 
 export interface OperationDefinition {

@@ -28,7 +28,7 @@ export async function collectList<P extends object>(
 	if (size.capped && rows.length > size.wanted) {
 		rows.length = size.wanted;
 		ctx.fn.addExecutionHints({
-			message: `Stopped at Max Rows (${size.wanted}) for item ${ctx.itemIndex}: Stripe has more. Narrow the filters or raise Max Rows.`,
+			message: `Stopped at ${ctx.isTool ? 'the tool limit' : 'Max Rows'} (${size.wanted}) for item ${ctx.itemIndex}: Stripe has more. Narrow the filters${ctx.isTool ? '' : ' or raise Max Rows'}.`,
 			location: 'outputPane',
 		});
 	}

@@ -1,0 +1,61 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { TOOL_MAX_ROWS } from '../../shared/fields';
+import { stripeListParams } from '../../shared/filters';
+import type { ResourceDefinition } from '../../shared/operation';
+import { collectList } from '../../shared/pagination';
+import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../../shared/query';
+import { outputFields, shapeOutput, type ReadResourceSpec } from '../../shared/read-resource';
+
+/** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
+export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
+	const examples = [
+		'{"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}',
+		'{"list": "invoices", "filters": {"status": "open", "created": "last_30_days"}}',
+		'{"search": "customers", "query": "email:\'jenny@example.com\'"}',
+		'{"get": "charges", "id": "ch_3MmlLrLkdIwHu7ix0snN0B15"}',
+	];
+	return {
+		value: 'query',
+		name: 'Query',
+		operations: [
+			{
+				value: 'run',
+				name: 'Run',
+				action: 'Run a read-only query',
+				description: `Read Stripe data with one JSON query. Verbs: list, search, get (reads only). Resources: ${specs.map((s) => s.plural).join(', ')}. Examples: ${examples.join(' ')}`,
+				properties: [
+					{
+						displayName: 'Query (JSON)',
+						name: 'query',
+						type: 'json',
+						required: true,
+						default: examples[0],
+						description: `A JSON object with one verb. list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; search: {"search": resource, "query": Stripe search query}; get: {"get": resource, "id": ID}. Dates in filters: a period (last_7_days, last_30_days, month_to_date, previous_month, …) or {"gte": "2026-01-01", "lt": "2026-02-01"}.`,
+					},
+					...outputFields(true),
+				],
+				async execute(ctx) {
+					const check = parseQuery(ctx.fn.getNodeParameter('query', ctx.itemIndex), specs);
+					if (!check.ok) {
+						throw new NodeOperationError(ctx.fn.getNode(), `${check.message} (item ${ctx.itemIndex})`, { itemIndex: ctx.itemIndex });
+					}
+					const { plan } = check;
+					const api = plan.spec.api(ctx.stripe);
+					const expand = plan.expand;
+					if (plan.verb === 'get') {
+						const object = (await api.retrieve!(plan.id, expand.length ? { expand } : undefined)) as IDataObject;
+						return shapeOutput(ctx, plan.spec.simplify, [object]);
+					}
+					const size = { wanted: ctx.isTool ? Math.min(plan.limit, TOOL_MAX_ROWS) : plan.limit, capped: true };
+					const listExpand = expand.length ? { expand: expand.map((e) => `data.${e}`) } : {};
+					const rows =
+						plan.verb === 'list'
+							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpand }, size)
+							: await collectList(ctx, (p) => api.search!(p), { query: plan.query, ...listExpand }, size);
+					return shapeOutput(ctx, plan.spec.simplify, rows);
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,73 @@
+/**
+ * Relative periods ("last 30 days", "previous month") as Unix-second ranges, with calendar
+ * periods taken in the workflow's time zone.
+ */
+export const PERIODS = [
+	{ name: 'Last 24 Hours', value: 'last_24_hours' },
+	{ name: 'Last 7 Days', value: 'last_7_days' },
+	{ name: 'Last 30 Days', value: 'last_30_days' },
+	{ name: 'Last 90 Days', value: 'last_90_days' },
+	{ name: 'Month to Date', value: 'month_to_date' },
+	{ name: 'Previous Month', value: 'previous_month' },
+	{ name: 'Year to Date', value: 'year_to_date' },
+] as const;
+
+export type Period = (typeof PERIODS)[number]['value'];
+export const PERIOD_VALUES = PERIODS.map((p) => p.value) as [Period, ...Period[]];
+
+const DAY = 86_400;
+
+/** Minutes the zone is ahead of UTC at the instant `ms`. */
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+	const parts = new Intl.DateTimeFormat('en-US', {
+		timeZone,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: 'numeric',
+		day: 'numeric',
+		hour: 'numeric',
+		minute: 'numeric',
+		second: 'numeric',
+	}).formatToParts(new Date(ms));
+	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** Unix seconds of local midnight on year-month-day in the zone. */
+function zonedMidnight(year: number, month: number, day: number, timeZone: string): number {
+	const guess = Date.UTC(year, month - 1, day);
+	// Two passes settle the offset even when the day starts in a DST change.
+	let ms = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
+	ms = guess - zoneOffsetMinutes(ms, timeZone) * 60_000;
+	return Math.floor(ms / 1000);
+}
+
+function zonedDate(ms: number, timeZone: string): { year: number; month: number } {
+	const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(new Date(ms));
+	return { year: Number(parts.find((p) => p.type === 'year')?.value), month: Number(parts.find((p) => p.type === 'month')?.value) };
+}
+
+/** The period as `created[gte]` / `created[lt]` style bounds. */
+export function periodRange(period: Period, timeZone: string, nowMs = Date.now()): { gte: number; lt: number } {
+	const now = Math.floor(nowMs / 1000);
+	const { year, month } = zonedDate(nowMs, timeZone);
+	switch (period) {
+		case 'last_24_hours':
+			return { gte: now - DAY, lt: now + 1 };
+		case 'last_7_days':
+			return { gte: now - 7 * DAY, lt: now + 1 };
+		case 'last_30_days':
+			return { gte: now - 30 * DAY, lt: now + 1 };
+		case 'last_90_days':
+			return { gte: now - 90 * DAY, lt: now + 1 };
+		case 'month_to_date':
+			return { gte: zonedMidnight(year, month, 1, timeZone), lt: now + 1 };
+		case 'previous_month': {
+			const prev = month === 1 ? { y: year - 1, m: 12 } : { y: year, m: month - 1 };
+			return { gte: zonedMidnight(prev.y, prev.m, 1, timeZone), lt: zonedMidnight(year, month, 1, timeZone) };
+		}
+		case 'year_to_date':
+			return { gte: zonedMidnight(year, 1, 1, timeZone), lt: now + 1 };
+	}
+}

@@ -1,0 +1,215 @@
+/**
+ * Builds a resource's read operations (get, list, search) from one declaration: its ID prefix,
+ * SDK accessor, filters, expandable fields and simplified shape. Every read resource file is
+ * such a declaration, so a reader who knows one knows all.
+ */
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
+import type Stripe from 'stripe';
+
+import { idField, listFields, readId, readListSize } from './fields';
+import { filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
+import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
+import { collectList } from './pagination';
+
+/** The part of a stripe-node resource class that reads. */
+export interface ReadApi {
+	retrieve?(id: string, params?: { expand?: string[] }): Promise<unknown>;
+	list?(params: Record<string, unknown>): AsyncIterable<unknown>;
+	search?(params: { query: string; limit?: number; expand?: string[] }): AsyncIterable<unknown>;
+}
+
+export interface ReadResourceSpec {
+	value: string;
+	name: string;
+	/** Singular, as in messages: "customer", "checkout session". */
+	label: string;
+	/** The query language's name for the list: "customers", "checkout_sessions". */
+	plural: string;
+	idPrefix: string;
+	/** The restricted-key permission reads need, for descriptions ("Customers: Read"). */
+	permission: string;
+	api: (stripe: Stripe) => ReadApi;
+	filters: FilterSpec[];
+	/** Fields of this object that may be expanded (lists expand them as `data.<field>`). */
+	expand: string[];
+	/** Stripe search: the fields an agent can search on, with an example query. */
+	search?: { fields: string; example: string };
+	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
+	simplify(object: IDataObject): IDataObject;
+	/** Added to the list operation's description: what the list is usually for. */
+	listHint?: string;
+}
+
+/** Simplify and Redact Personal Data, shared by every read operation. */
+export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: simplifyByDefault,
+		description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
+	},
+	{
+		displayName: 'Redact Personal Data',
+		name: 'redactPersonalData',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to replace names, emails, phones, addresses and card fingerprints with placeholders; the same person gets the same placeholder within a run',
+	},
+];
+
+function expandField(spec: ReadResourceSpec): INodeProperties[] {
+	if (spec.expand.length === 0) return [];
+	return [
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Expand',
+					name: 'expand',
+					type: 'multiOptions',
+					options: spec.expand.map((e) => ({ name: e, value: e })),
+					default: [],
+					description: 'Related objects to include in full instead of as IDs',
+				},
+			],
+		},
+	];
+}
+
+/** Applies Simplify (forced for tools) and Redact Personal Data to what Stripe returned. */
+export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) => IDataObject, objects: IDataObject[]): IDataObject[] {
+	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, false) as boolean);
+	const redact = ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, false) as boolean;
+	return objects.map((o) => {
+		const shaped = simple ? simplify(o) : o;
+		return redact ? ctx.redactor.redact(shaped) : shaped;
+	});
+}
+
+function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
+	if (spec.expand.length === 0) return [];
+	const options = ctx.fn.getNodeParameter('options', ctx.itemIndex, {}) as { expand?: string[] };
+	const expand = options.expand ?? [];
+	const unknown = expand.filter((e) => !spec.expand.includes(e));
+	if (unknown.length > 0) {
+		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on a ${spec.label} (item ${ctx.itemIndex})`, {
+			itemIndex: ctx.itemIndex,
+			description: `Expandable: ${spec.expand.join(', ')}.`,
+		});
+	}
+	return expand;
+}
+
+/** Checks the n8n filter values with the same zod schemas the query language uses. */
+function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<string, unknown> {
+	const raw = filtersFromFields(spec.filters, ctx.fn.getNodeParameter('filters', ctx.itemIndex, {}) as IDataObject);
+	const valid: Record<string, unknown> = {};
+	for (const filter of spec.filters) {
+		if (raw[filter.name] === undefined) continue;
+		const parsed = filterSchema(filter).safeParse(raw[filter.name]);
+		if (!parsed.success) {
+			throw new NodeOperationError(
+				ctx.fn.getNode(),
+				`Filter ${filter.displayName} ${parsed.error.issues[0].message} (item ${ctx.itemIndex})`,
+				{ itemIndex: ctx.itemIndex, description: filter.description },
+			);
+		}
+		valid[filter.name] = parsed.data;
+	}
+	return stripeListParams(spec.filters, valid, ctx.fn.getTimezone());
+}
+
+function getOperation(spec: ReadResourceSpec): OperationDefinition {
+	const idName = `${spec.value}Id`;
+	return {
+		value: 'get',
+		name: 'Get',
+		action: `Get a ${spec.label}`,
+		description: `Retrieve one ${spec.label} by its ID (${spec.idPrefix}…). Needs ${spec.permission}.`,
+		properties: [idField(idName, spec.label, spec.idPrefix), ...outputFields(), ...expandField(spec)],
+		async execute(ctx) {
+			const id = readId(ctx, idName, spec.label, spec.idPrefix);
+			const expand = readExpand(ctx, spec);
+			const object = (await spec.api(ctx.stripe).retrieve!(id, expand.length ? { expand } : undefined)) as IDataObject;
+			return shapeOutput(ctx, spec.simplify, [object])[0];
+		},
+	};
+}
+
+function listOperation(spec: ReadResourceSpec): OperationDefinition {
+	const filterNames = spec.filters.map((f) => f.displayName.toLowerCase()).join(', ');
+	return {
+		value: 'list',
+		name: 'List',
+		action: `List ${spec.plural.replace(/_/g, ' ')}`,
+		description: `List ${spec.plural.replace(/_/g, ' ')}, newest first${filterNames ? `, filtered by ${filterNames}` : ''}. ${spec.listHint ?? ''}Needs ${spec.permission}.`.replace('  ', ' '),
+		properties: [
+			...listFields,
+			...(spec.filters.length
+				? [{ displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options: filterFields(spec.filters) } as INodeProperties]
+				: []),
+			...outputFields(),
+			...expandField(spec),
+		],
+		async execute(ctx) {
+			const size = readListSize(ctx);
+			const params = readFilters(ctx, spec);
+			const expand = readExpand(ctx, spec);
+			if (expand.length) params.expand = expand.map((e) => `data.${e}`);
+			const api = spec.api(ctx.stripe);
+			const rows = await collectList(ctx, (p) => api.list!(p), params, size);
+			return shapeOutput(ctx, spec.simplify, rows);
+		},
+	};
+}
+
+function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourceSpec['search']>): OperationDefinition {
+	return {
+		value: 'search',
+		name: 'Search',
+		action: `Search ${spec.plural.replace(/_/g, ' ')}`,
+		description: `Find ${spec.plural.replace(/_/g, ' ')} with Stripe's search query language, e.g. ${search.example}. Searchable: ${search.fields}. Results can lag about a minute behind changes. Needs ${spec.permission}.`,
+		properties: [
+			{
+				displayName: 'Search Query',
+				name: 'query',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: search.example,
+				description: `Stripe search query. Fields: ${search.fields}. Combine clauses with AND or OR; use ~ for "contains", - to negate. See https://docs.stripe.com/search#search-query-language.`,
+			},
+			...listFields,
+			...outputFields(),
+			...expandField(spec),
+		],
+		async execute(ctx) {
+			const query = String(ctx.fn.getNodeParameter('query', ctx.itemIndex, '')).trim();
+			if (!query) {
+				throw new NodeOperationError(ctx.fn.getNode(), `The search query is empty (item ${ctx.itemIndex})`, {
+					itemIndex: ctx.itemIndex,
+					description: `Write a query such as ${search.example}.`,
+				});
+			}
+			const size = readListSize(ctx);
+			const expand = readExpand(ctx, spec);
+			const api = spec.api(ctx.stripe);
+			const params = { query, ...(expand.length ? { expand: expand.map((e) => `data.${e}`) } : {}) };
+			const rows = await collectList(ctx, (p) => api.search!(p), params, size);
+			return shapeOutput(ctx, spec.simplify, rows);
+		},
+	};
+}
+
+/** The resource with its read operations; `extra` adds operations such as listLineItems. */
+export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefinition[] = []): ResourceDefinition & { spec: ReadResourceSpec } {
+	const operations = [getOperation(spec), listOperation(spec)];
+	if (spec.search) operations.push(searchOperation(spec, spec.search));
+	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };
+}
