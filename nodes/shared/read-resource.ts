@@ -87,7 +87,9 @@ export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) =>
 	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, false) as boolean);
 	const redact = ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, false) as boolean;
 	return objects.map((o) => {
-		const shaped = simple ? simplify(o) : o;
+		// A PaymentIntent's or Checkout Session's client secret lets a browser complete a payment: never pass it on.
+		const { client_secret: _secret, ...object } = o;
+		const shaped = simple ? simplify(object) : object;
 		return redact ? ctx.redactor.redact(shaped) : shaped;
 	});
 }
@@ -212,4 +214,31 @@ export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefin
 	const operations = [getOperation(spec), listOperation(spec)];
 	if (spec.search) operations.push(searchOperation(spec, spec.search));
 	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };
+}
+
+export interface SubListSpec {
+	parent: { value: string; label: string; idPrefix: string };
+	value: string;
+	name: string;
+	action: string;
+	description: string;
+	list: (stripe: Stripe, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
+	simplify(object: IDataObject): IDataObject;
+}
+
+/** A list that belongs to one object, such as an invoice's line items. */
+export function subListOperation(spec: SubListSpec): OperationDefinition {
+	const idName = `${spec.parent.value}Id`;
+	return {
+		value: spec.value,
+		name: spec.name,
+		action: spec.action,
+		description: spec.description,
+		properties: [idField(idName, spec.parent.label, spec.parent.idPrefix), ...listFields, ...outputFields()],
+		async execute(ctx) {
+			const id = readId(ctx, idName, spec.parent.label, spec.parent.idPrefix);
+			const rows = await collectList(ctx, (p) => spec.list(ctx.stripe, id, p), {}, readListSize(ctx));
+			return shapeOutput(ctx, spec.simplify, rows);
+		},
+	};
 }

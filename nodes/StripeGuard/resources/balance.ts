@@ -1,0 +1,27 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { money } from '../../shared/amounts';
+import type { ResourceDefinition } from '../../shared/operation';
+import { outputFields, shapeOutput } from '../../shared/read-resource';
+
+const simplifyFunds = (funds: unknown) =>
+	((funds as IDataObject[] | undefined) ?? []).map((f) => ({ currency: f.currency, ...money('amount', f.amount, f.currency) }));
+
+export const balance: ResourceDefinition = {
+	value: 'balance',
+	name: 'Balance',
+	operations: [
+		{
+			value: 'get',
+			name: 'Get',
+			action: 'Get the balance',
+			description: "The account's balance per currency: available now and pending. Needs Balance: Read (rak_balance_read).",
+			properties: outputFields(),
+			async execute(ctx) {
+				const object = (await ctx.stripe.balance.retrieve()) as unknown as IDataObject;
+				const simplify = (b: IDataObject) => ({ available: simplifyFunds(b.available), pending: simplifyFunds(b.pending), livemode: b.livemode });
+				return shapeOutput(ctx, simplify, [object])[0];
+			},
+		},
+	],
+};

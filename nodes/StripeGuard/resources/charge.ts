@@ -1,0 +1,52 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { money } from '../../shared/amounts';
+import { defineReadResource } from '../../shared/read-resource';
+
+export const charge = defineReadResource({
+	value: 'charge',
+	name: 'Charge',
+	label: 'charge',
+	plural: 'charges',
+	idPrefix: 'ch_',
+	permission: 'Charges: Read (rak_charge_read)',
+	api: (stripe) => stripe.charges,
+	filters: [
+		{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's charges" },
+		{ name: 'payment_intent', displayName: 'Payment Intent ID', kind: 'id', idPrefix: 'pi_', description: 'Only charges of this payment intent' },
+		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the charge was created' },
+	],
+	expand: ['customer', 'payment_intent', 'balance_transaction'],
+	search: {
+		fields: "status, amount, currency, customer, disputed, refunded, created, payment_method_details.card.last4, metadata['key']",
+		example: "status:'failed' AND created>1767225600",
+	},
+	simplify: (c: IDataObject) => {
+		const card = ((c.payment_method_details as IDataObject | null)?.card ?? null) as IDataObject | null;
+		const outcome = c.outcome as IDataObject | null;
+		const billing = c.billing_details as IDataObject | null;
+		return {
+			id: c.id,
+			...money('amount', c.amount, c.currency),
+			...money('amount_refunded', c.amount_refunded, c.currency),
+			currency: c.currency,
+			status: c.status,
+			paid: c.paid,
+			refunded: c.refunded,
+			disputed: c.disputed,
+			customer: c.customer,
+			payment_intent: c.payment_intent,
+			description: c.description,
+			failure_code: c.failure_code,
+			failure_message: c.failure_message,
+			decline_reason: outcome?.reason ?? null,
+			billing_name: billing?.name ?? null,
+			billing_email: billing?.email ?? null,
+			card_brand: card?.brand ?? null,
+			card_last4: card?.last4 ?? null,
+			receipt_email: c.receipt_email,
+			created: c.created,
+			metadata: c.metadata,
+		};
+	},
+});

@@ -1,0 +1,46 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { money } from '../../shared/amounts';
+import { defineReadResource } from '../../shared/read-resource';
+
+export const payout = defineReadResource({
+	value: 'payout',
+	name: 'Payout',
+	label: 'payout',
+	plural: 'payouts',
+	idPrefix: 'po_',
+	permission: 'Payouts: Read (rak_payout_read)',
+	api: (stripe) => stripe.payouts,
+	filters: [
+		{
+			name: 'status',
+			displayName: 'Status',
+			kind: 'options',
+			options: [
+				{ name: 'Canceled', value: 'canceled' },
+				{ name: 'Failed', value: 'failed' },
+				{ name: 'In Transit', value: 'in_transit' },
+				{ name: 'Paid', value: 'paid' },
+				{ name: 'Pending', value: 'pending' },
+			],
+			description: 'Only payouts in this status',
+		},
+		{ name: 'arrival_date', displayName: 'Arrival Date', kind: 'dateRange', description: 'When the payout arrives (or arrived) in the bank' },
+		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the payout was created' },
+	],
+	expand: ['destination', 'balance_transaction'],
+	simplify: (p: IDataObject) => ({
+		id: p.id,
+		...money('amount', p.amount, p.currency),
+		currency: p.currency,
+		status: p.status,
+		arrival_date: p.arrival_date,
+		method: p.method,
+		type: p.type,
+		automatic: p.automatic,
+		failure_code: p.failure_code,
+		failure_message: p.failure_message,
+		description: p.description,
+		created: p.created,
+	}),
+});

@@ -1,0 +1,31 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { defineReadResource } from '../../shared/read-resource';
+
+export const product = defineReadResource({
+	value: 'product',
+	name: 'Product',
+	label: 'product',
+	plural: 'products',
+	idPrefix: 'prod_',
+	permission: 'Products: Read (rak_product_read)',
+	api: (stripe) => stripe.products,
+	filters: [
+		{ name: 'active', displayName: 'Active', kind: 'boolean', description: 'Only products that are active (on) or archived (off)' },
+		{ name: 'shippable', displayName: 'Shippable', kind: 'boolean', description: 'Only products that can be shipped (on) or not (off)' },
+		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the product was created' },
+	],
+	expand: ['default_price'],
+	search: { fields: "active, name, description, shippable, url, metadata['key']", example: "active:'true' AND name~'Pro'" },
+	simplify: (p: IDataObject) => ({
+		id: p.id,
+		name: p.name,
+		description: p.description,
+		active: p.active,
+		default_price: p.default_price,
+		url: p.url,
+		created: p.created,
+		updated: p.updated,
+		metadata: p.metadata,
+	}),
+});

@@ -1,0 +1,75 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { money } from '../../shared/amounts';
+import { defineReadResource } from '../../shared/read-resource';
+
+export const SUBSCRIPTION_STATUSES = [
+	{ name: 'Active', value: 'active' },
+	{ name: 'All (Including Canceled)', value: 'all' },
+	{ name: 'Canceled', value: 'canceled' },
+	{ name: 'Ended', value: 'ended' },
+	{ name: 'Incomplete', value: 'incomplete' },
+	{ name: 'Incomplete Expired', value: 'incomplete_expired' },
+	{ name: 'Past Due', value: 'past_due' },
+	{ name: 'Paused', value: 'paused' },
+	{ name: 'Trialing', value: 'trialing' },
+	{ name: 'Unpaid', value: 'unpaid' },
+];
+
+const COLLECTION_METHODS = [
+	{ name: 'Charge Automatically', value: 'charge_automatically' },
+	{ name: 'Send Invoice', value: 'send_invoice' },
+];
+
+export const subscription = defineReadResource({
+	value: 'subscription',
+	name: 'Subscription',
+	label: 'subscription',
+	plural: 'subscriptions',
+	idPrefix: 'sub_',
+	permission: 'Subscriptions: Read (rak_subscription_read)',
+	api: (stripe) => stripe.subscriptions,
+	listHint: 'Without a status filter Stripe leaves out canceled subscriptions. ',
+	filters: [
+		{ name: 'status', displayName: 'Status', kind: 'options', options: SUBSCRIPTION_STATUSES, description: 'Only subscriptions in this status' },
+		{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's subscriptions" },
+		{ name: 'price', displayName: 'Price ID', kind: 'id', idPrefix: 'price_', description: 'Only subscriptions that include this price' },
+		{ name: 'collection_method', displayName: 'Collection Method', kind: 'options', options: COLLECTION_METHODS, description: 'Only subscriptions billed this way' },
+		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the subscription was created' },
+	],
+	expand: ['customer', 'latest_invoice', 'default_payment_method', 'schedule'],
+	search: { fields: "status, created, canceled_at, metadata['key']", example: "status:'active' AND metadata['plan']:'pro'" },
+	simplify: (s: IDataObject) => {
+		const items = ((s.items as IDataObject | undefined)?.data as IDataObject[] | undefined) ?? [];
+		return {
+			id: s.id,
+			customer: s.customer,
+			status: s.status,
+			items: items.map((item) => {
+				const p = (item.price ?? {}) as IDataObject;
+				const recurring = p.recurring as IDataObject | null;
+				return {
+					id: item.id,
+					price: p.id,
+					product: p.product,
+					...money('unit_amount', p.unit_amount, p.currency),
+					currency: p.currency,
+					interval: recurring?.interval ?? null,
+					interval_count: recurring?.interval_count ?? null,
+					quantity: item.quantity,
+					current_period_end: item.current_period_end,
+				};
+			}),
+			collection_method: s.collection_method,
+			cancel_at_period_end: s.cancel_at_period_end,
+			cancel_at: s.cancel_at,
+			canceled_at: s.canceled_at,
+			trial_end: s.trial_end,
+			start_date: s.start_date,
+			created: s.created,
+			currency: s.currency,
+			latest_invoice: s.latest_invoice,
+			metadata: s.metadata,
+		};
+	},
+});
