@@ -5,6 +5,10 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
 	...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
+	{
+		files: ['**/*.ts'],
+		rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }] },
+	},
 	// The "without n8n Cloud support" set: n8n Cloud admits no runtime dependencies at all, and this
 	// package needs one (below), so it is for self-hosted n8n; the Cloud-only import and global
 	// restrictions would flag that same choice again.
