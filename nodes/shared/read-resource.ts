@@ -88,7 +88,7 @@ export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) =>
 	const redact = ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, false) as boolean;
 	return objects.map((o) => {
 		// A PaymentIntent's or Checkout Session's client secret lets a browser complete a payment: never pass it on.
-		const { client_secret: _clientSecret, ...object } = o; // eslint-disable-line @typescript-eslint/no-unused-vars
+		const { client_secret: _clientSecret, ...object } = o;
 		const shaped = simple ? simplify(object) : object;
 		return redact ? ctx.redactor.redact(shaped) : shaped;
 	});
