@@ -7,6 +7,9 @@ import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 import type { OperationContext } from './operation';
 
 export const DEFAULT_LIST_LIMIT = 50;
+
+/** "a customer", "an invoice". */
+export const withArticle = (label: string) => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
 export const DEFAULT_MAX_ROWS = 10_000;
 /** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
 export const TOOL_MAX_ROWS = 100;
@@ -32,13 +35,13 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 	if (!id) {
 		throw new NodeOperationError(ctx.fn.getNode(), `The ${label} ID is empty (item ${ctx.itemIndex})`, {
 			itemIndex: ctx.itemIndex,
-			description: `Enter the ID of a ${label}; it starts with ${prefix}.`,
+			description: `Enter the ID of ${withArticle(label)}; it starts with ${prefix}.`,
 		});
 	}
 	if (!id.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(id)) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
-			`"${id.slice(0, 60)}" is not a ${label} ID (item ${ctx.itemIndex})`,
+			`"${id.slice(0, 60)}" is not ${withArticle(label)} ID (item ${ctx.itemIndex})`,
 			{ itemIndex: ctx.itemIndex, description: `${label.replace(/^\w/, (c) => c.toUpperCase())} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.` },
 		);
 	}

@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
-import { idField, listFields, readId, readListSize } from './fields';
+import { idField, listFields, readId, readListSize, withArticle } from './fields';
 import { filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
@@ -100,7 +100,7 @@ function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	const expand = options.expand ?? [];
 	const unknown = expand.filter((e) => !spec.expand.includes(e));
 	if (unknown.length > 0) {
-		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on a ${spec.label} (item ${ctx.itemIndex})`, {
+		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on ${withArticle(spec.label)} (item ${ctx.itemIndex})`, {
 			itemIndex: ctx.itemIndex,
 			description: `Expandable: ${spec.expand.join(', ')}.`,
 		});
@@ -132,7 +132,7 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 	return {
 		value: 'get',
 		name: 'Get',
-		action: `Get a ${spec.label}`,
+		action: `Get ${withArticle(spec.label)}`,
 		description: `Retrieve one ${spec.label} by its ID (${spec.idPrefix}…). Needs ${spec.permission}.`,
 		properties: [idField(idName, spec.label, spec.idPrefix), ...outputFields(), ...expandField(spec)],
 		async execute(ctx) {

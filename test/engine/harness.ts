@@ -56,6 +56,8 @@ class ItemsSource implements INodeType {
 
 const nodeTypeByName: Record<string, INodeType> = {
 	[STRIPE_GUARD]: new StripeGuard(),
+	// n8n registers the agent-tool variant of a usableAsTool node under `<type>Tool`.
+	[`${STRIPE_GUARD}Tool`]: new StripeGuard(),
 	[ITEMS_NODE]: new ItemsSource(),
 };
 
@@ -120,6 +122,8 @@ export interface RunOptions {
 	/** Input items of the node under test; one empty item by default. */
 	items?: IDataObject[];
 	continueOnFail?: boolean;
+	/** Run as the agent-tool variant (`stripeGuardTool`). */
+	asTool?: boolean;
 }
 
 export interface NodeRunError {
@@ -154,7 +158,7 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 		{
 			id: 'stripe-guard',
 			name: 'Stripe Guard',
-			type: STRIPE_GUARD,
+			type: options.asTool ? `${STRIPE_GUARD}Tool` : STRIPE_GUARD,
 			typeVersion: 1,
 			position: [200, 0],
 			parameters: options.parameters,

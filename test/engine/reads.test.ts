@@ -1,0 +1,204 @@
+/**
+ * Every read operation of every resource, through n8n-core against the emulator: results,
+ * filters as Stripe receives them, expand, wrong-prefix IDs, not found and missing permissions.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { withArticle } from '../../nodes/shared/fields';
+import type { FilterSpec } from '../../nodes/shared/filters';
+import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
+import { resources } from '../../nodes/StripeGuard/resources';
+import type { ObjectType, PermissionGroup } from '../emulator';
+import { useEmulator } from './emulator-context';
+import { runStripeGuard } from './harness';
+
+const emulator = useEmulator();
+
+/** How the emulator names each resource's objects, its list path and its read permission. */
+const EMULATED: Record<string, { type: ObjectType; path: string; group: PermissionGroup; permission: string }> = {
+	customer: { type: 'customer', path: '/v1/customers', group: 'customer', permission: 'Customers: Read (rak_customer_read)' },
+	product: { type: 'product', path: '/v1/products', group: 'product', permission: 'Products: Read (rak_product_read)' },
+	price: { type: 'price', path: '/v1/prices', group: 'plan', permission: 'Prices: Read (rak_plan_read)' },
+	subscription: { type: 'subscription', path: '/v1/subscriptions', group: 'subscription', permission: 'Subscriptions: Read (rak_subscription_read)' },
+	invoice: { type: 'invoice', path: '/v1/invoices', group: 'invoice', permission: 'Invoices: Read (rak_invoice_read)' },
+	paymentIntent: { type: 'payment_intent', path: '/v1/payment_intents', group: 'payment_intent', permission: 'PaymentIntents: Read (rak_payment_intent_read)' },
+	charge: { type: 'charge', path: '/v1/charges', group: 'charge', permission: 'Charges: Read (rak_charge_read)' },
+	refund: { type: 'refund', path: '/v1/refunds', group: 'charge', permission: 'Charges: Read (rak_charge_read)' },
+	balanceTransaction: {
+		type: 'balance_transaction',
+		path: '/v1/balance_transactions',
+		group: 'balance_transaction_source',
+		permission: 'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
+	},
+	payout: { type: 'payout', path: '/v1/payouts', group: 'payout', permission: 'Payouts: Read (rak_payout_read)' },
+	checkoutSession: { type: 'checkout_session', path: '/v1/checkout/sessions', group: 'checkout_session', permission: 'Checkout Sessions: Read (rak_checkout_session_read)' },
+	event: { type: 'event', path: '/v1/events', group: 'event', permission: 'Events: Read (rak_event_read)' },
+};
+
+const specs = resources.map((r) => (r as { spec?: ReadResourceSpec }).spec).filter((s): s is ReadResourceSpec => s !== undefined);
+const ids = specs.map((s) => s.value);
+
+test('every resource of DESIGN.md with reads is covered', () => {
+	expect(ids.sort()).toEqual(Object.keys(EMULATED).sort());
+	expect(resources.map((r) => r.value)).toEqual(expect.arrayContaining(['balance', 'query']));
+});
+
+const run = (resource: string, operation: string, extra: IDataObject = {}, apiKey?: string) =>
+	runStripeGuard({ parameters: { resource, operation, ...extra } as never, credential: { apiKey: apiKey ?? emulator().keys.testRead } });
+
+describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
+	const emu = EMULATED[spec.value];
+	const idParam = `${spec.value}Id`;
+
+	beforeEach(() => emulator().reset());
+
+	test('get returns the object, simplified on request', async () => {
+		const e = emulator();
+		const object = e.create<{ id: string }>(emu.type, 'test');
+		const full = await run(spec.value, 'get', { [idParam]: object.id });
+		expect(full.status).toBe('success');
+		expect(full.items).toHaveLength(1);
+		expect(full.items[0].json).toMatchObject({ id: object.id, livemode: false });
+		const simple = await run(spec.value, 'get', { [idParam]: object.id, simplify: true });
+		expect(simple.items[0].json.id).toBe(object.id);
+		expect(Object.keys(simple.items[0].json).length).toBeLessThan(Object.keys(full.items[0].json).length);
+		expect(simple.items[0].json).not.toHaveProperty('livemode');
+	});
+
+	test('get refuses an ID of another type without a request', async () => {
+		const e = emulator();
+		e.clearRequests();
+		const wrong = spec.idPrefix === 'cus_' ? 'sub_123abc' : 'cus_123abc';
+		const result = await run(spec.value, 'get', { [idParam]: wrong });
+		expect(result.error?.message).toBe(`"${wrong}" is not ${withArticle(spec.label)} ID (item 0)`);
+		expect(result.error?.description).toContain(spec.idPrefix);
+		expect(e.requests).toHaveLength(0);
+	});
+
+	test('get of a missing object is a clear not found', async () => {
+		const result = await run(spec.value, 'get', { [idParam]: `${spec.idPrefix}Missing000001` });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^No such .*'.*Missing000001'$/);
+		expect(result.error?.httpCode).toBe('404');
+		expect(result.error?.context?.itemIndex).toBe(0);
+	});
+
+	test('a key without the read permission gets it named', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { customer: emu.group === 'customer' ? 'none' : 'read' } });
+		const result = await run(spec.value, 'list', {}, key);
+		expect(result.error?.message).toBe(`This key is missing ${emu.permission}. Edit the key in the Stripe Dashboard → Developers → API keys and grant it.`);
+		expect(result.error?.httpCode).toBe('403');
+	});
+
+	test('list returns what Stripe has, newest first', async () => {
+		const e = emulator();
+		e.createMany(emu.type, 'test', 3, (i) => ({ created: 1_767_225_600 + i }));
+		const result = await run(spec.value, 'list', { returnAll: true });
+		expect(result.items.map((i) => i.json.created)).toEqual([1_767_225_602, 1_767_225_601, 1_767_225_600]);
+		expect(e.requests.filter((r) => r.path === emu.path).map((r) => r.query.limit)).toEqual(['100']);
+	});
+
+	test('every filter reaches Stripe as its parameter', async () => {
+		const e = emulator();
+		const filters: IDataObject = {};
+		const expected: Record<string, unknown> = {};
+		for (const f of spec.filters) Object.assign(filters, sampleFilter(f, expected));
+		e.clearRequests();
+		const result = await run(spec.value, 'list', { filters });
+		expect(result.error).toBeUndefined();
+		const request = e.requests.find((r) => r.path === emu.path);
+		expect(request?.query).toEqual({ limit: '50', ...expected });
+	});
+
+	if (spec.expand.length > 0) {
+		test('expand is sent as data.<field> for lists and as is for get', async () => {
+			const e = emulator();
+			const object = e.create<{ id: string }>(emu.type, 'test');
+			e.clearRequests();
+			await run(spec.value, 'list', { options: { expand: [spec.expand[0]] } });
+			await run(spec.value, 'get', { [idParam]: object.id, options: { expand: [spec.expand[0]] } });
+			expect(e.requests.map((r) => r.query.expand)).toEqual([[`data.${spec.expand[0]}`], [spec.expand[0]]]);
+		});
+	}
+
+	if (spec.search) {
+		test('search sends the query and pages with Stripe search', async () => {
+			const e = emulator();
+			e.createMany(emu.type, 'test', 3);
+			e.clearRequests();
+			const result = await run(spec.value, 'search', { query: "created>0", returnAll: true });
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(3);
+			expect(e.requests[0]).toMatchObject({ path: `${emu.path}/search`, query: { query: 'created>0', limit: '100' } });
+		});
+	}
+});
+
+/** A value for one filter in the n8n collection, and what Stripe should receive for it. */
+function sampleFilter(f: FilterSpec, expected: Record<string, unknown>): IDataObject {
+	const n8nName = f.name.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase());
+	switch (f.kind) {
+		case 'dateRange':
+			expected[f.name] = { gte: '1767225600', lt: '1769904000' };
+			return { [`${n8nName}From`]: '2026-01-01T00:00:00Z', [`${n8nName}Before`]: '2026-02-01T00:00:00Z' };
+		case 'id':
+			expected[f.name] = `${f.idPrefix}Sample123`;
+			return { [n8nName]: `${f.idPrefix}Sample123` };
+		case 'options':
+			expected[f.name] = String(f.options?.[0].value);
+			return { [n8nName]: f.options?.[0].value };
+		case 'boolean':
+			expected[f.name] = 'false';
+			return { [n8nName]: false };
+		case 'currency':
+			expected[f.name] = 'eur';
+			return { [n8nName]: 'EUR' };
+		case 'text':
+			expected[f.name] = f.name === 'type' ? 'invoice.paid' : 'jenny@example.com';
+			return { [n8nName]: expected[f.name] as string };
+	}
+}
+
+describe('sub-lists and singletons', () => {
+	test('invoice → listLineItems pages the invoice lines', async () => {
+		const e = emulator();
+		const inv = e.create<{ id: string }>('invoice', 'test');
+		e.clearRequests();
+		const result = await run('invoice', 'listLineItems', { invoiceId: inv.id, returnAll: true });
+		expect(result.status).toBe('success');
+		expect(e.requests[0]).toMatchObject({ path: `/v1/invoices/${inv.id}/lines`, query: { limit: '100' } });
+		expect(result.items.every((i) => i.json.object === 'line_item')).toBe(true);
+	});
+
+	test('checkoutSession → listLineItems pages the session lines', async () => {
+		const e = emulator();
+		const cs = e.create<{ id: string }>('checkout_session', 'test');
+		e.clearRequests();
+		const result = await run('checkoutSession', 'listLineItems', { checkoutSessionId: cs.id });
+		expect(result.status).toBe('success');
+		expect(e.requests[0]).toMatchObject({ path: `/v1/checkout/sessions/${cs.id}/line_items`, query: { limit: '50' } });
+	});
+
+	test('listLineItems refuses a wrong parent ID without a request', async () => {
+		const e = emulator();
+		e.clearRequests();
+		const result = await run('invoice', 'listLineItems', { invoiceId: 'ch_123' });
+		expect(result.error?.message).toBe('"ch_123" is not an invoice ID (item 0)');
+		expect(e.requests).toHaveLength(0);
+	});
+
+	test('balance → get, full and simplified with formatted amounts', async () => {
+		const full = await run('balance', 'get');
+		expect(full.items[0].json).toMatchObject({ object: 'balance', livemode: false });
+		const simple = await run('balance', 'get', { simplify: true });
+		const available = simple.items[0].json.available as IDataObject[];
+		expect(available.length).toBeGreaterThan(0);
+		expect(available[0]).toEqual({ currency: expect.any(String), amount: expect.any(Number), amount_formatted: expect.any(String) });
+	});
+
+	test('a key without Balance: Read gets it named', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'read' } });
+		const result = await run('balance', 'get', {}, key);
+		expect(result.error?.message).toMatch(/missing Balance: Read \(rak_balance_read\)/);
+	});
+});
