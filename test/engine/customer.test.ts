@@ -54,12 +54,20 @@ describe('customer → get', () => {
 		expect(e.requests).toHaveLength(0);
 	});
 
-	test('an empty ID is refused and names the item', async () => {
+	test('an ID that resolves to empty is refused and names the item', async () => {
+		const existing = emulator().create<{ id: string }>('customer', 'test').id;
 		const run = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'get', customerId: '' },
+			parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' },
 			credential: { apiKey: emulator().keys.testRead },
+			items: [{ id: existing }, { id: '' }],
 		});
-		expect(run.error?.message).toBe('The customer ID is empty (item 0)');
+		expect(run.error?.message).toBe('The customer ID is empty (item 1)');
+	});
+
+	test('a blank required ID stops n8n before the run', async () => {
+		await expect(
+			runStripeGuard({ parameters: { resource: 'customer', operation: 'get', customerId: '' }, credential: { apiKey: emulator().keys.testRead } }),
+		).rejects.toThrow('Parameter "Customer ID" is required.');
 	});
 
 	test('a missing customer is a clear "not found" with the item index', async () => {

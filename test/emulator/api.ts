@@ -1,0 +1,508 @@
+/**
+ * The emulated Stripe API: routes, list/search/retrieve semantics, expansions and writes.
+ * Authentication, faults, rate limits and idempotency happen before this, in server.ts.
+ */
+import { CATALOG } from './catalog';
+import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
+import { template } from './fixtures';
+import { allows, permissionDenied, type EmulatedKey } from './permissions';
+import { matcher, parseSearch, SearchSyntaxError } from './search';
+import type { Store } from './store';
+import type { Mode, ObjectType, PermissionGroup, StripeObject } from './types';
+
+type Params = Record<string, unknown>;
+
+export interface ApiRequest {
+	method: string;
+	path: string;
+	params: Params;
+	key: EmulatedKey;
+}
+
+export interface ApiResponse {
+	status: number;
+	body: unknown;
+}
+
+const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'expand'];
+
+/** Drops the emulator's private fields (leading underscore) from what goes on the wire. */
+export function serialize(value: unknown): unknown {
+	return JSON.stringify(value, (k, v: unknown) => (k.startsWith('_') ? undefined : v));
+}
+
+export class StripeApi {
+	/** Deleted objects answer GET with `{id, object, deleted: true}`, as Stripe does. */
+	private readonly deleted = new Map<string, StripeObject>();
+	/** Checkout Session line items, which Stripe lists but never embeds. */
+	readonly sessionLines = new Map<string, StripeObject[]>();
+
+	constructor(private readonly store: Store) {}
+
+	handle(req: ApiRequest): ApiResponse {
+		const { method, path } = req;
+		const mode = req.key.mode;
+		if (path === '/v1/account' && method === 'GET') return ok(this.account(req.key));
+		if (path === '/v1/balance') {
+			this.authorize(req, 'balance', 'read');
+			return ok(this.balance(mode));
+		}
+		const m = /^\/v1\/((?:checkout\/)?[a-z_]+)(?:\/([A-Za-z0-9_]+))?(?:\/([a-z_]+))?$/.exec(path);
+		const info = m && Object.values(CATALOG).find((r) => r.path === `/v1/${m[1]}`);
+		if (!m || !info) throw new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+		const [, , id, action] = m;
+		const group: PermissionGroup = info.type === 'refund' && method !== 'GET' ? 'refund' : info.group;
+		this.authorize(req, group, method === 'GET' ? 'read' : 'write');
+
+		if (method === 'GET') {
+			if (!id) return ok(this.list(info.type, mode, req.params));
+			if (id === 'search' && !action) return ok(this.search(info.type, mode, req.params));
+			if (action === 'lines' && info.type === 'invoice') return ok(this.subList(mode, this.mustGet('invoice', mode, id), 'lines', req.params));
+			if (action === 'line_items' && info.type === 'checkout_session') {
+				this.mustGet('checkout_session', mode, id);
+				return ok(this.pageArray(this.sessionLines.get(id) ?? [], req.params, `${info.path}/${id}/line_items`));
+			}
+			if (action) throw unrecognized(method, path);
+			return ok(this.retrieve(info.type, mode, id, req.params));
+		}
+		return ok(this.write(info.type, mode, method, id, action, req.params));
+	}
+
+	private authorize(req: ApiRequest, group: PermissionGroup, access: 'read' | 'write'): void {
+		if (allows(req.key, group, access)) return;
+		const denied = permissionDenied(req.key, group, access);
+		throw new StripeFailure(403, 'invalid_request_error', denied.message, denied.code ? { code: denied.code } : {});
+	}
+
+	private account(key: EmulatedKey): StripeObject {
+		return { ...template('account'), id: key.accountId, email: 'billing@example.com', charges_enabled: true, payouts_enabled: true, details_submitted: true };
+	}
+
+	/** Available and pending funds per currency, from the balance transactions. */
+	private balance(mode: Mode): StripeObject {
+		const available = new Map<string, number>();
+		const pending = new Map<string, number>();
+		const now = this.store.now();
+		for (const t of this.store.all('balance_transaction', mode)) {
+			const into = t.status === 'available' || (t.available_on as number) <= now ? available : pending;
+			const currency = String(t.currency);
+			into.set(currency, (into.get(currency) ?? 0) + Number(t.net));
+		}
+		if (available.size === 0) available.set('usd', 0);
+		const funds = (m: Map<string, number>) => [...m].map(([currency, amount]) => ({ amount, currency, source_types: { card: amount } }));
+		return { object: 'balance', id: 'balance', livemode: mode === 'live', available: funds(available), pending: funds(pending), connect_reserved: [] } as unknown as StripeObject;
+	}
+
+	private mustGet(type: ObjectType, mode: Mode, id: string, param = 'id'): StripeObject {
+		const object = this.store.get(type, mode, id);
+		if (!object) throw notFound(CATALOG[type].noun, id, param);
+		return object;
+	}
+
+	private retrieve(type: ObjectType, mode: Mode, id: string, params: Params): StripeObject {
+		checkParams(params, ['expand']);
+		const gone = this.deleted.get(id);
+		if (gone && gone.object === CATALOG[type].noun.replace(' ', '_')) return gone;
+		const object = this.mustGet(type, mode, id);
+		return this.expand(type, mode, object, asArray(params.expand), '');
+	}
+
+	private list(type: ObjectType, mode: Mode, params: Params): unknown {
+		const info = CATALOG[type];
+		checkParams(params, [...LIST_PARAMS, ...Object.keys(info.filters)]);
+		const limit = readLimit(params);
+		const cursor = (name: 'starting_after' | 'ending_before') => {
+			const id = params[name];
+			if (id === undefined) return undefined;
+			const object = this.store.get(type, mode, String(id));
+			if (!object) throw notFound(info.noun, String(id), name);
+			return object;
+		};
+		const filters = Object.entries(params).filter(([k]) => info.filters[k]);
+		if (type === 'subscription' && params.status === undefined) filters.push(['status', '__not_canceled']);
+		const match = (o: StripeObject) =>
+			filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
+		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match });
+		const expand = listExpansions(params.expand);
+		return { object: 'list', data: data.map((o) => this.expand(type, mode, o, expand, 'data.')), has_more: hasMore, url: info.path };
+	}
+
+	private search(type: ObjectType, mode: Mode, params: Params): unknown {
+		const info = CATALOG[type];
+		if (!info.searchFields) throw unrecognized('GET', `${info.path}/search`);
+		checkParams(params, ['query', 'limit', 'page', 'expand']);
+		if (typeof params.query !== 'string') throw missingParameter('query');
+		let match: (o: StripeObject) => boolean;
+		try {
+			match = matcher(parseSearch(params.query, info.searchFields));
+		} catch (error) {
+			if (error instanceof SearchSyntaxError) throw invalid(error.message, 'query');
+			throw error;
+		}
+		const limit = readLimit(params);
+		const offset = params.page ? Number(Buffer.from(String(params.page), 'base64url').toString()) : 0;
+		if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid page token.', 'page');
+		const all = [...this.store.all(type, mode)].reverse().filter(match);
+		const data = all.slice(offset, offset + limit);
+		const hasMore = offset + limit < all.length;
+		const expand = listExpansions(params.expand);
+		return {
+			object: 'search_result',
+			data: data.map((o) => this.expand(type, mode, o, expand, 'data.')),
+			has_more: hasMore,
+			next_page: hasMore ? Buffer.from(String(offset + limit)).toString('base64url') : null,
+			url: `${info.path}/search`,
+		};
+	}
+
+	private subList(mode: Mode, parent: StripeObject, field: string, params: Params): unknown {
+		void mode;
+		const lines = ((parent[field] as { data?: StripeObject[] } | undefined)?.data ?? []) as StripeObject[];
+		return this.pageArray(lines, params, `/v1/invoices/${parent.id}/lines`);
+	}
+
+	/** Pages a plain array that is already in Stripe's order (line items). */
+	private pageArray(items: StripeObject[], params: Params, url: string): unknown {
+		checkParams(params, LIST_PARAMS);
+		const limit = readLimit(params);
+		let start = 0;
+		if (params.starting_after !== undefined) {
+			const i = items.findIndex((x) => x.id === params.starting_after);
+			if (i < 0) throw notFound('line item', String(params.starting_after), 'starting_after');
+			start = i + 1;
+		}
+		const data = items.slice(start, start + limit);
+		return { object: 'list', data, has_more: start + limit < items.length, url };
+	}
+
+	/** Replaces IDs with objects for the allow-listed paths Stripe can expand. */
+	private expand(type: ObjectType, mode: Mode, object: StripeObject, paths: string[], prefix: string): StripeObject {
+		if (paths.length === 0) return object;
+		const info = CATALOG[type];
+		const copy = structuredClone(object);
+		for (const full of paths) {
+			const path = full.slice(prefix.length);
+			if (!full.startsWith(prefix) || !info.expandable.includes(path)) {
+				throw invalid(`This property cannot be expanded (${path || full}).`, 'expand');
+			}
+			this.expandPath(mode, copy, path.split('.'));
+		}
+		return copy;
+	}
+
+	private expandPath(mode: Mode, holder: Record<string, unknown>, parts: string[]): void {
+		const [head, ...rest] = parts;
+		const value = holder[head];
+		if (head === 'data' && Array.isArray(value)) {
+			for (const v of value) this.expandPath(mode, v as Record<string, unknown>, rest);
+			return;
+		}
+		if (rest.length === 0) {
+			if (typeof value === 'string') holder[head] = this.store.find(mode, value) ?? this.deleted.get(value) ?? value;
+			return;
+		}
+		if (value && typeof value === 'object') this.expandPath(mode, value as Record<string, unknown>, rest);
+	}
+
+	// ---- writes ------------------------------------------------------------------------------
+
+	private write(type: ObjectType, mode: Mode, method: string, id: string | undefined, action: string | undefined, params: Params): unknown {
+		const key = `${method} ${type}${id ? ' :id' : ''}${action ? ` ${action}` : ''}`;
+		switch (key) {
+			case 'POST customer':
+				return this.create('customer', mode, params, ['name', 'email', 'phone', 'description', 'metadata', 'address', 'shipping', 'preferred_locales', 'invoice_settings'], 'customer.created');
+			case 'POST customer :id':
+				return this.update('customer', mode, id!, params, ['name', 'email', 'phone', 'description', 'metadata', 'address', 'shipping', 'preferred_locales', 'invoice_settings'], 'customer.updated');
+			case 'DELETE customer :id':
+				return this.remove('customer', mode, id!, 'customer.deleted');
+			case 'POST product':
+				if (!params.name) throw missingParameter('name');
+				return this.create('product', mode, params, ['name', 'description', 'active', 'metadata', 'url', 'shippable', 'images', 'statement_descriptor', 'unit_label', 'tax_code'], 'product.created');
+			case 'POST product :id':
+				return this.update('product', mode, id!, params, ['name', 'description', 'active', 'metadata', 'url', 'shippable', 'images', 'default_price'], 'product.updated');
+			case 'DELETE product :id':
+				return this.remove('product', mode, id!, 'product.deleted');
+			case 'POST price':
+				return this.createPrice(mode, params);
+			case 'POST price :id':
+				return this.update('price', mode, id!, params, ['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior'], 'price.updated');
+			case 'POST subscription :id':
+				return this.update('subscription', mode, id!, params, ['cancel_at_period_end', 'metadata', 'description', 'proration_behavior', 'collection_method', 'days_until_due', 'default_payment_method', 'trial_end', 'cancel_at'], 'customer.subscription.updated');
+			case 'DELETE subscription :id':
+				return this.cancelSubscription(mode, id!, params);
+			case 'POST invoice':
+				return this.createInvoice(mode, params);
+			case 'POST invoice :id':
+				return this.update('invoice', mode, id!, params, ['description', 'metadata', 'due_date', 'footer', 'auto_advance'], 'invoice.updated');
+			case 'DELETE invoice :id': {
+				const invoice = this.mustGet('invoice', mode, id!);
+				if (invoice.status !== 'draft') throw invalid('You can only delete draft invoices.', undefined, 'invoice_not_editable');
+				return this.remove('invoice', mode, id!, 'invoice.deleted');
+			}
+			case 'POST invoice :id finalize':
+				return this.transition('invoice', mode, id!, params, ['draft'], { status: 'open' }, 'invoice.finalized', (inv) => {
+					inv.number = inv.number ?? `${String(inv.id).slice(3, 11).toUpperCase()}-0001`;
+					inv.hosted_invoice_url = `https://invoice.stripe.com/i/${inv.id}`;
+				});
+			case 'POST invoice :id send':
+				return this.transition('invoice', mode, id!, params, ['open'], {}, 'invoice.sent');
+			case 'POST invoice :id void':
+				return this.transition('invoice', mode, id!, params, ['open', 'uncollectible'], { status: 'void', amount_remaining: 0 }, 'invoice.voided');
+			case 'POST payment_intent :id cancel':
+				return this.transition(
+					'payment_intent',
+					mode,
+					id!,
+					params,
+					['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'],
+					{ status: 'canceled', canceled_at: this.store.now() },
+					'payment_intent.canceled',
+					(pi) => {
+						pi.cancellation_reason = params.cancellation_reason ?? null;
+					},
+					['cancellation_reason'],
+				);
+			case 'POST refund':
+				return this.createRefund(mode, params);
+			case 'POST checkout_session':
+				return this.createSession(mode, params);
+			case 'POST checkout_session :id expire':
+				return this.transition('checkout_session', mode, id!, params, ['open'], { status: 'expired', url: null }, 'checkout.session.expired');
+			default:
+				throw unrecognized(method, `${CATALOG[type].path}${id ? `/${id}` : ''}${action ? `/${action}` : ''}`);
+		}
+	}
+
+	private event(mode: Mode, type: string, object: StripeObject, previous?: Record<string, unknown>): void {
+		this.store.create('event', mode, {
+			type,
+			data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) },
+			request: { id: null, idempotency_key: null },
+		});
+	}
+
+	private create(type: ObjectType, mode: Mode, params: Params, allowed: string[], eventType: string): StripeObject {
+		checkParams(params, [...allowed, 'expand']);
+		const object = this.store.create(type, mode, coerce(without(params, 'expand')));
+		this.event(mode, eventType, object);
+		return object;
+	}
+
+	private update(type: ObjectType, mode: Mode, id: string, params: Params, allowed: string[], eventType: string): StripeObject {
+		checkParams(params, [...allowed, 'expand']);
+		const object = this.mustGet(type, mode, id);
+		const previous: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(coerce(without(params, 'expand')))) {
+			previous[k] = object[k];
+			if (k === 'metadata' && v && typeof v === 'object') {
+				const merged = { ...(object.metadata as Params) };
+				for (const [mk, mv] of Object.entries(v as Params)) {
+					if (mv === '') delete merged[mk];
+					else merged[mk] = mv;
+				}
+				object.metadata = merged;
+			} else object[k] = v === '' ? null : v;
+		}
+		this.event(mode, eventType, object, previous);
+		return object;
+	}
+
+	private remove(type: ObjectType, mode: Mode, id: string, eventType: string): StripeObject {
+		const object = this.mustGet(type, mode, id);
+		this.store.remove(type, mode, id);
+		const gone = { id, object: object.object, deleted: true } as StripeObject;
+		this.deleted.set(id, gone);
+		this.event(mode, eventType, object);
+		return gone;
+	}
+
+	private transition(
+		type: ObjectType,
+		mode: Mode,
+		id: string,
+		params: Params,
+		from: string[],
+		to: Params,
+		eventType: string,
+		also?: (o: StripeObject) => void,
+		allowed: string[] = [],
+	): StripeObject {
+		checkParams(params, ['expand', ...allowed]);
+		const object = this.mustGet(type, mode, id);
+		if (!from.includes(String(object.status))) {
+			throw invalid(`This ${CATALOG[type].noun.replace('_', ' ')} has a status of ${String(object.status)}; it must be ${from.join(' or ')}.`, undefined, `${type === 'invoice' ? 'invoice' : 'payment_intent'}_unexpected_state`);
+		}
+		Object.assign(object, to);
+		also?.(object);
+		this.event(mode, eventType, object);
+		return object;
+	}
+
+	private createPrice(mode: Mode, params: Params): StripeObject {
+		checkParams(params, ['currency', 'unit_amount', 'unit_amount_decimal', 'product', 'product_data', 'recurring', 'nickname', 'lookup_key', 'metadata', 'active', 'tax_behavior', 'billing_scheme', 'expand']);
+		if (!params.currency) throw missingParameter('currency');
+		if (!params.product && !params.product_data) throw missingParameter('product');
+		let product = params.product as string | undefined;
+		if (product) this.mustGet('product', mode, product, 'product');
+		else product = this.store.create('product', mode, coerce(params.product_data as Params)).id;
+		const recurring = params.recurring as Params | undefined;
+		return this.create('price', mode, {
+			...without(params, 'product_data', 'recurring'),
+			product,
+			type: recurring ? 'recurring' : 'one_time',
+			recurring: recurring ? { interval: recurring.interval, interval_count: Number(recurring.interval_count ?? 1), usage_type: recurring.usage_type ?? 'licensed', meter: null, trial_period_days: null } : null,
+		}, ['currency', 'unit_amount', 'unit_amount_decimal', 'product', 'type', 'recurring', 'nickname', 'lookup_key', 'metadata', 'active', 'tax_behavior', 'billing_scheme'], 'price.created');
+	}
+
+	private cancelSubscription(mode: Mode, id: string, params: Params): StripeObject {
+		checkParams(params, ['invoice_now', 'prorate', 'cancellation_details', 'expand']);
+		const sub = this.mustGet('subscription', mode, id);
+		if (sub.status === 'canceled') throw invalid(`No such subscription: '${id}'`, 'id', 'resource_missing');
+		const now = this.store.now();
+		Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now, cancel_at_period_end: false });
+		this.event(mode, 'customer.subscription.deleted', sub);
+		return sub;
+	}
+
+	private createInvoice(mode: Mode, params: Params): StripeObject {
+		checkParams(params, ['customer', 'subscription', 'collection_method', 'days_until_due', 'description', 'metadata', 'auto_advance', 'currency', 'due_date', 'pending_invoice_items_behavior', 'footer', 'expand']);
+		if (!params.customer) throw missingParameter('customer');
+		const customer = this.mustGet('customer', mode, String(params.customer), 'customer');
+		return this.create('invoice', mode, {
+			...without(params, 'days_until_due', 'pending_invoice_items_behavior', 'auto_advance'),
+			status: 'draft',
+			customer_email: customer.email,
+			customer_name: customer.name,
+			total: 0,
+			subtotal: 0,
+			amount_due: 0,
+			amount_paid: 0,
+			amount_remaining: 0,
+			number: null,
+			lines: { object: 'list', data: [], has_more: false, url: '/v1/invoices/lines' },
+		}, ['customer', 'subscription', 'collection_method', 'description', 'metadata', 'currency', 'due_date', 'footer', 'status', 'customer_email', 'customer_name', 'total', 'subtotal', 'amount_due', 'amount_paid', 'amount_remaining', 'number', 'lines'], 'invoice.created');
+	}
+
+	private createRefund(mode: Mode, params: Params): StripeObject {
+		checkParams(params, ['charge', 'payment_intent', 'amount', 'reason', 'metadata', 'expand', 'refund_application_fee', 'reverse_transfer']);
+		let charge: StripeObject;
+		if (params.charge) charge = this.mustGet('charge', mode, String(params.charge), 'charge');
+		else if (params.payment_intent) {
+			const pi = this.mustGet('payment_intent', mode, String(params.payment_intent), 'payment_intent');
+			if (!pi.latest_charge) throw invalid(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
+			charge = this.mustGet('charge', mode, String(pi.latest_charge), 'payment_intent');
+		} else throw invalid('One of the following params should be provided for this request: payment_intent or charge.', undefined, 'parameter_missing');
+		const remaining = Number(charge.amount) - Number(charge.amount_refunded ?? 0);
+		const amount = params.amount === undefined ? remaining : Number(params.amount);
+		if (!Number.isInteger(amount) || amount <= 0) throw invalid('Invalid positive integer', 'amount', 'parameter_invalid_integer');
+		if (amount > remaining) {
+			throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount', 'amount_too_large');
+		}
+		const refund = this.store.create('refund', mode, {
+			amount,
+			currency: charge.currency,
+			charge: charge.id,
+			payment_intent: charge.payment_intent,
+			reason: params.reason ?? null,
+			metadata: (params.metadata as Params) ?? {},
+			status: 'succeeded',
+		});
+		const txn = this.store.create('balance_transaction', mode, {
+			amount: -amount,
+			fee: 0,
+			net: -amount,
+			currency: charge.currency,
+			type: 'refund',
+			reporting_category: 'refund',
+			source: refund.id,
+		});
+		refund.balance_transaction = txn.id;
+		charge.amount_refunded = Number(charge.amount_refunded ?? 0) + amount;
+		charge.refunded = charge.amount_refunded === charge.amount;
+		this.event(mode, 'refund.created', refund);
+		this.event(mode, 'charge.refunded', charge);
+		return refund;
+	}
+
+	private createSession(mode: Mode, params: Params): StripeObject {
+		checkParams(params, ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'metadata', 'client_reference_id', 'expires_at', 'allow_promotion_codes', 'ui_mode', 'expand']);
+		const sessionMode = String(params.mode ?? 'payment');
+		if (!['payment', 'subscription', 'setup'].includes(sessionMode)) throw invalid(`Invalid mode: must be one of payment, setup, or subscription`, 'mode');
+		if (!params.success_url && params.ui_mode !== 'embedded') throw missingParameter('success_url');
+		const lines = asArray(params.line_items) as unknown as Params[];
+		if (sessionMode !== 'setup' && lines.length === 0) throw missingParameter('line_items');
+		let total = 0;
+		let currency = 'usd';
+		const items: StripeObject[] = lines.map((line) => {
+			const price = this.mustGet('price', mode, String(line.price), 'line_items[0][price]');
+			const quantity = Number(line.quantity ?? 1);
+			total += Number(price.unit_amount) * quantity;
+			currency = String(price.currency);
+			return { id: this.store.newId('li_'), object: 'item', price, quantity, currency, amount_total: Number(price.unit_amount) * quantity, amount_subtotal: Number(price.unit_amount) * quantity, description: null } as StripeObject;
+		});
+		const session = this.create('checkout_session', mode, {
+			...without(params, 'line_items', 'ui_mode'),
+			mode: sessionMode,
+			amount_total: total,
+			amount_subtotal: total,
+			currency,
+			status: 'open',
+			payment_status: 'unpaid',
+		}, ['mode', 'success_url', 'cancel_url', 'customer', 'customer_email', 'metadata', 'client_reference_id', 'expires_at', 'allow_promotion_codes', 'amount_total', 'amount_subtotal', 'currency', 'status', 'payment_status'], 'checkout.session.created');
+		session.url = `https://checkout.stripe.com/c/pay/${session.id}`;
+		this.sessionLines.set(session.id, items);
+		return session;
+	}
+}
+
+function ok(body: unknown): ApiResponse {
+	return { status: 200, body };
+}
+
+function unrecognized(method: string, path: string): StripeFailure {
+	return new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+}
+
+function checkParams(params: Params, allowed: string[]): void {
+	for (const name of Object.keys(params)) if (!allowed.includes(name)) throw unknownParameter(name);
+}
+
+function readLimit(params: Params): number {
+	if (params.limit === undefined) return 10;
+	const limit = Number(params.limit);
+	if (!/^\d+$/.test(String(params.limit))) throw invalid(`Invalid integer: ${String(params.limit)}`, 'limit', 'parameter_invalid_integer');
+	if (limit < 1) throw invalid('This value must be greater than or equal to 1.', 'limit', 'parameter_invalid_integer');
+	if (limit > 100) throw invalid('This value must be less than or equal to 100.', 'limit', 'parameter_invalid_integer');
+	return limit;
+}
+
+/** qs gives `expand[]=a` as an array and `expand[0]=a` as an array or object; both mean a list. */
+function asArray(value: unknown): string[] {
+	if (value === undefined) return [];
+	if (Array.isArray(value)) return value as string[];
+	if (typeof value === 'object' && value !== null) return Object.values(value) as string[];
+	return [String(value)];
+}
+
+function listExpansions(value: unknown): string[] {
+	return asArray(value);
+}
+
+function without(params: Params, ...names: string[]): Params {
+	const copy = { ...params };
+	for (const n of names) delete copy[n];
+	return copy;
+}
+
+/** Form values arrive as strings: numbers and booleans become what Stripe stores. */
+function coerce(params: Params): Params {
+	const out: Params = {};
+	for (const [k, v] of Object.entries(params ?? {})) {
+		if (k === 'metadata' || typeof v !== 'string') out[k] = v;
+		else if (v === 'true' || v === 'false') out[k] = v === 'true';
+		else if (/^-?\d+$/.test(v) && /amount|quantity|count|_at$|_date$|days/.test(k)) out[k] = Number(v);
+		else out[k] = v;
+	}
+	return out;
+}
+

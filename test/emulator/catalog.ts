@@ -1,0 +1,401 @@
+/**
+ * What the emulator knows about each Stripe resource: ID prefix, API path, permission group,
+ * list filters, search fields, expandable fields and the defaults of a new object.
+ */
+import { template } from './fixtures';
+import type { ObjectType, PermissionGroup, StripeObject } from './types';
+
+type Filter = (object: StripeObject, value: unknown) => boolean;
+
+export interface ResourceInfo {
+	type: ObjectType;
+	prefix: string;
+	/** API path of the collection, e.g. /v1/customers. */
+	path: string;
+	group: PermissionGroup;
+	/** Word used in "No such …" messages. */
+	noun: string;
+	filters: Record<string, Filter>;
+	/** Stripe search fields; undefined when Stripe has no search for the resource. */
+	searchFields?: string[];
+	/** Fields that can be expanded (property path → whether it points at another object). */
+	expandable: string[];
+	defaults(now: number): Record<string, unknown>;
+	/** Fills what depends on the new object's ID (an invoice's lines, a subscription's items) unless given. */
+	finish?(object: StripeObject, fields: Record<string, unknown>, newId: (prefix: string) => string): void;
+}
+
+/** `created[gte]=…` style ranges, or an exact integer. */
+export function inRange(actual: unknown, range: unknown): boolean {
+	if (typeof actual !== 'number') return false;
+	if (typeof range === 'string' || typeof range === 'number') return actual === Number(range);
+	const r = range as Record<string, string>;
+	if (r.gt !== undefined && !(actual > Number(r.gt))) return false;
+	if (r.gte !== undefined && !(actual >= Number(r.gte))) return false;
+	if (r.lt !== undefined && !(actual < Number(r.lt))) return false;
+	if (r.lte !== undefined && !(actual <= Number(r.lte))) return false;
+	return true;
+}
+
+const eq = (field: string): Filter => (o, v) => o[field] === v;
+const bool = (field: string): Filter => (o, v) => o[field] === (v === 'true' || v === true);
+const range = (field: string): Filter => (o, v) => inRange(o[field], v);
+const created = range('created');
+const asList = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v]).map(String);
+const idOf = (v: unknown) => (typeof v === 'object' && v !== null ? (v as StripeObject).id : v);
+
+
+const list = (url: string) => ({ object: 'list', data: [], has_more: false, total_count: 0, url });
+
+export const CATALOG: Record<ObjectType, ResourceInfo> = {
+	customer: {
+		type: 'customer',
+		prefix: 'cus_',
+		path: '/v1/customers',
+		group: 'customer',
+		noun: 'customer',
+		filters: { created, email: eq('email'), test_clock: eq('test_clock') },
+		searchFields: ['created', 'email', 'metadata', 'name', 'phone'],
+		expandable: ['default_source', 'invoice_settings.default_payment_method', 'test_clock'],
+		defaults: () => ({ name: 'Jenny Rosen', email: 'jennyrosen@example.com', balance: 0, currency: 'usd', delinquent: false, metadata: {}, test_clock: null }),
+	},
+	product: {
+		type: 'product',
+		prefix: 'prod_',
+		path: '/v1/products',
+		group: 'product',
+		noun: 'product',
+		filters: {
+			created,
+			active: bool('active'),
+			shippable: bool('shippable'),
+			url: eq('url'),
+			ids: (o, v) => asList(v).includes(o.id),
+		},
+		searchFields: ['active', 'created', 'description', 'metadata', 'name', 'shippable', 'url'],
+		expandable: ['default_price'],
+		defaults: (now) => ({ name: 'Gold Plan', active: true, default_price: null, description: null, metadata: {}, updated: now, shippable: null, url: null }),
+	},
+	price: {
+		type: 'price',
+		prefix: 'price_',
+		path: '/v1/prices',
+		group: 'plan',
+		noun: 'price',
+		filters: {
+			created,
+			active: bool('active'),
+			currency: eq('currency'),
+			product: eq('product'),
+			type: eq('type'),
+			lookup_keys: (o, v) => asList(v).includes(String(o.lookup_key)),
+			recurring: (o, v) => {
+				const r = o.recurring as Record<string, unknown> | null;
+				const want = v as Record<string, string>;
+				return !!r && (!want.interval || r.interval === want.interval) && (!want.usage_type || r.usage_type === want.usage_type);
+			},
+		},
+		searchFields: ['active', 'created', 'currency', 'lookup_key', 'metadata', 'product', 'type'],
+		expandable: ['product', 'tiers', 'currency_options'],
+		defaults: () => ({
+			active: true,
+			currency: 'usd',
+			unit_amount: 2000,
+			unit_amount_decimal: '2000',
+			type: 'recurring',
+			billing_scheme: 'per_unit',
+			nickname: null,
+			lookup_key: null,
+			metadata: {},
+			product: null,
+			recurring: { interval: 'month', interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' },
+			tiers_mode: null,
+			transform_quantity: null,
+			custom_unit_amount: null,
+		}),
+	},
+	subscription: {
+		type: 'subscription',
+		prefix: 'sub_',
+		path: '/v1/subscriptions',
+		group: 'subscription',
+		noun: 'subscription',
+		filters: {
+			created,
+			customer: eq('customer'),
+			collection_method: eq('collection_method'),
+			price: (o, v) => ((o.items as { data: StripeObject[] }).data ?? []).some((i) => idOf(i.price) === v),
+			status: (o, v) =>
+				v === 'all' ? true : v === 'ended' ? o.status === 'canceled' || o.status === 'incomplete_expired' : o.status === v,
+			test_clock: eq('test_clock'),
+		},
+		searchFields: ['canceled_at', 'created', 'metadata', 'status'],
+		finish(sub, fields, newId) {
+			if (fields.items) return;
+			const created = sub.created as number;
+			const item = {
+				...template('subscription_item'),
+				id: newId('si_'),
+				subscription: sub.id,
+				created,
+				price: { ...template('price'), ...CATALOG.price.defaults(created), id: newId('price_'), product: newId('prod_'), livemode: sub.livemode, created },
+				quantity: 1,
+				current_period_start: created,
+				current_period_end: created + 30 * 86_400,
+				discounts: [],
+				metadata: {},
+			};
+			delete (item as Record<string, unknown>).plan;
+			sub.items = { object: 'list', data: [item], has_more: false, total_count: 1, url: `/v1/subscription_items?subscription=${sub.id}` };
+		},
+		expandable: ['customer', 'latest_invoice', 'default_payment_method', 'schedule', 'items.data.price.product'],
+		defaults: (now) => ({
+			status: 'active',
+			customer: null,
+			collection_method: 'charge_automatically',
+			cancel_at: null,
+			cancel_at_period_end: false,
+			canceled_at: null,
+			ended_at: null,
+			trial_start: null,
+			trial_end: null,
+			start_date: now,
+			billing_cycle_anchor: now,
+			currency: 'usd',
+			discounts: [],
+			latest_invoice: null,
+			default_payment_method: null,
+			schedule: null,
+			test_clock: null,
+			metadata: {},
+			items: list('/v1/subscription_items'),
+		}),
+	},
+	invoice: {
+		type: 'invoice',
+		prefix: 'in_',
+		path: '/v1/invoices',
+		group: 'invoice',
+		noun: 'invoice',
+		filters: {
+			created,
+			customer: eq('customer'),
+			subscription: eq('subscription'),
+			status: eq('status'),
+			collection_method: eq('collection_method'),
+			due_date: range('due_date'),
+		},
+		searchFields: ['created', 'currency', 'customer', 'metadata', 'number', 'receipt_number', 'status', 'subscription', 'total'],
+		finish(invoice, fields, newId) {
+			if (fields.lines) return;
+			const line = {
+				...template('line_item'),
+				id: newId('il_'),
+				invoice: invoice.id,
+				amount: invoice.total,
+				subtotal: invoice.total,
+				currency: invoice.currency,
+				description: '1 × Subscription',
+				livemode: invoice.livemode,
+				period: { start: invoice.created, end: (invoice.created as number) + 30 * 86_400 },
+				parent: null,
+				pricing: { type: 'price_details', price_details: { price: null, product: null }, unit_amount_decimal: String(invoice.total) },
+			};
+			invoice.lines = { object: 'list', data: [line], has_more: false, total_count: 1, url: `/v1/invoices/${invoice.id}/lines` };
+		},
+		expandable: ['customer', 'subscription', 'default_payment_method'],
+		defaults: () => ({
+			status: 'paid',
+			customer: null,
+			customer_email: null,
+			customer_name: null,
+			subscription: null,
+			parent: null,
+			collection_method: 'charge_automatically',
+			currency: 'usd',
+			total: 2000,
+			subtotal: 2000,
+			amount_due: 2000,
+			amount_paid: 2000,
+			amount_remaining: 0,
+			due_date: null,
+			number: null,
+			metadata: {},
+			discounts: [],
+			test_clock: null,
+		}),
+	},
+	invoiceitem: {
+		type: 'invoiceitem',
+		prefix: 'ii_',
+		path: '/v1/invoiceitems',
+		group: 'invoice',
+		noun: 'invoiceitem',
+		filters: { created, customer: eq('customer'), invoice: eq('invoice') },
+		expandable: [],
+		defaults: () => ({ metadata: {} }),
+	},
+	line_item: {
+		type: 'line_item',
+		prefix: 'il_',
+		path: '/v1/line_items',
+		group: 'invoice',
+		noun: 'line_item',
+		filters: {},
+		expandable: [],
+		defaults: () => ({ amount: 2000, currency: 'usd', quantity: 1, metadata: {} }),
+	},
+	payment_intent: {
+		type: 'payment_intent',
+		prefix: 'pi_',
+		path: '/v1/payment_intents',
+		group: 'payment_intent',
+		noun: 'payment_intent',
+		filters: { created, customer: eq('customer') },
+		searchFields: ['amount', 'created', 'currency', 'customer', 'metadata', 'status'],
+		expandable: ['customer', 'latest_charge', 'payment_method', 'invoice'],
+		defaults: () => ({
+			amount: 2000,
+			amount_received: 2000,
+			currency: 'usd',
+			status: 'succeeded',
+			customer: null,
+			latest_charge: null,
+			last_payment_error: null,
+			canceled_at: null,
+			cancellation_reason: null,
+			description: null,
+			metadata: {},
+		}),
+	},
+	charge: {
+		type: 'charge',
+		prefix: 'ch_',
+		path: '/v1/charges',
+		group: 'charge',
+		noun: 'charge',
+		filters: { created, customer: eq('customer'), payment_intent: eq('payment_intent'), transfer_group: eq('transfer_group') },
+		searchFields: ['amount', 'billing_details.address.postal_code', 'created', 'currency', 'customer', 'disputed', 'metadata', 'payment_method_details.card.last4', 'refunded', 'status'],
+		expandable: ['customer', 'payment_intent', 'balance_transaction', 'invoice'],
+		defaults: () => ({
+			amount: 2000,
+			amount_captured: 2000,
+			amount_refunded: 0,
+			currency: 'usd',
+			status: 'succeeded',
+			paid: true,
+			captured: true,
+			refunded: false,
+			disputed: false,
+			customer: null,
+			payment_intent: null,
+			balance_transaction: null,
+			failure_code: null,
+			failure_message: null,
+			description: null,
+			metadata: {},
+			refunds: list('/v1/refunds'),
+		}),
+	},
+	refund: {
+		type: 'refund',
+		prefix: 're_',
+		path: '/v1/refunds',
+		group: 'charge',
+		noun: 'refund',
+		filters: { created, charge: eq('charge'), payment_intent: eq('payment_intent') },
+		expandable: ['charge', 'payment_intent', 'balance_transaction'],
+		defaults: () => ({ amount: 1000, currency: 'usd', status: 'succeeded', reason: null, charge: null, payment_intent: null, balance_transaction: null, metadata: {} }),
+	},
+	balance_transaction: {
+		type: 'balance_transaction',
+		prefix: 'txn_',
+		path: '/v1/balance_transactions',
+		group: 'balance_transaction_source',
+		noun: 'balance transaction',
+		filters: {
+			created,
+			type: eq('type'),
+			currency: eq('currency'),
+			source: (o, v) => idOf(o.source) === v,
+			payout: (o, v) => o._payout === v,
+		},
+		expandable: ['source'],
+		defaults: (now) => ({ amount: 2000, fee: 88, net: 1912, currency: 'usd', type: 'charge', reporting_category: 'charge', status: 'available', available_on: now, source: null, description: null, fee_details: [] }),
+	},
+	payout: {
+		type: 'payout',
+		prefix: 'po_',
+		path: '/v1/payouts',
+		group: 'payout',
+		noun: 'payout',
+		filters: { created, status: eq('status'), arrival_date: range('arrival_date'), destination: eq('destination') },
+		expandable: ['destination', 'balance_transaction'],
+		defaults: (now) => ({ amount: 10000, currency: 'usd', status: 'paid', arrival_date: now, automatic: true, method: 'standard', type: 'bank_account', destination: null, balance_transaction: null, failure_code: null, failure_message: null, description: 'STRIPE PAYOUT', metadata: {} }),
+	},
+	checkout_session: {
+		type: 'checkout_session',
+		prefix: 'cs_',
+		path: '/v1/checkout/sessions',
+		group: 'checkout_session',
+		noun: 'checkout.session',
+		filters: {
+			created,
+			customer: eq('customer'),
+			payment_intent: eq('payment_intent'),
+			subscription: eq('subscription'),
+			status: eq('status'),
+			payment_link: eq('payment_link'),
+		},
+		expandable: ['customer', 'payment_intent', 'subscription', 'invoice', 'line_items'],
+		defaults: (now) => ({
+			status: 'open',
+			payment_status: 'unpaid',
+			mode: 'payment',
+			amount_total: 2000,
+			amount_subtotal: 2000,
+			currency: 'usd',
+			customer: null,
+			customer_email: null,
+			customer_details: null,
+			payment_intent: null,
+			subscription: null,
+			invoice: null,
+			expires_at: now + 86_400,
+			success_url: 'https://example.com/success',
+			cancel_url: null,
+			metadata: {},
+		}),
+	},
+	event: {
+		type: 'event',
+		prefix: 'evt_',
+		path: '/v1/events',
+		group: 'event',
+		noun: 'event',
+		filters: {
+			created,
+			type: (o, v) => (String(v).endsWith('*') ? String(o.type).startsWith(String(v).slice(0, -1)) : o.type === v),
+			types: (o, v) => asList(v).includes(String(o.type)),
+			delivery_success: () => true,
+		},
+		expandable: [],
+		defaults: () => ({ type: 'customer.created', data: { object: {} }, pending_webhooks: 0, request: { id: null, idempotency_key: null }, api_version: '2026-10-28.endive' }),
+	},
+	dispute: {
+		type: 'dispute',
+		prefix: 'dp_',
+		path: '/v1/disputes',
+		group: 'charge',
+		noun: 'dispute',
+		filters: { created, charge: eq('charge'), payment_intent: eq('payment_intent') },
+		expandable: ['charge'],
+		defaults: () => ({ amount: 2000, currency: 'usd', status: 'needs_response', reason: 'fraudulent', charge: null, payment_intent: null, metadata: {} }),
+	},
+};
+
+/** The resource an ID belongs to, from its prefix. */
+export function typeOfId(id: string): ObjectType | undefined {
+	const prefix = /^[a-z]+_/.exec(id)?.[0];
+	return (Object.values(CATALOG).find((r) => r.prefix === prefix) ?? undefined)?.type;
+}

@@ -1,0 +1,241 @@
+/**
+ * Believable demo data for `npm start` and the tests that want a populated account: a small SaaS
+ * with three plans, customers over the last four months, subscriptions in every status, invoices,
+ * payments (some failed, some refunded, one disputed), fees, payouts and the events behind them.
+ * Deterministic: the same clock gives the same data.
+ */
+import type { StripeApi } from './api';
+import { prng, type Store } from './store';
+import type { Mode, StripeObject } from './types';
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Tim', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'Guido', 'Hedy', 'John', 'Sophie', 'Edsger', 'Shafi', 'Donald', 'Anita'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Berners-Lee', 'Liskov', 'Ritchie', 'Allen', 'Thompson', 'Perlman', 'van Rossum', 'Lamarr', 'McCarthy', 'Wilson', 'Dijkstra', 'Goldwasser', 'Knuth', 'Borg'];
+const DECLINES = ['insufficient_funds', 'card_declined', 'expired_card', 'incorrect_cvc', 'do_not_honor'];
+const DAY = 86_400;
+
+export function seedDemo(store: Store, api: StripeApi, mode: Mode = 'test', scale = 1): void {
+	void api;
+	const random = prng(mode === 'test' ? 2026 : 1999);
+	const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+	const now = store.now();
+	const at = (daysAgo: number) => now - Math.floor(daysAgo * DAY);
+
+	// Catalogue: three plans, monthly and yearly, in usd and eur, and a zero-decimal yen plan.
+	const products = [
+		store.create('product', mode, { name: 'Starter', description: 'For individuals', created: at(200), metadata: { tier: 'starter' } }),
+		store.create('product', mode, { name: 'Pro', description: 'For growing teams', created: at(200), metadata: { tier: 'pro' } }),
+		store.create('product', mode, { name: 'Enterprise', description: 'For large organisations', created: at(199), metadata: { tier: 'enterprise' } }),
+	];
+	const price = (product: StripeObject, unit_amount: number, currency: string, interval: string, nickname: string) =>
+		store.create('price', mode, {
+			product: product.id,
+			unit_amount,
+			unit_amount_decimal: String(unit_amount),
+			currency,
+			nickname,
+			lookup_key: nickname.toLowerCase().replace(/\W+/g, '_'),
+			created: at(199),
+			recurring: { interval, interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' },
+		});
+	const prices = [
+		price(products[0], 1900, 'usd', 'month', 'Starter monthly'),
+		price(products[0], 19000, 'usd', 'year', 'Starter yearly'),
+		price(products[1], 4900, 'usd', 'month', 'Pro monthly'),
+		price(products[1], 4500, 'eur', 'month', 'Pro monthly EUR'),
+		price(products[1], 49000, 'usd', 'year', 'Pro yearly'),
+		price(products[2], 50000, 'jpy', 'month', 'Enterprise monthly JPY'),
+	];
+	products.forEach((p, i) => (p.default_price = prices[[0, 2, 5][i]].id));
+
+	const customerCount = Math.round((mode === 'test' ? 40 : 5) * scale);
+	const customers: StripeObject[] = [];
+	for (let i = 0; i < customerCount; i++) {
+		const first = FIRST[i % FIRST.length];
+		const last = LAST[(i * 7) % LAST.length];
+		const created = at(120 - (i * 118) / customerCount);
+		const customer = store.create('customer', mode, {
+			name: `${first} ${last}`,
+			email: `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '') + `${i}@example.com`,
+			phone: `+1555010${String(i).padStart(4, '0')}`,
+			created,
+			address: { city: pick(['Berlin', 'Austin', 'Lyon', 'Osaka', 'Toronto']), country: pick(['DE', 'US', 'FR', 'JP', 'CA']), line1: `${i + 1} Main Street`, line2: null, postal_code: '10115', state: null },
+			metadata: { source: pick(['website', 'sales', 'partner']) },
+		});
+		store.create('event', mode, { type: 'customer.created', created, data: { object: structuredClone(customer) } });
+		customers.push(customer);
+	}
+
+	const payment = (customer: StripeObject, amount: number, currency: string, created: number, opts: { failed?: boolean; invoice?: string } = {}) => {
+		const failed = opts.failed ?? false;
+		const decline = failed ? pick(DECLINES) : null;
+		const pi = store.create('payment_intent', mode, {
+			amount,
+			amount_received: failed ? 0 : amount,
+			currency,
+			customer: customer.id,
+			status: failed ? 'requires_payment_method' : 'succeeded',
+			created,
+			description: opts.invoice ? 'Subscription payment' : 'One-off purchase',
+			last_payment_error: failed ? { code: 'card_declined', decline_code: decline, message: 'Your card was declined.', type: 'card_error' } : null,
+		});
+		const charge = store.create('charge', mode, {
+			amount,
+			amount_captured: failed ? 0 : amount,
+			currency,
+			customer: customer.id,
+			payment_intent: pi.id,
+			status: failed ? 'failed' : 'succeeded',
+			paid: !failed,
+			captured: !failed,
+			failure_code: failed ? 'card_declined' : null,
+			failure_message: failed ? 'Your card was declined.' : null,
+			outcome: { network_status: failed ? 'declined_by_network' : 'approved_by_network', reason: decline, risk_level: 'normal', seller_message: failed ? 'The bank declined the payment.' : 'Payment complete.', type: failed ? 'issuer_declined' : 'authorized' },
+			billing_details: { name: customer.name, email: customer.email, phone: null, address: customer.address },
+			receipt_email: customer.email,
+			created,
+			...(opts.invoice ? { invoice: opts.invoice } : {}),
+		});
+		pi.latest_charge = charge.id;
+		store.create('event', mode, { type: failed ? 'payment_intent.payment_failed' : 'payment_intent.succeeded', created, data: { object: structuredClone(pi) } });
+		if (failed) return { pi, charge };
+		const fee = currency === 'jpy' ? Math.round(amount * 0.036) : Math.round(amount * 0.029) + 30;
+		const txn = store.create('balance_transaction', mode, {
+			amount,
+			fee,
+			net: amount - fee,
+			currency,
+			type: 'charge',
+			reporting_category: 'charge',
+			source: charge.id,
+			created,
+			available_on: created + 2 * DAY,
+			status: created + 2 * DAY <= now ? 'available' : 'pending',
+			fee_details: [{ amount: fee, currency, description: 'Stripe processing fees', type: 'stripe_fee' }],
+			description: `Payment from ${customer.name}`,
+		});
+		charge.balance_transaction = txn.id;
+		return { pi, charge };
+	};
+
+	// Subscriptions in every status, each with its invoices and payments.
+	const statuses = ['active', 'active', 'active', 'active', 'trialing', 'past_due', 'canceled', 'active', 'unpaid', 'active'];
+	const subs = customers.slice(0, Math.round(customerCount * 0.75));
+	subs.forEach((customer, i) => {
+		const p = prices[i % prices.length];
+		const status = statuses[i % statuses.length];
+		const start = customer.created as number;
+		const quantity = 1 + (i % 3 === 0 ? 2 : 0);
+		const sub = store.create('subscription', mode, {
+			customer: customer.id,
+			status,
+			created: start,
+			start_date: start,
+			currency: p.currency,
+			trial_start: status === 'trialing' ? start : null,
+			trial_end: status === 'trialing' ? start + 14 * DAY : null,
+			canceled_at: status === 'canceled' ? start + 40 * DAY : null,
+			ended_at: status === 'canceled' ? start + 40 * DAY : null,
+			metadata: { plan: String((products.find((x) => x.id === p.product) as StripeObject).name).toLowerCase() },
+			items: {
+				object: 'list',
+				data: [{ id: store.newId('si_', 14), object: 'subscription_item', price: structuredClone(p), quantity, created: start, current_period_start: start, current_period_end: start + 30 * DAY, discounts: [], metadata: {}, subscription: null }],
+				has_more: false,
+				total_count: 1,
+				url: '/v1/subscription_items',
+			},
+		});
+		(sub.items as { data: StripeObject[] }).data[0].subscription = sub.id;
+		store.create('event', mode, { type: 'customer.subscription.created', created: start, data: { object: structuredClone(sub) } });
+		if (status === 'canceled') store.create('event', mode, { type: 'customer.subscription.deleted', created: start + 40 * DAY, data: { object: structuredClone(sub) } });
+		if (status === 'trialing') return;
+		const amount = Number(p.unit_amount) * quantity;
+		for (let month = 0; start + month * 30 * DAY < now && month < 4; month++) {
+			const created = start + month * 30 * DAY;
+			const lastOne = start + (month + 1) * 30 * DAY >= now;
+			const failing = (status === 'past_due' || status === 'unpaid') && lastOne;
+			const invoiceStatus = failing ? 'open' : status === 'canceled' && month > 1 ? 'void' : 'paid';
+			const invoice = store.create('invoice', mode, {
+				customer: customer.id,
+				customer_email: customer.email,
+				customer_name: customer.name,
+				subscription: sub.id,
+				status: invoiceStatus,
+				currency: p.currency,
+				total: amount,
+				subtotal: amount,
+				amount_due: amount,
+				amount_paid: invoiceStatus === 'paid' ? amount : 0,
+				amount_remaining: invoiceStatus === 'open' ? amount : 0,
+				number: `DEMO-${String(i + 1).padStart(4, '0')}-${month + 1}`,
+				created,
+				period_start: created,
+				period_end: created + 30 * DAY,
+				billing_reason: month === 0 ? 'subscription_create' : 'subscription_cycle',
+				hosted_invoice_url: `https://invoice.stripe.com/i/demo_${i}_${month}`,
+			});
+			sub.latest_invoice = invoice.id;
+			if (invoiceStatus === 'void') continue;
+			payment(customer, amount, String(p.currency), created + 60, { failed: failing, invoice: invoice.id });
+			store.create('event', mode, { type: failing ? 'invoice.payment_failed' : 'invoice.paid', created: created + 60, data: { object: structuredClone(invoice) } });
+		}
+	});
+
+	// A draft invoice and one-off payments from the customers without a subscription.
+	const rest = customers.slice(subs.length);
+	if (rest[0]) store.create('invoice', mode, { customer: rest[0].id, customer_email: rest[0].email, customer_name: rest[0].name, status: 'draft', total: 12000, subtotal: 12000, amount_due: 12000, amount_paid: 0, amount_remaining: 12000, created: at(2), collection_method: 'send_invoice', due_date: at(-28) });
+	const oneOffs = rest.map((customer, i) => payment(customer, 2500 + i * 500, i % 4 === 3 ? 'eur' : 'usd', at(10 + i * 3), { failed: i % 5 === 4 }));
+
+	// Refunds (one full, one partial) and a dispute with its adjustment.
+	const refundable = oneOffs.filter((o) => o.charge.status === 'succeeded');
+	refundable.slice(0, 2).forEach(({ charge }, i) => {
+		const amount = i === 0 ? Number(charge.amount) : Math.round(Number(charge.amount) / 2);
+		const created = (charge.created as number) + DAY;
+		const refund = store.create('refund', mode, { amount, currency: charge.currency, charge: charge.id, payment_intent: charge.payment_intent, reason: i === 0 ? 'requested_by_customer' : 'duplicate', created });
+		const txn = store.create('balance_transaction', mode, { amount: -amount, fee: 0, net: -amount, currency: charge.currency, type: 'refund', reporting_category: 'refund', source: refund.id, created, available_on: created, status: 'available', fee_details: [] });
+		refund.balance_transaction = txn.id;
+		charge.amount_refunded = amount;
+		charge.refunded = amount === charge.amount;
+		store.create('event', mode, { type: 'charge.refunded', created, data: { object: structuredClone(charge) } });
+	});
+	const disputed = refundable[2];
+	if (disputed) {
+		const created = (disputed.charge.created as number) + 3 * DAY;
+		disputed.charge.disputed = true;
+		const dispute = store.create('dispute', mode, { amount: disputed.charge.amount, currency: disputed.charge.currency, charge: disputed.charge.id, payment_intent: disputed.pi.id, reason: 'fraudulent', status: 'needs_response', created });
+		store.create('balance_transaction', mode, { amount: -Number(disputed.charge.amount), fee: 1500, net: -Number(disputed.charge.amount) - 1500, currency: disputed.charge.currency, type: 'adjustment', reporting_category: 'dispute', source: dispute.id, created, available_on: created, status: 'available', fee_details: [{ amount: 1500, currency: disputed.charge.currency, description: 'Dispute fee', type: 'stripe_fee' }] });
+		store.create('event', mode, { type: 'charge.dispute.created', created, data: { object: structuredClone(dispute) } });
+	}
+
+	// Weekly payouts of what became available, per currency, in every status.
+	const payoutStatuses = ['paid', 'paid', 'paid', 'paid', 'paid', 'paid', 'paid', 'failed', 'paid', 'paid', 'paid', 'paid', 'paid', 'paid', 'in_transit', 'pending'];
+	for (let week = 16; week >= 1; week--) {
+		const created = at(week * 7);
+		const status = payoutStatuses[16 - week];
+		for (const currency of ['usd', 'eur']) {
+			const window = store.all('balance_transaction', mode).filter((t) => t.currency === currency && !t._payout && t.type !== 'payout' && (t.available_on as number) <= created);
+			const total = window.reduce((sum, t) => sum + Number(t.net), 0);
+			if (total <= 0) continue;
+			const payout = store.create('payout', mode, {
+				amount: total,
+				currency,
+				status,
+				created,
+				arrival_date: created + 2 * DAY,
+				failure_code: status === 'failed' ? 'account_closed' : null,
+				failure_message: status === 'failed' ? 'The bank account has been closed.' : null,
+			});
+			const txn = store.create('balance_transaction', mode, { amount: -total, fee: 0, net: -total, currency, type: 'payout', reporting_category: 'payout', source: payout.id, created, available_on: created, status: 'available', fee_details: [] });
+			payout.balance_transaction = txn.id;
+			if (status !== 'failed') for (const t of window) t._payout = payout.id;
+			store.create('event', mode, { type: `payout.${status === 'paid' ? 'paid' : status === 'failed' ? 'failed' : 'created'}`, created, data: { object: structuredClone(payout) } });
+		}
+	}
+
+	// Checkout sessions: completed ones behind some subscriptions, one open, one expired.
+	subs.slice(0, 5).forEach((customer, i) => {
+		const sub = store.all('subscription', mode).find((s) => s.customer === customer.id);
+		store.create('checkout_session', mode, { mode: 'subscription', status: 'complete', payment_status: 'paid', customer: customer.id, customer_details: { email: customer.email, name: customer.name, phone: null, address: null, tax_exempt: 'none', tax_ids: [] }, subscription: sub?.id ?? null, amount_total: 4900, currency: 'usd', created: customer.created, url: null, expires_at: (customer.created as number) + DAY, metadata: { campaign: i % 2 ? 'spring' : 'organic' } });
+	});
+	store.create('checkout_session', mode, { mode: 'payment', status: 'open', amount_total: 2500, currency: 'usd', created: at(0.5), url: 'https://checkout.stripe.com/c/pay/cs_test_demo', expires_at: at(-0.5) });
+	store.create('checkout_session', mode, { mode: 'payment', status: 'expired', amount_total: 2500, currency: 'usd', created: at(3), url: null, expires_at: at(2) });
+}

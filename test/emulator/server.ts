@@ -1,0 +1,234 @@
+/**
+ * The emulator's HTTP side: authentication, request log, latency, injected faults, per-key rate
+ * limits and idempotent replays, in front of the API in api.ts.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import { parse as parseQs } from 'qs';
+
+import { serialize, StripeApi } from './api';
+import { StripeFailure } from './errors';
+import { keyHint, type EmulatedKey } from './permissions';
+import type { Store } from './store';
+import type { FaultRule, RequestLogEntry, StartOptions } from './types';
+
+export const API_VERSION = '2026-10-28.endive';
+const RATE_LIMIT_MESSAGE = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
+
+interface StoredResponse {
+	fingerprint: string;
+	status: number;
+	body: string;
+}
+
+interface ActiveFault extends FaultRule {
+	seen: number;
+	applied: number;
+}
+
+export class EmulatorServer {
+	readonly requests: RequestLogEntry[] = [];
+	readonly keys = new Map<string, EmulatedKey>();
+	latencyMs: number;
+	private faults: ActiveFault[] = [];
+	private readonly idempotency = new Map<string, StoredResponse>();
+	private readonly windows = new Map<string, { second: number; count: number }>();
+	private readonly sockets = new Set<Socket>();
+	private server?: Server;
+	private requestCounter = 0;
+
+	constructor(
+		private readonly store: Store,
+		readonly api: StripeApi,
+		private readonly options: StartOptions,
+	) {
+		this.latencyMs = options.latencyMs ?? 0;
+	}
+
+	async listen(host: string, port: number): Promise<number> {
+		const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+		this.server = this.options.tls ? createHttpsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, handler) : createHttpServer(handler);
+		this.server.keepAliveTimeout = 5000;
+		this.server.on('connection', (socket: Socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		this.server.on('secureConnection', (socket: Socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve, reject) => {
+			this.server!.once('error', reject);
+			this.server!.listen(port, host, () => resolve());
+		});
+		const address = this.server.address();
+		return typeof address === 'object' && address ? address.port : port;
+	}
+
+	async close(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	addFault(rule: FaultRule): void {
+		this.faults.push({ ...rule, seen: 0, applied: 0 });
+	}
+
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	clearIdempotency(): void {
+		this.idempotency.clear();
+	}
+
+	private nextRequestId(): string {
+		this.requestCounter += 1;
+		return `req_${this.store.newId('', 10)}${this.requestCounter.toString(36)}`;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const received = Date.now();
+		const body = await readBody(req);
+		const url = new URL(req.url ?? '/', 'http://emulator');
+		const header = (name: string) => {
+			const v = req.headers[name];
+			return Array.isArray(v) ? v[0] : v;
+		};
+		const method = (req.method ?? 'GET').toUpperCase();
+		const query = parseQs(url.search.slice(1), { depth: 6, arrayLimit: 1000 }) as Record<string, unknown>;
+		const form = parseQs(body, { depth: 6, arrayLimit: 1000 }) as Record<string, unknown>;
+		const bearer = /^Bearer (.+)$/.exec(header('authorization') ?? '')?.[1]?.trim();
+		const requestId = this.nextRequestId();
+		const entry: RequestLogEntry = {
+			id: requestId,
+			time: received,
+			method,
+			path: url.pathname,
+			query,
+			body: form,
+			keyHint: bearer ? keyHint(bearer) : '',
+			idempotencyKey: header('idempotency-key'),
+			stripeVersion: header('stripe-version'),
+			userAgent: header('user-agent'),
+			stripeAccount: header('stripe-account'),
+			status: 0,
+		};
+		this.requests.push(entry);
+		const version = header('stripe-version') ?? API_VERSION;
+		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Request-Id': requestId, 'Stripe-Version': version };
+		if (entry.idempotencyKey) headers['Idempotency-Key'] = entry.idempotencyKey;
+
+		const send = async (status: number, text: string, extra: Record<string, string> = {}) => {
+			if (this.latencyMs > 0) await sleep(this.latencyMs);
+			entry.status = status;
+			if (res.destroyed) return;
+			res.writeHead(status, { ...headers, ...extra, 'Content-Length': Buffer.byteLength(text) });
+			res.end(text);
+		};
+		const fail = (failure: StripeFailure) => send(failure.status, JSON.stringify(failure.body(requestId)), failure.headers);
+
+		const fault = this.matchFault(method, url.pathname);
+		if (fault) {
+			entry.fault = fault.kind;
+			switch (fault.kind) {
+				case 'rate_limit':
+					return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }));
+				case 'server_error':
+					return fail(new StripeFailure(500, 'api_error', 'An unknown error occurred while processing your request. Please try again.', {}, { 'Stripe-Should-Retry': 'true' }));
+				case 'drop_connection':
+					entry.status = 0;
+					req.socket.destroy();
+					return;
+				case 'malformed_body':
+					return send(200, '{"object": "list", "data": [{"id": "cus_');
+				case 'slow':
+					await sleep(fault.delayMs ?? 2000);
+					break;
+			}
+		}
+
+		if (!bearer) {
+			return fail(new StripeFailure(401, 'invalid_request_error', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."));
+		}
+		const key = this.keys.get(bearer);
+		if (!key) return fail(new StripeFailure(401, 'invalid_request_error', `Invalid API Key provided: ${keyHint(bearer)}`));
+		if (key.revoked) return fail(new StripeFailure(401, 'invalid_request_error', `Expired API Key provided: ${keyHint(bearer)}`, { code: 'api_key_expired' }));
+		if (entry.stripeAccount && entry.stripeAccount !== key.accountId) {
+			return fail(
+				new StripeFailure(403, 'invalid_request_error', `The provided key '${keyHint(bearer)}' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`, { code: 'account_invalid' }),
+			);
+		}
+		if (this.overRateLimit(key)) return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }));
+
+		const isWrite = method === 'POST' || method === 'DELETE';
+		const params = method === 'GET' ? query : form;
+		const storeKey = isWrite && entry.idempotencyKey ? `${key.accountId}:${key.mode}:${entry.idempotencyKey}` : undefined;
+		const fingerprint = `${method} ${url.pathname} ${JSON.stringify(params)}`;
+		if (storeKey) {
+			const stored = this.idempotency.get(storeKey);
+			if (stored && stored.fingerprint === fingerprint) {
+				entry.replayed = true;
+				return send(stored.status, stored.body, { 'Idempotent-Replayed': 'true' });
+			}
+			if (stored) {
+				return fail(
+					new StripeFailure(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${entry.idempotencyKey}' if you meant to execute a different request.`),
+				);
+			}
+		}
+
+		let status: number;
+		let text: string;
+		try {
+			const result = this.api.handle({ method, path: url.pathname, params, key });
+			status = result.status;
+			text = serialize(result.body) as string;
+		} catch (error) {
+			const failure = error instanceof StripeFailure ? error : new StripeFailure(500, 'api_error', `Emulator error: ${error instanceof Error ? error.message : String(error)}`);
+			status = failure.status;
+			text = JSON.stringify(failure.body(requestId));
+		}
+		// Stripe stores the outcome of an idempotent request unless the server failed (5xx).
+		if (storeKey && status < 500) this.idempotency.set(storeKey, { fingerprint, status, body: text });
+		return send(status, text);
+	}
+
+	private matchFault(method: string, path: string): ActiveFault | undefined {
+		for (const fault of this.faults) {
+			if (fault.method && fault.method.toUpperCase() !== method) continue;
+			if (fault.pathPrefix && !path.startsWith(fault.pathPrefix)) continue;
+			fault.seen += 1;
+			if (fault.seen <= (fault.afterRequests ?? 0)) continue;
+			if (fault.applied >= (fault.count ?? Infinity)) continue;
+			fault.applied += 1;
+			return fault;
+		}
+		return undefined;
+	}
+
+	/** A fixed one-second window per key, as coarse as Stripe's own limiter looks from outside. */
+	private overRateLimit(key: EmulatedKey): boolean {
+		if (!key.rateLimitPerSecond) return false;
+		const second = Math.floor(Date.now() / 1000);
+		const w = this.windows.get(key.key);
+		if (!w || w.second !== second) {
+			this.windows.set(key.key, { second, count: 1 });
+			return false;
+		}
+		w.count += 1;
+		return w.count > key.rateLimitPerSecond;
+	}
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

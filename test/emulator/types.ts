@@ -1,0 +1,90 @@
+/** Names shared by the emulator's parts and its users (tests, benchmarks, `npm start`). */
+export type Mode = 'test' | 'live';
+export type Access = 'none' | 'read' | 'write';
+/** Permission groups as Stripe names them in rak_* codes (Prices are "plan"). */
+export type PermissionGroup =
+	| 'customer'
+	| 'product'
+	| 'plan'
+	| 'subscription'
+	| 'invoice'
+	| 'charge'
+	| 'refund'
+	| 'payment_intent'
+	| 'checkout_session'
+	| 'balance'
+	| 'balance_transaction_source'
+	| 'payout'
+	| 'event';
+export type ObjectType =
+	| 'customer'
+	| 'product'
+	| 'price'
+	| 'subscription'
+	| 'invoice'
+	| 'invoiceitem'
+	| 'line_item'
+	| 'payment_intent'
+	| 'charge'
+	| 'refund'
+	| 'balance_transaction'
+	| 'payout'
+	| 'checkout_session'
+	| 'event'
+	| 'dispute';
+
+export type StripeObject = Record<string, unknown> & { id: string; object: string; created?: number };
+
+export interface KeyOptions {
+	/** Default: `rk_<mode>_` + 32 random letters and digits. `sk_` keys may do everything. */
+	key?: string;
+	mode?: Mode;
+	accountId?: string;
+	/** 'read' / 'write' on every group, or per group (unlisted groups are 'none'). */
+	permissions?: 'read' | 'write' | Partial<Record<PermissionGroup, Access>>;
+	/** Which of Stripe's two 403 wordings this key gets. */
+	permissionErrorStyle?: 'legacy' | 'modern';
+	rateLimitPerSecond?: number;
+}
+
+export interface RequestLogEntry {
+	id: string;
+	time: number;
+	method: string;
+	path: string;
+	query: Record<string, unknown>;
+	body: Record<string, unknown>;
+	/** Stripe's redaction of the key: prefix, *** and the last four characters. */
+	keyHint: string;
+	idempotencyKey?: string;
+	stripeVersion?: string;
+	userAgent?: string;
+	stripeAccount?: string;
+	status: number;
+	replayed?: boolean;
+	fault?: string;
+}
+
+export type FaultKind = 'rate_limit' | 'server_error' | 'drop_connection' | 'slow' | 'malformed_body';
+
+export interface FaultRule {
+	kind: FaultKind;
+	/** How many matching requests get the fault; default: all. */
+	count?: number;
+	method?: string;
+	pathPrefix?: string;
+	delayMs?: number;
+	/** Let this many matching requests through first. */
+	afterRequests?: number;
+}
+
+export interface StartOptions {
+	port?: number;
+	host?: string;
+	seed?: 'demo' | 'none';
+	latencyMs?: number;
+	tls?: { key: string | Buffer; cert: string | Buffer };
+	accountId?: string;
+	/** Clock in milliseconds, for `created` and relative seed data. */
+	now?: () => number;
+}
