@@ -15,7 +15,6 @@ module.exports = {
       testEnvironment: 'node',
       transform: tsJest,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 15 * 60 * 1000,
     },
   ],
 };

@@ -1,0 +1,166 @@
+/**
+ * Stripe Guard on a real n8n (2.41.1, Node 24): the packed package installed as n8n's community
+ * installer does, workflows run with `n8n execute` against the Stripe emulator, and `n8n start`
+ * serving the node, its agent-tool variant and the credential.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startEmulator, type StripeEmulator } from '../emulator';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+
+jest.setTimeout(15 * 60_000);
+
+const CREDENTIAL = { id: 'sgE2eCredential1', name: 'Stripe Guard (emulator)' };
+const timings: Record<string, number> = {};
+let emulator: StripeEmulator;
+let userFolder: string;
+let n8n: ReturnType<typeof runtime.ensureN8n>;
+let env: NodeJS.ProcessEnv;
+
+async function timed<T>(name: string, step: () => T | Promise<T>): Promise<T> {
+	const start = Date.now();
+	try {
+		return await step();
+	} finally {
+		timings[name] = Date.now() - start;
+	}
+}
+
+interface Node {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	executeOnce?: boolean;
+}
+
+/** A workflow of a Manual Trigger followed by the given nodes in a chain. */
+function workflow(id: string, name: string, nodes: Node[]) {
+	const all = [{ name: 'Manual', type: 'n8n-nodes-base.manualTrigger', parameters: {} }, ...nodes];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < all.length - 1; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	return {
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections,
+		nodes: all.map((n, i) => ({
+			id: `${id}-${i}`,
+			typeVersion: 1,
+			position: [i * 220, 0],
+			...n,
+			...(n.type.startsWith('n8n-nodes-stripe-guard') ? { credentials: { stripeRestrictedKeyApi: CREDENTIAL } } : {}),
+		})),
+	};
+}
+
+const guard = (name: string, parameters: Record<string, unknown>): Node => ({
+	name,
+	type: 'n8n-nodes-stripe-guard.stripeGuard',
+	parameters,
+	executeOnce: true,
+});
+
+interface RunResult {
+	status: string;
+	data: { resultData: { error?: { message: string }; runData: Record<string, Array<{ error?: { message: string }; data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
+}
+
+const output = (run: RunResult, node: string) => run.data.resultData.runData[node]?.[0]?.data?.main[0] ?? [];
+
+beforeAll(async () => {
+	n8n = await timed('install n8n (cached after the first run)', () => runtime.ensureN8n());
+	emulator = await startEmulator({ seed: 'demo' });
+	emulator.createMany('customer', 'test', 97, (i) => ({ email: `bulk${i}@example.com`, name: `Bulk Customer ${i}` }));
+	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-e2e-'));
+	await timed('pack and install the package', () => runtime.installPackage(userFolder));
+	env = runtime.n8nEnv(n8n, { userFolder, port: 5688, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	await timed('import credential', () =>
+		runtime.importCredentials(n8n, env, [
+			{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
+		]),
+	);
+});
+
+afterAll(async () => {
+	await emulator?.stop();
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	console.log(`e2e timings (ms): ${JSON.stringify(timings, null, 2)}`);
+});
+
+test('a workflow lists every customer from the emulator', async () => {
+	await runtime.importWorkflow(n8n, env, workflow('sgE2eListCustomers', 'List customers', [guard('List Customers', { resource: 'customer', operation: 'list', returnAll: true })]));
+	emulator.clearRequests();
+	const run = (await timed('execute: list customers', () => runtime.executeWorkflow(n8n, env, 'sgE2eListCustomers'))) as RunResult;
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+	const ids = output(run, 'List Customers').map((i) => i.json.id);
+	expect(ids).toHaveLength(emulator.list('customer', 'test').length);
+	expect(ids.length).toBe(137);
+	expect(new Set(ids)).toEqual(new Set(emulator.list('customer', 'test').map((c) => c.id)));
+	const lists = emulator.requests.filter((r) => r.path === '/v1/customers');
+	expect(lists.map((r) => r.query.limit)).toEqual(['100', '100']);
+	expect(lists.every((r) => r.stripeVersion === '2026-10-28.endive' && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);
+});
+
+test('a workflow reads every resource', async () => {
+	const t = (id: string) => emulator.list(id as never, 'test')[0]?.id as string;
+	const reads: Array<[string, Record<string, unknown>]> = [
+		['customer', { operation: 'get', customerId: t('customer') }],
+		['customer', { operation: 'search', query: "email~'example.com'", limit: 5 }],
+		['product', { operation: 'list', limit: 5 }],
+		['price', { operation: 'list', limit: 5, filters: { currency: 'usd' } }],
+		['subscription', { operation: 'list', limit: 5, filters: { status: 'active' } }],
+		['invoice', { operation: 'list', limit: 5, simplify: true }],
+		['invoice', { operation: 'listLineItems', invoiceId: t('invoice') }],
+		['paymentIntent', { operation: 'list', limit: 5 }],
+		['charge', { operation: 'list', limit: 5, redactPersonalData: true }],
+		['refund', { operation: 'list', limit: 5 }],
+		['balance', { operation: 'get' }],
+		['balanceTransaction', { operation: 'list', limit: 5, filters: { type: 'charge' } }],
+		['payout', { operation: 'list', limit: 5 }],
+		['checkoutSession', { operation: 'list', limit: 5 }],
+		['event', { operation: 'list', limit: 5 }],
+		['query', { operation: 'run', query: '{"list": "subscriptions", "filters": {"status": "past_due"}}' }],
+	];
+	const nodes = reads.map(([resource, params], i) => guard(`Read ${i + 1} ${resource} ${params.operation}`, { resource, ...params }));
+	await runtime.importWorkflow(n8n, env, workflow('sgE2eReadEverything', 'Read every resource', nodes));
+	const run = (await timed('execute: read every resource', () => runtime.executeWorkflow(n8n, env, 'sgE2eReadEverything'))) as RunResult;
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+	for (const node of nodes) {
+		const items = output(run, node.name);
+		expect({ node: node.name, count: items.length > 0 }).toEqual({ node: node.name, count: true });
+	}
+	const charges = JSON.stringify(output(run, nodes[8].name));
+	expect(charges).toContain('redacted.invalid');
+	expect(charges).not.toMatch(/"email":"[a-z.]+\d*@example\.com"/);
+});
+
+test('n8n serves the node, its agent tool with every operation, and the credential', async () => {
+	const server = await timed('n8n start until ready', () => runtime.startServer(n8n, env));
+	try {
+		// The editor's type lists need a signed-in user: set up the instance owner as a person would.
+		const { cookie } = await runtime.setupOwner(server.url);
+		const nodeTypes = (await (await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string; usableAsTool?: boolean; properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: Record<string, string[]> } }> }>;
+		const names = nodeTypes.map((n) => n.name);
+		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuard');
+		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardTool');
+		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
+		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value);
+		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'query']);
+		const operationsOf = (resource: string) =>
+			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value);
+		expect(operationsOf('customer')).toEqual(['get', 'list', 'search']);
+		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems']);
+		expect(operationsOf('query')).toEqual(['run']);
+		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
+	} finally {
+		await server.stop();
+	}
+});
