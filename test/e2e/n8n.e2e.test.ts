@@ -9,7 +9,6 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
