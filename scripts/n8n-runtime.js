@@ -6,7 +6,7 @@
  */
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, readdirSync } = require('node:fs');
+const { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
@@ -245,9 +245,23 @@ async function setupOwner(url, { email = 'owner@example.com', password = 'Stripe
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Removes leftovers of earlier runs (user folders of failed test runs). */
-function cleanTemp(prefix) {
-	for (const name of readdirSync(tmpdir())) if (name.startsWith(prefix)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+/**
+ * Compiles the Stripe emulator (TypeScript under test/emulator) to plain JavaScript in .tmp/emulator,
+ * for the processes that run it outside jest: `npm start` and the benchmarks. Returns the folder.
+ */
+function compileEmulator() {
+	const out = join(ROOT, '.tmp/emulator');
+	execFileSync(
+		process.execPath,
+		[
+			join(ROOT, 'node_modules/typescript/bin/tsc'),
+			'test/emulator/cli.ts',
+			...['--outDir', out, '--rootDir', 'test/emulator', '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
+			...['--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
+		],
+		{ cwd: ROOT, stdio: 'inherit' },
+	);
+	return out;
 }
 
 module.exports = {
@@ -262,5 +276,5 @@ module.exports = {
 	executeWorkflow,
 	startServer,
 	setupOwner,
-	cleanTemp,
+	compileEmulator,
 };

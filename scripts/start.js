@@ -4,7 +4,7 @@
  * as an offline Stripe; with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses real Stripe.
  */
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { mkdirSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createInterface } = require('node:readline');
@@ -17,13 +17,7 @@ const CREDENTIAL_ID = 'stripeGuardLocal';
 
 /** Compiles and starts the emulator; resolves with what it prints when listening. */
 async function startEmulator() {
-	const out = join(runtime.ROOT, '.tmp/emulator');
-	execFileSync(process.execPath, [
-		join(runtime.ROOT, 'node_modules/typescript/bin/tsc'),
-		'test/emulator/cli.ts',
-		...['--outDir', out, '--rootDir', 'test/emulator', '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
-		...['--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
-	], { cwd: runtime.ROOT, stdio: 'inherit' });
+	const out = runtime.compileEmulator();
 	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
 	const firstLine = await new Promise((resolve, reject) => {
 		createInterface({ input: child.stdout }).once('line', resolve);
