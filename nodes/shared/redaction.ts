@@ -16,6 +16,7 @@ const ALWAYS: Record<string, Kind> = {
 	customer_address: 'address',
 	shipping_address: 'address',
 	customer_name: 'name',
+	billing_name: 'name',
 	fingerprint: 'fingerprint',
 };
 

@@ -48,6 +48,8 @@ describe('redaction', () => {
 			receipt_email: 'jenny@example.com',
 		};
 		const product = { object: 'product', name: 'Pro plan' };
+		// Simplified charges flatten billing details into billing_name / billing_email.
+		expect(r.redact({ billing_name: 'Jenny Rosen', billing_email: 'jenny@example.com' })).toEqual({ billing_name: 'Person 1', billing_email: 'person1@redacted.invalid' });
 		const [a, b, c] = [r.redact(customer), r.redact(charge), r.redact(product)];
 		expect(a).toMatchObject({ id: 'cus_1', name: 'Person 1', email: 'person1@redacted.invalid', phone: '[phone 1]', address: '[address 1]' });
 		expect(b.billing_details).toMatchObject({ name: 'Person 1', email: 'person1@redacted.invalid', address: '[address 2]' });
