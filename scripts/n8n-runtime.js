@@ -153,36 +153,18 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 		if (error.stdout === undefined) throw error;
 		stdout = error.stdout;
 	}
-	const start = stdout.indexOf('{');
-	if (start < 0) throw new Error(`n8n execute printed no result:\n${stdout.slice(-3000)}`);
-	// The result is the first complete JSON object that has run data; log lines may hold braces too.
-	for (let i = start; i >= 0; i = stdout.indexOf('{', i + 1)) {
-		try {
-			const parsed = JSON.parse(stdout.slice(i, findJsonEnd(stdout, i) + 1));
-			if (parsed && parsed.data && parsed.data.resultData) return parsed;
-		} catch {
-			// not JSON from here: try the next brace
-		}
+	// `execute` prints the run as JSON.stringify(run, null, 2): a line "{", indented lines, a line "}".
+	// Other log lines can land in between; they start at column 0, so they are dropped.
+	const lines = stdout.split('\n');
+	const first = lines.indexOf('{');
+	const last = lines.lastIndexOf('}');
+	if (first < 0 || last < first) throw new Error(`n8n execute printed no run result:\n${stdout.slice(-3000)}`);
+	const body = lines.slice(first, last + 1).filter((line, i, all) => i === 0 || i === all.length - 1 || line.startsWith(' '));
+	try {
+		return JSON.parse(body.join('\n'));
+	} catch (error) {
+		throw new Error(`n8n execute printed a result that is not JSON (${error.message}):\n${stdout.slice(-3000)}`);
 	}
-	throw new Error(`n8n execute printed no run result:\n${stdout.slice(-3000)}`);
-}
-
-function findJsonEnd(text, start) {
-	let depth = 0;
-	let inString = false;
-	for (let i = start; i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') {
-			depth--;
-			if (depth === 0) return i;
-		}
-	}
-	return text.length - 1;
 }
 
 /** Starts `n8n start` in its own process group and waits until it is ready. */

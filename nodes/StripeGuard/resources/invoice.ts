@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { defineReadResource, subListOperation } from '../../shared/read-resource';
+import { COLLECTION_METHODS } from './subscription';
 
 const STATUSES = [
 	{ name: 'Draft', value: 'draft' },
@@ -39,16 +40,7 @@ export const invoice = defineReadResource(
 			{ name: 'status', displayName: 'Status', kind: 'options', options: STATUSES, description: 'Only invoices in this status' },
 			{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's invoices" },
 			{ name: 'subscription', displayName: 'Subscription ID', kind: 'id', idPrefix: 'sub_', description: "Only this subscription's invoices" },
-			{
-				name: 'collection_method',
-				displayName: 'Collection Method',
-				kind: 'options',
-				options: [
-					{ name: 'Charge Automatically', value: 'charge_automatically' },
-					{ name: 'Send Invoice', value: 'send_invoice' },
-				],
-				description: 'Only invoices collected this way',
-			},
+			{ name: 'collection_method', displayName: 'Collection Method', kind: 'options', options: COLLECTION_METHODS, description: 'Only invoices collected this way' },
 			{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the invoice was created' },
 			{ name: 'due_date', displayName: 'Due Date', kind: 'dateRange', description: 'When the invoice is due (invoices sent for payment)' },
 		],

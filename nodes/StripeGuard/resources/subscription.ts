@@ -16,7 +16,7 @@ export const SUBSCRIPTION_STATUSES = [
 	{ name: 'Unpaid', value: 'unpaid' },
 ];
 
-const COLLECTION_METHODS = [
+export const COLLECTION_METHODS = [
 	{ name: 'Charge Automatically', value: 'charge_automatically' },
 	{ name: 'Send Invoice', value: 'send_invoice' },
 ];

@@ -1,0 +1,100 @@
+/**
+ * Proposals: a write Stripe Guard will not make on its own. A proposal carries the exact request,
+ * a summary a person can judge at a glance, its lifetime and an HMAC signature keyed from the
+ * credential, so that no other node (or agent) can forge one or alter what was approved.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const PROPOSAL_TYPE = 'stripeGuardProposal';
+const SIGNING_CONTEXT = 'n8n-nodes-stripe-guard proposal signature v1';
+
+export interface StripeWriteRequest {
+	method: 'POST' | 'DELETE';
+	/** API path, e.g. /v1/refunds or /v1/customers/cus_123. */
+	path: string;
+	params: Record<string, unknown>;
+}
+
+export interface Proposal {
+	type: typeof PROPOSAL_TYPE;
+	version: 1;
+	proposalId: string;
+	resource: string;
+	operation: string;
+	mode: 'test' | 'live';
+	request: StripeWriteRequest;
+	summary: string;
+	/** Amounts per currency in minor units, for the approval batch's totals. */
+	amounts: Record<string, number>;
+	createdAt: string;
+	expiresAt: string;
+	signature: string;
+}
+
+export type UnsignedProposal = Omit<Proposal, 'signature' | 'type' | 'version' | 'proposalId' | 'createdAt' | 'expiresAt'>;
+
+/** JSON with keys sorted at every level, so the same proposal always signs the same. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value);
+}
+
+/** The signing key is derived from the API key, never the API key itself. */
+function signingKey(apiKey: string): Buffer {
+	return createHmac('sha256', apiKey).update(SIGNING_CONTEXT).digest();
+}
+
+function signatureOf(proposal: Omit<Proposal, 'signature'>, apiKey: string): string {
+	return createHmac('sha256', signingKey(apiKey)).update(canonicalJson(proposal)).digest('hex');
+}
+
+export function createProposal(draft: UnsignedProposal, apiKey: string, lifetimeMs: number, now = Date.now()): Proposal {
+	const unsigned: Omit<Proposal, 'signature'> = {
+		type: PROPOSAL_TYPE,
+		version: 1,
+		proposalId: `prop_${randomBytes(12).toString('hex')}`,
+		...draft,
+		createdAt: new Date(now).toISOString(),
+		expiresAt: new Date(now + lifetimeMs).toISOString(),
+	};
+	return { ...unsigned, signature: signatureOf(unsigned, apiKey) };
+}
+
+export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; reason: string };
+
+/** Checks shape, signature and expiry; `allowed` lists the resource.operation pairs that may execute. */
+export function verifyProposal(value: unknown, apiKey: string, allowed: Set<string>, now = Date.now()): ProposalCheck {
+	if (!value || typeof value !== 'object' || (value as Proposal).type !== PROPOSAL_TYPE) {
+		return { ok: false, reason: 'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.' };
+	}
+	const proposal = value as Proposal;
+	if (typeof proposal.signature !== 'string' || !/^[0-9a-f]{64}$/.test(proposal.signature)) {
+		return { ok: false, reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.` };
+	}
+	const { signature, ...unsigned } = proposal;
+	const expected = Buffer.from(signatureOf(unsigned, apiKey), 'hex');
+	if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+		return {
+			ok: false,
+			reason: `Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, or was made with another credential. Create the proposal again.`,
+		};
+	}
+	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
+		return { ok: false, reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.` };
+	}
+	if (Date.parse(proposal.expiresAt) <= now) {
+		return { ok: false, reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };
+	}
+	return { ok: true, proposal };
+}
+
+/** The Idempotency-Key of a proposal's write: the same proposal can never write twice. */
+export function idempotencyKey(proposal: Pick<Proposal, 'proposalId'>): string {
+	return `stripe-guard-${proposal.proposalId}`;
+}

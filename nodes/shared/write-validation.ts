@@ -1,0 +1,57 @@
+/**
+ * Checks on what a write would send, made before a proposal exists: amounts, currencies and
+ * metadata within Stripe's rules. Each check returns the problem in words, or undefined.
+ */
+
+/** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
+const STRIPE_CURRENCIES = new Set(
+	(
+		'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl bsd bwp byn bzd cad cdf chf clp cny cop crc cve czk ' +
+		'djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs khr kmf krw kwd kyd kzt ' +
+		'lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd omr pab pen pgk php pkr pln pyg qar ron rsd ' +
+		'rub rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs uah ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw'
+	).split(' '),
+);
+
+/** Stripe's limits on metadata. */
+export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 };
+
+/** The largest amount Stripe accepts (eight digits in most currencies). */
+const MAX_AMOUNT = 99_999_999;
+
+export function currencyProblem(value: unknown): string | undefined {
+	if (typeof value !== 'string' || !STRIPE_CURRENCIES.has(value.toLowerCase())) {
+		return `"${String(value).slice(0, 20)}" is not a currency Stripe supports: use a three-letter ISO code such as usd, eur or jpy`;
+	}
+	return undefined;
+}
+
+/** Amounts are whole numbers of the currency's smallest unit: 1200 is $12.00 but ¥1,200. */
+export function amountProblem(value: unknown, label = 'Amount'): string | undefined {
+	if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+		return `${label} must be a positive whole number in the currency's smallest unit (cents for USD, yen for JPY), not ${JSON.stringify(value)}`;
+	}
+	if (value > MAX_AMOUNT) return `${label} ${value} is above Stripe's limit of ${MAX_AMOUNT}`;
+	return undefined;
+}
+
+export function metadataProblem(value: unknown): string | undefined {
+	if (value === undefined) return undefined;
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return 'Metadata must be an object of keys and text values';
+	const entries = Object.entries(value as Record<string, unknown>);
+	if (entries.length > METADATA_LIMITS.keys) return `Metadata has ${entries.length} keys; Stripe allows ${METADATA_LIMITS.keys}`;
+	for (const [key, v] of entries) {
+		if (key.length === 0 || key.length > METADATA_LIMITS.keyLength) return `Metadata key "${key.slice(0, 50)}" must be 1–${METADATA_LIMITS.keyLength} characters`;
+		if (/[[\]]/.test(key)) return `Metadata key "${key}" may not contain square brackets`;
+		if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `Metadata value of "${key}" must be text`;
+		if (String(v).length > METADATA_LIMITS.valueLength) return `Metadata value of "${key}" is ${String(v).length} characters; Stripe allows ${METADATA_LIMITS.valueLength}`;
+	}
+	return undefined;
+}
+
+export function idProblem(value: unknown, label: string, prefix: string): string | undefined {
+	if (typeof value !== 'string' || !value.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(value)) {
+		return `"${String(value).slice(0, 60)}" is not a ${label} ID: it must start with ${prefix}`;
+	}
+	return undefined;
+}
