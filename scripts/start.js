@@ -1,11 +1,17 @@
 /**
  * `npm start`: a real n8n on http://127.0.0.1:5678 with Stripe Guard loaded, a ready credential
  * and the example workflows. Without STRIPE_API_KEY it starts the Stripe emulator with demo data
- * as an offline Stripe; with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses real Stripe.
+ * on 127.0.0.1:12111 as an offline Stripe; with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
+ * real Stripe. The n8n user folder (database, credentials, workflows you build) lives outside the
+ * repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts; the credential
+ * and the examples are re-imported under the same ids on every start. Ctrl-C stops everything.
+ *
+ * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111),
+ * N8N_LOG=1 (copy n8n's log to the terminal; it always goes to <user folder>/n8n.log).
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { mkdirSync, readdirSync, readFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 
@@ -14,14 +20,52 @@ const runtime = require('./n8n-runtime');
 const PORT = Number(process.env.N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT || 12111);
 const CREDENTIAL_ID = 'stripeGuardLocal';
+const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
+
+/** @type {{stop: () => Promise<void>} | undefined} */
+let server;
+/** @type {import('node:child_process').ChildProcess | undefined} */
+let emulatorChild;
+let stopping = false;
+
+async function shutdown(code) {
+	if (stopping) return;
+	stopping = true;
+	await server?.stop().catch(() => undefined);
+	emulatorChild?.kill('SIGTERM');
+	process.exit(code);
+}
+// Registered before anything starts, so Ctrl-C during start-up also ends the n8n commands
+// (they run in their own process groups; runtime's exit hook kills what is left).
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 /** Compiles and starts the emulator; resolves with what it prints when listening. */
 async function startEmulator() {
+	if (!(await runtime.portFree(EMULATOR_PORT))) {
+		throw new Error(`port ${EMULATOR_PORT} is in use (another \`npm start\` or emulator?): stop it, or set STRIPE_EMULATOR_PORT`);
+	}
 	const out = runtime.compileEmulator();
-	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+	emulatorChild = child;
+	let stderr = '';
+	child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
 	const firstLine = await new Promise((resolve, reject) => {
-		createInterface({ input: child.stdout }).once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`the Stripe emulator exited (${code}); is port ${EMULATOR_PORT} free?`)));
+		const timer = setTimeout(() => reject(new Error(`the Stripe emulator did not start within 30 s:\n${stderr}`)), 30_000);
+		createInterface({ input: child.stdout }).once('line', (line) => {
+			clearTimeout(timer);
+			resolve(line);
+		});
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`the Stripe emulator exited (${code}):\n${stderr}`));
+		});
+	});
+	child.once('exit', (code) => {
+		if (!stopping) {
+			console.error(`The Stripe emulator stopped unexpectedly (${code}):\n${stderr}`);
+			void shutdown(1);
+		}
 	});
 	return { child, ...JSON.parse(firstLine) };
 }
@@ -30,59 +74,76 @@ function stripeKey() {
 	const key = (process.env.STRIPE_API_KEY || '').trim();
 	if (!key) return undefined;
 	if (!/^rk_(test|live)_[A-Za-z0-9]+$/.test(key)) {
-		console.error('STRIPE_API_KEY must be a restricted key (rk_test_… or rk_live_…). Stripe Guard refuses secret keys: create a restricted key in Stripe Dashboard → Developers → API keys.');
-		process.exit(1);
+		throw new Error(
+			'STRIPE_API_KEY must be a restricted key (rk_test_… or rk_live_…). Stripe Guard refuses secret and publishable keys: ' +
+				'create a restricted key with read permissions in the Stripe Dashboard → Developers → API keys.',
+		);
 	}
 	return key;
 }
 
 async function main() {
+	const key = stripeKey();
 	const n8n = runtime.ensureN8n();
 	const userFolder = join(n8n.cache, 'start-user');
 	mkdirSync(userFolder, { recursive: true });
+	const logFile = join(userFolder, 'n8n.log');
+	writeFileSync(logFile, '');
+	console.log('Installing the packed package into n8n…');
 	runtime.installPackage(userFolder);
 
-	const key = stripeKey();
 	const emulator = key ? undefined : await startEmulator();
 	const apiKey = key ?? emulator.keys.testRead;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
 	const credentialName = emulator ? 'Stripe Guard (offline emulator)' : `Stripe Guard (Stripe ${environment} mode)`;
-	const extra = emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {};
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra });
-	if (!emulator) delete env.STRIPE_GUARD_API_BASE_URL;
+	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
+	if (!emulator) delete env.STRIPE_GUARD_API_BASE_URL; // even if the shell has it: real Stripe
 
-	// Same IDs every start: imports replace what the previous start created.
+	// Same ids on every start: the imports replace what the previous start created.
+	console.log('Importing the credential and the example workflows…');
 	await runtime.importCredentials(n8n, env, [
 		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false } },
 	]);
 	const examples = join(runtime.ROOT, 'examples');
-	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json'))) {
+	const imported = [];
+	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
 		const workflow = JSON.parse(readFileSync(join(examples, file), 'utf8'));
 		for (const node of workflow.nodes) {
 			if (node.credentials?.stripeRestrictedKeyApi) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
 		}
 		await runtime.importWorkflow(n8n, env, workflow);
+		imported.push(`${workflow.name} (examples/${file}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`);
 	}
 
-	const server = await runtime.startServer(n8n, env, { log: process.env.N8N_LOG === '1' });
-	const owner = await runtime.setupOwner(server.url);
+	console.log(`Starting n8n (log: ${logFile})…`);
+	server = await runtime.startServer(n8n, env, { log: process.env.N8N_LOG === '1', logFile });
+	server.exited.then(() => {
+		if (!stopping) {
+			console.error(`n8n stopped unexpectedly; see ${logFile}`);
+			void shutdown(1);
+		}
+	});
+	// The owner account: created on the first start, signed in with on later ones.
+	let signIn;
+	try {
+		await runtime.setupOwner(server.url, OWNER);
+		signIn = `Sign in as ${OWNER.email} / ${OWNER.password}`;
+	} catch {
+		signIn = `Sign in with this instance's owner account (created earlier; the default ${OWNER.email} / ${OWNER.password} no longer works)`;
+	}
 	console.log(`
   n8n with Stripe Guard is running at ${server.url}
-  Sign in as ${owner.email} / ${owner.password}
-  Credential: "${credentialName}"${emulator ? ` → offline Stripe emulator at ${emulator.url} (demo data, nothing leaves this machine)` : ' → api.stripe.com'}
-  Example workflows: ${readdirSync(examples).filter((f) => f.endsWith('.json')).length} imported
+  ${signIn}
+  Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
+    ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data (STRIPE_GUARD_API_BASE_URL); nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
+  Example workflows:
+    ${imported.join('\n    ')}
+  n8n data: ${userFolder}
   Ctrl-C stops everything.
 `);
-	const stop = async () => {
-		await server.stop();
-		emulator?.child.kill('SIGTERM');
-		process.exit(0);
-	};
-	process.on('SIGINT', stop);
-	process.on('SIGTERM', stop);
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
 	console.error(error instanceof Error ? error.message : error);
-	process.exit(1);
+	await shutdown(1);
 });
