@@ -4,14 +4,16 @@
  * on 127.0.0.1:12111 as an offline Stripe; with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
  * real Stripe. The n8n user folder (database, credentials, workflows you build) lives outside the
  * repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts; the credential
- * and the examples are re-imported under the same ids on every start. Ctrl-C stops everything.
+ * is re-imported under the same id on every start (the emulator's keys are new each time), the
+ * examples under their own ids when new or changed. Ctrl-C stops everything.
  *
  * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111),
  * N8N_LOG=1 (copy n8n's log to the terminal; it always goes to <user folder>/n8n.log).
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 
@@ -99,20 +101,32 @@ async function main() {
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
 	if (!emulator) delete env.STRIPE_GUARD_API_BASE_URL; // even if the shell has it: real Stripe
 
+	const newDatabase = !existsSync(join(userFolder, '.n8n/database.sqlite'));
 	// Same ids on every start: the imports replace what the previous start created.
 	console.log('Importing the credential and the example workflows…');
 	await runtime.importCredentials(n8n, env, [
 		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false } },
 	]);
+	// An example is (re)imported when it is new or its file changed since the last start, so edits
+	// made to it in the editor survive restarts. STRIPE_GUARD_RESET_EXAMPLES=1 re-imports them all.
 	const examples = join(runtime.ROOT, 'examples');
+	const stateFile = join(userFolder, 'imported-examples.json');
+	const state = existsSync(stateFile) && !newDatabase && !process.env.STRIPE_GUARD_RESET_EXAMPLES ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
 	const imported = [];
 	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
-		const workflow = JSON.parse(readFileSync(join(examples, file), 'utf8'));
-		for (const node of workflow.nodes) {
-			if (node.credentials?.stripeRestrictedKeyApi) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
+		const text = readFileSync(join(examples, file), 'utf8');
+		const workflow = JSON.parse(text);
+		const hash = createHash('sha256').update(text).update(credentialName).digest('hex');
+		const fresh = state[workflow.id] !== hash;
+		if (fresh) {
+			for (const node of workflow.nodes) {
+				if (node.credentials?.stripeRestrictedKeyApi) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
+			}
+			await runtime.importWorkflow(n8n, env, workflow);
+			state[workflow.id] = hash;
+			writeFileSync(stateFile, JSON.stringify(state, null, 2));
 		}
-		await runtime.importWorkflow(n8n, env, workflow);
-		imported.push(`${workflow.name} (examples/${file}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`);
+		imported.push(`${workflow.name} (examples/${file}${fresh ? ', imported' : ', kept from the last start'}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`);
 	}
 
 	console.log(`Starting n8n (log: ${logFile})…`);
