@@ -2,7 +2,7 @@
  * The emulated Stripe API: routes, list/search/retrieve semantics, expansions and writes.
  * Authentication, faults, rate limits and idempotency happen before this, in server.ts.
  */
-import { CATALOG } from './catalog';
+import { CATALOG, typeOfId } from './catalog';
 import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
 import { template } from './fixtures';
 import { allows, permissionDenied, type EmulatedKey } from './permissions';
@@ -57,7 +57,11 @@ export class StripeApi {
 		if (method === 'GET') {
 			if (!id) return ok(this.list(info.type, mode, req.params));
 			if (id === 'search' && !action) return ok(this.search(info.type, mode, req.params));
-			if (action === 'lines' && info.type === 'invoice') return ok(this.subList(mode, this.mustGet('invoice', mode, id), 'lines', req.params));
+			if (action === 'lines' && info.type === 'invoice') {
+				const invoice = this.mustGet('invoice', mode, id);
+				const lines = ((invoice.lines as { data?: StripeObject[] } | undefined)?.data ?? []) as StripeObject[];
+				return ok(this.pageArray(lines, req.params, `${info.path}/${id}/lines`));
+			}
 			if (action === 'line_items' && info.type === 'checkout_session') {
 				this.mustGet('checkout_session', mode, id);
 				return ok(this.pageArray(this.sessionLines.get(id) ?? [], req.params, `${info.path}/${id}/line_items`));
@@ -102,7 +106,7 @@ export class StripeApi {
 	private retrieve(type: ObjectType, mode: Mode, id: string, params: Params): StripeObject {
 		checkParams(params, ['expand']);
 		const gone = this.deleted.get(id);
-		if (gone && gone.object === CATALOG[type].noun.replace(' ', '_')) return gone;
+		if (gone && typeOfId(id) === type) return gone;
 		const object = this.mustGet(type, mode, id);
 		return this.expand(type, mode, object, asArray(params.expand), '');
 	}
@@ -123,7 +127,7 @@ export class StripeApi {
 		const match = (o: StripeObject) =>
 			filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
 		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match });
-		const expand = listExpansions(params.expand);
+		const expand = asArray(params.expand);
 		return { object: 'list', data: data.map((o) => this.expand(type, mode, o, expand, 'data.')), has_more: hasMore, url: info.path };
 	}
 
@@ -145,7 +149,7 @@ export class StripeApi {
 		const all = [...this.store.all(type, mode)].reverse().filter(match);
 		const data = all.slice(offset, offset + limit);
 		const hasMore = offset + limit < all.length;
-		const expand = listExpansions(params.expand);
+		const expand = asArray(params.expand);
 		return {
 			object: 'search_result',
 			data: data.map((o) => this.expand(type, mode, o, expand, 'data.')),
@@ -153,12 +157,6 @@ export class StripeApi {
 			next_page: hasMore ? Buffer.from(String(offset + limit)).toString('base64url') : null,
 			url: `${info.path}/search`,
 		};
-	}
-
-	private subList(mode: Mode, parent: StripeObject, field: string, params: Params): unknown {
-		void mode;
-		const lines = ((parent[field] as { data?: StripeObject[] } | undefined)?.data ?? []) as StripeObject[];
-		return this.pageArray(lines, params, `/v1/invoices/${parent.id}/lines`);
 	}
 
 	/** Pages a plain array that is already in Stripe's order (line items). */
@@ -482,10 +480,6 @@ function asArray(value: unknown): string[] {
 	if (Array.isArray(value)) return value as string[];
 	if (typeof value === 'object' && value !== null) return Object.values(value) as string[];
 	return [String(value)];
-}
-
-function listExpansions(value: unknown): string[] {
-	return asArray(value);
 }
 
 function without(params: Params, ...names: string[]): Params {

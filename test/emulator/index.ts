@@ -59,8 +59,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 		liveWrite: addKey({ mode: 'live', permissions: 'write' }),
 	};
 	if (options.seed === 'demo') {
-		seedDemo(store, api, 'test');
-		seedDemo(store, api, 'live');
+		seedDemo(store, 'test');
+		seedDemo(store, 'live');
 	}
 	const port = await server.listen(host, options.port ?? 0);
 	const protocol = options.tls ? 'https' : 'http';

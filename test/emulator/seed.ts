@@ -4,7 +4,6 @@
  * payments (some failed, some refunded, one disputed), fees, payouts and the events behind them.
  * Deterministic: the same clock gives the same data.
  */
-import type { StripeApi } from './api';
 import { prng, type Store } from './store';
 import type { Mode, StripeObject } from './types';
 
@@ -13,8 +12,7 @@ const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton',
 const DECLINES = ['insufficient_funds', 'card_declined', 'expired_card', 'incorrect_cvc', 'do_not_honor'];
 const DAY = 86_400;
 
-export function seedDemo(store: Store, api: StripeApi, mode: Mode = 'test', scale = 1): void {
-	void api;
+export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 	const random = prng(mode === 'test' ? 2026 : 1999);
 	const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
 	const now = store.now();
