@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 
 import { checkApiBase, createStripeClient } from './client';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
-import { redactKeys } from './errors';
+import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
 import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
 
 /** IDs no Stripe object can have: a probe aimed at them changes nothing even when it is allowed. */
@@ -47,9 +47,7 @@ function failure(message: string): INodeCredentialTestResult {
 function explainFailure(error: unknown): INodeCredentialTestResult {
 	if (!isStripeError(error)) return failure(`The test could not finish: ${error instanceof Error ? error.message : String(error)}`);
 	if (error.statusCode === 401) {
-		return failure(
-			'Stripe did not accept this API key: it may have been deleted, rolled or expired. Create a new restricted key in Stripe Dashboard → Developers → API keys.',
-		);
+		return failure(`${KEY_NOT_ACCEPTED} ${NEW_KEY_HINT}.`);
 	}
 	const missing = error.statusCode === 403 ? parseMissingPermissions(error.message) : [];
 	if (missing.length > 0) return failure(missingPermissionMessage(missing));

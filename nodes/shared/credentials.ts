@@ -102,9 +102,3 @@ export function checkCredentials(data: Record<string, unknown> | undefined): Cre
 		credentials: { apiKey: apiKey as string, mode: environment, accountId, allowWrites },
 	};
 }
-
-/** Stripe's own way of naming a key in messages: the prefix and the last four characters. */
-export function keyHint(key: string): string {
-	const prefix = /^[a-z]+_(?:test_|live_)?/.exec(key)?.[0] ?? '';
-	return `${prefix}***${key.slice(-4)}`;
-}

@@ -14,6 +14,10 @@ export function redactKeys(text: string): string {
 	);
 }
 
+/** The 401 in words, shared with the credential test. */
+export const KEY_NOT_ACCEPTED = 'Stripe did not accept this API key: it may have been deleted, rolled or expired.';
+export const NEW_KEY_HINT = 'Create a new restricted key in Stripe Dashboard → Developers → API keys';
+
 function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeError>): { message: string; description?: string } {
 	const stripeMessage = redactKeys(error.message ?? '');
 	if (error.statusCode === 403) {
@@ -23,8 +27,8 @@ function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeErro
 	switch (error.type) {
 		case 'StripeAuthenticationError':
 			return {
-				message: 'Stripe did not accept this API key: it may have been deleted, rolled or expired.',
-				description: `Create a new restricted key in Stripe Dashboard → Developers → API keys and update the credential. Stripe said: ${stripeMessage}`,
+				message: KEY_NOT_ACCEPTED,
+				description: `${NEW_KEY_HINT} and update the credential. Stripe said: ${stripeMessage}`,
 			};
 		case 'StripeRateLimitError':
 			return {

@@ -10,15 +10,20 @@ export const DEFAULT_LIST_LIMIT = 50;
 
 /** "a customer", "an invoice". */
 export const withArticle = (label: string) => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
+export const capitalize = (text: string) => text.replace(/^\w/, (c) => c.toUpperCase());
+
+/** The one test of an ID's shape: Stripe's prefix for the object type, then letters, digits and underscores. */
+export function isStripeId(value: unknown, prefix: string): boolean {
+	return typeof value === 'string' && value.startsWith(prefix) && /^[A-Za-z0-9_]+$/.test(value);
+}
 export const DEFAULT_MAX_ROWS = 10_000;
 /** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
 export const TOOL_MAX_ROWS = 100;
 
 /** A required ID field; `label` is what the object is called in messages ("customer"). */
 export function idField(name: string, label: string, prefix: string): INodeProperties {
-	const display = label.replace(/^\w/, (c) => c.toUpperCase());
 	return {
-		displayName: `${display} ID`,
+		displayName: `${capitalize(label)} ID`,
 		name,
 		type: 'string',
 		required: true,
@@ -38,11 +43,11 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 			description: `Enter the ID of ${withArticle(label)}; it starts with ${prefix}.`,
 		});
 	}
-	if (!id.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(id)) {
+	if (!isStripeId(id, prefix)) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
 			`"${id.slice(0, 60)}" is not ${withArticle(label)} ID (item ${ctx.itemIndex})`,
-			{ itemIndex: ctx.itemIndex, description: `${label.replace(/^\w/, (c) => c.toUpperCase())} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.` },
+			{ itemIndex: ctx.itemIndex, description: `${capitalize(label)} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.` },
 		);
 	}
 	return id;

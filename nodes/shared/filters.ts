@@ -5,6 +5,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { isStripeId } from './fields';
 import { PERIODS, PERIOD_VALUES, periodRange, type Period } from './periods';
 
 export interface FilterSpec {
@@ -113,7 +114,7 @@ export function filterSchema(spec: FilterSpec): z.ZodTypeAny {
 			return z
 				.string()
 				.trim()
-				.regex(new RegExp(`^${spec.idPrefix}[A-Za-z0-9_]+$`), { message: `must be an ID starting with ${spec.idPrefix}` });
+				.refine((id) => isStripeId(id, spec.idPrefix ?? ''), { message: `must be an ID starting with ${spec.idPrefix}` });
 		case 'options':
 			return z.enum((spec.options ?? []).map((o) => String(o.value)) as [string, ...string[]]);
 		case 'boolean':

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-import { withArticle } from './fields';
+import { isStripeId, withArticle } from './fields';
 import { filtersSchema } from './filters';
 import type { ReadResourceSpec } from './read-resource';
 
@@ -80,7 +80,7 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 		schema = z.object({ search: z.string(), query: z.string().trim().min(1).max(1000), limit: limitSchema, ...common }).strict();
 	} else {
 		schema = z
-			.object({ get: z.string(), id: z.string().trim().regex(new RegExp(`^${spec.idPrefix}[A-Za-z0-9_]+$`), { message: `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}` }), ...common })
+			.object({ get: z.string(), id: z.string().trim().refine((id) => isStripeId(id, spec.idPrefix), { message: `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}` }), ...common })
 			.strict();
 	}
 	const parsed = schema.safeParse(query);

@@ -94,6 +94,9 @@ export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) =>
 	});
 }
 
+/** Lists and searches expand through their `data` array. */
+export const listExpansion = (expand: string[]) => (expand.length ? { expand: expand.map((e) => `data.${e}`) } : {});
+
 function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	if (spec.expand.length === 0) return [];
 	const options = ctx.fn.getNodeParameter('options', ctx.itemIndex, {}) as { expand?: string[] };
@@ -161,9 +164,7 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 		],
 		async execute(ctx) {
 			const size = readListSize(ctx);
-			const params = readFilters(ctx, spec);
-			const expand = readExpand(ctx, spec);
-			if (expand.length) params.expand = expand.map((e) => `data.${e}`);
+			const params = { ...readFilters(ctx, spec), ...listExpansion(readExpand(ctx, spec)) };
 			const api = spec.api(ctx.stripe);
 			const rows = await collectList(ctx, (p) => api.list!(p), params, size);
 			return shapeOutput(ctx, spec.simplify, rows);
@@ -202,7 +203,7 @@ function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourc
 			const size = readListSize(ctx);
 			const expand = readExpand(ctx, spec);
 			const api = spec.api(ctx.stripe);
-			const params = { query, ...(expand.length ? { expand: expand.map((e) => `data.${e}`) } : {}) };
+			const params = { query, ...listExpansion(expand) };
 			const rows = await collectList(ctx, (p) => api.search!(p), params, size);
 			return shapeOutput(ctx, spec.simplify, rows);
 		},

@@ -3,6 +3,8 @@
  * metadata within Stripe's rules. Each check returns the problem in words, or undefined.
  */
 
+import { isStripeId } from './fields';
+
 /** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
 const STRIPE_CURRENCIES = new Set(
 	(
@@ -50,7 +52,7 @@ export function metadataProblem(value: unknown): string | undefined {
 }
 
 export function idProblem(value: unknown, label: string, prefix: string): string | undefined {
-	if (typeof value !== 'string' || !value.startsWith(prefix) || !/^[A-Za-z0-9_]+$/.test(value)) {
+	if (!isStripeId(value, prefix)) {
 		return `"${String(value).slice(0, 60)}" is not a ${label} ID: it must start with ${prefix}`;
 	}
 	return undefined;

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { capitalize } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
 
 const TYPES = ['adjustment', 'application_fee', 'charge', 'payment', 'payment_failure_refund', 'payment_refund', 'payout', 'payout_failure', 'refund', 'refund_failure', 'stripe_fee', 'transfer'];
@@ -19,7 +20,7 @@ export const balanceTransaction = defineReadResource({
 			name: 'type',
 			displayName: 'Type',
 			kind: 'options',
-			options: TYPES.map((t) => ({ name: t.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()), value: t })),
+			options: TYPES.map((t) => ({ name: capitalize(t.replace(/_/g, ' ')), value: t })),
 			description: 'Only transactions of this type',
 		},
 		{ name: 'payout', displayName: 'Payout ID', kind: 'id', idPrefix: 'po_', description: 'Only the transactions paid out in this payout' },

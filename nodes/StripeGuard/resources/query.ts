@@ -5,7 +5,7 @@ import { stripeListParams } from '../../shared/filters';
 import type { ResourceDefinition } from '../../shared/operation';
 import { collectList } from '../../shared/pagination';
 import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../../shared/query';
-import { outputFields, shapeOutput, type ReadResourceSpec } from '../../shared/read-resource';
+import { listExpansion, outputFields, shapeOutput, type ReadResourceSpec } from '../../shared/read-resource';
 
 /** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
 export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
@@ -48,11 +48,10 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						return shapeOutput(ctx, plan.spec.simplify, [object]);
 					}
 					const size = { wanted: ctx.isTool ? Math.min(plan.limit, TOOL_MAX_ROWS) : plan.limit, capped: true };
-					const listExpand = expand.length ? { expand: expand.map((e) => `data.${e}`) } : {};
 					const rows =
 						plan.verb === 'list'
-							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpand }, size)
-							: await collectList(ctx, (p) => api.search!(p), { query: plan.query, ...listExpand }, size);
+							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpansion(expand) }, size)
+							: await collectList(ctx, (p) => api.search!(p), { query: plan.query, ...listExpansion(expand) }, size);
 					return shapeOutput(ctx, plan.spec.simplify, rows);
 				},
 			},
