@@ -87,7 +87,7 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 		const pairedItem = { item: itemIndex };
 		try {
 			const operation = findOperation(fn, resources, itemIndex);
-			const result = await operation.execute({ fn, stripe, itemIndex, redactor, isTool });
+			const result = await operation.execute({ fn, stripe, credentials: check.credentials, itemIndex, redactor, isTool });
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem });
 		} catch (error) {
 			const nodeError = toNodeError(fn.getNode(), error, itemIndex);

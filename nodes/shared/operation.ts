@@ -5,11 +5,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
+import type { StripeGuardCredentials } from './credentials';
 import type { Redactor } from './redaction';
 
 export interface OperationContext {
 	fn: IExecuteFunctions;
 	stripe: Stripe;
+	/** The checked credential: writes sign their proposals with a key derived from it. */
+	credentials: StripeGuardCredentials;
 	itemIndex: number;
 	/** One per run, so a person gets the same placeholder across all items. */
 	redactor: Redactor;

@@ -31,6 +31,9 @@ export interface Proposal {
 	signature: string;
 }
 
+/** The fields the signature covers; anything else on an item (a note, a user's own field) is ignored. */
+const SIGNED_FIELDS = ['type', 'version', 'proposalId', 'resource', 'operation', 'mode', 'request', 'summary', 'amounts', 'createdAt', 'expiresAt'] as const;
+
 export type UnsignedProposal = Omit<Proposal, 'signature' | 'type' | 'version' | 'proposalId' | 'createdAt' | 'expiresAt'>;
 
 /** JSON with keys sorted at every level, so the same proposal always signs the same. */
@@ -77,9 +80,9 @@ export function verifyProposal(value: unknown, apiKey: string, allowed: Set<stri
 	if (typeof proposal.signature !== 'string' || !/^[0-9a-f]{64}$/.test(proposal.signature)) {
 		return { ok: false, reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.` };
 	}
-	const { signature, ...unsigned } = proposal;
-	const expected = Buffer.from(signatureOf(unsigned, apiKey), 'hex');
-	if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+	const signed = Object.fromEntries(SIGNED_FIELDS.map((field) => [field, proposal[field]])) as Omit<Proposal, 'signature'>;
+	const expected = Buffer.from(signatureOf(signed, apiKey), 'hex');
+	if (!timingSafeEqual(expected, Buffer.from(proposal.signature, 'hex'))) {
 		return {
 			ok: false,
 			reason: `Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, or was made with another credential. Create the proposal again.`,
@@ -91,7 +94,7 @@ export function verifyProposal(value: unknown, apiKey: string, allowed: Set<stri
 	if (Date.parse(proposal.expiresAt) <= now) {
 		return { ok: false, reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };
 	}
-	return { ok: true, proposal };
+	return { ok: true, proposal: { ...signed, signature: proposal.signature } };
 }
 
 /** The Idempotency-Key of a proposal's write: the same proposal can never write twice. */

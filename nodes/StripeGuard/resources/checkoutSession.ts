@@ -1,7 +1,78 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField, isStripeId } from '../../shared/fields';
 import { defineReadResource, subListOperation } from '../../shared/read-resource';
+import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+import type { WriteContext } from '../../shared/write-requests';
+
+const CHECKOUT_WRITE = 'Checkout Sessions: Write (rak_checkout_session_write)';
+
+const checkoutSessionWrites = [
+	defineWriteOperation({
+		resource: 'checkoutSession',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose creating a checkout link',
+		description: 'Propose a Stripe Checkout session (a payment link) for one or more prices. The prices are read first so that the summary shows the total.',
+		permission: CHECKOUT_WRITE,
+		properties: [
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				options: [
+					{ name: 'Payment (One-Time)', value: 'payment' },
+					{ name: 'Subscription', value: 'subscription' },
+				],
+				default: 'payment',
+			},
+			textField('successUrl', 'Success URL', 'Where Stripe sends the customer after paying', { required: true, placeholder: 'https://example.com/thanks' }),
+			{
+				displayName: 'Line Items',
+				name: 'lineItems',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Line Item',
+				default: {},
+				options: [
+					{
+						displayName: 'Item',
+						name: 'item',
+						values: [
+							textField('price', 'Price ID', 'The price to sell, starting with price_', { placeholder: 'price_…' }),
+							{ displayName: 'Quantity', name: 'quantity', type: 'number', typeOptions: { minValue: 1 }, default: 1 },
+						],
+					},
+				],
+			},
+			fieldCollection('additionalFields', [
+				textField('cancelUrl', 'Cancel URL', 'Where Stripe sends the customer who goes back'),
+				textField('customerId', 'Customer ID', 'An existing customer to attach the session to', { placeholder: 'cus_…' }),
+				metadataField,
+			]),
+		],
+		adaptInput: (input) => ({ ...input, lineItems: (input.lineItems as { item?: unknown[] } | undefined)?.item ?? [] }),
+		async readContext(ctx, input) {
+			const ids = [...new Set((input.lineItems as Array<{ price?: unknown }>).map((l) => l.price).filter((p) => isStripeId(p, 'price_')))] as string[];
+			const prices: NonNullable<WriteContext['prices']> = {};
+			for (const id of ids) {
+				const price = await ctx.stripe.prices.retrieve(id);
+				prices[id] = { unit_amount: price.unit_amount, currency: price.currency, nickname: price.nickname };
+			}
+			return { prices };
+		},
+	}),
+	defineWriteOperation({
+		resource: 'checkoutSession',
+		operation: 'expire',
+		name: 'Expire',
+		action: 'Propose expiring a checkout session',
+		description: 'Propose expiring an open checkout session, so that its payment link stops working.',
+		permission: CHECKOUT_WRITE,
+		properties: [idField('checkoutSessionId', 'checkout session', 'cs_')],
+	}),
+];
 
 export const checkoutSession = defineReadResource(
 	{
@@ -67,5 +138,6 @@ export const checkoutSession = defineReadResource(
 				currency: l.currency,
 			}),
 		}),
+		...checkoutSessionWrites,
 	],
 );

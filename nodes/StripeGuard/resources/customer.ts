@@ -1,7 +1,48 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+
+const CUSTOMER_WRITE = 'Customers: Write (rak_customer_write)';
+const customerFields = [
+	textField('phone', 'Phone', "The customer's phone number"),
+	textField('description', 'Description', 'An internal note shown in the Stripe Dashboard'),
+	metadataField,
+];
+const nameField = textField('name', 'Name', "The customer's full name or business name");
+const emailField = textField('email', 'Email', "The customer's email address", { placeholder: 'name@email.com' });
+
+const customerWrites = [
+	defineWriteOperation({
+		resource: 'customer',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose creating a customer',
+		description: 'Propose a new customer (a name or an email is required).',
+		permission: CUSTOMER_WRITE,
+		properties: [nameField, emailField, fieldCollection('additionalFields', customerFields)],
+	}),
+	defineWriteOperation({
+		resource: 'customer',
+		operation: 'update',
+		name: 'Update',
+		action: 'Propose updating a customer',
+		description: "Propose changes to a customer's name, email, phone, description or metadata.",
+		permission: CUSTOMER_WRITE,
+		properties: [idField('customerId', 'customer', 'cus_'), fieldCollection('updateFields', [nameField, emailField, ...customerFields])],
+	}),
+	defineWriteOperation({
+		resource: 'customer',
+		operation: 'delete',
+		name: 'Delete',
+		action: 'Propose deleting a customer',
+		description: "Propose deleting a customer, which also cancels the customer's subscriptions.",
+		permission: CUSTOMER_WRITE,
+		properties: [idField('customerId', 'customer', 'cus_')],
+	}),
+];
 
 export const customer = defineReadResource({
 	value: 'customer',
@@ -33,4 +74,4 @@ export const customer = defineReadResource({
 		metadata: c.metadata,
 		...(c.deleted ? { deleted: true } : {}),
 	}),
-});
+}, customerWrites);

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField } from '../../shared/fields';
 import { defineReadResource, subListOperation } from '../../shared/read-resource';
+import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 import { COLLECTION_METHODS } from './subscription';
 
 const STATUSES = [
@@ -25,6 +27,48 @@ const simplifyLine = (l: IDataObject) => {
 		period_end: (l.period as IDataObject | undefined)?.end,
 	};
 };
+
+const INVOICE_WRITE = 'Invoices: Write (rak_invoice_write)';
+const invoiceIdField = idField('invoiceId', 'invoice', 'in_');
+const invoiceAction = (operation: string, name: string, action: string, description: string) =>
+	defineWriteOperation({ resource: 'invoice', operation, name, action, description, permission: INVOICE_WRITE, properties: [invoiceIdField] });
+
+const invoiceWrites = [
+	defineWriteOperation({
+		resource: 'invoice',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose creating a draft invoice',
+		description: "Propose a draft invoice for a customer; it collects the customer's pending invoice items. Finalize it to make it payable.",
+		permission: INVOICE_WRITE,
+		properties: [
+			idField('customerId', 'customer', 'cus_'),
+			fieldCollection('additionalFields', [
+				{
+					displayName: 'Collection Method',
+					name: 'collectionMethod',
+					type: 'options',
+					options: COLLECTION_METHODS,
+					default: 'charge_automatically',
+					description: 'Charge the default payment method, or email the invoice for the customer to pay',
+				},
+				{
+					displayName: 'Days Until Due',
+					name: 'daysUntilDue',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 30,
+					description: 'For invoices sent for payment: days the customer has to pay',
+				},
+				textField('description', 'Description', 'Memo shown on the invoice'),
+				metadataField,
+			]),
+		],
+	}),
+	invoiceAction('finalize', 'Finalize', 'Propose finalizing an invoice', 'Propose finalizing a draft invoice so it can be paid (it can no longer be edited).'),
+	invoiceAction('send', 'Send', 'Propose emailing an invoice', 'Propose emailing an open invoice to the customer for payment.'),
+	invoiceAction('void', 'Void', 'Propose voiding an invoice', 'Propose voiding an open invoice (cannot be undone).'),
+];
 
 export const invoice = defineReadResource(
 	{
@@ -81,5 +125,6 @@ export const invoice = defineReadResource(
 			list: (stripe, id, params) => stripe.invoices.listLineItems(id, params),
 			simplify: simplifyLine,
 		}),
+		...invoiceWrites,
 	],
 );

@@ -1,7 +1,36 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { defineWriteOperation } from '../../shared/write-operation';
+
+const paymentIntentWrites = [
+	defineWriteOperation({
+		resource: 'paymentIntent',
+		operation: 'cancel',
+		name: 'Cancel',
+		action: 'Propose cancelling a payment intent',
+		description: 'Propose cancelling a payment intent that has not succeeded yet (releases an uncaptured authorization).',
+		permission: 'PaymentIntents: Write (rak_payment_intent_write)',
+		properties: [
+			idField('paymentIntentId', 'payment intent', 'pi_'),
+			{
+				displayName: 'Cancellation Reason',
+				name: 'cancellationReason',
+				type: 'options',
+				options: [
+					{ name: 'Abandoned', value: 'abandoned' },
+					{ name: 'Duplicate', value: 'duplicate' },
+					{ name: 'Fraudulent', value: 'fraudulent' },
+					{ name: 'None', value: '' },
+					{ name: 'Requested by Customer', value: 'requested_by_customer' },
+				],
+				default: '',
+			},
+		],
+	}),
+];
 
 export const paymentIntent = defineReadResource({
 	value: 'paymentIntent',
@@ -34,4 +63,4 @@ export const paymentIntent = defineReadResource({
 			metadata: p.metadata,
 		};
 	},
-});
+}, paymentIntentWrites);

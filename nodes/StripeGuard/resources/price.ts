@@ -1,7 +1,75 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { booleanField, defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+
+const PRICE_WRITE = 'Prices: Write (rak_price_write)';
+const lookupKeyField = textField('lookupKey', 'Lookup Key', 'A stable name to find the price by, e.g. pro_monthly');
+const nicknameField = textField('nickname', 'Nickname', 'An internal name, not shown to customers');
+
+const priceWrites = [
+	defineWriteOperation({
+		resource: 'price',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose creating a price',
+		description: 'Propose a one-time or recurring price for a product. Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
+		permission: PRICE_WRITE,
+		properties: [
+			idField('productId', 'product', 'prod_'),
+			textField('currency', 'Currency', 'Three-letter ISO code, e.g. usd, eur, jpy', { required: true, placeholder: 'usd' }),
+			{
+				displayName: 'Unit Amount',
+				name: 'unitAmount',
+				type: 'number',
+				required: true,
+				default: 0,
+				description: "Price in the currency's smallest unit (cents for USD, yen for JPY): 1200 is $12.00",
+			},
+			fieldCollection('additionalFields', [
+				{
+					displayName: 'Billing Interval',
+					name: 'interval',
+					type: 'options',
+					options: [
+						{ name: 'Day', value: 'day' },
+						{ name: 'Month', value: 'month' },
+						{ name: 'One-Time (Not Recurring)', value: '' },
+						{ name: 'Week', value: 'week' },
+						{ name: 'Year', value: 'year' },
+					],
+					default: 'month',
+					description: 'How often a subscription with this price bills',
+				},
+				{
+					displayName: 'Interval Count',
+					name: 'intervalCount',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 1,
+					description: 'Bill every this many intervals, e.g. 3 with Month for quarterly',
+				},
+				lookupKeyField,
+				metadataField,
+				nicknameField,
+			]),
+		],
+	}),
+	defineWriteOperation({
+		resource: 'price',
+		operation: 'update',
+		name: 'Update',
+		action: 'Propose updating a price',
+		description: "Propose changes to a price's active flag, nickname, lookup key or metadata (Stripe does not allow changing its amount).",
+		permission: PRICE_WRITE,
+		properties: [
+			idField('priceId', 'price', 'price_'),
+			fieldCollection('updateFields', [booleanField('active', 'Active', 'Whether new purchases can use the price'), lookupKeyField, metadataField, nicknameField]),
+		],
+	}),
+];
 
 export const price = defineReadResource({
 	value: 'price',
@@ -48,4 +116,4 @@ export const price = defineReadResource({
 			metadata: p.metadata,
 		};
 	},
-});
+}, priceWrites);

@@ -1,6 +1,36 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { booleanField, defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+
+const PRODUCT_WRITE = 'Products: Write (rak_product_write)';
+const productFields = [
+	textField('description', 'Description', 'Shown to customers on checkout pages and invoices'),
+	booleanField('active', 'Active', 'Whether the product can be bought'),
+	metadataField,
+];
+
+const productWrites = [
+	defineWriteOperation({
+		resource: 'product',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose creating a product',
+		description: 'Propose a new product; add prices to it with Price → Create.',
+		permission: PRODUCT_WRITE,
+		properties: [textField('name', 'Name', 'The name customers see', { required: true }), fieldCollection('additionalFields', productFields)],
+	}),
+	defineWriteOperation({
+		resource: 'product',
+		operation: 'update',
+		name: 'Update',
+		action: 'Propose updating a product',
+		description: "Propose changes to a product's name, description, active flag or metadata.",
+		permission: PRODUCT_WRITE,
+		properties: [idField('productId', 'product', 'prod_'), fieldCollection('updateFields', [textField('name', 'Name', 'The name customers see'), ...productFields])],
+	}),
+];
 
 export const product = defineReadResource({
 	value: 'product',
@@ -28,4 +58,4 @@ export const product = defineReadResource({
 		updated: p.updated,
 		metadata: p.metadata,
 	}),
-});
+}, productWrites);

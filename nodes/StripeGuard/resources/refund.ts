@@ -1,7 +1,58 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField, isStripeId } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { defineWriteOperation, fieldCollection, metadataField } from '../../shared/write-operation';
+
+const refundWrites = [
+	defineWriteOperation({
+		resource: 'refund',
+		operation: 'create',
+		name: 'Create',
+		action: 'Propose refunding a charge',
+		description: 'Propose refunding a charge in full or in part. The charge is read first so that the summary names the amount, currency and customer.',
+		permission: 'Refunds: Write (rak_refund_write)',
+		properties: [
+			idField('chargeId', 'charge', 'ch_'),
+			fieldCollection('additionalFields', [
+				{
+					displayName: 'Amount',
+					name: 'amount',
+					type: 'number',
+					default: 0,
+					description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge.",
+				},
+				metadataField,
+				{
+					displayName: 'Reason',
+					name: 'reason',
+					type: 'options',
+					options: [
+						{ name: 'Duplicate', value: 'duplicate' },
+						{ name: 'Fraudulent', value: 'fraudulent' },
+						{ name: 'Requested by Customer', value: 'requested_by_customer' },
+					],
+					default: 'requested_by_customer',
+				},
+			]),
+		],
+		async readContext(ctx, input) {
+			// Only a well-formed ID is read; the request builder refuses anything else in words.
+			if (!isStripeId(input.chargeId, 'ch_')) return {};
+			const charge = await ctx.stripe.charges.retrieve(input.chargeId as string);
+			return {
+				charge: {
+					id: charge.id,
+					amount: charge.amount,
+					amount_refunded: charge.amount_refunded,
+					currency: charge.currency,
+					email: charge.billing_details?.email ?? charge.receipt_email,
+				},
+			};
+		},
+	}),
+];
 
 export const refund = defineReadResource({
 	value: 'refund',
@@ -28,4 +79,4 @@ export const refund = defineReadResource({
 		created: r.created,
 		metadata: r.metadata,
 	}),
-});
+}, refundWrites);

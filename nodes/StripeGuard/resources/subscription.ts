@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
+import { booleanField, defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 
 export const SUBSCRIPTION_STATUSES = [
 	{ name: 'Active', value: 'active' },
@@ -19,6 +21,42 @@ export const SUBSCRIPTION_STATUSES = [
 export const COLLECTION_METHODS = [
 	{ name: 'Charge Automatically', value: 'charge_automatically' },
 	{ name: 'Send Invoice', value: 'send_invoice' },
+];
+
+const SUBSCRIPTION_WRITE = 'Subscriptions: Write (rak_subscription_write)';
+
+const subscriptionWrites = [
+	defineWriteOperation({
+		resource: 'subscription',
+		operation: 'update',
+		name: 'Update',
+		action: 'Propose updating a subscription',
+		description: 'Propose cancelling a subscription at the end of its period (or undoing that), or changing its description or metadata.',
+		permission: SUBSCRIPTION_WRITE,
+		properties: [
+			idField('subscriptionId', 'subscription', 'sub_'),
+			fieldCollection('updateFields', [
+				booleanField('cancelAtPeriodEnd', 'Cancel at Period End', 'Whether the subscription ends when the current period ends (off: keep renewing)'),
+				textField('description', 'Description', 'An internal note shown in the Stripe Dashboard'),
+				metadataField,
+			]),
+		],
+	}),
+	defineWriteOperation({
+		resource: 'subscription',
+		operation: 'cancel',
+		name: 'Cancel',
+		action: 'Propose cancelling a subscription now',
+		description: 'Propose cancelling a subscription immediately (use Update with Cancel at Period End to let it run out).',
+		permission: SUBSCRIPTION_WRITE,
+		properties: [
+			idField('subscriptionId', 'subscription', 'sub_'),
+			fieldCollection('additionalFields', [
+				booleanField('invoiceNow', 'Invoice Now', 'Whether to invoice pending usage and proration items right away'),
+				booleanField('prorate', 'Prorate', 'Whether to credit the unused time of the current period'),
+			]),
+		],
+	}),
 ];
 
 export const subscription = defineReadResource({
@@ -72,4 +110,4 @@ export const subscription = defineReadResource({
 			metadata: s.metadata,
 		};
 	},
-});
+}, subscriptionWrites);

@@ -1,0 +1,140 @@
+/**
+ * Builds a write operation of the Stripe Guard node: it reads and checks the input, reads what
+ * the summary needs, and outputs a signed proposal. It never calls a Stripe write endpoint; the
+ * Stripe Guard Approval node does, after a person approves.
+ */
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
+
+import { toNodeError } from './errors';
+import type { OperationContext, OperationDefinition } from './operation';
+import { createProposal } from './proposals';
+import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
+
+/** Collections whose options are read as if they were top-level fields. */
+const FIELD_COLLECTIONS = ['additionalFields', 'updateFields'];
+const HOUR = 3_600_000;
+export const DEFAULT_PROPOSAL_HOURS = 24;
+
+export const PROPOSAL_NOTICE =
+	'Proposal only: nothing was written to Stripe. It runs only after a person approves it in a Stripe Guard Approval node.';
+
+export interface WriteOperationSpec {
+	resource: string;
+	operation: string;
+	name: string;
+	action: string;
+	/** What the write does; the builder adds that it only proposes, and the permission it needs. */
+	description: string;
+	/** The restricted-key permission the approved write needs ("Refunds: Write (rak_refund_write)"). */
+	permission: string;
+	properties: INodeProperties[];
+	/** Turns raw parameter values into the request builder's input, when they differ. */
+	adaptInput?: (input: IDataObject) => IDataObject;
+	/** Reads (with read permissions) what the summary must name, such as the charge of a refund. */
+	readContext?: (ctx: OperationContext, input: IDataObject) => Promise<WriteContext>;
+}
+
+/** A JSON field for Stripe metadata, shared by every write that takes it. */
+export const metadataField: INodeProperties = {
+	displayName: 'Metadata (JSON)',
+	name: 'metadata',
+	type: 'json',
+	default: '{}',
+	description: 'Key-value pairs stored on the Stripe object: up to 50 keys of up to 40 characters, values up to 500 characters',
+};
+
+const lifetimeField: INodeProperties = {
+	displayName: 'Proposal Expires After (Hours)',
+	name: 'proposalLifetimeHours',
+	type: 'number',
+	typeOptions: { minValue: 0.01, maxValue: 720 },
+	default: DEFAULT_PROPOSAL_HOURS,
+	description: 'How long a person has to approve the proposal; after that the approval node refuses it',
+};
+
+function parseMetadata(ctx: OperationContext, value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	if (value.trim() === '' || value.trim() === '{}') return undefined;
+	try {
+		return JSON.parse(value);
+	} catch {
+		throw new NodeOperationError(ctx.fn.getNode(), `Metadata is not valid JSON (item ${ctx.itemIndex})`, {
+			itemIndex: ctx.itemIndex,
+			description: 'Write an object such as {"order_id": "6735"}.',
+		});
+	}
+}
+
+/** Every parameter of the operation, with Additional/Update Fields spread into the top level. */
+function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
+	const input: IDataObject = {};
+	for (const property of properties) {
+		const value = ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined) as unknown;
+		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') Object.assign(input, value);
+		else input[property.name] = value as IDataObject[string];
+	}
+	if ('metadata' in input) input.metadata = parseMetadata(ctx, input.metadata) as IDataObject;
+	return input;
+}
+
+export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinition {
+	const build = WRITE_BUILDERS[`${spec.resource}.${spec.operation}`];
+	return {
+		value: spec.operation,
+		name: spec.name,
+		action: spec.action,
+		description: `${spec.description} Returns a proposal, never a result: nothing changes in Stripe until a person approves it in Stripe Guard Approval. Executing it needs ${spec.permission}.`,
+		properties: [...spec.properties, lifetimeField],
+		async execute(ctx) {
+			const raw = readInput(ctx, spec.properties);
+			const input = spec.adaptInput ? spec.adaptInput(raw) : raw;
+			const hours = ctx.fn.getNodeParameter('proposalLifetimeHours', ctx.itemIndex, DEFAULT_PROPOSAL_HOURS) as number;
+			if (typeof hours !== 'number' || !(hours > 0) || hours > 720) {
+				throw new NodeOperationError(ctx.fn.getNode(), `Proposal Expires After must be between 0.01 and 720 hours (item ${ctx.itemIndex})`, {
+					itemIndex: ctx.itemIndex,
+				});
+			}
+			let draft;
+			try {
+				// Reads first only when the input names a well-formed ID; the builder refuses anything else.
+				const context = spec.readContext ? await spec.readContext(ctx, input) : {};
+				draft = build(input, context);
+			} catch (error) {
+				if (!(error instanceof WriteInputError)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
+				throw new NodeOperationError(ctx.fn.getNode(), `${error.message} (item ${ctx.itemIndex})`, {
+					itemIndex: ctx.itemIndex,
+					description: `Nothing was proposed. Fix the input of this ${spec.resource} ${spec.operation} and run the node again.`,
+				});
+			}
+			const proposal = createProposal({ ...draft, mode: ctx.credentials.mode }, ctx.credentials.apiKey, hours * HOUR);
+			return { ...proposal, notice: PROPOSAL_NOTICE } as unknown as IDataObject;
+		},
+	};
+}
+
+/** Optional fields of a create ("Additional Fields") or the fields an update changes ("Update Fields"). */
+export const fieldCollection = (name: 'additionalFields' | 'updateFields', options: INodeProperties[]): INodeProperties => ({
+	displayName: name === 'additionalFields' ? 'Additional Fields' : 'Update Fields',
+	name,
+	type: 'collection',
+	placeholder: name === 'additionalFields' ? 'Add Field' : 'Add Field to Change',
+	default: {},
+	options,
+});
+
+export const textField = (name: string, displayName: string, description: string, extra: Partial<INodeProperties> = {}): INodeProperties => ({
+	displayName,
+	name,
+	type: 'string',
+	default: '',
+	description,
+	...extra,
+});
+
+export const booleanField = (name: string, displayName: string, description: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'boolean',
+	default: false,
+	description,
+});
