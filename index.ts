@@ -1,2 +1,3 @@
 export { StripeRestrictedKeyApi } from './credentials/StripeRestrictedKeyApi.credentials';
 export { StripeGuard } from './nodes/StripeGuard/StripeGuard.node';
+export { StripeGuardApproval } from './nodes/StripeGuardApproval/StripeGuardApproval.node';

@@ -69,30 +69,33 @@ export function createProposal(draft: UnsignedProposal, apiKey: string, lifetime
 	return { ...unsigned, signature: signatureOf(unsigned, apiKey) };
 }
 
-export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; reason: string };
+/** Why a proposal was refused: `expired` is the one a person's delay can cause; the rest mean it cannot be trusted. */
+export type ProposalProblem = 'not_a_proposal' | 'signature' | 'not_allowed' | 'expired';
+export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; problem: ProposalProblem; reason: string };
 
 /** Checks shape, signature and expiry; `allowed` lists the resource.operation pairs that may execute. */
 export function verifyProposal(value: unknown, apiKey: string, allowed: Set<string>, now = Date.now()): ProposalCheck {
 	if (!value || typeof value !== 'object' || (value as Proposal).type !== PROPOSAL_TYPE) {
-		return { ok: false, reason: 'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.' };
+		return { ok: false, problem: 'not_a_proposal', reason: 'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.' };
 	}
 	const proposal = value as Proposal;
 	if (typeof proposal.signature !== 'string' || !/^[0-9a-f]{64}$/.test(proposal.signature)) {
-		return { ok: false, reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.` };
+		return { ok: false, problem: 'signature', reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.` };
 	}
 	const signed = Object.fromEntries(SIGNED_FIELDS.map((field) => [field, proposal[field]])) as Omit<Proposal, 'signature'>;
 	const expected = Buffer.from(signatureOf(signed, apiKey), 'hex');
 	if (!timingSafeEqual(expected, Buffer.from(proposal.signature, 'hex'))) {
 		return {
 			ok: false,
+			problem: 'signature',
 			reason: `Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, or was made with another credential. Create the proposal again.`,
 		};
 	}
 	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
-		return { ok: false, reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.` };
+		return { ok: false, problem: 'not_allowed', reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.` };
 	}
 	if (Date.parse(proposal.expiresAt) <= now) {
-		return { ok: false, reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };
+		return { ok: false, problem: 'expired', reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };
 	}
 	return { ok: true, proposal: { ...signed, signature: proposal.signature } };
 }

@@ -29,9 +29,11 @@ import {
 } from 'n8n-workflow';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { StripeGuardApproval } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
 
 export const STRIPE_GUARD = 'n8n-nodes-stripe-guard.stripeGuard';
-const ITEMS_NODE = 'test.items';
+export const STRIPE_GUARD_APPROVAL = 'n8n-nodes-stripe-guard.stripeGuardApproval';
+export const ITEMS_NODE = 'test.items';
 export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
 /** The workflow's first node: emits the JSON items given in its `items` parameter (the test's input data). */
@@ -58,10 +60,11 @@ const nodeTypeByName: Record<string, INodeType> = {
 	[STRIPE_GUARD]: new StripeGuard(),
 	// n8n registers the agent-tool variant of a usableAsTool node under `<type>Tool`.
 	[`${STRIPE_GUARD}Tool`]: new StripeGuard(),
+	[STRIPE_GUARD_APPROVAL]: new StripeGuardApproval(),
 	[ITEMS_NODE]: new ItemsSource(),
 };
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (name) => nodeTypeByName[name],
 	getByNameAndVersion: (name) => nodeTypeByName[name],
 	getKnownTypes: () => ({}),
@@ -142,6 +145,36 @@ export interface NodeRun {
 	run: IRun;
 }
 
+/** What n8n's server hands the engine for one execution, pointed at 127.0.0.1. */
+export function buildAdditionalData(credential: TestCredential, workflowData: IWorkflowBase, executionId: string): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentialData(credential)),
+		hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not used by these tests');
+		},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not used by these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 let executionCounter = 0;
 
 /** Runs [Items] → [Stripe Guard] through WorkflowExecute and returns what Stripe Guard produced. */
@@ -182,32 +215,7 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 		activeVersionId: null,
 	} as IWorkflowBase;
 	const executionId = `exec-${executionCounter}`;
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(credentialData(options.credential)),
-		hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
-		executionId,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		formBaseUrl: 'http://127.0.0.1:5678/form',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
-		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
-		variables: {},
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('sub-workflows are not used by these tests');
-		},
-		startRunnerTask: async () => {
-			throw new Error('task runners are not used by these tests');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = buildAdditionalData(options.credential, workflowData, executionId);
 
 	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Items') ?? undefined });
 	const taskData = run.data.resultData.runData['Stripe Guard']?.[0];
