@@ -199,6 +199,11 @@ async function importWorkflow(runtime, env, workflow) {
 	}
 }
 
+/** Activates a workflow (its triggers start working at the next `n8n start`). */
+async function publishWorkflow(runtime, env, id) {
+	return await n8nCommand(runtime, env, ['publish:workflow', `--id=${id}`]);
+}
+
 /**
  * Runs `n8n execute --id=ID --rawOutput` and returns the run (`{status, data: {resultData: {runData, error?}}}`).
  * Chosen over `execute-batch --output`, whose file holds only a summary (run data only through
@@ -341,6 +346,7 @@ module.exports = {
 	n8nCommand,
 	importCredentials,
 	importWorkflow,
+	publishWorkflow,
 	executeWorkflow,
 	startServer,
 	portFree,

@@ -168,13 +168,18 @@ test('n8n serves the node, its agent tool with every operation, and the credenti
 		const names = nodeTypes.map((n) => n.name);
 		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuard');
 		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardTool');
+		// The approval node, and the human-review gate n8n derives from its sendAndWait operation.
+		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApproval');
+		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApprovalHitlTool');
+		expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
 		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
 		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value);
 		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'query']);
 		const operationsOf = (resource: string) =>
 			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value);
-		expect(operationsOf('customer')).toEqual(['get', 'list', 'search']);
-		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems']);
+		expect(operationsOf('customer')).toEqual(['get', 'list', 'search', 'create', 'update', 'delete']);
+		expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
+		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems', 'create', 'finalize', 'send', 'void']);
 		expect(operationsOf('query')).toEqual(['run']);
 		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
 		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');

@@ -4,9 +4,6 @@
  * resumed execution (forwarding the webhook's outputs, as n8n's waiting-webhook handler does), or
  * the time-out resume that n8n's wait tracker starts.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	NodeConnectionTypes,
@@ -22,25 +19,10 @@ import {
 } from 'n8n-workflow';
 
 import { OUTPUT } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
+export { startReceiver } from '../receiver';
 import { buildAdditionalData, ITEMS_NODE, nodeTypes, STRIPE_GUARD_APPROVAL, type TestCredential } from './harness';
 
 const APPROVAL = 'Stripe Guard Approval';
-
-/** A Slack-compatible incoming webhook on 127.0.0.1 that keeps what it receives. */
-export async function startReceiver(): Promise<{ url: string; messages: Array<{ text: string }>; stop: () => Promise<void> }> {
-	const messages: Array<{ text: string }> = [];
-	const server: Server = createServer((req, res) => {
-		let body = '';
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			messages.push(JSON.parse(body) as { text: string });
-			res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return { url: `http://127.0.0.1:${port}/hooks/approvals`, messages, stop: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 /** The part of an HTTP response the webhook writes, recorded. */
 class RecordedResponse {

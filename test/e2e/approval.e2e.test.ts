@@ -1,0 +1,280 @@
+/**
+ * Guarded writes on a real n8n (`n8n start`): proposals wait for a person, the request reaches a
+ * Slack-compatible receiver on 127.0.0.1, the signed links from that message approve or reject,
+ * a time limit expires, an altered link is refused by n8n, and an AI Agent (its model scripted
+ * on 127.0.0.1) can read and propose but writes nothing until a person approves.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startEmulator, type StripeEmulator } from '../emulator';
+import { startReceiver } from '../receiver';
+import { startScriptedModel, toolNamed } from './scripted-model';
+
+const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+
+jest.setTimeout(15 * 60_000);
+
+const PORT = 5690;
+const CREDENTIAL = { id: 'sgE2eWriteCredential', name: 'Stripe Guard (emulator, writes)' };
+const OPENAI_CREDENTIAL = { id: 'sgE2eScriptedModel01', name: 'Scripted model' };
+let emulator: StripeEmulator;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let model: Awaited<ReturnType<typeof startScriptedModel>>;
+let server: Awaited<ReturnType<typeof runtime.startServer>>;
+let cookie: string;
+let userFolder: string;
+let chargeId: string;
+let customerId: string;
+
+const stripeGuard = (name: string, parameters: Record<string, unknown>, position: [number, number], tool = false) => ({
+	id: `node-${name.replace(/\W/g, '')}`,
+	name,
+	type: `n8n-nodes-stripe-guard.stripeGuard${tool ? 'Tool' : ''}`,
+	typeVersion: 1,
+	position,
+	parameters,
+	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
+});
+
+const approvalNode = (position: [number, number]) => ({
+	id: 'node-approval',
+	name: 'Stripe Guard Approval',
+	type: 'n8n-nodes-stripe-guard.stripeGuardApproval',
+	typeVersion: 1,
+	position,
+	parameters: {
+		operation: 'sendAndWait',
+		webhookUrl: '', // set per workflow below
+		expireAfter: "={{ $('Webhook').first().json.body.expireMinutes }}",
+		expireUnit: 'minutes',
+	},
+	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
+});
+
+const webhookNode = (path: string) => ({
+	id: `node-webhook-${path}`,
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 0],
+	webhookId: `${path}-0000-4000-8000-000000000000`.slice(0, 36),
+	parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+});
+
+/** Webhook → (propose a refund, propose a customer update) → Merge → Stripe Guard Approval. */
+function refundWorkflow() {
+	const approval = approvalNode([880, 0]);
+	approval.parameters.webhookUrl = receiver.url;
+	return {
+		id: 'sgE2eRefundApproval',
+		name: 'Refund with approval',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhookNode('sg-refund'),
+			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: "={{ $json.body.chargeId }}", additionalFields: { amount: 500, reason: 'duplicate' } }, [220, -100]),
+			stripeGuard('Propose customer update', { resource: 'customer', operation: 'update', customerId: '={{ $json.body.customerId }}', updateFields: { email: '={{ $json.body.newEmail }}' } }, [220, 100]),
+			{ id: 'node-merge', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3, position: [440, 0], parameters: {} },
+			approval,
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Propose refund', type: 'main', index: 0 }, { node: 'Propose customer update', type: 'main', index: 0 }]] },
+			'Propose refund': { main: [[{ node: 'Merge', type: 'main', index: 0 }]] },
+			'Propose customer update': { main: [[{ node: 'Merge', type: 'main', index: 1 }]] },
+			Merge: { main: [[{ node: 'Stripe Guard Approval', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** Webhook → AI Agent (scripted model; Stripe Guard tools to read a charge and propose a refund) → Stripe Guard Approval. */
+function agentWorkflow() {
+	const approval = approvalNode([660, 0]);
+	approval.parameters.webhookUrl = receiver.url;
+	const fromAi = "={{ $fromAI('chargeId', 'The ID of the charge, starting with ch_', 'string') }}";
+	return {
+		id: 'sgE2eAgentApproval',
+		name: 'Agent refund with approval',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhookNode('sg-agent'),
+			{
+				id: 'node-agent',
+				name: 'AI Agent',
+				type: '@n8n/n8n-nodes-langchain.agent',
+				typeVersion: 3.1,
+				position: [220, 0],
+				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: { returnIntermediateSteps: true } },
+			},
+			{
+				id: 'node-model',
+				name: 'OpenAI Chat Model',
+				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+				typeVersion: 1.3,
+				position: [100, 200],
+				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
+				credentials: { openAiApi: OPENAI_CREDENTIAL },
+			},
+			stripeGuard('Read charge', { resource: 'charge', operation: 'get', chargeId: fromAi }, [250, 200], true),
+			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: fromAi, additionalFields: { reason: 'duplicate' } }, [400, 200], true),
+			approval,
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'AI Agent': { main: [[{ node: 'Stripe Guard Approval', type: 'main', index: 0 }]] },
+			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Read charge': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			'Propose refund': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await check();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const writes = () => emulator.requests.filter((r) => r.method !== 'GET');
+
+async function executionStatus(id: string): Promise<string> {
+	const res = await fetch(`${server.url}/rest/executions/${id}`, { headers: { cookie } });
+	const body = (await res.json()) as { data?: { status?: string } };
+	return body.data?.status ?? `HTTP ${res.status}`;
+}
+
+const finished = (id: string, timeoutMs = 60_000) =>
+	waitFor(`execution ${id} to finish`, async () => {
+		const status = await executionStatus(id);
+		return ['success', 'error', 'crashed', 'canceled'].includes(status) ? status : undefined;
+	}, timeoutMs);
+
+/** Starts a run through the workflow's webhook and returns the approval request it sent. */
+async function trigger(path: string, body: Record<string, unknown>) {
+	const before = receiver.messages.length;
+	const res = await waitFor(`webhook ${path}`, async () => {
+		const r = await fetch(`${server.url}/webhook/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		return r.status === 404 ? undefined : r; // registration can trail readiness by a moment
+	});
+	expect(res.status).toBe(200);
+	const { text } = await waitFor('the approval request', () => receiver.messages[before], 90_000);
+	return {
+		text,
+		executionId: /execution (\S+)\. /.exec(text)![1],
+		approve: /Review and approve: (\S+)/.exec(text)![1],
+		reject: /Review and reject: (\S+)/.exec(text)![1],
+	};
+}
+
+const submit = (url: string, fields: Record<string, string>) =>
+	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+
+beforeAll(async () => {
+	const n8n = runtime.ensureN8n();
+	emulator = await startEmulator({ seed: 'demo' });
+	const charge = emulator.list('charge', 'test').find((c) => c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd')!;
+	chargeId = charge.id as string;
+	customerId = charge.customer as string;
+	receiver = await startReceiver();
+	model = await startScriptedModel((request, turn) => {
+		if (turn === 0) return { toolCalls: [{ name: toolNamed(request, 'Read_charge'), arguments: { chargeId } }] };
+		if (turn === 1) return { toolCalls: [{ name: toolNamed(request, 'Propose_refund'), arguments: { chargeId } }] };
+		return { answer: 'I proposed refunding the duplicate charge. Nothing is refunded until a person approves it.' };
+	});
+	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-approval-e2e-'));
+	runtime.installPackage(userFolder);
+	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	await runtime.importCredentials(n8n, env, [
+		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
+		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
+	]);
+	for (const wf of [refundWorkflow(), agentWorkflow()]) {
+		await runtime.importWorkflow(n8n, env, wf);
+		await runtime.publishWorkflow(n8n, env, wf.id);
+	}
+	server = await runtime.startServer(n8n, env);
+	({ cookie } = await runtime.setupOwner(server.url));
+	emulator.clearRequests();
+});
+
+afterAll(async () => {
+	await server?.stop();
+	await Promise.all([emulator?.stop(), receiver?.stop(), model?.stop()]);
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+});
+
+test('approve, reject, expire and an altered link, on a real n8n', async () => {
+	const body = { chargeId, customerId, newEmail: 'billing@example.com' };
+	// Started first: n8n's wait tracker looks for due executions about once a minute.
+	const expiring = await trigger('sg-refund', { ...body, expireMinutes: 0.1 });
+	const approved = await trigger('sg-refund', { ...body, expireMinutes: 60 });
+	const rejected = await trigger('sg-refund', { ...body, expireMinutes: 60 });
+	expect(approved.text).toContain(`Refund $5.00 of charge ${chargeId}`);
+	expect(approved.text).toContain(`Update customer ${customerId}: email`);
+	expect(approved.text).toContain('Total: $5.00');
+	expect(await executionStatus(approved.executionId)).toBe('waiting');
+	expect(writes()).toEqual([]);
+
+	// Opening the link shows the batch and decides nothing.
+	const page = await fetch(approved.approve);
+	expect(page.status).toBe(200);
+	expect(await page.text()).toContain(`Refund $5.00 of charge ${chargeId}`);
+	expect(await executionStatus(approved.executionId)).toBe('waiting');
+
+	// n8n refuses a link whose query was altered (its signature covers the query).
+	const altered = rejected.reject.replace('decision=reject', 'decision=approve');
+	expect((await fetch(altered)).status).toBe(401);
+	expect((await submit(altered, { approver: 'Mallory' })).status).toBe(401);
+	expect(await executionStatus(rejected.executionId)).toBe('waiting');
+
+	const decision = await submit(approved.approve, { approver: 'Ada Lovelace', comment: 'Charged twice' });
+	expect(decision.status).toBe(200);
+	expect(await decision.text()).toContain('Approved by Ada Lovelace: 2 write(s) executed in Stripe.');
+	expect(await finished(approved.executionId)).toBe('success');
+	const executed = writes();
+	expect(executed.map((r) => [r.method, r.path])).toEqual([
+		['POST', '/v1/refunds'],
+		['POST', `/v1/customers/${customerId}`],
+	]);
+	expect(executed.every((r) => /^stripe-guard-prop_[0-9a-f]{24}$/.test(r.idempotencyKey ?? ''))).toBe(true);
+	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
+
+	// The same link again: the execution is done, nothing more is written.
+	await submit(approved.approve, { approver: 'Ada Lovelace' });
+	expect(writes()).toHaveLength(2);
+
+	const rejection = await submit(rejected.reject, { approver: 'Grace Hopper', comment: 'Not a duplicate' });
+	expect(await rejection.text()).toContain('Rejected by Grace Hopper: nothing was written to Stripe.');
+	expect(await finished(rejected.executionId)).toBe('success');
+
+	expect(await finished(expiring.executionId, 150_000)).toBe('success');
+	// Approving after the time limit is too late.
+	await submit(expiring.approve, { approver: 'Late Larry' });
+	expect(writes()).toHaveLength(2);
+});
+
+test('an AI Agent reads and proposes through Stripe Guard; nothing is written until a person approves', async () => {
+	emulator.clearRequests();
+	const request = await trigger('sg-agent', { question: `Refund the duplicate charge ${chargeId}`, expireMinutes: 60 });
+	expect(request.text).toContain(`Refund $`);
+	expect(request.text).toContain(`of charge ${chargeId}`);
+	// The model saw the charge it read, then a proposal (not a refund) from the refund tool.
+	const toolResults = model.requests.map((r) => r.messages.filter((m) => m.role === 'tool').map((m) => String(m.content)));
+	expect(toolResults[1].join()).toContain(chargeId);
+	expect(toolResults[1].join()).toContain('"amount"');
+	expect(toolResults[2].join()).toContain('stripeGuardProposal');
+	expect(toolResults[2].join()).toContain('nothing was written');
+	expect(writes()).toEqual([]);
+	expect(await executionStatus(request.executionId)).toBe('waiting');
+
+	const decision = await submit(request.approve, { approver: 'Ada Lovelace' });
+	expect(await decision.text()).toContain('1 write(s) executed');
+	expect(await finished(request.executionId)).toBe('success');
+	expect(writes().map((r) => [r.method, r.path])).toEqual([['POST', '/v1/refunds']]);
+});
