@@ -22,6 +22,7 @@ const runtime = require('./n8n-runtime');
 const PORT = Number(process.env.N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT || 12111);
 const CREDENTIAL_ID = 'stripeGuardLocal';
+const WRITE_CREDENTIAL_ID = 'stripeGuardWrites';
 const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
 
 /** @type {{stop: () => Promise<void>} | undefined} */
@@ -96,6 +97,7 @@ async function main() {
 
 	const emulator = key ? undefined : await startEmulator();
 	const apiKey = key ?? emulator.keys.testRead;
+	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
 	const credentialName = emulator ? 'Stripe Guard (offline emulator)' : `Stripe Guard (Stripe ${environment} mode)`;
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
@@ -106,6 +108,10 @@ async function main() {
 	console.log('Importing the credential and the example workflows…');
 	await runtime.importCredentials(n8n, env, [
 		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false } },
+		// The approval examples execute writes after approval: a second credential with Allow Writes on.
+		...(writeKey
+			? [{ id: WRITE_CREDENTIAL_ID, name: emulator ? 'Stripe Guard writes (offline emulator)' : `Stripe Guard writes (Stripe ${environment} mode)`, type: 'stripeRestrictedKeyApi', data: { apiKey: writeKey, environment: writeKey.startsWith('rk_live_') ? 'live' : 'test', accountId: '', allowWrites: true } }]
+			: []),
 	]);
 	// An example is (re)imported when it is new or its file changed since the last start, so edits
 	// made to it in the editor survive restarts. STRIPE_GUARD_RESET_EXAMPLES=1 re-imports them all.
@@ -120,9 +126,13 @@ async function main() {
 		const fresh = state[workflow.id] !== hash;
 		if (fresh) {
 			for (const node of workflow.nodes) {
-				if (node.credentials?.stripeRestrictedKeyApi) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
+				const credential = node.credentials?.stripeRestrictedKeyApi;
+				// Examples that execute approved writes keep the write credential; all others read.
+				if (credential && credential.id !== WRITE_CREDENTIAL_ID) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
 			}
 			await runtime.importWorkflow(n8n, env, workflow);
+			// n8n 2.x runs only published workflows as sub-workflows (the approval notification example).
+			if (workflow.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger')) await runtime.publishWorkflow(n8n, env, workflow.id);
 			state[workflow.id] = hash;
 			writeFileSync(stateFile, JSON.stringify(state, null, 2));
 		}
