@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { checkApiBase, createStripeClient } from '../shared/client';
-import { CREDENTIAL_TYPE, checkCredentials } from '../shared/credentials';
+import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
 import { Redactor } from '../shared/redaction';
@@ -72,13 +72,10 @@ function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], i
 /** Runs each input item's operation; with Continue On Fail a failed item becomes an error item. */
 export async function runOperations(fn: IExecuteFunctions, resources: ResourceDefinition[]): Promise<INodeExecutionData[][]> {
 	const items = fn.getInputData();
-	const check = checkCredentials(await fn.getCredentials<Record<string, unknown>>(CREDENTIAL_TYPE));
-	if (!check.ok) {
-		throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
-	}
+	const credentials = await readCredentials(fn);
 	const api = checkApiBase();
 	if (!api.ok) throw new NodeOperationError(fn.getNode(), api.message);
-	const stripe = createStripeClient(check.credentials, api.base);
+	const stripe = createStripeClient(credentials, api.base);
 
 	const redactor = new Redactor();
 	const isTool = fn.getNode().type.endsWith('Tool');
@@ -87,7 +84,7 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 		const pairedItem = { item: itemIndex };
 		try {
 			const operation = findOperation(fn, resources, itemIndex);
-			const result = await operation.execute({ fn, stripe, credentials: check.credentials, itemIndex, redactor, isTool });
+			const result = await operation.execute({ fn, stripe, credentials, itemIndex, redactor, isTool });
 			for (const json of Array.isArray(result) ? result : [result]) output.push({ json, pairedItem });
 		} catch (error) {
 			const nodeError = toNodeError(fn.getNode(), error, itemIndex);

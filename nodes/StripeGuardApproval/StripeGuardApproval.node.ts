@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { checkApiBase, createStripeClient } from '../shared/client';
-import { CREDENTIAL_TYPE, checkCredentials, type StripeGuardCredentials } from '../shared/credentials';
+import { readCredentials } from '../shared/credentials';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { checkBatch } from './batch';
 import { executeApproved, notExecutedItem, WRITES_OFF, type Decision } from './execute-writes';
@@ -27,12 +27,6 @@ import { buildRequest, sendRequest } from './request';
 export const OUTPUT = { expired: 0, approved: 1, rejected: 2 } as const;
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
-
-async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions): Promise<StripeGuardCredentials> {
-	const check = checkCredentials(await fn.getCredentials<Record<string, unknown>>(CREDENTIAL_TYPE));
-	if (!check.ok) throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
-	return check.credentials;
-}
 
 // Deliberately not an agent tool: an agent must never be able to approve. (n8n derives its
 // human-review gate for agents' tool calls from the sendAndWait operation instead.)
