@@ -10,7 +10,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkApiBase, createStripeClient } from '../shared/client';
+import { createNodeStripeClient } from '../shared/client';
 import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
@@ -73,9 +73,7 @@ function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], i
 export async function runOperations(fn: IExecuteFunctions, resources: ResourceDefinition[]): Promise<INodeExecutionData[][]> {
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
-	const api = checkApiBase();
-	if (!api.ok) throw new NodeOperationError(fn.getNode(), api.message);
-	const stripe = createStripeClient(credentials, api.base);
+	const stripe = createNodeStripeClient(fn.getNode(), credentials);
 
 	const redactor = new Redactor();
 	const isTool = fn.getNode().type.endsWith('Tool');

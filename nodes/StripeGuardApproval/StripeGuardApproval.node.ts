@@ -11,11 +11,11 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { checkApiBase, createStripeClient } from '../shared/client';
+import { createNodeStripeClient } from '../shared/client';
 import { readCredentials } from '../shared/credentials';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { checkBatch } from './batch';
-import { executeApproved, notExecutedItem, WRITES_OFF, type Decision } from './execute-writes';
+import { executeApproved, notExecutedItem, type Decision } from './execute-writes';
 import { decisionOf, isToolGate, readForm, respond, summaryPage } from './webhook';
 import { buildRequest, sendRequest } from './request';
 
@@ -162,9 +162,6 @@ export class StripeGuardApproval implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const decision = decisionOf(this);
 		if (!decision) return respond(this, 400, { title: 'This link is not an approval link', lines: [] });
-		// A resumed execution's webhook sees the waiting node's input items: the proposals, unchanged.
-		const items = JSON.parse(JSON.stringify(this.evaluateExpression('{{ $input.all() }}', 0))) as INodeExecutionData[];
-
 		if (isToolGate(this.getNode())) {
 			const message = String(this.getNodeParameter('message', ''));
 			if (this.getRequestObject().method !== 'POST') return respond(this, 200, { title: 'An AI agent wants to run a tool', lines: [message], decision, askName: false });
@@ -172,13 +169,16 @@ export class StripeGuardApproval implements INodeType {
 			return { noWebhookResponse: true, workflowData: [[{ json: { data: { approved: decision === 'approve' } } }]] };
 		}
 
+		// A resumed execution's webhook sees the waiting node's input items: the proposals, unchanged.
+		const items = JSON.parse(JSON.stringify(this.evaluateExpression('{{ $input.all() }}', 0))) as INodeExecutionData[];
 		const credentials = await readCredentials(this);
 		const { entries, problems } = checkBatch(items, credentials.apiKey, credentials.mode);
 		const page = summaryPage(entries, problems);
-		if (this.getRequestObject().method !== 'POST') return respond(this, 200, { ...page, decision, askName: this.getNodeParameter('askName', true) as boolean });
+		const askName = this.getNodeParameter('askName', true) as boolean;
+		if (this.getRequestObject().method !== 'POST') return respond(this, 200, { ...page, decision, askName });
 
 		const form = readForm(this);
-		if (!form.approver && (this.getNodeParameter('askName', true) as boolean)) {
+		if (!form.approver && askName) {
 			return respond(this, 200, { ...page, decision, askName: true, problem: 'Enter your name: it goes into the audit record.' });
 		}
 		const record: Decision = {
@@ -195,9 +195,7 @@ export class StripeGuardApproval implements INodeType {
 		if (decision === 'reject') {
 			outputs[OUTPUT.rejected].push(...entries.map((entry) => notExecutedItem(entry, record, 'rejected')));
 		} else {
-			const api = checkApiBase();
-			if (!api.ok) throw new NodeOperationError(this.getNode(), api.message);
-			outputs[OUTPUT.approved].push(...(await executeApproved(this.getNode(), createStripeClient(credentials, api.base), credentials, entries, record)));
+			outputs[OUTPUT.approved].push(...(await executeApproved(this.getNode(), createNodeStripeClient(this.getNode(), credentials), credentials, entries, record)));
 		}
 		const failed = outputs[OUTPUT.approved].filter((item) => item.json.error);
 		const result =
@@ -205,7 +203,7 @@ export class StripeGuardApproval implements INodeType {
 				? `Rejected${form.approver ? ` by ${form.approver}` : ''}: nothing was written to Stripe.`
 				: failed.length === 0
 					? `Approved${form.approver ? ` by ${form.approver}` : ''}: ${outputs[OUTPUT.approved].length} write(s) executed in Stripe.`
-					: `Approved, but ${failed.length} write(s) did not run: ${String(failed[0].json.error)}${credentials.allowWrites ? '' : ` ${WRITES_OFF}`}`.trim();
+					: `Approved, but ${failed.length} write(s) did not run: ${String(failed[0].json.error)}`;
 		respond(this, 200, { ...page, result });
 		return { noWebhookResponse: true, workflowData: outputs };
 	}

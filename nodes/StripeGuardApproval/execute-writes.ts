@@ -47,7 +47,7 @@ export const notExecutedItem = (entry: BatchEntry, decision: Decision, outcome: 
 	pairedItem: { item: entry.itemIndex },
 });
 
-export const WRITES_OFF =
+const WRITES_OFF =
 	'Not executed: the Stripe Guard credential has Allow Writes off. Turn on Allow Writes on the credential (with a key that has the write permission) and propose again.';
 
 export async function executeApproved(

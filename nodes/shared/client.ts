@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { NodeOperationError, type INode } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import type { StripeGuardCredentials } from './credentials';
@@ -107,4 +108,11 @@ export function createStripeClient(credentials: StripeGuardCredentials, base?: A
 		httpClient,
 		...(base ?? {}),
 	});
+}
+
+/** The client a node uses: at the API base the environment sets, refused unless it is loopback. */
+export function createNodeStripeClient(node: INode, credentials: StripeGuardCredentials): Stripe {
+	const api = checkApiBase();
+	if (!api.ok) throw new NodeOperationError(node, api.message);
+	return createStripeClient(credentials, api.base);
 }

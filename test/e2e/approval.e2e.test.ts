@@ -46,7 +46,7 @@ const approvalNode = (position: [number, number]) => ({
 	position,
 	parameters: {
 		operation: 'sendAndWait',
-		webhookUrl: '', // set per workflow below
+		webhookUrl: receiver.url,
 		expireAfter: "={{ $('Webhook').first().json.body.expireMinutes }}",
 		expireUnit: 'minutes',
 	},
@@ -65,8 +65,6 @@ const webhookNode = (path: string) => ({
 
 /** Webhook → (propose a refund, propose a customer update) → Merge → Stripe Guard Approval. */
 function refundWorkflow() {
-	const approval = approvalNode([880, 0]);
-	approval.parameters.webhookUrl = receiver.url;
 	return {
 		id: 'sgE2eRefundApproval',
 		name: 'Refund with approval',
@@ -77,7 +75,7 @@ function refundWorkflow() {
 			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: "={{ $json.body.chargeId }}", additionalFields: { amount: 500, reason: 'duplicate' } }, [220, -100]),
 			stripeGuard('Propose customer update', { resource: 'customer', operation: 'update', customerId: '={{ $json.body.customerId }}', updateFields: { email: '={{ $json.body.newEmail }}' } }, [220, 100]),
 			{ id: 'node-merge', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3, position: [440, 0], parameters: {} },
-			approval,
+			approvalNode([880, 0]),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Propose refund', type: 'main', index: 0 }, { node: 'Propose customer update', type: 'main', index: 0 }]] },
@@ -90,8 +88,6 @@ function refundWorkflow() {
 
 /** Webhook → AI Agent (scripted model; Stripe Guard tools to read a charge and propose a refund) → Stripe Guard Approval. */
 function agentWorkflow() {
-	const approval = approvalNode([660, 0]);
-	approval.parameters.webhookUrl = receiver.url;
 	const fromAi = "={{ $fromAI('chargeId', 'The ID of the charge, starting with ch_', 'string') }}";
 	return {
 		id: 'sgE2eAgentApproval',
@@ -119,7 +115,7 @@ function agentWorkflow() {
 			},
 			stripeGuard('Read charge', { resource: 'charge', operation: 'get', chargeId: fromAi }, [250, 200], true),
 			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: fromAi, additionalFields: { reason: 'duplicate' } }, [400, 200], true),
-			approval,
+			approvalNode([660, 0]),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
