@@ -71,3 +71,42 @@ export function periodRange(period: Period, timeZone: string, nowMs = Date.now()
 			return { gte: zonedMidnight(year, 1, 1, timeZone), lt: now + 1 };
 	}
 }
+
+/**
+ * Unix seconds of a date or date-time. One with an offset or Z is an instant; one without
+ * ("2026-03-01", "2026-03-01T09:00:00", as n8n's date picker gives it) is wall-clock time in the zone.
+ */
+export function zonedTimeToUnix(value: string, timeZone: string): number {
+	const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value.trim());
+	if (!local) {
+		const ms = Date.parse(value);
+		return Number.isFinite(ms) ? Math.floor(ms / 1000) : NaN;
+	}
+	const [, y, mo, d, h = '0', mi = '0', s = '0'] = local;
+	const guess = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+	let ms = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
+	ms = guess - zoneOffsetMinutes(ms, timeZone) * 60_000;
+	return Math.floor(ms / 1000);
+}
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day ("2026-03-01") of a Unix time in the zone. */
+export function dayInZone(unix: number, timeZone: string): string {
+	let f = dayFormatters.get(timeZone);
+	if (!f) {
+		f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+		dayFormatters.set(timeZone, f);
+	}
+	return f.format(new Date(unix * 1000));
+}
+
+/** Whether Intl knows the IANA zone name ("Europe/Berlin"). */
+export function isTimeZone(name: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: name });
+		return true;
+	} catch {
+		return false;
+	}
+}

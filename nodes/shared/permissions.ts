@@ -18,6 +18,7 @@ const GROUP_NAMES: Record<string, string> = {
 	balance_transaction_source: 'Balance Transaction Sources',
 	payout: 'Payouts',
 	event: 'Events',
+	coupon: 'Coupons',
 };
 
 /** The read permissions Stripe Guard's read operations, reports and trigger use. */

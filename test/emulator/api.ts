@@ -196,10 +196,21 @@ export class StripeApi {
 			return;
 		}
 		if (rest.length === 0) {
-			if (typeof value === 'string') holder[head] = this.store.find(mode, value) ?? this.deleted.get(value) ?? value;
+			if (typeof value === 'string') holder[head] = this.lookup(mode, value, head);
+			// An array of IDs (a subscription's discounts) expands element by element.
+			else if (Array.isArray(value)) holder[head] = value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v));
 			return;
 		}
-		if (value && typeof value === 'object') this.expandPath(mode, value as Record<string, unknown>, rest);
+		// Expanding inside an ID (discounts.source.coupon) expands the ID first, as Stripe does.
+		const inner = typeof value === 'string' ? this.lookup(mode, value, head) : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v)) : value;
+		holder[head] = inner;
+		if (Array.isArray(inner)) for (const v of inner) this.expandPath(mode, v as Record<string, unknown>, rest);
+		else if (inner && typeof inner === 'object') this.expandPath(mode, inner as Record<string, unknown>, rest);
+	}
+
+	private lookup(mode: Mode, id: string, field: string): unknown {
+		const found = field === 'coupon' ? this.store.get('coupon', mode, id) : this.store.find(mode, id);
+		return found ? structuredClone(found) : (this.deleted.get(id) ?? id);
 	}
 
 	// ---- writes ------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			delete (item as Record<string, unknown>).plan;
 			sub.items = { object: 'list', data: [item], has_more: false, total_count: 1, url: `/v1/subscription_items?subscription=${sub.id}` };
 		},
-		expandable: ['customer', 'latest_invoice', 'default_payment_method', 'schedule', 'items.data.price.product'],
+		expandable: ['customer', 'latest_invoice', 'default_payment_method', 'schedule', 'items.data.price.product', 'discounts', 'discounts.source.coupon', 'items.data.discounts'],
 		defaults: (now) => ({
 			status: 'active',
 			customer: null,
@@ -382,6 +382,47 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		expandable: [],
 		defaults: () => ({ type: 'customer.created', data: { object: {} }, pending_webhooks: 0, request: { id: null, idempotency_key: null }, api_version: '2026-10-28.endive' }),
 	},
+	coupon: {
+		type: 'coupon',
+		// Coupon IDs have no prefix of their own (often a code such as SUMMER25).
+		prefix: '',
+		path: '/v1/coupons',
+		group: 'coupon',
+		noun: 'coupon',
+		filters: { created },
+		expandable: [],
+		defaults: () => ({ amount_off: null, percent_off: null, currency: null, duration: 'forever', duration_in_months: null, max_redemptions: null, metadata: {}, name: null, redeem_by: null, times_redeemed: 1, valid: true }),
+	},
+	discount: {
+		type: 'discount',
+		prefix: 'di_',
+		// Discounts have no endpoint of their own: they live on subscriptions, items and invoices.
+		path: '',
+		group: 'subscription',
+		noun: 'discount',
+		filters: {},
+		expandable: [],
+		defaults: (now) => ({ source: { coupon: null, type: 'coupon' }, start: now, end: null, customer: null, subscription: null, subscription_item: null, invoice: null, invoice_item: null, promotion_code: null, checkout_session: null, customer_account: null }),
+	},
+	invoice_payment: {
+		type: 'invoice_payment',
+		prefix: 'inpay_',
+		path: '/v1/invoice_payments',
+		group: 'invoice',
+		noun: 'invoice payment',
+		filters: {
+			created,
+			invoice: eq('invoice'),
+			status: eq('status'),
+			payment: (o, v) => {
+				const want = v as Record<string, string>;
+				const payment = o.payment as Record<string, string>;
+				return (!want.type || payment.type === want.type) && (!want.payment_intent || payment.payment_intent === want.payment_intent);
+			},
+		},
+		expandable: ['invoice'],
+		defaults: () => ({ amount_paid: null, amount_requested: 2000, currency: 'usd', invoice: null, is_default: true, payment: { type: 'payment_intent', payment_intent: null }, status: 'open', status_transitions: { canceled_at: null, paid_at: null } }),
+	},
 	dispute: {
 		type: 'dispute',
 		prefix: 'dp_',
@@ -397,5 +438,5 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 /** The resource an ID belongs to, from its prefix. */
 export function typeOfId(id: string): ObjectType | undefined {
 	const prefix = /^[a-z]+_/.exec(id)?.[0];
-	return (Object.values(CATALOG).find((r) => r.prefix === prefix) ?? undefined)?.type;
+	return prefix ? Object.values(CATALOG).find((r) => r.prefix === prefix)?.type : undefined;
 }

@@ -18,6 +18,9 @@ const RESOURCE_KEYS: Record<ObjectType, string> = {
 	checkout_session: 'checkout.session',
 	event: 'event',
 	dispute: 'dispute',
+	coupon: 'coupon',
+	discount: 'discount',
+	invoice_payment: 'invoice_payment',
 };
 
 const resources = (fixtures as unknown as { resources: Record<string, StripeObject> }).resources;

@@ -26,6 +26,7 @@ const GROUPS: PermissionGroup[] = [
 	'balance_transaction_source',
 	'payout',
 	'event',
+	'coupon',
 ];
 
 /** Dashboard names used by the modern wording ("Prices Read"). */
@@ -43,6 +44,7 @@ const DASHBOARD_NAMES: Record<PermissionGroup, string> = {
 	balance_transaction_source: 'Balance Transaction Sources',
 	payout: 'Payouts',
 	event: 'Events',
+	coupon: 'Coupons',
 };
 
 export function makeKey(options: KeyOptions, defaults: { accountId: string; newSecret: () => string }): EmulatedKey {

@@ -45,6 +45,8 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 	];
 	products.forEach((p, i) => (p.default_price = prices[[0, 2, 5][i]].id));
 
+	const launchCoupon = store.create('coupon', mode, { id: 'LAUNCH20', name: 'Launch 20 %', percent_off: 20, duration: 'forever', created: at(199) });
+
 	const customerCount = Math.round((mode === 'test' ? 40 : 5) * scale);
 	const customers: StripeObject[] = [];
 	for (let i = 0; i < customerCount; i++) {
@@ -91,9 +93,12 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 			billing_details: { name: customer.name, email: customer.email, phone: null, address: customer.address },
 			receipt_email: customer.email,
 			created,
-			...(opts.invoice ? { invoice: opts.invoice } : {}),
 		});
 		pi.latest_charge = charge.id;
+		// Since API version 2025-03-31 a payment reaches its invoice through an invoice payment.
+		if (opts.invoice) {
+			store.create('invoice_payment', mode, { invoice: opts.invoice, amount_requested: amount, amount_paid: failed ? null : amount, currency, created, payment: { type: 'payment_intent', payment_intent: pi.id }, status: failed ? 'open' : 'paid', status_transitions: { canceled_at: null, paid_at: failed ? null : created } });
+		}
 		store.create('event', mode, { type: failed ? 'payment_intent.payment_failed' : 'payment_intent.succeeded', created, data: { object: structuredClone(pi) } });
 		if (failed) return { pi, charge };
 		const fee = currency === 'jpy' ? Math.round(amount * 0.036) : Math.round(amount * 0.029) + 30;
@@ -143,6 +148,11 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 			},
 		});
 		(sub.items as { data: StripeObject[] }).data[0].subscription = sub.id;
+		// Every seventh subscription has a 20 % launch discount for ever.
+		if (i % 7 === 3) {
+			const discount = store.create('discount', mode, { source: { coupon: launchCoupon.id, type: 'coupon' }, customer: customer.id, subscription: sub.id, start });
+			sub.discounts = [discount.id];
+		}
 		store.create('event', mode, { type: 'customer.subscription.created', created: start, data: { object: structuredClone(sub) } });
 		if (status === 'canceled') store.create('event', mode, { type: 'customer.subscription.deleted', created: start + 40 * DAY, data: { object: structuredClone(sub) } });
 		if (status === 'trialing') return;

@@ -15,7 +15,8 @@ export type PermissionGroup =
 	| 'balance'
 	| 'balance_transaction_source'
 	| 'payout'
-	| 'event';
+	| 'event'
+	| 'coupon';
 export type ObjectType =
 	| 'customer'
 	| 'product'
@@ -31,7 +32,10 @@ export type ObjectType =
 	| 'payout'
 	| 'checkout_session'
 	| 'event'
-	| 'dispute';
+	| 'dispute'
+	| 'coupon'
+	| 'discount'
+	| 'invoice_payment';
 
 export type StripeObject = Record<string, unknown> & { id: string; object: string; created?: number };
 

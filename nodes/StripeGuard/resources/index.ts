@@ -13,6 +13,7 @@ import { price } from './price';
 import { product } from './product';
 import { queryResource } from './query';
 import { refund } from './refund';
+import { reportResource } from './report';
 import { subscription } from './subscription';
 
 /** Resources with get / list (and search where Stripe has it), in the order the node shows them. */
@@ -22,5 +23,6 @@ export const resources: ResourceDefinition[] = [
 	...readResources.slice(0, 8),
 	balance,
 	...readResources.slice(8),
+	reportResource,
 	queryResource(readResources.map((r) => r.spec)),
 ];

@@ -1,0 +1,101 @@
+/**
+ * Reports: one item of metrics per input item, computed by streaming Stripe's lists page by
+ * page. The figures live in ../reports/, one file per report; this file is their fields.
+ */
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { OperationContext, OperationDefinition, ResourceDefinition } from '../../shared/operation';
+import { periodFields, tableField, timeZoneField } from '../reports/common';
+import { failedPaymentsReport } from '../reports/failedPayments';
+import { mrrReport } from '../reports/mrr';
+import { payoutsReport } from '../reports/payouts';
+import { revenueReport } from '../reports/revenue';
+import { subscriptionMovementsReport } from '../reports/subscriptionMovements';
+
+const periodic = [...periodFields, timeZoneField];
+
+function report(
+	value: string,
+	name: string,
+	action: string,
+	description: string,
+	permissions: string,
+	properties: INodeProperties[],
+	run: (ctx: OperationContext) => Promise<IDataObject>,
+): OperationDefinition {
+	return { value, name, action, description: `${description} Needs ${permissions}.`, properties: [...properties, tableField], execute: run };
+}
+
+export const reportResource: ResourceDefinition = {
+	value: 'report',
+	name: 'Report',
+	operations: [
+		report(
+			'mrr',
+			'MRR',
+			'Monthly recurring revenue',
+			'Monthly recurring revenue now, per currency: subscriptions that are active or past due (trialing optional), prices normalised to a month, discounts in effect applied; also ARR, subscriptions, paying customers and ARPA. Usage-based and tiered prices are listed apart, not guessed.',
+			'Subscriptions: Read (rak_subscription_read)',
+			[
+				{
+					displayName: 'Include Trialing',
+					name: 'includeTrialing',
+					type: 'boolean',
+					default: false,
+					description: 'Whether subscriptions in a free trial count as if they were paying',
+				},
+			],
+			mrrReport,
+		),
+		report(
+			'revenue',
+			'Revenue',
+			'Revenue over a period',
+			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, from balance transactions (optionally per day).',
+			'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
+			[
+				...periodic,
+				{ displayName: 'By Day', name: 'byDay', type: 'boolean', default: false, description: 'Whether to add the figures for each day of the period (days in the time zone)' },
+			],
+			revenueReport,
+		),
+		report(
+			'subscriptionMovements',
+			'Subscription Movements',
+			'New and canceled subscriptions over a period',
+			'New and canceled subscriptions in a period with the MRR they added or took away, and churn against the subscriptions paying at its start.',
+			'Subscriptions: Read (rak_subscription_read)',
+			periodic,
+			subscriptionMovementsReport,
+		),
+		report(
+			'failedPayments',
+			'Failed Payments',
+			'Failed payments over a period',
+			'Failed payments in a period: count and amount per currency, the top decline codes, and each payment with its customer, email and invoice.',
+			'Charges: Read (rak_charge_read), and Invoices: Read (rak_invoice_read) for the invoices',
+			[
+				...periodic,
+				{ displayName: 'List Limit', name: 'listLimit', type: 'number', typeOptions: { minValue: 0, maxValue: 1000 }, default: 100, description: 'Max number of failed payments to list one by one; counts and sums always cover all' },
+				{ displayName: 'Include Invoices', name: 'includeInvoices', type: 'boolean', default: true, description: 'Whether to look up the invoice each listed payment was for (one request per payment)' },
+				{
+					displayName: 'Redact Personal Data',
+					name: 'redactPersonalData',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to replace names and emails with placeholders; the same person gets the same placeholder within a run',
+				},
+			],
+			failedPaymentsReport,
+		),
+		report(
+			'payouts',
+			'Payouts',
+			'Payouts over a period',
+			'Payouts created in a period by status (paid, pending, in transit, canceled, failed) per currency, failed ones with the reason, and the next arrival.',
+			'Payouts: Read (rak_payout_read)',
+			periodic,
+			payoutsReport,
+		),
+	],
+};
