@@ -4,7 +4,8 @@
  * Prints requests made, wall time and their ratios. A benchmark, not a test: it asserts nothing.
  */
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { execFile, execFileSync } = require('node:child_process');
+const { promisify } = require('node:util');
 const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -13,6 +14,8 @@ const runtime = require('../scripts/n8n-runtime');
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 100);
 const SIZES = (process.env.BENCH_SIZES || '1000,10000').split(',').map(Number);
+/** `BENCH_ONLY=list` or `BENCH_ONLY=mrr` runs one part. */
+const ONLY = process.env.BENCH_ONLY || '';
 
 function throwawayCertificate(dir) {
 	execFileSync('openssl', [
@@ -60,6 +63,11 @@ const CANDIDATES = [
 ];
 
 async function main() {
+	if (ONLY !== 'mrr') await listBenchmark();
+	if (ONLY !== 'list') await mrrBenchmark();
+}
+
+async function listBenchmark() {
 	const n8n = runtime.ensureN8n();
 	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
 	const scratch = mkdtempSync(join(tmpdir(), 'stripe-guard-bench-'));
@@ -121,6 +129,67 @@ function printTable(rows) {
 			[size, x.requests, y.requests, fmt(x), fmt(y), `${(y.nodeMs / x.nodeMs).toFixed(1)}×`, `${x.items} / ${y.items}`].join(' | '),
 		);
 		console.log(`  expected: ${a} ≤ ceil(N/100)+1 = ${Math.ceil(size / 100) + 1} requests; whole \`n8n execute\` wall time ${x.wall} ms vs ${y.wall} ms`);
+	}
+}
+
+/**
+ * MRR over N subscriptions: requests made (one page per 100 subscriptions, prices and discounts
+ * expanded in the same request) and the live heap's peak, against Stripe Guard's own "list all
+ * subscriptions" in the same run as the baseline that does hold every object.
+ */
+async function mrrBenchmark() {
+	const harness = runtime.compileTypeScript('bench-harness', 'test/engine/harness.ts', '.');
+	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
+	const emulator = await startEmulator({ latencyMs: Number(process.env.BENCH_MRR_LATENCY_MS || 0) });
+	const prices = [
+		emulator.create('price', 'test', { unit_amount: 4900, currency: 'usd', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' } }),
+		emulator.create('price', 'test', { unit_amount: 49000, currency: 'usd', recurring: { interval: 'year', interval_count: 1, usage_type: 'licensed' } }),
+		emulator.create('price', 'test', { unit_amount: 5000, currency: 'jpy', recurring: { interval: 'month', interval_count: 3, usage_type: 'licensed' } }),
+	];
+	// Asynchronous: the emulator answering the child lives in this process's event loop.
+	const runChild = async (parameters) => {
+		const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(__dirname, 'memory-child.js'), harness, JSON.stringify(parameters)], {
+			env: { ...process.env, STRIPE_GUARD_API_BASE_URL: emulator.url, BENCH_API_KEY: emulator.keys.testRead },
+			maxBuffer: 64 * 1024 * 1024,
+			timeout: 600_000,
+		});
+		return JSON.parse(stdout);
+	};
+	const rows = [];
+	try {
+		for (const size of SIZES) {
+			emulator.reset();
+			const coupon = emulator.create('coupon', 'test', { id: 'BENCH10', percent_off: 10, duration: 'forever' });
+			emulator.createMany('subscription', 'test', size, (i) => {
+				const price = prices[i % prices.length];
+				const discounts = i % 5 === 0 ? [emulator.create('discount', 'test', { source: { coupon: coupon.id, type: 'coupon' } }).id] : [];
+				return {
+					customer: `cus_bench${i}`,
+					currency: price.currency,
+					discounts,
+					items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_bench${i}`, object: 'subscription_item', price, quantity: 1 + (i % 3), discounts: [] }] },
+				};
+			});
+			emulator.clearRequests();
+			const mrr = await runChild({ resource: 'report', operation: 'mrr', includeTable: false });
+			// The child's warm-up lists one customer; the report itself asks for subscriptions (and coupons).
+			const requests = emulator.requests.filter((r) => !r.path.startsWith('/v1/customers')).length;
+			const list = await runChild({ resource: 'subscription', operation: 'list', returnAll: true, maxRows: 100000 });
+			rows.push({ size, mrr, requests, list });
+		}
+	} finally {
+		await emulator.stop();
+	}
+	const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+	console.log(`\nMRR report over N subscriptions (n8n-core in a process of its own; live heap peak above idle, after GC)\n`);
+	console.log(['subscriptions', 'MRR requests', 'expected ≤', 'MRR time', 'MRR peak heap', 'list-all peak heap (baseline)', 'MRR'].join(' | '));
+	for (const r of rows) {
+		const usd = r.mrr.first?.by_currency?.usd?.mrr_formatted;
+		console.log([r.size, r.requests, Math.ceil(r.size / 100) + 1, `${(r.mrr.ms / 1000).toFixed(2)} s`, mb(r.mrr.peakBytes), mb(r.list.peakBytes), r.mrr.error ? `error: ${r.mrr.error}` : usd].join(' | '));
+	}
+	if (rows.length >= 2) {
+		const [a, b] = [rows[0], rows[rows.length - 1]];
+		console.log(`  memory ${b.size} ÷ ${a.size}: MRR ${(b.mrr.peakBytes / a.mrr.peakBytes).toFixed(2)}× (expected < 1.5×), list-all ${(b.list.peakBytes / a.list.peakBytes).toFixed(2)}×`);
 	}
 }
 

@@ -322,19 +322,24 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Compiles the Stripe emulator (TypeScript under test/emulator) to plain JavaScript in .tmp/emulator,
  * for the processes that run it outside jest: `npm start` and the benchmarks. Returns the folder.
  */
-function compileEmulator() {
-	const out = join(ROOT, '.tmp/emulator');
+/** Compiles TypeScript from the repository (the emulator, the engine harness) to CommonJS under .tmp/<name>. */
+function compileTypeScript(name, entry, rootDir) {
+	const out = join(ROOT, '.tmp', name);
 	execFileSync(
 		process.execPath,
 		[
 			join(ROOT, 'node_modules/typescript/bin/tsc'),
-			'test/emulator/cli.ts',
-			...['--outDir', out, '--rootDir', 'test/emulator', '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
-			...['--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
+			entry,
+			...['--outDir', out, '--rootDir', rootDir, '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
+			...['--strict', '--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
 		],
 		{ cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
 	);
 	return out;
+}
+
+function compileEmulator() {
+	return compileTypeScript('emulator', 'test/emulator/cli.ts', 'test/emulator');
 }
 
 module.exports = {
@@ -352,4 +357,5 @@ module.exports = {
 	portFree,
 	setupOwner,
 	compileEmulator,
+	compileTypeScript,
 };

@@ -30,9 +30,11 @@ import {
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { StripeGuardApproval } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
+import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
 
 export const STRIPE_GUARD = 'n8n-nodes-stripe-guard.stripeGuard';
 export const STRIPE_GUARD_APPROVAL = 'n8n-nodes-stripe-guard.stripeGuardApproval';
+export const STRIPE_GUARD_TRIGGER = 'n8n-nodes-stripe-guard.stripeGuardTrigger';
 export const ITEMS_NODE = 'test.items';
 export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
@@ -61,6 +63,7 @@ const nodeTypeByName: Record<string, INodeType> = {
 	// n8n registers the agent-tool variant of a usableAsTool node under `<type>Tool`.
 	[`${STRIPE_GUARD}Tool`]: new StripeGuard(),
 	[STRIPE_GUARD_APPROVAL]: new StripeGuardApproval(),
+	[STRIPE_GUARD_TRIGGER]: new StripeGuardTrigger(),
 	[ITEMS_NODE]: new ItemsSource(),
 };
 

@@ -1,0 +1,37 @@
+/**
+ * One benchmark run in a process of its own, so its memory is its own: runs Stripe Guard through
+ * n8n-core (the compiled engine harness) against the emulator the parent started, and reports the
+ * live heap's peak above the idle baseline, taken after a full GC every few milliseconds.
+ * Usage (from bench/run.js): node --expose-gc bench/memory-child.js <harness dir> <parameters JSON>
+ * with STRIPE_GUARD_API_BASE_URL and BENCH_API_KEY set.
+ */
+'use strict';
+const { join } = require('node:path');
+
+async function main() {
+	const [harnessDir, parametersJson] = process.argv.slice(2);
+	process.env.N8N_LOG_LEVEL = 'silent';
+	const { runStripeGuard } = require(join(harnessDir, 'test/engine/harness.js'));
+	const parameters = JSON.parse(parametersJson);
+	const credential = { apiKey: process.env.BENCH_API_KEY };
+	// Warm-up: load every module and make one small call so the baseline includes the code.
+	await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', limit: 1 }, credential });
+	global.gc();
+	const baseline = process.memoryUsage().heapUsed;
+	let peak = baseline;
+	const sampler = setInterval(() => {
+		global.gc();
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+	}, 5);
+	const started = Date.now();
+	const run = await runStripeGuard({ parameters, credential });
+	const ms = Date.now() - started;
+	clearInterval(sampler);
+	const items = run.items.length;
+	process.stdout.write(JSON.stringify({ status: run.status, error: run.error?.message, items, ms, peakBytes: peak - baseline, first: run.items[0]?.json }));
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,129 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+import type Stripe from 'stripe';
+
+import { createNodeStripeClient } from '../shared/client';
+import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
+import { readCredentials } from '../shared/credentials';
+import { toNodeError } from '../shared/errors';
+import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
+import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';
+
+/** The first poll of an empty account starts this much before n8n's clock, in case it runs ahead of Stripe's. */
+const CLOCK_SKEW_S = 60;
+/** Share of n8n's poll budget spent fetching a backlog; the rest waits for the next poll. */
+const BUDGET_SHARE = 0.5;
+const DEFAULT_BUDGET_MS = 5 * 60_000;
+
+export class StripeGuardTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Stripe Guard Trigger',
+		name: 'stripeGuardTrigger',
+		icon: { light: 'file:stripeGuardTrigger.svg', dark: 'file:stripeGuardTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow on Stripe events, polled with a read-only restricted key (needs only Events: Read)',
+		defaults: { name: 'Stripe Guard Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: EVENT_TYPE_OPTIONS,
+				default: [],
+				description: 'The Stripe event types that start the workflow',
+			},
+			{
+				displayName: 'Simplify',
+				name: 'simplify',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to return only the event ID, type, time, the object it is about and its changed fields, instead of the full Stripe event',
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { stripeRestrictedKeyApiTest },
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const node = this.getNode();
+		const types = this.getNodeParameter('events', []) as string[];
+		if (types.length === 0) throw new NodeOperationError(node, 'Choose at least one event type under Events, or All Events.');
+		const simplify = this.getNodeParameter('simplify', false) as boolean;
+		const credentials = await readCredentials(this);
+		const stripe = createNodeStripeClient(node, credentials);
+		const toItems = (events: Stripe.Event[]) => [this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify)))];
+
+		try {
+			// "Fetch Test Event" in the editor: show the latest match and leave the cursor alone.
+			if (this.getMode() === 'manual') {
+				const latest = await latestEvent(stripe, types);
+				if (!latest) throw new NodeOperationError(node, noEventMessage(types, credentials.mode));
+				return toItems([latest]);
+			}
+
+			const cursor = this.getWorkflowStaticData('node') as EventCursor;
+			if (cursor.lastEventId === undefined && cursor.lastCreated === undefined) {
+				// First activation: start after the newest event, so history is never replayed.
+				const newest = (await stripe.events.list({ limit: 1 })).data[0];
+				if (newest) Object.assign(cursor, { lastEventId: newest.id, lastCreated: newest.created });
+				// No event at all: anything seen from now on is new, so a margin for clock skew loses nothing.
+				else cursor.lastCreated = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
+				return null;
+			}
+
+			// Older n8n versions have no getPollBudgetMs (and no budget of their own).
+			const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_BUDGET_MS;
+			const { events, next } = await eventsSince(stripe, cursor, Date.now() + budget * BUDGET_SHARE);
+			// Written in place and only when it moved: n8n watches this object to know the static data must be saved.
+			if (next.lastEventId !== cursor.lastEventId || next.lastCreated !== cursor.lastCreated) {
+				delete cursor.lastEventId;
+				Object.assign(cursor, next);
+			}
+			const matching = events.filter(matchesTypes(types));
+			return matching.length > 0 ? toItems(matching) : null;
+		} catch (error) {
+			throw toNodeError(node, error, 0);
+		}
+	}
+}
+
+/** The full event, or its small shape. A PaymentIntent's client secret is never passed on (as in the read operations). */
+function shapeEvent(event: Stripe.Event, simplify: boolean): IDataObject {
+	const { client_secret: _clientSecret, ...object } = event.data.object as unknown as IDataObject;
+	if (!simplify) return { ...(event as unknown as IDataObject), data: { ...event.data, object } };
+	return {
+		id: event.id,
+		type: event.type,
+		created: event.created,
+		object_type: object.object,
+		object_id: object.id,
+		object,
+		previous_attributes: (event.data.previous_attributes as IDataObject | undefined) ?? null,
+	};
+}
+
+function noEventMessage(types: string[], mode: string): string {
+	const which = types.includes(ALL_EVENTS) ? 'event' : `${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''} event`;
+	return (
+		`No ${which} exists yet in this Stripe account (${mode} mode) in the last 30 days, which is as long as Stripe keeps events. ` +
+		'Create one by doing what causes it in the Stripe Dashboard (e.g. add a customer for customer.created) or with the Stripe CLI ' +
+		'(e.g. `stripe trigger customer.created`), then fetch again.'
+	);
+}
