@@ -318,18 +318,31 @@ async function setupOwner(url, { email = 'owner@example.com', password = 'Stripe
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The placeholder Slack incoming-webhook URL in the example workflows. */
+const EXAMPLE_SLACK_URL = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
+
 /**
- * Compiles the Stripe emulator (TypeScript under test/emulator) to plain JavaScript in .tmp/emulator,
- * for the processes that run it outside jest: `npm start` and the benchmarks. Returns the folder.
+ * An example workflow made ready for this machine, as a user would: Slack posts go to `slackUrl`,
+ * and nodes of the types in `credentials` get those credentials (the SMTP server, the chat model),
+ * e.g. { 'n8n-nodes-base.emailSend': { smtp: { id, name } } }. Stripe Guard nodes keep theirs.
  */
+function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
+	const copy = structuredClone(workflow);
+	for (const node of copy.nodes) {
+		if (slackUrl && node.type === 'n8n-nodes-base.httpRequest' && node.parameters.url === EXAMPLE_SLACK_URL) node.parameters.url = slackUrl;
+		if (credentials[node.type]) node.credentials = { ...node.credentials, ...credentials[node.type] };
+	}
+	return copy;
+}
+
 /** Compiles TypeScript from the repository (the emulator, the engine harness) to CommonJS under .tmp/<name>. */
-function compileTypeScript(name, entry, rootDir) {
+function compileTypeScript(name, entries, rootDir) {
 	const out = join(ROOT, '.tmp', name);
 	execFileSync(
 		process.execPath,
 		[
 			join(ROOT, 'node_modules/typescript/bin/tsc'),
-			entry,
+			...[entries].flat(),
 			...['--outDir', out, '--rootDir', rootDir, '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
 			...['--strict', '--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
 		],
@@ -338,6 +351,10 @@ function compileTypeScript(name, entry, rootDir) {
 	return out;
 }
 
+/**
+ * Compiles the Stripe emulator (TypeScript under test/emulator) to plain JavaScript in .tmp/emulator,
+ * for the processes that run it outside jest: `npm start` and the benchmarks. Returns the folder.
+ */
 function compileEmulator() {
 	return compileTypeScript('emulator', 'test/emulator/cli.ts', 'test/emulator');
 }
@@ -358,4 +375,6 @@ module.exports = {
 	setupOwner,
 	compileEmulator,
 	compileTypeScript,
+	EXAMPLE_SLACK_URL,
+	localiseExample,
 };

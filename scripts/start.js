@@ -7,7 +7,11 @@
  * is re-imported under the same id on every start (the emulator's keys are new each time), the
  * examples under their own ids when new or changed. Ctrl-C stops everything.
  *
- * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111),
+ * The examples that post to Slack or send email reach a local outbox instead (a Slack-compatible
+ * webhook on 127.0.0.1:12112 and a mail server on 127.0.0.1:12125), which prints what arrives here.
+ *
+ * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111), OUTBOX_SLACK_PORT
+ * (12112), OUTBOX_SMTP_PORT (12125),
  * N8N_LOG=1 (copy n8n's log to the terminal; it always goes to <user folder>/n8n.log).
  */
 'use strict';
@@ -23,18 +27,24 @@ const PORT = Number(process.env.N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT || 12111);
 const CREDENTIAL_ID = 'stripeGuardLocal';
 const WRITE_CREDENTIAL_ID = 'stripeGuardWrites';
+const SMTP_CREDENTIAL = { id: 'stripeGuardOutbox', name: 'Local outbox (prints mail in the npm start terminal)' };
+const SLACK_PORT = Number(process.env.OUTBOX_SLACK_PORT || 12112);
+const SMTP_PORT = Number(process.env.OUTBOX_SMTP_PORT || 12125);
 const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
 
 /** @type {{stop: () => Promise<void>} | undefined} */
 let server;
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let emulatorChild;
+/** @type {{ slack: { stop: () => Promise<void> }, smtp: { stop: () => Promise<void> } } | undefined} */
+let outbox;
 let stopping = false;
 
 async function shutdown(code) {
 	if (stopping) return;
 	stopping = true;
 	await server?.stop().catch(() => undefined);
+	await Promise.all([outbox?.slack.stop(), outbox?.smtp.stop()]).catch(() => undefined);
 	emulatorChild?.kill('SIGTERM');
 	process.exit(code);
 }
@@ -73,6 +83,19 @@ async function startEmulator() {
 	return { child, ...JSON.parse(firstLine) };
 }
 
+/** Slack and email for the examples, on this machine: what they send is printed, nothing leaves. */
+async function startOutbox() {
+	const out = runtime.compileTypeScript('outbox', ['test/receiver.ts', 'test/smtp-receiver.ts'], 'test');
+	const { startReceiver } = require(join(out, 'receiver.js'));
+	const { startSmtpReceiver } = require(join(out, 'smtp-receiver.js'));
+	const slack = await startReceiver({ port: SLACK_PORT, onMessage: (m) => console.log(`\n[outbox] Slack message:\n${m.text}\n`) });
+	const smtp = await startSmtpReceiver({
+		port: SMTP_PORT,
+		onMail: (m) => console.log(`\n[outbox] Email to ${m.to.join(', ')}: ${m.subject} (${m.raw.length} bytes)\n`),
+	});
+	return { slack, smtp };
+}
+
 function stripeKey() {
 	const key = (process.env.STRIPE_API_KEY || '').trim();
 	if (!key) return undefined;
@@ -96,6 +119,7 @@ async function main() {
 	runtime.installPackage(userFolder);
 
 	const emulator = key ? undefined : await startEmulator();
+	outbox = await startOutbox();
 	const apiKey = key ?? emulator.keys.testRead;
 	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
@@ -112,6 +136,7 @@ async function main() {
 		...(writeKey
 			? [{ id: WRITE_CREDENTIAL_ID, name: emulator ? 'Stripe Guard writes (offline emulator)' : `Stripe Guard writes (Stripe ${environment} mode)`, type: 'stripeRestrictedKeyApi', data: { apiKey: writeKey, environment: writeKey.startsWith('rk_live_') ? 'live' : 'test', accountId: '', allowWrites: true } }]
 			: []),
+		{ ...SMTP_CREDENTIAL, type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port: SMTP_PORT, secure: false, disableStartTls: true } },
 	]);
 	// An example is (re)imported when it is new or its file changed since the last start, so edits
 	// made to it in the editor survive restarts. STRIPE_GUARD_RESET_EXAMPLES=1 re-imports them all.
@@ -121,7 +146,10 @@ async function main() {
 	const imported = [];
 	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
 		const text = readFileSync(join(examples, file), 'utf8');
-		const workflow = JSON.parse(text);
+		const workflow = runtime.localiseExample(JSON.parse(text), {
+			slackUrl: `http://127.0.0.1:${SLACK_PORT}/hooks/examples`,
+			credentials: { 'n8n-nodes-base.emailSend': { smtp: SMTP_CREDENTIAL } },
+		});
 		const hash = createHash('sha256').update(text).update(credentialName).digest('hex');
 		const fresh = state[workflow.id] !== hash;
 		if (fresh) {
@@ -160,6 +188,7 @@ async function main() {
   ${signIn}
   Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
     ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data (STRIPE_GUARD_API_BASE_URL); nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
+  Outbox: Slack posts and emails from the examples are printed here (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
     ${imported.join('\n    ')}
   n8n data: ${userFolder}

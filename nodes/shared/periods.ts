@@ -4,6 +4,8 @@
  */
 export const PERIODS = [
 	{ name: 'Last 24 Hours', value: 'last_24_hours' },
+	{ name: 'Today', value: 'today' },
+	{ name: 'Yesterday', value: 'yesterday' },
 	{ name: 'Last 7 Days', value: 'last_7_days' },
 	{ name: 'Last 30 Days', value: 'last_30_days' },
 	{ name: 'Last 90 Days', value: 'last_90_days' },
@@ -43,18 +45,24 @@ function zonedMidnight(year: number, month: number, day: number, timeZone: strin
 	return Math.floor(ms / 1000);
 }
 
-function zonedDate(ms: number, timeZone: string): { year: number; month: number } {
-	const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(new Date(ms));
-	return { year: Number(parts.find((p) => p.type === 'year')?.value), month: Number(parts.find((p) => p.type === 'month')?.value) };
+function zonedDate(ms: number, timeZone: string): { year: number; month: number; day: number } {
+	const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(new Date(ms));
+	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+	return { year: get('year'), month: get('month'), day: get('day') };
 }
 
 /** The period as `created[gte]` / `created[lt]` style bounds. */
 export function periodRange(period: Period, timeZone: string, nowMs = Date.now()): { gte: number; lt: number } {
 	const now = Math.floor(nowMs / 1000);
-	const { year, month } = zonedDate(nowMs, timeZone);
+	const { year, month, day } = zonedDate(nowMs, timeZone);
 	switch (period) {
 		case 'last_24_hours':
 			return { gte: now - DAY, lt: now + 1 };
+		case 'today':
+			return { gte: zonedMidnight(year, month, day, timeZone), lt: now + 1 };
+		case 'yesterday':
+			// Day 0 of a month is the last day of the one before: Date.UTC rolls it over.
+			return { gte: zonedMidnight(year, month, day - 1, timeZone), lt: zonedMidnight(year, month, day, timeZone) };
 		case 'last_7_days':
 			return { gte: now - 7 * DAY, lt: now + 1 };
 		case 'last_30_days':

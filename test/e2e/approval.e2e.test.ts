@@ -4,12 +4,13 @@
  * a time limit expires, an altered link is refused by n8n, and an AI Agent (its model scripted
  * on 127.0.0.1) can read and propose but writes nothing until a person approves.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
+import { executionStatus as statusOf, waitFor } from './polling';
 import { startScriptedModel, toolNamed } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -127,23 +128,9 @@ function agentWorkflow() {
 	};
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await check();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
 const writes = () => emulator.requests.filter((r) => r.method !== 'GET');
 
-async function executionStatus(id: string): Promise<string> {
-	const res = await fetch(`${server.url}/rest/executions/${id}`, { headers: { cookie } });
-	const body = (await res.json()) as { data?: { status?: string } };
-	return body.data?.status ?? `HTTP ${res.status}`;
-}
+const executionStatus = (id: string) => statusOf(server.url, cookie, id);
 
 const finished = (id: string, timeoutMs = 60_000) =>
 	waitFor(`execution ${id} to finish`, async () => {
@@ -190,16 +177,6 @@ beforeAll(async () => {
 		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
 		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
-	// The example workflows: the refund example asks through the notification sub-workflow example.
-	const examples = ['approval-notification', 'refund-with-approval', 'agent-refund-with-approval'].map(
-		(name) => JSON.parse(readFileSync(join(runtime.ROOT, 'examples', `${name}.json`), 'utf8')) as { id: string },
-	);
-	await runtime.importCredentials(n8n, env, [
-		{ id: 'stripeGuardWrites', name: 'Stripe Guard writes (offline emulator)', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
-	]);
-	for (const example of examples) await runtime.importWorkflow(n8n, env, example);
-	// n8n 2.x runs only published workflows as sub-workflows.
-	await runtime.publishWorkflow(n8n, env, examples[0].id);
 	for (const wf of [refundWorkflow(), agentWorkflow()]) {
 		await runtime.importWorkflow(n8n, env, wf);
 		await runtime.publishWorkflow(n8n, env, wf.id);
@@ -213,22 +190,6 @@ afterAll(async () => {
 	await server?.stop();
 	await Promise.all([emulator?.stop(), receiver?.stop(), model?.stop()]);
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
-});
-
-test('the refund example, run from the editor, proposes, asks through the notification sub-workflow and waits', async () => {
-	const { data: workflowData } = (await (await fetch(`${server.url}/rest/workflows/sgExampleRefundOk`, { headers: { cookie } })).json()) as { data: unknown };
-	const started = await fetch(`${server.url}/rest/workflows/sgExampleRefundOk/run`, {
-		method: 'POST',
-		headers: { cookie, 'Content-Type': 'application/json' },
-		body: JSON.stringify({ workflowData, triggerToStartFrom: { name: 'When clicking ‘Execute workflow’' } }),
-	});
-	const { data } = (await started.json()) as { data: { executionId: string } };
-	const status = await waitFor('the example to wait for approval', async () => {
-		const s = await executionStatus(data.executionId);
-		return ['waiting', 'success', 'error'].includes(s) ? s : undefined;
-	});
-	expect(status).toBe('waiting');
-	expect(writes()).toEqual([]);
 });
 
 test('approve, reject, expire and an altered link, on a real n8n', async () => {

@@ -157,7 +157,7 @@ test('a workflow reads every resource', async () => {
 	expect(charges).not.toMatch(/"email":"[a-z.]+\d*@example\.com"/);
 });
 
-test('n8n serves the node, its agent tool with every operation, and the credential', async () => {
+test('n8n serves the node, its agent tool with every operation, the trigger and the credential', async () => {
 	server = await timed('n8n start until ready', () => runtime.startServer(n8n, env));
 	try {
 		// The editor's type lists need a signed-in user: set up the instance owner as a person would.
@@ -174,13 +174,17 @@ test('n8n serves the node, its agent tool with every operation, and the credenti
 		expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
 		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
 		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value);
-		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'query']);
+		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'report', 'query']);
 		const operationsOf = (resource: string) =>
 			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value);
 		expect(operationsOf('customer')).toEqual(['get', 'list', 'search', 'create', 'update', 'delete']);
 		expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
 		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems', 'create', 'finalize', 'send', 'void']);
 		expect(operationsOf('query')).toEqual(['run']);
+		expect(operationsOf('report')).toEqual(['mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts']);
+		// The polling trigger, marked as one so n8n polls it.
+		const trigger = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger') as { polling?: boolean } | undefined;
+		expect(trigger?.polling).toBe(true);
 		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
 		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
 	} finally {

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { periodRange } from '../../nodes/shared/periods';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
@@ -200,6 +201,12 @@ describe('revenue', () => {
 		expect(run.error?.description).toContain('End');
 	});
 
+	test('a period that is not in the list (from an expression or an agent) is refused', async () => {
+		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'revenue', period: 'last_fortnight' } as never, credential: { apiKey: emulator().keys.testRead } });
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toContain('"last_fortnight" is not one of last_24_hours, today, yesterday');
+	});
+
 	test('an unknown time zone is refused', async () => {
 		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'revenue', period: 'last_7_days', timeZone: 'Mars/Olympus' } as never, credential: { apiKey: emulator().keys.testRead } });
 		expect(run.status).toBe('error');
@@ -313,5 +320,18 @@ describe('payouts', () => {
 		// On their way: 700 on 2 April, 3,000 EUR on 3 April, 900 on 9 April → next is 2 April.
 		expect(json.next_arrival).toMatchObject({ amount: 700, currency: 'usd', status: 'pending', arrival_date: '2026-04-02' });
 		expect(json.table_markdown).toContain('| USD | $150.00 (2) | $7.00 (1) | $0.00 (0) | $20.00 (1) |');
+	});
+});
+
+describe('periods', () => {
+	test('yesterday, today and the previous month are calendar days in the zone, across a month end and DST', () => {
+		// 1 April 2026 01:30 in Berlin (CEST, UTC+2) is 31 March 23:30 UTC.
+		const now = Date.parse('2026-03-31T23:30:00Z');
+		expect(periodRange('yesterday', 'Europe/Berlin', now)).toEqual({ gte: utc('2026-03-30T22:00:00Z'), lt: utc('2026-03-31T22:00:00Z') });
+		expect(periodRange('today', 'Europe/Berlin', now).gte).toBe(utc('2026-03-31T22:00:00Z'));
+		// March in Berlin began at UTC+1 and ended at UTC+2 (the clocks went forward on the 29th).
+		expect(periodRange('previous_month', 'Europe/Berlin', now)).toEqual({ gte: utc('2026-02-28T23:00:00Z'), lt: utc('2026-03-31T22:00:00Z') });
+		// The same instant in New York is still 31 March: yesterday is the 30th there.
+		expect(periodRange('yesterday', 'America/New_York', now)).toEqual({ gte: utc('2026-03-30T04:00:00Z'), lt: utc('2026-03-31T04:00:00Z') });
 	});
 });

@@ -6,7 +6,7 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
-import { PERIODS, isTimeZone, periodRange, zonedTimeToUnix, type Period } from '../../shared/periods';
+import { PERIODS, PERIOD_VALUES, isTimeZone, periodRange, zonedTimeToUnix, type Period } from '../../shared/periods';
 
 export interface ReportPeriod {
 	/** Unix seconds, inclusive. */
@@ -78,6 +78,13 @@ export function readTimeZone(ctx: OperationContext): string {
 export function readPeriod(ctx: OperationContext, nowMs = Date.now()): ReportPeriod {
 	const timeZone = readTimeZone(ctx);
 	const period = ctx.fn.getNodeParameter('period', ctx.itemIndex) as Period | 'custom';
+	if (period !== 'custom' && !PERIOD_VALUES.includes(period)) {
+		// An expression or an agent ($fromAI) can hand over anything.
+		throw new NodeOperationError(ctx.fn.getNode(), `Period "${String(period)}" is not one of ${PERIOD_VALUES.join(', ')} or custom`, {
+			itemIndex: ctx.itemIndex,
+			description: 'Choose a period from the list, or Custom Range with a Start and an End.',
+		});
+	}
 	if (period !== 'custom') {
 		const { gte, lt } = periodRange(period, timeZone, nowMs);
 		return { start: gte, end: lt, period, timeZone };

@@ -1,0 +1,116 @@
+/**
+ * `npm run screenshots`: regenerates the pictures in docs/images from a real n8n with the package
+ * loaded, the examples imported and the emulator's demo data, photographed by Debian's Chromium
+ * (apt-get install chromium) driven by playwright-core. Not part of CI: run it after a UI change.
+ *
+ * playwright-core is installed on first use into ~/.cache/n8n-nodes-stripe-guard/playwright (it
+ * downloads no browser). Environment: CHROMIUM (default /usr/bin/chromium), N8N_PORT (5692).
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const runtime = require('./n8n-runtime');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PORT = Number(process.env.N8N_PORT || 5692);
+const OUT = join(runtime.ROOT, 'docs/images');
+const PLAYWRIGHT_VERSION = '1.64.1';
+
+function playwright() {
+	const dir = join(runtime.ensureN8n().cache, 'playwright');
+	if (!existsSync(join(dir, 'node_modules/playwright-core'))) {
+		mkdirSync(dir, { recursive: true });
+		execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `playwright-core@${PLAYWRIGHT_VERSION}`], { stdio: 'inherit' });
+	}
+	return require(join(dir, 'node_modules/playwright-core'));
+}
+
+/** A report's table as it reads in an email (table_html) and in Slack (table_text), side by side. */
+function tablePage(report) {
+	const text = String(report.table_text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+	return `<!doctype html><html><body style="margin:0;padding:24px;background:#fff;font-family:sans-serif">
+<div style="display:flex;gap:32px;align-items:flex-start">
+<div style="border:1px solid #ddd;border-radius:8px;padding:16px 20px"><div style="color:#888;font-size:12px;margin-bottom:8px">Email (table_html)</div>${report.table_html}</div>
+<div style="border:1px solid #ddd;border-radius:8px;padding:16px 20px;background:#f8f8f8"><div style="color:#888;font-size:12px;margin-bottom:8px">Slack (table_text)</div><pre style="font-size:13px;margin:0">${text}</pre></div>
+</div></body></html>`;
+}
+
+async function main() {
+	if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
+	const { chromium } = playwright();
+	const n8n = runtime.ensureN8n();
+	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
+	const emulator = await startEmulator({ seed: 'demo' });
+	const userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-screenshots-'));
+	let server;
+	let browser;
+	let page;
+	try {
+		runtime.installPackage(userFolder);
+		const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url, GENERIC_TIMEZONE: 'Europe/Berlin' } });
+		await runtime.importCredentials(n8n, env, [
+			{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
+		]);
+		for (const file of readdirSync(join(runtime.ROOT, 'examples')).filter((f) => f.endsWith('.json'))) {
+			const workflow = JSON.parse(readFileSync(join(runtime.ROOT, 'examples', file), 'utf8'));
+			await runtime.importWorkflow(n8n, env, workflow);
+		}
+		server = await runtime.startServer(n8n, env);
+		const { cookie } = await runtime.setupOwner(server.url);
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+		const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+		await context.addCookies(cookie.split('; ').map((c) => ({ name: c.split('=')[0], value: c.slice(c.indexOf('=') + 1), url: server.url })));
+		page = await context.newPage();
+		mkdirSync(OUT, { recursive: true });
+
+		// 1. The revenue report in the editor: open the node, run it, show parameters and output.
+		await page.goto(`${server.url}/workflow/sgExampleRevenue`);
+		// The canvas pane lies over the node's label: double-click the node itself.
+		await page.locator('[data-test-id="canvas-node"]', { hasText: 'Revenue yesterday' }).first().dblclick({ timeout: 60_000, force: true });
+		// The last such button is the node panel's own (the first belongs to the canvas behind it).
+		await page.getByRole('button', { name: /Execute step|Test step/ }).last().click();
+		await page.getByText('by_currency', { exact: false }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+		// The output as JSON shows the figures per currency.
+		await page.getByText('JSON', { exact: true }).last().click();
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: join(OUT, 'report-in-editor.png') });
+		await page.keyboard.press('Escape');
+
+		// 2. The new-subscription alert on the canvas.
+		await page.goto(`${server.url}/workflow/sgExampleNewSub`);
+		await page.getByText('On new subscription', { exact: true }).first().waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: join(OUT, 'trigger-in-editor.png') });
+
+		// 3. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
+		process.env.STRIPE_GUARD_API_BASE_URL = emulator.url;
+		process.env.N8N_LOG_LEVEL = 'silent';
+		const { runStripeGuard } = require(join(runtime.compileTypeScript('bench-harness', 'test/engine/harness.ts', '.'), 'test/engine/harness.js'));
+		const run = await runStripeGuard({
+			parameters: { resource: 'report', operation: 'revenue', period: 'last_30_days', timeZone: 'Europe/Berlin', includeTable: true },
+			credential: { apiKey: emulator.keys.testRead },
+		});
+		const report = run.items[0].json;
+		await page.setViewportSize({ width: 1300, height: 300 });
+		await page.setContent(tablePage(report));
+		await page.screenshot({ path: join(OUT, 'report-table.png'), fullPage: true });
+		console.log(`Wrote ${readdirSync(OUT).map((f) => `docs/images/${f}`).join(', ')}`);
+	} catch (error) {
+		// What the browser showed when it went wrong, to see which dialog or selector is in the way.
+		await page?.screenshot({ path: join(tmpdir(), 'stripe-guard-screenshot-failure.png') }).catch(() => undefined);
+		throw error;
+	} finally {
+		await browser?.close();
+		await server?.stop();
+		await emulator.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
