@@ -17,7 +17,8 @@ export interface ReceivedMail {
 
 /** Decodes RFC 2047 encoded words in a header ("=?UTF-8?Q?…?="). */
 function decodeHeader(value: string): string {
-	return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+	// Whitespace between two adjacent encoded words is not part of the text (RFC 2047, 6.2).
+	return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
 		enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
 	);
 }
