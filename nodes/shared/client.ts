@@ -9,6 +9,7 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import type { StripeGuardCredentials } from './credentials';
+import { pacerFor, type Pacer } from './rate-limit';
 
 export const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
 export const API_BASE_ENV = 'STRIPE_GUARD_API_BASE_URL';
@@ -19,13 +20,24 @@ const TIMEOUT_MS = 30_000;
 const MAX_NETWORK_RETRIES = 4;
 
 /**
- * The SDK retries connection errors, 409 and 5xx but not 429 unless Stripe adds
- * `Stripe-Should-Retry: true`. This client marks 429 responses that way so the SDK's own backoff,
- * retry budget and idempotency-key reuse apply to them too.
+ * Every request of a client goes through here: it waits for its turn on the key's pacer (see
+ * rate-limit.ts), and a 429 pauses the pacer. The SDK retries connection errors, 409 and 5xx but
+ * not 429 unless Stripe adds `Stripe-Should-Retry: true`; 429s are marked that way so the SDK's
+ * own backoff, retry budget and idempotency-key reuse apply to them too.
  */
-class RetryRateLimitsHttpClient extends Stripe.HttpClient {
-	constructor(private readonly inner: InstanceType<typeof Stripe.HttpClient>) {
+class PacedHttpClient extends Stripe.HttpClient {
+	private readonly pacer: Pacer;
+	private readonly searchPacer: Pacer;
+
+	constructor(
+		private readonly inner: InstanceType<typeof Stripe.HttpClient>,
+		apiKey: string,
+		/** The node's lower pace, if any (requests per second). */
+		private readonly cap?: number,
+	) {
 		super();
+		this.pacer = pacerFor(apiKey, 'all');
+		this.searchPacer = pacerFor(apiKey, 'search');
 	}
 
 	getClientName(): string {
@@ -35,10 +47,15 @@ class RetryRateLimitsHttpClient extends Stripe.HttpClient {
 	async makeRequest(
 		...args: Parameters<InstanceType<typeof Stripe.HttpClient>['makeRequest']>
 	): ReturnType<InstanceType<typeof Stripe.HttpClient>['makeRequest']> {
+		const path = args[2];
+		const search = /\/search(\?|$)/.test(path);
+		await this.pacer.take(this.cap);
+		if (search) await this.searchPacer.take(this.cap);
 		const response = await this.inner.makeRequest(...args);
 		const headers = response.getHeaders() as Record<string, string | undefined>;
-		if (response.getStatusCode() === 429 && headers['stripe-should-retry'] === undefined) {
-			headers['stripe-should-retry'] = 'true';
+		if (response.getStatusCode() === 429) {
+			(search ? this.searchPacer : this.pacer).pause();
+			if (headers['stripe-should-retry'] === undefined) headers['stripe-should-retry'] = 'true';
 		}
 		return response;
 	}
@@ -95,24 +112,25 @@ function packageVersion(): string {
 }
 
 const VERSION = packageVersion();
-const httpClient = new RetryRateLimitsHttpClient(Stripe.createNodeHttpClient());
+/** One connection pool for every client; each client paces its own key. */
+const nodeHttpClient = Stripe.createNodeHttpClient();
 
-/** `base` comes from checkApiBase(); undefined means api.stripe.com. */
-export function createStripeClient(credentials: StripeGuardCredentials, base?: ApiBase): Stripe {
+/** `base` comes from checkApiBase(); undefined means api.stripe.com. `maxPerSecond` lowers the pace. */
+export function createStripeClient(credentials: StripeGuardCredentials, base?: ApiBase, maxPerSecond?: number): Stripe {
 	return new Stripe(credentials.apiKey, {
 		// The version the installed SDK pins, so its types describe what Stripe returns.
 		apiVersion: Stripe.API_VERSION,
 		appInfo: { name: PACKAGE_NAME, version: VERSION, url: 'https://www.npmjs.com/package/n8n-nodes-stripe-guard' },
 		timeout: TIMEOUT_MS,
 		maxNetworkRetries: MAX_NETWORK_RETRIES,
-		httpClient,
+		httpClient: new PacedHttpClient(nodeHttpClient, credentials.apiKey, maxPerSecond),
 		...(base ?? {}),
 	});
 }
 
 /** The client a node uses: at the API base the environment sets, refused unless it is loopback. */
-export function createNodeStripeClient(node: INode, credentials: StripeGuardCredentials): Stripe {
+export function createNodeStripeClient(node: INode, credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
 	const api = checkApiBase();
 	if (!api.ok) throw new NodeOperationError(node, api.message);
-	return createStripeClient(credentials, api.base);
+	return createStripeClient(credentials, api.base, maxPerSecond);
 }
