@@ -14,7 +14,7 @@ const runtime = require('../scripts/n8n-runtime');
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 100);
 const SIZES = (process.env.BENCH_SIZES || '1000,10000').split(',').map(Number);
-/** `BENCH_ONLY=list` or `BENCH_ONLY=mrr` runs one part. */
+/** `BENCH_ONLY=list`, `mrr` or `throughput` runs one part. */
 const ONLY = process.env.BENCH_ONLY || '';
 
 function throwawayCertificate(dir) {
@@ -63,17 +63,21 @@ const CANDIDATES = [
 ];
 
 async function main() {
-	if (ONLY !== 'mrr') await listBenchmark();
-	if (ONLY !== 'list') await mrrBenchmark();
+	if (!ONLY || ONLY === 'list') await listBenchmark();
+	if (!ONLY || ONLY === 'mrr') await mrrBenchmark();
+	if (!ONLY || ONLY === 'throughput') await throughputBenchmark();
 }
 
-async function listBenchmark() {
+/**
+ * A real n8n with the package, and the emulator served over TLS as api.stripe.com so that n8n's
+ * built-in Stripe node reaches it too (through route-stripe-to-emulator.js, in that n8n only).
+ */
+async function withBenchN8n(body) {
 	const n8n = runtime.ensureN8n();
 	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
 	const scratch = mkdtempSync(join(tmpdir(), 'stripe-guard-bench-'));
 	const tls = throwawayCertificate(scratch);
 	const emulator = await startEmulator({ tls: { key: tls.key, cert: tls.cert }, latencyMs: LATENCY_MS });
-	const secretKey = emulator.addKey({ key: `sk_test_${'benchmarkSecretKey'.padEnd(32, '0')}`, mode: 'test' });
 	try {
 		const userFolder = join(scratch, 'n8n');
 		runtime.installPackage(userFolder);
@@ -87,6 +91,25 @@ async function listBenchmark() {
 				STRIPE_BENCH_EMULATOR_PORT: String(emulator.port),
 			},
 		});
+		return await body({ n8n, env, emulator });
+	} finally {
+		await emulator.stop();
+		rmSync(scratch, { recursive: true, force: true });
+	}
+}
+
+/** Runs a workflow with `n8n execute` and reads one node's run: items, node time, error. */
+async function timedRun(n8n, env, workflowId, nodeName) {
+	const started = Date.now();
+	const run = await runtime.executeWorkflow(n8n, env, workflowId, { timeoutMs: 900_000 });
+	const wall = Date.now() - started;
+	const task = run.data.resultData.runData[nodeName]?.[0];
+	return { items: task?.data?.main?.[0] ?? [], nodeMs: task?.executionTime ?? NaN, wall, error: run.data.resultData.error?.message };
+}
+
+async function listBenchmark() {
+	await withBenchN8n(async ({ n8n, env, emulator }) => {
+		const secretKey = emulator.addKey({ key: `sk_test_${'benchmarkSecretKey'.padEnd(32, '0')}`, mode: 'test' });
 		await runtime.importCredentials(n8n, env, [
 			{ id: 'benchGuardCred01', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 			{ id: 'benchStripeCred01', name: 'Stripe', type: 'stripeApi', data: { secretKey } },
@@ -100,21 +123,68 @@ async function listBenchmark() {
 			const results = {};
 			for (const c of CANDIDATES) {
 				emulator.clearRequests();
-				const started = Date.now();
-				const run = await runtime.executeWorkflow(n8n, env, c.workflowId, { timeoutMs: 900_000 });
-				const wall = Date.now() - started;
-				const task = run.data.resultData.runData.List?.[0];
-				const items = task?.data?.main?.[0]?.length ?? 0;
-				const error = run.data.resultData.error?.message;
-				results[c.label] = { requests: emulator.requests.length, nodeMs: task?.executionTime ?? NaN, wall, items, error };
+				const r = await timedRun(n8n, env, c.workflowId, 'List');
+				results[c.label] = { requests: emulator.requests.length, nodeMs: r.nodeMs, wall: r.wall, items: r.items.length, error: r.error };
 			}
 			rows.push({ size, results });
 		}
 		printTable(rows);
-	} finally {
-		await emulator.stop();
-		rmSync(scratch, { recursive: true, force: true });
-	}
+	});
+}
+
+/**
+ * 1,000 `customer.get` items with 100 ms per request, against the emulator enforcing Stripe's
+ * per-key limit (test 25/s, live 100/s): Stripe Guard (parallel, paced) next to n8n's built-in
+ * Stripe node (one item after another), with the 429s each drew and the items that failed.
+ */
+async function throughputBenchmark() {
+	const ITEMS = Number(process.env.BENCH_GET_ITEMS || 1000);
+	await withBenchN8n(async ({ n8n, env, emulator }) => {
+		const modes = [
+			{ mode: 'test', limit: 25 },
+			{ mode: 'live', limit: 100 },
+		];
+		const credentials = [];
+		for (const m of modes) {
+			m.guardKey = emulator.addKey({ mode: m.mode, permissions: 'read', rateLimitPerSecond: m.limit });
+			m.secretKey = emulator.addKey({ key: `sk_${m.mode}_${'benchmarkThroughput'.padEnd(32, '0')}`, mode: m.mode, rateLimitPerSecond: m.limit });
+			credentials.push(
+				{ id: `benchGuard${m.mode}Rate`.padEnd(16, '0'), name: `Stripe Guard ${m.mode}`, type: 'stripeRestrictedKeyApi', data: { apiKey: m.guardKey, environment: m.mode, accountId: '', allowWrites: false } },
+				{ id: `benchStripe${m.mode}Rate`.padEnd(16, '0'), name: `Stripe ${m.mode}`, type: 'stripeApi', data: { secretKey: m.secretKey } },
+			);
+			const ids = [];
+			for (let i = 0; i < ITEMS; i++) ids.push(emulator.create('customer', m.mode, { name: `Customer ${i}`, email: `customer${i}@example.com` }).id);
+			const source = { name: 'IDs', type: 'n8n-nodes-base.set', typeVersion: 3.4, parameters: { mode: 'raw', jsonOutput: JSON.stringify({ ids }), options: {} } };
+			const split = { name: 'One item per ID', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'ids', options: {} } };
+			m.workflows = [
+				{ label: 'Stripe Guard', id: `benchGuardGet${m.mode}`.padEnd(16, '0'), node: { name: 'Get', type: 'n8n-nodes-stripe-guard.stripeGuard', typeVersion: 1, parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.ids }}' }, credentials: { stripeRestrictedKeyApi: { id: credentials.at(-2).id, name: credentials.at(-2).name } } } },
+				{ label: 'n8n Stripe node', id: `benchStripeGet${m.mode}`.padEnd(16, '0'), node: { name: 'Get', type: 'n8n-nodes-base.stripe', typeVersion: 1, parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.ids }}' }, credentials: { stripeApi: { id: credentials.at(-1).id, name: credentials.at(-1).name } } } },
+			];
+			for (const w of m.workflows) await runtime.importWorkflow(n8n, env, chainWorkflow(w.id, [source, split, w.node]));
+		}
+		await runtime.importCredentials(n8n, env, credentials);
+
+		console.log(`\n${ITEMS} customer.get items, ${LATENCY_MS} ms per request, the emulator enforcing the key's limit (same n8n, same emulator over TLS)\n`);
+		console.log(['mode (limit)', 'node', 'node time', 'requests/s', '% of limit', '429s', 'failed items', 'items out'].join(' | '));
+		for (const m of modes) {
+			for (const w of m.workflows) {
+				emulator.clearRequests();
+				const r = await timedRun(n8n, env, w.id, 'Get');
+				const rate = ITEMS / (r.nodeMs / 1000);
+				const failed = r.items.filter((i) => i.json.error).length + (r.error ? ITEMS - r.items.length : 0);
+				const tooMany = emulator.requests.filter((q) => q.status === 429).length;
+				console.log([`${m.mode} (${m.limit}/s)`, w.label, r.error ? `error: ${r.error}` : `${(r.nodeMs / 1000).toFixed(1)} s`, rate.toFixed(1), `${Math.round((rate / m.limit) * 100)} %`, tooMany, failed, r.items.length].join(' | '));
+			}
+		}
+		console.log('  expected: Stripe Guard at ≥ 90 % of the limit with no failed item in both modes; the built-in node is bound by latency (one request at a time).');
+	});
+}
+
+function chainWorkflow(id, nodes) {
+	const all = [{ name: 'Manual', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const connections = {};
+	for (let i = 0; i < all.length - 1; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	return { id, name: id, active: false, settings: { executionOrder: 'v1' }, connections, nodes: all.map((n, i) => ({ id: `${id}-${i}`, position: [i * 220, 0], ...n })) };
 }
 
 function printTable(rows) {

@@ -14,8 +14,11 @@ import { pacerFor, type Pacer } from './rate-limit';
 export const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
 export const API_BASE_ENV = 'STRIPE_GUARD_API_BASE_URL';
 
-/** Per-request timeout; Stripe answers reads in well under a second, lists of 100 in ~1 s. */
-const TIMEOUT_MS = 30_000;
+/**
+ * Per-request timeout; Stripe answers reads in well under a second, lists of 100 in ~1 s.
+ * STRIPE_GUARD_TIMEOUT_MS changes it (the fault tests use a short one; a slow network a longer one).
+ */
+const requestTimeoutMs = () => Number(process.env.STRIPE_GUARD_TIMEOUT_MS) || 30_000;
 /** Backoff 0.5, 1, 2, 4 s (with jitter): long enough to ride out a one-second rate-limit window. */
 const MAX_NETWORK_RETRIES = 4;
 
@@ -121,7 +124,7 @@ export function createStripeClient(credentials: StripeGuardCredentials, base?: A
 		// The version the installed SDK pins, so its types describe what Stripe returns.
 		apiVersion: Stripe.API_VERSION,
 		appInfo: { name: PACKAGE_NAME, version: VERSION, url: 'https://www.npmjs.com/package/n8n-nodes-stripe-guard' },
-		timeout: TIMEOUT_MS,
+		timeout: requestTimeoutMs(),
 		maxNetworkRetries: MAX_NETWORK_RETRIES,
 		httpClient: new PacedHttpClient(nodeHttpClient, credentials.apiKey, maxPerSecond),
 		...(base ?? {}),

@@ -45,6 +45,12 @@ function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeErro
 				return { message: stripeMessage, description: 'Check the ID: it may belong to the other environment (test or live) or to another account.' };
 			}
 			return { message: `Stripe refused the request: ${stripeMessage}` };
+		case 'StripeAPIError':
+			// Stripe's side failed (5xx after the SDK's retries, or a garbled answer): nothing to fix here but time.
+			return {
+				message: `Stripe error: ${stripeMessage}`,
+				description: 'Stripe could not answer properly, even after retries. This is usually brief: run the node again, or turn on Retry On Fail in its settings.',
+			};
 		default:
 			return { message: `Stripe error: ${stripeMessage}` };
 	}
