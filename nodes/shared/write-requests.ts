@@ -5,7 +5,7 @@
  */
 import { formatAmount } from './amounts';
 import type { StripeWriteRequest, UnsignedProposal } from './proposals';
-import { amountProblem, currencyProblem, idProblem, metadataProblem } from './write-validation';
+import { amountProblem, asText, currencyProblem, idProblem, metadataProblem } from './write-validation';
 
 /** A refusal of the input, in words that say what to fix. */
 export class WriteInputError extends Error {}
@@ -31,13 +31,16 @@ function id(input: Input, name: string, label: string, prefix: string): string {
 	return value as string;
 }
 
-/** Copies the optional fields that are set; metadata is checked against Stripe's limits. */
+/** Copies the optional fields that are set, each of the type Stripe takes; metadata within Stripe's limits. */
 function optional(input: Input, names: string[]): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const name of names) {
 		const value = input[name];
 		if (value === undefined || value === null || value === '') continue;
 		if (name === 'metadata') check(metadataProblem(value));
+		else if (name === 'active') {
+			if (typeof value !== 'boolean') throw new WriteInputError(`"${name}" must be true or false, not ${asText(value).slice(0, 40)}`);
+		} else if (typeof value !== 'string') throw new WriteInputError(`"${name}" must be text, not ${asText(value).slice(0, 40)}`);
 		out[name] = value;
 	}
 	return out;
@@ -50,8 +53,8 @@ function requireText(input: Input, name: string, label: string): string {
 }
 
 function email(input: Input): void {
-	if (input.email !== undefined && input.email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(input.email))) {
-		throw new WriteInputError(`"${String(input.email).slice(0, 60)}" is not an email address`);
+	if (input.email !== undefined && input.email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(asText(input.email))) {
+		throw new WriteInputError(`"${asText(input.email).slice(0, 60)}" is not an email address`);
 	}
 }
 
@@ -108,11 +111,11 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 		if (input.lookupKey) params.lookup_key = input.lookupKey;
 		let every = '';
 		if (input.interval) {
-			if (!['day', 'week', 'month', 'year'].includes(String(input.interval))) throw new WriteInputError('Interval must be day, week, month or year');
+			if (!['day', 'week', 'month', 'year'].includes(asText(input.interval))) throw new WriteInputError('Interval must be day, week, month or year');
 			const count = input.intervalCount === undefined ? 1 : Number(input.intervalCount);
 			if (!Number.isInteger(count) || count < 1) throw new WriteInputError('Interval count must be a whole number of at least 1');
 			params.recurring = { interval: input.interval, interval_count: count };
-			every = count === 1 ? ` per ${String(input.interval)}` : ` every ${count} ${String(input.interval)}s`;
+			every = count === 1 ? ` per ${asText(input.interval)}` : ` every ${count} ${asText(input.interval)}s`;
 		}
 		return draft('price', 'create', post('/v1/prices', params), `Create price ${formatAmount(unitAmount, currency)}${every} for product ${product}`);
 	},
@@ -165,7 +168,7 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 		const params: Record<string, unknown> = {};
 		if (input.cancellationReason) {
 			const reasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'];
-			if (!reasons.includes(String(input.cancellationReason))) throw new WriteInputError(`Cancellation reason must be one of ${reasons.join(', ')}`);
+			if (!reasons.includes(asText(input.cancellationReason))) throw new WriteInputError(`Cancellation reason must be one of ${reasons.join(', ')}`);
 			params.cancellation_reason = input.cancellationReason;
 		}
 		return draft('paymentIntent', 'cancel', post(`/v1/payment_intents/${paymentIntent}/cancel`, params), `Cancel payment intent ${paymentIntent}`);
@@ -187,18 +190,18 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 		}
 		if (remaining <= 0) throw new WriteInputError(`Charge ${charge} is already fully refunded`);
 		if (input.reason) {
-			if (!REFUND_REASONS.includes(String(input.reason))) throw new WriteInputError(`Reason must be one of ${REFUND_REASONS.join(', ')}`);
+			if (!REFUND_REASONS.includes(asText(input.reason))) throw new WriteInputError(`Reason must be one of ${REFUND_REASONS.join(', ')}`);
 			params.reason = input.reason;
 		}
 		Object.assign(params, optional(input, ['metadata']));
 		const who = known.email ? ` (${known.email})` : '';
-		const why = params.reason ? ` — reason: ${String(params.reason)}` : '';
+		const why = params.reason ? ` — reason: ${asText(params.reason)}` : '';
 		return draft('refund', 'create', post('/v1/refunds', params), `Refund ${formatAmount(amount, known.currency)} of charge ${charge}${who}${why}`, {
 			[known.currency]: amount,
 		});
 	},
 	'checkoutSession.create': (input, context) => {
-		const mode = String(input.mode ?? 'payment');
+		const mode = asText(input.mode ?? 'payment');
 		if (!['payment', 'subscription'].includes(mode)) throw new WriteInputError('Mode must be payment or subscription');
 		const successUrl = requireText(input, 'successUrl', 'Success URL');
 		if (!/^https?:\/\//.test(successUrl)) throw new WriteInputError('Success URL must start with https:// (or http:// for local tests)');

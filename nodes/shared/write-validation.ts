@@ -15,6 +15,16 @@ const STRIPE_CURRENCIES = new Set(
 	).split(' '),
 );
 
+/** Any value as text for a message or a comparison; never throws (unlike String() on some objects). */
+export function asText(value: unknown): string {
+	if (typeof value === 'string') return value;
+	try {
+		return JSON.stringify(value) ?? String(value);
+	} catch {
+		return Object.prototype.toString.call(value);
+	}
+}
+
 /** Stripe's limits on metadata. */
 export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 };
 
@@ -23,7 +33,7 @@ const MAX_AMOUNT = 99_999_999;
 
 export function currencyProblem(value: unknown): string | undefined {
 	if (typeof value !== 'string' || !STRIPE_CURRENCIES.has(value.toLowerCase())) {
-		return `"${String(value).slice(0, 20)}" is not a currency Stripe supports: use a three-letter ISO code such as usd, eur or jpy`;
+		return `"${asText(value).slice(0, 20)}" is not a currency Stripe supports: use a three-letter ISO code such as usd, eur or jpy`;
 	}
 	return undefined;
 }
@@ -53,7 +63,7 @@ export function metadataProblem(value: unknown): string | undefined {
 
 export function idProblem(value: unknown, label: string, prefix: string): string | undefined {
 	if (!isStripeId(value, prefix)) {
-		return `"${String(value).slice(0, 60)}" is not a ${label} ID: it must start with ${prefix}`;
+		return `"${asText(value).slice(0, 60)}" is not a ${label} ID: it must start with ${prefix}`;
 	}
 	return undefined;
 }
