@@ -247,20 +247,22 @@ function portFree(port) {
 }
 
 /**
- * Starts `n8n start` in its own process group and waits for /healthz/readiness.
- * Refuses a busy port (a readiness answer from another n8n would be mistaken for this one).
- * `stop()` ends the whole group (n8n and its task runner): SIGTERM, then SIGKILL after 10 s.
+ * Starts `n8n start` (or `command`, e.g. `worker`) in its own process group and waits for
+ * /healthz/readiness (or `readyUrl`). Refuses a busy port (a readiness answer from another n8n
+ * would be mistaken for this one). `stop()` ends the whole group (n8n and its task runner):
+ * SIGTERM, then SIGKILL after 10 s.
  * @param {ReturnType<typeof ensureN8n>} runtime
  * @param {NodeJS.ProcessEnv} env from n8nEnv
- * @param {{readyTimeoutMs?: number, log?: boolean, logFile?: string}} [options] log: copy n8n's output to stderr; logFile: append it to a file
+ * @param {{readyTimeoutMs?: number, log?: boolean, logFile?: string, command?: string, readyUrl?: string}} [options] log: copy n8n's output to stderr; logFile: append it to a file
  */
-async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false, logFile } = {}) {
+async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false, logFile, command = 'start', readyUrl = '' } = {}) {
 	const port = Number(env.N8N_PORT);
 	const brokerPort = Number(env.N8N_RUNNERS_BROKER_PORT || 5679);
 	for (const [p, what] of [[port, 'n8n'], [brokerPort, "n8n's task runner broker"]]) {
 		if (!(await portFree(p))) throw new Error(`port ${p} on 127.0.0.1 (for ${what}) is already in use: is another n8n still running? (ss -ltnp | grep ${p})`);
 	}
-	const child = spawn(runtime.node, [runtime.n8n, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	// `start` is the main process; `worker` a queue-mode worker (ready when its health server says so).
+	const child = spawn(runtime.node, [runtime.n8n, ...command.split(' ')], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	if (child.pid) liveGroups.add(child.pid);
 	let output = '';
 	const collect = (chunk) => {
@@ -289,7 +291,7 @@ async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false
 	while (Date.now() < deadline) {
 		if (exited) throw new Error(`n8n exited before it was ready:\n${output.slice(-4000)}`);
 		try {
-			const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(5000) });
+			const res = await fetch(readyUrl || `${url}/healthz/readiness`, { signal: AbortSignal.timeout(5000) });
 			if (res.ok) return { url, port, child, stop, exited: exitedPromise, output: () => output };
 		} catch {
 			// not listening yet
