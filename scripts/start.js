@@ -10,6 +10,10 @@
  * The examples that post to Slack or send email reach a local outbox instead (a Slack-compatible
  * webhook on 127.0.0.1:12112 and a mail server on 127.0.0.1:12125), which prints what arrives here.
  *
+ * `npm run start:queue` (`--queue`) runs the same in n8n's queue mode: a main and two workers
+ * sharing a fresh PostgreSQL database, with Redis as the queue (Debian's postgresql and
+ * redis-server packages, on 127.0.0.1:55433 and :56380; nothing is kept between starts).
+ *
  * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111), OUTBOX_SLACK_PORT
  * (12112), OUTBOX_SMTP_PORT (12125),
  * N8N_LOG=1 (copy n8n's log to the terminal; it always goes to <user folder>/n8n.log).
@@ -22,6 +26,14 @@ const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 
 const runtime = require('./n8n-runtime');
+const queue = require('./queue-mode');
+
+const QUEUE = process.argv.includes('--queue');
+const QUEUE_STORES = { postgresPort: 55433, redisPort: 56380 };
+const QUEUE_WORKERS = [
+	{ healthPort: 5690, brokerPort: 5692 },
+	{ healthPort: 5691, brokerPort: 5693 },
+];
 
 const PORT = Number(process.env.N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT || 12111);
@@ -38,12 +50,16 @@ let server;
 let emulatorChild;
 /** @type {{ slack: { stop: () => Promise<void> }, smtp: { stop: () => Promise<void> } } | undefined} */
 let outbox;
+/** Queue mode: the workers, PostgreSQL and Redis, stopped after the main. */
+/** @type {Array<{ stop: () => Promise<void> }>} */
+const queueParts = [];
 let stopping = false;
 
 async function shutdown(code) {
 	if (stopping) return;
 	stopping = true;
 	await server?.stop().catch(() => undefined);
+	for (const part of queueParts.reverse()) await part.stop().catch(() => undefined);
 	await Promise.all([outbox?.slack.stop(), outbox?.smtp.stop()]).catch(() => undefined);
 	emulatorChild?.kill('SIGTERM');
 	process.exit(code);
@@ -111,7 +127,7 @@ function stripeKey() {
 async function main() {
 	const key = stripeKey();
 	const n8n = runtime.ensureN8n();
-	const userFolder = join(n8n.cache, 'start-user');
+	const userFolder = join(n8n.cache, QUEUE ? 'start-queue-user' : 'start-user');
 	mkdirSync(userFolder, { recursive: true });
 	const logFile = join(userFolder, 'n8n.log');
 	writeFileSync(logFile, '');
@@ -124,10 +140,17 @@ async function main() {
 	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
 	const credentialName = emulator ? 'Stripe Guard (offline emulator)' : `Stripe Guard (Stripe ${environment} mode)`;
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
-	if (!emulator) delete env.STRIPE_GUARD_API_BASE_URL; // even if the shell has it: real Stripe
+	const baseEnv = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
+	if (!emulator) delete baseEnv.STRIPE_GUARD_API_BASE_URL; // even if the shell has it: real Stripe
+	if (QUEUE) {
+		console.log('Starting PostgreSQL and Redis for queue mode…');
+		const [postgres, redis] = await Promise.all([queue.startPostgres({ port: QUEUE_STORES.postgresPort }), queue.startRedis({ port: QUEUE_STORES.redisPort })]);
+		queueParts.push(postgres, redis);
+	}
+	const env = QUEUE ? queue.queueEnv(baseEnv, QUEUE_STORES) : baseEnv;
 
-	const newDatabase = !existsSync(join(userFolder, '.n8n/database.sqlite'));
+	// Queue mode starts from an empty PostgreSQL database every time.
+	const newDatabase = QUEUE || !existsSync(join(userFolder, '.n8n/database.sqlite'));
 	// Same ids on every start: the imports replace what the previous start created.
 	console.log('Importing the credential and the example workflows…');
 	await runtime.importCredentials(n8n, env, [
@@ -175,6 +198,10 @@ async function main() {
 			void shutdown(1);
 		}
 	});
+	for (const worker of QUEUE ? QUEUE_WORKERS : []) {
+		console.log(`Starting a queue-mode worker (health check on 127.0.0.1:${worker.healthPort})…`);
+		queueParts.push(await queue.startWorker(n8n, queue.queueEnv(baseEnv, QUEUE_STORES, worker), worker, { logFile }));
+	}
 	// The owner account: created on the first start, signed in with on later ones.
 	let signIn;
 	try {
@@ -188,7 +215,7 @@ async function main() {
   ${signIn}
   Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
     ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data (STRIPE_GUARD_API_BASE_URL); nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
-  Outbox: Slack posts and emails from the examples are printed here (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
+  ${QUEUE ? `Queue mode: this main and ${QUEUE_WORKERS.length} workers, PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  ` : ''}Outbox: Slack posts and emails from the examples are printed here (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
     ${imported.join('\n    ')}
   n8n data: ${userFolder}

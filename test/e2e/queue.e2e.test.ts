@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
+import { approveAs, chain, customersToSlack, node, refundWithApproval, webhook } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 const queue = require('../../scripts/queue-mode.js') as typeof import('../../scripts/queue-mode.js');
@@ -35,37 +36,17 @@ const workers: Array<Awaited<ReturnType<typeof runtime.startServer>>> = [];
 let cookie: string;
 let userFolder: string;
 
-const node = (name: string, type: string, parameters: Record<string, unknown>, position: [number, number], extra: Record<string, unknown> = {}) => ({ id: `n-${name.replace(/\W/g, '')}`, name, type, typeVersion: 1, position, parameters, ...extra });
-const webhook = (path: string, responseMode: string) =>
-	node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path, responseMode, responseData: 'firstEntryJson', options: {} }, [0, 0], { typeVersion: 2, webhookId: `${path}-0000-4000-8000-000000000000`.slice(0, 36) });
-const chain = (...names: string[]) => Object.fromEntries(names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
-
 const workflows = () => [
 	{
 		id: 'sgQueueReport0001',
 		name: 'MRR on request',
+		active: false,
+		settings: { executionOrder: 'v1' },
 		nodes: [webhook('sg-queue-mrr', 'lastNode'), node('MRR', 'n8n-nodes-stripe-guard.stripeGuard', { resource: 'report', operation: 'mrr', includeTable: false }, [220, 0], { credentials: { stripeRestrictedKeyApi: READ } })],
 		connections: chain('Webhook', 'MRR'),
 	},
-	{
-		id: 'sgQueueTrigger001',
-		name: 'New customers to Slack',
-		nodes: [
-			node('New customer', 'n8n-nodes-stripe-guard.stripeGuardTrigger', { pollTimes: { item: [{ mode: 'everyMinute' }] }, events: ['customer.created'], simplify: true }, [0, 0], { credentials: { stripeRestrictedKeyApi: READ } }),
-			node('Post', 'n8n-nodes-base.httpRequest', { method: 'POST', url: slack.url, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.object_id }) }}', options: {} }, [220, 0], { typeVersion: 4.2 }),
-		],
-		connections: chain('New customer', 'Post'),
-	},
-	{
-		id: 'sgQueueApprove001',
-		name: 'Refund with approval',
-		nodes: [
-			webhook('sg-queue-refund', 'onReceived'),
-			node('Propose refund', 'n8n-nodes-stripe-guard.stripeGuard', { resource: 'refund', operation: 'create', chargeId: '={{ $json.body.chargeId }}', additionalFields: { amount: 300 } }, [220, 0], { credentials: { stripeRestrictedKeyApi: WRITE } }),
-			node('Approval', 'n8n-nodes-stripe-guard.stripeGuardApproval', { operation: 'sendAndWait', webhookUrl: approvals.url, expireAfter: 1, expireUnit: 'hours' }, [440, 0], { credentials: { stripeRestrictedKeyApi: WRITE } }),
-		],
-		connections: chain('Webhook', 'Propose refund', 'Approval'),
-	},
+	customersToSlack('sgQueueTrigger001', slack.url, READ),
+	refundWithApproval('sgQueueApprove001', 'sg-queue-refund', approvals.url, WRITE),
 ];
 
 /** Which worker logged that it started the execution (`Worker started execution <id>`), each time it did. */
@@ -86,7 +67,7 @@ beforeAll(async () => {
 		{ ...WRITE, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
 	]);
 	for (const wf of workflows()) {
-		await runtime.importWorkflow(n8n, mainEnv, { ...wf, active: false, settings: { executionOrder: 'v1' } });
+		await runtime.importWorkflow(n8n, mainEnv, wf);
 		await runtime.publishWorkflow(n8n, mainEnv, wf.id);
 	}
 	emulator.clearRequests();
@@ -139,10 +120,11 @@ test('an approval whose worker is gone is resumed on the other worker and writes
 	expect(first).toBeDefined();
 	await workers[first].stop();
 
-	const decision = await fetch(approve, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver: 'Ada Lovelace' }).toString() });
+	const decision = await approveAs(approve, 'Ada Lovelace');
 	expect(decision.status).toBe(200);
 	await waitFor('the execution to finish', async () => ((await statusOf(main.url, cookie, executionId)) === 'success' ? true : undefined), 90_000);
-	expect(ranOn(executionId)).toEqual([first, 1 - first]);
+	// Both workers have now run it: the first until it waited, the other after the approval.
+	expect(ranOn(executionId)).toEqual([0, 1]);
 	expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds')).toHaveLength(1);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
+import { approveAs, customersToSlack, refundWithApproval } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
@@ -25,37 +26,6 @@ let server: Awaited<ReturnType<typeof runtime.startServer>> | undefined;
 let env: NodeJS.ProcessEnv;
 let n8n: ReturnType<typeof runtime.ensureN8n>;
 let userFolder: string;
-
-const node = (name: string, type: string, parameters: Record<string, unknown>, position: [number, number], extra: Record<string, unknown> = {}) => ({ id: `n-${name.replace(/\W/g, '')}`, name, type, typeVersion: 1, position, parameters, ...extra });
-
-function triggerWorkflow() {
-	return {
-		id: 'sgRestartTrigger1',
-		name: 'New customers to Slack',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node('New customer', 'n8n-nodes-stripe-guard.stripeGuardTrigger', { pollTimes: { item: [{ mode: 'everyMinute' }] }, events: ['customer.created'], simplify: true }, [0, 0], { credentials: { stripeRestrictedKeyApi: READ } }),
-			node('Post', 'n8n-nodes-base.httpRequest', { method: 'POST', url: slack.url, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.object_id }) }}', options: {} }, [220, 0], { typeVersion: 4.2 }),
-		],
-		connections: { 'New customer': { main: [[{ node: 'Post', type: 'main', index: 0 }]] } },
-	};
-}
-
-function approvalWorkflow() {
-	return {
-		id: 'sgRestartApprove1',
-		name: 'Refund with approval',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'sg-restart-refund', responseMode: 'onReceived', options: {} }, [0, 0], { typeVersion: 2, webhookId: 'b2c3d4e5-0000-4000-8000-000000000001' }),
-			node('Propose refund', 'n8n-nodes-stripe-guard.stripeGuard', { resource: 'refund', operation: 'create', chargeId: '={{ $json.body.chargeId }}', additionalFields: { amount: 300 } }, [220, 0], { credentials: { stripeRestrictedKeyApi: WRITE } }),
-			node('Approval', 'n8n-nodes-stripe-guard.stripeGuardApproval', { operation: 'sendAndWait', webhookUrl: approvals.url, expireAfter: 1, expireUnit: 'hours' }, [440, 0], { credentials: { stripeRestrictedKeyApi: WRITE } }),
-		],
-		connections: { Webhook: { main: [[{ node: 'Propose refund', type: 'main', index: 0 }]] }, 'Propose refund': { main: [[{ node: 'Approval', type: 'main', index: 0 }]] } },
-	};
-}
 
 /** A customer and the `customer.created` event Stripe would record for it, now. */
 function newCustomer(name: string): string {
@@ -79,7 +49,7 @@ beforeAll(async () => {
 		{ ...READ, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 		{ ...WRITE, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
 	]);
-	for (const wf of [triggerWorkflow(), approvalWorkflow()]) {
+	for (const wf of [customersToSlack('sgRestartTrigger1', slack.url, READ), refundWithApproval('sgRestartApprove1', 'sg-restart-refund', approvals.url, WRITE)]) {
 		await runtime.importWorkflow(n8n, env, wf);
 		await runtime.publishWorkflow(n8n, env, wf.id);
 	}
@@ -120,13 +90,13 @@ test('across a restart the trigger emits every new event once and the waiting ap
 	expect(slack.messages.map((m) => m.text)).toEqual([...before, ...during]);
 
 	expect(await statusOf(server.url, cookie2, executionId)).toBe('waiting');
-	const decision = await fetch(approve, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver: 'Ada Lovelace' }).toString() });
+	const decision = await approveAs(approve, 'Ada Lovelace');
 	expect(await decision.text()).toContain('1 write(s) executed');
 	await waitFor('the execution to finish', async () => ((await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined));
 	const refunds = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
 	expect(refunds).toHaveLength(1);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
 	// The same link again after the restart: nothing more is written.
-	await fetch(approve, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver: 'Ada Lovelace' }).toString() });
+	await approveAs(approve, 'Ada Lovelace');
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
 });

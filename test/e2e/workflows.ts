@@ -1,0 +1,52 @@
+/** Workflows the restart and queue-mode suites both run, built for a given receiver and credentials. */
+
+type Credential = { id: string; name: string };
+
+export const node = (name: string, type: string, parameters: Record<string, unknown>, position: [number, number], extra: Record<string, unknown> = {}) => ({
+	id: `n-${name.replace(/\W/g, '')}`,
+	name,
+	type,
+	typeVersion: 1,
+	position,
+	parameters,
+	...extra,
+});
+
+export const webhook = (path: string, responseMode: 'onReceived' | 'lastNode') =>
+	node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path, responseMode, responseData: 'firstEntryJson', options: {} }, [0, 0], {
+		typeVersion: 2,
+		webhookId: `${path}-0000-4000-8000-000000000000`.slice(0, 36),
+	});
+
+export const chain = (...names: string[]) => Object.fromEntries(names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
+
+/** Stripe Guard Trigger (customer.created, every minute) → the new customer's ID posted to a Slack-compatible receiver. */
+export const customersToSlack = (id: string, slackUrl: string, credential: Credential) => ({
+	id,
+	name: 'New customers to Slack',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		node('New customer', 'n8n-nodes-stripe-guard.stripeGuardTrigger', { pollTimes: { item: [{ mode: 'everyMinute' }] }, events: ['customer.created'], simplify: true }, [0, 0], { credentials: { stripeRestrictedKeyApi: credential } }),
+		node('Post', 'n8n-nodes-base.httpRequest', { method: 'POST', url: slackUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.object_id }) }}', options: {} }, [220, 0], { typeVersion: 4.2 }),
+	],
+	connections: chain('New customer', 'Post'),
+});
+
+/** Webhook (POST {chargeId}) → propose a $3 refund → Stripe Guard Approval asking through a receiver. */
+export const refundWithApproval = (id: string, path: string, approvalsUrl: string, credential: Credential) => ({
+	id,
+	name: 'Refund with approval',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		webhook(path, 'onReceived'),
+		node('Propose refund', 'n8n-nodes-stripe-guard.stripeGuard', { resource: 'refund', operation: 'create', chargeId: '={{ $json.body.chargeId }}', additionalFields: { amount: 300 } }, [220, 0], { credentials: { stripeRestrictedKeyApi: credential } }),
+		node('Approval', 'n8n-nodes-stripe-guard.stripeGuardApproval', { operation: 'sendAndWait', webhookUrl: approvalsUrl, expireAfter: 1, expireUnit: 'hours' }, [440, 0], { credentials: { stripeRestrictedKeyApi: credential } }),
+	],
+	connections: chain('Webhook', 'Propose refund', 'Approval'),
+});
+
+/** Approves through the signed link, as the approver's browser submits the form. */
+export const approveAs = (url: string, approver: string) =>
+	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver }).toString() });
