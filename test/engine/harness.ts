@@ -128,6 +128,8 @@ export interface RunOptions {
 	/** Input items of the node under test; one empty item by default. */
 	items?: IDataObject[];
 	continueOnFail?: boolean;
+	/** n8n's node setting Retry On Fail: this many tries in all, no wait between them. */
+	retryOnFail?: number;
 	/** Run as the agent-tool variant (`stripeGuardTool`). */
 	asTool?: boolean;
 }
@@ -200,6 +202,7 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 			parameters: options.parameters,
 			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
 			...(options.continueOnFail && { onError: 'continueRegularOutput' as const }),
+			...(options.retryOnFail && { retryOnFail: true, maxTries: options.retryOnFail, waitBetweenTries: 0 }),
 		},
 	];
 	const connections = { Items: { main: [[{ node: 'Stripe Guard', type: NodeConnectionTypes.Main, index: 0 }]] } };

@@ -86,3 +86,24 @@ test('without Continue On Fail the first failing item is named; with it, the fai
 	expect(continued.items[13].json.error).toContain('cus_doesNotExist13');
 	expect(continued.items[8].json.id).toBe(ids[8]);
 });
+
+test("n8n's Retry On Fail still works: when the SDK's retries are spent, n8n runs the node again", async () => {
+	const e = emulator();
+	const ids = customers(1);
+	// The first try's request and its four retries fail; n8n's second try gets through.
+	e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
+	const withoutRetry = await get(ids, e.keys.testRead);
+	expect(withoutRetry.status).toBe('error');
+
+	e.clearRequests();
+	e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
+	const run = await runStripeGuard({
+		parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' } as never,
+		items: ids.map((id) => ({ id })),
+		credential: { apiKey: e.keys.testRead },
+		retryOnFail: 2,
+	});
+	expect(run.status).toBe('success');
+	expect(run.items.map((i) => i.json.id)).toEqual(ids);
+	expect(e.requests.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
+}, 60_000); // two rounds of the SDK's backoff
