@@ -36,14 +36,17 @@ function zoneOffsetMinutes(ms: number, timeZone: string): number {
 	return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
-/** Unix seconds of local midnight on year-month-day in the zone. */
-function zonedMidnight(year: number, month: number, day: number, timeZone: string): number {
-	const guess = Date.UTC(year, month - 1, day);
-	// Two passes settle the offset even when the day starts in a DST change.
+/** Unix seconds of a wall-clock time in the zone (month 1–12; out-of-range days roll over as in Date.UTC). */
+function zonedWallClock(year: number, month: number, day: number, timeZone: string, hour = 0, minute = 0, second = 0): number {
+	const guess = Date.UTC(year, month - 1, day, hour, minute, second);
+	// Two passes settle the offset even when the time falls in a DST change.
 	let ms = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
 	ms = guess - zoneOffsetMinutes(ms, timeZone) * 60_000;
 	return Math.floor(ms / 1000);
 }
+
+/** Unix seconds of local midnight on year-month-day in the zone. */
+const zonedMidnight = (year: number, month: number, day: number, timeZone: string) => zonedWallClock(year, month, day, timeZone);
 
 function zonedDate(ms: number, timeZone: string): { year: number; month: number; day: number } {
 	const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(new Date(ms));
@@ -91,10 +94,7 @@ export function zonedTimeToUnix(value: string, timeZone: string): number {
 		return Number.isFinite(ms) ? Math.floor(ms / 1000) : NaN;
 	}
 	const [, y, mo, d, h = '0', mi = '0', s = '0'] = local;
-	const guess = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-	let ms = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
-	ms = guess - zoneOffsetMinutes(ms, timeZone) * 60_000;
-	return Math.floor(ms / 1000);
+	return zonedWallClock(Number(y), Number(mo), Number(d), timeZone, Number(h), Number(mi), Number(s));
 }
 
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
+import { webhook } from './workflows';
 import { startScriptedModel, toolNamed } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -54,16 +55,6 @@ const approvalNode = (position: [number, number]) => ({
 	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 });
 
-const webhookNode = (path: string) => ({
-	id: `node-webhook-${path}`,
-	name: 'Webhook',
-	type: 'n8n-nodes-base.webhook',
-	typeVersion: 2,
-	position: [0, 0],
-	webhookId: `${path}-0000-4000-8000-000000000000`.slice(0, 36),
-	parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-});
-
 /** Webhook → (propose a refund, propose a customer update) → Merge → Stripe Guard Approval. */
 function refundWorkflow() {
 	return {
@@ -72,7 +63,7 @@ function refundWorkflow() {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			webhookNode('sg-refund'),
+			webhook('sg-refund', 'onReceived'),
 			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: "={{ $json.body.chargeId }}", additionalFields: { amount: 500, reason: 'duplicate' } }, [220, -100]),
 			stripeGuard('Propose customer update', { resource: 'customer', operation: 'update', customerId: '={{ $json.body.customerId }}', updateFields: { email: '={{ $json.body.newEmail }}' } }, [220, 100]),
 			{ id: 'node-merge', name: 'Merge', type: 'n8n-nodes-base.merge', typeVersion: 3, position: [440, 0], parameters: {} },
@@ -96,7 +87,7 @@ function agentWorkflow() {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			webhookNode('sg-agent'),
+			webhook('sg-agent', 'onReceived'),
 			{
 				id: 'node-agent',
 				name: 'AI Agent',

@@ -6,7 +6,7 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
-import { PERIODS, PERIOD_VALUES, isTimeZone, periodRange, zonedTimeToUnix, type Period } from '../../shared/periods';
+import { PERIODS, PERIOD_VALUES, dayInZone, isTimeZone, periodRange, zonedTimeToUnix, type Period } from '../../shared/periods';
 
 export interface ReportPeriod {
 	/** Unix seconds, inclusive. */
@@ -116,6 +116,9 @@ export function readPeriod(ctx: OperationContext, nowMs = Date.now()): ReportPer
 export function describePeriod(p: ReportPeriod): IDataObject {
 	return { period: p.period, start: new Date(p.start * 1000).toISOString(), end: new Date(p.end * 1000).toISOString(), time_zone: p.timeZone };
 }
+
+/** "2026-03-01 to 2026-03-31": the period's first and last day in its zone, for table titles. */
+export const periodDays = (p: ReportPeriod) => `${dayInZone(p.start, p.timeZone)} to ${dayInZone(p.end - 1, p.timeZone)}`;
 
 /** Named sums per currency; currencies appear in the order first seen. */
 export class CurrencySums<K extends string> {

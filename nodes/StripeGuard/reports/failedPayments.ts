@@ -8,8 +8,7 @@ import type Stripe from 'stripe';
 import { money } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
-import { dayInZone } from '../../shared/periods';
-import { CurrencySums, describePeriod, readPeriod, withTable, type Table } from './common';
+import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 
@@ -70,7 +69,7 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 	};
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
 	return withTable(ctx, report, (): Table => ({
-		title: `Failed payments ${dayInZone(period.start, period.timeZone)} to ${dayInZone(period.end - 1, period.timeZone)}: ${count}`,
+		title: `Failed payments ${periodDays(period)}: ${count}`,
 		columns: ['Currency', 'Failed', 'Amount'],
 		rows: Object.keys(byCurrency).map((c) => [c.toUpperCase(), byCurrency[c].failed as number, byCurrency[c].amount_formatted as string]),
 		notes: codes.size ? [`Top decline codes: ${(report.top_decline_codes as IDataObject[]).map((d) => `${String(d.code)} (${String(d.count)})`).join(', ')}`] : [],

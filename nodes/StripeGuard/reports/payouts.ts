@@ -9,7 +9,7 @@ import { formatAmount, money } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { dayInZone } from '../../shared/periods';
-import { CurrencySums, describePeriod, readPeriod, withTable, type Table } from './common';
+import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const STATUSES = ['paid', 'pending', 'in_transit', 'canceled', 'failed'] as const;
 type Status = (typeof STATUSES)[number];
@@ -53,7 +53,7 @@ export async function payoutsReport(ctx: OperationContext, nowMs = Date.now()): 
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
 	const cell = (r: IDataObject, s: Status) => `${String(r[`${s}_formatted`])} (${String(r[`${s}_count`])})`;
 	return withTable(ctx, report, (): Table => ({
-		title: `Payouts ${dayInZone(period.start, period.timeZone)} to ${dayInZone(period.end - 1, period.timeZone)}`,
+		title: `Payouts ${periodDays(period)}`,
 		columns: ['Currency', 'Paid', 'Pending', 'In transit', 'Failed'],
 		rows: Object.keys(byCurrency).map((c) => [c.toUpperCase(), cell(byCurrency[c], 'paid'), cell(byCurrency[c], 'pending'), cell(byCurrency[c], 'in_transit'), cell(byCurrency[c], 'failed')]),
 		notes: next ? [`Next arrival: ${formatAmount(next.amount, next.currency)} on ${dayInZone(next.arrival_date, period.timeZone)} (${next.status.replace('_', ' ')}).`] : [],

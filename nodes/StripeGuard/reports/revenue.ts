@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { dayInZone } from '../../shared/periods';
-import { CurrencySums, describePeriod, readPeriod, withTable, type Table } from './common';
+import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const KEYS = ['gross', 'refunds', 'disputes', 'fees', 'other', 'net', 'transactions'] as const;
 type Key = (typeof KEYS)[number];
@@ -62,7 +62,7 @@ export async function revenueReport(ctx: OperationContext, nowMs = Date.now()): 
 	}
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
 	return withTable(ctx, report, (): Table => ({
-		title: `Revenue ${dayInZone(period.start, period.timeZone)} to ${dayInZone(period.end - 1, period.timeZone)} (${period.timeZone})`,
+		title: `Revenue ${periodDays(period)} (${period.timeZone})`,
 		columns: ['Currency', 'Gross', 'Refunds', 'Disputes', 'Fees', 'Net', 'Transactions'],
 		rows: Object.keys(byCurrency).map((c) => {
 			const r = byCurrency[c];

@@ -8,8 +8,7 @@ import type Stripe from 'stripe';
 
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
-import { dayInZone } from '../../shared/periods';
-import { CurrencySums, describePeriod, percent, readPeriod, withTable, type Table } from './common';
+import { CurrencySums, describePeriod, periodDays, percent, readPeriod, withTable, type Table } from './common';
 import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION } from './recurring';
 
 /** Never started: an incomplete subscription is not a customer yet. */
@@ -71,7 +70,7 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	};
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
 	return withTable(ctx, report, (): Table => ({
-		title: `Subscriptions ${dayInZone(period.start, period.timeZone)} to ${dayInZone(period.end - 1, period.timeZone)}: +${created} new, −${canceled} canceled, churn ${String(report.churn_rate_percent)} %`,
+		title: `Subscriptions ${periodDays(period)}: +${created} new, −${canceled} canceled, churn ${String(report.churn_rate_percent)} %`,
 		columns: ['Currency', 'New MRR', 'Churned MRR', 'Net new MRR'],
 		rows: Object.keys(byCurrency).map((c) => {
 			const r = byCurrency[c];
