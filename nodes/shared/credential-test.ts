@@ -1,6 +1,7 @@
 /**
  * The credential test of `stripeRestrictedKeyApi`: a real read, the mode and account checks,
- * and the over-permission probe that keeps a key able to write out of a read-only setup.
+ * and the over-permission probe that keeps a key able to write out of a read-only setup
+ * without ever changing Stripe data.
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import Stripe from 'stripe';
@@ -10,22 +11,29 @@ import { checkCredentials, type StripeGuardCredentials } from './credentials';
 import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
 import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
 
-/** IDs no Stripe object can have: a probe aimed at them changes nothing even when it is allowed. */
+/**
+ * A parameter no Stripe endpoint knows. Stripe refuses a request that carries one as a whole
+ * (400 `parameter_unknown`, `param` naming it) and applies nothing of it, and it checks the key's
+ * permission for the endpoint before it reads any parameter: a read-only key gets 403 instead.
+ */
+const PROBE_PARAM = 'stripe_guard_write_probe';
+/** Product and plan (so price) IDs can be chosen by users: objects with these IDs may exist, and stay untouched. */
 const PROBE = 'StripeGuardWriteProbe0000';
 
 /**
- * One harmless write per permission group a workflow could misuse. A read-only key gets 403;
- * a key that can write gets past the permission check and hears "No such …" (404 or 400) instead.
+ * One write per permission group a workflow could misuse, each made harmless by the unknown
+ * parameter alone. Where Stripe has one, it is an update that would carry no field even if the
+ * parameter were ignored; the refund names no charge, so it is incomplete as well.
  */
-const WRITE_PROBES: Array<{ permission: string; call: (s: Stripe) => Promise<unknown> }> = [
-	{ permission: 'rak_customer_write', call: (s) => s.customers.del(`cus_${PROBE}`) },
-	{ permission: 'rak_product_write', call: (s) => s.products.del(`prod_${PROBE}`) },
-	{ permission: 'rak_plan_write', call: (s) => s.prices.update(`price_${PROBE}`, {}) },
-	{ permission: 'rak_subscription_write', call: (s) => s.subscriptions.cancel(`sub_${PROBE}`) },
-	{ permission: 'rak_invoice_write', call: (s) => s.invoices.del(`in_${PROBE}`) },
-	{ permission: 'rak_payment_intent_write', call: (s) => s.paymentIntents.cancel(`pi_${PROBE}`) },
-	{ permission: 'rak_refund_write', call: (s) => s.refunds.create({ charge: `ch_${PROBE}` }) },
-	{ permission: 'rak_checkout_session_write', call: (s) => s.checkout.sessions.expire(`cs_${PROBE}`) },
+const WRITE_PROBES: Array<{ permission: string; path: string }> = [
+	{ permission: 'rak_customer_write', path: `/v1/customers/cus_${PROBE}` },
+	{ permission: 'rak_product_write', path: `/v1/products/prod_${PROBE}` },
+	{ permission: 'rak_plan_write', path: `/v1/prices/price_${PROBE}` },
+	{ permission: 'rak_subscription_write', path: `/v1/subscriptions/sub_${PROBE}` },
+	{ permission: 'rak_invoice_write', path: `/v1/invoices/in_${PROBE}` },
+	{ permission: 'rak_payment_intent_write', path: `/v1/payment_intents/pi_${PROBE}/cancel` },
+	{ permission: 'rak_refund_write', path: '/v1/refunds' },
+	{ permission: 'rak_checkout_session_write', path: `/v1/checkout/sessions/cs_${PROBE}/expire` },
 ];
 
 type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
@@ -72,17 +80,23 @@ async function checkAccount(stripe: Stripe, expected: string): Promise<INodeCred
 
 /** Fails when the key can write anything while Allow Writes is off, naming what it can write. */
 async function checkReadOnly(stripe: Stripe): Promise<INodeCredentialTestResult | undefined> {
-	const outcomes = await Promise.all(WRITE_PROBES.map(async ({ permission, call }) => ({ permission, outcome: await settle(call(stripe)) })));
+	const outcomes = await Promise.all(
+		WRITE_PROBES.map(async ({ permission, path }) => ({ permission, outcome: await settle(stripe.rawRequest('POST', path, { [PROBE_PARAM]: 'true' })) })),
+	);
 	const writable: string[] = [];
 	for (const { permission, outcome } of outcomes) {
 		if ('value' in outcome) {
-			writable.push(permission); // not expected for a probe ID, but it means the write went through
+			writable.push(permission); // Stripe never accepts the probe's parameter, but a success means the key can write
 			continue;
 		}
-		const status = isStripeError(outcome.error) ? outcome.error.statusCode : undefined;
-		if (status === 403) continue;
-		if (status === 404 || status === 400) writable.push(permission);
-		else return explainFailure(outcome.error);
+		const error = outcome.error;
+		if (!isStripeError(error)) return explainFailure(error);
+		if (error.statusCode === 403) continue;
+		// Past the permission check: the probe's own refusal, or an ID Stripe looked up before the parameters.
+		const refused = error.statusCode === 400 && error.code === 'parameter_unknown' && error.param === PROBE_PARAM;
+		const missing = error.statusCode === 404 && error.code === 'resource_missing';
+		if (refused || missing) writable.push(permission);
+		else return explainFailure(error);
 	}
 	if (writable.length === 0) return undefined;
 	const named = writable.map((p) => `${describePermission(p)} (${p})`).join(', ');

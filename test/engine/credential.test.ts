@@ -1,4 +1,5 @@
 import { useEmulator } from './emulator-context';
+import type { ObjectType } from '../emulator';
 import { testCredential } from './harness';
 
 const BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6'; // 32 characters, like a real key's tail
@@ -83,11 +84,16 @@ describe('credential: checks against Stripe (emulator)', () => {
 	});
 
 	test('a key that can write while Allow Writes is off fails and names what it can write', async () => {
-		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'write', charge: 'read', refund: 'write' } });
+		const e = emulator();
+		const key = e.addKey({ mode: 'test', permissions: { customer: 'write', charge: 'read', refund: 'write' } });
+		e.clearRequests();
 		const result = await testCredential({ apiKey: key });
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/can write Customers: Write \(rak_customer_write\), Refunds: Write \(rak_refund_write\), but Allow Writes is off/);
 		expect(result.message).not.toMatch(/Products/);
+		// Writable endpoints refuse the probe's unknown parameter (400); the others refuse the key (403).
+		const statuses = Object.fromEntries(e.requests.filter((r) => r.method !== 'GET').map((r) => [r.path.split('/')[2], r.status]));
+		expect(statuses).toEqual({ customers: 400, products: 403, prices: 403, subscriptions: 403, invoices: 403, payment_intents: 403, refunds: 400, checkout: 403 });
 	});
 
 	test('the same key passes when Allow Writes is on', async () => {
@@ -142,5 +148,47 @@ describe('credential: checks against Stripe (emulator)', () => {
 		} finally {
 			process.env.STRIPE_GUARD_API_BASE_URL = saved;
 		}
+	});
+});
+
+describe('credential: the over-permission probe changes nothing', () => {
+	const emulator = useEmulator({ seed: 'demo' });
+	/** Product and plan (so price) IDs can be chosen by whoever creates them: objects with the IDs the probe names may exist. */
+	const PROBE = 'StripeGuardWriteProbe0000';
+	/** One object per group the probe covers, each in a state a real delete, cancel, expire or refund would change. */
+	const targets: Array<[ObjectType, { id: string } & Record<string, unknown>]> = [
+		['customer', { id: `cus_${PROBE}` }],
+		['product', { id: `prod_${PROBE}` }],
+		['price', { id: `price_${PROBE}`, active: true }],
+		['subscription', { id: `sub_${PROBE}`, status: 'active' }],
+		['invoice', { id: `in_${PROBE}`, status: 'draft' }],
+		['payment_intent', { id: `pi_${PROBE}`, status: 'requires_payment_method' }],
+		['charge', { id: `ch_${PROBE}`, amount: 2000, amount_refunded: 0, refunded: false }],
+		['checkout_session', { id: `cs_${PROBE}`, status: 'open' }],
+	];
+
+	test('objects carrying the IDs the probe names are unchanged after it runs with a key that can write everything', async () => {
+		const e = emulator();
+		for (const [type, fields] of targets) e.create(type, 'test', fields);
+		const state = () => ({
+			objects: targets.map(([type, { id }]) => structuredClone(e.get(type, 'test', id))),
+			refunds: e.list('refund', 'test').length,
+			events: e.list('event', 'test').length,
+		});
+		const before = state();
+		e.clearRequests();
+
+		const result = await testCredential({ apiKey: e.keys.testWrite });
+
+		expect(result.status).toBe('Error');
+		for (const p of ['customer', 'product', 'plan', 'subscription', 'invoice', 'payment_intent', 'refund', 'checkout_session']) {
+			expect(result.message).toContain(`(rak_${p}_write)`);
+		}
+		expect(state()).toEqual(before);
+		const writes = e.requests.filter((r) => r.method !== 'GET');
+		expect(writes).toHaveLength(8);
+		for (const w of writes) expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([w.method, w.path, true]);
+		// The probe really aimed at the seeded objects (the refund probe names no charge at all).
+		for (const [type, { id }] of targets) if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
 	});
 });
