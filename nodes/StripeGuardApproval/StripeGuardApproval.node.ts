@@ -12,21 +12,44 @@ import {
 } from 'n8n-workflow';
 
 import { createNodeStripeClient } from '../shared/client';
-import { readCredentials } from '../shared/credentials';
+import { readCredentials, type StripeGuardCredentials } from '../shared/credentials';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { checkBatch } from './batch';
+import { MAX_LIFETIME_HOURS } from '../shared/proposals';
+import { reviewProposal } from '../shared/proposal-review';
+import { checkBatch, stripeGuardToolNames, type BatchEntry } from './batch';
+import { readContext } from './context';
+import { addApproval, claimFinal, decisionState, recordResult } from './decisions';
 import { executeApproved, notExecutedItem, type Decision } from './execute-writes';
-import { decisionOf, isToolGate, readForm, respond, summaryPage } from './webhook';
-import { buildRequest, sendRequest } from './request';
+import { isToolGate, linkOf, readForm, respond } from './webhook';
+import { buildRequest, chatQuote, countText, deadlineText, modeText, needsTwoApprovers, sendRequest, totalsText, type ApprovalLink, type Reviewed } from './request';
+import type { PageContent } from './page';
 
 /**
  * Output order matters: when the time limit ends the wait, n8n resumes the node as if it were
  * disabled and passes its input (the unexecuted proposals) to output 0. Expired is output 0 so
- * that a time-out can never reach the Approved output.
+ * that a time-out can never reach the Approved output; Failed comes last.
  */
-export const OUTPUT = { expired: 0, approved: 1, rejected: 2 } as const;
+export const OUTPUT = { expired: 0, approved: 1, rejected: 2, failed: 3 } as const;
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+const MAX_WAIT_MS = MAX_LIFETIME_HOURS * UNIT_MS.hours;
+
+/** The named approvers, as the node lists them (comma, semicolon or one per line). */
+function approversOf(fn: IExecuteFunctions | IWebhookFunctions): string[] {
+	const raw = String((fn as IExecuteFunctions).getNodeParameter('approvers', 0, '') ?? '');
+	return [...new Set(raw.split(/[,;\n]/).map((a) => a.trim().slice(0, 100)).filter(Boolean))];
+}
+
+/** Amounts per currency (minor units) above which two approvers must approve. */
+function twoApproversAbove(fn: IExecuteFunctions | IWebhookFunctions): Record<string, number> {
+	const value = (fn as IExecuteFunctions).getNodeParameter('twoApproversAbove', 0, {}) as { limits?: Array<{ currency?: string; amount?: number }> };
+	return Object.fromEntries((value.limits ?? []).filter((l) => l.currency).map((l) => [String(l.currency).trim().toLowerCase(), Number(l.amount ?? 0)]));
+}
+
+async function reviewAll(fn: IExecuteFunctions | IWebhookFunctions, credentials: StripeGuardCredentials, entries: BatchEntry[]): Promise<Reviewed[]> {
+	const stripe = createNodeStripeClient(fn.getNode(), credentials);
+	return await Promise.all(entries.map(async (entry) => ({ entry, review: reviewProposal(entry.proposal), context: await readContext(stripe, entry.proposal) })));
+}
 
 // Deliberately not an agent tool: an agent must never be able to approve. (n8n derives its
 // human-review gate for agents' tool calls from the sendAndWait operation instead.)
@@ -42,8 +65,8 @@ export class StripeGuardApproval implements INodeType {
 		description: 'Asks a person to approve Stripe Guard proposals, waits, then executes exactly what was approved',
 		defaults: { name: 'Stripe Guard Approval' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Expired', 'Approved', 'Rejected'],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Expired', 'Approved', 'Rejected', 'Failed'],
 		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
 		webhooks: (['GET', 'POST'] as const).map((httpMethod) => ({
 			name: 'default',
@@ -66,19 +89,18 @@ export class StripeGuardApproval implements INodeType {
 			},
 			{
 				displayName:
-					'Connect the output of Stripe Guard write operations (or an AI Agent with Return Intermediate Steps on). Output 1 gets proposals that expired, output 2 the executed writes, output 3 the rejected ones.',
+					'Connect Stripe Guard write operations (or an AI Agent with Return Intermediate Steps on). Required: a Notification Workflow or a Slack-compatible Webhook URL, where the review link is sent. Outputs: Expired, Approved (executed by Stripe), Rejected, Failed (approved, but Stripe refused).',
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
 			{
-				displayName: 'Notification Workflow ID',
+				displayName: 'Notification Workflow',
 				name: 'notificationWorkflowId',
-				type: 'string',
+				type: 'workflowSelector',
 				default: '',
-				placeholder: 'e.g. 8Xb3kd9LmQ2wZ1pA',
 				description:
-					'A workflow (Execute Workflow Trigger → any channel: Slack, email, Teams, Telegram…) that delivers the request. It receives one item with text, approveUrl, rejectUrl, proposals, totals and expiresAt.',
+					'A workflow (Execute Workflow Trigger → any channel: Slack, email, Teams, Telegram…) that delivers the request: one item per review link, with text, approver, reviewUrl, proposals (every value), totals and expiresAt',
 			},
 			{
 				displayName: 'Slack-Compatible Webhook URL',
@@ -93,8 +115,8 @@ export class StripeGuardApproval implements INodeType {
 				name: 'expireAfter',
 				type: 'number',
 				typeOptions: { minValue: 1 },
-				default: 24,
-				description: 'How long to wait for a decision before the proposals leave through the Expired output',
+				default: MAX_LIFETIME_HOURS,
+				description: `How long to wait for a decision, at most ${MAX_LIFETIME_HOURS} hours. The wait ends at this time or when the first proposal expires, whichever comes first; then the proposals leave through Expired.`,
 			},
 			{
 				displayName: 'Expire Unit',
@@ -103,16 +125,51 @@ export class StripeGuardApproval implements INodeType {
 				options: [
 					{ name: 'Minutes', value: 'minutes' },
 					{ name: 'Hours', value: 'hours' },
-					{ name: 'Days', value: 'days' },
 				],
 				default: 'hours',
+			},
+			{
+				displayName: 'Approvers',
+				name: 'approvers',
+				type: 'string',
+				default: '',
+				placeholder: 'ada@example.com, grace@example.com',
+				description:
+					"Optional. Names or emails, separated by commas: each gets their own signed review link and the audit record names the link's owner. Empty: one link, and whoever holds it types a name.",
 			},
 			{
 				displayName: 'Require Approver Name',
 				name: 'askName',
 				type: 'boolean',
 				default: true,
-				description: 'Whether the approval page requires a name, which goes into the audit record',
+				displayOptions: { show: { approvers: [''] } },
+				description: 'Whether the page asks for a name for the audit record. A typed name is not proof of identity: anyone holding the link can type any name.',
+			},
+			{
+				displayName: 'Two Approvers Above',
+				name: 'twoApproversAbove',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Limit',
+				default: {},
+				description: 'Above this total in a currency, two different named approvers must approve before anything runs (needs at least two Approvers)',
+				options: [
+					{
+						displayName: 'Limit',
+						name: 'limits',
+						values: [
+							{ displayName: 'Currency', name: 'currency', type: 'string', default: 'usd', placeholder: 'usd' },
+							{
+								displayName: 'Amount',
+								name: 'amount',
+								type: 'number',
+								typeOptions: { minValue: 0 },
+								default: 100000,
+								description: "In the currency's smallest unit: 100000 is $1,000.00 but ¥100,000",
+							},
+						],
+					},
+				],
 			},
 		],
 	};
@@ -122,20 +179,28 @@ export class StripeGuardApproval implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const waitMs = Number(this.getNodeParameter('expireAfter', 0, 24)) * UNIT_MS[this.getNodeParameter('expireUnit', 0, 'hours') as keyof typeof UNIT_MS];
+		const unit = this.getNodeParameter('expireUnit', 0, 'hours') as keyof typeof UNIT_MS;
+		const waitMs = Number(this.getNodeParameter('expireAfter', 0, MAX_LIFETIME_HOURS)) * (UNIT_MS[unit] ?? UNIT_MS.hours);
 		if (!(waitMs > 0)) throw new NodeOperationError(this.getNode(), 'Expire After must be a positive number');
-		const expiresAt = new Date(Date.now() + waitMs);
-		const links = {
-			approveUrl: this.getSignedResumeUrl({ decision: 'approve' }),
-			rejectUrl: this.getSignedResumeUrl({ decision: 'reject' }),
-		};
-		const context = { workflow: this.getWorkflow().name ?? '', executionId: this.getExecutionId(), expiresAt };
+		if (waitMs > MAX_WAIT_MS) {
+			throw new NodeOperationError(this.getNode(), `Expire After can be at most ${MAX_LIFETIME_HOURS} hours`, {
+				description: "Stripe remembers a write's idempotency key for 24 hours; an approval that waited longer could execute a write twice. Nothing was sent for approval.",
+			});
+		}
+		const now = Date.now();
+		const workflow = this.getWorkflow().name ?? '';
 
 		if (isToolGate(this.getNode())) {
 			// n8n's human review of an agent's tool call: the message n8n fills in is the whole request.
+			const deadline = now + waitMs;
+			const url = this.getSignedResumeUrl({ deadline: String(deadline) });
 			const message = String(this.getNodeParameter('message', 0, ''));
-			await sendRequest(this, { ...buildRequest([], links, { ...context, mode: 'test' }), title: 'Approval needed: an AI agent tool call', text: `${message}\n\nReview and approve: ${links.approveUrl}\nReview and reject: ${links.rejectUrl}` });
-			await this.putExecutionToWait(expiresAt);
+			await sendRequest(this, {
+				...buildRequest([], [], [{ approver: '', url }], { mode: 'test', workflow, executionId: this.getExecutionId(), deadline: new Date(deadline), twoApproversAbove: {} }),
+				title: 'Approval needed: an AI agent tool call',
+				text: `An AI agent wants to run a tool:\n${chatQuote(message)}\n\nReview and decide: ${url}`,
+			});
+			await this.putExecutionToWait(new Date(deadline));
 			return [this.getInputData()];
 		}
 
@@ -145,7 +210,14 @@ export class StripeGuardApproval implements INodeType {
 				description: 'Nothing was sent for approval. Turn on Allow Writes on the credential, with a key that has the write permissions, and run again.',
 			});
 		}
-		const { entries, problems } = checkBatch(this.getInputData(), credentials.apiKey, credentials.mode);
+		const approvers = approversOf(this);
+		const limits = twoApproversAbove(this);
+		if (Object.keys(limits).length > 0 && approvers.length < 2) {
+			throw new NodeOperationError(this.getNode(), 'Two Approvers Above needs at least two names in Approvers', {
+				description: 'Only named approvers have links of their own, so only they can be told apart. Nothing was sent for approval.',
+			});
+		}
+		const { entries, problems, refused } = checkBatch(this.getInputData(), credentials.apiKey, credentials.mode, stripeGuardToolNames(this), now);
 		if (problems.length > 0) {
 			const [first] = problems;
 			throw new NodeOperationError(this.getNode(), `${first.reason} (item ${first.itemIndex})`, {
@@ -153,58 +225,163 @@ export class StripeGuardApproval implements INodeType {
 				description: `Nothing was sent for approval. ${problems.length > 1 ? `${problems.length - 1} more item(s) were refused too: ${problems.slice(1).map((p) => `item ${p.itemIndex}`).join(', ')}.` : ''}`.trim(),
 			});
 		}
-		if (entries.length === 0) throw new NodeOperationError(this.getNode(), 'No proposals to approve: the node got no items');
-		await sendRequest(this, buildRequest(entries, links, { ...context, mode: credentials.mode }));
-		await this.putExecutionToWait(expiresAt);
-		return [this.getInputData()];
+		if (entries.length === 0) {
+			throw new NodeOperationError(this.getNode(), 'No proposals to approve', {
+				description: refused.length ? `Refused: ${refused.map((r) => r.reason).join(' ')}` : 'The node got no Stripe Guard proposals.',
+			});
+		}
+		// One rule: the wait ends at Expire After or when the first proposal expires, whichever is first.
+		const deadline = Math.min(now + waitMs, ...entries.map((e) => Date.parse(e.proposal.expiresAt)));
+		const links: ApprovalLink[] = (approvers.length ? approvers : ['']).map((approver) => ({
+			approver,
+			url: this.getSignedResumeUrl({ ...(approver ? { approver } : {}), deadline: String(deadline) }),
+		}));
+		const reviewed = await reviewAll(this, credentials, entries);
+		const context = { mode: credentials.mode, workflow, executionId: this.getExecutionId(), deadline: new Date(deadline), twoApproversAbove: limits };
+		await sendRequest(this, buildRequest(reviewed, refused, links, context), (only) => buildRequest(reviewed, refused, only, context).text);
+		await this.putExecutionToWait(new Date(deadline));
+		// Nothing on any output while waiting: nothing has been decided.
+		return [[], [], [], []];
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const decision = decisionOf(this);
-		if (!decision) return respond(this, 400, { title: 'This link is not an approval link', lines: [] });
-		if (isToolGate(this.getNode())) {
-			const message = String(this.getNodeParameter('message', ''));
-			if (this.getRequestObject().method !== 'POST') return respond(this, 200, { title: 'An AI agent wants to run a tool', lines: [message], decision, askName: false });
-			respond(this, 200, { title: 'An AI agent wants to run a tool', lines: [message], result: decision === 'approve' ? 'Approved: the agent goes on.' : 'Rejected: the agent is told.' });
-			return { noWebhookResponse: true, workflowData: [[{ json: { data: { approved: decision === 'approve' } } }]] };
-		}
+		const link = linkOf(this);
+		const isPost = this.getRequestObject().method === 'POST';
+		if (isToolGate(this.getNode())) return toolGateWebhook(this, link, isPost);
+
+		const approvers = approversOf(this);
+		const refusal = (title: string, fact: string) => respond(this, 403, { title, facts: [fact], proposals: [], refused: [] });
+		if (link.approver && !approvers.includes(link.approver)) return refusal('This link no longer belongs to an approver', `${link.approver} is no longer an approver of this node.`);
+		if (!link.approver && approvers.length > 0) return refusal("This approval needs a named approver's link", 'Use the link that was sent to you by name.');
 
 		// A resumed execution's webhook sees the waiting node's input items: the proposals, unchanged.
 		const items = JSON.parse(JSON.stringify(this.evaluateExpression('{{ $input.all() }}', 0))) as INodeExecutionData[];
 		const credentials = await readCredentials(this);
-		const { entries, problems } = checkBatch(items, credentials.apiKey, credentials.mode);
-		const page = summaryPage(entries, problems);
-		const askName = this.getNodeParameter('askName', true) as boolean;
-		if (this.getRequestObject().method !== 'POST') return respond(this, 200, { ...page, decision, askName });
+		const now = Date.now();
+		const { entries, problems, refused } = checkBatch(items, credentials.apiKey, credentials.mode, stripeGuardToolNames(this), now);
+		const reviewed = await reviewAll(this, credentials, entries);
+		const twoNeeded = needsTwoApprovers(reviewed, twoApproversAbove(this));
+		const key = `${this.getExecutionId()}:${this.getNode().id}`;
+		const deadline = Number.isFinite(link.deadline) ? link.deadline : Infinity;
+		const { total, open } = totalsText(reviewed);
+		const approvedSoFar = decisionState(key).approvals.map((a) => a.approver);
+		const base: PageContent = {
+			title: `Stripe Guard: ${countText(entries.length)} to approve (${modeText(credentials.mode)})`,
+			facts: [
+				`Asked by workflow "${this.getWorkflow().name ?? ''}", execution ${this.getExecutionId()}.`,
+				Number.isFinite(deadline) ? `Decide before ${deadlineText(new Date(deadline))}; after that nothing runs.` : '',
+				link.approver ? `This link belongs to ${link.approver}; a decision made with it is recorded under that name.` : '',
+				twoNeeded ? `Above the node's limit: two different approvers must approve. Approved so far: ${approvedSoFar.join(', ') || 'nobody'}.` : '',
+			].filter(Boolean),
+			proposals: reviewed.map((r) => ({ headline: r.review.headline, lines: r.review.lines, context: r.context })),
+			refused: [...refused, ...problems].map((r) => r.reason),
+			total,
+			open,
+		};
+		const show = (heading: string, lines: string[], status = 200) => respond(this, status, { ...base, result: { heading, lines } });
+		const alreadyDecided = (status: number) => {
+			const final = decisionState(key).final!;
+			const what = { approve: 'Approved', reject: 'Rejected', expired: 'Expired' }[final.decision];
+			return show(`Already decided: ${what}${final.by ? ` by ${final.by}` : ''} at ${final.at.slice(0, 19).replace('T', ' ')} UTC`, final.result ? [final.result] : [], status);
+		};
+		if (decisionState(key).final) return alreadyDecided(isPost ? 409 : 200);
+
+		const expired = now >= deadline;
+		const expiredText = `This approval expired at ${Number.isFinite(deadline) ? deadlineText(new Date(deadline)) : ''}`;
+		const askName = !link.approver && (this.getNodeParameter('askName', true) as boolean);
+		const n = entries.length;
+		const page: PageContent = {
+			...base,
+			form: {
+				askName,
+				approve: `Approve: make ${n === 1 ? 'this change' : `these ${n} changes`} in Stripe`,
+				reject: 'Reject: change nothing',
+				explain: [
+					`Approve sends exactly the values listed above to Stripe (${modeText(credentials.mode)}), once.`,
+					'Reject sends nothing. Either decision is final for everyone holding a link.',
+				],
+			},
+		};
+		if (!isPost) return expired ? show(expiredText, ['Nothing was written to Stripe.']) : respond(this, 200, page);
 
 		const form = readForm(this);
-		if (!form.approver && askName) {
-			return respond(this, 200, { ...page, decision, askName: true, problem: 'Enter your name: it goes into the audit record.' });
-		}
+		const decision = form.decision ?? link.decision;
+		if (!decision) return respond(this, 400, { ...page, problem: 'Choose Approve or Reject.' });
+		const who = link.approver || form.approver;
+		if (!who && askName && !expired) return respond(this, 200, { ...page, problem: 'Enter your name: it goes into the audit record.' });
 		const record: Decision = {
-			...form,
-			decidedAt: new Date().toISOString(),
+			approver: who,
+			approvers: who ? [who] : [],
+			approverIdentity: link.approver ? 'named link' : 'typed name',
+			comment: form.comment,
+			decidedAt: new Date(now).toISOString(),
 			workflowId: this.getWorkflow().id ?? '',
 			executionId: this.getExecutionId(),
 		};
-		const outputs: INodeExecutionData[][] = [[], [], []];
+		const outputs: INodeExecutionData[][] = [[], [], [], []];
+
+		// From here to the claim nothing awaits, so concurrent submissions are decided in order.
+		if (expired) {
+			// n8n's wait tracker can resume late: the node checks its own deadline.
+			if (!claimFinal(key, 'expired', '')) return alreadyDecided(409);
+			const lapsed = [...entries, ...problems.flatMap((p) => (p.expired ? [p.expired] : []))];
+			outputs[OUTPUT.expired].push(...lapsed.map((entry) => notExecutedItem(entry, record, 'expired', expiredText)));
+			recordResult(key, 'Nothing was written to Stripe.');
+			show(`Too late. ${expiredText}`, ['Nothing was written to Stripe.']);
+			return { noWebhookResponse: true, workflowData: outputs };
+		}
+		if (decision === 'approve' && twoNeeded) {
+			const approvals = decisionState(key).approvals;
+			if (approvals.some((a) => a.approver === who)) return show('You have already approved', ['A second, different approver must approve with their own link.']);
+			if (approvals.length === 0) {
+				addApproval(key, { approver: who, comment: form.comment, at: record.decidedAt });
+				return show(`Your approval is recorded, ${who}`, ['Nothing runs until a second, different approver approves with their own link.']);
+			}
+			record.approvers = [...approvals.map((a) => a.approver), who];
+			record.approver = record.approvers.join(' and ');
+			record.comment = [...approvals.map((a) => a.comment), form.comment].filter(Boolean).join(' / ');
+		}
+		if (!claimFinal(key, decision, record.approver)) return alreadyDecided(409);
+
 		for (const problem of problems) {
 			if (problem.expired) outputs[OUTPUT.expired].push(notExecutedItem(problem.expired, record, 'expired', problem.reason));
-			else outputs[OUTPUT.approved].push({ json: { error: problem.reason, audit: { outcome: 'failed', reason: problem.reason, ...record } as IDataObject }, pairedItem: { item: problem.itemIndex } });
+			else outputs[OUTPUT.failed].push({ json: { error: problem.reason, audit: { outcome: 'failed', reason: problem.reason, ...record } as unknown as IDataObject }, pairedItem: { item: problem.itemIndex } });
 		}
+		let heading: string;
+		let lines: string[];
 		if (decision === 'reject') {
 			outputs[OUTPUT.rejected].push(...entries.map((entry) => notExecutedItem(entry, record, 'rejected')));
+			heading = `Rejected${who ? ` by ${who}` : ''}`;
+			lines = ['Nothing was written to Stripe.'];
 		} else {
-			outputs[OUTPUT.approved].push(...(await executeApproved(this.getNode(), createNodeStripeClient(this.getNode(), credentials), credentials, entries, record)));
+			const done = await executeApproved(this.getNode(), createNodeStripeClient(this.getNode(), credentials), credentials, entries, record);
+			for (const item of done) outputs[item.json.error ? OUTPUT.failed : OUTPUT.approved].push(item);
+			const executed = outputs[OUTPUT.approved];
+			const failed = outputs[OUTPUT.failed];
+			heading = `Approved${record.approver ? ` by ${record.approver}` : ''}: ${executed.length} of ${n} change(s) made in Stripe`;
+			lines = [
+				...executed.map((item) => `Done: ${String((item.json.audit as IDataObject).summary)}, Stripe ID ${String(item.json.id ?? '')}`),
+				...failed.map((item) => `Not done: ${String(item.json.error)}`),
+			];
 		}
-		const failed = outputs[OUTPUT.approved].filter((item) => item.json.error);
-		const result =
-			decision === 'reject'
-				? `Rejected${form.approver ? ` by ${form.approver}` : ''}: nothing was written to Stripe.`
-				: failed.length === 0
-					? `Approved${form.approver ? ` by ${form.approver}` : ''}: ${outputs[OUTPUT.approved].length} write(s) executed in Stripe.`
-					: `Approved, but ${failed.length} write(s) did not run: ${String(failed[0].json.error)}`;
-		respond(this, 200, { ...page, result });
+		recordResult(key, [heading, ...lines].join(' · '));
+		show(heading, lines);
 		return { noWebhookResponse: true, workflowData: outputs };
 	}
+}
+
+/** n8n's human review of an agent's tool call: approve lets the call run, reject tells the agent. */
+function toolGateWebhook(fn: IWebhookFunctions, link: ReturnType<typeof linkOf>, isPost: boolean): IWebhookResponseData {
+	const message = String(fn.getNodeParameter('message', ''));
+	const key = `${fn.getExecutionId()}:${fn.getNode().id}`;
+	const base: PageContent = { title: 'An AI agent wants to run a tool', facts: [message], proposals: [], refused: [] };
+	const final = decisionState(key).final;
+	if (final) return respond(fn, isPost ? 409 : 200, { ...base, result: { heading: `Already decided: ${final.decision === 'approve' ? 'approved' : 'rejected'} at ${final.at}`, lines: [] } });
+	const decision = isPost ? (readForm(fn).decision ?? link.decision) : undefined;
+	if (!decision || (Number.isFinite(link.deadline) && Date.now() >= link.deadline)) {
+		return respond(fn, 200, { ...base, form: { askName: false, approve: 'Approve: let the agent run it', reject: 'Reject: the agent is told', explain: [] } });
+	}
+	if (!claimFinal(key, decision, '')) return respond(fn, 409, base);
+	respond(fn, 200, { ...base, result: { heading: decision === 'approve' ? 'Approved: the agent goes on.' : 'Rejected: the agent is told.', lines: [] } });
+	return { noWebhookResponse: true, workflowData: [[{ json: { data: { approved: decision === 'approve' } } }]] };
 }

@@ -2,7 +2,7 @@
  * The batch a person is asked to approve: the proposals found in the input items (straight from
  * Stripe Guard, or inside an AI Agent's intermediate steps), each verified, with totals per currency.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { NodeConnectionTypes, nodeNameToToolName, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
 import type { StripeMode } from '../shared/credentials';
@@ -20,60 +20,110 @@ export type BatchProblem = { itemIndex: number; reason: string; expired?: BatchE
 
 const isProposalLike = (value: unknown): boolean => !!value && typeof value === 'object' && (value as IDataObject).type === PROPOSAL_TYPE;
 
-/** Proposals inside an AI Agent's tool outputs ("Return Intermediate Steps" on). */
-function proposalsInAgentSteps(steps: unknown[]): IDataObject[] {
-	const found: IDataObject[] = [];
-	const visit = (value: unknown): void => {
-		if (typeof value === 'string') {
-			const text = value.trim();
-			if (!text.includes(PROPOSAL_TYPE) || !/^[[{]/.test(text)) return;
+/** A proposal-shaped object that will not be executed, shown to the approver as refused. */
+export type Refused = { itemIndex: number; reason: string };
+
+/** Every proposal-shaped object at any depth of a tool's output (JSON text included). */
+function proposalLikeIn(value: unknown, found: IDataObject[] = []): IDataObject[] {
+	if (typeof value === 'string') {
+		const text = value.trim();
+		if (text.includes(PROPOSAL_TYPE) && /^[[{]/.test(text)) {
 			try {
-				visit(JSON.parse(text));
+				proposalLikeIn(JSON.parse(text), found);
 			} catch {
-				// Not JSON: a tool's prose answer, which holds no proposal.
+				// Not JSON: prose, which holds no proposal.
 			}
-		} else if (Array.isArray(value)) {
-			value.forEach(visit);
-		} else if (isProposalLike(value)) {
-			found.push(value as IDataObject);
-		} else if (value && typeof value === 'object') {
-			const object = value as IDataObject;
-			visit(object.json ?? object.response ?? object.observation);
 		}
-	};
-	steps.forEach((step) => visit((step as IDataObject)?.observation));
+	} else if (Array.isArray(value)) {
+		value.forEach((v) => proposalLikeIn(v, found));
+	} else if (isProposalLike(value)) {
+		found.push(value as IDataObject);
+	} else if (value && typeof value === 'object') {
+		Object.values(value).forEach((v) => proposalLikeIn(v, found));
+	}
 	return found;
 }
 
-/** Everything in the items that claims to be a proposal, with the index of its item. */
-export function collectProposals(items: INodeExecutionData[]): Array<{ value: IDataObject; itemIndex: number }> {
-	return items.flatMap((item, itemIndex) => {
-		if (isProposalLike(item.json)) return [{ value: item.json, itemIndex }];
-		if (Array.isArray(item.json.intermediateSteps)) {
-			return proposalsInAgentSteps(item.json.intermediateSteps).map((value) => ({ value, itemIndex }));
+/** The proposals a Stripe Guard tool returned: its output is the list of its items, each a proposal. */
+function toolOutputProposals(observation: unknown): IDataObject[] {
+	let value = observation;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch {
+			return [];
 		}
-		return [{ value: item.json, itemIndex }];
-	});
+	}
+	return (Array.isArray(value) ? value : [value]).filter(isProposalLike) as IDataObject[];
 }
 
-/** Verifies every proposal; the batch is only usable when there are no problems. */
-export function checkBatch(items: INodeExecutionData[], apiKey: string, mode: StripeMode, now = Date.now()) {
+/**
+ * Proposals in an AI Agent's intermediate steps ("Return Intermediate Steps" on): only the direct
+ * output of a Stripe Guard tool counts. A proposal-shaped object anywhere else (inside an HTTP
+ * tool's response, fetched web content, nested in another shape) is refused and listed, without
+ * blocking the genuine proposals.
+ */
+function proposalsInAgentSteps(steps: unknown[], stripeGuardTools: Set<string>, itemIndex: number, refused: Refused[]): IDataObject[] {
+	const found: IDataObject[] = [];
+	for (const step of steps) {
+		const { action, observation } = (step ?? {}) as IDataObject;
+		const tool = String((action as IDataObject | undefined)?.tool ?? '');
+		const genuine = stripeGuardTools.has(tool) ? toolOutputProposals(observation) : [];
+		found.push(...genuine);
+		const elsewhere = proposalLikeIn(observation).filter((p) => !genuine.includes(p));
+		for (const p of elsewhere) {
+			refused.push({
+				itemIndex,
+				reason: `Proposal ${String(p.proposalId).slice(0, 40)} came from the output of tool "${tool.slice(0, 64)}", not from a Stripe Guard tool, so it is not accepted.`,
+			});
+		}
+	}
+	return found;
+}
+
+/** Names the AI Agent gives the Stripe Guard tools connected to any agent before this node. */
+export function stripeGuardToolNames(fn: Pick<IExecuteFunctions, 'getNode' | 'getParentNodes'>): Set<string> {
+	const names = new Set<string>();
+	for (const parent of fn.getParentNodes(fn.getNode().name)) {
+		for (const tool of fn.getParentNodes(parent.name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 })) {
+			if (/(^|\.)stripeGuardTool$/.test(tool.type)) names.add(nodeNameToToolName(tool.name));
+		}
+	}
+	return names;
+}
+
+/**
+ * Verifies every proposal. `problems` (an input item that is not a valid proposal) block the whole
+ * batch: the workflow sends something it should not. From an agent's steps, what cannot be
+ * accepted is `refused` instead: listed to the approver, never executed, never blocking.
+ * A proposal that appears twice counts once.
+ */
+export function checkBatch(items: INodeExecutionData[], apiKey: string, mode: StripeMode, stripeGuardTools: Set<string>, now = Date.now()) {
 	const entries: BatchEntry[] = [];
 	const problems: BatchProblem[] = [];
-	for (const { value, itemIndex } of collectProposals(items)) {
-		const check = verifyProposal(value, apiKey, EXECUTABLE_WRITES, now);
-		if (!check.ok) {
-			const expired = check.problem === 'expired' ? { proposal: value as unknown as Proposal, itemIndex } : undefined;
-			problems.push({ itemIndex, reason: check.reason, expired });
+	const refused: Refused[] = [];
+	const seen = new Set<string>();
+	items.forEach((item, itemIndex) => {
+		const fromAgent = Array.isArray(item.json.intermediateSteps);
+		const candidates = fromAgent ? proposalsInAgentSteps(item.json.intermediateSteps as unknown[], stripeGuardTools, itemIndex, refused) : [item.json];
+		for (const value of candidates) {
+			const check = verifyProposal(value, apiKey, EXECUTABLE_WRITES, now);
+			let reason: string | undefined;
+			if (!check.ok) reason = check.reason;
+			else if (check.proposal.mode !== mode) reason = `Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode but the credential is for ${mode} mode.`;
+			if (reason === undefined && check.ok) {
+				if (seen.has(check.proposal.proposalId)) continue;
+				seen.add(check.proposal.proposalId);
+				entries.push({ proposal: check.proposal, itemIndex });
+			} else if (fromAgent) {
+				refused.push({ itemIndex, reason: reason! });
+			} else {
+				const expired = !check.ok && check.problem === 'expired' ? { proposal: value as unknown as Proposal, itemIndex } : undefined;
+				problems.push({ itemIndex, reason: reason!, expired });
+			}
 		}
-		else if (check.proposal.mode !== mode) {
-			problems.push({
-				itemIndex,
-				reason: `Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode but the credential is for ${mode} mode.`,
-			});
-		} else entries.push({ proposal: check.proposal, itemIndex });
-	}
-	return { entries, problems };
+	});
+	return { entries, problems, refused };
 }
 
 export function totalsByCurrency(entries: BatchEntry[]): Record<string, number> {

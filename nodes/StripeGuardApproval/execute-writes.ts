@@ -14,7 +14,11 @@ import type { BatchEntry } from './batch';
 export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
 
 export interface Decision {
+	/** Who decided: a named approver's link owner, or the name typed on an unnamed link ("and" for two). */
 	approver: string;
+	approvers: string[];
+	/** `named link`: the signed link belongs to this approver; `typed name`: anyone holding the link typed it. */
+	approverIdentity: 'named link' | 'typed name';
 	comment: string;
 	decidedAt: string;
 	workflowId: string;
@@ -33,6 +37,8 @@ export function auditRecord(proposal: Proposal, decision: Decision, outcome: Out
 		requestId: null,
 		idempotencyKey: idempotencyKey(proposal),
 		approver: decision.approver,
+		approvers: decision.approvers,
+		approverIdentity: decision.approverIdentity,
 		comment: decision.comment,
 		decidedAt: decision.decidedAt,
 		workflowId: decision.workflowId,

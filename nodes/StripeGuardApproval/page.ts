@@ -1,40 +1,61 @@
 /**
- * The page an approval link opens. Opening it decides nothing (chat apps' link previewers open
- * links too); only submitting its form does, to the same signed URL.
+ * The page a review link opens: everything a person needs to decide (mode, deadline, which
+ * workflow asked, every value each change sends, what Stripe says now about the charge or
+ * prices), both decisions, and afterwards what was decided, by whom, when, with Stripe's IDs.
+ * Opening it decides nothing (chat apps' link previewers open links too); only submitting its
+ * form does, to the same signed URL. Every piece of text is escaped; data sits in <code>.
  */
+import type { ReviewLine } from '../shared/proposal-review';
+
 const escape = (text: string) =>
 	text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 export interface PageContent {
 	title: string;
-	lines: string[];
+	/** Mode, deadline, workflow and execution, whose link this is: our own sentences. */
+	facts: string[];
+	proposals: Array<{ headline: string; lines: ReviewLine[]; context: ReviewLine[] }>;
+	refused: string[];
 	total?: string;
-	/** Which decision this link's form submits; absent on a result page. */
-	decision?: 'approve' | 'reject';
-	askName?: boolean;
+	open?: string[];
+	/** The decision form; absent once decided. */
+	form?: { askName: boolean; approve: string; reject: string; explain: string[] };
 	/** A problem with the last submission, shown above the form. */
 	problem?: string;
-	/** Shown instead of the form once a decision is made. */
-	result?: string;
+	/** What happened, shown instead of the form. */
+	result?: { heading: string; lines: string[] };
 }
 
+const valueList = (lines: ReviewLine[]) => lines.map((l) => `<li>${escape(l.label)}: <code>${escape(l.value)}</code></li>`).join('');
+
 export function renderPage(page: PageContent): string {
-	const list = page.lines.map((line) => `<li>${escape(line)}</li>`).join('');
-	const label = page.decision === 'approve' ? `Approve ${page.lines.length === 1 ? 'this write' : `these ${page.lines.length} writes`}` : 'Reject';
-	const form = page.decision
+	const proposals = page.proposals
+		.map(
+			(p) => `<li><strong>${escape(p.headline)}</strong><ul>${valueList(p.lines)}</ul>${
+				p.context.length ? `<p class="ctx">From Stripe now:</p><ul class="ctx">${valueList(p.context)}</ul>` : ''
+			}</li>`,
+		)
+		.join('');
+	const totals = page.total !== undefined ? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${(page.open ?? []).map((o) => `, plus ${escape(o)}`).join('')}</p>` : '';
+	const refused = page.refused.length ? `<h2>Refused, never executed</h2><ul class="refused">${page.refused.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>` : '';
+	const form = page.form
 		? `<form method="post">
 ${page.problem ? `<p class="problem">${escape(page.problem)}</p>` : ''}
-<label>Your name<input name="approver" autocomplete="name" ${page.askName ? 'required' : ''}></label>
-<label>Comment<textarea name="comment" rows="3"></textarea></label>
-<button class="${page.decision}" type="submit">${escape(label)}</button>
+${page.form.explain.map((e) => `<p>${escape(e)}</p>`).join('')}
+${page.form.askName ? '<label>Your name (goes into the audit record)<input name="approver" autocomplete="name" required></label>' : ''}
+<label>Comment (optional)<textarea name="comment" rows="3"></textarea></label>
+<div class="buttons"><button class="approve" name="decision" value="approve" type="submit">${escape(page.form.approve)}</button>
+<button class="reject" name="decision" value="reject" type="submit">${escape(page.form.reject)}</button></div>
 </form>`
 		: '';
+	const result = page.result ? `<section class="result"><h2>${escape(page.result.heading)}</h2>${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>` : '';
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${escape(page.title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a2e}
-li{margin:.4rem 0}label{display:block;margin:.8rem 0}input,textarea{display:block;width:100%;padding:.4rem;font:inherit}
-button{padding:.6rem 1.2rem;font:inherit;border:0;border-radius:.3rem;color:#fff;cursor:pointer}
-.approve{background:#1a7f37}.reject{background:#b42318}.problem{color:#b42318}.result{font-weight:600}</style></head>
-<body><h1>${escape(page.title)}</h1><ol>${list}</ol>${page.total ? `<p>Total: ${escape(page.total)}</p>` : ''}
-${page.result ? `<p class="result">${escape(page.result)}</p>` : form}</body></html>`;
+<style>*{box-sizing:border-box}body{font-family:system-ui,sans-serif;max-width:44rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a2e;overflow-wrap:anywhere}
+li{margin:.4rem 0}code{background:#f2f2f5;padding:0 .2rem;border-radius:.2rem;white-space:pre-wrap}.ctx{color:#444}
+label{display:block;margin:.8rem 0}input,textarea{display:block;width:100%;max-width:100%;padding:.5rem;font:inherit}
+.buttons{display:flex;flex-wrap:wrap;gap:.6rem}button{flex:1 1 12rem;padding:.7rem 1rem;font:inherit;border:0;border-radius:.3rem;color:#fff;cursor:pointer}
+.approve{background:#1a7f37}.reject{background:#b42318}.problem{color:#b42318}.result h2{margin-top:1.5rem}.total{font-weight:600}</style></head>
+<body><h1>${escape(page.title)}</h1>${page.facts.map((f) => `<p>${escape(f)}</p>`).join('')}
+<ol>${proposals}</ol>${totals}${refused}${result}${form}</body></html>`;
 }

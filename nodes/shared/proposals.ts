@@ -6,6 +6,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PROPOSAL_TYPE = 'stripeGuardProposal';
+
+/**
+ * Stripe keeps an idempotency key for 24 hours. A proposal executes only before it expires and
+ * no earlier than it was created, so with lifetimes below 24 hours every replay of its write
+ * falls inside the window of the first one and Stripe answers it from that key (one hour margin).
+ */
+export const MAX_LIFETIME_HOURS = 23;
+const MAX_LIFETIME_MS = MAX_LIFETIME_HOURS * 3_600_000;
 const SIGNING_CONTEXT = 'n8n-nodes-stripe-guard proposal signature v1';
 
 export interface StripeWriteRequest {
@@ -58,6 +66,7 @@ function signatureOf(proposal: Omit<Proposal, 'signature'>, apiKey: string): str
 }
 
 export function createProposal(draft: UnsignedProposal, apiKey: string, lifetimeMs: number, now = Date.now()): Proposal {
+	if (!(lifetimeMs > 0 && lifetimeMs <= MAX_LIFETIME_MS)) throw new RangeError(`A proposal lives at most ${MAX_LIFETIME_HOURS} hours`);
 	const unsigned: Omit<Proposal, 'signature'> = {
 		type: PROPOSAL_TYPE,
 		version: 1,
@@ -70,7 +79,7 @@ export function createProposal(draft: UnsignedProposal, apiKey: string, lifetime
 }
 
 /** Why a proposal was refused: `expired` is the one a person's delay can cause; the rest mean it cannot be trusted. */
-export type ProposalProblem = 'not_a_proposal' | 'signature' | 'not_allowed' | 'expired';
+export type ProposalProblem = 'not_a_proposal' | 'signature' | 'not_allowed' | 'lifetime' | 'expired';
 export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; problem: ProposalProblem; reason: string };
 
 /** Checks shape, signature and expiry; `allowed` lists the resource.operation pairs that may execute. */
@@ -93,6 +102,13 @@ export function verifyProposal(value: unknown, apiKey: string, allowed: Set<stri
 	}
 	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
 		return { ok: false, problem: 'not_allowed', reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.` };
+	}
+	if (!(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt) <= MAX_LIFETIME_MS)) {
+		return {
+			ok: false,
+			problem: 'lifetime',
+			reason: `Proposal ${proposal.proposalId} lives longer than ${MAX_LIFETIME_HOURS} hours (made by an older Stripe Guard), past Stripe's 24-hour idempotency window. Create it again.`,
+		};
 	}
 	if (Date.parse(proposal.expiresAt) <= now) {
 		return { ok: false, problem: 'expired', reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };

@@ -7,13 +7,13 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import { toNodeError } from './errors';
 import type { OperationContext, OperationDefinition } from './operation';
-import { createProposal } from './proposals';
+import { createProposal, MAX_LIFETIME_HOURS } from './proposals';
 import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
 
 /** Collections whose options are read as if they were top-level fields. */
 const FIELD_COLLECTIONS = ['additionalFields', 'updateFields'];
 const HOUR = 3_600_000;
-export const DEFAULT_PROPOSAL_HOURS = 24;
+export const DEFAULT_PROPOSAL_HOURS = MAX_LIFETIME_HOURS;
 
 export const PROPOSAL_NOTICE =
 	'Proposal only: nothing was written to Stripe. It runs only after a person approves it in a Stripe Guard Approval node.';
@@ -47,9 +47,9 @@ const lifetimeField: INodeProperties = {
 	displayName: 'Proposal Expires After (Hours)',
 	name: 'proposalLifetimeHours',
 	type: 'number',
-	typeOptions: { minValue: 0.01, maxValue: 720 },
+	typeOptions: { minValue: 0.01, maxValue: MAX_LIFETIME_HOURS },
 	default: DEFAULT_PROPOSAL_HOURS,
-	description: 'How long a person has to approve the proposal; after that the approval node refuses it',
+	description: `How long a person has to approve the proposal, at most ${MAX_LIFETIME_HOURS} hours (below Stripe's 24-hour idempotency window). The approval waits until its own Expire After or the first proposal's expiry, whichever comes first.`,
 };
 
 function parseMetadata(ctx: OperationContext, value: unknown): unknown {
@@ -89,9 +89,10 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 			const raw = readInput(ctx, spec.properties);
 			const input = spec.adaptInput ? spec.adaptInput(raw) : raw;
 			const hours = ctx.fn.getNodeParameter('proposalLifetimeHours', ctx.itemIndex, DEFAULT_PROPOSAL_HOURS) as number;
-			if (typeof hours !== 'number' || !(hours > 0) || hours > 720) {
-				throw new NodeOperationError(ctx.fn.getNode(), `Proposal Expires After must be between 0.01 and 720 hours (item ${ctx.itemIndex})`, {
+			if (typeof hours !== 'number' || !(hours > 0) || hours > MAX_LIFETIME_HOURS) {
+				throw new NodeOperationError(ctx.fn.getNode(), `Proposal Expires After must be between 0.01 and ${MAX_LIFETIME_HOURS} hours (item ${ctx.itemIndex})`, {
 					itemIndex: ctx.itemIndex,
+					description: `Stripe remembers a write's idempotency key for 24 hours; a proposal that lived longer could be executed twice. Set ${MAX_LIFETIME_HOURS} or less.`,
 				});
 			}
 			let draft;

@@ -1,9 +1,12 @@
 /**
  * Every write Stripe Guard can propose, as a pure function from validated input to the exact
- * Stripe request and a summary a person can judge at a glance. No request is made here: the
- * approval node sends the request, unchanged, once a person has approved it.
+ * Stripe request and a headline. No request is made here: the approval node sends the request,
+ * unchanged, once a person has approved it, and shows every value of it (proposal-review.ts).
+ * Headlines hold only our own words, validated IDs, enums and amounts: never a name, email or
+ * other text from data, so they cannot carry personal data to a model or markup to a chat.
  */
 import { formatAmount } from './amounts';
+import { amountForQuantity, type PriceTerms } from './price-amount';
 import type { StripeWriteRequest, UnsignedProposal } from './proposals';
 import { amountProblem, asText, currencyProblem, idProblem, metadataProblem } from './write-validation';
 
@@ -15,10 +18,10 @@ export type WriteDraft = Omit<UnsignedProposal, 'mode'>;
 
 /** What the node reads before proposing, so the summary names what a person recognises. */
 export interface WriteContext {
-	/** The charge a refund is for (amount, amount_refunded, currency, billing email). */
-	charge?: { id: string; amount: number; amount_refunded: number; currency: string; email?: string | null };
-	/** Price details of checkout line items, by price ID. */
-	prices?: Record<string, { unit_amount: number | null; currency: string; nickname?: string | null }>;
+	/** The charge a refund is for. */
+	charge?: { id: string; amount: number; amount_refunded: number; currency: string };
+	/** Pricing terms of checkout line items, by price ID. */
+	prices?: Record<string, PriceTerms>;
 }
 
 const check = (problem: string | undefined) => {
@@ -77,7 +80,7 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 		email(input);
 		const params = optional(input, CUSTOMER_FIELDS);
 		if (!params.email && !params.name) throw new WriteInputError('Give the new customer at least a name or an email');
-		return draft('customer', 'create', post('/v1/customers', params), `Create customer ${[params.name, params.email].filter(Boolean).join(' <')}${params.email && params.name ? '>' : ''}`);
+		return draft('customer', 'create', post('/v1/customers', params), 'Create a customer');
 	},
 	'customer.update': (input) => {
 		const customer = id(input, 'customerId', 'customer', 'cus_');
@@ -93,7 +96,7 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 	'product.create': (input) => {
 		const name = requireText(input, 'name', 'Product name');
 		const params = { name, ...optional(input, ['description', 'active', 'metadata']) };
-		return draft('product', 'create', post('/v1/products', params), `Create product "${name}"`);
+		return draft('product', 'create', post('/v1/products', params), 'Create a product');
 	},
 	'product.update': (input) => {
 		const product = id(input, 'productId', 'product', 'prod_');
@@ -178,13 +181,14 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 		const known = context.charge;
 		if (!known || known.id !== charge) throw new WriteInputError(`Charge ${charge} must be read before a refund of it is proposed`);
 		const remaining = known.amount - known.amount_refunded;
-		const params: Record<string, unknown> = { charge };
 		let amount = remaining;
 		if (input.amount !== undefined && input.amount !== null && input.amount !== '') {
 			check(amountProblem(input.amount));
 			amount = input.amount as number;
-			params.amount = amount;
 		}
+		// The amount is always sent: without it Stripe refunds whatever is left at execution time,
+		// which can be more than the person approved (an earlier refund fails, a dispute is won).
+		const params: Record<string, unknown> = { charge, amount };
 		if (amount > remaining) {
 			throw new WriteInputError(`Charge ${charge} has ${formatAmount(remaining, known.currency)} left to refund; ${formatAmount(amount, known.currency)} is more`);
 		}
@@ -194,9 +198,8 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 			params.reason = input.reason;
 		}
 		Object.assign(params, optional(input, ['metadata']));
-		const who = known.email ? ` (${known.email})` : '';
 		const why = params.reason ? ` — reason: ${asText(params.reason)}` : '';
-		return draft('refund', 'create', post('/v1/refunds', params), `Refund ${formatAmount(amount, known.currency)} of charge ${charge}${who}${why}`, {
+		return draft('refund', 'create', post('/v1/refunds', params), `Refund ${formatAmount(amount, known.currency)} of charge ${charge}${why}`, {
 			[known.currency]: amount,
 		});
 	},
@@ -213,7 +216,12 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 			const quantity = line.quantity === undefined ? 1 : Number(line.quantity);
 			if (!Number.isInteger(quantity) || quantity < 1) throw new WriteInputError(`Quantity of ${price} must be a whole number of at least 1`);
 			const known = context.prices?.[price];
-			if (known?.unit_amount) totals[known.currency] = (totals[known.currency] ?? 0) + known.unit_amount * quantity;
+			if (!known) throw new WriteInputError(`Price ${price} must be read before a checkout session with it is proposed`);
+			const amount = amountForQuantity(known, quantity);
+			if (amount === undefined) {
+				throw new WriteInputError(`Price ${price} has no amount that can be known in advance (customer-chosen or metered), so the approver could not see what the checkout charges: use a price with a fixed or tiered amount`);
+			}
+			totals[known.currency] = (totals[known.currency] ?? 0) + amount;
 			return { price, quantity };
 		});
 		const params: Record<string, unknown> = { mode, success_url: successUrl, line_items: lineItems, ...optional(input, ['metadata']) };

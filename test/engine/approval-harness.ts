@@ -8,6 +8,7 @@ import { WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	NodeConnectionTypes,
 	Workflow,
+	type IConnections,
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
@@ -20,7 +21,7 @@ import {
 
 import { OUTPUT } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
 export { startReceiver } from '../receiver';
-import { buildAdditionalData, ITEMS_NODE, nodeTypes, STRIPE_GUARD_APPROVAL, type TestCredential } from './harness';
+import { buildAdditionalData, ITEMS_NODE, nodeTypes, STRIPE_GUARD, STRIPE_GUARD_APPROVAL, type TestCredential } from './harness';
 
 const APPROVAL = 'Stripe Guard Approval';
 
@@ -46,6 +47,7 @@ export interface Outputs {
 	expired: INodeExecutionData[];
 	approved: INodeExecutionData[];
 	rejected: INodeExecutionData[];
+	failed: INodeExecutionData[];
 }
 
 export interface ApprovalRun {
@@ -57,7 +59,11 @@ export interface ApprovalRun {
 	outputs(run: IRun): Outputs;
 }
 
-export async function runApproval(options: { proposals: IDataObject[]; credential: TestCredential; parameters: IDataObject }): Promise<ApprovalRun> {
+/**
+ * `stripeGuardTools` adds Stripe Guard tool nodes wired as ai_tool into the Items node, which then
+ * stands where an AI Agent would: the approval node accepts proposals from those tools' outputs only.
+ */
+export async function runApproval(options: { proposals: IDataObject[]; credential: TestCredential; parameters: IDataObject; stripeGuardTools?: string[] }): Promise<ApprovalRun> {
 	const nodes: INode[] = [
 		{ id: 'items', name: 'Items', type: ITEMS_NODE, typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(options.proposals) } },
 		{
@@ -70,7 +76,11 @@ export async function runApproval(options: { proposals: IDataObject[]; credentia
 			credentials: { stripeRestrictedKeyApi: { id: 'cred-1', name: 'Stripe test' } },
 		},
 	];
-	const connections = { Items: { main: [[{ node: APPROVAL, type: NodeConnectionTypes.Main, index: 0 }]] } };
+	const connections: IConnections = { Items: { main: [[{ node: APPROVAL, type: NodeConnectionTypes.Main, index: 0 }]] } };
+	for (const [i, name] of (options.stripeGuardTools ?? []).entries()) {
+		nodes.push({ id: `tool-${i}`, name, type: `${STRIPE_GUARD}Tool`, typeVersion: 1, position: [0, 200], parameters: {} });
+		connections[name] = { [NodeConnectionTypes.AiTool]: [[{ node: 'Items', type: NodeConnectionTypes.AiTool, index: 0 }]] };
+	}
 	const id = `wf-approval-${Math.random().toString(36).slice(2)}`;
 	const workflow = new Workflow({ id, name: 'Refund approvals', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
 	const workflowData = { id, name: 'Refund approvals', active: false, nodes, connections, settings: { executionOrder: 'v1' } } as unknown as IWorkflowBase;
@@ -123,6 +133,7 @@ export async function runApproval(options: { proposals: IDataObject[]; credentia
 				expired: main[OUTPUT.expired] ?? [],
 				approved: main[OUTPUT.approved] ?? [],
 				rejected: main[OUTPUT.rejected] ?? [],
+				failed: main[OUTPUT.failed] ?? [],
 			};
 		},
 	};

@@ -37,10 +37,11 @@ async function proposeBatch(credential = writer()) {
 }
 
 const approvalParameters = () => ({ webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' });
-const linksOf = (text: string) => ({
-	approve: /Review and approve: (\S+)/.exec(text)![1],
-	reject: /Review and reject: (\S+)/.exec(text)![1],
-});
+/** The one review link of an approval without named approvers; the decision is a button on its page. */
+const linksOf = (text: string) => {
+	const url = /Review and decide: (\S+)/.exec(text)![1];
+	return { approve: url, reject: url };
+};
 
 test('waits, sends the batch with totals and signed links, and writes exactly the approved requests once', async () => {
 	const { proposals, charge, customer } = await proposeBatch();
@@ -48,12 +49,15 @@ test('waits, sends the batch with totals and signed links, and writes exactly th
 	expect(approval.run.status).toBe('waiting');
 	expect(receiver.messages).toHaveLength(1);
 	const { text } = receiver.messages[0];
-	expect(text).toContain('Approval needed: 2 Stripe writes (test mode)');
-	expect(text).toContain(`1. Refund ¥1,200 of charge ${charge.id} (jane@example.com) — reason: duplicate`);
+	expect(text).toContain('Approval needed: 2 Stripe changes (test mode)');
+	expect(text).toContain(`1. Refund ¥1,200 of charge ${charge.id} — reason: duplicate`);
+	expect(text).toContain('    • Amount: `¥1,200`');
+	expect(text).toContain('    ◦ Customer: `Jane &lt;jane@example.com&gt;`');
 	expect(text).toContain(`2. Update customer ${customer.id}: email`);
-	expect(text).toContain('Total: ¥1,200');
+	expect(text).toContain('    • New email: `jane.doe@example.com`');
+	expect(text).toContain('Total that can move: ¥1,200');
 	const links = linksOf(text);
-	expect(links.approve).toMatch(/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/exec-[^/]+\/approval-node-id\?decision=approve&signature=[0-9a-f]{64}$/);
+	expect(links.approve).toMatch(/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/exec-[^/]+\/approval-node-id\?deadline=\d+&signature=[0-9a-f]{64}$/);
 
 	// Opening the link (as a chat app's previewer does) decides nothing.
 	const preview = await approval.open(links.approve);
@@ -61,14 +65,14 @@ test('waits, sends the batch with totals and signed links, and writes exactly th
 	expect(preview.page.body).toContain('Refund ¥1,200');
 	expect(preview.page.body).toContain('<form method="post">');
 	// A name is required for the audit record.
-	const nameless = await approval.open(links.approve, 'POST', { approver: ' ', comment: '' });
+	const nameless = await approval.open(links.approve, 'POST', { approver: ' ', comment: '', decision: 'approve' });
 	expect(nameless.resumed).toBeUndefined();
 	expect(nameless.page.body).toContain('Enter your name');
 	expect(writes()).toEqual([]);
 
-	const approved = await approval.open(links.approve, 'POST', { approver: 'Ada Lovelace', comment: 'Customer was charged twice' });
+	const approved = await approval.open(links.approve, 'POST', { approver: 'Ada Lovelace', comment: 'Customer was charged twice', decision: 'approve' });
 	expect(approved.resumed?.status).toBe('success');
-	expect(approved.page.body).toContain('Approved by Ada Lovelace: 2 write(s) executed in Stripe.');
+	expect(approved.page.body).toContain('Approved by Ada Lovelace: 2 of 2 change(s) made in Stripe');
 	const out = approval.outputs(approved.resumed!);
 	expect(out.expired).toEqual([]);
 	expect(out.rejected).toEqual([]);
@@ -83,6 +87,7 @@ test('waits, sends the batch with totals and signed links, and writes exactly th
 		requestId: expect.stringMatching(/^req_/),
 		idempotencyKey: `stripe-guard-${String(proposals[0].proposalId)}`,
 		approver: 'Ada Lovelace',
+		approverIdentity: 'typed name',
 		comment: 'Customer was charged twice',
 		workflowId: expect.stringMatching(/^wf-approval-/),
 		executionId: expect.stringMatching(/^exec-/),
@@ -94,24 +99,26 @@ test('waits, sends the batch with totals and signed links, and writes exactly th
 		['POST', `/v1/customers/${customer.id}`, `stripe-guard-${String(proposals[1].proposalId)}`],
 	]);
 
-	// Replaying the approval (the same waiting execution resumed again) cannot write twice.
-	const replay = await approval.open(links.approve, 'POST', { approver: 'Ada Lovelace' });
-	const replayed = approval.outputs(replay.resumed!).approved.map((i) => i.json as IDataObject & { audit: IDataObject });
-	expect(replayed.map((r) => [r.id, r.audit.replayed])).toEqual([[refund.id, true], [customer.id, true]]);
+	// Submitting again (the waiting execution's webhook called once more) resumes nothing: the first decision is final.
+	const replay = await approval.open(links.reject, 'POST', { approver: 'Mallory', decision: 'reject' });
+	expect(replay.resumed).toBeUndefined();
+	expect(replay.page.statusCode).toBe(409);
+	expect(replay.page.body).toContain('Already decided: Approved by Ada Lovelace');
 	expect(emulator().list('refund', 'test')).toHaveLength(1);
-	expect(writes().filter((r) => !r.replayed)).toHaveLength(2);
+	expect(writes()).toHaveLength(2);
 });
 
 test('rejection writes nothing and says who rejected', async () => {
 	const { proposals } = await proposeBatch();
 	const approval = await runApproval({ proposals, credential: writer(), parameters: approvalParameters() });
 	const { reject } = linksOf(receiver.messages[0].text);
-	const rejected = await approval.open(reject, 'POST', { approver: 'Grace Hopper', comment: 'Not a duplicate' });
+	const rejected = await approval.open(reject, 'POST', { approver: 'Grace Hopper', comment: 'Not a duplicate', decision: 'reject' });
 	const out = approval.outputs(rejected.resumed!);
 	expect(out.approved).toEqual([]);
 	expect(out.rejected.map((i) => (i.json.audit as IDataObject).outcome)).toEqual(['rejected', 'rejected']);
 	expect(out.rejected[0].json.audit).toMatchObject({ approver: 'Grace Hopper', comment: 'Not a duplicate', proposalId: proposals[0].proposalId });
-	expect(rejected.page.body).toContain('Rejected by Grace Hopper: nothing was written to Stripe.');
+	expect(rejected.page.body).toContain('Rejected by Grace Hopper');
+	expect(rejected.page.body).toContain('Nothing was written to Stripe.');
 	expect(writes()).toEqual([]);
 });
 
@@ -136,7 +143,7 @@ test('a proposal whose own lifetime ended before the approval goes to Expired an
 	const now = Date.now();
 	const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 25 * 3_600_000);
 	try {
-		const late = await approval.open(approve, 'POST', { approver: 'Ada' });
+		const late = await approval.open(approve, 'POST', { approver: 'Ada', decision: 'approve' });
 		const out = approval.outputs(late.resumed!);
 		expect(out.approved).toEqual([]);
 		expect(out.expired.map((i) => (i.json.audit as IDataObject).outcome)).toEqual(['expired', 'expired']);
@@ -215,11 +222,13 @@ test('Allow Writes turned off while waiting: approval writes nothing and every i
 	const { proposals } = await proposeBatch();
 	const approval = await runApproval({ proposals, credential: writer(), parameters: approvalParameters() });
 	const { approve } = linksOf(receiver.messages[0].text);
-	const late = await approval.open(approve, 'POST', { approver: 'Ada' }, { apiKey: emulator().keys.testWrite, allowWrites: false });
+	const late = await approval.open(approve, 'POST', { approver: 'Ada', decision: 'approve' }, { apiKey: emulator().keys.testWrite, allowWrites: false });
 	const out = approval.outputs(late.resumed!);
-	expect(out.approved.map((i) => i.json.error)).toEqual([expect.stringMatching(/Allow Writes off/), expect.stringMatching(/Allow Writes off/)]);
-	expect(out.approved.map((i) => (i.json.audit as IDataObject).outcome)).toEqual(['failed', 'failed']);
-	expect(late.page.body).toContain('did not run');
+	expect(out.approved).toEqual([]);
+	expect(out.failed.map((i) => i.json.error)).toEqual([expect.stringMatching(/Allow Writes off/), expect.stringMatching(/Allow Writes off/)]);
+	expect(out.failed.map((i) => (i.json.audit as IDataObject).outcome)).toEqual(['failed', 'failed']);
+	expect(late.page.body).toContain('0 of 2 change(s) made in Stripe');
+	expect(late.page.body).toContain('Not done');
 	expect(writes()).toEqual([]);
 });
 
@@ -228,8 +237,8 @@ test('a key without the write permission: the missing permission is named on the
 	const { proposals } = await proposeBatch({ apiKey: readOnly, allowWrites: true });
 	const approval = await runApproval({ proposals, credential: { apiKey: readOnly, allowWrites: true }, parameters: approvalParameters() });
 	const { approve } = linksOf(receiver.messages[0].text);
-	const done = await approval.open(approve, 'POST', { approver: 'Ada' });
-	const [refund, update] = approval.outputs(done.resumed!).approved.map((i) => i.json);
+	const done = await approval.open(approve, 'POST', { approver: 'Ada', decision: 'approve' });
+	const [refund, update] = approval.outputs(done.resumed!).failed.map((i) => i.json);
 	expect(refund.error).toMatch(/missing Refunds: Write \(rak_refund_write\)/);
 	expect(update.error).toMatch(/missing Customers: Write \(rak_customer_write\)/);
 	expect(emulator().list('refund', 'test')).toEqual([]);
@@ -244,9 +253,9 @@ test("an AI Agent's intermediate steps: the proposals its tool returned are foun
 			{ action: { tool: 'Stripe_Guard', toolInput: {} }, observation: JSON.stringify([proposals[0]]) },
 		],
 	};
-	const approval = await runApproval({ proposals: [agentOutput], credential: writer(), parameters: approvalParameters() });
+	const approval = await runApproval({ proposals: [agentOutput], credential: writer(), parameters: approvalParameters(), stripeGuardTools: ['Stripe Guard'] });
 	expect(approval.run.status).toBe('waiting');
-	expect(receiver.messages[0].text).toContain('Approval needed: 1 Stripe write (test mode)');
-	const done = await approval.open(linksOf(receiver.messages[0].text).approve, 'POST', { approver: 'Ada' });
+	expect(receiver.messages[0].text).toContain('Approval needed: 1 Stripe change (test mode)');
+	const done = await approval.open(linksOf(receiver.messages[0].text).approve, 'POST', { approver: 'Ada', decision: 'approve' });
 	expect(approval.outputs(done.resumed!).approved[0].json).toMatchObject({ object: 'refund', audit: { outcome: 'executed' } });
 });

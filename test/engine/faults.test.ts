@@ -89,11 +89,11 @@ test('an approved refund whose request times out or whose connection drops is wr
 			proposals.push(run.items[0].json);
 		}
 		const approval = await runApproval({ proposals, credential: writer, parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' } });
-		const approve = /Review and approve: (\S+)/.exec(receiver.messages[0].text)![1];
+		const approve = /Review and decide: (\S+)/.exec(receiver.messages[0].text)![1];
 		// The first refund's answer comes after the timeout (Stripe did write it); the second's connection drops before.
 		e.addFault({ kind: 'slow', method: 'POST', pathPrefix: '/v1/refunds', count: 1, delayMs: TIMEOUT_MS + 1000 });
 		e.addFault({ kind: 'drop_connection', method: 'POST', pathPrefix: '/v1/refunds', afterRequests: 2, count: 1 });
-		const approved = await approval.open(approve, 'POST', { approver: 'Ada Lovelace' });
+		const approved = await approval.open(approve, 'POST', { approver: 'Ada Lovelace', decision: 'approve' });
 		expect(approved.resumed?.status).toBe('success');
 		// Wait for the slow original to be answered, then count.
 		await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -24,7 +24,7 @@ test('every write of DESIGN.md is an operation of the node', () => {
 	for (const write of EXECUTABLE_WRITES) expect(operations).toContain(write);
 });
 
-test('a refund proposal reads the charge, names its customer and amount, and writes nothing', async () => {
+test('a refund proposal reads the charge, states the amount it sends, carries no personal data, and writes nothing', async () => {
 	const e = emulator();
 	const charge = e.create<{ id: string }>('charge', 'test', { amount: 5000, amount_refunded: 0, currency: 'jpy', billing_details: { email: 'jane@example.com' } });
 	const run = await propose('refund', 'create', { chargeId: charge.id, additionalFields: { amount: 1200, reason: 'duplicate' } });
@@ -36,11 +36,12 @@ test('a refund proposal reads the charge, names its customer and amount, and wri
 		operation: 'create',
 		mode: 'test',
 		request: { method: 'POST', path: '/v1/refunds', params: { charge: charge.id, amount: 1200, reason: 'duplicate' } },
-		summary: `Refund ¥1,200 of charge ${charge.id} (jane@example.com) — reason: duplicate`,
+		summary: `Refund ¥1,200 of charge ${charge.id} — reason: duplicate`,
 		amounts: { jpy: 1200 },
 	});
 	expect(proposal.notice).toMatch(/nothing was written/);
-	expect(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt)).toBe(24 * 3_600_000);
+	expect(JSON.stringify(proposal)).not.toContain('jane@example.com');
+	expect(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt)).toBe(23 * 3_600_000);
 	expect(verifyProposal(proposal, e.keys.testWrite, EXECUTABLE_WRITES).ok).toBe(true);
 	expect(writeRequests()).toEqual([]);
 	expect(e.requests.map((r) => r.path)).toEqual([`/v1/charges/${charge.id}`]);
@@ -59,11 +60,11 @@ test('each write operation proposes exactly its request', async () => {
 	const price = e.create<{ id: string }>('price', 'test', { product: product.id, unit_amount: 4900, currency: 'usd' });
 	const cases: Array<[string, string, Record<string, unknown>, { method: string; path: string; params: Record<string, unknown> }, RegExp]> = [
 		['customer', 'create', { name: 'Jenny Rosen', email: 'jenny@example.com', additionalFields: { metadata: '{"crm_id":"42"}' } },
-			{ method: 'POST', path: '/v1/customers', params: { name: 'Jenny Rosen', email: 'jenny@example.com', metadata: { crm_id: '42' } } }, /^Create customer Jenny Rosen <jenny@example.com>$/],
+			{ method: 'POST', path: '/v1/customers', params: { name: 'Jenny Rosen', email: 'jenny@example.com', metadata: { crm_id: '42' } } }, /^Create a customer$/],
 		['customer', 'update', { customerId: 'cus_NffrFeUfNV2Hib', updateFields: { email: 'new@example.com' } },
 			{ method: 'POST', path: '/v1/customers/cus_NffrFeUfNV2Hib', params: { email: 'new@example.com' } }, /^Update customer cus_NffrFeUfNV2Hib: email$/],
 		['customer', 'delete', { customerId: 'cus_NffrFeUfNV2Hib' }, { method: 'DELETE', path: '/v1/customers/cus_NffrFeUfNV2Hib', params: {} }, /^Delete customer/],
-		['product', 'create', { name: 'Team', additionalFields: { active: true } }, { method: 'POST', path: '/v1/products', params: { name: 'Team', active: true } }, /^Create product "Team"$/],
+		['product', 'create', { name: 'Team', additionalFields: { active: true } }, { method: 'POST', path: '/v1/products', params: { name: 'Team', active: true } }, /^Create a product$/],
 		['product', 'update', { productId: product.id, updateFields: { active: false } }, { method: 'POST', path: `/v1/products/${product.id}`, params: { active: false } }, /: active$/],
 		['price', 'create', { productId: product.id, currency: 'EUR', unitAmount: 990, additionalFields: { interval: 'month', intervalCount: 3 } },
 			{ method: 'POST', path: '/v1/prices', params: { product: product.id, currency: 'eur', unit_amount: 990, recurring: { interval: 'month', interval_count: 3 } } }, /^Create price €9.90 every 3 months for product/],

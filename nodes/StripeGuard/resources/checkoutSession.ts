@@ -57,8 +57,18 @@ const checkoutSessionWrites = [
 			const ids = [...new Set((input.lineItems as Array<{ price?: unknown }>).map((l) => l.price).filter((p) => isStripeId(p, 'price_')))] as string[];
 			const prices: NonNullable<WriteContext['prices']> = {};
 			for (const id of ids) {
-				const price = await ctx.stripe.prices.retrieve(id);
-				prices[id] = { unit_amount: price.unit_amount, currency: price.currency, nickname: price.nickname };
+				// Tiers come only when expanded; they decide the amount of a tiered price.
+				const price = await ctx.stripe.prices.retrieve(id, { expand: ['tiers'] });
+				prices[id] = {
+					unit_amount: price.unit_amount,
+					currency: price.currency,
+					billing_scheme: price.billing_scheme,
+					tiers_mode: price.tiers_mode,
+					tiers: price.tiers ?? null,
+					transform_quantity: price.transform_quantity,
+					custom_unit_amount: price.custom_unit_amount,
+					usage_type: price.recurring?.usage_type ?? null,
+				};
 			}
 			return { prices };
 		},

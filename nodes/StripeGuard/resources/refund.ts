@@ -11,7 +11,7 @@ const refundWrites = [
 		operation: 'create',
 		name: 'Create',
 		action: 'Propose refunding a charge',
-		description: 'Propose refunding a charge in full or in part. The charge is read first so that the summary names the amount, currency and customer.',
+		description: 'Propose refunding a charge in full or in part. The charge is read first so that the proposal states the exact amount and currency; the approver also sees the charge and its customer.',
 		permission: 'Refunds: Write (rak_refund_write)',
 		properties: [
 			idField('chargeId', 'charge', 'ch_'),
@@ -21,7 +21,7 @@ const refundWrites = [
 					name: 'amount',
 					type: 'number',
 					default: 0,
-					description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge.",
+					description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
 				},
 				metadataField,
 				{
@@ -47,7 +47,6 @@ const refundWrites = [
 					amount: charge.amount,
 					amount_refunded: charge.amount_refunded,
 					currency: charge.currency,
-					email: charge.billing_details?.email ?? charge.receipt_email,
 				},
 			};
 		},
