@@ -194,7 +194,7 @@ export class StripeGuardApproval implements INodeType {
 			// n8n's human review of an agent's tool call: the message n8n fills in is the whole request.
 			const deadline = now + waitMs;
 			const url = this.getSignedResumeUrl({ deadline: String(deadline) });
-			const message = String(this.getNodeParameter('message', 0, ''));
+			const message = toolCallText(String(this.getNodeParameter('message', 0, '')), this.getInputData()[0]?.json?.toolParameters);
 			await sendRequest(this, {
 				...buildRequest([], [], [{ approver: '', url }], { mode: 'test', workflow, executionId: this.getExecutionId(), deadline: new Date(deadline), twoApproversAbove: {} }),
 				title: 'Approval needed: an AI agent tool call',
@@ -370,9 +370,20 @@ export class StripeGuardApproval implements INodeType {
 	}
 }
 
+/**
+ * n8n's default review message renders the tool's input as "[object Object]"; the input reaches
+ * this node as `toolParameters`, so the person sees it as JSON.
+ */
+function toolCallText(message: string, toolParameters: unknown): string {
+	if (toolParameters === undefined || toolParameters === null || toolParameters === '') return message;
+	const input = typeof toolParameters === 'string' ? toolParameters : JSON.stringify(toolParameters);
+	const text = message.split('[object Object]').join(input);
+	return text.includes(input) ? text : `${text}\nInput: ${input}`;
+}
+
 /** n8n's human review of an agent's tool call: approve lets the call run, reject tells the agent. */
 function toolGateWebhook(fn: IWebhookFunctions, link: ReturnType<typeof linkOf>, isPost: boolean): IWebhookResponseData {
-	const message = String(fn.getNodeParameter('message', ''));
+	const message = toolCallText(String(fn.getNodeParameter('message', '')), fn.evaluateExpression('{{ $input.first().json.toolParameters }}', 0));
 	const key = `${fn.getExecutionId()}:${fn.getNode().id}`;
 	const base: PageContent = { title: 'An AI agent wants to run a tool', facts: [message], proposals: [], refused: [] };
 	const final = decisionState(key).final;

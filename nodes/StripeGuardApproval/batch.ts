@@ -44,8 +44,8 @@ function proposalLikeIn(value: unknown, found: IDataObject[] = []): IDataObject[
 	return found;
 }
 
-/** The proposals a Stripe Guard tool returned: its output is the list of its items, each a proposal. */
-function toolOutputProposals(observation: unknown): IDataObject[] {
+/** A tool's output as the agent saw it: JSON text parsed, the list of its items. */
+function outputItems(observation: unknown): unknown[] {
 	let value = observation;
 	if (typeof value === 'string') {
 		try {
@@ -54,12 +54,12 @@ function toolOutputProposals(observation: unknown): IDataObject[] {
 			return [];
 		}
 	}
-	return (Array.isArray(value) ? value : [value]).filter(isProposalLike) as IDataObject[];
+	return Array.isArray(value) ? value : [value];
 }
 
 /**
- * Proposals in an AI Agent's intermediate steps ("Return Intermediate Steps" on): only the direct
- * output of a Stripe Guard tool counts. A proposal-shaped object anywhere else (inside an HTTP
+ * Proposals in an AI Agent's intermediate steps ("Return Intermediate Steps" on): only an item of
+ * a Stripe Guard tool's output counts. A proposal-shaped object anywhere else (inside an HTTP
  * tool's response, fetched web content, nested in another shape) is refused and listed, without
  * blocking the genuine proposals.
  */
@@ -68,14 +68,17 @@ function proposalsInAgentSteps(steps: unknown[], stripeGuardTools: Set<string>, 
 	for (const step of steps) {
 		const { action, observation } = (step ?? {}) as IDataObject;
 		const tool = String((action as IDataObject | undefined)?.tool ?? '');
-		const genuine = stripeGuardTools.has(tool) ? toolOutputProposals(observation) : [];
-		found.push(...genuine);
-		const elsewhere = proposalLikeIn(observation).filter((p) => !genuine.includes(p));
-		for (const p of elsewhere) {
-			refused.push({
-				itemIndex,
-				reason: `Proposal ${String(p.proposalId).slice(0, 40)} came from the output of tool "${tool.slice(0, 64)}", not from a Stripe Guard tool, so it is not accepted.`,
-			});
+		for (const item of outputItems(observation)) {
+			if (stripeGuardTools.has(tool) && isProposalLike(item)) {
+				found.push(item as IDataObject);
+				continue;
+			}
+			for (const p of proposalLikeIn(item)) {
+				refused.push({
+					itemIndex,
+					reason: `Proposal ${String(p.proposalId).slice(0, 40)} came from the output of tool "${tool.slice(0, 64)}"${stripeGuardTools.has(tool) ? ', nested inside another object' : ', not from a Stripe Guard tool'}, so it is not accepted.`,
+				});
+			}
 		}
 	}
 	return found;

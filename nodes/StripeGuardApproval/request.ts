@@ -43,7 +43,9 @@ export function chatQuote(value: string): string {
 		.replace(/&/g, '&amp;')
 		.replace(/</g, '&lt;')
 		.replace(/>/g, '&gt;');
-	return flat.trim() ? `\`${flat}\`` : '(empty)';
+	if (flat === '') return '`(empty)`';
+	// A value of only spaces is still a value: make each space visible.
+	return flat.trim() ? `\`${flat}\`` : `\`${flat.replace(/ /g, '␠')}\``;
 }
 
 /** Our own words still pass through the same escaping, without the code quotes. */

@@ -10,7 +10,7 @@ export interface PriceTerms {
 	currency: string;
 	billing_scheme?: string | null;
 	tiers_mode?: string | null;
-	tiers?: Array<{ up_to: number | null; unit_amount: number | null; flat_amount: number | null }> | null;
+	tiers?: Array<{ up_to: number | null; unit_amount: number | null; unit_amount_decimal?: string | null; flat_amount: number | null }> | null;
 	transform_quantity?: { divide_by: number; round: string } | null;
 	custom_unit_amount?: unknown;
 	usage_type?: string | null;
@@ -22,10 +22,13 @@ export function amountForQuantity(price: PriceTerms, quantity: number): number |
 	if (price.billing_scheme === 'tiered') {
 		const tiers = price.tiers ?? [];
 		if (tiers.length === 0) return undefined;
-		const cost = (tier: (typeof tiers)[number], units: number) => (tier.unit_amount ?? 0) * units + (tier.flat_amount ?? 0);
+		// A tier priced in fractions of the minor unit has unit_amount null and unit_amount_decimal set;
+		// Stripe rounds the line's total to the minor unit.
+		const unit = (tier: (typeof tiers)[number]) => tier.unit_amount ?? Number(tier.unit_amount_decimal ?? 0);
+		const cost = (tier: (typeof tiers)[number], units: number) => unit(tier) * units + (tier.flat_amount ?? 0);
 		if (price.tiers_mode === 'volume') {
 			const tier = tiers.find((t) => t.up_to === null || quantity <= t.up_to);
-			return tier ? cost(tier, quantity) : undefined;
+			return tier ? Math.round(cost(tier, quantity)) : undefined;
 		}
 		let total = 0;
 		let below = 0;
@@ -35,7 +38,7 @@ export function amountForQuantity(price: PriceTerms, quantity: number): number |
 			total += cost(tier, top - below);
 			below = top;
 		}
-		return total;
+		return Math.round(total);
 	}
 	if (price.unit_amount === null || price.unit_amount === undefined) return undefined;
 	let units = quantity;

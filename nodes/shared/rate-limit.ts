@@ -27,6 +27,8 @@ export class Pacer {
 	async take(cap?: number): Promise<void> {
 		const rate = cap && cap > 0 ? Math.min(cap, this.rate) : this.rate;
 		const now = Date.now();
+		// A pace is never a minute ahead: more means the clock jumped back (NTP), so start afresh.
+		if (this.next - now > 60_000) this.next = now;
 		const start = Math.max(now, this.next);
 		this.next = start + 1000 / rate;
 		if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));

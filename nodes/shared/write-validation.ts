@@ -56,6 +56,8 @@ export function metadataProblem(value: unknown): string | undefined {
 		if (key.length === 0 || key.length > METADATA_LIMITS.keyLength) return `Metadata key "${key.slice(0, 50)}" must be 1–${METADATA_LIMITS.keyLength} characters`;
 		if (/[[\]]/.test(key)) return `Metadata key "${key}" may not contain square brackets`;
 		if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `Metadata value of "${key}" must be text`;
+		// NaN and Infinity would be sent as empty values, which delete the key in Stripe.
+		if (typeof v === 'number' && !Number.isFinite(v)) return `Metadata value of "${key}" is ${String(v)}, not a number Stripe can store`;
 		if (String(v).length > METADATA_LIMITS.valueLength) return `Metadata value of "${key}" is ${String(v).length} characters; Stripe allows ${METADATA_LIMITS.valueLength}`;
 	}
 	return undefined;

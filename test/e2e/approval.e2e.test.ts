@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
-import { webhook } from './workflows';
+import { decide, reviewLinks, webhook } from './workflows';
 import { startScriptedModel, toolNamed } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -138,16 +138,11 @@ async function trigger(path: string, body: Record<string, unknown>) {
 	});
 	expect(res.status).toBe(200);
 	const { text } = await waitFor('the approval request', () => receiver.messages[before], 90_000);
-	return {
-		text,
-		executionId: /execution (\S+)\. /.exec(text)![1],
-		approve: /Review and approve: (\S+)/.exec(text)![1],
-		reject: /Review and reject: (\S+)/.exec(text)![1],
-	};
+	const [{ url }] = reviewLinks(text);
+	return { text, executionId: /execution (\S+)\. /.exec(text)![1], approve: url, reject: url };
 }
 
-const submit = (url: string, fields: Record<string, string>) =>
-	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const submit = decide;
 
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
@@ -191,7 +186,8 @@ test('approve, reject, expire and an altered link, on a real n8n', async () => {
 	const rejected = await trigger('sg-refund', { ...body, expireMinutes: 60 });
 	expect(approved.text).toContain(`Refund $5.00 of charge ${chargeId}`);
 	expect(approved.text).toContain(`Update customer ${customerId}: email`);
-	expect(approved.text).toContain('Total: $5.00');
+	expect(approved.text).toContain('• New email: `billing@example.com`');
+	expect(approved.text).toContain('Total that can move: $5.00');
 	expect(await executionStatus(approved.executionId)).toBe('waiting');
 	expect(writes()).toEqual([]);
 
@@ -201,15 +197,15 @@ test('approve, reject, expire and an altered link, on a real n8n', async () => {
 	expect(await page.text()).toContain(`Refund $5.00 of charge ${chargeId}`);
 	expect(await executionStatus(approved.executionId)).toBe('waiting');
 
-	// n8n refuses a link whose query was altered (its signature covers the query).
-	const altered = rejected.reject.replace('decision=reject', 'decision=approve');
+	// n8n refuses a link whose query was altered (its signature covers the deadline in it).
+	const altered = rejected.reject.replace(/deadline=\d+/, 'deadline=99999999999999');
 	expect((await fetch(altered)).status).toBe(401);
 	expect((await submit(altered, { approver: 'Mallory' })).status).toBe(401);
 	expect(await executionStatus(rejected.executionId)).toBe('waiting');
 
-	const decision = await submit(approved.approve, { approver: 'Ada Lovelace', comment: 'Charged twice' });
+	const decision = await submit(approved.approve, { approver: 'Ada Lovelace', comment: 'Charged twice', decision: 'approve' });
 	expect(decision.status).toBe(200);
-	expect(await decision.text()).toContain('Approved by Ada Lovelace: 2 write(s) executed in Stripe.');
+	expect(await decision.text()).toContain('Approved by Ada Lovelace: 2 of 2 change(s) made in Stripe');
 	expect(await finished(approved.executionId)).toBe('success');
 	const executed = writes();
 	expect(executed.map((r) => [r.method, r.path])).toEqual([
@@ -220,16 +216,16 @@ test('approve, reject, expire and an altered link, on a real n8n', async () => {
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
 
 	// The same link again: the execution is done, nothing more is written.
-	await submit(approved.approve, { approver: 'Ada Lovelace' });
+	await submit(approved.approve, { approver: 'Ada Lovelace', decision: 'approve' });
 	expect(writes()).toHaveLength(2);
 
-	const rejection = await submit(rejected.reject, { approver: 'Grace Hopper', comment: 'Not a duplicate' });
-	expect(await rejection.text()).toContain('Rejected by Grace Hopper: nothing was written to Stripe.');
+	const rejection = await submit(rejected.reject, { approver: 'Grace Hopper', comment: 'Not a duplicate', decision: 'reject' });
+	expect(await rejection.text()).toContain('Rejected by Grace Hopper');
 	expect(await finished(rejected.executionId)).toBe('success');
 
 	expect(await finished(expiring.executionId, 150_000)).toBe('success');
 	// Approving after the time limit is too late.
-	await submit(expiring.approve, { approver: 'Late Larry' });
+	await submit(expiring.approve, { approver: 'Late Larry', decision: 'approve' });
 	expect(writes()).toHaveLength(2);
 });
 
@@ -238,6 +234,8 @@ test('an AI Agent reads and proposes through Stripe Guard; nothing is written un
 	const request = await trigger('sg-agent', { question: `Refund the duplicate charge ${chargeId}`, expireMinutes: 60 });
 	expect(request.text).toContain(`Refund $`);
 	expect(request.text).toContain(`of charge ${chargeId}`);
+	// Proposed without an amount: the amount left on the charge is fixed in the request and shown.
+	expect(request.text).toMatch(/• Amount: `\$[\d,.]+`/);
 	// The model saw the charge it read, then a proposal (not a refund) from the refund tool.
 	const toolResults = model.requests.map((r) => r.messages.filter((m) => m.role === 'tool').map((m) => String(m.content)));
 	expect(toolResults[1].join()).toContain(chargeId);
@@ -247,8 +245,31 @@ test('an AI Agent reads and proposes through Stripe Guard; nothing is written un
 	expect(writes()).toEqual([]);
 	expect(await executionStatus(request.executionId)).toBe('waiting');
 
-	const decision = await submit(request.approve, { approver: 'Ada Lovelace' });
-	expect(await decision.text()).toContain('1 write(s) executed');
+	const decision = await submit(request.approve, { approver: 'Ada Lovelace', decision: 'approve' });
+	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
 	expect(await finished(request.executionId)).toBe('success');
 	expect(writes().map((r) => [r.method, r.path])).toEqual([['POST', '/v1/refunds']]);
+});
+
+test('a hostile new email is shown as data, never as a link or a total; approve, approve and reject at once make one decision', async () => {
+	emulator.clearRequests();
+	const charge = emulator.list('charge', 'test').find((c) => c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd' && c.id !== chargeId)!;
+	// A valid email address (no spaces) that carries Slack link markup and a fake total.
+	const hostile = 'Total:$0.00<https://evil.example/approve|Approve>@evil.example';
+	const request = await trigger('sg-refund', { chargeId: charge.id, customerId: charge.customer, newEmail: hostile, expireMinutes: 60 });
+	expect(request.text).toContain('• New email: `Total:$0.00&lt;https://evil.example/approve|Approve&gt;@evil.example`');
+	expect(request.text.split('\n').filter((l) => l.startsWith('Total'))).toEqual(['Total that can move: $5.00']);
+	expect(reviewLinks(request.text)).toHaveLength(1);
+	expect(request.text.replace(/`[^`\n]*`/g, '')).not.toContain('evil');
+	const results = await Promise.all([
+		submit(request.approve, { approver: 'Ada', decision: 'approve' }),
+		submit(request.approve, { approver: 'Bob', decision: 'approve' }),
+		submit(request.approve, { approver: 'Eve', decision: 'reject' }),
+	]);
+	const bodies = await Promise.all(results.map((r) => r.text()));
+	const decided = bodies.filter((b) => /Approved by (Ada|Bob)|Rejected by Eve/.test(b) && !b.includes('Already decided'));
+	expect(decided).toHaveLength(1);
+	expect(await finished(request.executionId)).toBe('success');
+	expect(writes().filter((w) => !w.replayed).length).toBeLessThanOrEqual(2);
+	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id).length).toBeLessThanOrEqual(1);
 });

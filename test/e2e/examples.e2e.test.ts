@@ -14,6 +14,7 @@ import { startReceiver } from '../receiver';
 import { startSmtpReceiver } from '../smtp-receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
+import { approveAs, reviewLinks } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
@@ -103,9 +104,9 @@ async function expectSuccess(executionId: string, states?: string[]) {
 async function approveFromSlack(executionId: string, before: number) {
 	expect(await settled(executionId)).toBe('waiting');
 	const { text } = await waitFor('the approval request in Slack', () => slack.messages.slice(before).find((m) => m.text.includes(`execution ${executionId}.`)), 90_000);
-	const approve = /Review and approve: (\S+)/.exec(text)![1];
-	const res = await fetch(approve, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver: 'Ada Lovelace' }).toString() });
-	expect(await res.text()).toContain('write(s) executed');
+	const [{ url }] = reviewLinks(text);
+	const res = await approveAs(url, 'Ada Lovelace');
+	expect(await res.text()).toMatch(/Approved by Ada Lovelace: (\d+) of \1 change\(s\) made in Stripe/);
 	await expectSuccess(executionId, ['success', 'error', 'crashed', 'canceled']);
 }
 

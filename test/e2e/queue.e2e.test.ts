@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
-import { approveAs, chain, customersToSlack, node, refundWithApproval, webhook } from './workflows';
+import { approveAs, reviewLinks, chain, customersToSlack, node, refundWithApproval, webhook } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 const queue = require('../../scripts/queue-mode.js') as typeof import('../../scripts/queue-mode.js');
@@ -114,7 +114,7 @@ test('an approval whose worker is gone is resumed on the other worker and writes
 	expect(res.status).toBe(200);
 	const { text } = await waitFor('the approval request', () => approvals.messages[0], 90_000);
 	const executionId = /execution (\S+)\. /.exec(text)![1];
-	const approve = /Review and approve: (\S+)/.exec(text)![1];
+	const [{ url: approve }] = reviewLinks(text);
 	await waitFor('the execution to wait', async () => ((await statusOf(main.url, cookie, executionId)) === 'waiting' ? true : undefined));
 	const [first] = ranOn(executionId);
 	expect(first).toBeDefined();

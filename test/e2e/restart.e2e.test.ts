@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
-import { approveAs, customersToSlack, refundWithApproval } from './workflows';
+import { approveAs, reviewLinks, customersToSlack, refundWithApproval } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
@@ -77,7 +77,7 @@ test('across a restart the trigger emits every new event once and the waiting ap
 	expect(res.status).toBe(200);
 	const { text } = await waitFor('the approval request', () => approvals.messages[0], 60_000);
 	const executionId = /execution (\S+)\. /.exec(text)![1];
-	const approve = /Review and approve: (\S+)/.exec(text)![1];
+	const [{ url: approve }] = reviewLinks(text);
 	await waitFor('the execution to wait', async () => ((await statusOf(server!.url, cookie, executionId)) === 'waiting' ? true : undefined));
 
 	await server.stop();
@@ -91,7 +91,7 @@ test('across a restart the trigger emits every new event once and the waiting ap
 
 	expect(await statusOf(server.url, cookie2, executionId)).toBe('waiting');
 	const decision = await approveAs(approve, 'Ada Lovelace');
-	expect(await decision.text()).toContain('1 write(s) executed');
+	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
 	await waitFor('the execution to finish', async () => ((await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined));
 	const refunds = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
 	expect(refunds).toHaveLength(1);

@@ -48,5 +48,10 @@ export const refundWithApproval = (id: string, path: string, approvalsUrl: strin
 });
 
 /** Approves through the signed link, as the approver's browser submits the form. */
-export const approveAs = (url: string, approver: string) =>
-	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ approver }).toString() });
+/** Submits the review page's form: a decision button and the typed name. */
+export const decide = (url: string, fields: Record<string, string>) =>
+	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+export const approveAs = (url: string, approver: string) => decide(url, { approver, decision: 'approve' });
+
+/** The review links of an approval message: lines of their own at its end. */
+export const reviewLinks = (text: string) => [...text.matchAll(/^Review and decide(?: \(link of `([^`]+)`\))?: (\S+)$/gm)].map((m) => ({ approver: m[1] ?? '', url: m[2] }));

@@ -64,7 +64,13 @@ const checkoutSessionWrites = [
 					currency: price.currency,
 					billing_scheme: price.billing_scheme,
 					tiers_mode: price.tiers_mode,
-					tiers: price.tiers ?? null,
+					tiers:
+						price.tiers?.map((t) => ({
+							up_to: t.up_to,
+							unit_amount: t.unit_amount,
+							unit_amount_decimal: t.unit_amount_decimal === null ? null : String(t.unit_amount_decimal),
+							flat_amount: t.flat_amount,
+						})) ?? null,
 					transform_quantity: price.transform_quantity,
 					custom_unit_amount: price.custom_unit_amount,
 					usage_type: price.recurring?.usage_type ?? null,
