@@ -25,6 +25,7 @@ export function amountForQuantity(price: PriceTerms, quantity: number): number |
 		// A tier priced in fractions of the minor unit has unit_amount null and unit_amount_decimal set;
 		// Stripe rounds the line's total to the minor unit.
 		const unit = (tier: (typeof tiers)[number]) => tier.unit_amount ?? Number(tier.unit_amount_decimal ?? 0);
+		if (tiers.some((t) => !Number.isFinite(unit(t)))) return undefined;
 		const cost = (tier: (typeof tiers)[number], units: number) => unit(tier) * units + (tier.flat_amount ?? 0);
 		if (price.tiers_mode === 'volume') {
 			const tier = tiers.find((t) => t.up_to === null || quantity <= t.up_to);

@@ -27,8 +27,8 @@ import { runApproval, startReceiver } from './approval-harness';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard, type TestCredential } from './harness';
 
-const RUNS = Number(process.env.PROPERTY_RUNS || 200);
-const PATH_RUNS = Number(process.env.PROPERTY_PATH_RUNS || 25);
+const RUNS = Number(process.env.PROPERTY_RUNS || 150);
+const PATH_RUNS = Number(process.env.PROPERTY_PATH_RUNS || 15);
 
 // ---------------------------------------------------------------------------------------------
 // Oracles, written from Stripe's documentation, independent of the product's code.
@@ -803,24 +803,12 @@ describe('values the approver would not see as sent', () => {
 describe('2. a non-finite metadata number from an n8n expression, through the real path', () => {
 	const emulator = useEmulator({ seed: 'none' });
 
-	test('what Stripe receives for it is what the approver was shown', async () => {
-		const receiver = await startReceiver();
-		try {
-			const e = emulator();
-			const credential = { apiKey: e.keys.testWrite, allowWrites: true };
-			const customer = e.create<{ id: string }>('customer', 'test', { name: 'Jane', email: 'jane@example.com', metadata: { score: '7' } });
-			const proposed = await runStripeGuard({ parameters: { resource: 'customer', operation: 'update', customerId: customer.id, updateFields: { metadata: '={{ { score: 0 / 0 } }}' } }, credential });
-			expect(proposed.error?.message).toBeUndefined();
-			const approval = await runApproval({ proposals: [proposed.items[0].json], credential, parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' } });
-			const chat = receiver.messages[0].text;
-			const link = /^Review and decide: (\S+)$/m.exec(chat)![1];
-			e.clearRequests();
-			await approval.open(link, 'POST', { approver: 'Ada', decision: 'approve' });
-			const [write] = e.requests.filter((r) => r.method !== 'GET');
-			const received = (write.body.metadata as Record<string, string>).score;
-			expect(chat.split('\n')).toContain(`    • Set metadata: ${chatQuote(`score = ${received}`)}`);
-		} finally {
-			await receiver.stop();
-		}
+	test('is refused before anything is proposed: Stripe would receive an empty value, which deletes the key', async () => {
+		const e = emulator();
+		const credential = { apiKey: e.keys.testWrite, allowWrites: true };
+		const customer = e.create<{ id: string }>('customer', 'test', { name: 'Jane', email: 'jane@example.com', metadata: { score: '7' } });
+		const proposed = await runStripeGuard({ parameters: { resource: 'customer', operation: 'update', customerId: customer.id, updateFields: { metadata: '={{ { score: 0 / 0 } }}' } }, credential });
+		expect(proposed.error?.message).toMatch(/Metadata value of "score" is NaN, not a number Stripe can store \(item 0\)/);
+		expect(e.requests.filter((r) => r.method !== 'GET')).toEqual([]);
 	}, 60_000);
 });

@@ -68,7 +68,7 @@ const checkoutSessionWrites = [
 						price.tiers?.map((t) => ({
 							up_to: t.up_to,
 							unit_amount: t.unit_amount,
-							unit_amount_decimal: t.unit_amount_decimal === null ? null : String(t.unit_amount_decimal),
+							unit_amount_decimal: t.unit_amount_decimal === null || t.unit_amount_decimal === undefined ? null : String(t.unit_amount_decimal),
 							flat_amount: t.flat_amount,
 						})) ?? null,
 					transform_quantity: price.transform_quantity,
