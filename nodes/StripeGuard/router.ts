@@ -15,7 +15,9 @@ import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
 import { mapInOrder } from '../shared/rate-limit';
-import { Redactor } from '../shared/redaction';
+import { Redactor, withoutSecrets } from '../shared/privacy';
+import { PROPOSAL_TYPE } from '../shared/proposals';
+import { objectTypeOf, redactOn } from '../shared/read-resource';
 
 /**
  * Items in flight at once. The key's pacer decides how fast requests start; this only has to be
@@ -104,10 +106,20 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
 		try {
 			const operation = findOperation(fn, resources, itemIndex);
-			const result = await operation.execute({ fn, stripe, credentials, itemIndex, redactor, isTool });
-			return Array.isArray(result) ? result : [result];
+			const ctx = { fn, stripe, credentials, itemIndex, redactor, isTool };
+			const result = await operation.execute(ctx);
+			// The one pass over exactly what leaves the node: no secret at any depth, and with
+			// redaction on, no personal value (a proposal is signed: its values are the caller's own).
+			const type = objectTypeOf({ value: fn.getNodeParameter('resource', itemIndex) as string });
+			const redact = redactOn(ctx);
+			return (Array.isArray(result) ? result : [result]).map((json) => {
+				const clean = withoutSecrets(json);
+				return redact && clean.type !== PROPOSAL_TYPE ? redactor.redact(clean, type) : clean;
+			});
 		} catch (error) {
 			const nodeError = toNodeError(fn.getNode(), error, itemIndex);
+			// n8n hands a model only the error's message: the fix-it hint goes into it.
+			if (isTool && nodeError.description && !nodeError.message.includes(nodeError.description)) nodeError.message = `${nodeError.message}. ${nodeError.description}`;
 			if (!fn.continueOnFail()) throw nodeError;
 			const json: IDataObject = { error: nodeError.message };
 			if (nodeError.description) json.description = nodeError.description;

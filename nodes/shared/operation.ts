@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type Stripe from 'stripe';
 
 import type { StripeGuardCredentials } from './credentials';
-import type { Redactor } from './redaction';
+import type { Redactor } from './privacy';
 
 export interface OperationContext {
 	fn: IExecuteFunctions;

@@ -38,7 +38,27 @@ export interface ReadResourceSpec {
 	simplify(object: IDataObject): IDataObject;
 	/** Added to the list operation's description: what the list is usually for. */
 	listHint?: string;
+	/** Stripe's `object` value when it is not the resource's name in snake case ("checkout.session"). */
+	objectType?: string;
 }
+
+/** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
+export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) => spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Each object type's simplified shape, so that expanded objects are simplified too. */
+const SIMPLIFIERS = new Map<string, (object: IDataObject) => IDataObject>();
+
+const REDACT_DESCRIPTION =
+	'Whether to replace personal data (names, emails, phones, addresses, shipping and billing details, tax IDs, card and bank holder data, free-text descriptions) with placeholders; the same person gets the same placeholder within a run';
+
+/**
+ * Redact Personal Data, on by default when the node is an AI agent's tool (n8n shows the
+ * `@tool` variant of a property only there), off by default in workflows.
+ */
+export const redactFields: INodeProperties[] = [
+	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: false, displayOptions: { hide: { '@tool': [true] } }, description: REDACT_DESCRIPTION },
+	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: true, displayOptions: { show: { '@tool': [true] } }, description: `${REDACT_DESCRIPTION}. On by default for AI agents.` },
+];
 
 /** Simplify and Redact Personal Data, shared by every read operation. */
 export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
@@ -49,14 +69,7 @@ export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
 		default: simplifyByDefault,
 		description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
 	},
-	{
-		displayName: 'Redact Personal Data',
-		name: 'redactPersonalData',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to replace names, emails, phones, addresses and card fingerprints with placeholders; the same person gets the same placeholder within a run',
-	},
+	...redactFields,
 ];
 
 function expandField(spec: ReadResourceSpec): INodeProperties[] {
@@ -82,17 +95,35 @@ function expandField(spec: ReadResourceSpec): INodeProperties[] {
 	];
 }
 
-/** Applies Simplify (forced for tools) and Redact Personal Data to what Stripe returned. */
+/** A simplified object whose expanded objects are simplified too (by their own type's shape). */
+function simplifyDeep(simplify: (o: IDataObject) => IDataObject, object: IDataObject): IDataObject {
+	const simple = simplify(object);
+	for (const [key, value] of Object.entries(simple)) {
+		const nested = value as IDataObject | null;
+		if (!nested || typeof nested !== 'object' || Array.isArray(nested) || typeof nested.object !== 'string') continue;
+		const inner = SIMPLIFIERS.get(nested.object);
+		// An expanded object without a simplified shape of its own keeps only what names it.
+		simple[key] = inner ? simplifyDeep(inner, nested) : { id: nested.id ?? null, object: nested.object };
+	}
+	return simple;
+}
+
+/**
+ * Applies Simplify (forced for tools) and Redact Personal Data to what Stripe returned. Redaction
+ * reads the full objects (their `object` types tell whose `name` is a person's); the router runs
+ * a second pass over everything that leaves the node, and removes secrets.
+ */
 export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) => IDataObject, objects: IDataObject[]): IDataObject[] {
 	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, false) as boolean);
-	const redact = ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, false) as boolean;
+	const redact = redactOn(ctx);
 	return objects.map((o) => {
-		// A PaymentIntent's or Checkout Session's client secret lets a browser complete a payment: never pass it on.
-		const { client_secret: _clientSecret, ...object } = o;
-		const shaped = simple ? simplify(object) : object;
-		return redact ? ctx.redactor.redact(shaped) : shaped;
+		const object = redact ? ctx.redactor.redact(o) : o;
+		return simple ? simplifyDeep(simplify, object) : object;
 	});
 }
+
+/** Whether this item's output is redacted: the operation's own setting, on by default for tools. */
+export const redactOn = (ctx: OperationContext) => ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, ctx.isTool) as boolean;
 
 /** Lists and searches expand through their `data` array. */
 export const listExpansion = (expand: string[]) => (expand.length ? { expand: expand.map((e) => `data.${e}`) } : {});
@@ -212,6 +243,7 @@ function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourc
 
 /** The resource with its read operations; `extra` adds operations such as listLineItems. */
 export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefinition[] = []): ResourceDefinition & { spec: ReadResourceSpec } {
+	SIMPLIFIERS.set(objectTypeOf(spec), spec.simplify);
 	const operations = [getOperation(spec), listOperation(spec)];
 	if (spec.search) operations.push(searchOperation(spec, spec.search));
 	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };

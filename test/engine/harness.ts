@@ -58,10 +58,17 @@ class ItemsSource implements INodeType {
 	}
 }
 
+/** As n8n's tool generation: the same node under a name ending in Tool (what `@tool` display options test). */
+function toolVariant(node: INodeType): INodeType {
+	const variant = Object.create(node) as INodeType;
+	variant.description = { ...node.description, name: `${node.description.name}Tool`, displayName: `${node.description.displayName} Tool` };
+	return variant;
+}
+
 const nodeTypeByName: Record<string, INodeType> = {
 	[STRIPE_GUARD]: new StripeGuard(),
-	// n8n registers the agent-tool variant of a usableAsTool node under `<type>Tool`.
-	[`${STRIPE_GUARD}Tool`]: new StripeGuard(),
+	// n8n registers the agent-tool variant of a usableAsTool node under `<type>Tool`, named so.
+	[`${STRIPE_GUARD}Tool`]: toolVariant(new StripeGuard()),
 	[STRIPE_GUARD_APPROVAL]: new StripeGuardApproval(),
 	[STRIPE_GUARD_TRIGGER]: new StripeGuardTrigger(),
 	[ITEMS_NODE]: new ItemsSource(),

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../nodes/shared/amounts';
 import { periodRange } from '../../nodes/shared/periods';
-import { Redactor } from '../../nodes/shared/redaction';
+import { Redactor } from '../../nodes/shared/privacy';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 
 import { money } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
+import { redactOn } from '../../shared/read-resource';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
@@ -57,7 +58,7 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 			p.invoice = idOf(found.data[0]?.invoice);
 		}
 	}
-	const redact = ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, false) as boolean;
+	const redact = redactOn(ctx);
 	const report: IDataObject = {
 		report: 'failedPayments',
 		...describePeriod(period),

@@ -96,6 +96,7 @@ export const checkoutSession = defineReadResource(
 		name: 'Checkout Session',
 		label: 'checkout session',
 		plural: 'checkout_sessions',
+		objectType: 'checkout.session',
 		idPrefix: 'cs_',
 		permission: 'Checkout Sessions: Read (rak_checkout_session_read)',
 		api: (stripe) => stripe.checkout.sessions,

@@ -5,6 +5,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { OperationContext, OperationDefinition, ResourceDefinition } from '../../shared/operation';
+import { redactFields } from '../../shared/read-resource';
 import { periodFields, tableField, timeZoneField } from '../reports/common';
 import { failedPaymentsReport } from '../reports/failedPayments';
 import { mrrReport } from '../reports/mrr';
@@ -78,13 +79,7 @@ export const reportResource: ResourceDefinition = {
 				...periodic,
 				{ displayName: 'List Limit', name: 'listLimit', type: 'number', typeOptions: { minValue: 0, maxValue: 1000 }, default: 100, description: 'Max number of failed payments to list one by one; counts and sums always cover all' },
 				{ displayName: 'Include Invoices', name: 'includeInvoices', type: 'boolean', default: true, description: 'Whether to look up the invoice each listed payment was for (one request per payment)' },
-				{
-					displayName: 'Redact Personal Data',
-					name: 'redactPersonalData',
-					type: 'boolean',
-					default: false,
-					description: 'Whether to replace names and emails with placeholders; the same person gets the same placeholder within a run',
-				},
+				...redactFields,
 			],
 			failedPaymentsReport,
 		),

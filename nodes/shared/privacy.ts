@@ -1,0 +1,115 @@
+/**
+ * What must never leave the node, and what may leave only as a placeholder.
+ *
+ * Secrets (a PaymentIntent's or Checkout Session's `client_secret` lets a browser complete a
+ * payment) are removed at every depth of every output. Personal data is found by a catalogue of
+ * Stripe's fields per object type, not by guessing: keys that are personal wherever they appear,
+ * `name` and free text where the object is a person's (a customer, a card, a bank account, billing
+ * and shipping details), tax ID values, and the previous values in events. Placeholders stay the
+ * same for the same value within one run, so "the same customer" can still be followed.
+ */
+
+/** Keys whose value is a secret wherever it appears. */
+const SECRET_KEYS = new Set(['client_secret', 'secret']);
+
+/** A copy without secret-bearing fields, at every depth. */
+export function withoutSecrets<T>(value: T): T {
+	if (Array.isArray(value)) return value.map(withoutSecrets) as T;
+	if (!value || typeof value !== 'object') return value;
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!SECRET_KEYS.has(k)) out[k] = withoutSecrets(v);
+	return out as T;
+}
+
+type Kind = 'name' | 'email' | 'phone' | 'address' | 'fingerprint' | 'text';
+
+/** Keys whose value is personal wherever they appear. */
+const ALWAYS: Record<string, Kind> = {
+	email: 'email',
+	receipt_email: 'email',
+	customer_email: 'email',
+	billing_email: 'email',
+	phone: 'phone',
+	customer_phone: 'phone',
+	address: 'address',
+	customer_address: 'address',
+	shipping_address: 'address',
+	customer_name: 'name',
+	billing_name: 'name',
+	account_holder_name: 'name',
+	cardholder_name: 'name',
+	fingerprint: 'fingerprint',
+	ip_address: 'text',
+	address_line1: 'address',
+	address_line2: 'address',
+	address_city: 'address',
+	address_state: 'address',
+	address_zip: 'address',
+};
+
+/** Object types whose own `name` is a person's (a product's or price's name is not). */
+const PERSON_OBJECTS = new Set(['customer', 'card', 'bank_account', 'person', 'source', 'cardholder']);
+/** Containers whose `name` is a person's. */
+const PERSON_CONTAINERS = new Set(['billing_details', 'shipping', 'shipping_details', 'customer_details', 'customer_shipping', 'owner', 'individual', 'recipient', 'verified_name']);
+/** Object types whose `description` is free text people fill with names ("Grace Hopper account"). */
+const FREE_TEXT_OBJECTS = new Set(['customer', 'charge', 'payment_intent', 'invoice', 'subscription', 'checkout.session', 'refund']);
+/** Lists whose items' `value` is a tax ID number. */
+const TAX_ID_LISTS = new Set(['tax_ids', 'customer_tax_ids']);
+
+export class Redactor {
+	private readonly placeholders = new Map<string, string>();
+	private readonly issued = new Set<string>();
+	private readonly counters = new Map<Kind, number>();
+
+	private placeholder(kind: Kind, value: unknown): unknown {
+		// Redacting twice (before and after Simplify) must not replace a placeholder with another.
+		if (typeof value === 'string' && this.issued.has(value)) return value;
+		const key = `${kind}:${JSON.stringify(value)}`;
+		let found = this.placeholders.get(key);
+		if (!found) {
+			const n = (this.counters.get(kind) ?? 0) + 1;
+			this.counters.set(kind, n);
+			const forms: Record<Kind, string> = {
+				email: `person${n}@redacted.invalid`,
+				name: `Person ${n}`,
+				phone: `[phone ${n}]`,
+				address: `[address ${n}]`,
+				fingerprint: `[card ${n}]`,
+				text: `[redacted ${n}]`,
+			};
+			found = forms[kind];
+			this.placeholders.set(key, found);
+			this.issued.add(found);
+		}
+		return found;
+	}
+
+	/**
+	 * A redacted copy of `value` (the input is not changed). `type` is the Stripe object type of
+	 * the top level when the value no longer says it (a simplified object).
+	 */
+	redact<T>(value: T, type?: string): T {
+		return this.walk(value, undefined, type) as T;
+	}
+
+	/** `key`: the key `value` sits under (for array items, the array's); `type`: its object type. */
+	private walk(value: unknown, key: string | undefined, type: string | undefined): unknown {
+		if (value === null || value === undefined) return value;
+		if (Array.isArray(value)) return value.map((v) => this.walk(v, key, undefined));
+		if (typeof value !== 'object') return value;
+		const obj = value as Record<string, unknown>;
+		const own = typeof obj.object === 'string' ? obj.object : type;
+		const out: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(obj)) {
+			let kind: Kind | undefined = ALWAYS[k];
+			if (k === 'name' && ((own && PERSON_OBJECTS.has(own)) || PERSON_CONTAINERS.has(key ?? ''))) kind = 'name';
+			if (k === 'description' && own && FREE_TEXT_OBJECTS.has(own)) kind = 'text';
+			if (k === 'value' && (own === 'tax_id' || TAX_ID_LISTS.has(key ?? ''))) kind = 'text';
+			if (kind && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || kind === 'address')) out[k] = this.placeholder(kind, v);
+			// An event's previous values belong to the object it changed.
+			else if (k === 'previous_attributes') out[k] = this.walk(v, k, typeof (obj.object as Record<string, unknown> | undefined)?.object === 'string' ? String((obj.object as Record<string, unknown>).object) : own);
+			else out[k] = this.walk(v, k, undefined);
+		}
+		return out;
+	}
+}
