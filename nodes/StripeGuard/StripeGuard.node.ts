@@ -1,8 +1,9 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { resources } from './resources';
+import { querySpecs, resources } from './resources';
 import { describeResources, runOperations } from './router';
+import { toolDescriptionField } from './tool-descriptions';
 
 export class StripeGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +19,7 @@ export class StripeGuard implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
-		properties: describeResources(resources),
+		properties: [...describeResources(resources), toolDescriptionField(resources, querySpecs)],
 	};
 
 	methods = {

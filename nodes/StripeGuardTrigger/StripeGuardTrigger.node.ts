@@ -13,6 +13,7 @@ import { createNodeStripeClient } from '../shared/client';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
+import { withoutSecrets } from '../shared/privacy';
 import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
 import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';
 
@@ -104,10 +105,11 @@ export class StripeGuardTrigger implements INodeType {
 	}
 }
 
-/** The full event, or its small shape. A PaymentIntent's client secret is never passed on (as in the read operations). */
-function shapeEvent(event: Stripe.Event, simplify: boolean): IDataObject {
-	const { client_secret: _clientSecret, ...object } = event.data.object as unknown as IDataObject;
-	if (!simplify) return { ...(event as unknown as IDataObject), data: { ...event.data, object } };
+/** The full event, or its small shape. No secret is passed on, at any depth (as in the read operations). */
+function shapeEvent(stripeEvent: Stripe.Event, simplify: boolean): IDataObject {
+	const event = withoutSecrets(stripeEvent as unknown as IDataObject) as unknown as Stripe.Event;
+	const object = event.data.object as unknown as IDataObject;
+	if (!simplify) return event as unknown as IDataObject;
 	return {
 		id: event.id,
 		type: event.type,

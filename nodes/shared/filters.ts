@@ -86,7 +86,7 @@ const isDateBound = (v: unknown) =>
 	(typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && Number.isFinite(Date.parse(v)));
 
 /** A relative period name, or `{gte, lt, …}` with Unix seconds or ISO dates; messages say which part is wrong. */
-const dateRangeSchema = z.unknown().superRefine((value, ctx) => {
+const dateRangeSchema = z.unknown().describe(`a period (${PERIOD_VALUES.join(', ')}) or {"gte": "2026-01-01", "lt": "2026-02-01"} (also gt, lte; dates or ISO times)`).superRefine((value, ctx) => {
 	if (typeof value === 'string') {
 		if (!(PERIOD_VALUES as string[]).includes(value)) {
 			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of ${PERIOD_VALUES.join(', ')}, or an object like {"gte": "2026-01-01", "lt": "2026-02-01"}` });
@@ -106,25 +106,30 @@ const dateRangeSchema = z.unknown().superRefine((value, ctx) => {
 }) as z.ZodType<DateRangeValue>;
 
 /** The zod schema of one filter's value. */
+/** The schema a filter's value must satisfy; its description is what the query grammar tells a model. */
 export function filterSchema(spec: FilterSpec): z.ZodTypeAny {
 	switch (spec.kind) {
 		case 'text':
-			return z.string().trim().min(1).max(500);
+			return z.string().trim().min(1).max(500).describe('text');
 		case 'id':
 			return z
 				.string()
 				.trim()
-				.refine((id) => isStripeId(id, spec.idPrefix ?? ''), { message: `must be an ID starting with ${spec.idPrefix}` });
-		case 'options':
-			return z.enum((spec.options ?? []).map((o) => String(o.value)) as [string, ...string[]]);
+				.refine((id) => isStripeId(id, spec.idPrefix ?? ''), { message: `must be an ID starting with ${spec.idPrefix}` })
+				.describe(`an ID starting with ${spec.idPrefix}`);
+		case 'options': {
+			const values = (spec.options ?? []).map((o) => String(o.value)) as [string, ...string[]];
+			return z.enum(values).describe(`one of ${values.join(', ')}`);
+		}
 		case 'boolean':
-			return z.boolean();
+			return z.boolean().describe('true or false');
 		case 'currency':
 			return z
 				.string()
 				.trim()
 				.regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter ISO currency code such as usd' })
-				.transform((c) => c.toLowerCase());
+				.transform((c) => c.toLowerCase())
+				.describe('a three-letter currency code such as usd');
 		case 'dateRange':
 			return dateRangeSchema;
 	}

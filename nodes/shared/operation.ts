@@ -26,6 +26,8 @@ export interface OperationDefinition {
 	/** Shown in the node picker ("Get a customer"); also what an agent reads first. */
 	action: string;
 	description: string;
+	/** A write: it outputs a proposal for a person to approve. */
+	proposal?: boolean;
 	/** Fields of this operation; the router adds the displayOptions that tie them to it. */
 	properties: INodeProperties[];
 	/** Runs the operation for one input item: one object, or several for lists. */

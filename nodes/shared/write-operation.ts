@@ -83,7 +83,8 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 		value: spec.operation,
 		name: spec.name,
 		action: spec.action,
-		description: `${spec.description} Returns a proposal, never a result: nothing changes in Stripe until a person approves it in Stripe Guard Approval. Executing it needs ${spec.permission}.`,
+		description: `${spec.description} Returns a proposal for a person to approve; nothing changes in Stripe until then (Stripe Guard Approval executes it). Executing it needs ${spec.permission}.`,
+		proposal: true,
 		properties: [...spec.properties, lifetimeField],
 		async execute(ctx) {
 			const raw = readInput(ctx, spec.properties);
@@ -104,7 +105,7 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 				if (!(error instanceof WriteInputError)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 				throw new NodeOperationError(ctx.fn.getNode(), `${error.message} (item ${ctx.itemIndex})`, {
 					itemIndex: ctx.itemIndex,
-					description: `Nothing was proposed. Fix the input of this ${spec.resource} ${spec.operation} and run the node again.`,
+					description: `Nothing was proposed. Fix the input of this ${spec.resource} ${spec.operation} and try again.`,
 				});
 			}
 			const proposal = createProposal({ ...draft, mode: ctx.credentials.mode }, ctx.credentials.apiKey, hours * HOUR);

@@ -134,6 +134,6 @@ test('as an agent tool a write returns a proposal, and the tool says so', async 
 	});
 	expect(run.items[0].json).toMatchObject({ type: 'stripeGuardProposal', notice: expect.stringMatching(/nothing was written/) });
 	const op = resources.find((r) => r.value === 'customer')!.operations.find((o) => o.value === 'delete')!;
-	expect(op.description).toMatch(/Returns a proposal, never a result/);
+	expect(op.description).toMatch(/Returns a proposal for a person to approve; nothing changes in Stripe until then/);
 	expect(writeRequests()).toEqual([]);
 });

@@ -19,10 +19,13 @@ import { subscription } from './subscription';
 /** Resources with get / list (and search where Stripe has it), in the order the node shows them. */
 const readResources = [customer, product, price, subscription, invoice, paymentIntent, charge, refund, balanceTransaction, payout, checkoutSession, event];
 
+/** What the Query reads: every resource with get and list. */
+export const querySpecs = readResources.map((r) => r.spec);
+
 export const resources: ResourceDefinition[] = [
 	...readResources.slice(0, 8),
 	balance,
 	...readResources.slice(8),
 	reportResource,
-	queryResource(readResources.map((r) => r.spec)),
+	queryResource(querySpecs),
 ];

@@ -47,7 +47,9 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						const object = (await api.retrieve!(plan.id, expand.length ? { expand } : undefined)) as IDataObject;
 						return shapeOutput(ctx, plan.spec.simplify, [object]);
 					}
-					const size = { wanted: ctx.isTool ? Math.min(plan.limit, TOOL_MAX_ROWS) : plan.limit, capped: true };
+					// The query's own limit is what was asked for; only the tool's cap can cut a list short.
+					const capped = ctx.isTool && plan.limit > TOOL_MAX_ROWS;
+					const size = { wanted: capped ? TOOL_MAX_ROWS : plan.limit, capped };
 					const rows =
 						plan.verb === 'list'
 							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpansion(expand) }, size)
