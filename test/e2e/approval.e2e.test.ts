@@ -2,7 +2,8 @@
  * Guarded writes on a real n8n (`n8n start`): proposals wait for a person, the request reaches a
  * Slack-compatible receiver on 127.0.0.1, the signed links from that message approve or reject,
  * a time limit expires, an altered link is refused by n8n, and an AI Agent (its model scripted
- * on 127.0.0.1) can read and propose but writes nothing until a person approves.
+ * on 127.0.0.1) can read and propose but writes nothing until a person approves. Named approvers
+ * above a two-approver limit each decide through their own link.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
-import { executionStatus as statusOf, waitFor } from './polling';
-import { decide, reviewLinks, webhook } from './workflows';
+import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
+import { approveAs, chain, decide, reviewLinks, webhook } from './workflows';
 import { startScriptedModel, toolNamed } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -40,7 +41,7 @@ const stripeGuard = (name: string, parameters: Record<string, unknown>, position
 	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 });
 
-const approvalNode = (position: [number, number]) => ({
+const approvalNode = (position: [number, number], extra: Record<string, unknown> = {}) => ({
 	id: 'node-approval',
 	name: 'Stripe Guard Approval',
 	type: 'n8n-nodes-stripe-guard.stripeGuardApproval',
@@ -51,6 +52,7 @@ const approvalNode = (position: [number, number]) => ({
 		webhookUrl: receiver.url,
 		expireAfter: "={{ $('Webhook').first().json.body.expireMinutes }}",
 		expireUnit: 'minutes',
+		...extra,
 	},
 	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 });
@@ -119,7 +121,26 @@ function agentWorkflow() {
 	};
 }
 
+/** Webhook → propose a $5.00 refund → Stripe Guard Approval by Ada or Grace; above $1.00 both must approve. */
+function twoApproversWorkflow() {
+	return {
+		id: 'sgE2eTwoApprovers',
+		name: 'Refund with two approvers',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('sg-two-approvers', 'onReceived'),
+			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: '={{ $json.body.chargeId }}', additionalFields: { amount: 500 } }, [220, 0]),
+			approvalNode([440, 0], { approvers: 'ada@example.com, grace@example.com', twoApproversAbove: { limits: [{ currency: 'usd', amount: 100 }] } }),
+		],
+		connections: chain('Webhook', 'Propose refund', 'Stripe Guard Approval'),
+	};
+}
+
 const writes = () => emulator.requests.filter((r) => r.method !== 'GET');
+
+/** A fresh $50.00 (or `amount`) charge of the demo customer that nothing has refunded. */
+const newCharge = (amount = 5_000, currency = 'usd') => emulator.create<{ id: string }>('charge', 'test', { amount, amount_refunded: 0, currency, status: 'succeeded', customer: customerId });
 
 const executionStatus = (id: string) => statusOf(server.url, cookie, id);
 
@@ -163,7 +184,7 @@ beforeAll(async () => {
 		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
 		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
-	for (const wf of [refundWorkflow(), agentWorkflow()]) {
+	for (const wf of [refundWorkflow(), agentWorkflow(), twoApproversWorkflow()]) {
 		await runtime.importWorkflow(n8n, env, wf);
 		await runtime.publishWorkflow(n8n, env, wf.id);
 	}
@@ -272,4 +293,65 @@ test('a hostile new email is shown as data, never as a link or a total; approve,
 	expect(await finished(request.executionId)).toBe('success');
 	expect(writes().filter((w) => !w.replayed).length).toBeLessThanOrEqual(2);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id).length).toBeLessThanOrEqual(1);
+});
+
+test('above the two-approver limit: Ada alone changes nothing, Ada again is told so, Grace second executes once and the audit names both', async () => {
+	emulator.clearRequests();
+	const charge = newCharge();
+	const request = await trigger('sg-two-approvers', { chargeId: charge.id, expireMinutes: 60 });
+	expect(request.text).toContain(`Refund $5.00 of charge ${charge.id}`);
+	expect(request.text).toContain('• Amount: `$5.00`');
+	expect(request.text).toContain('Two different approvers must approve before anything runs.');
+	// One signed link per approver, each a line of its own at the end of the message.
+	const links = reviewLinks(request.text);
+	expect(links.map((l) => l.approver)).toEqual(['ada@example.com', 'grace@example.com']);
+	expect(new Set(links.map((l) => l.url)).size).toBe(2);
+	const [ada, grace] = links;
+	expect(await executionStatus(request.executionId)).toBe('waiting');
+
+	// A typed name does not change whose link it is.
+	const first = await approveAs(ada.url, 'Mallory');
+	expect(first.status).toBe(200);
+	expect(await first.text()).toContain('Your approval is recorded, ada@example.com');
+	expect(await executionStatus(request.executionId)).toBe('waiting');
+	expect(writes()).toEqual([]);
+
+	const again = await approveAs(ada.url, 'Ada Lovelace');
+	expect(again.status).toBe(200);
+	expect(await again.text()).toContain('You have already approved');
+	expect(await executionStatus(request.executionId)).toBe('waiting');
+	expect(writes()).toEqual([]);
+
+	// Grace's page says who approved so far; opening it decides nothing.
+	const page = await fetch(grace.url);
+	expect(page.status).toBe(200);
+	const pageText = await page.text();
+	expect(pageText).toContain('This link belongs to grace@example.com');
+	expect(pageText).toContain('Approved so far: ada@example.com.');
+	expect(await executionStatus(request.executionId)).toBe('waiting');
+
+	const second = await approveAs(grace.url, 'Grace Hopper');
+	expect(second.status).toBe(200);
+	expect(await second.text()).toContain('Approved by ada@example.com and grace@example.com: 1 of 1 change(s) made in Stripe');
+	expect(await finished(request.executionId)).toBe('success');
+	expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/v1/refunds', { charge: charge.id, amount: '500' }]]);
+	const refunds = emulator.list('refund', 'test').filter((r) => r.charge === charge.id);
+	expect(refunds.map((r) => r.amount)).toEqual([500]);
+
+	// The audit n8n stored for the execution names both approvers, each through their own link.
+	const [expired, approved, rejected, failed] = lastOutputs(await executionRun(server.url, cookie, request.executionId), 'Stripe Guard Approval');
+	expect([expired.length, approved.length, rejected.length, failed.length]).toEqual([0, 1, 0, 0]);
+	expect(approved[0].json).toMatchObject({ id: refunds[0].id, object: 'refund', amount: 500 });
+	expect(approved[0].json.audit).toMatchObject({
+		outcome: 'executed',
+		approvers: ['ada@example.com', 'grace@example.com'],
+		approver: 'ada@example.com and grace@example.com',
+		approverIdentity: 'named link',
+		stripeObjectId: refunds[0].id,
+		executionId: request.executionId,
+	});
+
+	// Afterwards either link changes nothing.
+	for (const link of [ada, grace]) await approveAs(link.url, 'anyone');
+	expect(writes()).toHaveLength(1);
 });
