@@ -18,10 +18,11 @@ const queue = require('../../scripts/queue-mode.js') as typeof import('../../scr
 
 jest.setTimeout(15 * 60_000);
 
-const PORTS = { main: 5694, postgres: 55432, redis: 56379 };
+// Ports no other suite (nor `npm run start:queue`) uses, so suites can run side by side; the main's task broker takes main + 1000.
+const PORTS = { main: 5700, postgres: 55436, redis: 56383 };
 const WORKERS = [
-	{ name: 'worker A', healthPort: 5695, brokerPort: 5697 },
-	{ name: 'worker B', healthPort: 5696, brokerPort: 5698 },
+	{ name: 'worker A', healthPort: 5701, brokerPort: 5703 },
+	{ name: 'worker B', healthPort: 5702, brokerPort: 5704 },
 ];
 const READ = { id: 'sgQueueRead000001', name: 'Stripe Guard (read)' };
 const WRITE = { id: 'sgQueueWrite00001', name: 'Stripe Guard (writes)' };
