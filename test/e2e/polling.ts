@@ -16,3 +16,45 @@ export async function executionStatus(serverUrl: string, cookie: string, id: str
 	const body = (await res.json()) as { data?: { status?: string } };
 	return body.data?.status ?? `HTTP ${res.status}`;
 }
+
+/** An item of a node's output as n8n stores it. */
+export type StoredItem = { json: Record<string, unknown> };
+
+export interface StoredRun {
+	status: string;
+	runData: Record<string, Array<{ data?: { main: Array<StoredItem[] | null> } }>>;
+}
+
+/**
+ * n8n's `flatted` form of the execution data (an array whose entry 0 is the root; every string
+ * inside an object or array is the index of the entry holding the value), back to plain JSON.
+ */
+export function unflatten(text: string): unknown {
+	const entries = JSON.parse(text) as unknown[];
+	const revived = new Map<number, unknown>();
+	const revive = (index: number): unknown => {
+		const value = entries[index];
+		if (typeof value !== 'object' || value === null) return value;
+		if (revived.has(index)) return revived.get(index);
+		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+		revived.set(index, out);
+		for (const [key, v] of Object.entries(value)) (out as Record<string, unknown>)[key] = typeof v === 'string' ? revive(Number(v)) : v;
+		return out;
+	};
+	return revive(0);
+}
+
+/** The execution's status and every node's run data, read through n8n's REST API as the editor does. */
+export async function executionRun(serverUrl: string, cookie: string, id: string): Promise<StoredRun> {
+	const res = await fetch(`${serverUrl}/rest/executions/${id}`, { headers: { cookie } });
+	if (!res.ok) throw new Error(`GET /rest/executions/${id}: ${res.status} ${await res.text()}`);
+	const { data: execution } = (await res.json()) as { data: { status: string; data: string | object } };
+	const data = (typeof execution.data === 'string' ? unflatten(execution.data) : execution.data) as { resultData: { runData: StoredRun['runData'] } };
+	return { status: execution.status, runData: data.resultData.runData };
+}
+
+/** The items a node put on each of its outputs in its last run (e.g. Expired, Approved, Rejected, Failed). */
+export function lastOutputs(run: StoredRun, node: string): StoredItem[][] {
+	const runs = run.runData[node] ?? [];
+	return (runs.at(-1)?.data?.main ?? []).map((items) => items ?? []);
+}

@@ -2,7 +2,8 @@
  * Stripe Guard on n8n's distributed engine: queue mode with Redis and PostgreSQL from Debian's
  * packages on 127.0.0.1, one main and two workers sharing the database. 50 concurrent report
  * executions succeed; the trigger (polled by the main) emits each event once; an approval whose
- * worker is gone is resumed on the other worker and writes once.
+ * worker is gone is resumed on the other worker and writes once; approve, approve and reject
+ * submitted at the same moment make one decision, at most one write and one resumed run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,18 +11,19 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
-import { executionStatus as statusOf, waitFor } from './polling';
-import { approveAs, reviewLinks, chain, customersToSlack, node, refundWithApproval, webhook } from './workflows';
+import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
+import { approveAs, decide, reviewLinks, chain, customersToSlack, node, refundWithApproval, webhook } from './workflows';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 const queue = require('../../scripts/queue-mode.js') as typeof import('../../scripts/queue-mode.js');
 
 jest.setTimeout(15 * 60_000);
 
-const PORTS = { main: 5694, postgres: 55432, redis: 56379 };
+// Ports no other suite (nor `npm run start:queue`) uses, so suites can run side by side; the main's task broker takes main + 1000.
+const PORTS = { main: 5700, postgres: 55436, redis: 56383 };
 const WORKERS = [
-	{ name: 'worker A', healthPort: 5695, brokerPort: 5697 },
-	{ name: 'worker B', healthPort: 5696, brokerPort: 5698 },
+	{ name: 'worker A', healthPort: 5701, brokerPort: 5703 },
+	{ name: 'worker B', healthPort: 5702, brokerPort: 5704 },
 ];
 const READ = { id: 'sgQueueRead000001', name: 'Stripe Guard (read)' };
 const WRITE = { id: 'sgQueueWrite00001', name: 'Stripe Guard (writes)' };
@@ -50,6 +52,9 @@ const workflows = () => [
 ];
 
 /** Which worker logged that it started the execution (`Worker started execution <id>`), each time it did. */
+/** How many times any worker started the execution (its first run until it waited, then each resumption). */
+const runsOf = (executionId: string) => workers.reduce((n, w) => n + (w.output().match(new RegExp(`Worker started execution ${executionId} `, 'g'))?.length ?? 0), 0);
+
 const ranOn = (executionId: string) => workers.map((w, i) => (new RegExp(`Worker started execution ${executionId} `).test(w.output()) ? i : -1)).filter((i) => i >= 0);
 
 beforeAll(async () => {
@@ -127,4 +132,70 @@ test('an approval whose worker is gone is resumed on the other worker and writes
 	expect(ranOn(executionId)).toEqual([0, 1]);
 	expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds')).toHaveLength(1);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
+});
+
+/**
+ * Starts an approval (a $3.00 refund of a new charge) in queue mode, posts the given decisions to
+ * its link at the same moment, and checks: one decision page, the others 409 (ours "Already
+ * decided", or n8n's "is running already"), the execution resumed once and finished, at most one
+ * write that was not a replay, and the stored outputs hold the one decision.
+ */
+async function raceDecisions(submissions: Array<{ approver: string; decision: 'approve' | 'reject' }>) {
+	const charge = emulator.create('charge', 'test', { amount: 5000, amount_refunded: 0, currency: 'usd', status: 'succeeded' });
+	const before = approvals.messages.length;
+	const res = await fetch(`${main.url}/webhook/sg-queue-refund`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ chargeId: charge.id }) });
+	expect(res.status).toBe(200);
+	const { text } = await waitFor('the approval request', () => approvals.messages[before], 90_000);
+	const executionId = /execution (\S+)\. /.exec(text)![1];
+	const [{ url }] = reviewLinks(text);
+	await waitFor('the execution to wait', async () => ((await statusOf(main.url, cookie, executionId)) === 'waiting' ? true : undefined));
+	const refundPosts = () => emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.body.charge === charge.id);
+	expect(refundPosts()).toEqual([]);
+
+	const answers = await Promise.all(
+		submissions.map(async (fields) => {
+			const r = await decide(url, fields);
+			return { fields, status: r.status, body: await r.text() };
+		}),
+	);
+	// On failure, what each submission got back (the page's heading, or n8n's message).
+	const report = answers.map((a) => `${a.fields.approver}/${a.fields.decision}: ${a.status} ${(/<h2>([^<]*)/.exec(a.body) ?? /"message":"([^"]*)"/.exec(a.body) ?? ['', a.body.slice(0, 300)])[1]}`);
+	const decisionPage = new RegExp(`^(${submissions.map((f) => `${f.decision === 'approve' ? 'Approved' : 'Rejected'} by ${f.approver}`).join('|')})`);
+	const decided = answers.filter((a) => a.status === 200 && decisionPage.test((/<h2>([^<]*)/.exec(a.body) ?? ['', ''])[1]) && !a.body.includes('Already decided'));
+	expect({ decided: decided.length, report }).toEqual({ decided: 1, report });
+	for (const other of answers.filter((a) => a !== decided[0])) {
+		expect({ status: other.status, told: /Already decided|is running already/.test(other.body), report }).toEqual({ status: 409, told: true, report });
+	}
+	const approved = decided[0].fields.decision === 'approve';
+
+	await waitFor('the execution to finish', async () => ((await statusOf(main.url, cookie, executionId)) === 'success' ? true : undefined), 90_000);
+	// Give a duplicate resumption, if there were one, time to show.
+	await new Promise((resolve) => setTimeout(resolve, 3000));
+	expect(await statusOf(main.url, cookie, executionId)).toBe('success');
+	// At most one write reached Stripe that was not a replay of the same idempotency key, and it made one refund.
+	expect(refundPosts().filter((r) => !r.replayed)).toHaveLength(approved ? 1 : 0);
+	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(approved ? 1 : 0);
+	// Run twice in all: until it waited, and once resumed by the one decision.
+	expect(runsOf(executionId)).toBe(2);
+	const [expired, approvedItems, rejected, failed] = lastOutputs(await executionRun(main.url, cookie, executionId), 'Approval');
+	expect([expired.length, approvedItems.length, rejected.length, failed.length]).toEqual(approved ? [0, 1, 0, 0] : [0, 0, 1, 0]);
+	expect((approved ? approvedItems : rejected)[0].json.audit).toMatchObject({ approver: decided[0].fields.approver, outcome: approved ? 'executed' : 'rejected' });
+	return decided[0].fields;
+}
+
+test('approve, approve and reject at the same moment in queue mode: one decision, the others told, at most one write, one resumed run', async () => {
+	await raceDecisions([
+		{ approver: 'Ada', decision: 'approve' },
+		{ approver: 'Bob', decision: 'approve' },
+		{ approver: 'Eve', decision: 'reject' },
+	]);
+});
+
+test('three approvals at the same moment in queue mode: one writes, the others are told, the refund is made once', async () => {
+	const decided = await raceDecisions([
+		{ approver: 'Ada', decision: 'approve' },
+		{ approver: 'Bob', decision: 'approve' },
+		{ approver: 'Cy', decision: 'approve' },
+	]);
+	expect(decided.decision).toBe('approve');
 });
