@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
-import { approveAs, chain, decide, reviewLinks, webhook } from './workflows';
+import { agentNode, approveAs, chain, decide, reviewLinks, scriptedChatModel, webhook } from './workflows';
 import { startScriptedModel, toolNamed } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -94,23 +94,8 @@ function agentWorkflow() {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('sg-agent', 'onReceived'),
-			{
-				id: 'node-agent',
-				name: 'AI Agent',
-				type: '@n8n/n8n-nodes-langchain.agent',
-				typeVersion: 3.1,
-				position: [220, 0],
-				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: { returnIntermediateSteps: true } },
-			},
-			{
-				id: 'node-model',
-				name: 'OpenAI Chat Model',
-				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-				typeVersion: 1.3,
-				position: [100, 200],
-				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
-				credentials: { openAiApi: OPENAI_CREDENTIAL },
-			},
+			agentNode([220, 0]),
+			scriptedChatModel(OPENAI_CREDENTIAL, [100, 200]),
 			stripeGuard('Read charge', { resource: 'charge', operation: 'get', chargeId: fromAi }, [250, 200], true),
 			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: fromAi, additionalFields: { reason: 'duplicate' } }, [400, 200], true),
 			approvalNode([660, 0]),
@@ -183,23 +168,8 @@ function agentBatchWorkflow() {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('sg-agent-batch', 'onReceived'),
-			{
-				id: 'node-agent',
-				name: 'AI Agent',
-				type: '@n8n/n8n-nodes-langchain.agent',
-				typeVersion: 3.1,
-				position: [220, 0],
-				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: { returnIntermediateSteps: true } },
-			},
-			{
-				id: 'node-model',
-				name: 'OpenAI Chat Model',
-				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-				typeVersion: 1.3,
-				position: [100, 200],
-				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
-				credentials: { openAiApi: OPENAI_CREDENTIAL },
-			},
+			agentNode([220, 0]),
+			scriptedChatModel(OPENAI_CREDENTIAL, [100, 200]),
 			stripeGuard('Propose refund', { resource: 'refund', operation: 'create', chargeId: fromAi, additionalFields: { reason: 'duplicate' } }, [250, 200], true),
 			{
 				id: 'node-code-tool',

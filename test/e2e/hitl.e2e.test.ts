@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
-import { webhook } from './workflows';
+import { agentNode, scriptedChatModel, webhook } from './workflows';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 
 const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -46,23 +46,8 @@ function hitlWorkflow() {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('sg-hitl', 'onReceived'),
-			{
-				id: 'node-agent',
-				name: 'AI Agent',
-				type: '@n8n/n8n-nodes-langchain.agent',
-				typeVersion: 3.1,
-				position: [220, 0],
-				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: {} },
-			},
-			{
-				id: 'node-model',
-				name: 'OpenAI Chat Model',
-				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-				typeVersion: 1.3,
-				position: [100, 200],
-				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
-				credentials: { openAiApi: OPENAI_CREDENTIAL },
-			},
+			{ ...agentNode(), parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: {} } },
+			scriptedChatModel(OPENAI_CREDENTIAL),
 			{
 				id: 'node-hitl',
 				name: 'Human review',

@@ -18,6 +18,27 @@ export const webhook = (path: string, responseMode: 'onReceived' | 'lastNode') =
 		webhookId: `${path}-0000-4000-8000-000000000000`.slice(0, 36),
 	});
 
+/** An AI Agent prompted with the webhook body's `question`, its intermediate steps returned (for Stripe Guard Approval). */
+export const agentNode = (position: [number, number] = [220, 0]) => ({
+	id: 'node-agent',
+	name: 'AI Agent',
+	type: '@n8n/n8n-nodes-langchain.agent',
+	typeVersion: 3.1,
+	position,
+	parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: { returnIntermediateSteps: true } },
+});
+
+/** OpenAI's chat model node, pointed by its credential at the scripted model on 127.0.0.1. */
+export const scriptedChatModel = (credential: Credential, position: [number, number] = [100, 200]) => ({
+	id: 'node-model',
+	name: 'OpenAI Chat Model',
+	type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+	typeVersion: 1.3,
+	position,
+	parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
+	credentials: { openAiApi: credential },
+});
+
 export const chain = (...names: string[]) => Object.fromEntries(names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
 
 /** Stripe Guard Trigger (customer.created, every minute) → the new customer's ID posted to a Slack-compatible receiver. */
