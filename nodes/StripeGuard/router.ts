@@ -101,7 +101,8 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	const pace = fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
 	const stripe = createNodeStripeClient(fn.getNode(), credentials, pace);
 
-	const redactor = new Redactor();
+	// Placeholders are stable within the execution: across items and an agent's tool calls.
+	const redactor = new Redactor(fn.getExecutionId());
 	const isTool = fn.getNode().type.endsWith('Tool');
 	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
 		try {

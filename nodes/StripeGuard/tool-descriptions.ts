@@ -81,7 +81,8 @@ export function toolDescriptions(resources: ResourceDefinition[], specs: ReadRes
  * default is an expression over this node's own resource and operation.
  */
 export function toolDescriptionField(resources: ResourceDefinition[], specs: ReadResourceSpec[]): INodeProperties {
-	const texts = JSON.stringify(toolDescriptions(resources, specs));
+	// n8n ends an expression at the first "}}", even inside a string: write each pair's second "}" as \u007d.
+	const texts = JSON.stringify(toolDescriptions(resources, specs)).replace(/\}\}/g, '}\\u007d');
 	return {
 		displayName: 'Tool Description',
 		name: 'toolDescription',

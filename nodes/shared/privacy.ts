@@ -5,9 +5,13 @@
  * payment) are removed at every depth of every output. Personal data is found by a catalogue of
  * Stripe's fields per object type, not by guessing: keys that are personal wherever they appear,
  * `name` and free text where the object is a person's (a customer, a card, a bank account, billing
- * and shipping details), tax ID values, and the previous values in events. Placeholders stay the
- * same for the same value within one run, so "the same customer" can still be followed.
+ * and shipping details), tax ID values, and the previous values in events. A placeholder is a
+ * keyed hash of the value, the key derived from the execution: the same person gets the same
+ * placeholder across all items and all of an agent's tool calls in one execution, so "the same
+ * customer" can still be followed, and nothing about the value can be read back from it.
  */
+import { createHmac } from 'node:crypto';
+
 
 /** Keys whose value is a secret wherever it appears. */
 const SECRET_KEYS = new Set(['client_secret', 'secret']);
@@ -57,31 +61,25 @@ const FREE_TEXT_OBJECTS = new Set(['customer', 'charge', 'payment_intent', 'invo
 const TAX_ID_LISTS = new Set(['tax_ids', 'customer_tax_ids']);
 
 export class Redactor {
-	private readonly placeholders = new Map<string, string>();
 	private readonly issued = new Set<string>();
-	private readonly counters = new Map<Kind, number>();
+
+	/** `scope`: what the placeholders are stable within, such as the execution's ID. */
+	constructor(private readonly scope = '') {}
 
 	private placeholder(kind: Kind, value: unknown): unknown {
 		// Redacting twice (before and after Simplify) must not replace a placeholder with another.
 		if (typeof value === 'string' && this.issued.has(value)) return value;
-		const key = `${kind}:${JSON.stringify(value)}`;
-		let found = this.placeholders.get(key);
-		if (!found) {
-			const n = (this.counters.get(kind) ?? 0) + 1;
-			this.counters.set(kind, n);
-			const forms: Record<Kind, string> = {
-				email: `person${n}@redacted.invalid`,
-				name: `Person ${n}`,
-				phone: `[phone ${n}]`,
-				address: `[address ${n}]`,
-				fingerprint: `[card ${n}]`,
-				text: `[redacted ${n}]`,
-			};
-			found = forms[kind];
-			this.placeholders.set(key, found);
-			this.issued.add(found);
-		}
-		return found;
+		const n = createHmac('sha256', `stripe-guard redaction ${this.scope}`).update(`${kind}:${JSON.stringify(value)}`).digest('hex').slice(0, 8);
+		const forms: Record<Kind, string> = {
+			email: `person-${n}@redacted.invalid`,
+			name: `Person ${n}`,
+			phone: `[phone ${n}]`,
+			address: `[address ${n}]`,
+			fingerprint: `[card ${n}]`,
+			text: `[redacted ${n}]`,
+		};
+		this.issued.add(forms[kind]);
+		return forms[kind];
 	}
 
 	/**
