@@ -3,7 +3,7 @@
  * n8n-core (the compiled engine harness) against the emulator the parent started, and reports the
  * live heap's peak above the idle baseline, taken after a full GC every few milliseconds.
  * Usage (from bench/run.js): node --expose-gc bench/memory-child.js <harness dir> <parameters JSON>
- * with STRIPE_GUARD_API_BASE_URL and BENCH_API_KEY set.
+ * with BENCH_API_KEY set and api.stripe.com routed to the parent's emulator (routedEnv of test/route-stripe.js).
  */
 'use strict';
 const { join } = require('node:path');

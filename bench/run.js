@@ -4,27 +4,19 @@
  * Prints requests made, wall time and their ratios. A benchmark, not a test: it asserts nothing.
  */
 'use strict';
-const { execFile, execFileSync } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
-const { mkdtempSync, rmSync, readFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const runtime = require('../scripts/n8n-runtime');
+const { routedEnv } = require('../test/route-stripe');
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 100);
 const SIZES = (process.env.BENCH_SIZES || '1000,10000').split(',').map(Number);
 /** `BENCH_ONLY=list`, `mrr` or `throughput` runs one part. */
 const ONLY = process.env.BENCH_ONLY || '';
-
-function throwawayCertificate(dir) {
-	execFileSync('openssl', [
-		'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=api.stripe.com',
-		'-addext', 'subjectAltName=DNS:api.stripe.com,IP:127.0.0.1',
-		'-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-	], { stdio: 'ignore' });
-	return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), certPath: join(dir, 'cert.pem') };
-}
 
 function listWorkflow(id, node) {
 	return {
@@ -69,28 +61,19 @@ async function main() {
 }
 
 /**
- * A real n8n with the package, and the emulator served over TLS as api.stripe.com so that n8n's
- * built-in Stripe node reaches it too (through route-stripe-to-emulator.js, in that n8n only).
+ * A real n8n with the package, whose connections to api.stripe.com go to the emulator (served over
+ * TLS as api.stripe.com): both nodes call Stripe as they would in production, and reach the same
+ * emulator through test/route-stripe.js, preloaded into that n8n only.
  */
 async function withBenchN8n(body) {
 	const n8n = runtime.ensureN8n();
 	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
 	const scratch = mkdtempSync(join(tmpdir(), 'stripe-guard-bench-'));
-	const tls = throwawayCertificate(scratch);
-	const emulator = await startEmulator({ tls: { key: tls.key, cert: tls.cert }, latencyMs: LATENCY_MS });
+	const emulator = await startEmulator({ latencyMs: LATENCY_MS });
 	try {
 		const userFolder = join(scratch, 'n8n');
 		runtime.installPackage(userFolder);
-		const env = runtime.n8nEnv(n8n, {
-			userFolder,
-			port: 5689,
-			extra: {
-				STRIPE_GUARD_API_BASE_URL: emulator.url, // https://127.0.0.1:port, same TLS emulator as the built-in node
-				NODE_EXTRA_CA_CERTS: tls.certPath,
-				NODE_OPTIONS: `--require ${join(__dirname, 'route-stripe-to-emulator.js')}`,
-				STRIPE_BENCH_EMULATOR_PORT: String(emulator.port),
-			},
-		});
+		const env = runtime.n8nEnv(n8n, { userFolder, port: 5689, stripeEmulatorPort: emulator.port });
 		return await body({ n8n, env, emulator });
 	} finally {
 		await emulator.stop();
@@ -219,7 +202,8 @@ async function mrrBenchmark() {
 	// Asynchronous: the emulator answering the child lives in this process's event loop.
 	const runChild = async (parameters) => {
 		const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(__dirname, 'memory-child.js'), harness, JSON.stringify(parameters)], {
-			env: { ...process.env, STRIPE_GUARD_API_BASE_URL: emulator.url, BENCH_API_KEY: emulator.keys.testRead },
+			// The child calls api.stripe.com like the product does; the route sends it to this emulator.
+			env: { ...process.env, ...routedEnv(emulator.port, process.env), BENCH_API_KEY: emulator.keys.testRead },
 			maxBuffer: 64 * 1024 * 1024,
 			timeout: 600_000,
 		});

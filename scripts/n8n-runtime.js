@@ -91,13 +91,21 @@ function installPackage(userFolder) {
  * installed packages all live in `<userFolder>/.n8n`). The task runner's broker listens on
  * port + 1000 (never the default 5679), so several instances can run side by side.
  * The encryption key is fixed: credentials imported by one run stay readable by the next.
+ *
+ * With `stripeEmulatorPort`, that n8n process reaches the Stripe emulator on 127.0.0.1 for
+ * api.stripe.com (test/route-stripe.js preloaded, the test CA trusted); without, nothing is
+ * routed and the process has no route loaded.
  * @param {ReturnType<typeof ensureN8n>} runtime
- * @param {{userFolder: string, port?: number, extra?: Record<string, string>}} options
+ * @param {{userFolder: string, port?: number, stripeEmulatorPort?: number, extra?: Record<string, string>}} options
  */
-function n8nEnv(runtime, { userFolder, port = 5678, extra = {} }) {
+function n8nEnv(runtime, { userFolder, port = 5678, stripeEmulatorPort, extra = {} }) {
 	const env = { ...process.env };
 	// Jest sets NODE_ENV=test, under which n8n's logger (and so `execute`'s result) stays silent.
-	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID']) delete env[name];
+	// Routing (NODE_OPTIONS, STRIPE_EMULATOR_PORT, the test CA) comes only from stripeEmulatorPort.
+	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', 'STRIPE_EMULATOR_PORT']) delete env[name];
+	const { routedEnv, CA_PATH } = require('../test/route-stripe');
+	if (env.NODE_EXTRA_CA_CERTS === CA_PATH) delete env.NODE_EXTRA_CA_CERTS; // jest's: the test CA only where routed
+	const route = stripeEmulatorPort === undefined ? {} : routedEnv(stripeEmulatorPort);
 	return {
 		...env,
 		PATH: `${runtime.nodeBin}:${env.PATH}`,
@@ -126,6 +134,7 @@ function n8nEnv(runtime, { userFolder, port = 5678, extra = {} }) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: env.N8N_LOG_LEVEL || 'warn',
 		DB_SQLITE_POOL_SIZE: '2',
+		...route,
 		...extra,
 	};
 }

@@ -50,7 +50,7 @@ async function main() {
 	let page;
 	try {
 		runtime.installPackage(userFolder);
-		const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url, GENERIC_TIMEZONE: 'Europe/Berlin' } });
+		const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port, extra: { GENERIC_TIMEZONE: 'Europe/Berlin' } });
 		await runtime.importCredentials(n8n, env, [
 			{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 		]);
@@ -86,7 +86,8 @@ async function main() {
 		await page.screenshot({ path: join(OUT, 'trigger-in-editor.png') });
 
 		// 3. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
-		process.env.STRIPE_GUARD_API_BASE_URL = emulator.url;
+		// In this process too, api.stripe.com goes to the emulator (test/route-stripe.js).
+		require('../test/route-stripe').routeStripeTo(emulator.port);
 		process.env.N8N_LOG_LEVEL = 'silent';
 		const { runStripeGuard } = require(join(runtime.compileTypeScript('bench-harness', 'test/engine/harness.ts', '.'), 'test/engine/harness.js'));
 		const run = await runStripeGuard({

@@ -1,8 +1,10 @@
 /**
  * `npm start`: a real n8n on http://127.0.0.1:5678 with Stripe Guard loaded, a ready credential
  * and the example workflows. Without STRIPE_API_KEY it starts the Stripe emulator with demo data
- * on 127.0.0.1:12111 as an offline Stripe; with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
- * real Stripe. The n8n user folder (database, credentials, workflows you build) lives outside the
+ * on 127.0.0.1:12111 as an offline Stripe, and routes the connections of the n8n processes it
+ * launches (and only those) for api.stripe.com there (test/route-stripe.js, with the test CA of
+ * test/tls trusted in those processes only); with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
+ * real Stripe and routes nothing. The n8n user folder (database, credentials, workflows you build) lives outside the
  * repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts; the credential
  * is re-imported under the same id on every start (the emulator's keys are new each time), the
  * examples under their own ids when new or changed. Ctrl-C stops everything.
@@ -140,8 +142,9 @@ async function main() {
 	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
 	const credentialName = emulator ? 'Stripe Guard (offline emulator)' : `Stripe Guard (Stripe ${environment} mode)`;
-	const baseEnv = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: emulator ? { STRIPE_GUARD_API_BASE_URL: emulator.url } : {} });
-	if (!emulator) delete baseEnv.STRIPE_GUARD_API_BASE_URL; // even if the shell has it: real Stripe
+	// Offline, only the n8n processes started here (main and queue workers) send api.stripe.com to the
+	// emulator (test/route-stripe.js preloaded, the test CA trusted); with a key nothing is routed.
+	const baseEnv = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator ? EMULATOR_PORT : undefined });
 	if (QUEUE) {
 		console.log('Starting PostgreSQL and Redis for queue mode…');
 		const [postgres, redis] = await Promise.all([queue.startPostgres({ port: QUEUE_STORES.postgresPort }), queue.startRedis({ port: QUEUE_STORES.redisPort })]);
@@ -214,7 +217,7 @@ async function main() {
   n8n with Stripe Guard is running at ${server.url}
   ${signIn}
   Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
-    ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data (STRIPE_GUARD_API_BASE_URL); nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
+    ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data: this n8n's connections to api.stripe.com go there; nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
   ${QUEUE ? `Queue mode: this main and ${QUEUE_WORKERS.length} workers, PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  ` : ''}Outbox: Slack posts and emails from the examples are printed here (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
     ${imported.join('\n    ')}

@@ -1,18 +1,16 @@
 /**
  * The one way Stripe Guard talks to Stripe: the official SDK, pinned API version, identified
- * as this package, with a timeout and retries that include 429, and `STRIPE_GUARD_API_BASE_URL`
- * for a local emulator.
+ * as this package, with a timeout and retries that include 429. Always https://api.stripe.com.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import type { StripeGuardCredentials } from './credentials';
 import { pacerFor, type Pacer } from './rate-limit';
 
 export const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
-export const API_BASE_ENV = 'STRIPE_GUARD_API_BASE_URL';
 
 /**
  * Per-request timeout; Stripe answers reads in well under a second, lists of 100 in ~1 s.
@@ -64,43 +62,6 @@ class PacedHttpClient extends Stripe.HttpClient {
 	}
 }
 
-export interface ApiBase {
-	host: string;
-	port: number;
-	protocol: 'http' | 'https';
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
-export type ApiBaseCheck = { ok: true; base?: ApiBase } | { ok: false; message: string };
-
-/**
- * Reads `STRIPE_GUARD_API_BASE_URL` (unset: Stripe itself). Only loopback hosts are accepted,
- * so that a key can never be sent to a third party by a changed environment variable.
- */
-export function checkApiBase(value = process.env[API_BASE_ENV]): ApiBaseCheck {
-	if (!value) return { ok: true };
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return { ok: false, message: `${API_BASE_ENV} is not a URL: set it to e.g. http://127.0.0.1:12111, or unset it to use Stripe.` };
-	}
-	if (!LOOPBACK.test(url.hostname) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-		return {
-			ok: false,
-			message: `${API_BASE_ENV} may only point at this machine (127.0.0.0/8, localhost or [::1]) over http or https, so that a Stripe key is never sent elsewhere. Unset it to use Stripe.`,
-		};
-	}
-	const protocol = url.protocol === 'https:' ? 'https' : 'http';
-	const base: ApiBase = {
-		host: url.hostname.replace(/^\[|\]$/g, ''),
-		port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
-		protocol,
-	};
-	return { ok: true, base };
-}
-
 function packageVersion(): string {
 	// Works from the TypeScript sources and from dist/: walk up to this package's package.json.
 	for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
@@ -118,8 +79,8 @@ const VERSION = packageVersion();
 /** One connection pool for every client; each client paces its own key. */
 const nodeHttpClient = Stripe.createNodeHttpClient();
 
-/** `base` comes from checkApiBase(); undefined means api.stripe.com. `maxPerSecond` lowers the pace. */
-export function createStripeClient(credentials: StripeGuardCredentials, base?: ApiBase, maxPerSecond?: number): Stripe {
+/** `maxPerSecond` lowers the pace. */
+export function createStripeClient(credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
 	return new Stripe(credentials.apiKey, {
 		// The version the installed SDK pins, so its types describe what Stripe returns.
 		apiVersion: Stripe.API_VERSION,
@@ -127,13 +88,10 @@ export function createStripeClient(credentials: StripeGuardCredentials, base?: A
 		timeout: requestTimeoutMs(),
 		maxNetworkRetries: MAX_NETWORK_RETRIES,
 		httpClient: new PacedHttpClient(nodeHttpClient, credentials.apiKey, maxPerSecond),
-		...(base ?? {}),
 	});
 }
 
-/** The client a node uses: at the API base the environment sets, refused unless it is loopback. */
-export function createNodeStripeClient(node: INode, credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
-	const api = checkApiBase();
-	if (!api.ok) throw new NodeOperationError(node, api.message);
-	return createStripeClient(credentials, api.base, maxPerSecond);
+/** The client a node uses. */
+export function createNodeStripeClient(_node: INode, credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
+	return createStripeClient(credentials, maxPerSecond);
 }

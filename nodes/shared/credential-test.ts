@@ -6,7 +6,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import Stripe from 'stripe';
 
-import { checkApiBase, createStripeClient } from './client';
+import { createStripeClient } from './client';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
 import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
 import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
@@ -131,7 +131,5 @@ export async function stripeRestrictedKeyApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const check = checkCredentials(credential.data);
 	if (!check.ok) return failure(check.message);
-	const api = checkApiBase();
-	if (!api.ok) return failure(api.message);
-	return await testWithStripe(createStripeClient(check.credentials, api.base), check.credentials);
+	return await testWithStripe(createStripeClient(check.credentials), check.credentials);
 }

@@ -116,7 +116,7 @@ beforeAll(async () => {
 	[slack, smtp, model] = await Promise.all([startReceiver(), startSmtpReceiver(), startScriptedModel(script)]);
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-examples-e2e-'));
 	runtime.installPackage(userFolder);
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url, GENERIC_TIMEZONE: TIME_ZONE } });
+	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port, extra: { GENERIC_TIMEZONE: TIME_ZONE } });
 	await runtime.importCredentials(n8n, env, [
 		{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 		{ id: 'stripeGuardWrites', name: 'Stripe Guard writes', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },

@@ -85,7 +85,7 @@ beforeAll(async () => {
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-e2e-'));
 	await timed('pack and install the package', () => runtime.installPackage(userFolder));
-	env = runtime.n8nEnv(n8n, { userFolder, port: 5688, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	env = runtime.n8nEnv(n8n, { userFolder, port: 5688, stripeEmulatorPort: emulator.port });
 	await timed('import credential', () =>
 		runtime.importCredentials(n8n, env, [
 			{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
@@ -121,7 +121,8 @@ test('a workflow lists every customer from the emulator', async () => {
 	const lists = emulator.requests.filter((r) => r.path === '/v1/customers');
 	expect(lists.map((r) => r.query.limit)).toEqual(['100', '100']);
 	// The API version the installed stripe SDK pins, and the package's user agent.
-	expect(lists.every((r) => r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);
+	expect(lists.every((r) => r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);	// n8n called https://api.stripe.com; the route preloaded into that n8n process brought it here.
+	expect(lists.map((r) => r.host)).toEqual(['api.stripe.com', 'api.stripe.com']);
 });
 
 test('a workflow reads every resource', async () => {

@@ -64,7 +64,7 @@ beforeAll(async () => {
 	[postgres, redis] = await Promise.all([queue.startPostgres({ port: PORTS.postgres }), queue.startRedis({ port: PORTS.redis })]);
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-queue-e2e-'));
 	runtime.installPackage(userFolder);
-	const base = runtime.n8nEnv(n8n, { userFolder, port: PORTS.main, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url, N8N_LOG_LEVEL: 'info' } });
+	const base = runtime.n8nEnv(n8n, { userFolder, port: PORTS.main, stripeEmulatorPort: emulator.port, extra: { N8N_LOG_LEVEL: 'info' } });
 	const stores = { postgresPort: postgres.port, redisPort: redis.port };
 	const mainEnv = queue.queueEnv(base, stores);
 	await runtime.importCredentials(n8n, mainEnv, [

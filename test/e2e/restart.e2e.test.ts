@@ -44,7 +44,7 @@ beforeAll(async () => {
 	[slack, approvals] = await Promise.all([startReceiver(), startReceiver()]);
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-restart-e2e-'));
 	runtime.installPackage(userFolder);
-	env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
 		{ ...READ, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 		{ ...WRITE, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },

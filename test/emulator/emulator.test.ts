@@ -1,15 +1,21 @@
-/** The emulator itself, through the real stripe SDK: it must behave as Stripe does, or the product's tests prove nothing. */
+/**
+ * The emulator itself, through the real stripe SDK: it must behave as Stripe does, or the product's
+ * tests prove nothing. The SDK calls https://api.stripe.com, routed to the emulator (route-stripe.js).
+ */
 import Stripe from 'stripe';
 
+import { routeStripeTo } from '../route-stripe';
 import { startEmulator, type StripeEmulator } from './index';
 
 let emu: StripeEmulator;
-const sdk = (key: string, maxNetworkRetries = 0) => new Stripe(key, { host: '127.0.0.1', port: emu.port, protocol: 'http', maxNetworkRetries });
+const sdk = (key: string, maxNetworkRetries = 0) => new Stripe(key, { maxNetworkRetries });
 
 beforeAll(async () => {
 	emu = await startEmulator({ seed: 'demo' });
+	routeStripeTo(emu.port);
 });
 afterAll(async () => {
+	routeStripeTo(undefined);
 	await emu.stop();
 });
 
@@ -221,7 +227,7 @@ describe('faults', () => {
 
 	test('a slow response meets the client timeout', async () => {
 		emu.addFault({ kind: 'slow', count: 1, delayMs: 400 });
-		const s = new Stripe(emu.keys.testRead, { host: '127.0.0.1', port: emu.port, protocol: 'http', maxNetworkRetries: 0, timeout: 100 });
+		const s = new Stripe(emu.keys.testRead, { maxNetworkRetries: 0, timeout: 100 });
 		const error = await failure(s.customers.list({ limit: 1 }));
 		expect(error.type).toBe('StripeConnectionError');
 	});

@@ -2,6 +2,10 @@
  * A small stateful Stripe on 127.0.0.1 for tests, benchmarks and the offline `npm start`:
  * Stripe's object shapes, list/search semantics, restricted-key permissions and their 403s,
  * test and live mode, idempotent replays, rate limits and switchable faults.
+ *
+ * It serves HTTPS with a certificate for api.stripe.com from the test CA in test/tls. Clients
+ * reach it as https://api.stripe.com through test/route-stripe.js (the product knows no other
+ * address), or at `url` with NODE_EXTRA_CA_CERTS=test/tls/ca.crt.
  */
 import { StripeApi } from './api';
 import { makeKey } from './permissions';
@@ -13,10 +17,10 @@ import type { FaultRule, KeyOptions, Mode, ObjectType, RequestLogEntry, StartOpt
 export type * from './types';
 
 export interface StripeEmulator {
+	/** https://127.0.0.1:port */
 	readonly url: string;
 	readonly host: string;
 	readonly port: number;
-	readonly protocol: 'http' | 'https';
 	readonly accountId: string;
 	/** Created at start: read-only and read-write restricted keys per mode. */
 	readonly keys: { testRead: string; testWrite: string; liveRead: string; liveWrite: string };
@@ -63,14 +67,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 		seedDemo(store, 'live');
 	}
 	const port = await server.listen(host, options.port ?? 0);
-	const protocol = options.tls ? 'https' : 'http';
 	const urlHost = host.includes(':') ? `[${host}]` : host;
 
 	return {
-		url: `${protocol}://${urlHost}:${port}`,
+		url: `https://${urlHost}:${port}`,
 		host,
 		port,
-		protocol,
 		accountId,
 		keys,
 		addKey,

@@ -2,8 +2,10 @@
  * The emulator's HTTP side: authentication, request log, latency, injected faults, per-key rate
  * limits and idempotent replays, in front of the API in api.ts.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { parse as parseQs } from 'qs';
 
@@ -27,6 +29,18 @@ interface ActiveFault extends FaultRule {
 	applied: number;
 }
 
+/**
+ * The emulator's certificate for api.stripe.com (and localhost, 127.0.0.1), signed by the
+ * throwaway test CA in test/tls. Found from here and from the compiled copy under .tmp/.
+ */
+function testCertificate(): { key: Buffer; cert: Buffer } {
+	for (let dir = __dirname; ; dir = dirname(dir)) {
+		const tls = join(dir, 'test/tls');
+		if (existsSync(join(tls, 'server.crt'))) return { key: readFileSync(join(tls, 'server.key')), cert: readFileSync(join(tls, 'server.crt')) };
+		if (dirname(dir) === dir) throw new Error(`test/tls/server.crt not found above ${__dirname}`);
+	}
+}
+
 export class EmulatorServer {
 	readonly requests: RequestLogEntry[] = [];
 	readonly keys = new Map<string, EmulatedKey>();
@@ -41,14 +55,14 @@ export class EmulatorServer {
 	constructor(
 		private readonly store: Store,
 		readonly api: StripeApi,
-		private readonly options: StartOptions,
+		options: StartOptions,
 	) {
 		this.latencyMs = options.latencyMs ?? 0;
 	}
 
 	async listen(host: string, port: number): Promise<number> {
 		const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-		this.server = this.options.tls ? createHttpsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, handler) : createHttpServer(handler);
+		this.server = createHttpsServer(testCertificate(), handler);
 		this.server.keepAliveTimeout = 5000;
 		this.server.on('connection', (socket: Socket) => {
 			this.sockets.add(socket);
@@ -112,6 +126,7 @@ export class EmulatorServer {
 			idempotencyKey: header('idempotency-key'),
 			stripeVersion: header('stripe-version'),
 			userAgent: header('user-agent'),
+			host: header('host'),
 			stripeAccount: header('stripe-account'),
 			status: 0,
 		};

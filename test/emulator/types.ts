@@ -63,6 +63,8 @@ export interface RequestLogEntry {
 	idempotencyKey?: string;
 	stripeVersion?: string;
 	userAgent?: string;
+	/** The Host header: api.stripe.com when the client called Stripe and was routed here. */
+	host?: string;
 	stripeAccount?: string;
 	status: number;
 	replayed?: boolean;
@@ -87,7 +89,6 @@ export interface StartOptions {
 	host?: string;
 	seed?: 'demo' | 'none';
 	latencyMs?: number;
-	tls?: { key: string | Buffer; cert: string | Buffer };
 	accountId?: string;
 	/** Clock in milliseconds, for `created` and relative seed data. */
 	now?: () => number;

@@ -276,37 +276,3 @@ describe('retries', () => {
 	});
 });
 
-describe('API base override', () => {
-	test.each([
-		['another host', 'https://api.example.com'],
-		['a look-alike of localhost', 'http://localhost.example.com:12111'],
-		['not a URL', 'emulator'],
-	])('%s is refused before any request, naming the variable', async (_name, value) => {
-		const e = emulator();
-		const saved = process.env.STRIPE_GUARD_API_BASE_URL;
-		process.env.STRIPE_GUARD_API_BASE_URL = value;
-		e.clearRequests();
-		try {
-			const run = await runStripeGuard({
-				parameters: { resource: 'customer', operation: 'list' } as never,
-				credential: { apiKey: e.keys.testRead },
-			});
-			expect(run.error?.message).toMatch(/^STRIPE_GUARD_API_BASE_URL /);
-			expect(e.requests).toHaveLength(0);
-		} finally {
-			process.env.STRIPE_GUARD_API_BASE_URL = saved;
-		}
-	});
-
-	test('localhost and 127.x are accepted', async () => {
-		const e = emulator();
-		const saved = process.env.STRIPE_GUARD_API_BASE_URL;
-		process.env.STRIPE_GUARD_API_BASE_URL = `http://localhost:${e.port}`;
-		try {
-			const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list' } as never, credential: { apiKey: e.keys.testRead } });
-			expect(run.status).toBe('success');
-		} finally {
-			process.env.STRIPE_GUARD_API_BASE_URL = saved;
-		}
-	});
-});

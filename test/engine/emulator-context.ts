@@ -1,14 +1,18 @@
-/** Starts the Stripe emulator for a test file and points Stripe Guard at it. */
+/**
+ * Starts the Stripe emulator for a test file and routes this process's connections for
+ * api.stripe.com to it (test/route-stripe.js): the product calls https://api.stripe.com as always.
+ */
 import { startEmulator, type StartOptions, type StripeEmulator } from '../emulator';
+import { routeStripeTo } from '../route-stripe';
 
 export function useEmulator(options: StartOptions = {}): () => StripeEmulator {
 	let emulator: StripeEmulator | undefined;
 	beforeAll(async () => {
 		emulator = await startEmulator(options);
-		process.env.STRIPE_GUARD_API_BASE_URL = emulator.url;
+		routeStripeTo(emulator.port);
 	});
 	afterAll(async () => {
-		delete process.env.STRIPE_GUARD_API_BASE_URL;
+		routeStripeTo(undefined);
 		await emulator?.stop();
 	});
 	return () => {

@@ -116,7 +116,7 @@ describe('other writes', () => {
 describe('the requests are ones Stripe accepts', () => {
 	test('each drafted request succeeds against the emulator, once per idempotency key', async () => {
 		const e = emulator();
-		const stripe = new Stripe(e.keys.testWrite, { host: '127.0.0.1', port: e.port, protocol: 'http', maxNetworkRetries: 0 });
+		const stripe = new Stripe(e.keys.testWrite, { maxNetworkRetries: 0 });
 		const send = (d: ReturnType<typeof build>, key: string) => stripe.rawRequest(d.request.method, d.request.path, d.request.params, { idempotencyKey: key });
 		const customer = e.list('customer', 'test')[0];
 		const product = e.list('product', 'test')[0];
