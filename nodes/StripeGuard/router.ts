@@ -10,7 +10,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { createNodeStripeClient } from '../shared/client';
+import { createNodeStripeClient, DEFAULT_TIMEOUT_SECONDS } from '../shared/client';
 import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
@@ -36,6 +36,16 @@ const paceField: INodeProperties = {
 		"Lower this node's pace toward Stripe, e.g. to leave room for other apps on the same key. 0 means just under Stripe's limits for the key: 95/s live, 24/s test, 19/s for search. Input items run in parallel up to the pace; output keeps their order.",
 };
 
+/** Shown under every operation: how long one request to Stripe may take before it is retried. */
+const timeoutField: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeout',
+	type: 'number',
+	typeOptions: { minValue: 0.1, numberPrecision: 1 },
+	default: DEFAULT_TIMEOUT_SECONDS,
+	description:
+		'How long one request to Stripe may take before it is given up and retried (up to 4 retries). Raise it on a slow network.',
+};
 
 /** Resource selector, one operation selector per resource, and each operation's fields. */
 export function describeResources(resources: ResourceDefinition[]): INodeProperties[] {
@@ -76,7 +86,7 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			}
 		}
 	}
-	properties.push(paceField);
+	properties.push(paceField, timeoutField);
 	return properties;
 }
 
@@ -99,7 +109,8 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
 	const pace = fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
-	const stripe = createNodeStripeClient(fn.getNode(), credentials, pace);
+	const timeout = fn.getNodeParameter('requestTimeout', 0, DEFAULT_TIMEOUT_SECONDS) as number;
+	const stripe = createNodeStripeClient(fn.getNode(), credentials, pace, timeout);
 
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { INode } from 'n8n-workflow';
+import { NodeOperationError, type INode } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import type { StripeGuardCredentials } from './credentials';
@@ -14,9 +14,9 @@ export const PACKAGE_NAME = 'n8n-nodes-stripe-guard';
 
 /**
  * Per-request timeout; Stripe answers reads in well under a second, lists of 100 in ~1 s.
- * STRIPE_GUARD_TIMEOUT_MS changes it (the fault tests use a short one; a slow network a longer one).
+ * The node's Request Timeout (Seconds) changes it; the approval node and the trigger use this.
  */
-const requestTimeoutMs = () => Number(process.env.STRIPE_GUARD_TIMEOUT_MS) || 30_000;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Backoff 0.5, 1, 2, 4 s (with jitter): long enough to ride out a one-second rate-limit window. */
 const MAX_NETWORK_RETRIES = 4;
 
@@ -79,19 +79,22 @@ const VERSION = packageVersion();
 /** One connection pool for every client; each client paces its own key. */
 const nodeHttpClient = Stripe.createNodeHttpClient();
 
-/** `maxPerSecond` lowers the pace. */
-export function createStripeClient(credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
+/** `maxPerSecond` lowers the pace; `timeoutSeconds` is per request. */
+export function createStripeClient(credentials: StripeGuardCredentials, maxPerSecond?: number, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Stripe {
 	return new Stripe(credentials.apiKey, {
 		// The version the installed SDK pins, so its types describe what Stripe returns.
 		apiVersion: Stripe.API_VERSION,
 		appInfo: { name: PACKAGE_NAME, version: VERSION, url: 'https://www.npmjs.com/package/n8n-nodes-stripe-guard' },
-		timeout: requestTimeoutMs(),
+		timeout: Math.round(timeoutSeconds * 1000),
 		maxNetworkRetries: MAX_NETWORK_RETRIES,
 		httpClient: new PacedHttpClient(nodeHttpClient, credentials.apiKey, maxPerSecond),
 	});
 }
 
-/** The client a node uses. */
-export function createNodeStripeClient(_node: INode, credentials: StripeGuardCredentials, maxPerSecond?: number): Stripe {
-	return createStripeClient(credentials, maxPerSecond);
+/** The client a node uses; a timeout that is not a positive number of seconds is refused. */
+export function createNodeStripeClient(node: INode, credentials: StripeGuardCredentials, maxPerSecond?: number, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Stripe {
+	if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+		throw new NodeOperationError(node, `Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeoutSeconds)}`);
+	}
+	return createStripeClient(credentials, maxPerSecond, timeoutSeconds);
 }

@@ -135,10 +135,15 @@ export class EmulatorServer {
 		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Request-Id': requestId, 'Stripe-Version': version };
 		if (entry.idempotencyKey) headers['Idempotency-Key'] = entry.idempotencyKey;
 
+		let loseAnswer = false;
 		const send = async (status: number, text: string, extra: Record<string, string> = {}) => {
 			if (this.latencyMs > 0) await sleep(this.latencyMs);
 			entry.status = status;
 			if (res.destroyed) return;
+			if (loseAnswer) {
+				req.socket.destroy();
+				return;
+			}
 			res.writeHead(status, { ...headers, ...extra, 'Content-Length': Buffer.byteLength(text) });
 			res.end(text);
 		};
@@ -160,6 +165,9 @@ export class EmulatorServer {
 					return send(200, '{"object": "list", "data": [{"id": "cus_');
 				case 'slow':
 					await sleep(fault.delayMs ?? 2000);
+					break;
+				case 'lost_answer':
+					loseAnswer = true;
 					break;
 			}
 		}

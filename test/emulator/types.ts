@@ -71,7 +71,12 @@ export interface RequestLogEntry {
 	fault?: string;
 }
 
-export type FaultKind = 'rate_limit' | 'server_error' | 'drop_connection' | 'slow' | 'malformed_body';
+/**
+ * `drop_connection` closes the connection before the request is handled; `lost_answer` handles it
+ * (a write is done) and then closes the connection instead of answering, as a client sees a
+ * request whose answer came after its timeout.
+ */
+export type FaultKind = 'rate_limit' | 'server_error' | 'drop_connection' | 'slow' | 'malformed_body' | 'lost_answer';
 
 export interface FaultRule {
 	kind: FaultKind;

@@ -9,7 +9,8 @@ import { runApproval, startReceiver } from './approval-harness';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard, type NodeRun } from './harness';
 
-// Short enough that "slower than the timeout" fits a test, long enough for a page of 100.
+// Short enough that "slower than the timeout" fits a test, long enough for a page of 100: the
+// node's Request Timeout (Seconds).
 const TIMEOUT_MS = 1500;
 const emulator = useEmulator({ seed: 'none' });
 const unhandled: unknown[] = [];
@@ -17,13 +18,11 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 let baseline: string[];
 
 beforeAll(() => {
-	process.env.STRIPE_GUARD_TIMEOUT_MS = String(TIMEOUT_MS);
 	process.on('unhandledRejection', onUnhandled);
 	emulator().createMany('customer', 'test', 250, (i) => ({ name: `Customer ${i}`, email: `c${i}@example.com` }));
 	baseline = emulator().list('customer', 'test').map((c) => c.id);
 });
 afterAll(() => {
-	delete process.env.STRIPE_GUARD_TIMEOUT_MS;
 	process.off('unhandledRejection', onUnhandled);
 	expect(unhandled).toEqual([]);
 });
@@ -33,7 +32,7 @@ beforeEach(() => {
 });
 
 const listAll = () =>
-	runStripeGuard({ parameters: { resource: 'customer', operation: 'list', returnAll: true, maxRows: 1000 } as never, credential: { apiKey: emulator().keys.testRead } });
+	runStripeGuard({ parameters: { resource: 'customer', operation: 'list', returnAll: true, maxRows: 1000, requestTimeout: TIMEOUT_MS / 1000 } as never, credential: { apiKey: emulator().keys.testRead } });
 
 /** What a user sees of a failure: the message and description, without a stack trace or the key. */
 function expectClearError(run: NodeRun) {
@@ -58,8 +57,17 @@ test.each([
 	const run = await listAll();
 	expect(run.status).toBe('success');
 	expect(run.items.map((i) => i.json.id)).toEqual(baseline);
-	// The retries were real: the fault struck and the page was asked for again.
+	// The retries were real: the fault struck and the page was asked for again (a slow answer
+	// too: the node's Request Timeout of 1.5 s gave up on it), once for each fault.
 	expect(emulator().requests.filter((r) => r.fault).length).toBe(rule.count);
+	expect(emulator().requests).toHaveLength(3 + rule.count!);
+});
+
+test('a Request Timeout that is not above 0 is refused before any request', async () => {
+	const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', requestTimeout: 0 } as never, credential: { apiKey: emulator().keys.testRead } });
+	expect(run.status).toBe('error');
+	expect(run.error?.message).toBe('Request Timeout (Seconds) must be a number of seconds above 0, not 0');
+	expect(emulator().requests).toHaveLength(0);
 });
 
 test('a malformed body ends in a clear error naming the item', async () => {
@@ -77,7 +85,9 @@ test('a fault that does not pass ends in a clear error naming the item, after th
 	expect(emulator().requests).toHaveLength(6);
 });
 
-test('an approved refund whose request times out or whose connection drops is written once', async () => {
+// The approval node runs with the default request timeout (30 s): a request that outlives it is
+// played by `lost_answer`, which is what a timeout leaves behind: Stripe wrote it, no answer came.
+test('an approved refund whose answer is lost (as after a timeout) or whose connection drops is written once', async () => {
 	const receiver = await startReceiver();
 	try {
 		const e = emulator();
@@ -90,13 +100,12 @@ test('an approved refund whose request times out or whose connection drops is wr
 		}
 		const approval = await runApproval({ proposals, credential: writer, parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' } });
 		const approve = /Review and decide: (\S+)/.exec(receiver.messages[0].text)![1];
-		// The first refund's answer comes after the timeout (Stripe did write it); the second's connection drops before.
-		e.addFault({ kind: 'slow', method: 'POST', pathPrefix: '/v1/refunds', count: 1, delayMs: TIMEOUT_MS + 1000 });
-		e.addFault({ kind: 'drop_connection', method: 'POST', pathPrefix: '/v1/refunds', afterRequests: 2, count: 1 });
+		// The first refund is written but its answer never arrives; the second's connection drops before.
+		e.addFault({ kind: 'lost_answer', method: 'POST', pathPrefix: '/v1/refunds', count: 1 });
+		// (A request taken by the first fault is not counted by the second: its count starts at the first's retry.)
+		e.addFault({ kind: 'drop_connection', method: 'POST', pathPrefix: '/v1/refunds', afterRequests: 1, count: 1 });
 		const approved = await approval.open(approve, 'POST', { approver: 'Ada Lovelace', decision: 'approve' });
 		expect(approved.resumed?.status).toBe('success');
-		// Wait for the slow original to be answered, then count.
-		await new Promise((resolve) => setTimeout(resolve, 1500));
 		expect(e.list('refund', 'test').map((r) => r.charge).sort()).toEqual(charges.map((c) => c.id).sort());
 		const posts = e.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
 		const keys = new Set(posts.map((r) => r.idempotencyKey));
@@ -105,8 +114,12 @@ test('an approved refund whose request times out or whose connection drops is wr
 			const written = posts.filter((r) => r.idempotencyKey === key && r.status === 200 && !r.replayed);
 			expect(written).toHaveLength(1);
 		}
-		// Both faults struck, so there were retries.
-		expect(posts.length).toBeGreaterThan(2);
+		// Both faults struck, one on each refund, so there were retries.
+		expect(posts.filter((r) => r.fault).map((r) => [r.fault, r.idempotencyKey])).toEqual([
+			['lost_answer', posts[0].idempotencyKey],
+			['drop_connection', expect.not.stringMatching(`^${posts[0].idempotencyKey}$`)],
+		]);
+		expect(posts).toHaveLength(4);
 	} finally {
 		await receiver.stop();
 	}
