@@ -257,7 +257,7 @@ beforeAll(async () => {
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-privacy-e2e-'));
 	runtime.installPackage(userFolder);
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
 		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
 		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },

@@ -113,7 +113,7 @@ beforeAll(async () => {
 	model = await startScriptedModel(() => ({ answer: 'I can read Stripe data and propose refunds.' }));
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-tool-schema-e2e-'));
 	runtime.installPackage(userFolder);
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, extra: { STRIPE_GUARD_API_BASE_URL: emulator.url } });
+	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
 		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
 		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
