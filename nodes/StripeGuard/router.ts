@@ -10,14 +10,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { createNodeStripeClient } from '../shared/client';
 import { readCredentials } from '../shared/credentials';
+import { mapInOrder } from '../shared/concurrency';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
-import { mapInOrder } from '../shared/rate-limit';
 import { Redactor, withoutSecrets } from '../shared/privacy';
 import { PROPOSAL_TYPE } from '../shared/proposals';
 import { objectTypeOf, redactOn } from '../shared/read-resource';
+import { createStripeClient } from '../shared/transport';
 
 /**
  * Items in flight at once. The key's pacer decides how fast requests start; this only has to be
@@ -99,7 +99,7 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
 	const pace = fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
-	const stripe = createNodeStripeClient(fn.getNode(), credentials, pace);
+	const stripe = createStripeClient(fn, credentials, { maxPerSecond: pace });
 
 	const redactor = new Redactor();
 	const isTool = fn.getNode().type.endsWith('Tool');
