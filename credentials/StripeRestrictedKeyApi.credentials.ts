@@ -1,8 +1,9 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
- * A Stripe restricted API key (rk_test_… / rk_live_…). Checked by the Stripe Guard node's
- * credential test (a real read, mode and account checks, and a probe for write access).
+ * A Stripe restricted API key (rk_test_… / rk_live_…), sent as a Bearer token by n8n's HTTP
+ * helpers. Checked by the Stripe Guard node's credential test (a real read, mode and account
+ * checks, and a probe for write access).
  */
 export class StripeRestrictedKeyApi implements ICredentialType {
 	name = 'stripeRestrictedKeyApi';
@@ -12,6 +13,11 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 	icon = { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' } as const;
 
 	documentationUrl = 'https://docs.stripe.com/keys#create-restricted-api-secret-key';
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+	};
 
 	properties: INodeProperties[] = [
 		{

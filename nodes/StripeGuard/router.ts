@@ -10,14 +10,16 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { createNodeStripeClient, DEFAULT_TIMEOUT_SECONDS } from '../shared/client';
 import { readCredentials } from '../shared/credentials';
+import { mapInOrder } from '../shared/concurrency';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
-import { mapInOrder } from '../shared/rate-limit';
 import { Redactor, withoutSecrets } from '../shared/privacy';
 import { PROPOSAL_TYPE } from '../shared/proposals';
 import { objectTypeOf, redactOn } from '../shared/read-resource';
+import { createStripeClient, DEFAULT_TIMEOUT_MS } from '../shared/transport';
+
+const DEFAULT_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_MS / 1000;
 
 /**
  * Items in flight at once. The key's pacer decides how fast requests start; this only has to be
@@ -110,7 +112,10 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	const credentials = await readCredentials(fn);
 	const pace = fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
 	const timeout = fn.getNodeParameter('requestTimeout', 0, DEFAULT_TIMEOUT_SECONDS) as number;
-	const stripe = createNodeStripeClient(fn.getNode(), credentials, pace, timeout);
+	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+		throw new NodeOperationError(fn.getNode(), `Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`);
+	}
+	const stripe = createStripeClient(fn, credentials, { maxPerSecond: pace, timeoutMs: timeout * 1000 });
 
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());

@@ -11,11 +11,11 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { createNodeStripeClient } from '../shared/client';
 import { readCredentials, type StripeGuardCredentials } from '../shared/credentials';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { MAX_LIFETIME_HOURS } from '../shared/proposals';
 import { reviewProposal } from '../shared/proposal-review';
+import { createStripeClient } from '../shared/transport';
 import { checkBatch, stripeGuardToolNames, type BatchEntry } from './batch';
 import { readContext } from './context';
 import { addApproval, claimFinal, decisionState, recordResult } from './decisions';
@@ -47,7 +47,7 @@ function twoApproversAbove(fn: IExecuteFunctions | IWebhookFunctions): Record<st
 }
 
 async function reviewAll(fn: IExecuteFunctions | IWebhookFunctions, credentials: StripeGuardCredentials, entries: BatchEntry[]): Promise<Reviewed[]> {
-	const stripe = createNodeStripeClient(fn.getNode(), credentials);
+	const stripe = createStripeClient(fn, credentials);
 	return await Promise.all(entries.map(async (entry) => ({ entry, review: reviewProposal(entry.proposal), context: await readContext(stripe, entry.proposal) })));
 }
 
@@ -354,7 +354,7 @@ export class StripeGuardApproval implements INodeType {
 			heading = `Rejected${who ? ` by ${who}` : ''}`;
 			lines = ['Nothing was written to Stripe.'];
 		} else {
-			const done = await executeApproved(this.getNode(), createNodeStripeClient(this.getNode(), credentials), credentials, entries, record);
+			const done = await executeApproved(this.getNode(), createStripeClient(this, credentials), credentials, entries, record);
 			for (const item of done) outputs[item.json.error ? OUTPUT.failed : OUTPUT.approved].push(item);
 			const executed = outputs[OUTPUT.approved];
 			const failed = outputs[OUTPUT.failed];

@@ -5,11 +5,10 @@
  * that fails says so; it never blocks the decision.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
-
 import { formatAmount } from '../shared/amounts';
 import type { Proposal } from '../shared/proposals';
 import type { ReviewLine } from '../shared/proposal-review';
+import type { StripeClient } from '../shared/transport';
 
 const date = (unix: unknown) => (typeof unix === 'number' ? `${new Date(unix * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'unknown');
 
@@ -20,7 +19,7 @@ function person(customer: unknown, fallback: { name?: unknown; email?: unknown }
 	return [name, email ? `<${String(email)}>` : ''].filter(Boolean).join(' ') || 'unknown';
 }
 
-async function refundContext(stripe: Stripe, params: IDataObject): Promise<ReviewLine[]> {
+async function refundContext(stripe: StripeClient, params: IDataObject): Promise<ReviewLine[]> {
 	const charge = (await stripe.charges.retrieve(String(params.charge), { expand: ['customer'] })) as unknown as IDataObject;
 	const currency = String(charge.currency);
 	const billing = (charge.billing_details ?? {}) as IDataObject;
@@ -33,7 +32,7 @@ async function refundContext(stripe: Stripe, params: IDataObject): Promise<Revie
 	];
 }
 
-async function checkoutContext(stripe: Stripe, params: IDataObject): Promise<ReviewLine[]> {
+async function checkoutContext(stripe: StripeClient, params: IDataObject): Promise<ReviewLine[]> {
 	const lines: ReviewLine[] = [];
 	for (const item of (params.line_items as IDataObject[]) ?? []) {
 		const price = (await stripe.prices.retrieve(String(item.price), { expand: ['product'] })) as unknown as IDataObject;
@@ -48,12 +47,12 @@ async function checkoutContext(stripe: Stripe, params: IDataObject): Promise<Rev
 	return lines;
 }
 
-const READERS: Record<string, (stripe: Stripe, params: IDataObject) => Promise<ReviewLine[]>> = {
+const READERS: Record<string, (stripe: StripeClient, params: IDataObject) => Promise<ReviewLine[]>> = {
 	'refund.create': refundContext,
 	'checkoutSession.create': checkoutContext,
 };
 
-export async function readContext(stripe: Stripe, proposal: Proposal): Promise<ReviewLine[]> {
+export async function readContext(stripe: StripeClient, proposal: Proposal): Promise<ReviewLine[]> {
 	const reader = READERS[`${proposal.resource}.${proposal.operation}`];
 	if (!reader) return [];
 	try {

@@ -4,11 +4,10 @@
  * outcome carries an audit record.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
-import Stripe from 'stripe';
-
 import type { StripeGuardCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import { idempotencyKey, type Proposal } from '../shared/proposals';
+import type { StripeClient } from '../shared/transport';
 import type { BatchEntry } from './batch';
 
 export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
@@ -58,7 +57,7 @@ const WRITES_OFF =
 
 export async function executeApproved(
 	node: INode,
-	stripe: Stripe,
+	stripe: StripeClient,
 	credentials: StripeGuardCredentials,
 	entries: BatchEntry[],
 	decision: Decision,
@@ -71,17 +70,19 @@ export async function executeApproved(
 			continue;
 		}
 		try {
+			// DELETE parameters (a subscription cancel's invoice_now, prorate) travel in the query, as Stripe takes them.
 			const response = await stripe.rawRequest(proposal.request.method, proposal.request.path, proposal.request.params, {
 				idempotencyKey: idempotencyKey(proposal),
 			});
-			const { lastResponse, client_secret: _secret, ...object } = response as unknown as IDataObject & { lastResponse: { requestId?: string; headers?: Record<string, string> } };
-			const replayed = lastResponse?.headers?.['idempotent-replayed'] === 'true';
+			const { lastResponse } = response;
+			const { client_secret: _secret, ...object } = response as unknown as IDataObject;
+			const replayed = lastResponse.headers['idempotent-replayed'] === 'true';
 			items.push({
 				json: {
 					...object,
 					audit: auditRecord(proposal, decision, 'executed', {
 						stripeObjectId: (object.id as string) ?? null,
-						requestId: lastResponse?.requestId ?? null,
+						requestId: lastResponse.requestId ?? null,
 						replayed,
 					}),
 				},

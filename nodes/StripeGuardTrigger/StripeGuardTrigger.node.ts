@@ -7,13 +7,11 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import type Stripe from 'stripe';
-
-import { createNodeStripeClient } from '../shared/client';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { readCredentials } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import { withoutSecrets } from '../shared/privacy';
+import { createStripeClient, type StripeEvent } from '../shared/transport';
 import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
 import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';
 
@@ -68,8 +66,8 @@ export class StripeGuardTrigger implements INodeType {
 		if (types.length === 0) throw new NodeOperationError(node, 'Choose at least one event type under Events, or All Events.');
 		const simplify = this.getNodeParameter('simplify', false) as boolean;
 		const credentials = await readCredentials(this);
-		const stripe = createNodeStripeClient(node, credentials);
-		const toItems = (events: Stripe.Event[]) => [this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify)))];
+		const stripe = createStripeClient(this, credentials);
+		const toItems = (events: StripeEvent[]) => [this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify)))];
 
 		try {
 			// "Fetch Test Event" in the editor: show the latest match and leave the cursor alone.
@@ -106,8 +104,8 @@ export class StripeGuardTrigger implements INodeType {
 }
 
 /** The full event, or its small shape. No secret is passed on, at any depth (as in the read operations). */
-function shapeEvent(stripeEvent: Stripe.Event, simplify: boolean): IDataObject {
-	const event = withoutSecrets(stripeEvent as unknown as IDataObject) as unknown as Stripe.Event;
+function shapeEvent(stripeEvent: StripeEvent, simplify: boolean): IDataObject {
+	const event = withoutSecrets(stripeEvent as unknown as IDataObject) as unknown as StripeEvent;
 	const object = event.data.object as unknown as IDataObject;
 	if (!simplify) return event as unknown as IDataObject;
 	return {

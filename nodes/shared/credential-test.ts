@@ -4,12 +4,10 @@
  * without ever changing Stripe data.
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import Stripe from 'stripe';
-
-import { createStripeClient } from './client';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
 import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
 import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
+import { createCredentialTestClient, isStripeApiError as isStripeError, type StripeClient } from './transport';
 
 /**
  * A parameter no Stripe endpoint knows. Stripe refuses a request that carries one as a whole
@@ -36,12 +34,9 @@ const WRITE_PROBES: Array<{ permission: string; path: string }> = [
 	{ permission: 'rak_checkout_session_write', path: `/v1/checkout/sessions/cs_${PROBE}/expire` },
 ];
 
-type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
-const isStripeError = (e: unknown): e is StripeError => e instanceof Stripe.errors.StripeError;
-
 /** Settles a Stripe call into its value or its error, so the checks below read top to bottom. */
-async function settle<T>(call: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-	return await call.then(
+async function settle<T>(call: PromiseLike<T>): Promise<{ value: T } | { error: unknown }> {
+	return await Promise.resolve(call).then(
 		(value) => ({ value }),
 		(error: unknown) => ({ error }),
 	);
@@ -63,7 +58,7 @@ function explainFailure(error: unknown): INodeCredentialTestResult {
 }
 
 /** The account a key belongs to: from /v1/account, or from the 403 that names it when the key may not read it. */
-async function checkAccount(stripe: Stripe, expected: string): Promise<INodeCredentialTestResult | undefined> {
+async function checkAccount(stripe: StripeClient, expected: string): Promise<INodeCredentialTestResult | undefined> {
 	const outcome = await settle(stripe.accounts.retrieveCurrent());
 	let account: string | undefined;
 	if ('value' in outcome) account = outcome.value.id;
@@ -79,7 +74,7 @@ async function checkAccount(stripe: Stripe, expected: string): Promise<INodeCred
 }
 
 /** Fails when the key can write anything while Allow Writes is off, naming what it can write. */
-async function checkReadOnly(stripe: Stripe): Promise<INodeCredentialTestResult | undefined> {
+async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestResult | undefined> {
 	const outcomes = await Promise.all(
 		WRITE_PROBES.map(async ({ permission, path }) => ({ permission, outcome: await settle(stripe.rawRequest('POST', path, { [PROBE_PARAM]: 'true' })) })),
 	);
@@ -105,7 +100,7 @@ async function checkReadOnly(stripe: Stripe): Promise<INodeCredentialTestResult 
 	);
 }
 
-async function testWithStripe(stripe: Stripe, credentials: StripeGuardCredentials): Promise<INodeCredentialTestResult> {
+async function testWithStripe(stripe: StripeClient, credentials: StripeGuardCredentials): Promise<INodeCredentialTestResult> {
 	const read = await settle(stripe.customers.list({ limit: 1 }));
 	if ('error' in read) return explainFailure(read.error);
 	const sample = read.value.data[0];
@@ -131,5 +126,5 @@ export async function stripeRestrictedKeyApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const check = checkCredentials(credential.data);
 	if (!check.ok) return failure(check.message);
-	return await testWithStripe(createStripeClient(check.credentials), check.credentials);
+	return await testWithStripe(createCredentialTestClient(this, check.credentials), check.credentials);
 }

@@ -3,9 +3,9 @@
  * item, and with nothing in them that could leak the key.
  */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
-import Stripe from 'stripe';
 
 import { missingPermissionMessage, parseMissingPermissions } from './permissions';
+import { isStripeApiError, type StripeApiError } from './transport';
 
 /** Anything that looks like a Stripe key is cut to Stripe's own hint form (prefix + last 4). */
 export function redactKeys(text: string): string {
@@ -18,7 +18,7 @@ export function redactKeys(text: string): string {
 export const KEY_NOT_ACCEPTED = 'Stripe did not accept this API key: it may have been deleted, rolled or expired.';
 export const NEW_KEY_HINT = 'Create a new restricted key in Stripe Dashboard → Developers → API keys';
 
-function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeError>): { message: string; description?: string } {
+function describeStripeError(error: StripeApiError): { message: string; description?: string } {
 	const stripeMessage = redactKeys(error.message ?? '');
 	if (error.statusCode === 403) {
 		const codes = parseMissingPermissions(stripeMessage);
@@ -38,7 +38,7 @@ function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeErro
 		case 'StripeConnectionError':
 			return {
 				message: 'Could not reach Stripe.',
-				description: `The connection failed or timed out after several retries. Stripe's SDK said: ${stripeMessage}`,
+				description: `The connection failed or timed out after several retries: ${stripeMessage}`,
 			};
 		case 'StripeInvalidRequestError':
 			if (error.code === 'resource_missing') {
@@ -46,7 +46,7 @@ function describeStripeError(error: InstanceType<typeof Stripe.errors.StripeErro
 			}
 			return { message: `Stripe refused the request: ${stripeMessage}` };
 		case 'StripeAPIError':
-			// Stripe's side failed (5xx after the SDK's retries, or a garbled answer): nothing to fix here but time.
+			// Stripe's side failed (5xx after the transport's retries, or a garbled answer): nothing to fix here but time.
 			return {
 				message: `Stripe error: ${stripeMessage}`,
 				description: 'Stripe could not answer properly, even after retries. This is usually brief: run the node again, or turn on Retry On Fail in its settings.',
@@ -62,9 +62,9 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
-	if (error instanceof Stripe.errors.StripeError) {
+	if (isStripeApiError(error)) {
 		const { message, description } = describeStripeError(error);
-		// Only these fields go into the error n8n stores and shows: never the SDK's raw request or headers.
+		// Only these fields go into the error n8n stores and shows: never the raw request or headers.
 		const response: JsonObject = {
 			type: error.rawType ?? null,
 			code: error.code ?? null,

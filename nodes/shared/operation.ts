@@ -3,14 +3,13 @@
  * operations, and an operation is its fields plus the function that runs it for one item.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type Stripe from 'stripe';
-
 import type { StripeGuardCredentials } from './credentials';
 import type { Redactor } from './privacy';
+import type { StripeClient } from './transport';
 
 export interface OperationContext {
 	fn: IExecuteFunctions;
-	stripe: Stripe;
+	stripe: StripeClient;
 	/** The checked credential: writes sign their proposals with a key derived from it. */
 	credentials: StripeGuardCredentials;
 	itemIndex: number;

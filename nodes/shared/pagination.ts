@@ -1,14 +1,14 @@
 /**
- * Lists through the SDK's auto-pagination (which follows `starting_after` or `next_page`),
+ * Lists through the transport's auto-paging (which follows `starting_after` or `next_page`),
  * asking for no more than needed and stopping as soon as enough rows are in.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ListSize } from './fields';
 import type { OperationContext } from './operation';
+import { PAGE_SIZE } from './transport';
 
-/** Stripe's largest page. */
-export const PAGE_SIZE = 100;
+export { PAGE_SIZE };
 
 type ListCall<P> = (params: P & { limit: number }) => AsyncIterable<unknown>;
 

@@ -1,17 +1,17 @@
 /**
  * Builds a resource's read operations (get, list, search) from one declaration: its ID prefix,
- * SDK accessor, filters, expandable fields and simplified shape. Every read resource file is
+ * client accessor, filters, expandable fields and simplified shape. Every read resource file is
  * such a declaration, so a reader who knows one knows all.
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import { idField, listFields, readId, readListSize, withArticle } from './fields';
 import { filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
+import type { StripeClient } from './transport';
 
-/** The part of a stripe-node resource class that reads. */
+/** The part of a client resource that reads. */
 export interface ReadApi {
 	retrieve?(id: string, params?: { expand?: string[] }): Promise<unknown>;
 	list?(params: Record<string, unknown>): AsyncIterable<unknown>;
@@ -28,7 +28,7 @@ export interface ReadResourceSpec {
 	idPrefix: string;
 	/** The restricted-key permission reads need, for descriptions ("Customers: Read"). */
 	permission: string;
-	api: (stripe: Stripe) => ReadApi;
+	api: (stripe: StripeClient) => ReadApi;
 	filters: FilterSpec[];
 	/** Fields of this object that may be expanded (lists expand them as `data.<field>`). */
 	expand: string[];
@@ -255,7 +255,7 @@ export interface SubListSpec {
 	name: string;
 	action: string;
 	description: string;
-	list: (stripe: Stripe, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
+	list: (stripe: StripeClient, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
 	simplify(object: IDataObject): IDataObject;
 }
 

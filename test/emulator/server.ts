@@ -186,7 +186,8 @@ export class EmulatorServer {
 		if (this.overRateLimit(key)) return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }));
 
 		const isWrite = method === 'POST' || method === 'DELETE';
-		const params = method === 'GET' ? query : form;
+		// Stripe reads GET and DELETE parameters from the query string (as the stripe SDK sends them), POST's from the body.
+		const params = method === 'GET' || method === 'DELETE' ? query : form;
 		const storeKey = isWrite && entry.idempotencyKey ? `${key.accountId}:${key.mode}:${entry.idempotencyKey}` : undefined;
 		const fingerprint = `${method} ${url.pathname} ${JSON.stringify(params)}`;
 		if (storeKey) {

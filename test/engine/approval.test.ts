@@ -108,6 +108,31 @@ test('waits, sends the batch with totals and signed links, and writes exactly th
 	expect(writes()).toHaveLength(2);
 });
 
+test('an approved subscription cancel with Invoice Now and Prorate executes: the DELETE carries them in its query, as Stripe takes them', async () => {
+	const e = emulator();
+	const customer = e.create<{ id: string }>('customer', 'test', { name: 'Jane' });
+	const subscription = e.create<{ id: string }>('subscription', 'test', { customer: customer.id, status: 'active' });
+	const proposed = await runStripeGuard({
+		parameters: { resource: 'subscription', operation: 'cancel', subscriptionId: subscription.id, additionalFields: { invoiceNow: true, prorate: true } },
+		credential: writer(),
+	});
+	const proposal = proposed.items[0].json;
+	expect(proposal.request).toEqual({ method: 'DELETE', path: `/v1/subscriptions/${subscription.id}`, params: { invoice_now: true, prorate: true } });
+	e.clearRequests();
+	const approval = await runApproval({ proposals: [proposal], credential: writer(), parameters: approvalParameters() });
+	const approved = await approval.open(linksOf(receiver.messages[0].text).approve, 'POST', { approver: 'Ada Lovelace', decision: 'approve' });
+	expect(approved.resumed?.status).toBe('success');
+	const out = approval.outputs(approved.resumed!);
+	expect(out.failed).toEqual([]);
+	expect(out.approved.map((i) => i.json)).toEqual([
+		expect.objectContaining({ id: subscription.id, status: 'canceled', audit: expect.objectContaining({ outcome: 'executed', resource: 'subscription', operation: 'cancel', stripeObjectId: subscription.id }) }),
+	]);
+	expect(writes().map((r) => [r.method, r.path, r.query, r.body, r.idempotencyKey, r.status])).toEqual([
+		['DELETE', `/v1/subscriptions/${subscription.id}`, { invoice_now: 'true', prorate: 'true' }, {}, `stripe-guard-${String(proposal.proposalId)}`, 200],
+	]);
+	expect(e.get('subscription', 'test', subscription.id)?.status).toBe('canceled');
+});
+
 test('rejection writes nothing and says who rejected', async () => {
 	const { proposals } = await proposeBatch();
 	const approval = await runApproval({ proposals, credential: writer(), parameters: approvalParameters() });

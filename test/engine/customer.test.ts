@@ -258,7 +258,7 @@ describe('retries', () => {
 		}
 	});
 
-	test('a 500 is retried by the SDK', async () => {
+	test('a 500 is retried by the transport', async () => {
 		const e = emulator();
 		const id = e.create<{ id: string }>('customer', 'test').id;
 		e.clearRequests();

@@ -11,6 +11,7 @@ import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
+	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -25,9 +26,11 @@ import {
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 	type NodeExecutionHint,
+	isExpression,
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
+import { StripeRestrictedKeyApi } from '../../credentials/StripeRestrictedKeyApi.credentials';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { StripeGuardApproval } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
 import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
@@ -80,7 +83,14 @@ export const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-/** Serves the test's credential data to the engine; Stripe Guard authenticates itself through the SDK. */
+const credentialTypes: Record<string, ICredentialType> = { [CREDENTIAL_TYPE]: new StripeRestrictedKeyApi() };
+
+/**
+ * Serves the test's credential data to the engine and authenticates requests as n8n's own
+ * CredentialsHelper does (packages/cli/src/credentials-helper.ts, n8n 2.41): a function
+ * `authenticate` is called; a generic one has each of its properties resolved as an expression
+ * with `$credentials` and set on the request (headers, qs, body, auth).
+ */
 class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: ICredentialDataDecryptedObject) {
 		super();
@@ -91,7 +101,28 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	isCredentialUsableByNode(): boolean {
 		return true;
 	}
-	async authenticate(_c: ICredentialDataDecryptedObject, _t: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = credentialTypes[typeName]?.authenticate;
+		if (!authenticate) return requestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		requestOptions.headers ??= {};
+		if (authenticate.type === 'generic') {
+			const resolve = (value: string) =>
+				isExpression(value) ? String(workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') || '') : value;
+			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
+			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
+				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
+					target[outerKey] ??= {};
+					target[outerKey][resolve(key)] = resolve(value);
+				}
+			}
+		}
 		return requestOptions;
 	}
 	async preAuthentication(): Promise<undefined> {

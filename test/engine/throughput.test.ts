@@ -87,7 +87,7 @@ test('without Continue On Fail the first failing item is named; with it, the fai
 	expect(continued.items[8].json.id).toBe(ids[8]);
 });
 
-test("n8n's Retry On Fail still works: when the SDK's retries are spent, n8n runs the node again", async () => {
+test("n8n's Retry On Fail still works: when the transport's retries are spent, n8n runs the node again", async () => {
 	const e = emulator();
 	const ids = customers(1);
 	// The first try's request and its four retries fail; n8n's second try gets through.
@@ -106,4 +106,4 @@ test("n8n's Retry On Fail still works: when the SDK's retries are spent, n8n run
 	expect(run.status).toBe('success');
 	expect(run.items.map((i) => i.json.id)).toEqual(ids);
 	expect(e.requests.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
-}, 60_000); // two rounds of the SDK's backoff
+}, 60_000); // two rounds of the transport's backoff

@@ -3,18 +3,18 @@
  * each one was for, so a follow-up workflow can write to the customer.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import { money } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { redactOn } from '../../shared/read-resource';
 import { PAGE_SIZE } from '../../shared/pagination';
+import type { Charge } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 
 /** The most specific reason Stripe gives: the issuer's decline code, else the failure code. */
-const declineCode = (c: Stripe.Charge) => c.outcome?.reason ?? c.failure_code ?? 'unknown';
+const declineCode = (c: Charge) => c.outcome?.reason ?? c.failure_code ?? 'unknown';
 
 export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
@@ -27,7 +27,7 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 
 	// Charges have no status filter in Stripe's list; the period bounds the pages read.
 	const list = ctx.stripe.charges.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } });
-	for await (const c of list as AsyncIterable<Stripe.Charge>) {
+	for await (const c of list as AsyncIterable<Charge>) {
 		if (c.status !== 'failed') continue;
 		count++;
 		sums.add(c.currency, 'failed', 1);

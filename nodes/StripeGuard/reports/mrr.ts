@@ -3,11 +3,11 @@
  * when asked), streamed page by page with its discounts expanded, so memory holds sums, not objects.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
+import type { Subscription } from '../../shared/transport';
 import { CurrencySums, withTable, type Table } from './common';
 import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION, type UnpricedItem } from './recurring';
 
@@ -27,7 +27,7 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 
 	// No status filter: Stripe's default list is every subscription that has not ended, in one pass.
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, expand: SUBSCRIPTION_EXPANSION });
-	for await (const sub of list as AsyncIterable<Stripe.Subscription>) {
+	for await (const sub of list as AsyncIterable<Subscription>) {
 		if (!counted.has(sub.status)) continue;
 		const value = await recurringValue(sub, now, coupons);
 		statuses[sub.status] = (statuses[sub.status] ?? 0) + 1;

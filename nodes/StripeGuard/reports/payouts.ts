@@ -3,12 +3,12 @@
  * currency, the failed ones with Stripe's reason, and the next payout due to arrive.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import { formatAmount, money } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { dayInZone } from '../../shared/periods';
+import type { Payout } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const STATUSES = ['paid', 'pending', 'in_transit', 'canceled', 'failed'] as const;
@@ -21,7 +21,7 @@ export async function payoutsReport(ctx: OperationContext, nowMs = Date.now()): 
 	const failed: IDataObject[] = [];
 	let count = 0;
 
-	for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } }) as AsyncIterable<Stripe.Payout>) {
+	for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } }) as AsyncIterable<Payout>) {
 		const status = (STATUSES as readonly string[]).includes(p.status) ? (p.status as Status) : null;
 		if (!status) continue;
 		count++;
@@ -33,9 +33,9 @@ export async function payoutsReport(ctx: OperationContext, nowMs = Date.now()): 
 	}
 
 	// The next arrival is whatever is on its way now, whenever it was created.
-	let next: Stripe.Payout | undefined;
+	let next: Payout | undefined;
 	for (const status of ['in_transit', 'pending'] as const) {
-		for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, status }) as AsyncIterable<Stripe.Payout>) {
+		for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, status }) as AsyncIterable<Payout>) {
 			if (!next || p.arrival_date < next.arrival_date) next = p;
 		}
 	}

@@ -3,7 +3,7 @@
  * licensed per-unit prices normalised to a month, discounts still in effect applied. What cannot
  * be known from the subscription alone (metered usage, tiered prices) is reported apart, never guessed.
  */
-import type Stripe from 'stripe';
+import type { Coupon, Discount, Price, StripeClient, Subscription } from '../../shared/transport';
 
 /** Months per billing interval: a year is 12, a week 12/52 of a month, a day 12/365. */
 const MONTHS_PER: Record<string, number> = { month: 1, year: 12, week: 12 / 52, day: 12 / 365 };
@@ -24,16 +24,16 @@ export interface RecurringValue {
 }
 
 /** Finds the coupon behind a discount whose coupon Stripe returned as an ID. */
-export type CouponLookup = (id: string) => Promise<Stripe.Coupon>;
+export type CouponLookup = (id: string) => Promise<Coupon>;
 
-type DiscountLike = string | Stripe.Discount | null | undefined;
+type DiscountLike = string | Discount | null | undefined;
 
 /** Months covered by one billing period of the price (a 3-monthly price covers 3). */
-function monthsPerPeriod(recurring: Stripe.Price.Recurring): number {
+function monthsPerPeriod(recurring: NonNullable<Price['recurring']>): number {
 	return (MONTHS_PER[recurring.interval] ?? 1) * (recurring.interval_count || 1);
 }
 
-function unitAmount(price: Stripe.Price): number | null {
+function unitAmount(price: Price): number | null {
 	if (typeof price.unit_amount === 'number') return price.unit_amount;
 	if (price.unit_amount_decimal) return Number(price.unit_amount_decimal);
 	return null;
@@ -61,7 +61,7 @@ async function discounted(amount: number, discounts: DiscountLike[], currency: s
 }
 
 /** The subscription's recurring value per month in its currency, with what could not be priced. */
-export async function recurringValue(sub: Stripe.Subscription, now: number, coupons: CouponLookup): Promise<RecurringValue> {
+export async function recurringValue(sub: Subscription, now: number, coupons: CouponLookup): Promise<RecurringValue> {
 	const currency = sub.currency;
 	const unpriced: UnpricedItem[] = [];
 	let perPeriod = 0;
@@ -89,8 +89,8 @@ export async function recurringValue(sub: Stripe.Subscription, now: number, coup
 export const SUBSCRIPTION_EXPANSION = ['data.discounts.source.coupon', 'data.items.data.discounts'];
 
 /** Looks each coupon up once per run (only item-level discounts need it: Stripe cannot expand that deep). */
-export function couponCache(stripe: Stripe): CouponLookup {
-	const seen = new Map<string, Promise<Stripe.Coupon>>();
+export function couponCache(stripe: StripeClient): CouponLookup {
+	const seen = new Map<string, Promise<Coupon>>();
 	return (id) => {
 		let found = seen.get(id);
 		if (!found) {

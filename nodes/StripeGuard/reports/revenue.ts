@@ -4,11 +4,11 @@
  * move money rather than earn it, so they stay out.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { dayInZone } from '../../shared/periods';
+import type { BalanceTransaction } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
 
 const KEYS = ['gross', 'refunds', 'disputes', 'fees', 'other', 'net', 'transactions'] as const;
@@ -18,7 +18,7 @@ type Key = (typeof KEYS)[number];
 const MOVEMENTS = new Set(['payout', 'payout_reversal', 'transfer', 'transfer_reversal', 'topup', 'topup_reversal', 'connect_collection_transfer']);
 
 /** Where a transaction's amount goes; its fee always goes to fees. Refunds and disputes count as positive losses. */
-function classify(t: Stripe.BalanceTransaction): { key: Exclude<Key, 'net' | 'transactions'>; sign: 1 | -1 } | null {
+function classify(t: BalanceTransaction): { key: Exclude<Key, 'net' | 'transactions'>; sign: 1 | -1 } | null {
 	const category = t.reporting_category;
 	if (MOVEMENTS.has(category)) return null;
 	if (category === 'charge') return { key: 'gross', sign: 1 };
@@ -35,7 +35,7 @@ export async function revenueReport(ctx: OperationContext, nowMs = Date.now()): 
 	const days = new Map<string, CurrencySums<Key>>();
 
 	const list = ctx.stripe.balanceTransactions.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } });
-	for await (const t of list as AsyncIterable<Stripe.BalanceTransaction>) {
+	for await (const t of list as AsyncIterable<BalanceTransaction>) {
 		const place = classify(t);
 		if (!place) continue;
 		const targets = [totals];

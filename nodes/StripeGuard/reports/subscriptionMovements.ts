@@ -4,10 +4,10 @@
  * subscription created before the period's end: Stripe has no list of "what ended in this range".
  */
 import type { IDataObject } from 'n8n-workflow';
-import type Stripe from 'stripe';
 
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
+import type { Subscription } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, percent, readPeriod, withTable, type Table } from './common';
 import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION } from './recurring';
 
@@ -15,10 +15,10 @@ import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION } from './recurring
 const NEVER_STARTED = new Set(['incomplete', 'incomplete_expired']);
 
 /** When a canceled subscription stopped (ended_at; canceled_at for a subscription that ended at once). */
-const endedAt = (s: Stripe.Subscription) => (s.status === 'canceled' ? (s.ended_at ?? s.canceled_at) : null);
+const endedAt = (s: Subscription) => (s.status === 'canceled' ? (s.ended_at ?? s.canceled_at) : null);
 
 /** Paying at `t`: started, not ended, and not in a free trial. */
-function payingAt(s: Stripe.Subscription, t: number): boolean {
+function payingAt(s: Subscription, t: number): boolean {
 	if (NEVER_STARTED.has(s.status) || s.created >= t) return false;
 	const ended = endedAt(s);
 	if (ended !== null && ended <= t) return false;
@@ -36,7 +36,7 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	let churnedFromStart = 0;
 
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, status: 'all', created: { lt: period.end }, expand: SUBSCRIPTION_EXPANSION });
-	for await (const sub of list as AsyncIterable<Stripe.Subscription>) {
+	for await (const sub of list as AsyncIterable<Subscription>) {
 		const ended = endedAt(sub);
 		const isNew = sub.created >= period.start && !NEVER_STARTED.has(sub.status);
 		const isCanceled = ended !== null && ended >= period.start && ended < period.end;

@@ -1,0 +1,94 @@
+/**
+ * The Stripe client the package's code reads through: resources named as Stripe's own client
+ * names them (`customers.retrieve/list/search`, `checkout.sessions`, `invoicePayments.list`, …),
+ * each a thin description of its endpoint over the one transport.
+ */
+import type { StripeParams } from './encoding';
+import { ListRequest, type StripeList, type StripeSearchResult } from './paging';
+import type { RequestOptions, StripeMethod, Transport, WithLastResponse } from './request';
+import type {
+	Account,
+	BalanceTransaction,
+	Charge,
+	Coupon,
+	Customer,
+	InvoicePayment,
+	Payout,
+	Price,
+	StripeEvent,
+	StripeObject,
+	Subscription,
+} from './types';
+
+export interface RetrieveParams {
+	expand?: string[];
+}
+
+export interface Retrievable<T> {
+	retrieve(id: string, params?: RetrieveParams): Promise<WithLastResponse<T>>;
+}
+
+export interface Listable<T> {
+	list(params?: StripeParams): ListRequest<T>;
+}
+
+export interface Searchable<T> {
+	search(params: { query: string; limit?: number; expand?: string[]; page?: string }): ListRequest<T, StripeSearchResult<T>>;
+}
+
+export type ReadEndpoints<T> = Retrievable<T> & Listable<T>;
+export type SearchableEndpoints<T> = ReadEndpoints<T> & Searchable<T>;
+
+export interface StripeClient {
+	accounts: { retrieveCurrent(): Promise<WithLastResponse<Account>> };
+	balance: { retrieve(): Promise<WithLastResponse<StripeObject>> };
+	balanceTransactions: ReadEndpoints<BalanceTransaction>;
+	charges: SearchableEndpoints<Charge>;
+	checkout: { sessions: ReadEndpoints<StripeObject> & { listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject> } };
+	coupons: Retrievable<Coupon>;
+	customers: SearchableEndpoints<Customer>;
+	events: ReadEndpoints<StripeEvent>;
+	invoicePayments: Listable<InvoicePayment>;
+	invoices: SearchableEndpoints<StripeObject> & { listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject> };
+	paymentIntents: SearchableEndpoints<StripeObject>;
+	payouts: ReadEndpoints<Payout>;
+	prices: SearchableEndpoints<Price>;
+	products: SearchableEndpoints<StripeObject>;
+	refunds: ReadEndpoints<StripeObject>;
+	subscriptions: SearchableEndpoints<Subscription>;
+	/** Any endpoint: used for the approved writes (exactly the proposed request) and the credential test's probes. */
+	rawRequest<T extends object = StripeObject>(method: StripeMethod, path: string, params?: StripeParams | null, options?: RequestOptions): Promise<WithLastResponse<T>>;
+}
+
+/** An ID in a path: encoded, as the SDK encodes it. */
+const segment = (id: string) => encodeURIComponent(id);
+
+export function createClient(transport: Transport): StripeClient {
+	const get = <T extends object>(path: string, params?: StripeParams) => transport.request<T>('GET', path, params);
+	const list = <T>(path: string, params: StripeParams = {}) => new ListRequest<T>((p) => get<StripeList<T>>(path, p), params, 'list');
+	const search = <T>(path: string, params: StripeParams) => new ListRequest<T, StripeSearchResult<T>>((p) => get<StripeSearchResult<T>>(path, p), params, 'search');
+	const retrievable = <T extends object>(base: string): Retrievable<T> => ({ retrieve: (id, params) => get<T>(`${base}/${segment(id)}`, params ? { ...params } : undefined) });
+	const readable = <T extends object>(base: string): ReadEndpoints<T> => ({ ...retrievable<T>(base), list: (params) => list<T>(base, params) });
+	const searchable = <T extends object>(base: string): SearchableEndpoints<T> => ({ ...readable<T>(base), search: (params) => search<T>(`${base}/search`, { ...params }) });
+	const lineItems = (base: string, sub: string) => ({ listLineItems: (id: string, params?: StripeParams) => list<StripeObject>(`${base}/${segment(id)}/${sub}`, params) });
+
+	return {
+		accounts: { retrieveCurrent: () => get<Account>('/v1/account') },
+		balance: { retrieve: () => get<StripeObject>('/v1/balance') },
+		balanceTransactions: readable('/v1/balance_transactions'),
+		charges: searchable('/v1/charges'),
+		checkout: { sessions: { ...readable<StripeObject>('/v1/checkout/sessions'), ...lineItems('/v1/checkout/sessions', 'line_items') } },
+		coupons: retrievable('/v1/coupons'),
+		customers: searchable('/v1/customers'),
+		events: readable('/v1/events'),
+		invoicePayments: { list: (params) => list<InvoicePayment>('/v1/invoice_payments', params) },
+		invoices: { ...searchable<StripeObject>('/v1/invoices'), ...lineItems('/v1/invoices', 'lines') },
+		paymentIntents: searchable('/v1/payment_intents'),
+		payouts: readable('/v1/payouts'),
+		prices: searchable('/v1/prices'),
+		products: searchable('/v1/products'),
+		refunds: readable('/v1/refunds'),
+		subscriptions: searchable('/v1/subscriptions'),
+		rawRequest: (method, path, params, options) => transport.request(method, path, params, options),
+	};
+}

@@ -1,0 +1,149 @@
+/**
+ * One Stripe request, start to finish: the pinned version and the package's User-Agent, form
+ * encoding (in the query for GET and DELETE, in the body for POST), an idempotency key on every
+ * POST and DELETE, the key's pace, retries with backoff and jitter, and the answer parsed or
+ * turned into a StripeApiError.
+ *
+ * Retried: connection failures and timeouts, 409 (lock_timeout, or a request with the same
+ * idempotency key still running), 429 and 5xx, and whatever Stripe marks `Stripe-Should-Retry:
+ * true`; never what it marks `false`. Retries keep the idempotency key, so a write that reached
+ * Stripe before its answer was lost is answered from Stripe's record instead of made again.
+ */
+import { randomUUID } from 'node:crypto';
+import { sleep } from 'n8n-workflow';
+
+import { INITIAL_RETRY_DELAY_MS, MAX_NETWORK_RETRIES, MAX_RETRY_DELAY_MS, STRIPE_API_VERSION, USER_AGENT } from './constants';
+import { encodeParams, type StripeParams } from './encoding';
+import { connectionError, errorFromAnswer, invalidJsonError, type StripeErrorBody } from './errors';
+import type { Wire, WireResponse } from './http';
+import { pacerFor, type Pacer } from './pacer';
+
+export type StripeMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RequestOptions {
+	/** For writes that must happen once across re-runs (an approved proposal's); random otherwise. */
+	idempotencyKey?: string;
+}
+
+/** What the SDK called `lastResponse`: kept on every answer, out of sight of JSON and spreads. */
+export interface LastResponse {
+	statusCode: number;
+	requestId?: string;
+	headers: Record<string, string>;
+}
+
+export type WithLastResponse<T> = T & { readonly lastResponse: LastResponse };
+
+export interface TransportSettings {
+	wire: Wire;
+	/** The key: only to find its shared pacer (by a hash) and its mode. */
+	apiKey: string;
+	baseUrl: string;
+	timeoutMs: number;
+	/** The node's own lower pace (requests per second), if any. */
+	maxPerSecond?: number;
+}
+
+/** Error codes of a connection that failed or timed out before an answer came. */
+const CONNECTION_CODES = new Set(['ECONNABORTED', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETDOWN', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/** The failure below n8n's wrapping: an axios error, found through `cause`. */
+function connectionFailure(error: unknown): { timedOut: boolean } | undefined {
+	const seen = new Set<unknown>();
+	for (let e = error as { code?: unknown; message?: unknown; isAxiosError?: unknown; response?: unknown; cause?: unknown } | undefined; e && typeof e === 'object' && !seen.has(e); e = e.cause as typeof e) {
+		seen.add(e);
+		if (e.code === 'ERR_CANCELED') return undefined;
+		const code = typeof e.code === 'string' ? e.code : '';
+		if (CONNECTION_CODES.has(code) || (e.isAxiosError === true && !e.response)) {
+			return { timedOut: code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String(e.message ?? '')) };
+		}
+	}
+	return undefined;
+}
+
+function shouldRetry(response: WireResponse): boolean {
+	const advice = response.headers['stripe-should-retry'];
+	if (advice === 'false') return false;
+	if (advice === 'true') return true;
+	return response.statusCode === 409 || response.statusCode === 429 || response.statusCode >= 500;
+}
+
+/**
+ * The wait before a retry, as the stripe SDK waits: 0.25 s doubling per retry made (up to 5 s),
+ * jittered to between half and all of it, and never under 0.5 s: 0.5, 0.5, 0.5–1, 1–2 s.
+ */
+export function retryDelayMs(retriesMade: number): number {
+	const base = Math.min(INITIAL_RETRY_DELAY_MS * 2 ** (retriesMade - 1), MAX_RETRY_DELAY_MS);
+	return Math.max(INITIAL_RETRY_DELAY_MS, base * 0.5 * (1 + Math.random()));
+}
+
+const isSearch = (path: string) => /\/search$/.test(path);
+
+export class Transport {
+	private readonly pacer: Pacer;
+	private readonly searchPacer: Pacer;
+
+	constructor(private readonly settings: TransportSettings) {
+		this.pacer = pacerFor(settings.apiKey, 'all');
+		this.searchPacer = pacerFor(settings.apiKey, 'search');
+	}
+
+	/** `path` starts with /v1/; `params` go into the query (GET, DELETE) or the body (POST). */
+	async request<T extends object>(method: StripeMethod, path: string, params?: StripeParams | null, options: RequestOptions = {}): Promise<WithLastResponse<T>> {
+		const { wire, baseUrl, timeoutMs, maxPerSecond } = this.settings;
+		const encoded = encodeParams(params);
+		const inQuery = method !== 'POST';
+		const headers: Record<string, string> = {
+			Accept: 'application/json',
+			'Stripe-Version': STRIPE_API_VERSION,
+			'User-Agent': USER_AGENT,
+		};
+		if (method === 'POST') headers['Content-Type'] = 'application/x-www-form-urlencoded';
+		if (method !== 'GET') headers['Idempotency-Key'] = options.idempotencyKey ?? `stripe-guard-${randomUUID()}`;
+		const url = `${baseUrl}${path}${inQuery && encoded ? `?${encoded}` : ''}`;
+		const search = isSearch(path);
+
+		for (let retries = 0; ; retries++) {
+			const last = retries >= MAX_NETWORK_RETRIES;
+			const send = () => wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs });
+			const outcome = await this.pacer.run(search ? () => this.searchPacer.run(send, maxPerSecond) : send, maxPerSecond).then(
+				(response) => ({ response }),
+				(error: unknown) => ({ error, failure: connectionFailure(error) }),
+			);
+			if ('error' in outcome) {
+				// Anything but a failed connection is n8n's own error (its helper's NodeApiError, a missing
+				// credential): it goes on unchanged, and the node maps it with toNodeError like any other.
+				if (!outcome.failure) throw outcome.error;
+				if (last || wire.cancelled()) throw connectionError(outcome.failure.timedOut, timeoutMs, retries);
+				await sleep(retryDelayMs(retries));
+				continue;
+			}
+			const { response } = outcome;
+			if (response.statusCode === 429) (search ? this.searchPacer : this.pacer).pause();
+			if (!last && !wire.cancelled() && shouldRetry(response)) {
+				await sleep(retryDelayMs(retries));
+				continue;
+			}
+			return parseAnswer<T>(response);
+		}
+	}
+}
+
+function parseAnswer<T extends object>(response: WireResponse): WithLastResponse<T> {
+	const { statusCode, headers } = response;
+	let json: unknown;
+	try {
+		json = JSON.parse(response.body);
+	} catch {
+		throw invalidJsonError(statusCode, headers);
+	}
+	if (!json || typeof json !== 'object') throw invalidJsonError(statusCode, headers);
+	const error = (json as { error?: StripeErrorBody | string }).error;
+	if (statusCode >= 400 || error) {
+		const body: StripeErrorBody = typeof error === 'object' && error ? error : { message: typeof error === 'string' ? error : `Stripe answered with HTTP ${statusCode}` };
+		throw errorFromAnswer(statusCode, body, headers);
+	}
+	const lastResponse: LastResponse = { statusCode, requestId: headers['request-id'], headers };
+	Object.defineProperty(json, 'lastResponse', { value: lastResponse, enumerable: false });
+	return json as WithLastResponse<T>;
+}
