@@ -174,10 +174,11 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApprovalHitlTool');
 		expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
 		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
-		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value);
+		// n8n adds "Custom API Call" to nodes whose credential authenticates itself (it points to the HTTP Request node).
+		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
 		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'report', 'query']);
 		const operationsOf = (resource: string) =>
-			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value);
+			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
 		expect(operationsOf('customer')).toEqual(['get', 'list', 'search', 'create', 'update', 'delete']);
 		expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
 		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems', 'create', 'finalize', 'send', 'void']);
