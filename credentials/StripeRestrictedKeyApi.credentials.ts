@@ -3,7 +3,9 @@ import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n
 /**
  * A Stripe restricted API key (rk_test_… / rk_live_…), sent as a Bearer token by n8n's HTTP
  * helpers. Checked by the Stripe Guard node's credential test (a real read, mode and account
- * checks, and a probe for write access).
+ * checks, and a probe for write access). Only this package's nodes may use it: with
+ * `authenticate`, n8n would otherwise offer it to the HTTP Request node, where a key allowed to
+ * write could write without an approval.
  */
 export class StripeRestrictedKeyApi implements ICredentialType {
 	name = 'stripeRestrictedKeyApi';
@@ -18,6 +20,9 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 		type: 'generic',
 		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
 	};
+
+	/** n8n (2.41 and later) decrypts it only for the nodes that declare it (Stripe Guard, its tool, the approval, the trigger). */
+	restrictToSupportedNodes = true as const;
 
 	properties: INodeProperties[] = [
 		{

@@ -27,6 +27,9 @@ const DEFAULT_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_MS / 1000;
  */
 const CONCURRENCY = 32;
 
+/** The value n8n gives the "Custom API Call" option it adds to resource and operation lists. */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 /** Shown under every operation: many items run in parallel, at most this fast. */
 const paceField: INodeProperties = {
 	displayName: 'Max Requests per Second',
@@ -94,7 +97,16 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 
 function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], itemIndex: number): OperationDefinition {
 	const resource = fn.getNodeParameter('resource', itemIndex) as string;
+	// n8n adds "Custom API Call" to the resource and operation lists of every node whose credential
+	// has an `authenticate` (the resource one shows no operation list); Stripe Guard has none.
+	const customApiCall = () =>
+		new NodeOperationError(fn.getNode(), 'Stripe Guard has no Custom API Call: it sends only the requests of its own operations', {
+			itemIndex,
+			description: 'Choose a Resource and an Operation. Writes are proposals that run after a person approves them in a Stripe Guard Approval node.',
+		});
+	if (resource === CUSTOM_API_CALL) throw customApiCall();
 	const operation = fn.getNodeParameter('operation', itemIndex) as string;
+	if (operation === CUSTOM_API_CALL) throw customApiCall();
 	const found = resources.find((r) => r.value === resource)?.operations.find((o) => o.value === operation);
 	if (!found) {
 		throw new NodeOperationError(fn.getNode(), `Stripe Guard has no operation "${operation}" for resource "${resource}"`, { itemIndex });

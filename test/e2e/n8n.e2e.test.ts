@@ -38,6 +38,8 @@ interface Node {
 	type: string;
 	parameters: Record<string, unknown>;
 	executeOnce?: boolean;
+	typeVersion?: number;
+	credentials?: Record<string, { id: string; name: string }>;
 }
 
 /** A workflow of a Manual Trigger followed by the given nodes in a chain. */
@@ -121,7 +123,8 @@ test('a workflow lists every customer from the emulator', async () => {
 	const lists = emulator.requests.filter((r) => r.path === '/v1/customers');
 	expect(lists.map((r) => r.query.limit)).toEqual(['100', '100']);
 	// The API version the installed stripe SDK pins, and the package's user agent.
-	expect(lists.every((r) => r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);	// n8n called https://api.stripe.com; the route preloaded into that n8n process brought it here.
+	expect(lists.every((r) => r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);
+	// n8n called https://api.stripe.com; the route preloaded into that n8n process brought it here.
 	expect(lists.map((r) => r.host)).toEqual(['api.stripe.com', 'api.stripe.com']);
 });
 
@@ -156,6 +159,22 @@ test('a workflow reads every resource', async () => {
 	const charges = JSON.stringify(output(run, nodes[8].name));
 	expect(charges).toContain('redacted.invalid');
 	expect(charges).not.toMatch(/"email":"[a-z.]+\d*@example\.com"/);
+});
+
+test("n8n's HTTP Request node cannot use the credential: only Stripe Guard's nodes may, so a key that can write never writes without an approval", async () => {
+	const http: Node = {
+		name: 'HTTP Request',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: { method: 'POST', url: 'https://api.stripe.com/v1/customers', authentication: 'predefinedCredentialType', nodeCredentialType: 'stripeRestrictedKeyApi', options: {} },
+		credentials: { stripeRestrictedKeyApi: CREDENTIAL },
+	};
+	await runtime.importWorkflow(n8n, env, workflow('sgE2eHttpRequest', 'HTTP Request with the Stripe Guard credential', [http]));
+	emulator.clearRequests();
+	const run = (await timed('execute: HTTP Request refused the credential', () => runtime.executeWorkflow(n8n, env, 'sgE2eHttpRequest'))) as RunResult;
+	expect(run.status).toBe('error');
+	expect(run.data.resultData.runData['HTTP Request']?.[0]?.error?.message ?? run.data.resultData.error?.message).toBe('Credential type "stripeRestrictedKeyApi" is restricted to specific nodes');
+	expect(emulator.requests).toEqual([]);
 });
 
 test('n8n serves the node, its agent tool with every operation, the trigger and the credential', async () => {

@@ -1,6 +1,7 @@
+import { StripeRestrictedKeyApi } from '../../credentials/StripeRestrictedKeyApi.credentials';
 import { useEmulator } from './emulator-context';
 import type { ObjectType } from '../emulator';
-import { testCredential } from './harness';
+import { runStripeGuard, testCredential } from './harness';
 
 const BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6'; // 32 characters, like a real key's tail
 
@@ -179,5 +180,32 @@ describe('credential: the over-permission probe changes nothing', () => {
 		for (const w of writes) expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([w.method, w.path, true]);
 		// The probe really aimed at the seeded objects (the refund probe names no charge at all).
 		for (const [type, { id }] of targets) if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
+	});
+});
+
+describe("credential: n8n's HTTP helpers send it, and only Stripe Guard's nodes may", () => {
+	const emulator = useEmulator({ seed: 'demo' });
+
+	test('authenticate is a Bearer header from the key; n8n decrypts it only for the nodes that declare it', () => {
+		const credential = new StripeRestrictedKeyApi();
+		expect(credential.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } } });
+		expect(credential.restrictToSupportedNodes).toBe(true);
+	});
+
+	test("the key reaches Stripe as a Bearer header through n8n's helper", async () => {
+		const e = emulator();
+		e.clearRequests();
+		const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', limit: 1 } as never, credential: { apiKey: e.keys.testRead } });
+		expect(run.status).toBe('success');
+		expect(e.requests.map((r) => [r.keyHint, r.status])).toEqual([[`rk_test_***${e.keys.testRead.slice(-4)}`, 200]]);
+	});
+
+	test('the "Custom API Call" n8n adds to nodes whose credential authenticates is refused in words, before any request', async () => {
+		const e = emulator();
+		e.clearRequests();
+		const run = await runStripeGuard({ parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' } as never, credential: { apiKey: e.keys.testRead } });
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toBe('Stripe Guard has no Custom API Call: it sends only the requests of its own operations');
+		expect(e.requests).toEqual([]);
 	});
 });

@@ -98,8 +98,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	getParentTypes(): string[] {
 		return [];
 	}
-	isCredentialUsableByNode(): boolean {
-		return true;
+	/** As n8n: a credential type with `restrictToSupportedNodes` only for the node types that declare it (tool variants included). */
+	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
+		if (!credentialTypes[credentialType]?.restrictToSupportedNodes) return true;
+		return Object.entries(nodeTypeByName).some(([name, type]) => name === nodeType && type.description.credentials?.some((c) => c.name === credentialType));
 	}
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
