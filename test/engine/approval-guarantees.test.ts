@@ -273,3 +273,12 @@ test('item 11: settings say a channel is required, pick the workflow from a list
 	expect(byName.notice.displayName).toMatch(/Required: a Notification Workflow or a Slack-compatible Webhook URL/);
 	expect(byName.expireAfter.description).toMatch(/at most 23 hours.*whichever comes first/);
 });
+
+test('the approval node is never an agent tool: usableAsTool is written down as undefined, which n8n reads as no', () => {
+	const { description } = new StripeGuardApproval();
+	// The lint rule wants the property present; n8n builds a `…Tool` variant only when it is truthy,
+	// and the node types it serves are JSON, where an undefined property does not exist.
+	expect('usableAsTool' in description).toBe(true);
+	expect(description.usableAsTool).toBeUndefined();
+	expect(JSON.parse(JSON.stringify(description))).not.toHaveProperty('usableAsTool');
+});
