@@ -54,6 +54,8 @@ const timeoutField: INodeProperties = {
 
 /** Resource selector, one operation selector per resource, and each operation's fields. */
 export function describeResources(resources: ResourceDefinition[]): INodeProperties[] {
+	// Defaults are the first resource and, per resource, the first operation.
+	const firstResource = resources[0].value;
 	const properties: INodeProperties[] = [
 		{
 			displayName: 'Resource',
@@ -61,10 +63,11 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			type: 'options',
 			noDataExpression: true,
 			options: resources.map((r) => ({ name: r.name, value: r.value })),
-			default: resources[0].value,
+			default: firstResource,
 		},
 	];
 	for (const resource of resources) {
+		const firstOperation = resource.operations[0].value;
 		properties.push({
 			displayName: 'Operation',
 			name: 'operation',
@@ -77,7 +80,7 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 				action: op.action,
 				description: op.description,
 			})),
-			default: resource.operations[0].value,
+			default: firstOperation,
 		});
 		for (const op of resource.operations) {
 			for (const field of op.properties) {

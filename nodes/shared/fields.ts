@@ -67,7 +67,7 @@ export const listFields: INodeProperties[] = [
 		name: 'limit',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: DEFAULT_LIST_LIMIT,
+		default: 50, // DEFAULT_LIST_LIMIT, written out: n8n's lint reads a Limit's default as a literal
 		description: 'Max number of results to return',
 		displayOptions: { show: { returnAll: [false] } },
 	},

@@ -43,8 +43,10 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 					{ displayName: `${spec.displayName} From`, name: `${n}From`, type: 'dateTime', default: '', description: `${spec.description}: at or after this time` },
 					{ displayName: `${spec.displayName} Before`, name: `${n}Before`, type: 'dateTime', default: '', description: `${spec.description}: before this time` },
 				];
-			case 'options':
-				return [{ displayName: spec.displayName, name: n, type: 'options', options: spec.options ?? [], default: spec.options?.[0]?.value ?? '', description: spec.description }];
+			case 'options': {
+				const firstOption = spec.options?.[0]?.value ?? '';
+				return [{ displayName: spec.displayName, name: n, type: 'options', options: spec.options ?? [], default: firstOption, description: spec.description }];
+			}
 			case 'boolean':
 				return [{ displayName: spec.displayName, name: n, type: 'boolean', default: true, description: `Whether ${spec.description.replace(/^\w/, (c) => c.toLowerCase())}` }];
 			default:

@@ -48,29 +48,28 @@ export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'
 /** Each object type's simplified shape, so that expanded objects are simplified too. */
 const SIMPLIFIERS = new Map<string, (object: IDataObject) => IDataObject>();
 
-const REDACT_DESCRIPTION =
-	'Whether to replace personal data (names, emails, phones, addresses, shipping and billing details, tax IDs, card and bank holder data, free-text descriptions) with placeholders; the same person gets the same placeholder within a run';
+const REDACT_WHAT =
+	'to replace personal data (names, emails, phones, addresses, shipping and billing details, tax IDs, card and bank holder data, free-text descriptions) with placeholders; the same person gets the same placeholder within a run';
 
 /**
  * Redact Personal Data, on by default when the node is an AI agent's tool (n8n shows the
  * `@tool` variant of a property only there), off by default in workflows.
  */
 export const redactFields: INodeProperties[] = [
-	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: false, displayOptions: { hide: { '@tool': [true] } }, description: REDACT_DESCRIPTION },
-	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: true, displayOptions: { show: { '@tool': [true] } }, description: `${REDACT_DESCRIPTION}. On by default for AI agents.` },
+	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: false, displayOptions: { hide: { '@tool': [true] } }, description: `Whether ${REDACT_WHAT}` },
+	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: true, displayOptions: { show: { '@tool': [true] } }, description: `Whether ${REDACT_WHAT}. On by default for AI agents.` },
 ];
 
 /** Simplify and Redact Personal Data, shared by every read operation. */
-export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
-	{
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: simplifyByDefault,
-		description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
-	},
-	...redactFields,
-];
+const simplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
+};
+
+export const outputFields = (simplifyByDefault = false): INodeProperties[] => [{ ...simplifyField, default: simplifyByDefault }, ...redactFields];
 
 function expandField(spec: ReadResourceSpec): INodeProperties[] {
 	if (spec.expand.length === 0) return [];

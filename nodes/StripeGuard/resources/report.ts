@@ -20,11 +20,10 @@ function report(
 	name: string,
 	action: string,
 	description: string,
-	permissions: string,
 	properties: INodeProperties[],
 	run: (ctx: OperationContext) => Promise<IDataObject>,
 ): OperationDefinition {
-	return { value, name, action, description: `${description} Needs ${permissions}.`, properties: [...properties, tableField], execute: run };
+	return { value, name, action, description, properties: [...properties, tableField], execute: run };
 }
 
 export const reportResource: ResourceDefinition = {
@@ -35,8 +34,7 @@ export const reportResource: ResourceDefinition = {
 			'mrr',
 			'MRR',
 			'Monthly recurring revenue',
-			'Monthly recurring revenue now, per currency: subscriptions that are active or past due (trialing optional), prices normalised to a month, discounts in effect applied; also ARR, subscriptions, paying customers and ARPA. Usage-based and tiered prices are listed apart, not guessed.',
-			'Subscriptions: Read (rak_subscription_read)',
+			'Monthly recurring revenue now, per currency: subscriptions that are active or past due (trialing optional), prices normalised to a month, discounts in effect applied; also ARR, subscriptions, paying customers and ARPA. Usage-based and tiered prices are listed apart, not guessed. Needs Subscriptions: Read (rak_subscription_read).',
 			[
 				{
 					displayName: 'Include Trialing',
@@ -52,8 +50,7 @@ export const reportResource: ResourceDefinition = {
 			'revenue',
 			'Revenue',
 			'Revenue over a period',
-			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, from balance transactions (optionally per day).',
-			'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
+			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, from balance transactions (optionally per day). Needs Balance Transaction Sources: Read (rak_balance_transaction_source_read).',
 			[
 				...periodic,
 				{ displayName: 'By Day', name: 'byDay', type: 'boolean', default: false, description: 'Whether to add the figures for each day of the period (days in the time zone)' },
@@ -64,8 +61,7 @@ export const reportResource: ResourceDefinition = {
 			'subscriptionMovements',
 			'Subscription Movements',
 			'New and canceled subscriptions over a period',
-			'New and canceled subscriptions in a period with the MRR they added or took away, and churn against the subscriptions paying at its start.',
-			'Subscriptions: Read (rak_subscription_read)',
+			'New and canceled subscriptions in a period with the MRR they added or took away, and churn against the subscriptions paying at its start. Needs Subscriptions: Read (rak_subscription_read).',
 			periodic,
 			subscriptionMovementsReport,
 		),
@@ -73,8 +69,7 @@ export const reportResource: ResourceDefinition = {
 			'failedPayments',
 			'Failed Payments',
 			'Failed payments over a period',
-			'Failed payments in a period: count and amount per currency, the top decline codes, and each payment with its customer, email and invoice.',
-			'Charges: Read (rak_charge_read), and Invoices: Read (rak_invoice_read) for the invoices',
+			'Failed payments in a period: count and amount per currency, the top decline codes, and each payment with its customer, email and invoice. Needs Charges: Read (rak_charge_read), and Invoices: Read (rak_invoice_read) for the invoices.',
 			[
 				...periodic,
 				{ displayName: 'List Limit', name: 'listLimit', type: 'number', typeOptions: { minValue: 0, maxValue: 1000 }, default: 100, description: 'Max number of failed payments to list one by one; counts and sums always cover all' },
@@ -87,8 +82,7 @@ export const reportResource: ResourceDefinition = {
 			'payouts',
 			'Payouts',
 			'Payouts over a period',
-			'Payouts created in a period by status (paid, pending, in transit, canceled, failed) per currency, failed ones with the reason, and the next arrival.',
-			'Payouts: Read (rak_payout_read)',
+			'Payouts created in a period by status (paid, pending, in transit, canceled, failed) per currency, failed ones with the reason, and the next arrival. Needs Payouts: Read (rak_payout_read).',
 			periodic,
 			payoutsReport,
 		),
