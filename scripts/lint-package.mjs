@@ -13,13 +13,19 @@
  * passes here: the first on this working tree, the second on what `npm pack` produces now. Only
  * the network legs (registry, provenance, GitHub download) are left out.
  *
+ * One check more than the scanner: its no-restricted-imports lets any devDependency through
+ * (taken to be bundled at build), but this build bundles nothing, so a devDependency required by
+ * what ships (stripe, say) passes the scan and fails on n8n. Here the shipped sources and the
+ * tarball's .js may load only relative files, peerDependencies and the modules n8n Cloud's
+ * allow-list says the host provides; for the sources, type-only imports count too.
+ *
  * Not `n8n-node lint` (@n8n/node-cli): it only runs `eslint .` on the project (no tarball pass),
  * and with `n8n.strict` it requires eslint.config.mjs to be its two-line template, which puts
  * the Cloud rules on every .ts file, tests included; the tests use the stripe SDK, process and
  * timers on purpose. (`n8n-node build` would compile the tests too: plain `tsc` on tsconfig.json.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,9 +60,9 @@ const packageDir = join(work, 'package');
 mkdirSync(packageDir);
 execFileSync('tar', ['-xzf', join(work, tarball), '-C', packageDir, '--strip-components=1']);
 
-function listFiles(dir) {
+function listFiles(dir, base = packageDir) {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-		entry.isDirectory() ? listFiles(join(dir, entry.name)) : [relative(packageDir, join(dir, entry.name))],
+		entry.isDirectory() ? listFiles(join(dir, entry.name), base) : [relative(base, join(dir, entry.name))],
 	);
 }
 const testFiles = listFiles(packageDir).filter((file) => /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[cm]?[jt]s$/.test(file));
@@ -66,5 +72,29 @@ if (testFiles.length > 0) {
 }
 
 report(`scanner, tarball leg (${tarball}: **/*.js, package.json)`, await analyzePackage(packageDir, ['**/*.js', 'package.json']));
+
+// n8n Cloud's allow-list, as no-restricted-imports in @n8n/eslint-plugin-community-nodes has it.
+const HOST_MODULES = ['n8n-workflow', 'ai-node-sdk', '@n8n/ai-node-sdk', 'lodash', 'moment', 'p-limit', 'luxon', 'zod', 'crypto', 'node:crypto'];
+const { peerDependencies = {} } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+const loadable = new Set([...HOST_MODULES, ...Object.keys(peerDependencies)]);
+const SPECIFIER = /\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
+function foreignModules(dir, files) {
+	return files.flatMap((file) => {
+		const text = readFileSync(join(dir, file), 'utf8');
+		return [...text.matchAll(SPECIFIER)].flatMap((match) => {
+			const specifier = match[1] ?? match[2] ?? match[3];
+			if (specifier.startsWith('./') || specifier.startsWith('../')) return [];
+			const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+			if (loadable.has(name)) return [];
+			return [`${relative(root, join(dir, file))}:${text.slice(0, match.index).split('\n').length}  ${specifier}`];
+		});
+	});
+}
+const shippedSources = ['index.ts', ...['nodes', 'credentials'].flatMap((dir) => listFiles(join(root, dir), root))].filter((file) => /\.[cm]?[jt]s$/.test(file));
+const shippedJs = listFiles(packageDir).filter((file) => /\.[cm]?js$/.test(file));
+const foreign = [...foreignModules(root, shippedSources), ...foreignModules(packageDir, shippedJs)];
+if (foreign.length > 0) console.log(`\nModules the host does not provide (package.json has no dependencies):\n  ${foreign.join('\n  ')}`);
+console.log(`${foreign.length ? 'FAILED' : 'passed'}: shipped sources and tarball load only relative files, peerDependencies and host modules${foreign.length ? ` (${foreign.length})` : ''}`);
+if (foreign.length > 0) failed = true;
 
 process.exitCode = failed ? 1 : 0;
