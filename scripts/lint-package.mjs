@@ -25,7 +25,7 @@
  * timers on purpose. (`n8n-node build` would compile the tests too: plain `tsc` on tsconfig.json.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,10 +39,30 @@ const { analyzePackage, SOURCE_FILE_PATTERNS } = await import('@n8n/scan-communi
 
 let failed = false;
 function report(label, result) {
+	// The scanner passes a folder where its patterns match nothing: that is no pass for us.
+	const passed = result.passed && !result.message;
 	if (result.details) console.log(result.details);
-	console.log(`${result.passed ? 'passed' : 'FAILED'}: ${label}${result.message ? ` (${result.message})` : ''}`);
-	if (!result.passed) failed = true;
+	console.log(`${passed ? 'passed' : 'FAILED'}: ${label}${result.message ? ` (${result.message})` : ''}`);
+	if (!passed) failed = true;
 }
+
+// First, the scanner must fail a canary that breaks the rules this package must keep, so that
+// a scanner or config that checks nothing cannot pass the real package below.
+const canary = join(work, 'canary');
+mkdirSync(join(canary, 'nodes', 'Canary'), { recursive: true });
+writeFileSync(
+	join(canary, 'package.json'),
+	JSON.stringify({ name: 'n8n-nodes-canary', version: '0.0.0', dependencies: { stripe: '*' }, n8n: { n8nNodesApiVersion: 1, nodes: ['dist/nodes/Canary/Canary.node.js'] } }),
+);
+writeFileSync(
+	join(canary, 'nodes', 'Canary', 'Canary.node.js'),
+	"const fs = require('fs');\nconst Stripe = require('stripe');\nsetTimeout(() => console.log(process.env.KEY, __dirname, fs, Stripe), 1);\n",
+);
+const canaryResult = await analyzePackage(canary, ['**/*.js', 'package.json']);
+const CANARY_RULES = ['no-restricted-globals', 'no-restricted-imports', 'no-runtime-dependencies', 'no-console'];
+const missed = CANARY_RULES.filter((rule) => !(canaryResult.details ?? '').includes(rule));
+console.log(`${missed.length ? 'FAILED' : 'passed'}: the scanner catches a canary's ${CANARY_RULES.join(', ')}${missed.length ? ` (missed: ${missed.join(', ')})` : ''}`);
+if (canaryResult.passed || missed.length) failed = true;
 
 report('scanner, source leg (package.json, nodes/, credentials/)', await analyzePackage(root, SOURCE_FILE_PATTERNS));
 
@@ -96,5 +116,15 @@ const foreign = [...foreignModules(root, shippedSources), ...foreignModules(pack
 if (foreign.length > 0) console.log(`\nModules the host does not provide (package.json has no dependencies):\n  ${foreign.join('\n  ')}`);
 console.log(`${foreign.length ? 'FAILED' : 'passed'}: shipped sources and tarball load only relative files, peerDependencies and host modules${foreign.length ? ` (${foreign.length})` : ''}`);
 if (foreign.length > 0) failed = true;
+
+// And literally, as the verified-ready issue states it: no shipped .js mentions these.
+const FORBIDDEN = ['process.env', 'require("stripe")', "require('stripe')", 'require("fs")', "require('fs')", 'require("node:fs")', "require('node:fs')"];
+const mentions = shippedJs.flatMap((file) => {
+	const text = readFileSync(join(packageDir, file), 'utf8');
+	return FORBIDDEN.filter((needle) => text.includes(needle)).map((needle) => `${file}: ${needle}`);
+});
+if (mentions.length > 0) console.log(`\n  ${mentions.join('\n  ')}`);
+console.log(`${mentions.length ? 'FAILED' : 'passed'}: no shipped .js (${shippedJs.length} files) mentions process.env, require("stripe") or require("fs")`);
+if (mentions.length > 0 || shippedJs.length === 0) failed = true;
 
 process.exitCode = failed ? 1 : 0;
