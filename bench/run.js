@@ -107,7 +107,7 @@ async function listBenchmark() {
 			for (const c of CANDIDATES) {
 				emulator.clearRequests();
 				const r = await timedRun(n8n, env, c.workflowId, 'List');
-				results[c.label] = { requests: emulator.requests.length, nodeMs: r.nodeMs, wall: r.wall, items: r.items.length, error: r.error };
+				results[c.label] = { requests: emulator.requests.length, tls: { ...emulator.tlsHandshakes }, nodeMs: r.nodeMs, wall: r.wall, items: r.items.length, error: r.error };
 			}
 			rows.push({ size, results });
 		}
@@ -182,6 +182,8 @@ function printTable(rows) {
 			[size, x.requests, y.requests, fmt(x), fmt(y), `${(y.nodeMs / x.nodeMs).toFixed(1)}×`, `${x.items} / ${y.items}`].join(' | '),
 		);
 		console.log(`  expected: ${a} ≤ ceil(N/100)+1 = ${Math.ceil(size / 100) + 1} requests; whole \`n8n execute\` wall time ${x.wall} ms vs ${y.wall} ms`);
+		const tls = (r) => `${r.tls.full} full + ${r.tls.resumed} resumed for ${r.requests} requests`;
+		console.log(`  TLS handshakes: ${a} ${tls(x)}; ${b} ${tls(y)}`);
 	}
 }
 

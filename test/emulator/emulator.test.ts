@@ -2,6 +2,8 @@
  * The emulator itself, through the real stripe SDK: it must behave as Stripe does, or the product's
  * tests prove nothing. The SDK calls https://api.stripe.com, routed to the emulator (route-stripe.js).
  */
+import https from 'node:https';
+
 import Stripe from 'stripe';
 
 import { routeStripeTo } from '../route-stripe';
@@ -159,6 +161,25 @@ describe('keys', () => {
 		expect(limited[0].statusCode).toBe(429);
 		expect(limited[0].code).toBe('rate_limit');
 		expect(limited[0].headers['stripe-should-retry']).toBeUndefined();
+	});
+});
+
+describe('connections', () => {
+	test('TLS handshakes are counted: one for a kept-alive connection, one per request without', async () => {
+		const key = emu.addKey({ mode: 'test', permissions: 'read' });
+		const handshakes = () => emu.tlsHandshakes.full + emu.tlsHandshakes.resumed;
+		for (const [keepAlive, expected] of [
+			[true, 1],
+			[false, 3],
+		] as const) {
+			const agent = new https.Agent({ keepAlive });
+			const s = new Stripe(key, { maxNetworkRetries: 0, httpAgent: agent });
+			emu.clearRequests();
+			for (let i = 0; i < 3; i++) await s.customers.list({ limit: 1 });
+			agent.destroy();
+			expect(emu.requests).toHaveLength(3);
+			expect(handshakes()).toBe(expected);
+		}
 	});
 });
 

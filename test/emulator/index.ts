@@ -31,6 +31,8 @@ export interface StripeEmulator {
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;
 	readonly requests: RequestLogEntry[];
+	/** TLS handshakes clients made (full, and resumed sessions); cleared with the requests. */
+	readonly tlsHandshakes: { readonly full: number; readonly resumed: number };
 	clearRequests(): void;
 	/** Inserts an object directly (no HTTP, no log entry); defaults come from Stripe's example object. */
 	create<T extends Record<string, unknown> = StripeObject>(type: ObjectType, mode: Mode, fields?: Record<string, unknown>): T;
@@ -86,8 +88,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 		addFault: (rule) => server.addFault(rule),
 		clearFaults: () => server.clearFaults(),
 		requests: server.requests,
+		tlsHandshakes: server.tls,
 		clearRequests() {
 			server.requests.length = 0;
+			server.tls.full = 0;
+			server.tls.resumed = 0;
 		},
 		create: <T>(type: ObjectType, mode: Mode, fields?: Record<string, unknown>) => store.create(type, mode, fields) as unknown as T,
 		createMany(type, mode, count, fields) {

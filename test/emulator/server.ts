@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { parse as parseQs } from 'qs';
 
 import { serialize, StripeApi } from './api';
@@ -49,6 +50,8 @@ export class EmulatorServer {
 	private readonly idempotency = new Map<string, StoredResponse>();
 	private readonly windows = new Map<string, { second: number; count: number }>();
 	private readonly sockets = new Set<Socket>();
+	/** TLS handshakes since the last clear: full ones, and resumed sessions (cheaper, no key exchange). */
+	readonly tls = { full: 0, resumed: 0 };
 	private server?: Server;
 	private requestCounter = 0;
 
@@ -68,7 +71,9 @@ export class EmulatorServer {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		this.server.on('secureConnection', (socket: Socket) => {
+		this.server.on('secureConnection', (socket: TLSSocket) => {
+			if (socket.isSessionReused()) this.tls.resumed++;
+			else this.tls.full++;
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
