@@ -39,6 +39,7 @@ const LABELS: Record<string, string> = {
 	mode: 'Checkout mode',
 	name: 'Name',
 	nickname: 'Nickname',
+	pending_invoice_items_behavior: "Customer's pending invoice items",
 	phone: 'Phone',
 	product: 'Product',
 	prorate: 'Prorate',

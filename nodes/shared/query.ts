@@ -66,7 +66,11 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 		const usable = verb === 'search' ? specs.filter((s) => s.search).map((s) => s.plural) : resources;
 		return refuse(`Unknown resource ${JSON.stringify(query[verb])} for "${verb}". Use one of: ${usable.join(', ')}.`);
 	}
-	const expandSchema = z.array(z.enum(spec.expand.length ? (spec.expand as [string, ...string[]]) : ['\u0000'])).max(4);
+	const renamed = (e: unknown) => (typeof e === 'string' ? (spec.expandRenamed?.[e] ?? e) : e);
+	const expandSchema = z.preprocess(
+		(v) => (Array.isArray(v) ? v.map(renamed) : v),
+		z.array(z.enum(spec.expand.length ? (spec.expand as [string, ...string[]]) : ['\u0000'])).max(4),
+	);
 	const limitSchema = z.number().int().min(1).max(QUERY_MAX_LIMIT).default(QUERY_DEFAULT_LIMIT);
 	const common = { expand: expandSchema.default([]) };
 

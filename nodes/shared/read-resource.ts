@@ -32,6 +32,8 @@ export interface ReadResourceSpec {
 	filters: FilterSpec[];
 	/** Fields of this object that may be expanded (lists expand them as `data.<field>`). */
 	expand: string[];
+	/** Names an earlier version of this node offered for fields Stripe has since moved: old → current path. */
+	expandRenamed?: Record<string, string>;
 	/** Stripe search: the fields an agent can search on, with an example query. */
 	search?: { fields: string; example: string };
 	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
@@ -130,7 +132,8 @@ export const listExpansion = (expand: string[]) => (expand.length ? { expand: ex
 function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	if (spec.expand.length === 0) return [];
 	const options = ctx.fn.getNodeParameter('options', ctx.itemIndex, {}) as { expand?: string[] };
-	const expand = options.expand ?? [];
+	// Saved workflows keep working where Stripe moved a field (an invoice's subscription, 2025-03-31).
+	const expand = (options.expand ?? []).map((e) => spec.expandRenamed?.[e] ?? e);
 	const unknown = expand.filter((e) => !spec.expand.includes(e));
 	if (unknown.length > 0) {
 		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on ${withArticle(spec.label)} (item ${ctx.itemIndex})`, {

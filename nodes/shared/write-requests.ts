@@ -146,7 +146,8 @@ export const WRITE_BUILDERS: Record<string, (input: Input, context: WriteContext
 	},
 	'invoice.create': (input) => {
 		const customer = id(input, 'customerId', 'customer', 'cus_');
-		const params: Record<string, unknown> = { customer, ...optional(input, ['description', 'metadata']) };
+		// Stripe's default is to leave pending invoice items out; this operation promises to collect them.
+		const params: Record<string, unknown> = { customer, pending_invoice_items_behavior: 'include', ...optional(input, ['description', 'metadata']) };
 		if (input.collectionMethod === 'send_invoice') {
 			const days = input.daysUntilDue === undefined ? 30 : Number(input.daysUntilDue);
 			if (!Number.isInteger(days) || days < 1) throw new WriteInputError('Days until due must be a whole number of at least 1');

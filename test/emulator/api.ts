@@ -2,7 +2,7 @@
  * The emulated Stripe API: routes, list/search/retrieve semantics, expansions and writes.
  * Authentication, faults, rate limits and idempotency happen before this, in server.ts.
  */
-import { CATALOG, typeOfId } from './catalog';
+import { CATALOG, subscriptionParent, typeOfId } from './catalog';
 import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
 import { template } from './fixtures';
 import { allows, permissionDenied, type EmulatedKey } from './permissions';
@@ -17,6 +17,8 @@ export interface ApiRequest {
 	path: string;
 	params: Params;
 	key: EmulatedKey;
+	/** Stripe's parameter checks, which come after its key and permission checks (a 403 wins over a 400). */
+	checkParams?: () => void;
 }
 
 export interface ApiResponse {
@@ -26,9 +28,20 @@ export interface ApiResponse {
 
 const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'expand'];
 
-/** Drops the emulator's private fields (leading underscore) from what goes on the wire. */
-export function serialize(value: unknown): unknown {
-	return JSON.stringify(value, (k, v: unknown) => (k.startsWith('_') ? undefined : v));
+/** Fields Stripe returns only when the request expands them (shared/stripe: "Includable" fields). */
+const INCLUDABLE: Record<string, string[]> = { price: ['tiers', 'currency_options'], coupon: ['currency_options', 'applies_to'] };
+
+/**
+ * What goes on the wire: without the emulator's private fields (leading underscore), and without
+ * the includable fields the request did not expand (`expand[]=data.tiers` keeps a price's tiers).
+ */
+export function serialize(value: unknown, expand: string[] = []): string {
+	const expanded = new Set(expand.map((path) => path.split('.').at(-1)));
+	return JSON.stringify(value, function (this: Record<string, unknown>, k, v: unknown) {
+		if (k.startsWith('_')) return undefined;
+		if (INCLUDABLE[String(this.object)]?.includes(k) && !expanded.has(k)) return undefined;
+		return v;
+	});
 }
 
 export class StripeApi {
@@ -42,17 +55,23 @@ export class StripeApi {
 	handle(req: ApiRequest): ApiResponse {
 		const { method, path } = req;
 		const mode = req.key.mode;
-		if (path === '/v1/account' && method === 'GET') return ok(this.account(req.key));
+		if (path === '/v1/account' && method === 'GET') {
+			req.checkParams?.();
+			return ok(this.account(req.key));
+		}
 		if (path === '/v1/balance') {
 			this.authorize(req, 'balance', 'read');
+			req.checkParams?.();
 			return ok(this.balance(mode));
 		}
 		const m = /^\/v1\/((?:checkout\/)?[a-z_]+)(?:\/([A-Za-z0-9_]+))?(?:\/([a-z_]+))?$/.exec(path);
 		const info = m && Object.values(CATALOG).find((r) => r.path === `/v1/${m[1]}`);
+		if (!m || !info) req.checkParams?.(); // an endpoint Stripe has that the emulator lacks is still checked
 		if (!m || !info) throw new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
 		const [, , id, action] = m;
 		const group: PermissionGroup = info.type === 'refund' && method !== 'GET' ? 'refund' : info.group;
 		this.authorize(req, group, method === 'GET' ? 'read' : 'write');
+		req.checkParams?.();
 
 		if (method === 'GET') {
 			if (!id) return ok(this.list(info.type, mode, req.params));
@@ -123,6 +142,14 @@ export class StripeApi {
 			return object;
 		};
 		const filters = Object.entries(params).filter(([k]) => info.filters[k]);
+		// A filter refuses a value it does not take whether or not there is anything to match.
+		for (const [k, v] of filters) {
+			try {
+				info.filters[k]({ id: '', object: '' }, v);
+			} catch (error) {
+				if (error instanceof StripeFailure) throw error; // a filter that reads deeper fails on the empty object: no matter
+			}
+		}
 		if (type === 'subscription' && params.status === undefined) filters.push(['status', '__not_canceled']);
 		const match = (o: StripeObject) =>
 			filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
@@ -377,19 +404,40 @@ export class StripeApi {
 		checkParams(params, ['customer', 'subscription', 'collection_method', 'days_until_due', 'description', 'metadata', 'auto_advance', 'currency', 'due_date', 'pending_invoice_items_behavior', 'footer', 'expand']);
 		if (!params.customer) throw missingParameter('customer');
 		const customer = this.mustGet('customer', mode, String(params.customer), 'customer');
-		return this.create('invoice', mode, {
-			...without(params, 'days_until_due', 'pending_invoice_items_behavior', 'auto_advance'),
+		const behavior = params.pending_invoice_items_behavior ?? 'exclude';
+		if (behavior !== 'include' && behavior !== 'exclude') throw invalid('Invalid pending_invoice_items_behavior: must be one of exclude or include', 'pending_invoice_items_behavior');
+		// Stripe's default is `exclude`: only `include` collects the customer's pending invoice items.
+		const currency = String(params.currency ?? customer.currency ?? 'usd');
+		const pending = behavior === 'include' ? this.store.all('invoiceitem', mode).filter((ii) => ii.customer === customer.id && !ii.invoice && ii.currency === currency) : [];
+		const total = pending.reduce((sum, ii) => sum + Number(ii.amount), 0);
+		const invoice = this.create('invoice', mode, {
+			...without(params, 'days_until_due', 'pending_invoice_items_behavior', 'auto_advance', 'subscription'),
+			...(params.subscription ? { parent: subscriptionParent(String(params.subscription)) } : {}),
 			status: 'draft',
+			currency,
 			customer_email: customer.email,
 			customer_name: customer.name,
-			total: 0,
-			subtotal: 0,
-			amount_due: 0,
+			total,
+			subtotal: total,
+			amount_due: total,
 			amount_paid: 0,
-			amount_remaining: 0,
+			amount_remaining: total,
 			number: null,
 			lines: { object: 'list', data: [], has_more: false, url: '/v1/invoices/lines' },
-		}, ['customer', 'subscription', 'collection_method', 'description', 'metadata', 'currency', 'due_date', 'footer', 'status', 'customer_email', 'customer_name', 'total', 'subtotal', 'amount_due', 'amount_paid', 'amount_remaining', 'number', 'lines'], 'invoice.created');
+		}, ['customer', 'parent', 'collection_method', 'description', 'metadata', 'currency', 'due_date', 'footer', 'status', 'customer_email', 'customer_name', 'total', 'subtotal', 'amount_due', 'amount_paid', 'amount_remaining', 'number', 'lines'], 'invoice.created');
+		for (const ii of pending) ii.invoice = invoice.id;
+		(invoice.lines as { data: StripeObject[]; total_count?: number }).data = pending.map((ii) => ({
+			...template('line_item'),
+			id: this.store.newId('il_', 24),
+			invoice: invoice.id,
+			amount: ii.amount,
+			subtotal: ii.amount,
+			currency: ii.currency,
+			description: ii.description,
+			livemode: invoice.livemode,
+			parent: { type: 'invoice_item_details', invoice_item_details: { invoice_item: ii.id, proration: false, proration_details: null, subscription: null }, subscription_item_details: null },
+		}));
+		return invoice;
 	}
 
 	private createRefund(mode: Mode, params: Params): StripeObject {
@@ -486,7 +534,7 @@ function readLimit(params: Params): number {
 }
 
 /** qs gives `expand[]=a` as an array and `expand[0]=a` as an array or object; both mean a list. */
-function asArray(value: unknown): string[] {
+export function asArray(value: unknown): string[] {
 	if (value === undefined) return [];
 	if (Array.isArray(value)) return value as string[];
 	if (typeof value === 'object' && value !== null) return Object.values(value) as string[];

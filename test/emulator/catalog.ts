@@ -2,6 +2,7 @@
  * What the emulator knows about each Stripe resource: ID prefix, API path, permission group,
  * list filters, search fields, expandable fields and the defaults of a new object.
  */
+import { invalid } from './errors';
 import { template } from './fixtures';
 import type { ObjectType, PermissionGroup, StripeObject } from './types';
 
@@ -38,6 +39,12 @@ export function inRange(actual: unknown, range: unknown): boolean {
 }
 
 const eq = (field: string): Filter => (o, v) => o[field] === v;
+const oneOf =
+	(field: string, values: string[]): Filter =>
+	(o, v) => {
+		if (!values.includes(String(v))) throw invalid(`Invalid ${field}: must be one of ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`, field);
+		return o[field] === v;
+	};
 const bool = (field: string): Filter => (o, v) => o[field] === (v === 'true' || v === true);
 const range = (field: string): Filter => (o, v) => inRange(o[field], v);
 const created = range('created');
@@ -45,7 +52,65 @@ const asList = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'object' && 
 const idOf = (v: unknown) => (typeof v === 'object' && v !== null ? (v as StripeObject).id : v);
 
 
-const list = (url: string) => ({ object: 'list', data: [], has_more: false, total_count: 0, url });
+/** Since API version 2025-03-31 an invoice names its subscription under `parent`. */
+const invoiceSubscription = (invoice: StripeObject) =>
+	idOf(((invoice.parent as StripeObject | null)?.subscription_details as StripeObject | undefined)?.subscription ?? null);
+
+/** The `parent` of an invoice billed for a subscription. */
+export const subscriptionParent = (subscription: string) => ({
+	type: 'subscription_details',
+	quote_details: null,
+	subscription_details: { metadata: {}, subscription },
+});
+
+/** An embedded list (a subscription's items, an invoice's lines): Stripe gives no `total_count`. */
+const list = (url: string) => ({ object: 'list', data: [], has_more: false, url });
+
+/** The legacy `plan` Stripe still embeds in a subscription item: the item's price, as a Plan. */
+function planOf(price: StripeObject): StripeObject {
+	const recurring = (price.recurring ?? {}) as Record<string, unknown>;
+	return {
+		id: price.id,
+		object: 'plan',
+		active: price.active,
+		amount: price.unit_amount,
+		amount_decimal: price.unit_amount_decimal,
+		billing_scheme: price.billing_scheme,
+		created: price.created,
+		currency: price.currency,
+		interval: recurring.interval ?? 'month',
+		interval_count: recurring.interval_count ?? 1,
+		livemode: price.livemode,
+		metadata: price.metadata,
+		meter: recurring.meter ?? null,
+		nickname: price.nickname,
+		product: price.product,
+		tiers_mode: price.tiers_mode,
+		transform_usage: price.transform_quantity,
+		trial_period_days: recurring.trial_period_days ?? null,
+		usage_type: recurring.usage_type ?? 'licensed',
+	};
+}
+
+/** A subscription item as Stripe embeds it in `subscription.items`, from Stripe's example item. */
+export function subscriptionItem(fields: { id: string; subscription: string; price: StripeObject; quantity: number; created: number; periodEnd: number }): StripeObject {
+	return {
+		...template('subscription_item'),
+		id: fields.id,
+		subscription: fields.subscription,
+		created: fields.created,
+		price: fields.price,
+		plan: planOf(fields.price),
+		quantity: fields.quantity,
+		current_period_start: fields.created,
+		current_period_end: fields.periodEnd,
+		billing_thresholds: null,
+		current_trial: null,
+		discounts: [],
+		metadata: {},
+		tax_rates: [],
+	};
+}
 
 export const CATALOG: Record<ObjectType, ResourceInfo> = {
 	customer: {
@@ -133,20 +198,10 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		finish(sub, fields, newId) {
 			if (fields.items) return;
 			const created = sub.created as number;
-			const item = {
-				...template('subscription_item'),
-				id: newId('si_'),
-				subscription: sub.id,
-				created,
-				price: { ...template('price'), ...CATALOG.price.defaults(created), id: newId('price_'), product: newId('prod_'), livemode: sub.livemode, created },
-				quantity: 1,
-				current_period_start: created,
-				current_period_end: created + 30 * 86_400,
-				discounts: [],
-				metadata: {},
-			};
-			delete (item as Record<string, unknown>).plan;
-			sub.items = { object: 'list', data: [item], has_more: false, total_count: 1, url: `/v1/subscription_items?subscription=${sub.id}` };
+			const id = newId('si_');
+			const price = { ...template('price'), ...CATALOG.price.defaults(created), id: newId('price_'), product: newId('prod_'), livemode: sub.livemode, created };
+			const item = subscriptionItem({ id, subscription: sub.id, price, quantity: 1, created, periodEnd: created + 30 * 86_400 });
+			sub.items = { object: 'list', data: [item], has_more: false, url: `/v1/subscription_items?subscription=${sub.id}` };
 		},
 		expandable: ['customer', 'latest_invoice', 'default_payment_method', 'schedule', 'items.data.price.product', 'discounts', 'discounts.source.coupon', 'items.data.discounts'],
 		defaults: (now) => ({
@@ -169,6 +224,11 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			test_clock: null,
 			metadata: {},
 			items: list('/v1/subscription_items'),
+			// Stripe's example subscription is paused, has a pending update and pays out to a
+			// connected account (an abbreviated {id, object} stub); a normal one has none of these.
+			pause_collection: null,
+			pending_update: null,
+			transfer_data: null,
 		}),
 	},
 	invoice: {
@@ -180,7 +240,7 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		filters: {
 			created,
 			customer: eq('customer'),
-			subscription: eq('subscription'),
+			subscription: (o, v) => invoiceSubscription(o) === v,
 			status: eq('status'),
 			collection_method: eq('collection_method'),
 			due_date: range('due_date'),
@@ -199,17 +259,18 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 				livemode: invoice.livemode,
 				period: { start: invoice.created, end: (invoice.created as number) + 30 * 86_400 },
 				parent: null,
-				pricing: { type: 'price_details', price_details: { price: null, product: null }, unit_amount_decimal: String(invoice.total) },
+				// No price is known here; the seed gives subscription invoices their price (`price_details`
+				// needs a price and its product, so a line without one has no `pricing`).
+				pricing: null,
 			};
-			invoice.lines = { object: 'list', data: [line], has_more: false, total_count: 1, url: `/v1/invoices/${invoice.id}/lines` };
+			invoice.lines = { object: 'list', data: [line], has_more: false, url: `/v1/invoices/${invoice.id}/lines` };
 		},
-		expandable: ['customer', 'subscription', 'default_payment_method'],
+		expandable: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
 		defaults: () => ({
 			status: 'paid',
 			customer: null,
 			customer_email: null,
 			customer_name: null,
-			subscription: null,
 			parent: null,
 			collection_method: 'charge_automatically',
 			currency: 'usd',
@@ -253,7 +314,7 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'payment_intent',
 		filters: { created, customer: eq('customer') },
 		searchFields: ['amount', 'created', 'currency', 'customer', 'metadata', 'status'],
-		expandable: ['customer', 'latest_charge', 'payment_method', 'invoice'],
+		expandable: ['customer', 'latest_charge', 'payment_method'],
 		defaults: () => ({
 			amount: 2000,
 			amount_received: 2000,
@@ -266,6 +327,8 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			cancellation_reason: null,
 			description: null,
 			metadata: {},
+			// Not a Connect destination charge (Stripe's example has an abbreviated account stub).
+			transfer_data: null,
 		}),
 	},
 	charge: {
@@ -276,7 +339,7 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'charge',
 		filters: { created, customer: eq('customer'), payment_intent: eq('payment_intent'), transfer_group: eq('transfer_group') },
 		searchFields: ['amount', 'billing_details.address.postal_code', 'created', 'currency', 'customer', 'disputed', 'metadata', 'payment_method_details.card.last4', 'refunded', 'status'],
-		expandable: ['customer', 'payment_intent', 'balance_transaction', 'invoice'],
+		expandable: ['customer', 'payment_intent', 'balance_transaction'],
 		defaults: () => ({
 			amount: 2000,
 			amount_captured: 2000,
@@ -295,6 +358,8 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			description: null,
 			metadata: {},
 			refunds: list('/v1/refunds'),
+			// Not a Connect destination charge (Stripe's example has an abbreviated account stub).
+			transfer_data: null,
 		}),
 	},
 	refund: {
@@ -329,7 +394,8 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		path: '/v1/payouts',
 		group: 'payout',
 		noun: 'payout',
-		filters: { created, status: eq('status'), arrival_date: range('arrival_date'), destination: eq('destination') },
+		// Stripe documents the list's status filter as pending, paid, failed or canceled (the types say string).
+		filters: { created, status: oneOf('status', ['pending', 'paid', 'failed', 'canceled']), arrival_date: range('arrival_date'), destination: eq('destination') },
 		expandable: ['destination', 'balance_transaction'],
 		defaults: (now) => ({ amount: 10000, currency: 'usd', status: 'paid', arrival_date: now, automatic: true, method: 'standard', type: 'bank_account', destination: null, balance_transaction: null, failure_code: null, failure_message: null, description: 'STRIPE PAYOUT', metadata: {} }),
 	},
@@ -390,7 +456,7 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		group: 'coupon',
 		noun: 'coupon',
 		filters: { created },
-		expandable: [],
+		expandable: ['currency_options', 'applies_to'],
 		defaults: () => ({ amount_off: null, percent_off: null, currency: null, duration: 'forever', duration_in_months: null, max_redemptions: null, metadata: {}, name: null, redeem_by: null, times_redeemed: 1, valid: true }),
 	},
 	discount: {

@@ -13,7 +13,8 @@ let emu: StripeEmulator;
 const sdk = (key: string, maxNetworkRetries = 0) => new Stripe(key, { maxNetworkRetries });
 
 beforeAll(async () => {
-	emu = await startEmulator({ seed: 'demo' });
+	// Stripe's rate limits have their own suite (test/engine/rate-limits.test.ts); here the SDK calls as fast as it can.
+	emu = await startEmulator({ seed: 'demo', rateLimits: false });
 	routeStripeTo(emu.port);
 });
 afterAll(async () => {
@@ -60,6 +61,7 @@ describe('lists', () => {
 	test('an unknown parameter is refused as Stripe does', async () => {
 		const error = await failure(sdk(key).customers.list({ colour: 'red' } as never));
 		expect(error.message).toBe('Received unknown parameter: colour');
+		expect(emu.takeViolations().map((v) => v.param)).toEqual(['colour']);
 	});
 
 	test('auto-pagination walks every page', async () => {
@@ -87,7 +89,8 @@ describe('lists', () => {
 		const page = await sdk(key).subscriptions.list({ limit: 2, expand: ['data.customer'] });
 		expect((page.data[0].customer as Stripe.Customer).object).toBe('customer');
 		const error = await failure(sdk(key).subscriptions.list({ expand: ['data.owner'] }));
-		expect(error.message).toBe('This property cannot be expanded (owner).');
+		expect(error.message).toBe('This property cannot be expanded (data.owner).');
+		expect(emu.takeViolations().map((v) => v.param)).toEqual(['expand[0]']);
 	});
 
 	test('search with AND, ~ and metadata, paged with next_page', async () => {

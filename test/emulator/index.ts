@@ -7,6 +7,7 @@
  * reach it as https://api.stripe.com through test/route-stripe.js (the product knows no other
  * address), or at `url` with NODE_EXTRA_CA_CERTS=test/tls/ca.crt.
  */
+import type { ContractViolation } from './contract';
 import { StripeApi } from './api';
 import { makeKey } from './permissions';
 import { seedDemo } from './seed';
@@ -31,6 +32,12 @@ export interface StripeEmulator {
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;
 	readonly requests: RequestLogEntry[];
+	/**
+	 * Requests Stripe's published definitions refuse (test/emulator/contract), answered as Stripe
+	 * answers them. `stop()` fails while any is left: a test that sends one on purpose takes it.
+	 */
+	readonly violations: ReadonlyArray<ContractViolation & { request: string }>;
+	takeViolations(): Array<ContractViolation & { request: string }>;
 	/** TLS handshakes clients made (full, and resumed sessions); cleared with the requests. */
 	readonly tlsHandshakes: { readonly full: number; readonly resumed: number };
 	clearRequests(): void;
@@ -89,6 +96,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 		clearFaults: () => server.clearFaults(),
 		requests: server.requests,
 		tlsHandshakes: server.tls,
+		violations: server.violations,
+		takeViolations: () => server.violations.splice(0),
 		clearRequests() {
 			server.requests.length = 0;
 			server.tls.full = 0;
@@ -109,6 +118,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 			server.clearFaults();
 			server.clearIdempotency();
 		},
-		stop: () => server.close(),
+		async stop() {
+			await server.close();
+			if (server.violations.length > 0) {
+				const list = server.violations.splice(0).map((v) => `  ${v.request}: ${v.message}${v.param ? ` (param ${v.param})` : ''}`);
+				throw new Error(`The Stripe emulator received ${list.length} request(s) that Stripe's published definitions refuse:\n${list.join('\n')}`);
+			}
+		},
 	};
 }

@@ -37,9 +37,12 @@ export function parseSearch(query: string, fields: string[]): { clauses: Clause[
 	return { clauses, join: hasOr ? 'OR' : 'AND' };
 }
 
+/** Search fields that are not where their name says (Stripe moved the field, the name stayed). */
+const FIELD_PATHS: Record<string, string> = { 'invoice subscription': 'parent.subscription_details.subscription' };
+
 function read(object: StripeObject, clause: Clause): unknown {
 	if (clause.metadataKey !== undefined) return (object.metadata as Record<string, unknown> | null)?.[clause.metadataKey];
-	return clause.field.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
+	return (FIELD_PATHS[`${String(object.object)} ${clause.field}`] ?? clause.field).split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), object);
 }
 
 function test(object: StripeObject, clause: Clause): boolean {

@@ -4,6 +4,7 @@
  * payments (some failed, some refunded, one disputed), fees, payouts and the events behind them.
  * Deterministic: the same clock gives the same data.
  */
+import { subscriptionItem, subscriptionParent } from './catalog';
 import { prng, type Store } from './store';
 import type { Mode, StripeObject } from './types';
 
@@ -128,6 +129,10 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 		const status = statuses[i % statuses.length];
 		const start = customer.created as number;
 		const quantity = 1 + (i % 3 === 0 ? 2 : 0);
+		// A trial still running (a subscription whose trial is over is no longer trialing): it ends in
+		// a week, and the item's current period is the trial.
+		const trialEnd = status === 'trialing' ? now + 7 * DAY : null;
+		const itemId = store.newId('si_', 14);
 		const sub = store.create('subscription', mode, {
 			customer: customer.id,
 			status,
@@ -135,19 +140,18 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 			start_date: start,
 			currency: p.currency,
 			trial_start: status === 'trialing' ? start : null,
-			trial_end: status === 'trialing' ? start + 14 * DAY : null,
+			trial_end: trialEnd,
 			canceled_at: status === 'canceled' ? start + 40 * DAY : null,
 			ended_at: status === 'canceled' ? start + 40 * DAY : null,
 			metadata: { plan: String((products.find((x) => x.id === p.product) as StripeObject).name).toLowerCase() },
-			items: {
-				object: 'list',
-				data: [{ id: store.newId('si_', 14), object: 'subscription_item', price: structuredClone(p), quantity, created: start, current_period_start: start, current_period_end: start + 30 * DAY, discounts: [], metadata: {}, subscription: null }],
-				has_more: false,
-				total_count: 1,
-				url: '/v1/subscription_items',
-			},
+			items: { object: 'list', data: [], has_more: false, url: '/v1/subscription_items' },
 		});
-		(sub.items as { data: StripeObject[] }).data[0].subscription = sub.id;
+		sub.items = {
+			object: 'list',
+			data: [subscriptionItem({ id: itemId, subscription: sub.id, price: structuredClone(p), quantity, created: start, periodEnd: trialEnd ?? start + 30 * DAY })],
+			has_more: false,
+			url: `/v1/subscription_items?subscription=${sub.id}`,
+		};
 		// Every seventh subscription has a 20 % launch discount for ever.
 		if (i % 7 === 3) {
 			const discount = store.create('discount', mode, { source: { coupon: launchCoupon.id, type: 'coupon' }, customer: customer.id, subscription: sub.id, start });
@@ -166,7 +170,7 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 				customer: customer.id,
 				customer_email: customer.email,
 				customer_name: customer.name,
-				subscription: sub.id,
+				parent: subscriptionParent(String(sub.id)),
 				status: invoiceStatus,
 				currency: p.currency,
 				total: amount,
@@ -181,6 +185,10 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 				billing_reason: month === 0 ? 'subscription_create' : 'subscription_cycle',
 				hosted_invoice_url: `https://invoice.stripe.com/i/demo_${i}_${month}`,
 			});
+			// The line bills the subscription's price (the catalogue's invoice line knows no price).
+			const line = (invoice.lines as { data: StripeObject[] }).data[0];
+			line.quantity = quantity;
+			line.pricing = { type: 'price_details', price_details: { price: p.id, product: p.product }, unit_amount_decimal: String(p.unit_amount) };
 			sub.latest_invoice = invoice.id;
 			if (invoiceStatus === 'void') continue;
 			payment(customer, amount, String(p.currency), created + 60, { failed: failing, invoice: invoice.id });

@@ -10,14 +10,23 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { parse as parseQs } from 'qs';
 
-import { serialize, StripeApi } from './api';
+import { asArray, serialize, StripeApi } from './api';
 import { StripeFailure } from './errors';
+import { checkRequest, matchEndpoint, type ContractViolation } from './contract';
 import { keyHint, type EmulatedKey } from './permissions';
 import type { Store } from './store';
 import type { FaultRule, RequestLogEntry, StartOptions } from './types';
 
 export const API_VERSION = '2026-10-28.endive';
 const RATE_LIMIT_MESSAGE = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
+/** The parameter of the credential test's write probe (nodes/shared/credential-test.ts). */
+const WRITE_PROBE_PARAMETER = 'stripe_guard_write_probe';
+/** Stripe's documented limits (docs.stripe.com/rate-limits), requests per second. */
+const LIVE_LIMIT = 100;
+const SANDBOX_LIMIT = 25;
+const ENDPOINT_LIMIT = 25;
+const SEARCH_LIMIT = 20;
+type RateLimitReason = NonNullable<RequestLogEntry['rateLimited']>;
 
 interface StoredResponse {
 	fingerprint: string;
@@ -48,7 +57,10 @@ export class EmulatorServer {
 	latencyMs: number;
 	private faults: ActiveFault[] = [];
 	private readonly idempotency = new Map<string, StoredResponse>();
-	private readonly windows = new Map<string, { second: number; count: number }>();
+	private readonly buckets = new Map<string, { tokens: number; at: number }>();
+	private readonly stripeLimits: boolean;
+	/** Requests Stripe's definitions refuse, answered as Stripe would and kept for the suite to fail on. */
+	readonly violations: Array<ContractViolation & { request: string }> = [];
 	private readonly sockets = new Set<Socket>();
 	/** TLS handshakes since the last clear: full ones, and resumed sessions (cheaper, no key exchange). */
 	readonly tls = { full: 0, resumed: 0 };
@@ -61,6 +73,7 @@ export class EmulatorServer {
 		options: StartOptions,
 	) {
 		this.latencyMs = options.latencyMs ?? 0;
+		this.stripeLimits = options.rateLimits ?? true;
 	}
 
 	async listen(host: string, port: number): Promise<number> {
@@ -188,7 +201,24 @@ export class EmulatorServer {
 				new StripeFailure(403, 'invalid_request_error', `The provided key '${keyHint(bearer)}' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`, { code: 'account_invalid' }),
 			);
 		}
-		if (this.overRateLimit(key)) return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }));
+		const limited = this.overRateLimit(key, method, url.pathname);
+		if (limited) {
+			entry.rateLimited = limited;
+			return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }, { 'Stripe-Rate-Limited-Reason': limited }));
+		}
+
+		// Stripe's published definitions decide what a request may say, not our reading of them.
+		const checkParams = () => {
+			const violation = checkRequest({ method, path: url.pathname, query, body: form });
+			if (!violation) return;
+			entry.violation = violation.message;
+			// The credential test's write probe names a parameter no endpoint has, on purpose, so that
+			// Stripe refuses it as a whole (after the permission check): not a mistake of ours.
+			if (violation.param !== WRITE_PROBE_PARAMETER) this.violations.push({ request: `${method} ${url.pathname}`, ...violation });
+			const unknownUrl = violation.param === undefined && /^Unrecognized request URL/.test(violation.message);
+			const code = /^Received unknown parameter/.test(violation.message) ? 'parameter_unknown' : /^Missing required param/.test(violation.message) ? 'parameter_missing' : undefined;
+			throw new StripeFailure(unknownUrl ? 404 : 400, 'invalid_request_error', violation.message, { ...(violation.param !== undefined && { param: violation.param }), ...(code && { code }) });
+		};
 
 		const isWrite = method === 'POST' || method === 'DELETE';
 		// Stripe reads GET and DELETE parameters from the query string (as the stripe SDK sends them), POST's from the body.
@@ -211,9 +241,9 @@ export class EmulatorServer {
 		let status: number;
 		let text: string;
 		try {
-			const result = this.api.handle({ method, path: url.pathname, params, key });
+			const result = this.api.handle({ method, path: url.pathname, params, key, checkParams });
 			status = result.status;
-			text = serialize(result.body) as string;
+			text = serialize(result.body, asArray(params.expand));
 		} catch (error) {
 			const failure = error instanceof StripeFailure ? error : new StripeFailure(500, 'api_error', `Emulator error: ${error instanceof Error ? error.message : String(error)}`);
 			status = failure.status;
@@ -237,17 +267,35 @@ export class EmulatorServer {
 		return undefined;
 	}
 
-	/** A fixed one-second window per key, as coarse as Stripe's own limiter looks from outside. */
-	private overRateLimit(key: EmulatedKey): boolean {
-		if (!key.rateLimitPerSecond) return false;
-		const second = Math.floor(Date.now() / 1000);
-		const w = this.windows.get(key.key);
-		if (!w || w.second !== second) {
-			this.windows.set(key.key, { second, count: 1 });
-			return false;
+	/**
+	 * Which limit this request is over, if any. Each limit is a token bucket, as Stripe describes its
+	 * request rate limiter (stripe.com/blog/rate-limiters): up to `limit` at once, refilled at
+	 * `limit` per second. Stripe counts per account and mode (keys of one account share), each
+	 * endpoint (method and path template, from Stripe's endpoint table) apart, search apart.
+	 */
+	private overRateLimit(key: EmulatedKey, method: string, path: string): RateLimitReason | undefined {
+		const now = Date.now();
+		const limits: Array<{ id: string; limit: number; reason: RateLimitReason }> = [];
+		if (key.rateLimitPerSecond) limits.push({ id: `key ${key.key}`, limit: key.rateLimitPerSecond, reason: 'key-rate' });
+		if (this.stripeLimits) {
+			const account = `${key.accountId} ${key.mode}`;
+			const endpoint = matchEndpoint(method, path)?.template ?? path;
+			limits.push({ id: account, limit: key.mode === 'live' ? LIVE_LIMIT : SANDBOX_LIMIT, reason: 'global-rate' });
+			limits.push({ id: `${account} ${method} ${endpoint}`, limit: ENDPOINT_LIMIT, reason: 'endpoint-rate' });
+			if (endpoint.endsWith('/search')) limits.push({ id: `${account} search`, limit: SEARCH_LIMIT, reason: 'search-rate' });
 		}
-		w.count += 1;
-		return w.count > key.rateLimitPerSecond;
+		const buckets = limits.map(({ id, limit }) => {
+			const bucket = this.buckets.get(id) ?? { tokens: limit, at: now };
+			// A clock that went back (a test's mocked Date.now restored) refills nothing, and takes nothing.
+			bucket.tokens = Math.min(limit, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limit);
+			bucket.at = now;
+			this.buckets.set(id, bucket);
+			return bucket;
+		});
+		const over = buckets.findIndex((b) => b.tokens < 1);
+		if (over >= 0) return limits[over].reason;
+		for (const b of buckets) b.tokens -= 1;
+		return undefined;
 	}
 }
 

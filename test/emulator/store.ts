@@ -3,7 +3,7 @@
  * newest first and a cursor is found by binary search, not by a scan.
  */
 import { CATALOG, typeOfId } from './catalog';
-import { template } from './fixtures';
+import { complete, hasField, template } from './fixtures';
 import type { Mode, ObjectType, StripeObject } from './types';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -67,20 +67,27 @@ export class Store {
 		return c;
 	}
 
-	/** A new object: Stripe's example, then the type's defaults, then `fields`. */
+	/**
+	 * A new object: Stripe's example (conformed to the API version), then the type's defaults, then
+	 * `fields`; then the required fields still missing in the partial objects that defaults and
+	 * `fields` bring (a charge's `outcome` without `advice_code`) get their empty values. `livemode`
+	 * and `created` only where the type has them (balance transactions, refunds and discounts have no
+	 * `livemode`, discounts no `created`).
+	 */
 	build(type: ObjectType, mode: Mode, fields: Record<string, unknown> = {}): StripeObject {
 		const info = CATALOG[type];
 		const now = this.now();
 		const base = template(type);
-		const object = Object.assign(base, info.defaults(now), {
+		const defaults = info.defaults(now);
+		const object = Object.assign(base, defaults, {
 			id: this.newId(info.prefix, type === 'customer' || type === 'product' ? 14 : 24),
-			livemode: mode === 'live',
-			created: now,
+			...(hasField(base.object, 'livemode') ? { livemode: mode === 'live' } : {}),
+			...(hasField(base.object, 'created') ? { created: now } : {}),
 		}) as StripeObject;
 		Object.assign(object, fields);
 		info.finish?.(object, fields, (prefix) => this.newId(prefix));
 		if (type === 'payment_intent' && object.client_secret === undefined) object.client_secret = `${object.id}_secret_${this.newId('', 16)}`;
-		return object;
+		return complete(object, [...Object.keys(defaults), ...Object.keys(fields)]);
 	}
 
 	insert(type: ObjectType, mode: Mode, object: StripeObject): StripeObject {

@@ -48,6 +48,7 @@ export interface KeyOptions {
 	permissions?: 'read' | 'write' | Partial<Record<PermissionGroup, Access>>;
 	/** Which of Stripe's two 403 wordings this key gets. */
 	permissionErrorStyle?: 'legacy' | 'modern';
+	/** A limit of this key's own (requests/s), on top of Stripe's per account. */
 	rateLimitPerSecond?: number;
 }
 
@@ -69,6 +70,10 @@ export interface RequestLogEntry {
 	status: number;
 	replayed?: boolean;
 	fault?: string;
+	/** Why Stripe's definitions refuse this request (answered 400, or 404 for an unknown URL). */
+	violation?: string;
+	/** The limit a 429 was for: Stripe's global, per-endpoint or search limit, or the key's own. */
+	rateLimited?: 'global-rate' | 'endpoint-rate' | 'search-rate' | 'key-rate';
 }
 
 /**
@@ -97,4 +102,9 @@ export interface StartOptions {
 	accountId?: string;
 	/** Clock in milliseconds, for `created` and relative seed data. */
 	now?: () => number;
+	/**
+	 * Stripe's rate limits per account and mode (default on): 100 requests/s live and 25/s in a
+	 * sandbox, 25/s per endpoint (method and path template), 20/s for search. `false` turns them off.
+	 */
+	rateLimits?: boolean;
 }

@@ -97,6 +97,13 @@ describe('mrr', () => {
 		});
 		// S11 $60.00 with 10 % off on the item (coupon looked up by ID) → 5,400.
 		subscription(J, 'active', 'usd', [{ amount: 6000, interval: 'month', discounts: [discount({ percent_off: 10 })] }]);
+		// S12 €50.00 with a $10.00-off coupon worth €9.00 in euros (its currency_options, which Stripe
+		// returns only when the coupon is expanded with them) → 4,100 euro cents.
+		subscription(G, 'active', 'eur', [{ amount: 5000, interval: 'month' }], {
+			discounts: [discount({ amount_off: 1000, currency: 'usd', currency_options: { eur: { amount_off: 900 } } })],
+		});
+		// S13 €20.00 with the same kind of coupon on the item, €5.00 in euros → 1,500. EUR: 5,600 from 2.
+		subscription(J, 'active', 'eur', [{ amount: 2000, interval: 'month', discounts: [discount({ amount_off: 700, currency: 'usd', currency_options: { eur: { amount_off: 500 } } })] }]);
 		// USD: 14,700 + 12,750 + 2,400 + 8,500 + 4,000 + 5,400 = 47,750 from 8 subscriptions (S1–S5, S9–S11)
 		// of 6 paying customers (A, B, C, D, I, J) → ARPA 47,750 / 6 = 7,958.33 → 7,958.
 	});
@@ -104,9 +111,10 @@ describe('mrr', () => {
 	test('active and past-due subscriptions, normalised to a month, discounts in effect applied', async () => {
 		const json = await report('mrr');
 		expect(json.included_statuses).toEqual(['active', 'past_due']);
-		expect(json.subscriptions).toBe(9);
-		expect(json.subscriptions_by_status).toEqual({ active: 8, past_due: 1 });
+		expect(json.subscriptions).toBe(11);
+		expect(json.subscriptions_by_status).toEqual({ active: 10, past_due: 1 });
 		expect(json.by_currency).toEqual({
+			eur: { mrr: 5600, mrr_formatted: '€56.00', subscriptions: 2, paying_customers: 2, arr: 67200, arr_formatted: '€672.00', arpa: 2800, arpa_formatted: '€28.00' },
 			jpy: { mrr: 10000, mrr_formatted: '¥10,000', subscriptions: 1, paying_customers: 1, arr: 120000, arr_formatted: '¥120,000', arpa: 10000, arpa_formatted: '¥10,000' },
 			usd: { mrr: 47750, mrr_formatted: '$477.50', subscriptions: 8, paying_customers: 6, arr: 573000, arr_formatted: '$5,730.00', arpa: 7958, arpa_formatted: '$79.58' },
 		});
@@ -132,8 +140,12 @@ describe('mrr', () => {
 		const lists = e.requests.filter((r) => r.path === '/v1/subscriptions');
 		expect(lists).toHaveLength(1);
 		expect(lists[0].query.expand).toEqual(['data.discounts.source.coupon', 'data.items.data.discounts']);
-		// The item-level coupon is the only lookup besides the list.
-		expect(e.requests.map((r) => r.path)).toEqual(['/v1/subscriptions', expect.stringMatching(/^\/v1\/coupons\//)]);
+		// Besides the list, one lookup per coupon the list cannot expand fully: S11's and S13's on
+		// items, and S12's amount off in another currency; each with its currency_options.
+		const lookups = e.requests.filter((r) => r.path.startsWith('/v1/coupons/'));
+		expect(e.requests).toHaveLength(1 + 3);
+		expect(new Set(lookups.map((r) => r.path)).size).toBe(3);
+		expect(lookups.every((r) => JSON.stringify(r.query.expand) === '["currency_options"]')).toBe(true);
 	});
 
 	test('a key without Subscriptions: Read is told which permission to add', async () => {
@@ -307,7 +319,12 @@ describe('payouts', () => {
 		payout('2026-03-16T00:00:00Z', 'failed', 2000, 'usd', '2026-03-18T00:00:00Z', { failure_code: 'account_closed', failure_message: 'The bank account has been closed.' });
 		payout('2026-03-30T00:00:00Z', 'in_transit', 3000, 'eur', '2026-04-03T00:00:00Z');
 		payout('2026-03-31T00:00:00Z', 'pending', 700, 'usd', '2026-04-02T00:00:00Z');
-		payout('2026-04-07T00:00:00Z', 'pending', 900, 'usd', '2026-04-09T00:00:00Z'); // after the period, but on its way
+		payout('2026-04-07T00:00:00Z', 'pending', 900, 'usd', '2026-04-09T00:00:00Z'); // after the period, and long overdue
+		// On their way now (created after the period): the next arrival is the earliest of these.
+		const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+		payout(day(-2), 'pending', 900, 'usd', day(3));
+		payout(day(-1), 'in_transit', 400, 'eur', day(1));
+		payout(day(-3), 'paid', 800, 'usd', day(0.5));
 	});
 
 	test('by status and currency, failed ones with the reason, and the next arrival', async () => {
@@ -317,8 +334,11 @@ describe('payouts', () => {
 		expect((json.by_currency as IDataObject).usd).toMatchObject({ paid: 15000, paid_count: 2, pending: 700, pending_count: 1, failed: 2000, failed_count: 1, in_transit: 0, paid_formatted: '$150.00' });
 		expect((json.by_currency as IDataObject).eur).toMatchObject({ in_transit: 3000, in_transit_count: 1, paid: 0 });
 		expect(json.failed).toEqual([expect.objectContaining({ amount: 2000, failure_code: 'account_closed' })]);
-		// On their way: 700 on 2 April, 3,000 EUR on 3 April, 900 on 9 April → next is 2 April.
-		expect(json.next_arrival).toMatchObject({ amount: 700, currency: 'usd', status: 'pending', arrival_date: '2026-04-02' });
+		// On their way now: 4 EUR tomorrow (in transit), $9 in three days; the April ones are
+		// more than a week overdue, and the one arriving in half a day is paid already.
+		expect(json.next_arrival).toMatchObject({ amount: 400, currency: 'eur', status: 'in_transit' });
+		// Stripe's payout list filters status by pending, paid, failed or canceled only.
+		expect(emulator().requests.filter((r) => r.path === '/v1/payouts').map((r) => r.query.status)).not.toContain('in_transit');
 		expect(json.table_markdown).toContain('| USD | $150.00 (2) | $7.00 (1) | $0.00 (0) | $20.00 (1) |');
 	});
 });

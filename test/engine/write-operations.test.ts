@@ -76,7 +76,7 @@ test('each write operation proposes exactly its request', async () => {
 		['subscription', 'cancel', { subscriptionId: 'sub_1MowQVLkdIwHu7ixeRlqHVzs', additionalFields: { prorate: true } },
 			{ method: 'DELETE', path: '/v1/subscriptions/sub_1MowQVLkdIwHu7ixeRlqHVzs', params: { prorate: true } }, /now, prorated$/],
 		['invoice', 'create', { customerId: 'cus_NffrFeUfNV2Hib', additionalFields: { collectionMethod: 'send_invoice', daysUntilDue: 14 } },
-			{ method: 'POST', path: '/v1/invoices', params: { customer: 'cus_NffrFeUfNV2Hib', collection_method: 'send_invoice', days_until_due: 14 } }, /draft invoice/],
+			{ method: 'POST', path: '/v1/invoices', params: { customer: 'cus_NffrFeUfNV2Hib', pending_invoice_items_behavior: 'include', collection_method: 'send_invoice', days_until_due: 14 } }, /draft invoice/],
 		['invoice', 'finalize', { invoiceId: 'in_1MtHbELkdIwHu7ixl4OzzPMv' }, { method: 'POST', path: '/v1/invoices/in_1MtHbELkdIwHu7ixl4OzzPMv/finalize', params: {} }, /^Finalize/],
 		['invoice', 'send', { invoiceId: 'in_1MtHbELkdIwHu7ixl4OzzPMv' }, { method: 'POST', path: '/v1/invoices/in_1MtHbELkdIwHu7ixl4OzzPMv/send', params: {} }, /^Email invoice/],
 		['invoice', 'void', { invoiceId: 'in_1MtHbELkdIwHu7ixl4OzzPMv' }, { method: 'POST', path: '/v1/invoices/in_1MtHbELkdIwHu7ixl4OzzPMv/void', params: {} }, /cannot be undone/],

@@ -13,6 +13,8 @@ import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type T
 
 const STATUSES = ['paid', 'pending', 'in_transit', 'canceled', 'failed'] as const;
 type Status = (typeof STATUSES)[number];
+/** A payout still on its way this many days after its expected arrival is still the next one. */
+const ARRIVAL_SLACK_DAYS = 7;
 const KEYS = [...STATUSES, ...STATUSES.map((s) => `${s}_count` as const)] as const;
 
 export async function payoutsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
@@ -32,12 +34,14 @@ export async function payoutsReport(ctx: OperationContext, nowMs = Date.now()): 
 		}
 	}
 
-	// The next arrival is whatever is on its way now, whenever it was created.
+	// The next arrival is whatever is on its way now, whenever it was created. Stripe's list has no
+	// `in_transit` filter (status takes pending, paid, failed or canceled): what is on its way
+	// arrives from today on, give or take a bank's delay, so read those and keep the unpaid ones.
 	let next: Payout | undefined;
-	for (const status of ['in_transit', 'pending'] as const) {
-		for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, status }) as AsyncIterable<Payout>) {
-			if (!next || p.arrival_date < next.arrival_date) next = p;
-		}
+	const recently = Math.floor(nowMs / 1000) - ARRIVAL_SLACK_DAYS * 86_400;
+	for await (const p of ctx.stripe.payouts.list({ limit: PAGE_SIZE, arrival_date: { gte: recently } }) as AsyncIterable<Payout>) {
+		if (p.status !== 'in_transit' && p.status !== 'pending') continue;
+		if (!next || p.arrival_date < next.arrival_date) next = p;
 	}
 
 	const report: IDataObject = {

@@ -51,7 +51,10 @@ async function discounted(amount: number, discounts: DiscountLike[], currency: s
 		if (d.start > now || (d.end !== null && d.end <= now)) continue;
 		const source = d.source.coupon;
 		if (!source) continue;
-		const coupon = typeof source === 'string' ? await coupons(source) : source;
+		let coupon = typeof source === 'string' ? await coupons(source) : source;
+		// An amount off in another currency is in `currency_options`, which Stripe returns only when
+		// the coupon is expanded with it; from a subscription list that would be a fifth level.
+		if (coupon.amount_off && coupon.currency !== currency && !coupon.currency_options) coupon = await coupons(coupon.id);
 		if (coupon.duration === 'once') continue;
 		if (coupon.percent_off) value *= 1 - coupon.percent_off / 100;
 		const off = coupon.currency === currency ? coupon.amount_off : coupon.currency_options?.[currency]?.amount_off;
@@ -88,13 +91,16 @@ export async function recurringValue(sub: Subscription, now: number, coupons: Co
 /** What to expand when listing subscriptions so that discounts arrive with them. */
 export const SUBSCRIPTION_EXPANSION = ['data.discounts.source.coupon', 'data.items.data.discounts'];
 
-/** Looks each coupon up once per run (only item-level discounts need it: Stripe cannot expand that deep). */
+/**
+ * Looks each coupon up once per run, with its amounts in every currency: for item-level discounts
+ * and amount-off coupons in another currency, which a subscription list cannot expand that deep.
+ */
 export function couponCache(stripe: StripeClient): CouponLookup {
 	const seen = new Map<string, Promise<Coupon>>();
 	return (id) => {
 		let found = seen.get(id);
 		if (!found) {
-			found = stripe.coupons.retrieve(id);
+			found = stripe.coupons.retrieve(id, { expand: ['currency_options'] });
 			seen.set(id, found);
 		}
 		return found;

@@ -88,7 +88,9 @@ export const invoice = defineReadResource(
 			{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the invoice was created' },
 			{ name: 'due_date', displayName: 'Due Date', kind: 'dateRange', description: 'When the invoice is due (invoices sent for payment)' },
 		],
-		expand: ['customer', 'subscription', 'default_payment_method'],
+		// Since API version 2025-03-31 an invoice's subscription is under parent.subscription_details.
+		expand: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
+		expandRenamed: { subscription: 'parent.subscription_details.subscription' },
 		search: {
 			fields: "status, customer, subscription, number, total, currency, created, metadata['key']",
 			example: "status:'open' AND total>10000",
@@ -99,7 +101,7 @@ export const invoice = defineReadResource(
 			customer: i.customer,
 			customer_email: i.customer_email,
 			customer_name: i.customer_name,
-			subscription: i.subscription ?? ((i.parent as IDataObject | null)?.subscription_details as IDataObject | undefined)?.subscription ?? null,
+			subscription: ((i.parent as IDataObject | null)?.subscription_details as IDataObject | undefined)?.subscription ?? null,
 			status: i.status,
 			collection_method: i.collection_method,
 			currency: i.currency,

@@ -19,11 +19,11 @@ export const payout = defineReadResource({
 			options: [
 				{ name: 'Canceled', value: 'canceled' },
 				{ name: 'Failed', value: 'failed' },
-				{ name: 'In Transit', value: 'in_transit' },
 				{ name: 'Paid', value: 'paid' },
 				{ name: 'Pending', value: 'pending' },
 			],
-			description: 'Only payouts in this status',
+			// Stripe's list filters by these four only; a payout in transit has no filter of its own.
+			description: 'Only payouts in this status. Payouts in transit: filter by Arrival Date instead.',
 		},
 		{ name: 'arrival_date', displayName: 'Arrival Date', kind: 'dateRange', description: 'When the payout arrives (or arrived) in the bank' },
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the payout was created' },

@@ -1,9 +1,10 @@
 /**
  * Paces requests below Stripe's rate limits, per key: every Stripe Guard node in this n8n process
  * that uses the same key shares one pace, so many items (or many workflows) do not run into 429s.
- * Stripe allows 100 requests/s in live mode and 25/s in test mode, and 20/s for search; we stay a
- * little under each. A 429 still gets through now and then (other clients share the key, or the
- * window edges differ): then the pace pauses for everyone and the transport retries with backoff.
+ * Stripe's limits: 100 requests/s in live mode and 25/s in sandboxes per account, 25/s per
+ * endpoint (one operation, such as `GET /v1/customers/{id}`), and 20/s for search. We stay a little
+ * under each. A 429 still gets through now and then (other clients share the key, or the window
+ * edges differ): then the pace pauses for everyone and the transport retries with backoff.
  */
 import { createHash } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
@@ -12,22 +13,29 @@ export type KeyMode = 'live' | 'test';
 
 /** Requests per second we allow ourselves: just below Stripe's limits. */
 export const PACE: Record<KeyMode, number> = { live: 95, test: 24 };
+export const ENDPOINT_PACE = 24;
 export const SEARCH_PACE = 19;
 /** How long everyone holds back after a 429. */
 const PAUSE_AFTER_429_MS = 1000;
 
+/** A limit a request counts against besides the key's: its endpoint, or search. */
+export interface Lane {
+	id: string;
+	rate: number;
+}
+
 /**
- * Lets requests start one at a time, at least 1/rate apart: `run()` starts its request when its
- * turn comes; `cap` lowers the pace for one caller (the node's "Max Requests per Second"). Each
- * turn is measured from when the previous request really started, so a busy moment (a long
- * synchronous task, a garbage collection) that delays the waiting requests never releases them
- * all at once. The first request of a pacer is answered before the next starts: it may take a
- * while to leave (modules load, the first connection opens), and the ones queued behind it would
- * otherwise leave together with it.
+ * Lets requests start one at a time, in order, each once every limit it counts against allows:
+ * the key's (at most `rate`, or the caller's lower `cap`) and its lanes' (at most one start per
+ * 1/rate of each). Each turn is measured from when the previous request of that limit really
+ * started, so a busy moment (a long synchronous task, a garbage collection) that delays the
+ * waiting requests never releases them all at once. The first request of a pacer is answered
+ * before the next starts: it may take a while to leave (modules load, the first connection
+ * opens), and the ones queued behind it would otherwise leave together with it.
  */
 export class Pacer {
-	/** When the last request started (ms). */
-	private last = -Infinity;
+	/** When the last request of each limit started (ms); '' is the key's own. */
+	private readonly last = new Map<string, number>();
 	/** After a 429, requests queued from then on start no earlier than this. */
 	private holdUntil = 0;
 	private heldAt = -Infinity;
@@ -36,19 +44,23 @@ export class Pacer {
 
 	constructor(private readonly rate: number) {}
 
-	async run<T>(start: () => Promise<T>, cap?: number): Promise<T> {
-		const rate = cap && cap > 0 ? Math.min(cap, this.rate) : this.rate;
-		const interval = 1000 / rate;
+	async run<T>(start: () => Promise<T>, cap?: number, lanes: Lane[] = []): Promise<T> {
+		const capped = (rate: number) => (cap && cap > 0 ? Math.min(cap, rate) : rate);
+		const limits = [{ id: '', rate: capped(this.rate) }, ...lanes.map((l) => ({ id: l.id, rate: capped(l.rate) }))];
 		const queuedAt = Date.now();
 		let started: Promise<T> | undefined;
 		const turn = this.queue.then(async () => {
 			const now = Date.now();
 			// A 429 holds back what was queued after it (retries included); what was already waiting keeps its pace.
-			const hold = queuedAt >= this.heldAt ? Math.min(this.holdUntil, now + PAUSE_AFTER_429_MS) : 0;
-			// Never more than one interval ahead: more means the clock jumped back (NTP).
-			const wait = Math.max(Math.min(this.last + interval, now + interval), hold) - now;
-			if (wait > 0) await sleep(wait);
-			this.last = Date.now();
+			let due = queuedAt >= this.heldAt ? Math.min(this.holdUntil, now + PAUSE_AFTER_429_MS) : 0;
+			for (const { id, rate } of limits) {
+				const interval = 1000 / rate;
+				// Never more than one interval ahead: more means the clock jumped back (NTP).
+				due = Math.max(due, Math.min((this.last.get(id) ?? -Infinity) + interval, now + interval));
+			}
+			if (due > now) await sleep(due - now);
+			const startedAt = Date.now();
+			for (const { id } of limits) this.last.set(id, startedAt);
 			started = start();
 			if (!this.warm) {
 				this.warm = true;
@@ -72,13 +84,13 @@ export class Pacer {
 
 const pacers = new Map<string, Pacer>();
 
-/** The shared pacer of a key (found by a hash of it: the key itself is not kept) for all requests or for search. */
-export function pacerFor(apiKey: string, kind: 'all' | 'search'): Pacer {
+/** The shared pacer of a key (found by a hash of it: the key itself is not kept). */
+export function pacerFor(apiKey: string): Pacer {
 	const mode: KeyMode = apiKey.startsWith('rk_live_') || apiKey.startsWith('sk_live_') ? 'live' : 'test';
-	const id = `${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}:${kind}`;
+	const id = createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
 	let pacer = pacers.get(id);
 	if (!pacer) {
-		pacer = new Pacer(kind === 'search' ? SEARCH_PACE : PACE[mode]);
+		pacer = new Pacer(PACE[mode]);
 		pacers.set(id, pacer);
 	}
 	return pacer;

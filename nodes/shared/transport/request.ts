@@ -16,7 +16,8 @@ import { INITIAL_RETRY_DELAY_MS, MAX_NETWORK_RETRIES, MAX_RETRY_DELAY_MS, STRIPE
 import { encodeParams, type StripeParams } from './encoding';
 import { connectionError, errorFromAnswer, invalidJsonError, type StripeErrorBody } from './errors';
 import type { Wire, WireResponse } from './http';
-import { pacerFor, type Pacer } from './pacer';
+import { endpointOf } from './endpoint';
+import { ENDPOINT_PACE, pacerFor, SEARCH_PACE, type Lane, type Pacer } from './pacer';
 
 export type StripeMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -81,11 +82,9 @@ const isSearch = (path: string) => /\/search$/.test(path);
 
 export class Transport {
 	private readonly pacer: Pacer;
-	private readonly searchPacer: Pacer;
 
 	constructor(private readonly settings: TransportSettings) {
-		this.pacer = pacerFor(settings.apiKey, 'all');
-		this.searchPacer = pacerFor(settings.apiKey, 'search');
+		this.pacer = pacerFor(settings.apiKey);
 	}
 
 	/** `path` starts with /v1/; `params` go into the query (GET, DELETE) or the body (POST). */
@@ -101,12 +100,14 @@ export class Transport {
 		if (method === 'POST') headers['Content-Type'] = 'application/x-www-form-urlencoded';
 		if (method !== 'GET') headers['Idempotency-Key'] = options.idempotencyKey ?? `stripe-guard-${randomUUID()}`;
 		const url = `${baseUrl}${path}${inQuery && encoded ? `?${encoded}` : ''}`;
-		const search = isSearch(path);
+		// Besides the key's limit, each request counts against its endpoint's, and a search against search's.
+		const endpoint = endpointOf(method, path);
+		const lanes: Lane[] = [{ id: endpoint, rate: ENDPOINT_PACE }, ...(isSearch(path) ? [{ id: 'search', rate: SEARCH_PACE }] : [])];
 
 		for (let retries = 0; ; retries++) {
 			const last = retries >= MAX_NETWORK_RETRIES;
 			const send = () => wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs });
-			const outcome = await this.pacer.run(search ? () => this.searchPacer.run(send, maxPerSecond) : send, maxPerSecond).then(
+			const outcome = await this.pacer.run(send, maxPerSecond, lanes).then(
 				(response) => ({ response }),
 				(error: unknown) => ({ error, failure: connectionFailure(error) }),
 			);
@@ -119,7 +120,7 @@ export class Transport {
 				continue;
 			}
 			const { response } = outcome;
-			if (response.statusCode === 429) (search ? this.searchPacer : this.pacer).pause();
+			if (response.statusCode === 429) this.pacer.pause();
 			if (!last && !wire.cancelled() && shouldRetry(response)) {
 				await sleep(retryDelayMs(retries));
 				continue;
