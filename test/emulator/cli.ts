@@ -21,12 +21,20 @@ async function main(): Promise<void> {
 	const timer = setInterval(() => {
 		for (; logged < emulator.requests.length; logged++) {
 			const r = emulator.requests[logged];
-			process.stderr.write(`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ${r.keyHint}${r.replayed ? ' (replayed)' : ''}\n`);
+			const notes = [r.replayed && 'replayed', r.rateLimited, r.violation && `refused by Stripe's definitions: ${r.violation}`].filter(Boolean);
+			process.stderr.write(`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ${r.keyHint}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
 		}
 	}, 250);
 	const stop = () => {
 		clearInterval(timer);
-		void emulator.stop().then(() => process.exit(0));
+		// Requests Stripe's definitions refuse were logged as they came; stop() names them again.
+		void emulator.stop().then(
+			() => process.exit(0),
+			(error: unknown) => {
+				process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+				process.exit(1);
+			},
+		);
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

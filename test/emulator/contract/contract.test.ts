@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'qs';
 
+import { STRIPE_API_VERSION } from '../../../nodes/shared/transport/constants';
 import { checkObject, checkRequest, contract, matchEndpoint } from './index';
 
 const root = join(__dirname, '../../..');
@@ -27,6 +28,10 @@ test('the JSON is what the generator makes from the installed stripe package', (
 	expect(contract.source.stripePackage).toBe(stripe.version);
 	expect(contract.source.apiVersion).toBe('2026-10-28.endive');
 }, 60_000);
+
+test('the contract is of the API version the package sends', () => {
+	expect(contract.source.apiVersion).toBe(STRIPE_API_VERSION);
+});
 
 describe('endpoints', () => {
 	test('literal segments win over placeholders', () => {
