@@ -25,8 +25,8 @@
  * DELETEs) is an unknown parameter. Stripe's exact wording for type errors ("Invalid number: x") is
  * ours; unknown-parameter, enum, expand and unrecognized-URL messages follow Stripe's.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 type Kind = 'string' | 'number' | 'boolean' | 'decimal' | 'absent';
 type Schema =
@@ -63,7 +63,15 @@ interface Contract {
 	defs: Record<string, Schema>;
 }
 
-export const contract: Contract = JSON.parse(readFileSync(join(__dirname, 'stripe-contract.json'), 'utf8'));
+/** Beside this file, or, compiled to .tmp/emulator for `npm start` and the benchmarks, in the sources. */
+function contractFile(): string {
+	for (let dir = __dirname; ; dir = dirname(dir)) {
+		for (const candidate of [join(dir, 'stripe-contract.json'), join(dir, 'test/emulator/contract/stripe-contract.json')]) if (existsSync(candidate)) return candidate;
+		if (dirname(dir) === dir) throw new Error(`stripe-contract.json not found above ${__dirname}`);
+	}
+}
+
+export const contract: Contract = JSON.parse(readFileSync(contractFile(), 'utf8'));
 
 export interface ContractViolation {
 	message: string;
