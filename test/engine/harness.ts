@@ -91,6 +91,9 @@ const credentialTypes: Record<string, ICredentialType> = { [CREDENTIAL_TYPE]: ne
  * `authenticate` is called; a generic one has each of its properties resolved as an expression
  * with `$credentials` and set on the request (headers, qs, body, auth).
  */
+/** How often a node had n8n decrypt its credential (in a real n8n, a database read each time). */
+export const credentialDecryptions = { count: 0 };
+
 class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: ICredentialDataDecryptedObject) {
 		super();
@@ -137,6 +140,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('not used by these tests');
 	}
 	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		credentialDecryptions.count++;
 		return structuredClone(this.data);
 	}
 	async updateCredentials(): Promise<void> {}

@@ -11,7 +11,7 @@ import { resources } from '../../nodes/StripeGuard/resources';
 import type { ObjectType, PermissionGroup } from '../emulator';
 import { serialize } from '../emulator/api';
 import { useEmulator } from './emulator-context';
-import { runStripeGuard } from './harness';
+import { credentialDecryptions, runStripeGuard } from './harness';
 
 const emulator = useEmulator();
 
@@ -208,4 +208,16 @@ describe('sub-lists and singletons', () => {
 
 test("Limit's default, written out as a literal for n8n's lint, is the one reads fall back to", () => {
 	expect(listFields.find((f) => f.name === 'limit')?.default).toBe(DEFAULT_LIST_LIMIT);
+});
+
+test("a long list has n8n decrypt the credential once, not once per page", async () => {
+	const e = emulator();
+	e.reset();
+	e.createMany('customer', 'test', 450, (i) => ({ name: `Customer ${i}` }));
+	credentialDecryptions.count = 0;
+	const result = await run('customer', 'list', { returnAll: true });
+	expect(result.items).toHaveLength(450);
+	expect(e.requests).toHaveLength(5);
+	// One for the node's own checks of the key, one handed to n8n's HTTP helper for every page.
+	expect(credentialDecryptions.count).toBe(2);
 });

@@ -4,7 +4,7 @@
  * credential's Bearer header); the credential test, which n8n gives only `helpers.request`, sets
  * the header itself. Everything above this file (encoding, retries, pacing, errors) is one code path.
  */
-import type { ICredentialTestFunctions, IExecuteFunctions, IHttpRequestMethods, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, IHttpRequestMethods, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../credentials';
 
@@ -63,11 +63,22 @@ const toWireResponse = (response: FullResponse): WireResponse => ({
 
 export type HttpContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
 
-/** Through n8n's authenticated HTTP helper: status errors are answers here, not exceptions. */
+/**
+ * Through n8n's authenticated HTTP helper: status errors are answers here, not exceptions. The
+ * credential is decrypted once per wire and handed to the helper, which would otherwise read and
+ * decrypt it again for every request (a database read in a real n8n).
+ */
 export function n8nWire(fn: HttpContext): Wire {
 	const signal = 'getExecutionCancelSignal' in fn && typeof fn.getExecutionCancelSignal === 'function' ? fn.getExecutionCancelSignal() : undefined;
+	let credential: Promise<ICredentialsDecrypted> | undefined;
+	const decrypted = () =>
+		(credential ??= fn.getCredentials(CREDENTIAL_TYPE).then((data) => {
+			const { id, name } = fn.getNode().credentials?.[CREDENTIAL_TYPE] ?? { id: null, name: '' };
+			return { id: id ?? '', name, type: CREDENTIAL_TYPE, data };
+		}));
 	return {
 		async send(request) {
+			const credentialsDecrypted = await decrypted();
 			const response = (await fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, {
 				method: request.method as IHttpRequestMethods,
 				url: request.url,
@@ -78,7 +89,7 @@ export function n8nWire(fn: HttpContext): Wire {
 				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-			})) as FullResponse;
+			}, { credentialsDecrypted })) as FullResponse;
 			return toWireResponse(response);
 		},
 		cancelled: () => signal?.aborted === true,
