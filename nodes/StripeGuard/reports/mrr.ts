@@ -1,40 +1,99 @@
 /**
- * Monthly recurring revenue now: every subscription that is active or past due (and trialing
- * when asked), streamed page by page with its discounts expanded, so memory holds sums, not objects.
+ * Monthly recurring revenue now, by Stripe's definition (./subscription-value.ts): every
+ * subscription that pays now, streamed page by page with its discounts expanded, so memory holds
+ * sums, not objects. ARR and ARPA come from the unrounded sums, rounded once.
  */
-import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import type { Subscription } from '../../shared/transport';
 import { CurrencySums, withTable, type Table } from './common';
-import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION, type UnpricedItem } from './recurring';
+import { SUBSCRIPTION_EXPANSION } from './recurring';
+import {
+	CANCELLATION_RULES,
+	couponCache,
+	DISCOUNT_RULES,
+	priceCache,
+	STRIPE_DEFAULTS,
+	subscriptionValueAt,
+	type CancellationRule,
+	type DiscountRule,
+	type NotPaying,
+	type UnpricedItem,
+	type ValueOptions,
+} from './subscription-value';
 
 /** Unpriced items listed in full up to this many; the count is always complete. */
 const UNPRICED_LISTED = 100;
 
+/** Not counted, in words for the table's note. */
+const NOT_COUNTED_WORDS: Partial<Record<NotPaying, string>> = {
+	not_started: 'incomplete',
+	ended: 'ended',
+	trialing: 'trialing',
+	unpaid: 'unpaid',
+	paused: 'paused',
+	collection_paused: 'with collection paused',
+	cancellation_requested: 'with a cancellation requested',
+};
+
+const UNPRICED_WORDS: Record<UnpricedItem['reason'], string> = {
+	metered: 'usage-based',
+	tiered: 'tiered',
+	custom: 'customer-chosen',
+	inclusive_tax_unknown: 'with tax included at a Stripe Tax rate',
+};
+
+function readOptions(ctx: OperationContext): ValueOptions {
+	const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+		const value = ctx.fn.getNodeParameter(name, ctx.itemIndex, fallback) as T;
+		if (!allowed.includes(value)) {
+			// An expression or an agent ($fromAI) can hand over anything.
+			throw new NodeOperationError(ctx.fn.getNode(), `"${String(value)}" is not one of ${allowed.join(', ')} for ${name}`, {
+				itemIndex: ctx.itemIndex,
+				description: 'Choose a value from the list.',
+			});
+		}
+		return value;
+	};
+	return {
+		discounts: choice<DiscountRule>('countDiscounts', DISCOUNT_RULES, STRIPE_DEFAULTS.discounts),
+		cancellations: choice<CancellationRule>('scheduledCancellations', CANCELLATION_RULES, STRIPE_DEFAULTS.cancellations),
+		includeTrialing: ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean,
+	};
+}
+
 export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now() / 1000)): Promise<IDataObject> {
-	const includeTrialing = ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean;
-	const counted = new Set<string>(['active', 'past_due', ...(includeTrialing ? ['trialing'] : [])]);
-	const coupons = couponCache(ctx.stripe);
+	const options = readOptions(ctx);
+	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
+	const lookups = { coupon: couponCache(ctx.stripe), price: priceCache(ctx.stripe) };
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
 	// Customers paying in each currency: a set of IDs is the one thing that grows with the account.
 	const payers = new Map<string, Set<string>>();
 	const statuses: Record<string, number> = {};
+	const notCounted: Partial<Record<NotPaying, number>> = {};
 	const unpriced: UnpricedItem[] = [];
+	const unpricedByReason: Partial<Record<UnpricedItem['reason'], number>> = {};
 	let unpricedCount = 0;
 
 	// No status filter: Stripe's default list is every subscription that has not ended, in one pass.
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, expand: SUBSCRIPTION_EXPANSION });
 	for await (const sub of list as AsyncIterable<Subscription>) {
-		if (!counted.has(sub.status)) continue;
-		const value = await recurringValue(sub, now, coupons);
+		const value = await subscriptionValueAt(sub, now, lookups, options);
+		if (value.reason) {
+			notCounted[value.reason] = (notCounted[value.reason] ?? 0) + 1;
+			continue;
+		}
 		statuses[sub.status] = (statuses[sub.status] ?? 0) + 1;
 		sums.add(value.currency, 'subscriptions', 1);
 		sums.add(value.currency, 'mrr', value.monthly);
 		unpricedCount += value.unpriced.length;
-		for (const u of value.unpriced) if (unpriced.length < UNPRICED_LISTED) unpriced.push(u);
+		for (const u of value.unpriced) {
+			unpricedByReason[u.reason] = (unpricedByReason[u.reason] ?? 0) + 1;
+			if (unpriced.length < UNPRICED_LISTED) unpriced.push(u);
+		}
 		const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 		if (value.monthly > 0) {
 			let set = payers.get(value.currency);
@@ -47,20 +106,33 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 	const byCurrency = sums.toJson(['subscriptions', 'paying_customers']);
 	for (const currency of sums.currencies()) {
 		const row = byCurrency[currency] as IDataObject;
-		const mrr = row.mrr as number;
+		// From the unrounded monthly sum: 12 × a rounded MRR would carry its rounding twelvefold.
+		const exact = sums.get(currency).mrr;
 		const customers = row.paying_customers as number;
-		const arpa = customers ? Math.round(mrr / customers) : 0;
-		Object.assign(row, { arr: mrr * 12, arr_formatted: formatAmount(mrr * 12, currency), arpa, arpa_formatted: formatAmount(arpa, currency) });
+		const arr = Math.round(exact * 12);
+		const arpa = customers ? Math.round(exact / customers) : 0;
+		Object.assign(row, { arr, arr_formatted: formatAmount(arr, currency), arpa, arpa_formatted: formatAmount(arpa, currency) });
 	}
 	const report: IDataObject = {
 		report: 'mrr',
 		as_of: new Date(now * 1000).toISOString(),
-		included_statuses: [...counted],
+		included_statuses: included,
+		definition: { discounts: options.discounts, scheduled_cancellations: options.cancellations, include_trialing: !!options.includeTrialing },
 		subscriptions: Object.values(statuses).reduce((a, b) => a + b, 0),
 		subscriptions_by_status: statuses,
+		not_counted: notCounted,
 		by_currency: byCurrency,
-		unpriced_items: { count: unpricedCount, items: unpriced as unknown as IDataObject[] },
+		unpriced_items: { count: unpricedCount, by_reason: unpricedByReason, items: unpriced as unknown as IDataObject[] },
 	};
+	const notes: string[] = [];
+	const skipped = Object.entries(notCounted).filter(([reason]) => reason !== 'not_started' && reason !== 'ended');
+	if (skipped.length) {
+		notes.push(`Not in MRR: ${skipped.map(([reason, n]) => `${n} ${NOT_COUNTED_WORDS[reason as NotPaying] ?? reason}`).join(', ')} subscription(s).`);
+	}
+	if (unpricedCount) {
+		const kinds = Object.entries(unpricedByReason).map(([reason, n]) => `${n} ${UNPRICED_WORDS[reason as UnpricedItem['reason']]}`);
+		notes.push(`${unpricedCount} subscription item(s) are not in MRR: ${kinds.join(', ')} (see unpriced_items).`);
+	}
 	return withTable(ctx, report, (): Table => ({
 		title: `MRR as of ${report.as_of as string}`,
 		columns: ['Currency', 'MRR', 'ARR', 'Subscriptions', 'Paying customers', 'ARPA'],
@@ -68,6 +140,6 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 			const r = byCurrency[c] as IDataObject;
 			return [c.toUpperCase(), r.mrr_formatted as string, r.arr_formatted as string, r.subscriptions as number, r.paying_customers as number, r.arpa_formatted as string];
 		}),
-		notes: unpricedCount ? [`${unpricedCount} usage-based or tiered subscription item(s) are not in MRR (see unpriced_items).`] : [],
+		notes,
 	}));
 }
