@@ -254,14 +254,22 @@ describe('subscriptionMovements', () => {
 
 	test('new, canceled, net MRR and churn against the start', async () => {
 		const json = await report('subscriptionMovements', MARCH);
-		// New: M4, M5. Canceled: M2, M5, M9. Paying at the start: M1, M2, M9, M10 → churned from them: M2, M9 → 2 / 4 = 50 %.
-		expect(json).toMatchObject({ new_subscriptions: 2, canceled_subscriptions: 3, net_new_subscriptions: -1, active_at_start: 4, churned_from_start: 2, churn_rate_percent: 50 });
-		// USD: new 1,000 + 2,000 = 3,000; churned 3,000 + 2,000 = 5,000; net −2,000. JPY: churned ¥1,000.
-		expect(json.by_currency).toEqual({
-			jpy: { new_mrr: 0, new_mrr_formatted: '¥0', churned_mrr: 1000, churned_mrr_formatted: '¥1,000', net_new_mrr: -1000, net_new_mrr_formatted: '-¥1,000' },
-			usd: { new_mrr: 3000, new_mrr_formatted: '$30.00', churned_mrr: 5000, churned_mrr_formatted: '$50.00', net_new_mrr: -2000, net_new_mrr_formatted: '-$20.00' },
+		// Changed with the definitions MRR shares (reports/subscription-value.ts, README): M6's trial
+		// converting on 03-06 is new MRR, and churn is Stripe's rate, churned ÷ (paying at the start + new).
+		// New: M4, M5, M6. Stopped paying: M2, M5, M9. Paying at the start: M1, M2, M9, M10; at the end:
+		// M1, M4, M6, M10. Churned of those paying at the start: M2, M9. Churn 3 ÷ (4 + 3) = 42.86 %.
+		expect(json).toMatchObject({ new_subscriptions: 3, canceled_subscriptions: 3, net_new_subscriptions: 0, active_at_start: 4, active_at_end: 4, churned_from_start: 2, churn_rate_percent: 42.86 });
+		// USD: start M1 5,000 + M2 3,000 + M10 1,000 = 9,000; new 1,000 + 2,000 + 7,000 = 10,000;
+		// churned 3,000 + 2,000 = 5,000; end 9,000 + 10,000 − 5,000 = 14,000; net +5,000.
+		// JPY: start ¥1,000, churned ¥1,000, end ¥0.
+		expect(json.by_currency).toMatchObject({
+			jpy: { mrr_at_start: 1000, new_mrr: 0, new_mrr_formatted: '¥0', churned_mrr: 1000, churned_mrr_formatted: '¥1,000', net_new_mrr: -1000, net_new_mrr_formatted: '-¥1,000', mrr_at_end: 0, rounding: 0 },
+			usd: { mrr_at_start: 9000, new_mrr: 10000, new_mrr_formatted: '$100.00', churned_mrr: 5000, churned_mrr_formatted: '$50.00', net_new_mrr: 5000, net_new_mrr_formatted: '$50.00', mrr_at_end: 14000, rounding: 0 },
 		});
-		expect(json.table_text).toContain('+2 new, −3 canceled, churn 50 %');
+		expect(json.table_text).toContain('+3 new, −3 churned, churn 42.86 %');
+		// March is more than 30 days back: no events, every subscription that existed then (M1, M2, M4–M7,
+		// M9, M10) was valued with its current state, and the report says so.
+		expect(json.limits).toMatchObject({ valued_with_later_state: 8, valued_with_current_state: 8 });
 	});
 });
 

@@ -1,81 +1,173 @@
 /**
- * New and canceled subscriptions in a period with the recurring revenue they brought or took,
- * and churn against the subscriptions that were active when the period began. One pass over every
- * subscription created before the period's end: Stripe has no list of "what ended in this range".
+ * Subscription movements over a period, per currency, by the definition MRR uses
+ * (./subscription-value.ts): MRR at the start + new + expansion − contraction − churn +
+ * reactivation = MRR at the end. Each subscription's value is walked through the period
+ * (./subscription-history.ts) with its past rebuilt from the Events API, which reaches back 30 days;
+ * before that the oldest state the events reach (the current one when none) stands in, and the
+ * report says for how many subscriptions.
+ *
+ * Requests: one pass over every subscription created before the period's end (Stripe has no list
+ * of "what ended in this range"), pages of 100, plus one pass over the subscription events since
+ * the period's start (pages of 100), plus one lookup per coupon or tiered price MRR needs.
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
-import type { Subscription } from '../../shared/transport';
+import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, percent, readPeriod, withTable, type Table } from './common';
-import { couponCache, recurringValue, SUBSCRIPTION_EXPANSION } from './recurring';
+import { SUBSCRIPTION_EXPANSION } from './recurring';
+import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, SUBSCRIPTION_EVENT_TYPES, type SubscriptionChange } from './subscription-history';
+import { couponCache, priceCache, STRIPE_DEFAULTS } from './subscription-value';
 
-/** Never started: an incomplete subscription is not a customer yet. */
-const NEVER_STARTED = new Set(['incomplete', 'incomplete_expired']);
+const KEYS = ['mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivation_mrr', 'net_new_mrr', 'mrr_at_end'] as const;
 
-/** When a canceled subscription stopped (ended_at; canceled_at for a subscription that ended at once). */
-const endedAt = (s: Subscription) => (s.status === 'canceled' ? (s.ended_at ?? s.canceled_at) : null);
-
-/** Paying at `t`: started, not ended, and not in a free trial. */
-function payingAt(s: Subscription, t: number): boolean {
-	if (NEVER_STARTED.has(s.status) || s.created >= t) return false;
-	const ended = endedAt(s);
-	if (ended !== null && ended <= t) return false;
-	return !(s.trial_end !== null && s.trial_end > t && (s.trial_start ?? s.created) <= t);
-}
+/** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
+const WINDOW_MARGIN = 3600;
 
 export async function subscriptionMovementsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
 	const now = Math.floor(nowMs / 1000);
-	const coupons = couponCache(ctx.stripe);
-	const sums = new CurrencySums(['new_mrr', 'churned_mrr', 'net_new_mrr'] as const);
-	let created = 0;
-	let canceled = 0;
-	let activeAtStart = 0;
-	let churnedFromStart = 0;
+	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
+	const lookups = { coupon: couponCache(ctx.stripe), price: priceCache(ctx.stripe) };
+	let requests = 0;
+
+	// The subscription events since the period's start (all Stripe still has when it starts earlier).
+	const changes = new Map<string, SubscriptionChange[]>();
+	let eventsRead = true;
+	let events = 0;
+	try {
+		const list = ctx.stripe.events.list({ limit: PAGE_SIZE, types: SUBSCRIPTION_EVENT_TYPES, created: { gte: Math.max(period.start, windowStart) } });
+		for await (const event of list as AsyncIterable<StripeEvent>) {
+			if (events++ % PAGE_SIZE === 0) requests++;
+			const id = (event.data.object as { id?: string }).id;
+			if (!id) continue;
+			let own = changes.get(id);
+			if (!own) changes.set(id, (own = []));
+			own.push(changeOf(event));
+		}
+		if (events === 0) requests++;
+	} catch (error) {
+		// A key without Events: Read still gets the report, valued with today's state, and is told so.
+		if (!(isStripeApiError(error) && error.statusCode === 403)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
+		eventsRead = false;
+		requests++;
+	}
+	for (const own of changes.values()) own.sort((a, b) => b.created - a.created);
+
+	// A range that ends in the future is valued up to now: what is scheduled may still change.
+	const upToNow = { start: period.start, end: Math.min(period.end, now + 1) };
+	const sums = new CurrencySums(KEYS);
+	const counts = { churnedFromStart: 0, atStart: 0, new: 0, churned: 0, expanded: 0, contracted: 0, reactivated: 0, atEnd: 0, ended: 0, laterState: 0, noEvents: 0, discountUnknown: 0 };
+	// Subscribers (customers) by their paying subscriptions: start, during, end.
+	const customers = new Map<string, { start: boolean; during: boolean; end: boolean }>();
+	let subscriptions = 0;
 
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, status: 'all', created: { lt: period.end }, expand: SUBSCRIPTION_EXPANSION });
 	for await (const sub of list as AsyncIterable<Subscription>) {
-		const ended = endedAt(sub);
-		const isNew = sub.created >= period.start && !NEVER_STARTED.has(sub.status);
-		const isCanceled = ended !== null && ended >= period.start && ended < period.end;
-		const wasPaying = payingAt(sub, period.start);
-		if (wasPaying) activeAtStart++;
-		if (!isNew && !isCanceled) continue;
-		const { currency, monthly } = await recurringValue(sub, now, coupons);
-		if (isNew) {
-			created++;
-			sums.add(currency, 'new_mrr', monthly);
-			sums.add(currency, 'net_new_mrr', monthly);
+		if (subscriptions++ % PAGE_SIZE === 0) requests++;
+		const m = await movementsOf(sub, changes.get(sub.id) ?? [], upToNow, eventsRead ? windowStart : Infinity, lookups, STRIPE_DEFAULTS);
+		if (m.valuedWithLaterState) {
+			counts.laterState++;
+			if (!changes.has(sub.id)) counts.noEvents++;
 		}
-		if (isCanceled) {
-			canceled++;
-			if (wasPaying) churnedFromStart++;
-			sums.add(currency, 'churned_mrr', monthly);
-			sums.add(currency, 'net_new_mrr', -monthly);
-		}
+		if (m.discountUnknown) counts.discountUnknown++;
+		if (!m.payingInPeriod && !m.payingAtEnd) continue;
+		const c = m.currency;
+		sums.add(c, 'mrr_at_start', m.start);
+		sums.add(c, 'mrr_at_end', m.end);
+		sums.add(c, 'new_mrr', m.amounts.new);
+		sums.add(c, 'expansion_mrr', m.amounts.expansion);
+		sums.add(c, 'contraction_mrr', m.amounts.contraction);
+		sums.add(c, 'churned_mrr', m.amounts.churn);
+		sums.add(c, 'reactivation_mrr', m.amounts.reactivation);
+		sums.add(c, 'net_new_mrr', m.end - m.start);
+		if (m.payingAtStart) counts.atStart++;
+		if (m.payingAtEnd) counts.atEnd++;
+		if (m.happened.new) counts.new++;
+		if (m.happened.expansion) counts.expanded++;
+		if (m.happened.contraction) counts.contracted++;
+		if (m.happened.reactivation) counts.reactivated++;
+		if (!m.payingAtEnd) counts.churned++;
+		if (!m.payingAtEnd && m.payingAtStart) counts.churnedFromStart++;
+		if (!m.payingAtEnd && sub.status === 'canceled') counts.ended++;
+		const customer = typeof sub.customer === 'string' ? sub.customer : (sub.customer?.id ?? sub.id);
+		let who = customers.get(customer);
+		if (!who) customers.set(customer, (who = { start: false, during: false, end: false }));
+		who.start ||= m.payingAtStart;
+		who.during ||= m.payingInPeriod;
+		who.end ||= m.payingAtEnd;
+	}
+	if (subscriptions === 0) requests++;
+
+	let subscribersAtStart = 0;
+	let newSubscribers = 0;
+	let churnedSubscribers = 0;
+	for (const who of customers.values()) {
+		if (who.start) subscribersAtStart++;
+		else if (who.during || who.end) newSubscribers++;
+		if ((who.start || who.during) && !who.end) churnedSubscribers++;
 	}
 
+	const byCurrency = sums.toJson();
+	for (const currency of sums.currencies()) {
+		const row = byCurrency[currency] as IDataObject;
+		// Each figure is rounded once; what rounding leaves between the two sides is shown, never hidden.
+		const movements = (row.new_mrr as number) + (row.expansion_mrr as number) - (row.contraction_mrr as number) - (row.churned_mrr as number) + (row.reactivation_mrr as number);
+		row.rounding = (row.mrr_at_end as number) - (row.mrr_at_start as number) - movements;
+	}
+	const subscriptionChurn = percent(counts.churned, counts.atStart + counts.new);
+	const limits: IDataObject = {
+		event_window_start: new Date(Math.max(windowStart, 0) * 1000).toISOString(),
+		events_read: eventsRead,
+		valued_with_later_state: counts.laterState,
+		valued_with_current_state: eventsRead ? counts.noEvents : counts.laterState,
+		removed_discounts_unknown: counts.discountUnknown,
+	};
 	const report: IDataObject = {
 		report: 'subscriptionMovements',
 		...describePeriod(period),
-		new_subscriptions: created,
-		canceled_subscriptions: canceled,
-		net_new_subscriptions: created - canceled,
-		active_at_start: activeAtStart,
-		churned_from_start: churnedFromStart,
-		churn_rate_percent: percent(churnedFromStart, activeAtStart),
-		by_currency: sums.toJson(),
+		definition: { discounts: STRIPE_DEFAULTS.discounts, scheduled_cancellations: STRIPE_DEFAULTS.cancellations, include_trialing: false },
+		new_subscriptions: counts.new,
+		canceled_subscriptions: counts.churned,
+		ended_subscriptions: counts.ended,
+		net_new_subscriptions: counts.atEnd - counts.atStart,
+		expanded_subscriptions: counts.expanded,
+		contracted_subscriptions: counts.contracted,
+		reactivated_subscriptions: counts.reactivated,
+		active_at_start: counts.atStart,
+		active_at_end: counts.atEnd,
+		churned_from_start: counts.churnedFromStart,
+		churn_rate_percent: subscriptionChurn,
+		subscription_churn_rate_percent: subscriptionChurn,
+		subscribers_at_start: subscribersAtStart,
+		new_subscribers: newSubscribers,
+		churned_subscribers: churnedSubscribers,
+		subscriber_churn_rate_percent: percent(churnedSubscribers, subscribersAtStart + newSubscribers),
+		by_currency: byCurrency,
+		limits,
+		requests: { subscription_pages: Math.max(1, Math.ceil(subscriptions / PAGE_SIZE)), event_pages: eventsRead ? Math.max(1, Math.ceil(events / PAGE_SIZE)) : 0, total_list_requests: requests },
 	};
-	const byCurrency = report.by_currency as Record<string, IDataObject>;
+	const notes = [
+		'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per currency (MRR as the MRR report counts it: trials pay nothing until they convert; unpaid, paused and canceled subscriptions are churn).',
+		`Subscription churn = subscriptions that stopped paying (${counts.churned}) ÷ (paying at the start ${counts.atStart} + new ${counts.new}); subscriber churn = customers who stopped paying (${churnedSubscribers}) ÷ (paying at the start ${subscribersAtStart} + new ${newSubscribers}).`,
+	];
+	if (!eventsRead) notes.push(`The key cannot read events (Events: Read, rak_event_read): ${counts.laterState} subscription(s) were valued at every moment with their current items, prices, quantities, discounts and status.`);
+	else if (counts.laterState) {
+		notes.push(`Stripe keeps events for 30 days: ${counts.laterState} subscription(s) were valued before ${String(limits.event_window_start)} with the oldest state the events reach (${counts.noEvents} of them with their current state), since Stripe's API cannot tell earlier changes of items, prices, quantities, discounts or status.`);
+	}
+	if (counts.discountUnknown) {
+		notes.push(`${counts.discountUnknown} subscription(s) had a discount that has since been removed: events name it by ID only, so the time before its removal was valued without it.`);
+	}
 	return withTable(ctx, report, (): Table => ({
-		title: `Subscriptions ${periodDays(period)}: +${created} new, −${canceled} canceled, churn ${String(report.churn_rate_percent)} %`,
-		columns: ['Currency', 'New MRR', 'Churned MRR', 'Net new MRR'],
-		rows: Object.keys(byCurrency).map((c) => {
-			const r = byCurrency[c];
-			return [c.toUpperCase(), r.new_mrr_formatted as string, r.churned_mrr_formatted as string, r.net_new_mrr_formatted as string];
+		title: `Subscriptions ${periodDays(period)}: +${counts.new} new, −${counts.churned} churned, churn ${String(subscriptionChurn)} %`,
+		columns: ['Currency', 'MRR at start', 'New', 'Expansion', 'Contraction', 'Churn', 'Reactivation', 'MRR at end'],
+		rows: sums.currencies().map((c) => {
+			const r = byCurrency[c] as IDataObject;
+			const f = (k: string) => r[`${k}_formatted`] as string;
+			return [c.toUpperCase(), f('mrr_at_start'), `+${f('new_mrr')}`, `+${f('expansion_mrr')}`, `−${f('contraction_mrr')}`, `−${f('churned_mrr')}`, `+${f('reactivation_mrr')}`, f('mrr_at_end')];
 		}),
-		notes: [`Churn = subscriptions paying at the start that were canceled in the period (${churnedFromStart}) ÷ subscriptions paying at the start (${activeAtStart}).`],
+		notes,
 	}));
 }

@@ -1,0 +1,246 @@
+/**
+ * Subscription Movements by the definition MRR uses (reports/subscription-value.ts), with history
+ * rebuilt from the Events API (reports/subscription-history.ts). The dataset is worked out by hand
+ * in the comments; every case failed on the report before (trials as new, conversions not new,
+ * canceled trials as churn, unpaid never churn, no expansion/contraction/reactivation). The
+ * property test walks random histories inside Stripe's 30-day event window.
+ */
+import fc from 'fast-check';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Subscription } from '../../nodes/shared/transport/types';
+import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, type SubscriptionChange } from '../../nodes/StripeGuard/reports/subscription-history';
+import { subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscription-value';
+import type { StripeObject } from '../emulator';
+import { useEmulator } from './emulator-context';
+import { runStripeGuard } from './harness';
+
+const emulator = useEmulator();
+const DAY = 86_400;
+const NOW = Math.floor(Date.now() / 1000);
+const iso = (t: number) => new Date(t * 1000).toISOString();
+
+async function movements(parameters: IDataObject) {
+	const run = await runStripeGuard({
+		parameters: { resource: 'report', operation: 'subscriptionMovements', ...parameters } as never,
+		credential: { apiKey: emulator().keys.testRead },
+	});
+	if (run.status !== 'success') throw new Error(`report failed: ${run.error?.message ?? run.status} ${run.error?.description ?? ''}`);
+	expect(run.items).toHaveLength(1);
+	return run.items[0].json;
+}
+
+/** The period: 20 days ago to 2 days ago, inside Stripe's 30-day event window. */
+const S = NOW - 20 * DAY;
+const E = NOW - 2 * DAY;
+const PERIOD = { period: 'custom', start: iso(S), end: iso(E), timeZone: 'UTC' };
+
+describe('subscription movements (hand-worked, inside the event window)', () => {
+	let json: IDataObject;
+	beforeAll(async () => {
+		const e = emulator();
+		e.reset();
+		const customer = () => e.create('customer', 'test').id;
+		const item = (currency: string, amount: number, quantity: number) => ({
+			id: `si_${Math.floor(Math.random() * 1e12)}`,
+			object: 'subscription_item',
+			quantity,
+			discounts: [],
+			price: e.create('price', 'test', { currency, unit_amount: amount, unit_amount_decimal: String(amount), recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } }),
+		});
+		const sub = (cust: string, status: string, currency: string, items: object[], extra: Record<string, unknown> = {}): StripeObject =>
+			e.create('subscription', 'test', { customer: cust, status, currency, created: NOW - 60 * DAY, items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: items }, ...extra });
+		const event = (type: string, created: number, object: StripeObject, previous?: Record<string, unknown>) =>
+			e.create('event', 'test', { type, created, data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) } });
+		const ended = (t: number) => ({ canceled_at: t, ended_at: t });
+		const cA = customer();
+		const cFG = customer();
+
+		// A: $50.00 paying throughout → start 5,000, end 5,000.
+		sub(cA, 'active', 'usd', [item('usd', 5000, 1)]);
+		// B: created in the period, still in trial → not new, nothing (the old report: new +7,000).
+		sub(customer(), 'trialing', 'usd', [item('usd', 7000, 1)], { created: S + DAY, trial_start: S + DAY, trial_end: NOW + 5 * DAY });
+		// C: trial from before the period converts at S+3d → new +4,000 (the old report: not new).
+		const c = sub(customer(), 'active', 'usd', [item('usd', 4000, 1)], { created: S - 5 * DAY, trial_start: S - 5 * DAY, trial_end: S + 3 * DAY });
+		event('customer.subscription.updated', S + 3 * DAY, c, { status: 'trialing' });
+		// D: trial canceled at S+5d before it ever paid → not churn, nothing (the old report: churn 3,000).
+		const d = sub(customer(), 'canceled', 'usd', [item('usd', 3000, 1)], { created: S - 3 * DAY, trial_start: S - 3 * DAY, trial_end: S + 10 * DAY, ...ended(S + 5 * DAY) });
+		event('customer.subscription.deleted', S + 5 * DAY, d);
+		// E: past due at the start, marked unpaid at S+6d → churn 2,000 (the old report: nothing).
+		const eSub = sub(customer(), 'unpaid', 'usd', [item('usd', 2000, 1)]);
+		event('customer.subscription.updated', S + 6 * DAY, eSub, { status: 'past_due' });
+		// F: $10.00 × 1 → × 3 at S+4d → start 1,000, end 3,000: expansion +2,000.
+		const fItem = item('usd', 1000, 3);
+		const f = sub(cFG, 'active', 'usd', [fItem]);
+		event('customer.subscription.updated', S + 4 * DAY, f, { items: { data: [{ ...fItem, quantity: 1 }] } });
+		// G: $15.00 × 4 → × 2 at S+7d → start 6,000, end 3,000: contraction −3,000 (customer of F).
+		const gItem = item('usd', 1500, 2);
+		const g = sub(cFG, 'active', 'usd', [gItem]);
+		event('customer.subscription.updated', S + 7 * DAY, g, { items: { data: [{ ...gItem, quantity: 4 }] } });
+		// H: unpaid at the start, paid again at S+8d → reactivation +2,500 (the old report: nothing).
+		const h = sub(customer(), 'active', 'usd', [item('usd', 2500, 1)]);
+		event('customer.subscription.updated', S + 8 * DAY, h, { status: 'unpaid' });
+		// I: paying at the start, canceled at S+9d → churn 1,200 (customer of A, who still pays).
+		const i = sub(cA, 'canceled', 'usd', [item('usd', 1200, 1)], ended(S + 9 * DAY));
+		event('customer.subscription.deleted', S + 9 * DAY, i);
+		// J: €9.00 created at S+2d, no trial → new +900.
+		sub(customer(), 'active', 'eur', [item('eur', 900, 1)], { created: S + 2 * DAY });
+		// K: €11.00 paying throughout.
+		sub(customer(), 'active', 'eur', [item('eur', 1100, 1)]);
+		// L: ended before the period → nothing.
+		sub(customer(), 'canceled', 'usd', [item('usd', 9900, 1)], ended(S - 10 * DAY));
+		json = await movements(PERIOD);
+	});
+
+	test('MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per currency', () => {
+		// USD start: A 5,000 + E 2,000 + F 1,000 + G 6,000 + I 1,200 = 15,200.
+		// New C 4,000; expansion F 2,000; contraction G 3,000; churn E 2,000 + I 1,200 = 3,200; reactivation H 2,500.
+		// End: A 5,000 + C 4,000 + F 3,000 + G 3,000 + H 2,500 = 17,500 = 15,200 + 4,000 + 2,000 − 3,000 − 3,200 + 2,500.
+		// EUR start: K 1,100; new J 900; end 2,000.
+		const by = json.by_currency as Record<string, IDataObject>;
+		expect(by.usd).toMatchObject({ mrr_at_start: 15200, new_mrr: 4000, expansion_mrr: 2000, contraction_mrr: 3000, churned_mrr: 3200, reactivation_mrr: 2500, mrr_at_end: 17500, net_new_mrr: 2300, rounding: 0 });
+		expect(by.eur).toMatchObject({ mrr_at_start: 1100, new_mrr: 900, expansion_mrr: 0, contraction_mrr: 0, churned_mrr: 0, reactivation_mrr: 0, mrr_at_end: 2000, net_new_mrr: 900, rounding: 0 });
+		for (const row of Object.values(by)) {
+			const n = (k: string) => row[k] as number;
+			expect(n('mrr_at_start') + n('new_mrr') + n('expansion_mrr') - n('contraction_mrr') - n('churned_mrr') + n('reactivation_mrr') + n('rounding')).toBe(n('mrr_at_end'));
+		}
+		expect(json.table_text).toContain('$152.00');
+		expect(json.table_text).toContain('$175.00');
+	});
+
+	test('counts and churn rates: trials are not new, conversions are, unpaid is churn', () => {
+		// Paying at the start: A, E, F, G, I, K = 6; new: C, J = 2; stopped paying: E (unpaid), I (canceled) = 2.
+		// Subscription churn 2 ÷ (6 + 2) = 25 %. Paying at the end: A, C, F, G, H, J, K = 7.
+		expect(json).toMatchObject({
+			new_subscriptions: 2,
+			canceled_subscriptions: 2,
+			ended_subscriptions: 1,
+			expanded_subscriptions: 1,
+			contracted_subscriptions: 1,
+			reactivated_subscriptions: 1,
+			active_at_start: 6,
+			active_at_end: 7,
+			net_new_subscriptions: 1,
+			churn_rate_percent: 25,
+			subscription_churn_rate_percent: 25,
+		});
+		// Subscribers (customers) paying at the start: A (A and I), E, F/G, K = 4; new: C, H (returning), J = 3;
+		// churned: E only (A still pays through A) → 1 ÷ (4 + 3) = 14.29 %.
+		expect(json).toMatchObject({ subscribers_at_start: 4, new_subscribers: 3, churned_subscribers: 1, subscriber_churn_rate_percent: 14.29 });
+		expect(json.limits).toMatchObject({ events_read: true, valued_with_later_state: 0, valued_with_current_state: 0 });
+		// 12 subscriptions and 9 events: one page each.
+		expect(json.requests).toEqual({ subscription_pages: 1, event_pages: 1, total_list_requests: 2 });
+	});
+
+	test('before the 30-day window the report values with the later state and says how many', async () => {
+		const before = await movements({ period: 'custom', start: iso(NOW - 50 * DAY), end: iso(NOW - 40 * DAY), timeZone: 'UTC' });
+		// Existing then (created 60 days ago): A, E, F, G, H, I, K, and L (ended 30 days ago): 8.
+		expect(before.limits).toMatchObject({ events_read: true, valued_with_later_state: 8 });
+		expect(before.table_text).toContain('Stripe keeps events for 30 days: 8 subscription(s)');
+	});
+
+	test('a key without Events: Read gets the report valued with the current state, and is told so', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { subscription: 'read', customer: 'read', plan: 'read' } });
+		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'subscriptionMovements', ...PERIOD } as never, credential: { apiKey: key } });
+		expect(run.status).toBe('success');
+		const out = run.items[0].json;
+		// Every one of the 11 subscriptions that existed just before the period's end (all but L, ended
+		// before it starts) was valued with today's state: E is unpaid and H active all through, so
+		// neither churn nor reactivation shows, and F, G show no change.
+		expect(out.limits).toMatchObject({ events_read: false, valued_with_current_state: 11 });
+		expect(out.table_text).toContain('cannot read events (Events: Read, rak_event_read)');
+		expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({ expansion_mrr: 0, contraction_mrr: 0, reactivation_mrr: 0 });
+	});
+});
+
+// ---- Property: random histories inside the event window ----
+
+const W0 = NOW - 29 * DAY;
+
+type Op = { at: number; kind: 'quantity'; quantity: number } | { at: number; kind: 'unpaid' | 'recover' | 'cancel' };
+
+interface History {
+	current: Subscription;
+	changes: SubscriptionChange[];
+	/** The true state from each moment on, oldest first. */
+	snapshots: Array<{ from: number; state: Subscription }>;
+}
+
+function simulate(id: string, currency: string, amount: number, interval: 'month' | 'year', created: number, trialDays: number, quantity: number, ops: Op[]): History {
+	const price = { id: `price_${id}`, object: 'price', currency, unit_amount: amount, unit_amount_decimal: String(amount), billing_scheme: 'per_unit', recurring: { interval, interval_count: 1, usage_type: 'licensed' } };
+	const trialEnd = trialDays > 0 ? created + trialDays * DAY : null;
+	let state = {
+		id, object: 'subscription', customer: `cus_${id}`, currency, created, status: trialEnd ? 'trialing' : 'active',
+		canceled_at: null, ended_at: null, cancel_at: null, cancel_at_period_end: false, trial_start: trialEnd ? created : null, trial_end: trialEnd,
+		discounts: [], pause_collection: null, items: { object: 'list', data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }] },
+	} as unknown as Subscription;
+	const snapshots = [{ from: created, state: structuredClone(state) }];
+	const events: Array<{ type: string; created: number; data: { object: Subscription; previous_attributes?: Record<string, unknown> } }> = [{ type: 'customer.subscription.created', created, data: { object: structuredClone(state) } }];
+	const change = (at: number, type: string, previous: Record<string, unknown> | undefined, next: Subscription) => {
+		state = next;
+		snapshots.push({ from: at, state: structuredClone(state) });
+		events.push({ type, created: at, data: { object: structuredClone(state), ...(previous ? { previous_attributes: previous } : {}) } });
+	};
+	const steps: Op[] = [...ops];
+	if (trialEnd && trialEnd < NOW) steps.push({ at: trialEnd, kind: 'recover' });
+	steps.sort((a, b) => a.at - b.at);
+	for (const op of steps) {
+		if (op.at <= created || op.at >= NOW || state.status === 'canceled') continue;
+		const trialing = state.status === 'trialing';
+		if (trialing && op.at === trialEnd) change(op.at, 'customer.subscription.updated', { status: 'trialing' }, { ...state, status: 'active' });
+		else if (op.kind === 'quantity') {
+			const item = state.items.data[0];
+			if (item.quantity === op.quantity) continue;
+			change(op.at, 'customer.subscription.updated', { items: { data: [structuredClone(item)] } }, { ...state, items: { ...state.items, data: [{ ...item, quantity: op.quantity }] } });
+		} else if (op.kind === 'unpaid' && !trialing && state.status !== 'unpaid') change(op.at, 'customer.subscription.updated', { status: state.status }, { ...state, status: 'unpaid' });
+		else if (op.kind === 'recover' && state.status === 'unpaid') change(op.at, 'customer.subscription.updated', { status: 'unpaid' }, { ...state, status: 'active' });
+		else if (op.kind === 'cancel') change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', canceled_at: op.at, ended_at: op.at });
+	}
+	const changes = events.map((ev) => changeOf(ev as never)).sort((a, b) => b.created - a.created);
+	return { current: state, changes, snapshots };
+}
+
+const trueStateAt = (h: History, t: number) => [...h.snapshots].reverse().find((s) => s.from <= t)?.state ?? h.snapshots[0].state;
+const noLookups = { coupon: () => Promise.reject(new Error('no coupons here')) };
+
+const opArb = fc.oneof(
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('quantity' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const) }),
+);
+const historyArb = fc.record({
+	currency: fc.constantFrom('usd', 'eur', 'jpy'),
+	amount: fc.integer({ min: 1, max: 100_000 }),
+	interval: fc.constantFrom('month' as const, 'year' as const),
+	created: fc.integer({ min: W0, max: NOW - 60 }),
+	trialDays: fc.constantFrom(0, 0, 3, 7, 14),
+	quantity: fc.integer({ min: 1, max: 5 }),
+	ops: fc.array(opArb, { maxLength: 6 }),
+});
+
+test('property: start + new + expansion − contraction − churn + reactivation = end per currency, and both ends are the true values', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.array(historyArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: W0 + 1, max: NOW - 2 }), fc.integer({ min: 1, max: 29 * DAY }), async (specs, start, length) => {
+			const period = { start, end: Math.min(NOW, start + length) };
+			const windowStart = NOW - EVENT_RETENTION_SECONDS;
+			const totals = new Map<string, { start: number; end: number; moved: number }>();
+			for (const [n, s] of specs.entries()) {
+				const h = simulate(`s${n}`, s.currency, s.amount, s.interval, s.created, s.trialDays, s.quantity, s.ops);
+				const m = await movementsOf(h.current, h.changes, period, windowStart, noLookups);
+				expect(m.valuedWithLaterState).toBe(false);
+				// The rebuilt ends are what the subscription was really worth then.
+				const trueStart = await subscriptionValueAt(trueStateAt(h, period.start - 1), period.start - 1, noLookups);
+				const trueEnd = await subscriptionValueAt(trueStateAt(h, period.end - 1), period.end - 1, noLookups);
+				expect(m.start).toBeCloseTo(trueStart.monthly, 6);
+				expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
+				const a = m.amounts;
+				const t = totals.get(m.currency) ?? { start: 0, end: 0, moved: 0 };
+				t.start += m.start;
+				t.end += m.end;
+				t.moved += a.new + a.expansion - a.contraction - a.churn + a.reactivation;
+				totals.set(m.currency, t);
+			}
+			for (const t of totals.values()) expect(Math.abs(t.start + t.moved - t.end)).toBeLessThan(1e-6);
+		}),
+		{ numRuns: 300 },
+	);
+});
