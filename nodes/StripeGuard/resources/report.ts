@@ -84,8 +84,8 @@ export const reportResource: ResourceDefinition = {
 		report(
 			'subscriptionMovements',
 			'Subscription Movements',
-			'New and canceled subscriptions over a period',
-			'New and canceled subscriptions in a period with the MRR they added or took away, and churn against the subscriptions paying at its start. Needs Subscriptions: Read (rak_subscription_read).',
+			'MRR movements over a period',
+			'MRR movements per currency in a period by the MRR definition: MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, with subscription and subscriber churn rates. History of the last 30 days from events; earlier, subscriptions are valued with their current state and the report says how many. Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) for the history.',
 			periodic,
 			subscriptionMovementsReport,
 		),
