@@ -3,7 +3,8 @@
  * rebuilt from the Events API (reports/subscription-history.ts). The dataset is worked out by hand
  * in the comments; every case failed on the report before (trials as new, conversions not new,
  * canceled trials as churn, unpaid never churn, no expansion/contraction/reactivation). The
- * property test walks random histories inside Stripe's 30-day event window.
+ * property test walks random histories inside Stripe's 30-day event window (creation, trial and
+ * conversion, quantity changes, unpaid and paid again, pause and resume, cancellation).
  */
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
@@ -157,7 +158,7 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 
 const W0 = NOW - 29 * DAY;
 
-type Op = { at: number; kind: 'quantity'; quantity: number } | { at: number; kind: 'unpaid' | 'recover' | 'cancel' };
+type Op = { at: number; kind: 'quantity'; quantity: number } | { at: number; kind: 'unpaid' | 'recover' | 'cancel' | 'pause' | 'resume' };
 
 interface History {
 	current: Subscription;
@@ -194,6 +195,8 @@ function simulate(id: string, currency: string, amount: number, interval: 'month
 			change(op.at, 'customer.subscription.updated', { items: { data: [structuredClone(item)] } }, { ...state, items: { ...state.items, data: [{ ...item, quantity: op.quantity }] } });
 		} else if (op.kind === 'unpaid' && !trialing && state.status !== 'unpaid') change(op.at, 'customer.subscription.updated', { status: state.status }, { ...state, status: 'unpaid' });
 		else if (op.kind === 'recover' && state.status === 'unpaid') change(op.at, 'customer.subscription.updated', { status: 'unpaid' }, { ...state, status: 'active' });
+		else if (op.kind === 'pause' && !trialing && state.status !== 'paused') change(op.at, 'customer.subscription.paused', { status: state.status }, { ...state, status: 'paused' });
+		else if (op.kind === 'resume' && state.status === 'paused') change(op.at, 'customer.subscription.resumed', { status: 'paused' }, { ...state, status: 'active' });
 		else if (op.kind === 'cancel') change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', canceled_at: op.at, ended_at: op.at });
 	}
 	const changes = events.map((ev) => changeOf(ev as never)).sort((a, b) => b.created - a.created);
@@ -205,7 +208,7 @@ const noLookups = { coupon: () => Promise.reject(new Error('no coupons here')) }
 
 const opArb = fc.oneof(
 	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('quantity' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const) }),
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const, 'pause' as const, 'resume' as const) }),
 );
 const historyArb = fc.record({
 	currency: fc.constantFrom('usd', 'eur', 'jpy'),

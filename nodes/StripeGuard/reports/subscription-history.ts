@@ -16,8 +16,19 @@ import { STRIPE_DEFAULTS, subscriptionValueAt, type Lookups, type NotPaying, typ
 /** How long Stripe keeps events (docs.stripe.com/api/events: "the last 30 days"). */
 export const EVENT_RETENTION_SECONDS = 30 * 86_400;
 
-/** The subscription event types the history reads (Stripe's `types[]` takes at most 20). */
-export const SUBSCRIPTION_EVENT_TYPES = ['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted'];
+/**
+ * The subscription event types the history reads (Stripe's `types[]` takes at most 20). Pausing,
+ * resuming and applying a pending update change the subscription too; any of them that carries
+ * `previous_attributes` is undone like an update (the same values twice undo to the same state).
+ */
+export const SUBSCRIPTION_EVENT_TYPES = [
+	'customer.subscription.created',
+	'customer.subscription.updated',
+	'customer.subscription.deleted',
+	'customer.subscription.paused',
+	'customer.subscription.resumed',
+	'customer.subscription.pending_update_applied',
+];
 
 /** What the history keeps of one event: small, whatever the subscription's size. */
 export interface SubscriptionChange {
@@ -62,15 +73,14 @@ export function stateAt(current: Subscription, changes: readonly SubscriptionCha
 			copied = true;
 		}
 		const s = state as unknown as Record<string, unknown>;
-		if (change.type === 'customer.subscription.updated' && change.previous) undo(s, change.previous);
-		else if (change.type === 'customer.subscription.deleted') {
-			const before = changes.slice(i + 1).find((c) => c.type !== 'customer.subscription.deleted' && c.status && c.status !== 'canceled');
+		if (change.type === 'customer.subscription.deleted') {
+			const before = changes.slice(i + 1).find((c) => c.status && c.status !== 'canceled');
 			const immediate = state.canceled_at === null || state.canceled_at === state.ended_at;
 			state.status = before?.status ?? 'active';
 			if (!immediate && (state.cancel_at ?? null) === null) state.cancel_at = state.ended_at;
 			if (immediate) state.canceled_at = null;
 			state.ended_at = null;
-		}
+		} else if (change.previous) undo(s, change.previous);
 	}
 	if (copied) resolveDiscounts(state, current);
 	return state;
