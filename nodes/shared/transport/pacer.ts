@@ -27,14 +27,15 @@ export interface Lane {
 /**
  * Lets requests start one at a time, in order, each once every limit it counts against allows:
  * the key's (at most `rate`, or the caller's lower `cap`) and its lanes' (at most one start per
- * 1/rate of each). Each turn is measured from when the previous request of that limit really
- * started, so a busy moment (a long synchronous task, a garbage collection) that delays the
- * waiting requests never releases them all at once. The first request of a pacer is answered
+ * 1/rate of each). Turns follow a schedule (each due one interval after the previous turn was
+ * due), so timers that fire a little late do not slow the pace below the rate; a busy moment (a
+ * long synchronous task, a garbage collection) that delays the waiting requests catches up at
+ * most half a turn, never releasing them all at once. The first request of a pacer is answered
  * before the next starts: it may take a while to leave (modules load, the first connection
  * opens), and the ones queued behind it would otherwise leave together with it.
  */
 export class Pacer {
-	/** When the last request of each limit started (ms); '' is the key's own. */
+	/** When the last turn of each limit was due (ms); '' is the key's own. */
 	private readonly last = new Map<string, number>();
 	/** After a 429, requests queued from then on start no earlier than this. */
 	private holdUntil = 0;
@@ -55,12 +56,14 @@ export class Pacer {
 			let due = queuedAt >= this.heldAt ? Math.min(this.holdUntil, now + PAUSE_AFTER_429_MS) : 0;
 			for (const { id, rate } of limits) {
 				const interval = 1000 / rate;
-				// Never more than one interval ahead: more means the clock jumped back (NTP).
-				due = Math.max(due, Math.min((this.last.get(id) ?? -Infinity) + interval, now + interval));
+				// At most half a turn caught up after a stall or a pause, so two starts are never
+				// closer than half an interval; never more than one interval ahead, which would mean
+				// the clock jumped back (NTP).
+				const onSchedule = Math.max((this.last.get(id) ?? -Infinity) + interval, now - interval / 2);
+				due = Math.max(due, Math.min(onSchedule, now + interval));
 			}
 			if (due > now) await sleep(due - now);
-			const startedAt = Date.now();
-			for (const { id } of limits) this.last.set(id, startedAt);
+			for (const { id } of limits) this.last.set(id, due);
 			started = start();
 			if (!this.warm) {
 				this.warm = true;
