@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { isStripeId, withArticle } from './fields';
 import { filtersSchema } from './filters';
-import type { ReadResourceSpec } from './read-resource';
+import { currentExpandPath, type ReadResourceSpec } from './read-resource';
 
 export const QUERY_MAX_LIMIT = 1000;
 export const QUERY_DEFAULT_LIMIT = 100;
@@ -66,7 +66,7 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 		const usable = verb === 'search' ? specs.filter((s) => s.search).map((s) => s.plural) : resources;
 		return refuse(`Unknown resource ${JSON.stringify(query[verb])} for "${verb}". Use one of: ${usable.join(', ')}.`);
 	}
-	const renamed = (e: unknown) => (typeof e === 'string' ? (spec.expandRenamed?.[e] ?? e) : e);
+	const renamed = (e: unknown) => (typeof e === 'string' ? currentExpandPath(spec, e) : e);
 	const expandSchema = z.preprocess(
 		(v) => (Array.isArray(v) ? v.map(renamed) : v),
 		z.array(z.enum(spec.expand.length ? (spec.expand as [string, ...string[]]) : ['\u0000'])).max(4),

@@ -44,6 +44,9 @@ export interface ReadResourceSpec {
 	objectType?: string;
 }
 
+/** The path Stripe expands today for a name a saved workflow or query may still use. */
+export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>, path: string) => spec.expandRenamed?.[path] ?? path;
+
 /** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
 export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) => spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -133,7 +136,7 @@ function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	if (spec.expand.length === 0) return [];
 	const options = ctx.fn.getNodeParameter('options', ctx.itemIndex, {}) as { expand?: string[] };
 	// Saved workflows keep working where Stripe moved a field (an invoice's subscription, 2025-03-31).
-	const expand = (options.expand ?? []).map((e) => spec.expandRenamed?.[e] ?? e);
+	const expand = (options.expand ?? []).map((e) => currentExpandPath(spec, e));
 	const unknown = expand.filter((e) => !spec.expand.includes(e));
 	if (unknown.length > 0) {
 		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on ${withArticle(spec.label)} (item ${ctx.itemIndex})`, {

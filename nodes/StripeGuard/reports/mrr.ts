@@ -10,13 +10,12 @@ import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import type { Subscription } from '../../shared/transport';
 import { CurrencySums, withTable, type Table } from './common';
-import { SUBSCRIPTION_EXPANSION } from './recurring';
 import {
 	CANCELLATION_RULES,
-	couponCache,
 	DISCOUNT_RULES,
-	priceCache,
+	lookupsFor,
 	STRIPE_DEFAULTS,
+	SUBSCRIPTION_EXPANSION,
 	subscriptionValueAt,
 	type CancellationRule,
 	type DiscountRule,
@@ -68,7 +67,7 @@ function readOptions(ctx: OperationContext): ValueOptions {
 export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now() / 1000)): Promise<IDataObject> {
 	const options = readOptions(ctx);
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
-	const lookups = { coupon: couponCache(ctx.stripe), price: priceCache(ctx.stripe) };
+	const lookups = lookupsFor(ctx.stripe);
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
 	// Customers paying in each currency: a set of IDs is the one thing that grows with the account.
 	const payers = new Map<string, Set<string>>();

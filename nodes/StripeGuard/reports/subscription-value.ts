@@ -270,34 +270,28 @@ export async function subscriptionValueAt(sub: Subscription, t: number, lookups:
 	return { paying: true, reason: null, ...(await monthlyValue(sub, t, lookups, options)) };
 }
 
-/**
- * Looks each coupon up once per run, with its amounts in every currency: for item-level discounts
- * and amount-off coupons in another currency, which a subscription list cannot expand that deep.
- */
-export function couponCache(stripe: StripeClient): CouponLookup {
-	const seen = new Map<string, Promise<Coupon>>();
+/** Answers each ID once per run: the first request's promise serves every later ask. */
+function oncePerId<T>(retrieve: (id: string) => Promise<T>): (id: string) => Promise<T> {
+	const seen = new Map<string, Promise<T>>();
 	return (id) => {
 		let found = seen.get(id);
-		if (!found) {
-			found = stripe.coupons.retrieve(id, { expand: ['currency_options'] });
-			seen.set(id, found);
-		}
+		if (!found) seen.set(id, (found = retrieve(id)));
 		return found;
 	};
 }
 
 /**
- * Looks each tiered price up once per run with its tiers: from a subscription list they would be
- * `data.items.data.price.tiers`, five levels, and Stripe expands at most four.
+ * The lookups of one report run, each object fetched once. Coupons come with their amounts in
+ * every currency (item-level discounts and amount-off coupons in another currency), prices with
+ * their tiers: from a subscription list those would be five levels of expansion, and Stripe
+ * expands at most four.
  */
-export function priceCache(stripe: StripeClient): PriceLookup {
-	const seen = new Map<string, Promise<Price>>();
-	return (id) => {
-		let found = seen.get(id);
-		if (!found) {
-			found = stripe.prices.retrieve(id, { expand: ['tiers'] });
-			seen.set(id, found);
-		}
-		return found;
+export function lookupsFor(stripe: StripeClient): Required<Lookups> {
+	return {
+		coupon: oncePerId((id) => stripe.coupons.retrieve(id, { expand: ['currency_options'] })),
+		price: oncePerId((id) => stripe.prices.retrieve(id, { expand: ['tiers'] })),
 	};
 }
+
+/** What to expand when listing subscriptions so that discounts arrive with them. */
+export const SUBSCRIPTION_EXPANSION = ['data.discounts.source.coupon', 'data.items.data.discounts'];

@@ -17,9 +17,8 @@ import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
 import { CurrencySums, describePeriod, periodDays, percent, readPeriod, withTable, type Table } from './common';
-import { SUBSCRIPTION_EXPANSION } from './recurring';
 import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, SUBSCRIPTION_EVENT_TYPES, type SubscriptionChange } from './subscription-history';
-import { couponCache, priceCache, STRIPE_DEFAULTS } from './subscription-value';
+import { lookupsFor, STRIPE_DEFAULTS, SUBSCRIPTION_EXPANSION } from './subscription-value';
 
 const KEYS = ['mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivation_mrr', 'net_new_mrr', 'mrr_at_end'] as const;
 
@@ -30,7 +29,7 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	const period = readPeriod(ctx, nowMs);
 	const now = Math.floor(nowMs / 1000);
 	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
-	const lookups = { coupon: couponCache(ctx.stripe), price: priceCache(ctx.stripe) };
+	const lookups = lookupsFor(ctx.stripe);
 	let requests = 0;
 
 	// The subscription events since the period's start (all Stripe still has when it starts earlier).

@@ -78,8 +78,6 @@ export function retryDelayMs(retriesMade: number): number {
 	return Math.max(INITIAL_RETRY_DELAY_MS, base * 0.5 * (1 + Math.random()));
 }
 
-const isSearch = (path: string) => /\/search$/.test(path);
-
 export class Transport {
 	private readonly pacer: Pacer;
 
@@ -102,7 +100,7 @@ export class Transport {
 		const url = `${baseUrl}${path}${inQuery && encoded ? `?${encoded}` : ''}`;
 		// Besides the key's limit, each request counts against its endpoint's, and a search against search's.
 		const endpoint = endpointOf(method, path);
-		const lanes: Lane[] = [{ id: endpoint, rate: ENDPOINT_PACE }, ...(isSearch(path) ? [{ id: 'search', rate: SEARCH_PACE }] : [])];
+		const lanes: Lane[] = [{ id: endpoint, rate: ENDPOINT_PACE }, ...(endpoint.endsWith('/search') ? [{ id: 'search', rate: SEARCH_PACE }] : [])];
 
 		for (let retries = 0; ; retries++) {
 			const last = retries >= MAX_NETWORK_RETRIES;
