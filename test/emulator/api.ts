@@ -27,6 +27,10 @@ export interface ApiResponse {
 }
 
 const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'expand'];
+/** Stripe keeps events for 30 days: lists go back no further, older ones are not found. */
+const EVENT_RETENTION_SECONDS = 30 * 86_400;
+/** `types` on GET /v1/events: "an array of up to 20 strings", and not together with `type`. */
+const MAX_EVENT_TYPES = 20;
 
 /** Fields Stripe returns only when the request expands them (shared/stripe: "Includable" fields). */
 const INCLUDABLE: Record<string, string[]> = { price: ['tiers', 'currency_options'], coupon: ['currency_options', 'applies_to'] };
@@ -120,8 +124,15 @@ export class StripeApi {
 
 	private mustGet(type: ObjectType, mode: Mode, id: string, param = 'id'): StripeObject {
 		const object = this.store.get(type, mode, id);
-		if (!object) throw notFound(CATALOG[type].noun, id, param);
+		const expired = type === 'event' && object && (object.created ?? 0) < this.store.now() - EVENT_RETENTION_SECONDS;
+		if (!object || expired) throw notFound(CATALOG[type].noun, id, param);
 		return object;
+	}
+
+	private checkEventTypes(params: Params): void {
+		if (params.types === undefined) return;
+		if (params.type !== undefined) throw invalid('You may pass either `type` or `types`, but not both.', 'types');
+		if (asArray(params.types).length > MAX_EVENT_TYPES) throw invalid(`You may pass at most ${MAX_EVENT_TYPES} values for \`types\`.`, 'types');
 	}
 
 	private retrieve(type: ObjectType, mode: Mode, id: string, params: Params): StripeObject {
@@ -153,8 +164,10 @@ export class StripeApi {
 			}
 		}
 		if (type === 'subscription' && params.status === undefined) filters.push(['status', '__not_canceled']);
+		if (type === 'event') this.checkEventTypes(params);
+		const kept = type === 'event' ? this.store.now() - EVENT_RETENTION_SECONDS : -Infinity;
 		const match = (o: StripeObject) =>
-			filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
+			(o.created ?? 0) >= kept && filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
 		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match });
 		const expand = asArray(params.expand);
 		return { object: 'list', data: data.map((o) => this.expand(type, mode, o, expand, 'data.')), has_more: hasMore, url: info.path };

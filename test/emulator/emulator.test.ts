@@ -66,7 +66,8 @@ describe('lists', () => {
 
 	test('auto-pagination walks every page', async () => {
 		const all = await sdk(key).events.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
-		expect(all.length).toBe(emu.list('event', 'test').length);
+		const kept = Math.floor(Date.now() / 1000) - 30 * 86_400;
+		expect(all.length).toBe(emu.list('event', 'test').filter((e) => (e.created as number) >= kept).length);
 		expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
 	});
 
@@ -91,6 +92,27 @@ describe('lists', () => {
 		const error = await failure(sdk(key).subscriptions.list({ expand: ['data.owner'] }));
 		expect(error.message).toBe('This property cannot be expanded (data.owner).');
 		expect(emu.takeViolations().map((v) => v.param)).toEqual(['expand[0]']);
+	});
+
+	test("events go back 30 days (as Stripe's definitions say); `types` takes up to 20 names and not with `type`", async () => {
+		const s = sdk(key);
+		const day = 86_400;
+		const now = Math.floor(Date.now() / 1000);
+		const old = emu.create('event', 'test', { type: 'customer.created', created: now - 31 * day });
+		const recent = emu.create('event', 'test', { type: 'customer.created', created: now - 29 * day });
+		const seen: string[] = [];
+		for await (const e of s.events.list({ limit: 100, type: 'customer.created' })) seen.push(e.id);
+		expect(seen).toContain(recent.id);
+		expect(seen).not.toContain(old.id);
+		expect((await failure(s.events.retrieve(old.id))).statusCode).toBe(404);
+		expect((await s.events.retrieve(recent.id)).id).toBe(recent.id);
+
+		const names = Array.from({ length: 21 }, (_, i) => `customer.event_${i}`);
+		expect((await s.events.list({ types: names.slice(0, 20) })).object).toBe('list');
+		const tooMany = await failure(s.events.list({ types: names }));
+		expect([tooMany.statusCode, tooMany.param]).toEqual([400, 'types']);
+		const both = await failure(s.events.list({ types: ['customer.created'], type: 'customer.created' }));
+		expect([both.statusCode, both.param]).toEqual([400, 'types']);
 	});
 
 	test('search with AND, ~ and metadata, paged with next_page', async () => {

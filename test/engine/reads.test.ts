@@ -95,9 +95,11 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 
 	test('list returns what Stripe has, newest first', async () => {
 		const e = emulator();
-		e.createMany(emu.type, 'test', 3, (i) => ({ created: 1_767_225_600 + i }));
+		// A day ago: events older than Stripe's 30 days are no longer listed.
+		const base = Math.floor(Date.now() / 1000) - 86_400;
+		e.createMany(emu.type, 'test', 3, (i) => ({ created: base + i }));
 		const result = await run(spec.value, 'list', { returnAll: true });
-		expect(result.items.map((i) => i.json.created)).toEqual([1_767_225_602, 1_767_225_601, 1_767_225_600]);
+		expect(result.items.map((i) => i.json.created)).toEqual([base + 2, base + 1, base]);
 		expect(e.requests.filter((r) => r.path === emu.path).map((r) => r.query.limit)).toEqual(['100']);
 	});
 
