@@ -11,7 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Subscription } from '../../nodes/shared/transport/types';
 import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, type SubscriptionChange } from '../../nodes/StripeGuard/reports/subscription-history';
-import { subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscription-value';
+import { CANCELLATION_RULES, DISCOUNT_RULES, subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscription-value';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
@@ -156,9 +156,70 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 
 // ---- Property: random histories inside the event window ----
 
+describe("MRR's definition switches apply to Movements, and the two reports agree", () => {
+	// Three $100.00 monthly subscriptions, paying for 60 days:
+	//  R: a repeating 50 % coupon added 5 days ago (3 months);
+	//  X: a cancellation at period end requested 4 days ago (ends in 20 days);
+	//  P: plain.
+	// Last 10 days to now: forever-only discounts and cancellations at request (Stripe's defaults):
+	//   start 30,000; churn X 10,000; end 20,000. Repeating coupons counted: contraction R 5,000 → end 15,000.
+	//   Cancellations at period end: X stays → end 30,000 (or 25,000 with the coupon).
+	const LAST_10 = { period: 'custom', start: iso(NOW - 10 * DAY), end: iso(NOW + DAY), timeZone: 'UTC' };
+	beforeAll(() => {
+		const e = emulator();
+		e.reset();
+		const price = e.create('price', 'test', { currency: 'usd', unit_amount: 10_000, unit_amount_decimal: '10000', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
+		const sub = (extra: Record<string, unknown> = {}) =>
+			e.create('subscription', 'test', {
+				customer: e.create('customer', 'test').id,
+				status: 'active',
+				currency: 'usd',
+				created: NOW - 60 * DAY,
+				items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_${Math.floor(Math.random() * 1e12)}`, object: 'subscription_item', quantity: 1, discounts: [], price }] },
+				...extra,
+			});
+		const updated = (at: number, object: StripeObject, previous: Record<string, unknown>) =>
+			e.create('event', 'test', { type: 'customer.subscription.updated', created: at, data: { object: structuredClone(object), previous_attributes: previous } });
+		const coupon = e.create('coupon', 'test', { percent_off: 50, duration: 'repeating', duration_in_months: 3 });
+		const r = sub();
+		const d = e.create('discount', 'test', { source: { coupon: coupon.id, type: 'coupon' }, subscription: r.id, start: NOW - 5 * DAY, end: NOW + 85 * DAY });
+		r.discounts = [d.id];
+		updated(NOW - 5 * DAY, r, { discounts: [] });
+		const x = sub({ cancel_at_period_end: true, cancel_at: NOW + 20 * DAY, canceled_at: NOW - 4 * DAY });
+		updated(NOW - 4 * DAY, x, { cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+		sub();
+	});
+
+	const cases: Array<[IDataObject, { start: number; end: number; churned_mrr: number; contraction_mrr: number }]> = [
+		[{}, { start: 30_000, end: 20_000, churned_mrr: 10_000, contraction_mrr: 0 }],
+		[{ countDiscounts: 'foreverAndRepeating' }, { start: 30_000, end: 15_000, churned_mrr: 10_000, contraction_mrr: 5_000 }],
+		[{ scheduledCancellations: 'atPeriodEnd' }, { start: 30_000, end: 30_000, churned_mrr: 0, contraction_mrr: 0 }],
+		[{ countDiscounts: 'all', scheduledCancellations: 'atPeriodEnd' }, { start: 30_000, end: 25_000, churned_mrr: 0, contraction_mrr: 5_000 }],
+	];
+	test.each(cases)('with %j', async (options, want) => {
+		const m = await movements({ ...LAST_10, ...options });
+		const usd = (m.by_currency as IDataObject).usd as IDataObject;
+		expect(usd).toMatchObject({ mrr_at_start: want.start, mrr_at_end: want.end, churned_mrr: want.churned_mrr, contraction_mrr: want.contraction_mrr });
+		expect(m.definition).toMatchObject({ discounts: options.countDiscounts ?? 'forever', scheduled_cancellations: options.scheduledCancellations ?? 'atRequest' });
+		// The MRR report with the same switches says the same about now.
+		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'mrr', includeTable: false, ...options } as never, credential: { apiKey: emulator().keys.testRead } });
+		expect(((run.items[0].json.by_currency as IDataObject).usd as IDataObject).mrr).toBe(usd.mrr_at_end);
+	});
+
+	test('a value outside the list is refused, naming the field', async () => {
+		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'subscriptionMovements', ...LAST_10, countDiscounts: 'sometimes' } as never, credential: { apiKey: emulator().keys.testRead } });
+		expect(run.error?.message).toBe('"sometimes" is not one of forever, foreverAndRepeating, foreverAndOnce, all for countDiscounts');
+	});
+});
+
 const W0 = NOW - 29 * DAY;
 
-type Op = { at: number; kind: 'quantity'; quantity: number } | { at: number; kind: 'unpaid' | 'recover' | 'cancel' | 'pause' | 'resume' };
+type Op =
+	| { at: number; kind: 'quantity'; quantity: number }
+	| { at: number; kind: 'unpaid' | 'recover' | 'cancel' | 'pause' | 'resume' | 'keep' | 'ends' }
+	/** A cancellation requested now, taking effect `days` later (at period end), which may still be undone. */
+	| { at: number; kind: 'scheduleCancel'; days: number }
+	| { at: number; kind: 'coupon'; duration: 'forever' | 'repeating' | 'once'; percentOff: number };
 
 interface History {
 	current: Subscription;
@@ -180,13 +241,22 @@ function simulate(id: string, currency: string, amount: number, interval: 'month
 	const change = (at: number, type: string, previous: Record<string, unknown> | undefined, next: Subscription) => {
 		state = next;
 		snapshots.push({ from: at, state: structuredClone(state) });
-		events.push({ type, created: at, data: { object: structuredClone(state), ...(previous ? { previous_attributes: previous } : {}) } });
+		// An event names discounts by ID (only a list expands them).
+		const object = { ...structuredClone(state), discounts: state.discounts.map((d) => (typeof d === 'string' ? d : d.id)) } as Subscription;
+		events.push({ type, created: at, data: { object, ...(previous ? { previous_attributes: previous } : {}) } });
 	};
 	const steps: Op[] = [...ops];
 	if (trialEnd && trialEnd < NOW) steps.push({ at: trialEnd, kind: 'recover' });
 	steps.sort((a, b) => a.at - b.at);
-	for (const op of steps) {
+	// A scheduled cancellation adds its own end as a later step (Stripe cancels at cancel_at).
+	const later = (op: Op) => {
+		const after = steps.findIndex((s) => s.at > op.at);
+		steps.splice(after < 0 ? steps.length : after, 0, op);
+	};
+	for (let i = 0; i < steps.length; i++) {
+		const op = steps[i];
 		if (op.at <= created || op.at >= NOW || state.status === 'canceled') continue;
+		const scheduled = state.cancel_at !== null;
 		const trialing = state.status === 'trialing';
 		if (trialing && op.at === trialEnd) change(op.at, 'customer.subscription.updated', { status: 'trialing' }, { ...state, status: 'active' });
 		else if (op.kind === 'quantity') {
@@ -198,6 +268,19 @@ function simulate(id: string, currency: string, amount: number, interval: 'month
 		else if (op.kind === 'pause' && !trialing && state.status !== 'paused') change(op.at, 'customer.subscription.paused', { status: state.status }, { ...state, status: 'paused' });
 		else if (op.kind === 'resume' && state.status === 'paused') change(op.at, 'customer.subscription.resumed', { status: 'paused' }, { ...state, status: 'active' });
 		else if (op.kind === 'cancel') change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', canceled_at: op.at, ended_at: op.at });
+		else if (op.kind === 'scheduleCancel' && !scheduled) {
+			const cancelAt = op.at + op.days * DAY;
+			change(op.at, 'customer.subscription.updated', { cancel_at_period_end: false, cancel_at: null, canceled_at: null }, { ...state, cancel_at_period_end: true, cancel_at: cancelAt, canceled_at: op.at });
+			later({ at: cancelAt, kind: 'ends' });
+		} else if (op.kind === 'keep' && scheduled) {
+			change(op.at, 'customer.subscription.updated', { cancel_at_period_end: true, cancel_at: state.cancel_at, canceled_at: state.canceled_at }, { ...state, cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+		} else if (op.kind === 'ends' && scheduled && state.cancel_at === op.at) {
+			change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', ended_at: op.at });
+		} else if (op.kind === 'coupon' && state.discounts.length === 0) {
+			const coupon = { id: `co_${id}_${i}`, object: 'coupon', duration: op.duration, duration_in_months: op.duration === 'repeating' ? 3 : null, percent_off: op.percentOff, amount_off: null, currency: null };
+			const discount = { id: `di_${id}_${i}`, object: 'discount', start: op.at, end: op.duration === 'repeating' ? op.at + 90 * DAY : null, source: { type: 'coupon', coupon } };
+			change(op.at, 'customer.subscription.updated', { discounts: [] }, { ...state, discounts: [discount] } as unknown as Subscription);
+		}
 	}
 	const changes = events.map((ev) => changeOf(ev as never)).sort((a, b) => b.created - a.created);
 	return { current: state, changes, snapshots };
@@ -208,8 +291,11 @@ const noLookups = { coupon: () => Promise.reject(new Error('no coupons here')) }
 
 const opArb = fc.oneof(
 	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('quantity' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const, 'pause' as const, 'resume' as const) }),
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const, 'pause' as const, 'resume' as const, 'keep' as const) }),
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('scheduleCancel' as const), days: fc.integer({ min: 1, max: 30 }) }),
+	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('coupon' as const), duration: fc.constantFrom('forever' as const, 'repeating' as const, 'once' as const), percentOff: fc.integer({ min: 1, max: 100 }) }),
 );
+const definitionArb = fc.record({ discounts: fc.constantFrom(...DISCOUNT_RULES), cancellations: fc.constantFrom(...CANCELLATION_RULES), includeTrialing: fc.constant(false) });
 const historyArb = fc.record({
 	currency: fc.constantFrom('usd', 'eur', 'jpy'),
 	amount: fc.integer({ min: 1, max: 100_000 }),
@@ -220,19 +306,19 @@ const historyArb = fc.record({
 	ops: fc.array(opArb, { maxLength: 6 }),
 });
 
-test('property: start + new + expansion − contraction − churn + reactivation = end per currency, and both ends are the true values', async () => {
+test('property: start + new + expansion − contraction − churn + reactivation = end per currency, and both ends are the true values, under every definition switch', async () => {
 	await fc.assert(
-		fc.asyncProperty(fc.array(historyArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: W0 + 1, max: NOW - 2 }), fc.integer({ min: 1, max: 29 * DAY }), async (specs, start, length) => {
+		fc.asyncProperty(fc.array(historyArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: W0 + 1, max: NOW - 2 }), fc.integer({ min: 1, max: 29 * DAY }), definitionArb, async (specs, start, length, options) => {
 			const period = { start, end: Math.min(NOW, start + length) };
 			const windowStart = NOW - EVENT_RETENTION_SECONDS;
 			const totals = new Map<string, { start: number; end: number; moved: number }>();
 			for (const [n, s] of specs.entries()) {
 				const h = simulate(`s${n}`, s.currency, s.amount, s.interval, s.created, s.trialDays, s.quantity, s.ops);
-				const m = await movementsOf(h.current, h.changes, period, windowStart, noLookups);
+				const m = await movementsOf(h.current, h.changes, period, windowStart, noLookups, options);
 				expect(m.valuedWithLaterState).toBe(false);
 				// The rebuilt ends are what the subscription was really worth then.
-				const trueStart = await subscriptionValueAt(trueStateAt(h, period.start - 1), period.start - 1, noLookups);
-				const trueEnd = await subscriptionValueAt(trueStateAt(h, period.end - 1), period.end - 1, noLookups);
+				const trueStart = await subscriptionValueAt(trueStateAt(h, period.start - 1), period.start - 1, noLookups, options);
+				const trueEnd = await subscriptionValueAt(trueStateAt(h, period.end - 1), period.end - 1, noLookups, options);
 				expect(m.start).toBeCloseTo(trueStart.monthly, 6);
 				expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
 				const a = m.amounts;

@@ -3,26 +3,14 @@
  * subscription that pays now, streamed page by page with its discounts expanded, so memory holds
  * sums, not objects. ARR and ARPA come from the unrounded sums, rounded once.
  */
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import type { Subscription } from '../../shared/transport';
-import { CurrencySums, withTable, type Table } from './common';
-import {
-	CANCELLATION_RULES,
-	DISCOUNT_RULES,
-	lookupsFor,
-	STRIPE_DEFAULTS,
-	SUBSCRIPTION_EXPANSION,
-	subscriptionValueAt,
-	type CancellationRule,
-	type DiscountRule,
-	type NotPaying,
-	type UnpricedItem,
-	type ValueOptions,
-} from './subscription-value';
+import { CurrencySums, describeDefinition, readDefinition, withTable, type Table } from './common';
+import { lookupsFor, SUBSCRIPTION_EXPANSION, subscriptionValueAt, type NotPaying, type UnpricedItem } from './subscription-value';
 
 /** Unpriced items listed in full up to this many; the count is always complete. */
 const UNPRICED_LISTED = 100;
@@ -45,27 +33,8 @@ const UNPRICED_WORDS: Record<UnpricedItem['reason'], string> = {
 	inclusive_tax_unknown: 'with tax included at a Stripe Tax rate',
 };
 
-function readOptions(ctx: OperationContext): ValueOptions {
-	const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-		const value = ctx.fn.getNodeParameter(name, ctx.itemIndex, fallback) as T;
-		if (!allowed.includes(value)) {
-			// An expression or an agent ($fromAI) can hand over anything.
-			throw new NodeOperationError(ctx.fn.getNode(), `"${String(value)}" is not one of ${allowed.join(', ')} for ${name}`, {
-				itemIndex: ctx.itemIndex,
-				description: 'Choose a value from the list.',
-			});
-		}
-		return value;
-	};
-	return {
-		discounts: choice<DiscountRule>('countDiscounts', DISCOUNT_RULES, STRIPE_DEFAULTS.discounts),
-		cancellations: choice<CancellationRule>('scheduledCancellations', CANCELLATION_RULES, STRIPE_DEFAULTS.cancellations),
-		includeTrialing: ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean,
-	};
-}
-
 export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now() / 1000)): Promise<IDataObject> {
-	const options = readOptions(ctx);
+	const options = readDefinition(ctx, ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean);
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
 	const lookups = lookupsFor(ctx.stripe);
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
@@ -116,7 +85,7 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		report: 'mrr',
 		as_of: new Date(now * 1000).toISOString(),
 		included_statuses: included,
-		definition: { discounts: options.discounts, scheduled_cancellations: options.cancellations, include_trialing: !!options.includeTrialing },
+		definition: describeDefinition(options),
 		subscriptions: Object.values(statuses).reduce((a, b) => a + b, 0),
 		subscriptions_by_status: statuses,
 		not_counted: notCounted,

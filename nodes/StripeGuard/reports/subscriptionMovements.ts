@@ -16,9 +16,9 @@ import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
-import { CurrencySums, describePeriod, periodDays, percent, readPeriod, withTable, type Table } from './common';
+import { CurrencySums, describeDefinition, describePeriod, periodDays, percent, readDefinition, readPeriod, withTable, type Table } from './common';
 import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, SUBSCRIPTION_EVENT_TYPES, type SubscriptionChange } from './subscription-history';
-import { lookupsFor, STRIPE_DEFAULTS, SUBSCRIPTION_EXPANSION } from './subscription-value';
+import { lookupsFor, SUBSCRIPTION_EXPANSION } from './subscription-value';
 
 const KEYS = ['mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivation_mrr', 'net_new_mrr', 'mrr_at_end'] as const;
 
@@ -27,6 +27,7 @@ const WINDOW_MARGIN = 3600;
 
 export async function subscriptionMovementsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
+	const definition = readDefinition(ctx);
 	const now = Math.floor(nowMs / 1000);
 	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
 	const lookups = lookupsFor(ctx.stripe);
@@ -66,7 +67,7 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, status: 'all', created: { lt: period.end }, expand: SUBSCRIPTION_EXPANSION });
 	for await (const sub of list as AsyncIterable<Subscription>) {
 		if (subscriptions++ % PAGE_SIZE === 0) requests++;
-		const m = await movementsOf(sub, changes.get(sub.id) ?? [], upToNow, eventsRead ? windowStart : Infinity, lookups, STRIPE_DEFAULTS);
+		const m = await movementsOf(sub, changes.get(sub.id) ?? [], upToNow, eventsRead ? windowStart : Infinity, lookups, definition);
 		if (m.valuedWithLaterState) {
 			counts.laterState++;
 			if (!changes.has(sub.id)) counts.noEvents++;
@@ -127,7 +128,7 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	const report: IDataObject = {
 		report: 'subscriptionMovements',
 		...describePeriod(period),
-		definition: { discounts: STRIPE_DEFAULTS.discounts, scheduled_cancellations: STRIPE_DEFAULTS.cancellations, include_trialing: false },
+		definition: describeDefinition(definition),
 		new_subscriptions: counts.new,
 		canceled_subscriptions: counts.churned,
 		ended_subscriptions: counts.ended,

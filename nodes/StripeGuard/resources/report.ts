@@ -6,7 +6,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { OperationContext, OperationDefinition, ResourceDefinition } from '../../shared/operation';
 import { redactFields } from '../../shared/read-resource';
-import { periodFields, tableField, timeZoneField } from '../reports/common';
+import { definitionFields, periodFields, tableField, timeZoneField } from '../reports/common';
 import { failedPaymentsReport } from '../reports/failedPayments';
 import { mrrReport } from '../reports/mrr';
 import { payoutsReport } from '../reports/payouts';
@@ -36,30 +36,7 @@ export const reportResource: ResourceDefinition = {
 			'Monthly recurring revenue',
 			"Monthly recurring revenue now, per currency, by Stripe's definition: subscriptions that are active or past due (not trialing, unpaid or paused), each item normalised to a month on its own interval and priced by Stripe's rules (quantity packs, volume and graduated tiers), without tax, forever discounts applied (repeating and one-time ones on request), a scheduled cancellation out from its request (or from when it takes effect); also ARR, subscriptions, paying customers and ARPA. Usage-based prices are listed apart, not guessed. Needs Subscriptions: Read (rak_subscription_read); Prices: Read (rak_plan_read) for tiered prices and Coupons: Read (rak_coupon_read) for item-level discounts.",
 			[
-				{
-					displayName: 'Discounts',
-					name: 'countDiscounts',
-					type: 'options',
-					options: [
-						{ name: 'Forever and One-Time', value: 'foreverAndOnce', description: 'Also one-time (once) coupons while they are on the subscription' },
-						{ name: 'Forever and Repeating', value: 'foreverAndRepeating', description: 'Also repeating coupons while they last' },
-						{ name: 'Forever Only', value: 'forever', description: "Stripe's default: only coupons with a forever duration lower MRR" },
-						{ name: 'Forever, Repeating and One-Time', value: 'all', description: 'Every coupon in effect lowers MRR' },
-					],
-					default: 'forever',
-					description: "Which coupons lower MRR, as in Stripe's Billing analytics settings (subtract recurring discounts, one-time discounts, or both)",
-				},
-				{
-					displayName: 'Scheduled Cancellations',
-					name: 'scheduledCancellations',
-					type: 'options',
-					options: [
-						{ name: 'At Period End', value: 'atPeriodEnd', description: 'A subscription set to cancel counts until it actually ends' },
-						{ name: 'At Request', value: 'atRequest', description: "Stripe's default: a subscription set to cancel (at period end or at a date) stops counting when the cancellation was requested" },
-					],
-					default: 'atRequest',
-					description: "When a subscription with a scheduled cancellation leaves MRR, as in Stripe's Billing analytics settings",
-				},
+				...definitionFields,
 				{
 					displayName: 'Include Trialing',
 					name: 'includeTrialing',
@@ -85,8 +62,8 @@ export const reportResource: ResourceDefinition = {
 			'subscriptionMovements',
 			'Subscription Movements',
 			'MRR movements over a period',
-			'MRR movements per currency in a period by the MRR definition: MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, with subscription and subscriber churn rates. History of the last 30 days from events; earlier, subscriptions are valued with their current state and the report says how many. Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) for the history.',
-			periodic,
+			'MRR movements per currency in a period by the MRR definition, with the same Discounts and Scheduled Cancellations switches: MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, with subscription and subscriber churn rates. History of the last 30 days from events; earlier, subscriptions are valued with their current state and the report says how many. Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) for the history.',
+			[...periodic, ...definitionFields],
 			subscriptionMovementsReport,
 		),
 		report(
