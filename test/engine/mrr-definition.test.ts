@@ -260,6 +260,16 @@ describe('scheduled cancellations: out at the request by default, or at period e
 	});
 });
 
+test('a subscription on a test clock (a sandbox simulation, on the clock\'s time) is left out and counted as such', async () => {
+	const clocked = customer('Simulated');
+	subscription(clocked, [{ amount: 9000 }], { test_clock: 'clock_1SimulatedYear' });
+	subscription(customer('Real'), [{ amount: 2000 }]);
+	const json = await mrr();
+	expect(usd(json)).toMatchObject({ mrr: 2000, subscriptions: 1, paying_customers: 1 });
+	expect(json.not_counted).toEqual({ test_clock: 1 });
+	expect(String(json.table_text ?? (await mrr({ includeTable: true })).table_text)).toContain('1 on a test clock (a simulation)');
+});
+
 test('an option value that is not in the list (from an expression or an agent) is refused', async () => {
 	const run = await runStripeGuard({
 		parameters: { resource: 'report', operation: 'mrr', countDiscounts: 'everything' } as never,
@@ -277,5 +287,6 @@ test('the fields read from subscriptions exist in the stripe package (API 2026-1
 		fieldsExist<NonNullable<Ours.SubscriptionItem['tax_rates']>[number], Stripe.TaxRate>(),
 		fieldsExist<NonNullable<Ours.Subscription['pause_collection']>, Stripe.Subscription.PauseCollection>(),
 		fieldsExist<NonNullable<Ours.Subscription['automatic_tax']>, Stripe.Subscription.AutomaticTax>(),
+		fieldsExist<Omit<Ours.Subscription, keyof Ours.StripeObject>, Stripe.Subscription>(),
 	]).not.toContain(false);
 });

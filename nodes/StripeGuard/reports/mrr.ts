@@ -24,6 +24,7 @@ const NOT_COUNTED_WORDS: Partial<Record<NotPaying, string>> = {
 	paused: 'paused',
 	collection_paused: 'with collection paused',
 	cancellation_requested: 'with a cancellation requested',
+	test_clock: 'on a test clock (a simulation)',
 };
 
 const UNPRICED_WORDS: Record<UnpricedItem['reason'], string> = {

@@ -76,7 +76,7 @@ const DURATIONS: Record<DiscountRule, ReadonlySet<string>> = {
 };
 
 /** Why a subscription does not count at t. */
-export type NotPaying = 'not_started' | 'ended' | 'trialing' | 'unpaid' | 'paused' | 'collection_paused' | 'cancellation_requested';
+export type NotPaying = 'not_started' | 'ended' | 'trialing' | 'unpaid' | 'paused' | 'collection_paused' | 'cancellation_requested' | 'test_clock';
 
 export interface SubscriptionValue {
 	paying: boolean;
@@ -92,6 +92,9 @@ const NEVER_STARTED = new Set(['incomplete', 'incomplete_expired']);
 
 /** Whether the subscription pays at `t`; if not, why. */
 export function notPayingAt(sub: Subscription, t: number, options: ValueOptions = STRIPE_DEFAULTS): NotPaying | null {
+	// A simulation runs on its clock's time, which no real moment values; Stripe's Dashboard keeps
+	// simulations apart (Subscriptions → Test clocks).
+	if (sub.test_clock) return 'test_clock';
 	if (NEVER_STARTED.has(sub.status) || sub.created > t) return 'not_started';
 	// A canceled subscription ended at ended_at; canceled_at is when the cancellation was asked for
 	// (for one canceled at once, the same moment).

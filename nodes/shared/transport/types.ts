@@ -94,6 +94,8 @@ export interface Subscription extends StripeObject {
 	default_tax_rates?: Array<{ id: string; percentage: number; inclusive: boolean; rate_type?: string | null }> | null;
 	/** Stripe Tax: the rates are computed per invoice and are not on the subscription. */
 	automatic_tax?: { enabled: boolean } | null;
+	/** A sandbox simulation: the subscription lives in the clock's time, not the real one. */
+	test_clock?: Expandable<StripeObject> | null;
 }
 
 export interface Charge extends StripeObject {
