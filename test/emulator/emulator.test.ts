@@ -297,7 +297,7 @@ test('demo data is coherent', () => {
 	const subs = emu.list('subscription', 'test');
 	expect(subs.length).toBeGreaterThanOrEqual(25);
 	expect(subs.every((s) => customers.has(s.customer as string))).toBe(true);
-	expect(new Set(subs.map((s) => s.status))).toEqual(new Set(['active', 'trialing', 'past_due', 'canceled', 'unpaid']));
+	expect(new Set(subs.map((s) => s.status))).toEqual(new Set(['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'paused']));
 	for (const charge of emu.list('charge', 'test')) {
 		expect(emu.get('payment_intent', 'test', charge.payment_intent as string)?.latest_charge).toBe(charge.id);
 	}

@@ -5,6 +5,7 @@
  * Deterministic: the same clock gives the same data.
  */
 import { subscriptionItem, subscriptionParent } from './catalog';
+import { template } from './fixtures';
 import { prng, type Store } from './store';
 import type { Mode, StripeObject } from './types';
 
@@ -196,6 +197,8 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 		}
 	});
 
+	if (mode === 'test') seedSubscriptionCases(store, mode, { products, prices, customers, rest: customers.slice(subs.length) });
+
 	// A draft invoice and one-off payments from the customers without a subscription.
 	const rest = customers.slice(subs.length);
 	if (rest[0]) store.create('invoice', mode, { customer: rest[0].id, customer_email: rest[0].email, customer_name: rest[0].name, status: 'draft', total: 12000, subtotal: 12000, amount_due: 12000, amount_paid: 0, amount_remaining: 12000, created: at(2), collection_method: 'send_invoice', due_date: at(-28) });
@@ -254,4 +257,119 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 	});
 	store.create('checkout_session', mode, { mode: 'payment', status: 'open', amount_total: 2500, currency: 'usd', created: at(0.5), url: 'https://checkout.stripe.com/c/pay/cs_test_demo', expires_at: at(-0.5) });
 	store.create('checkout_session', mode, { mode: 'payment', status: 'expired', amount_total: 2500, currency: 'usd', created: at(3), url: null, expires_at: at(2) });
+}
+
+/**
+ * The sandbox's subscriptions that MRR and Movements must get right, each with the events behind
+ * it in the last 30 days: a converted trial, a paused one, mixed intervals, seat packs
+ * (transform_quantity), VAT included in the price, volume tiers, coupons of every duration, a
+ * cancellation at period end, paused collection, and an upgrade and a downgrade.
+ */
+function seedSubscriptionCases(store: Store, mode: Mode, demo: { products: StripeObject[]; prices: StripeObject[]; customers: StripeObject[]; rest: StripeObject[] }): void {
+	const now = store.now();
+	const at = (daysAgo: number) => now - Math.floor(daysAgo * DAY);
+	const [starterMonthly, , proMonthly] = demo.prices;
+	const recurring = (interval: string) => ({ interval, interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' });
+	const product = (name: string, description: string) => store.create('product', mode, { name, description, created: at(150) });
+	const price = (p: StripeObject, fields: Record<string, unknown>) => store.create('price', mode, { product: p.id, created: at(150), ...fields });
+	const analytics = price(product('Analytics add-on', 'Dashboards for the whole team'), { unit_amount: 24000, unit_amount_decimal: '24000', currency: 'usd', nickname: 'Analytics yearly', recurring: recurring('year') });
+	// $10 per pack of 5 seats: 12 seats are 3 packs.
+	const seats = price(product('Team seats', 'Billed in packs of 5 seats'), { unit_amount: 1000, unit_amount_decimal: '1000', currency: 'usd', nickname: 'Seats (packs of 5)', transform_quantity: { divide_by: 5, round: 'up' }, recurring: recurring('month') });
+	// €59.50 with 19 % VAT included: €50.00 a month without tax.
+	const proVat = price(demo.products[1], { unit_amount: 5950, unit_amount_decimal: '5950', currency: 'eur', nickname: 'Pro monthly EUR, VAT included', tax_behavior: 'inclusive', recurring: recurring('month') });
+	const vat = { ...template('tax_rate'), id: store.newId('txr_', 24), created: at(150), display_name: 'VAT', description: 'VAT Germany', country: 'DE', jurisdiction: 'DE', percentage: 19, inclusive: true, tax_type: 'vat', flat_amount: null, rate_type: 'percentage', livemode: mode === 'live' };
+	// Volume tiers: every unit at the price of the tier the quantity falls in (30 units at $8.00).
+	const api = price(product('API calls', 'Committed monthly API volume, in thousands'), {
+		unit_amount: null,
+		unit_amount_decimal: null,
+		currency: 'usd',
+		nickname: 'API volume',
+		billing_scheme: 'tiered',
+		tiers_mode: 'volume',
+		tiers: [
+			{ up_to: 10, unit_amount: 1000, unit_amount_decimal: '1000', flat_amount: null, flat_amount_decimal: null },
+			{ up_to: 50, unit_amount: 800, unit_amount_decimal: '800', flat_amount: null, flat_amount_decimal: null },
+			{ up_to: null, unit_amount: 600, unit_amount_decimal: '600', flat_amount: null, flat_amount_decimal: null },
+		],
+		recurring: recurring('month'),
+	});
+	const welcome = store.create('coupon', mode, { id: 'WELCOME50', name: 'Welcome: 50 % for 3 months', percent_off: 50, duration: 'repeating', duration_in_months: 3, created: at(150) });
+	const sorry = store.create('coupon', mode, { id: 'SORRY10', name: '$10 off the next invoice', amount_off: 1000, currency: 'usd', duration: 'once', created: at(150) });
+
+	const event = (type: string, created: number, sub: StripeObject, previous?: Record<string, unknown>) =>
+		store.create('event', mode, { type, created, data: { object: structuredClone(sub), ...(previous ? { previous_attributes: previous } : {}) } });
+	/** A subscription as it was created (its event says so), its later changes applied by the caller. */
+	const subscribe = (customer: StripeObject, items: Array<{ price: StripeObject; quantity?: number }>, created: number, fields: Record<string, unknown> = {}) => {
+		const sub = store.create('subscription', mode, { customer: customer.id, status: 'active', created, start_date: created, currency: items[0].price.currency, metadata: {}, ...fields });
+		const year = items.some((i) => (i.price.recurring as { interval: string }).interval === 'year');
+		sub.items = {
+			object: 'list',
+			data: items.map((i) => subscriptionItem({ id: store.newId('si_', 14), subscription: sub.id, price: structuredClone(i.price), quantity: i.quantity ?? 1, created, periodEnd: created + (year ? 365 : 30) * DAY })),
+			has_more: false,
+			url: `/v1/subscription_items?subscription=${sub.id}`,
+		};
+		event('customer.subscription.created', created, sub);
+		return sub;
+	};
+	const discount = (sub: StripeObject, coupon: StripeObject, start: number, end: number | null) => {
+		const d = store.create('discount', mode, { source: { coupon: coupon.id, type: 'coupon' }, customer: sub.customer, subscription: sub.id, start, end });
+		sub.discounts = [d.id];
+	};
+	const [converted, paused, mixed, team, vatCustomer, volume, welcomed, apologised, leaving, onHold] = demo.rest;
+
+	// A 14-day trial that converted 6 days ago: new MRR then, not at sign-up.
+	if (converted) {
+		const sub = subscribe(converted, [{ price: proMonthly }], at(20), { status: 'trialing', trial_start: at(20), trial_end: at(6) });
+		sub.status = 'active';
+		event('customer.subscription.updated', at(6), sub, { status: 'trialing' });
+	}
+	// A trial that ended without a payment method and paused (trial_settings: pause): never paying.
+	if (paused) {
+		const sub = subscribe(paused, [{ price: starterMonthly }], at(25), { status: 'trialing', trial_start: at(25), trial_end: at(18), trial_settings: { end_behavior: { missing_payment_method: 'pause' } } });
+		sub.status = 'paused';
+		event('customer.subscription.paused', at(18), sub, { status: 'trialing' });
+	}
+	// Monthly Pro and a yearly add-on on one subscription: $49.00 + $240.00 ÷ 12 = $69.00 a month.
+	if (mixed) subscribe(mixed, [{ price: proMonthly }, { price: analytics }], at(70));
+	// 8 seats (2 packs, $20.00) grew to 12 seats (3 packs, $30.00) 9 days ago: expansion.
+	if (team) {
+		const sub = subscribe(team, [{ price: seats, quantity: 8 }], at(50));
+		// An updated array comes back whole in previous_attributes: here the whole item list.
+		const before = structuredClone(sub.items as { data: StripeObject[] });
+		(sub.items as { data: StripeObject[] }).data[0].quantity = 12;
+		event('customer.subscription.updated', at(9), sub, { items: before });
+	}
+	if (vatCustomer) subscribe(vatCustomer, [{ price: proVat }], at(40), { default_tax_rates: [vat] });
+	if (volume) subscribe(volume, [{ price: api, quantity: 30 }], at(60));
+	// 50 % off for 3 months from 12 days ago: a repeating coupon, which Stripe's default leaves in MRR.
+	if (welcomed) {
+		const sub = subscribe(welcomed, [{ price: proMonthly }], at(12));
+		discount(sub, welcome, at(12), at(12) + 90 * DAY);
+		event('customer.subscription.updated', at(12) + 60, sub, { discounts: [] });
+	}
+	// $10 off the next invoice, given 2 days ago: a one-time coupon.
+	if (apologised) {
+		const sub = subscribe(apologised, [{ price: starterMonthly }], at(45));
+		discount(sub, sorry, at(2), null);
+		event('customer.subscription.updated', at(2), sub, { discounts: [] });
+	}
+	// Asked 4 days ago to cancel at the end of the period (in 10 days): out of MRR at the request by Stripe's default.
+	if (leaving) {
+		const sub = subscribe(leaving, [{ price: proMonthly }], at(80));
+		Object.assign(sub, { cancel_at_period_end: true, cancel_at: at(-10), canceled_at: at(4), cancellation_details: { comment: 'Switching tools', feedback: 'switched_service', feedback_option: null, reason: 'cancellation_requested' } });
+		event('customer.subscription.updated', at(4), sub, { cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+	}
+	// Collection paused 5 days ago for two weeks (invoices voided meanwhile): not paying until it resumes.
+	if (onHold) {
+		const sub = subscribe(onHold, [{ price: starterMonthly }], at(65));
+		sub.pause_collection = { behavior: 'void', resumes_at: at(-9) };
+		event('customer.subscription.updated', at(5), sub, { pause_collection: null });
+	}
+	// A customer's second subscription, downgraded 7 days ago from 15 seats (3 packs) to 10 (2 packs): contraction.
+	if (demo.customers[0]) {
+		const sub = subscribe(demo.customers[0], [{ price: seats, quantity: 15 }], at(100));
+		const before = structuredClone(sub.items as { data: StripeObject[] });
+		(sub.items as { data: StripeObject[] }).data[0].quantity = 10;
+		event('customer.subscription.updated', at(7), sub, { items: before });
+	}
 }

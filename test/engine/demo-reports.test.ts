@@ -1,0 +1,53 @@
+/**
+ * The demo account (`npm start`, test/emulator/seed.ts) through MRR and Subscription Movements:
+ * what a person trying the package sees must reconcile, and each subscription case the seed adds
+ * must move the figures exactly as worked out by hand below.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { useEmulator } from './emulator-context';
+import { runStripeGuard } from './harness';
+
+const emulator = useEmulator({ seed: 'demo' });
+
+async function report(operation: string, parameters: IDataObject = {}) {
+	const run = await runStripeGuard({ parameters: { resource: 'report', operation, includeTable: false, ...parameters } as never, credential: { apiKey: emulator().keys.testRead } });
+	if (run.status !== 'success') throw new Error(`${operation} failed: ${run.error?.message ?? run.status}`);
+	return run.items[0].json;
+}
+const inCurrency = (json: IDataObject, currency: string) => (json.by_currency as IDataObject)[currency] as IDataObject;
+const LAST_30 = { period: 'last_30_days', timeZone: 'UTC' };
+
+test('MRR now is where the last 30 days of movements end, per currency, with nothing left to rounding', async () => {
+	const mrr = await report('mrr');
+	const moves = await report('subscriptionMovements', LAST_30);
+	for (const currency of Object.keys(mrr.by_currency as IDataObject)) {
+		const m = inCurrency(moves, currency);
+		expect([currency, m.mrr_at_end]).toEqual([currency, inCurrency(mrr, currency).mrr]);
+		expect(m.rounding).toBe(0);
+	}
+	expect(moves.limits).toMatchObject({ events_read: true, removed_discounts_unknown: 0 });
+});
+
+test('the subscription cases: a paused trial, paused collection and a cancellation are out; coupons and cancellations follow the switches', async () => {
+	const base = await report('mrr');
+	expect(base.not_counted).toMatchObject({ paused: 1, collection_paused: 1, cancellation_requested: 1 });
+	const usd = (json: IDataObject) => inCurrency(json, 'usd').mrr as number;
+	// Cancellation at period end: the Pro subscription leaving in 10 days counts again (+$49.00).
+	expect(usd(await report('mrr', { scheduledCancellations: 'atPeriodEnd' })) - usd(base)).toBe(4900);
+	// WELCOME50 (repeating, 50 % of Pro): −$24.50; SORRY10 (once, $10 off Starter): −$10.00.
+	expect(usd(await report('mrr', { countDiscounts: 'foreverAndRepeating' })) - usd(base)).toBe(-2450);
+	expect(usd(await report('mrr', { countDiscounts: 'foreverAndOnce' })) - usd(base)).toBe(-1000);
+});
+
+test('the last 30 days in USD: seats up and down, the cancellation request and paused collection, the converted trial', async () => {
+	const usd = inCurrency(await report('subscriptionMovements', LAST_30), 'usd');
+	// Seats 8 → 12 (2 → 3 packs of $10.00): +$10.00; the second subscription 15 → 10 seats: −$10.00.
+	expect(usd.expansion_mrr).toBe(1000);
+	expect(usd.contraction_mrr).toBe(1000);
+	expect(usd.reactivation_mrr).toBe(0);
+	// With repeating coupons counted, WELCOME50 halves a Pro subscription a minute after it starts.
+	const withRepeating = inCurrency(await report('subscriptionMovements', { ...LAST_30, countDiscounts: 'foreverAndRepeating' }), 'usd');
+	expect(withRepeating.contraction_mrr).toBe(1000 + 2450);
+	expect(withRepeating.new_mrr).toBe(usd.new_mrr);
+});
