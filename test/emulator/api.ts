@@ -4,7 +4,7 @@
  */
 import { CATALOG, subscriptionParent, typeOfId } from './catalog';
 import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
-import { template } from './fixtures';
+import { hasField, template } from './fixtures';
 import { allows, permissionDenied, type EmulatedKey } from './permissions';
 import { matcher, parseSearch, SearchSyntaxError } from './search';
 import type { Store } from './store';
@@ -342,20 +342,49 @@ export class StripeApi {
 	private update(type: ObjectType, mode: Mode, id: string, params: Params, allowed: string[], eventType: string): StripeObject {
 		checkParams(params, [...allowed, 'expand']);
 		const object = this.mustGet(type, mode, id);
-		const previous: Record<string, unknown> = {};
+		const changes: Params = {};
 		for (const [k, v] of Object.entries(coerce(without(params, 'expand')))) {
-			previous[k] = object[k];
+			// Instructions such as proration_behavior shape the update; they are not attributes.
+			if (!hasField(String(object.object), k)) continue;
+			changes[k] = v === '' ? null : v;
+		}
+		if (type === 'subscription') Object.assign(changes, this.cancellationFields(object, changes));
+		// previous_attributes: only what changed, with its value before; for metadata only the keys
+		// that changed (null for a key that was not there), as Stripe sends them.
+		const previous: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(changes)) {
 			if (k === 'metadata' && v && typeof v === 'object') {
 				const merged = { ...(object.metadata as Params) };
+				const before: Params = {};
 				for (const [mk, mv] of Object.entries(v as Params)) {
+					if (merged[mk] === (mv === '' ? undefined : mv)) continue;
+					before[mk] = merged[mk] ?? null;
 					if (mv === '') delete merged[mk];
 					else merged[mk] = mv;
 				}
+				if (Object.keys(before).length > 0) previous.metadata = before;
 				object.metadata = merged;
-			} else object[k] = v === '' ? null : v;
+			} else if (JSON.stringify(object[k]) !== JSON.stringify(v)) {
+				previous[k] = object[k] ?? null;
+				object[k] = v;
+			}
 		}
-		this.event(mode, eventType, object, previous);
+		if (Object.keys(previous).length > 0) this.event(mode, eventType, object, previous);
 		return object;
+	}
+
+	/**
+	 * What Stripe sets with a scheduled cancellation: asking to cancel at period end (or at a date)
+	 * records when it was asked (canceled_at) and when it takes effect (cancel_at); withdrawing it
+	 * clears both.
+	 */
+	private cancellationFields(sub: StripeObject, changes: Params): Params {
+		const now = this.store.now();
+		const periodEnd = Math.max(...((sub.items as { data?: StripeObject[] } | undefined)?.data ?? []).map((i) => Number(i.current_period_end ?? 0)), 0);
+		if (changes.cancel_at_period_end === true) return { canceled_at: sub.cancel_at_period_end ? sub.canceled_at : now, cancel_at: periodEnd || null };
+		if (changes.cancel_at_period_end === false || (changes.cancel_at === null && 'cancel_at' in changes)) return { cancel_at_period_end: false, cancel_at: null, canceled_at: null };
+		if (typeof changes.cancel_at === 'number') return { cancel_at_period_end: false, canceled_at: sub.cancel_at ? sub.canceled_at : now };
+		return {};
 	}
 
 	private remove(type: ObjectType, mode: Mode, id: string, eventType: string): StripeObject {

@@ -235,6 +235,18 @@ describe('writes and idempotency', () => {
 		expect(tooMuch.code).toBe('amount_too_large');
 	});
 
+	test('an update event carries only what changed: metadata keys before (null when new), no request-only parameters', async () => {
+		const s = sdk(emu.keys.testWrite);
+		const sub = (await s.subscriptions.list({ status: 'active', limit: 100 })).data.find((x) => x.metadata.plan)!;
+		await s.subscriptions.update(sub.id, { metadata: { plan: String(sub.metadata.plan), seats: '5' }, proration_behavior: 'none', description: 'Renamed' });
+		const [event] = (await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data;
+		expect(event.data.previous_attributes).toEqual({ metadata: { seats: null }, description: sub.description });
+		expect(event.data.object).not.toHaveProperty('proration_behavior');
+		const unchanged = await s.subscriptions.update(sub.id, { description: 'Renamed' });
+		expect(unchanged.description).toBe('Renamed');
+		expect((await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data[0].id).toBe(event.id);
+	});
+
 	test('deleting a customer leaves a deleted stub', async () => {
 		const s = sdk(emu.keys.testWrite);
 		const c = await s.customers.create({ name: 'Temp' });

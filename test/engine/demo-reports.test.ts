@@ -4,6 +4,9 @@
  * must move the figures exactly as worked out by hand below.
  */
 import type { IDataObject } from 'n8n-workflow';
+import Stripe from 'stripe';
+
+import { WRITE_BUILDERS } from '../../nodes/shared/write-requests';
 
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
@@ -50,4 +53,26 @@ test('the last 30 days in USD: seats up and down, the cancellation request and p
 	const withRepeating = inCurrency(await report('subscriptionMovements', { ...LAST_30, countDiscounts: 'foreverAndRepeating' }), 'usd');
 	expect(withRepeating.contraction_mrr).toBe(1000 + 2450);
 	expect(withRepeating.new_mrr).toBe(usd.new_mrr);
+});
+
+test('an approved "cancel at period end" leaves MRR at the request by default and shows as churn, as Stripe records it', async () => {
+	const e = emulator();
+	// The exact request Stripe Guard Approval sends for this proposal.
+	const sub = e.list('subscription', 'test').find((s) => s.status === 'active' && s.currency === 'usd' && !s.cancel_at_period_end && !(s.discounts as unknown[] | undefined)?.length && !s.pause_collection && !s.test_clock && (s.items as { data: unknown[] }).data.length === 1)!;
+	const item = (sub.items as { data: Array<{ quantity: number; price: { unit_amount: number; recurring: { interval: string }; transform_quantity: unknown; billing_scheme: string } }> }).data[0];
+	expect([item.price.recurring.interval, item.price.transform_quantity, item.price.billing_scheme]).toEqual(['month', null, 'per_unit']);
+	const value = item.price.unit_amount * item.quantity;
+	const before = { mrr: await report('mrr'), moves: await report('subscriptionMovements', LAST_30) };
+	const draft = WRITE_BUILDERS['subscription.update']({ subscriptionId: sub.id, cancelAtPeriodEnd: true }, {});
+	await new Stripe(e.keys.testWrite, { maxNetworkRetries: 0 }).rawRequest(draft.request.method, draft.request.path, draft.request.params);
+
+	const updates = e.list('event', 'test').filter((ev) => ev.type === 'customer.subscription.updated' && (ev.data as { object: { id: string } }).object.id === sub.id);
+	const updated = updates.reduce((a, b) => ((b.created as number) >= (a.created as number) ? b : a));
+	expect((updated.data as IDataObject).previous_attributes).toEqual({ cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+	const after = { mrr: await report('mrr'), moves: await report('subscriptionMovements', LAST_30) };
+	expect(inCurrency(before.mrr, 'usd').mrr as number - (inCurrency(after.mrr, 'usd').mrr as number)).toBe(value);
+	expect(inCurrency(after.moves, 'usd').churned_mrr as number - (inCurrency(before.moves, 'usd').churned_mrr as number)).toBe(value);
+	expect(inCurrency(after.moves, 'usd').mrr_at_end).toBe(inCurrency(after.mrr, 'usd').mrr);
+	// Counted until it ends with "Scheduled Cancellations: At Period End".
+	expect(inCurrency(await report('mrr', { scheduledCancellations: 'atPeriodEnd' }), 'usd').mrr).toBe(inCurrency(before.mrr, 'usd').mrr as number + 4900);
 });
