@@ -64,12 +64,25 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 	});
 }
 
+/**
+ * Date filters given both ways: a period relative to now (Within) and fixed bounds (From /
+ * Before). Either alone is clear; both would silently drop one, so the node refuses them.
+ */
+export function conflictingDateFilters(specs: FilterSpec[], values: Record<string, unknown>): FilterSpec[] {
+	return specs.filter((spec) => {
+		if (spec.kind !== 'dateRange') return false;
+		const n = camel(spec.name);
+		return Boolean(values[`${n}Within`]) && Boolean(values[`${n}From`] || values[`${n}Before`]);
+	});
+}
+
 /** Reads the n8n filter collection into the query language's filter values (unset fields are left out). */
 export function filtersFromFields(specs: FilterSpec[], values: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const spec of specs) {
 		const n = camel(spec.name);
 		if (spec.kind === 'dateRange') {
+			// Both ways at once are refused before this (conflictingDateFilters).
 			const from = values[`${n}From`];
 			const before = values[`${n}Before`];
 			if (from || before) out[spec.name] = { ...(from ? { gte: from } : {}), ...(before ? { lt: before } : {}) };

@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { idField, listFields, readId, readListSize, withArticle } from './fields';
-import { filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
+import { conflictingDateFilters, filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
 import type { StripeClient } from './transport';
@@ -149,7 +149,16 @@ function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 
 /** Checks the n8n filter values with the same zod schemas the query language uses. */
 function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<string, unknown> {
-	const raw = filtersFromFields(spec.filters, ctx.fn.getNodeParameter('filters', ctx.itemIndex, {}) as IDataObject);
+	const fields = ctx.fn.getNodeParameter('filters', ctx.itemIndex, {}) as IDataObject;
+	const [conflict] = conflictingDateFilters(spec.filters, fields);
+	if (conflict) {
+		const name = conflict.displayName;
+		throw new NodeOperationError(ctx.fn.getNode(), `Filters "${name} Within" and "${name} From/Before" are both set (item ${ctx.itemIndex}): keep one`, {
+			itemIndex: ctx.itemIndex,
+			description: `"${name} Within" is a period relative to now, such as Today or Last 30 Days; "${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
+		});
+	}
+	const raw = filtersFromFields(spec.filters, fields);
 	const valid: Record<string, unknown> = {};
 	for (const filter of spec.filters) {
 		if (raw[filter.name] === undefined) continue;

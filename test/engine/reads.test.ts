@@ -115,6 +115,25 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 		expect(request?.query).toEqual({ limit: '50', ...expected });
 	});
 
+	const dateFilter = spec.filters.find((f) => f.kind === 'dateRange');
+	if (dateFilter) {
+		test('a date filter given both as a period and as dates is refused, naming both; either alone is read', async () => {
+			const e = emulator();
+			const n = dateFilter.name.replace(/[_.[\]]+(\w)/g, (_m, c: string) => c.toUpperCase());
+			const now = Math.floor(Date.now() / 1000);
+			e.create(emu.type, 'test', { [dateFilter.name]: now - 60 });
+			e.create(emu.type, 'test', { [dateFilter.name]: now - 3 * 86_400 });
+			e.clearRequests();
+			const both = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}Within`]: 'today', [`${n}From`]: '2020-01-01T00:00:00Z' }, options: { timeZone: 'UTC' } });
+			expect(both.error?.message).toBe(`Filters "${dateFilter.displayName} Within" and "${dateFilter.displayName} From/Before" are both set (item 0): keep one`);
+			expect(e.requests).toHaveLength(0);
+			const today = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}Within`]: 'last_24_hours' } });
+			expect(today.items).toHaveLength(1);
+			const since = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}From`]: new Date((now - 7 * 86_400) * 1000).toISOString() } });
+			expect(since.items).toHaveLength(2);
+		});
+	}
+
 	if (spec.expand.length > 0) {
 		test('expand is sent as data.<field> for lists and as is for get', async () => {
 			const e = emulator();
