@@ -135,7 +135,9 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());
 	const isTool = fn.getNode().type.endsWith('Tool');
+	const sameAs = reportsAlreadyRun(fn, resources, items.length);
 	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
+		if (sameAs[itemIndex] !== itemIndex) return [];
 		try {
 			const operation = findOperation(fn, resources, itemIndex);
 			const ctx = { fn, stripe, credentials, itemIndex, redactor, isTool };
@@ -158,6 +160,37 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 			return [json];
 		}
 	});
-	const output: INodeExecutionData[] = results.flatMap((jsons, item) => jsons.map((json) => ({ json, pairedItem: { item } })));
+	// A report run once stands for every item that asked the same: it is paired with all of them.
+	const stands = new Map<number, Array<{ item: number }>>();
+	sameAs.forEach((first, item) => {
+		if (first === item) return;
+		if (!stands.has(first)) stands.set(first, [{ item: first }]);
+		stands.get(first)!.push({ item });
+	});
+	const output: INodeExecutionData[] = results.flatMap((jsons, item) => jsons.map((json) => ({ json, pairedItem: stands.get(item) ?? { item } })));
 	return [output];
+}
+
+/**
+ * For each item, the first item whose operation is a report with exactly the same parameter
+ * values (itself when none): six items into an MRR report make one report, not six identical ones.
+ * Items whose parameters differ (mapped from the input) each get their own.
+ */
+function reportsAlreadyRun(fn: IExecuteFunctions, resources: ResourceDefinition[], count: number): number[] {
+	const firstWith = new Map<string, number>();
+	return Array.from({ length: count }, (_, itemIndex) => {
+		let key: string;
+		try {
+			const operation = findOperation(fn, resources, itemIndex);
+			if (!operation.oncePerExecution) return itemIndex;
+			const values = operation.properties.filter((p) => p.type !== 'notice').map((p) => fn.getNodeParameter(p.name, itemIndex, p.default) as unknown);
+			key = JSON.stringify([operation.value, values]);
+		} catch {
+			return itemIndex; // the item's own run reports the problem
+		}
+		const first = firstWith.get(key);
+		if (first !== undefined) return first;
+		firstWith.set(key, itemIndex);
+		return itemIndex;
+	});
 }

@@ -27,6 +27,8 @@ export interface OperationDefinition {
 	description: string;
 	/** A write: it outputs a proposal for a person to approve. */
 	proposal?: boolean;
+	/** Runs once per distinct set of parameter values, not once per input item (reports). */
+	oncePerExecution?: boolean;
 	/** Fields of this operation; the router adds the displayOptions that tie them to it. */
 	properties: INodeProperties[];
 	/** Runs the operation for one input item: one object, or several for lists. */

@@ -363,3 +363,28 @@ describe('periods', () => {
 		expect(periodRange('yesterday', 'America/New_York', now)).toEqual({ gte: utc('2026-03-30T04:00:00Z'), lt: utc('2026-03-31T04:00:00Z') });
 	});
 });
+
+describe('a report runs once per execution, whatever the number of input items', () => {
+	beforeEach(() => {
+		const e = emulator();
+		e.reset();
+		const price = e.create('price', 'test', { currency: 'usd', unit_amount: 5000, unit_amount_decimal: '5000', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
+		e.create('subscription', 'test', { customer: e.create('customer', 'test').id, status: 'active', currency: 'usd', created: NOW - 40 * DAY, items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: 'si_once1', object: 'subscription_item', quantity: 1, discounts: [], price }] } });
+		e.clearRequests();
+	});
+
+	test('six items with the same settings: one report, one read, paired with all six', async () => {
+		const run = await runStripeGuard({ items: Array.from({ length: 6 }, (_, i) => ({ row: i })), parameters: { resource: 'report', operation: 'mrr', includeTable: false } as never, credential: { apiKey: emulator().keys.testRead } });
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].json).toMatchObject({ report: 'mrr' });
+		expect(run.items[0].pairedItem).toEqual([0, 1, 2, 3, 4, 5].map((item) => ({ item })));
+		expect(emulator().requests.filter((r) => r.path === '/v1/subscriptions')).toHaveLength(1);
+	});
+
+	test('settings mapped from the items: one report per distinct value, in item order', async () => {
+		const items = ['forever', 'all', 'forever', 'all', 'foreverAndOnce'].map((rule) => ({ rule }));
+		const run = await runStripeGuard({ items, parameters: { resource: 'report', operation: 'mrr', includeTable: false, countDiscounts: '={{ $json.rule }}' } as never, credential: { apiKey: emulator().keys.testRead } });
+		expect(run.items.map((i) => (i.json.definition as IDataObject).discounts)).toEqual(['forever', 'all', 'foreverAndOnce']);
+		expect(run.items.map((i) => i.pairedItem)).toEqual([[{ item: 0 }, { item: 2 }], [{ item: 1 }, { item: 3 }], { item: 4 }]);
+	});
+});

@@ -1,5 +1,5 @@
 /**
- * Reports: one item of metrics per input item, computed by streaming Stripe's lists page by
+ * Reports: one item of metrics per distinct set of settings (not per input item), computed by streaming Stripe's lists page by
  * page. The figures live in ../reports/, one file per report; this file is their fields.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
@@ -15,6 +15,13 @@ import { subscriptionMovementsReport } from '../reports/subscriptionMovements';
 
 const periodic = [...periodFields, timeZoneField];
 
+const onceNotice: INodeProperties = {
+	displayName: 'Runs once per execution: input items with the same settings get one report, not one each. Map a field to the input (an expression) to get a report per distinct value.',
+	name: 'reportOnceNotice',
+	type: 'notice',
+	default: '',
+};
+
 function report(
 	value: string,
 	name: string,
@@ -23,7 +30,7 @@ function report(
 	properties: INodeProperties[],
 	run: (ctx: OperationContext) => Promise<IDataObject>,
 ): OperationDefinition {
-	return { value, name, action, description, properties: [...properties, tableField], execute: run };
+	return { value, name, action, description, properties: [onceNotice, ...properties, tableField], execute: run, oncePerExecution: true };
 }
 
 export const reportResource: ResourceDefinition = {
