@@ -156,11 +156,14 @@ async function main() {
 	const newDatabase = QUEUE || !existsSync(join(userFolder, '.n8n/database.sqlite'));
 	// Same ids on every start: the imports replace what the previous start created.
 	console.log('Importing the credential and the example workflows…');
+	// n8n fills a new node with the most recent credential of its type: the read-only one is made
+	// the most recent, so a node added by hand never starts out holding the write key.
+	const stamp = (msAgo) => ({ createdAt: new Date(Date.now() - msAgo).toISOString(), updatedAt: new Date(Date.now() - msAgo).toISOString() });
 	await runtime.importCredentials(n8n, env, [
-		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false } },
+		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false }, ...stamp(0) },
 		// The approval examples execute writes after approval: a second credential with Allow Writes on.
 		...(writeKey
-			? [{ id: WRITE_CREDENTIAL_ID, name: emulator ? 'Stripe Guard writes (offline emulator)' : `Stripe Guard writes (Stripe ${environment} mode)`, type: 'stripeRestrictedKeyApi', data: { apiKey: writeKey, environment: writeKey.startsWith('rk_live_') ? 'live' : 'test', accountId: '', allowWrites: true } }]
+			? [{ id: WRITE_CREDENTIAL_ID, name: emulator ? 'Stripe Guard writes (offline emulator)' : `Stripe Guard writes (Stripe ${environment} mode)`, type: 'stripeRestrictedKeyApi', data: { apiKey: writeKey, environment: writeKey.startsWith('rk_live_') ? 'live' : 'test', accountId: '', allowWrites: true }, ...stamp(60_000) }]
 			: []),
 		{ ...SMTP_CREDENTIAL, type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port: SMTP_PORT, secure: false, disableStartTls: true } },
 	]);

@@ -10,7 +10,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readCredentials } from '../shared/credentials';
+import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials';
 import { mapInOrder } from '../shared/concurrency';
 import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
@@ -135,6 +135,9 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());
 	const isTool = fn.getNode().type.endsWith('Tool');
+	if (credentials.allowWrites && !proposesAny(fn, resources, items.length)) {
+		fn.addExecutionHints({ message: writeCredentialOnReadWarning(fn.getNode()), type: 'warning', location: 'ndv' });
+	}
 	const sameAs = reportsAlreadyRun(fn, resources, items.length);
 	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
 		if (sameAs[itemIndex] !== itemIndex) return [];
@@ -169,6 +172,18 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	});
 	const output: INodeExecutionData[] = results.flatMap((jsons, item) => jsons.map((json) => ({ json, pairedItem: stands.get(item) ?? { item } })));
 	return [output];
+}
+
+/** Whether any item's operation is a write (a proposal); an unknown operation counts as one, so no warning is wrong. */
+function proposesAny(fn: IExecuteFunctions, resources: ResourceDefinition[], count: number): boolean {
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		try {
+			if (findOperation(fn, resources, itemIndex).proposal) return true;
+		} catch {
+			return true;
+		}
+	}
+	return false;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { readCredentials } from '../shared/credentials';
+import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials';
 import { toNodeError } from '../shared/errors';
 import { withoutSecrets } from '../shared/privacy';
 import { createStripeClient, type StripeEvent } from '../shared/transport';
@@ -66,6 +66,8 @@ export class StripeGuardTrigger implements INodeType {
 		if (types.length === 0) throw new NodeOperationError(node, 'Choose at least one event type under Events, or All Events.');
 		const simplify = this.getNodeParameter('simplify', false) as boolean;
 		const credentials = await readCredentials(this);
+		// A poll has no execution hints: n8n's log is where this can be said.
+		if (credentials.allowWrites) this.logger.warn(writeCredentialOnReadWarning(node));
 		const stripe = createStripeClient(this, credentials);
 		const toItems = (events: StripeEvent[]) => [this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify)))];
 

@@ -110,3 +110,13 @@ export async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions 
 	if (!check.ok) throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
 	return check.credentials;
 }
+
+/**
+ * Said when a node that only reads uses a credential with Allow Writes on: a read, report or
+ * trigger should not hold a key that can write (n8n fills new nodes with a credential of the type
+ * on its own, which may be the write one).
+ */
+export function writeCredentialOnReadWarning(node: { credentials?: Record<string, { name?: string | null }> }): string {
+	const name = node.credentials?.[CREDENTIAL_TYPE]?.name;
+	return `The credential${name ? ` "${name}"` : ''} has Allow Writes on, but this node only reads. Choose a read-only credential (Allow Writes off) here; keep the write credential for Stripe Guard Approval.`;
+}

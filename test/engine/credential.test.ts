@@ -1,7 +1,8 @@
 import { StripeRestrictedKeyApi } from '../../credentials/StripeRestrictedKeyApi.credentials';
 import { useEmulator } from './emulator-context';
 import type { ObjectType } from '../emulator';
-import { runStripeGuard, testCredential } from './harness';
+import { captureLogs, runStripeGuard, testCredential } from './harness';
+import { createPollWorkflow } from './poll-harness';
 
 const BODY = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6'; // 32 characters, like a real key's tail
 
@@ -207,5 +208,32 @@ describe("credential: n8n's HTTP helpers send it, and only Stripe Guard's nodes 
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toBe('Stripe Guard has no Custom API Call: it sends only the requests of its own operations');
 		expect(e.requests).toEqual([]);
+	});
+});
+
+describe('credential: a write credential on a node that only reads is pointed out', () => {
+	const emulator = useEmulator();
+	const WARNING = /has Allow Writes on, but this node only reads\. Choose a read-only credential/;
+
+	test('a read or a report with Allow Writes on gets a warning in the editor; a proposal or a read-only credential does not', async () => {
+		const e = emulator();
+		const write = { apiKey: e.keys.testWrite, allowWrites: true };
+		const read = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list' } as never, credential: write });
+		expect(read.hints).toEqual([expect.objectContaining({ message: expect.stringMatching(WARNING), type: 'warning', location: 'ndv' })]);
+		const report = await runStripeGuard({ parameters: { resource: 'report', operation: 'mrr' } as never, credential: write });
+		expect(report.hints.map((h) => h.message)).toEqual([expect.stringMatching(WARNING)]);
+		const proposal = await runStripeGuard({ parameters: { resource: 'customer', operation: 'create', email: 'ada@example.com', additionalFields: {} } as never, credential: write });
+		expect(proposal.status).toBe('success');
+		expect(proposal.hints).toEqual([]);
+		const readOnly = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list' } as never, credential: { apiKey: e.keys.testRead } });
+		expect(readOnly.hints).toEqual([]);
+	});
+
+	test('the trigger says it in n8n\'s log', async () => {
+		const e = emulator();
+		e.create('event', 'test', { type: 'customer.created' });
+		const poll = (allowWrites: boolean) => createPollWorkflow({ parameters: { events: ['customer.created'] }, credential: { apiKey: allowWrites ? e.keys.testWrite : e.keys.testRead, allowWrites } }).poll('manual');
+		expect((await captureLogs(() => poll(true))).lines).toContainEqual(expect.stringMatching(WARNING));
+		expect((await captureLogs(() => poll(false))).lines.join('\n')).not.toMatch(WARNING);
 	});
 });
