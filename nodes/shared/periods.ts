@@ -109,6 +109,18 @@ export function dayInZone(unix: number, timeZone: string): string {
 	return f.format(new Date(unix * 1000));
 }
 
+const momentFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A moment as a person reads it in a time zone: "28 November 2026 at 08:41". */
+export function momentInZone(unix: number, timeZone: string): string {
+	let f = momentFormatters.get(timeZone);
+	if (!f) {
+		f = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'long', timeStyle: 'short' });
+		momentFormatters.set(timeZone, f);
+	}
+	return f.format(new Date(unix * 1000));
+}
+
 /** Whether Intl knows the IANA zone name ("Europe/Berlin"). */
 export function isTimeZone(name: string): boolean {
 	try {

@@ -171,7 +171,7 @@ test('weekly MRR email sends the MRR and movements tables', async () => {
 	const mail = await waitFor('the email', () => smtp.mails[before]);
 	expect(mail.to).toEqual(['finance@example.com']);
 	expect(mail.subject).toMatch(/^Weekly MRR: .*\$/);
-	expect(mail.text).toContain('MRR as of');
+	expect(mail.text).toMatch(/MRR on \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} \(/);
 	expect(mail.text).toContain('Subscriptions ');
 	expect(mail.text).toContain('<table');
 });

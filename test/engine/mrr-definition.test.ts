@@ -290,3 +290,16 @@ test('the fields read from subscriptions exist in the stripe package (API 2026-1
 		fieldsExist<Omit<Ours.Subscription, keyof Ours.StripeObject>, Stripe.Subscription>(),
 	]).not.toContain(false);
 });
+
+test("the table's heading says when, in words, in the report's time zone", async () => {
+	subscription(customer('A'), [{ amount: 2000 }]);
+	const before = new Date();
+	const json = await mrr({ includeTable: true, timeZone: 'Asia/Tokyo' });
+	const heading = String(json.table_text).split('\n').find((l) => l.includes('MRR on'));
+	const m = /MRR on (\d{1,2}) ([A-Z][a-z]+) (\d{4}) at (\d{2}):(\d{2}) \(Asia\/Tokyo\)/.exec(String(heading));
+	expect(m).not.toBeNull();
+	// Tokyo is UTC+9 all year.
+	const tokyo = new Date(before.getTime() + 9 * 3600_000);
+	expect(Number(m![1])).toBe(tokyo.getUTCDate());
+	expect(Number(m![4])).toBe(tokyo.getUTCHours());
+});

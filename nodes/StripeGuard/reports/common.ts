@@ -55,8 +55,8 @@ export const timeZoneField: INodeProperties = {
 	name: 'timeZone',
 	type: 'string',
 	default: '',
-	placeholder: 'Europe/Berlin',
-	description: "IANA time zone for calendar periods and days; empty uses the workflow's time zone",
+	placeholder: "Empty: the workflow's time zone",
+	description: "IANA time zone (such as Europe/Berlin) for calendar periods, days and the report's heading; empty uses the workflow's time zone",
 };
 
 export const tableField: INodeProperties = {

@@ -9,7 +9,8 @@ import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import type { Subscription } from '../../shared/transport';
-import { CurrencySums, describeDefinition, readDefinition, withTable, type Table } from './common';
+import { momentInZone } from '../../shared/periods';
+import { CurrencySums, describeDefinition, readDefinition, readTimeZone, withTable, type Table } from './common';
 import { lookupsFor, SUBSCRIPTION_EXPANSION, subscriptionValueAt, type NotPaying, type UnpricedItem } from './subscription-value';
 
 /** Unpriced items listed in full up to this many; the count is always complete. */
@@ -35,6 +36,7 @@ const UNPRICED_WORDS: Record<UnpricedItem['reason'], string> = {
 };
 
 export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now() / 1000)): Promise<IDataObject> {
+	const timeZone = readTimeZone(ctx);
 	const options = readDefinition(ctx, ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean);
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
 	const lookups = lookupsFor(ctx.stripe);
@@ -103,7 +105,7 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		notes.push(`${unpricedCount} subscription item(s) are not in MRR: ${kinds.join(', ')} (see unpriced_items).`);
 	}
 	return withTable(ctx, report, (): Table => ({
-		title: `MRR as of ${report.as_of as string}`,
+		title: `MRR on ${momentInZone(now, timeZone)} (${timeZone})`,
 		columns: ['Currency', 'MRR', 'ARR', 'Subscriptions', 'Paying customers', 'ARPA'],
 		rows: sums.currencies().map((c) => {
 			const r = byCurrency[c] as IDataObject;

@@ -44,6 +44,7 @@ export const reportResource: ResourceDefinition = {
 			"Monthly recurring revenue now, per currency, by Stripe's definition: subscriptions that are active or past due (not trialing, unpaid or paused), each item normalised to a month on its own interval and priced by Stripe's rules (quantity packs, volume and graduated tiers), without tax, forever discounts applied (repeating and one-time ones on request), a scheduled cancellation out from its request (or from when it takes effect); also ARR, subscriptions, paying customers and ARPA. Usage-based prices are listed apart, not guessed. Needs Subscriptions: Read (rak_subscription_read); Prices: Read (rak_plan_read) for tiered prices and Coupons: Read (rak_coupon_read) for item-level discounts.",
 			[
 				...definitionFields,
+				timeZoneField,
 				{
 					displayName: 'Include Trialing',
 					name: 'includeTrialing',
