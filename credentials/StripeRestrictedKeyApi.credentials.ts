@@ -10,11 +10,12 @@ import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n
 export class StripeRestrictedKeyApi implements ICredentialType {
 	name = 'stripeRestrictedKeyApi';
 
-	displayName = 'Stripe Restricted Key API';
+	// Next to n8n's own "Stripe API" (a secret key for the built-in Stripe node), it says whose it is.
+	displayName = 'Stripe Guard (Restricted Key) API';
 
 	icon = { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' } as const;
 
-	documentationUrl = 'https://docs.stripe.com/keys#create-restricted-api-secret-key';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-stripe-guard#create-the-restricted-key';
 
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
@@ -25,6 +26,13 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 	restrictToSupportedNodes = true as const;
 
 	properties: INodeProperties[] = [
+		{
+			displayName:
+				'For the Stripe Guard nodes (not n8n\'s built-in Stripe node). Create a restricted key with only the permissions your workflows need in <a href="https://dashboard.stripe.com/apikeys/create" target="_blank">Stripe Dashboard → API keys → Create restricted key</a>; which permission each feature needs is in <a href="https://www.npmjs.com/package/n8n-nodes-stripe-guard#permissions-per-feature" target="_blank">the package\'s README</a>.',
+			name: 'about',
+			type: 'notice',
+			default: '',
+		},
 		{
 			displayName: 'Restricted API Key',
 			name: 'apiKey',

@@ -5,6 +5,9 @@ import { querySpecs, resources } from './resources';
 import { describeResources, runOperations } from './router';
 import { toolDescriptionField } from './tool-descriptions';
 
+/** "resource.operation" of every write, for the subtitle. */
+const WRITE_OPERATION_KEYS = resources.flatMap((r) => r.operations.filter((o) => o.proposal).map((o) => `${r.value}.${o.value}`));
+
 export class StripeGuard implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Stripe Guard',
@@ -12,7 +15,8 @@ export class StripeGuard implements INodeType {
 		icon: { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// Writes read as what they are: "propose create: refund".
+		subtitle: `={{(${JSON.stringify(WRITE_OPERATION_KEYS)}.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}`,
 		description: 'Read Stripe data through a restricted API key; writes only ever become proposals for a person to approve',
 		defaults: { name: 'Stripe Guard' },
 		usableAsTool: true,

@@ -77,15 +77,24 @@ function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataO
 	return input;
 }
 
+/** At the top of every write operation: what the node does is propose, not write. */
+const proposalNotice: INodeProperties = {
+	displayName: 'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
+	name: 'proposalNotice',
+	type: 'notice',
+	default: '',
+};
+
 export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinition {
 	const build = WRITE_BUILDERS[`${spec.resource}.${spec.operation}`];
 	return {
 		value: spec.operation,
-		name: spec.name,
+		// Where a person picks the operation it says what it does: "Propose Create".
+		name: `Propose ${spec.name}`,
 		action: spec.action,
 		description: `${spec.description} Returns a proposal for a person to approve; nothing changes in Stripe until then (Stripe Guard Approval executes it). Executing it needs ${spec.permission}.`,
 		proposal: true,
-		properties: [...spec.properties, lifetimeField],
+		properties: [proposalNotice, ...spec.properties, lifetimeField],
 		async execute(ctx) {
 			const raw = readInput(ctx, spec.properties);
 			const input = spec.adaptInput ? spec.adaptInput(raw) : raw;

@@ -206,8 +206,29 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		// The polling trigger, marked as one so n8n polls it.
 		const trigger = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger') as { polling?: boolean } | undefined;
 		expect(trigger?.polling).toBe(true);
-		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string; displayName: string; documentationUrl?: string; properties: Array<{ type: string; displayName: string }> }>;
 		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
+
+		// Findable and distinct in the editor, as n8n serves it: the search words of the node
+		// creator, an icon per node, and a credential no one mistakes for n8n's own "Stripe API".
+		const ours = (name: string) => nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as { description: string; iconUrl?: unknown; codex?: { alias?: string[] } };
+		expect(ours('stripeGuard').codex?.alias).toEqual(expect.arrayContaining(['refund', 'MRR', 'ARR', 'churn', 'report', 'revenue', 'charge', 'subscription', 'invoice']));
+		expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
+		// The pictures themselves differ (each node has its own file, so compare what n8n serves).
+		const icons = await Promise.all(
+			['stripeGuard', 'stripeGuardTrigger', 'stripeGuardApproval'].map(async (n) => {
+				const url = (ours(n).iconUrl as { light: string }).light;
+				const res = await fetch(`${server!.url}/${url}`, { headers: { cookie } });
+				expect([url, res.status]).toEqual([url, 200]);
+				return await res.text();
+			}),
+		);
+		expect(icons.every((svg) => svg.startsWith('<svg'))).toBe(true);
+		expect(new Set(icons).size).toBe(3);
+		const credential = credentials.find((c) => c.name === 'stripeRestrictedKeyApi')!;
+		expect(credential.displayName).toBe('Stripe Guard (Restricted Key) API');
+		expect(credential.documentationUrl).toMatch(/^https:\/\//);
+		expect(credential.properties[0]).toMatchObject({ type: 'notice', displayName: expect.stringContaining('<a href="https://dashboard.stripe.com/apikeys/create"') });
 	} finally {
 		await timed('n8n stop', () => server?.stop());
 		server = undefined;
