@@ -37,6 +37,13 @@ export class StripeGuardTrigger implements INodeType {
 		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
 		properties: [
 			{
+				displayName:
+					'The first activation starts from now: events from before are not replayed. After that every matching event starts the workflow once, oldest first. Fetch Test Event shows the latest match without moving on.',
+				name: 'startsNow',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',

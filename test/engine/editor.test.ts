@@ -5,6 +5,7 @@
 import { Workflow, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
 import { nodeTypes, STRIPE_GUARD } from './harness';
 
 const description = new StripeGuard().description;
@@ -36,4 +37,9 @@ test('write operations are named, described and subtitled as proposals, each wit
 
 test('every report says it runs once per execution', () => {
 	for (const op of operationsOf('report')) expect(fieldsOf('report', op.value)[0]).toMatchObject({ type: 'notice', displayName: expect.stringMatching(/^Runs once per execution/) });
+});
+
+test("the trigger says in the editor that its first activation replays nothing", () => {
+	const [first] = new StripeGuardTrigger().description.properties;
+	expect(first).toMatchObject({ type: 'notice', displayName: expect.stringMatching(/^The first activation starts from now: events from before are not replayed/) });
 });
