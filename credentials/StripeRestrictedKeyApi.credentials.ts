@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { KEY_CREATION_URL } from '../nodes/shared/permissions';
+
 /**
  * A Stripe restricted API key (rk_test_… / rk_live_…), sent as a Bearer token by n8n's HTTP
  * helpers. Checked by the Stripe Guard node's credential test (a real read, mode and account
@@ -27,8 +29,7 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
-			displayName:
-				'For the Stripe Guard nodes (not n8n\'s built-in Stripe node). Create a restricted key with only the permissions your workflows need in <a href="https://dashboard.stripe.com/apikeys/create" target="_blank">Stripe Dashboard → API keys → Create restricted key</a>; which permission each feature needs is in <a href="https://www.npmjs.com/package/n8n-nodes-stripe-guard#permissions-per-feature" target="_blank">the package\'s README</a>.',
+			displayName: `For the Stripe Guard nodes (not n8n's built-in Stripe node). <a href="${KEY_CREATION_URL.replace(/&/g, '&amp;')}" target="_blank">Create a restricted key in Stripe</a> with the read permissions Stripe Guard needs already chosen; what each feature needs (writes included) is in <a href="https://www.npmjs.com/package/n8n-nodes-stripe-guard#permissions-per-feature" target="_blank">the package's README</a>.`,
 			name: 'about',
 			type: 'notice',
 			default: '',

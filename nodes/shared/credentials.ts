@@ -5,7 +5,6 @@
 import { NodeOperationError, type IExecuteFunctions, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { KEY_CREATION_URL } from './permissions';
 
 export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
@@ -22,8 +21,9 @@ export interface StripeGuardCredentials {
 const MIN_KEY_BODY = 24;
 const RESTRICTED_KEY = new RegExp(`^rk_(test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},}$`);
 
+// The pre-filled link itself is a clickable link at the top of the credential form; here it would be text.
 const createKeyHint = (mode: string) =>
-	`Create a restricted key with the read permissions Stripe Guard needs (pre-filled here: ${KEY_CREATION_URL}) and paste it instead; it starts with rk_${mode}_.`;
+	`Create a restricted key with the link at the top of the Stripe Guard credential form (it opens Stripe with the read permissions Stripe Guard needs already chosen) and paste it instead; it starts with rk_${mode}_.`;
 
 /** Says why a string is not a usable restricted key, or returns undefined when it is one. */
 export function explainKeyProblem(raw: unknown): string | undefined {

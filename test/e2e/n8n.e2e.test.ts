@@ -228,7 +228,7 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		const credential = credentials.find((c) => c.name === 'stripeRestrictedKeyApi')!;
 		expect(credential.displayName).toBe('Stripe Guard (Restricted Key) API');
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
-		expect(credential.properties[0]).toMatchObject({ type: 'notice', displayName: expect.stringContaining('<a href="https://dashboard.stripe.com/apikeys/create"') });
+		expect(credential.properties[0]).toMatchObject({ type: 'notice', displayName: expect.stringContaining('<a href="https://dashboard.stripe.com/apikeys/create?name=n8n%20Stripe%20Guard&amp;permissions[]=rak_customer_read') });
 	} finally {
 		await timed('n8n stop', () => server?.stop());
 		server = undefined;

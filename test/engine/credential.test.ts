@@ -10,8 +10,8 @@ describe('credential: keys refused before any request', () => {
 	const emulator = useEmulator();
 
 	const cases: Array<[string, unknown, RegExp]> = [
-		['sk_live_ secret key', `sk_live_${BODY}`, /secret key \(sk_live_…\).*restricted keys.*apikeys\/create\?.*permissions\[\]=rak_customer_read.*rk_live_/],
-		['sk_test_ secret key', `sk_test_${BODY}`, /secret key \(sk_test_…\).*permissions\[\]=rak_subscription_read.*rk_test_/],
+		['sk_live_ secret key', `sk_live_${BODY}`, /secret key \(sk_live_…\).*restricted keys.*the link at the top of the Stripe Guard credential form.*rk_live_\.$/],
+		['sk_test_ secret key', `sk_test_${BODY}`, /secret key \(sk_test_…\).*read permissions Stripe Guard needs already chosen.*rk_test_\.$/],
 		['pk_ publishable key', `pk_test_${BODY}`, /publishable key \(pk_…\).*cannot read your Stripe data/],
 		['whsec_ webhook secret', `whsec_${BODY}`, /webhook signing secret \(whsec_…\)/],
 		['empty key', '', /No API key entered/],
