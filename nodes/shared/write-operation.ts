@@ -6,6 +6,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { toNodeError } from './errors';
+import { locatorId, locatorTarget } from './locator';
 import type { OperationContext, OperationDefinition } from './operation';
 import { createProposal, MAX_LIFETIME_HOURS } from './proposals';
 import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
@@ -69,7 +70,11 @@ function parseMetadata(ctx: OperationContext, value: unknown): unknown {
 function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
 	const input: IDataObject = {};
 	for (const property of properties) {
-		const value = ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined) as unknown;
+		let value = ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined) as unknown;
+		// A resource locator gives its ID (a Dashboard URL checked against the credential's mode);
+		// the request builder checks the prefix, as it does for a plain string.
+		const target = property.type === 'resourceLocator' ? locatorTarget(property) : undefined;
+		if (target) value = locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, value, target.label, target.prefix);
 		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') Object.assign(input, value);
 		else input[property.name] = value as IDataObject[string];
 	}

@@ -40,7 +40,15 @@ const checkoutSessionWrites = [
 						displayName: 'Item',
 						name: 'item',
 						values: [
-							textField('price', 'Price ID', 'The price to sell, starting with price_', { placeholder: 'price_…' }),
+							{
+								displayName: 'Price Name or ID',
+								name: 'price',
+								type: 'options',
+								typeOptions: { loadOptionsMethod: 'getPrices' },
+								default: '',
+								description:
+									'The price to sell (active prices, newest first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+							},
 							{ displayName: 'Quantity', name: 'quantity', type: 'number', typeOptions: { minValue: 1 }, default: 1 },
 						],
 					},
