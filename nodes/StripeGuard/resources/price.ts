@@ -27,7 +27,7 @@ const priceWrites = [
 				required: true,
 				default: '',
 				description:
-					'The currencies your account can charge in, its default first. Choose from the list, or specify a three-letter ISO code using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'The currencies your account can charge in, its default first; an ID here is a three-letter ISO code such as usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Unit Amount',
