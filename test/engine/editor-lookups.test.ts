@@ -7,6 +7,7 @@ import type { INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
 import { checkObject } from '../emulator/contract';
 import { useEmulator } from './emulator-context';
 import { loadOptionsContext, type TestCredential } from './harness';
@@ -83,6 +84,27 @@ describe('From List: what a person recognises', () => {
 		const { results } = await listSearch('searchInvoices');
 		expect(results[0]).toMatchObject({ value: invoice.id, name: expect.stringMatching(new RegExp(`^ABCD-0042 — \\$49\\.00 — open.* \\(${invoice.id}\\)$`)) });
 		expect((await listSearch('searchInvoices', 'ABCD-0042')).results.map((r) => r.value)).toEqual([invoice.id]);
+		expect((await listSearch('searchInvoices', 'open')).results.map((r) => r.value)).toEqual([invoice.id]);
+		expect((await listSearch('searchInvoices', 'paid')).results).toEqual([]);
+		const ada = emulator().create<{ id: string }>('customer', 'test', { name: 'Ada Lovelace', email: 'ada@example.com' });
+		const adas = emulator().create<{ id: string }>('invoice', 'test', { customer: ada.id, number: 'ABCD-0043', total: 100, currency: 'usd', status: 'paid' });
+		expect((await listSearch('searchInvoices', 'Lovelace')).results.map((r) => r.value)).toEqual([adas.id]);
+	});
+
+	test('payment intents and charges: by status, or by the customer’s name', async () => {
+		const e = emulator();
+		const ada = e.create<{ id: string }>('customer', 'test', { name: 'Ada Lovelace', email: 'ada@example.com' });
+		const grace = e.create<{ id: string }>('customer', 'test', { name: 'Grace Hopper', email: 'grace@example.com' });
+		const adaPays = e.create<{ id: string }>('payment_intent', 'test', { customer: ada.id, amount: 4900, currency: 'usd', status: 'succeeded' });
+		e.create('payment_intent', 'test', { customer: grace.id, amount: 100, currency: 'usd', status: 'canceled' });
+		const found = await listSearch('searchPaymentIntents', 'Lovelace');
+		expect(found.results).toEqual([expect.objectContaining({ value: adaPays.id, name: expect.stringMatching(/^\$49\.00 — succeeded — Ada Lovelace — ada@example\.com/) })]);
+		expect((await listSearch('searchPaymentIntents', 'canceled')).results.map((r) => r.value)).not.toContain(adaPays.id);
+		const failed = e.create<{ id: string }>('charge', 'test', { customer: grace.id, amount: 700, currency: 'usd', status: 'failed' });
+		e.create('charge', 'test', { customer: ada.id, amount: 800, currency: 'usd', status: 'succeeded' });
+		expect((await listSearch('searchCharges', 'failed')).results.map((r) => r.value)).toEqual([failed.id]);
+		expect((await listSearch('searchCharges', 'Grace')).results.map((r) => r.value)).toEqual([failed.id]);
+		expect(paths()).toEqual(expect.arrayContaining(['/v1/payment_intents/search', '/v1/charges/search', '/v1/customers/search']));
 	});
 
 	test('an ID typed into the search is looked up directly; an unknown one finds nothing', async () => {
@@ -155,6 +177,14 @@ describe('a key without the read permission', () => {
 });
 
 describe('loaded options', () => {
+	test('the trigger’s event types each say what they mean', () => {
+		const events = new StripeGuardTrigger().description.properties.find((p) => p.name === 'events')!;
+		const options = events.options as INodePropertyOptions[];
+		expect(options.length).toBeGreaterThan(40);
+		for (const o of options) expect({ type: o.value, description: typeof o.description === 'string' && o.description.length > 10 }).toEqual({ type: o.value, description: true });
+		expect(options.find((o) => o.value === 'invoice.payment_failed')?.description).toBe('A payment attempt on an invoice failed');
+	});
+
 	test('prices for checkout line items: active ones, as product — amount / interval', async () => {
 		const product = emulator().create<{ id: string }>('product', 'test', { name: 'Pro' });
 		const active = emulator().create<{ id: string }>('price', 'test', { product: product.id, unit_amount: 4900, currency: 'usd', type: 'recurring', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
