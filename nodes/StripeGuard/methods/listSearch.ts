@@ -21,16 +21,20 @@ export const LIST_PAGE_SIZE = 25;
 const FILTERED_PAGE_SIZE = 100;
 
 type Page = { data: IDataObject[]; has_more: boolean; next_page?: string | null };
+interface Endpoints {
+	retrieve(id: string, params: StripeParams): PromiseLike<unknown>;
+	list(params: StripeParams): PromiseLike<unknown>;
+	search?(params: StripeParams & { query: string }): PromiseLike<unknown>;
+}
 
 interface Lookup {
 	prefix: LocatorPrefix;
 	/** What the person recognises: "Ada Lovelace — ada@example.com". The ID is added after it. */
 	describe(o: IDataObject): string;
-	retrieve(stripe: StripeClient, id: string, params: StripeParams): PromiseLike<unknown>;
-	list(stripe: StripeClient, params: StripeParams): PromiseLike<unknown>;
+	/** The client's endpoints of this resource. */
+	api(stripe: StripeClient): Endpoints;
 	/** Stripe's search for this text, when Stripe has one that fits it; the list is filtered otherwise. */
 	query?(text: string, stripe: StripeClient): Promise<string | undefined> | string | undefined;
-	search?(stripe: StripeClient, params: StripeParams & { query: string }): PromiseLike<unknown>;
 	/** Expansions that the description needs (paths inside one object). */
 	expand?: string[];
 	/** List filters every page gets (subscriptions: all statuses). */
@@ -83,30 +87,33 @@ async function customerClause(stripe: StripeClient, text: string): Promise<strin
 	return ids.length ? ids.map((id) => `customer:${quoted(id)}`).join(' OR ') : undefined;
 }
 
+/** A status word searches by status; other text by `special` (an invoice number, card digits) when it fits, else by the customers it names. */
+const statusOrCustomer =
+	(statuses: Set<string>, special?: (text: string) => string | undefined) =>
+	async (text: string, stripe: StripeClient): Promise<string | undefined> => {
+		const lower = text.toLowerCase();
+		if (statuses.has(lower)) return `status:${quoted(lower)}`;
+		return special?.(text) ?? (await customerClause(stripe, text));
+	};
+
 export const LOOKUPS: Record<string, Lookup> = {
 	searchCustomers: {
 		prefix: 'cus_',
 		describe: (c) => joined(c.name, c.email) || '(no name or email)',
-		retrieve: (s, id, p) => s.customers.retrieve(id, p),
-		list: (s, p) => s.customers.list(p),
-		search: (s, p) => s.customers.search(p),
+		api: (s) => s.customers,
 		query: (text) => `${contains('name', text)} OR ${contains('email', text)}`,
 	},
 	searchProducts: {
 		prefix: 'prod_',
 		describe: (p) => joined(p.name, p.active === false ? 'archived' : ''),
-		retrieve: (s, id, p) => s.products.retrieve(id, p),
-		list: (s, p) => s.products.list(p),
-		search: (s, p) => s.products.search(p),
+		api: (s) => s.products,
 		query: (text) => contains('name', text),
 	},
 	searchPrices: {
 		prefix: 'price_',
 		describe: describePrice,
 		expand: ['product'],
-		retrieve: (s, id, p) => s.prices.retrieve(id, p),
-		list: (s, p) => s.prices.list(p),
-		search: (s, p) => s.prices.search(p),
+		api: (s) => s.prices,
 		// Prices are found by their product's name (or their lookup key).
 		async query(text, stripe) {
 			const products = await stripe.products.search({ query: contains('name', text), limit: 9 });
@@ -124,37 +131,22 @@ export const LOOKUPS: Record<string, Lookup> = {
 		},
 		expand: ['customer'],
 		listParams: { status: 'all' },
-		retrieve: (s, id, p) => s.subscriptions.retrieve(id, p),
-		list: (s, p) => s.subscriptions.list(p),
-		search: (s, p) => s.subscriptions.search(p),
+		api: (s) => s.subscriptions,
 		query: (text) => (STATUS_VALUES.has(text.toLowerCase()) && text.toLowerCase() !== 'all' ? `status:${quoted(text.toLowerCase())}` : undefined),
 	},
 	searchInvoices: {
 		prefix: 'in_',
 		// Number, amount, status: "INV-0001 — $49.00 — paid — ada@…".
 		describe: (i) => joined((i.number as string | null) ?? 'draft', money(i.total, i.currency), i.status, (i.customer_name as string | null) ?? i.customer_email),
-		retrieve: (s, id, p) => s.invoices.retrieve(id, p),
-		list: (s, p) => s.invoices.list(p),
-		search: (s, p) => s.invoices.search(p),
-		async query(text, stripe) {
-			const lower = text.toLowerCase();
-			if (INVOICE_STATUSES.has(lower)) return `status:${quoted(lower)}`;
-			if (/^[A-Z0-9]+-[0-9]+$/i.test(text)) return `number:${quoted(text.toUpperCase())}`;
-			return await customerClause(stripe, text);
-		},
+		api: (s) => s.invoices,
+		query: statusOrCustomer(INVOICE_STATUSES, (text) => (/^[A-Z0-9]+-[0-9]+$/i.test(text) ? `number:${quoted(text.toUpperCase())}` : undefined)),
 	},
 	searchPaymentIntents: {
 		prefix: 'pi_',
 		describe: (p) => joined(money(p.amount, p.currency), p.status, personOf(p.customer), p.description),
 		expand: ['customer'],
-		retrieve: (s, id, p) => s.paymentIntents.retrieve(id, p),
-		list: (s, p) => s.paymentIntents.list(p),
-		search: (s, p) => s.paymentIntents.search(p),
-		async query(text, stripe) {
-			const lower = text.toLowerCase();
-			if (PAYMENT_STATUSES.has(lower)) return `status:${quoted(lower)}`;
-			return await customerClause(stripe, text);
-		},
+		api: (s) => s.paymentIntents,
+		query: statusOrCustomer(PAYMENT_STATUSES),
 	},
 	searchCharges: {
 		prefix: 'ch_',
@@ -162,45 +154,33 @@ export const LOOKUPS: Record<string, Lookup> = {
 			const billing = c.billing_details as IDataObject | null;
 			return joined(money(c.amount, c.currency), c.refunded ? 'refunded' : c.status, billing?.name ?? billing?.email ?? c.receipt_email, c.description);
 		},
-		retrieve: (s, id, p) => s.charges.retrieve(id, p),
-		list: (s, p) => s.charges.list(p),
-		search: (s, p) => s.charges.search(p),
-		async query(text, stripe) {
-			const lower = text.toLowerCase();
-			if (CHARGE_STATUSES.has(lower)) return `status:${quoted(lower)}`;
-			if (/^[0-9]{4}$/.test(text)) return `payment_method_details.card.last4:${quoted(text)}`;
-			return await customerClause(stripe, text);
-		},
+		api: (s) => s.charges,
+		query: statusOrCustomer(CHARGE_STATUSES, (text) => (/^[0-9]{4}$/.test(text) ? `payment_method_details.card.last4:${quoted(text)}` : undefined)),
 	},
 	searchRefunds: {
 		prefix: 're_',
 		describe: (r) => joined(money(r.amount, r.currency), r.status, r.reason, idOf(r.charge) ? `of ${idOf(r.charge)}` : ''),
-		retrieve: (s, id, p) => s.refunds.retrieve(id, p),
-		list: (s, p) => s.refunds.list(p),
+		api: (s) => s.refunds,
 	},
 	searchCheckoutSessions: {
 		prefix: 'cs_',
 		describe: (c) => joined(money(c.amount_total, c.currency), c.status, c.mode, (c.customer_details as IDataObject | null)?.email ?? c.customer_email),
-		retrieve: (s, id, p) => s.checkout.sessions.retrieve(id, p),
-		list: (s, p) => s.checkout.sessions.list(p),
+		api: (s) => s.checkout.sessions,
 	},
 	searchPayouts: {
 		prefix: 'po_',
 		describe: (p) => joined(money(p.amount, p.currency), p.status, dateOf(p.arrival_date) ? `arrives ${dateOf(p.arrival_date)}` : ''),
-		retrieve: (s, id, p) => s.payouts.retrieve(id, p),
-		list: (s, p) => s.payouts.list(p),
+		api: (s) => s.payouts,
 	},
 	searchBalanceTransactions: {
 		prefix: 'txn_',
 		describe: (t) => joined(t.type, money(t.amount, t.currency), t.description, dateOf(t.created)),
-		retrieve: (s, id, p) => s.balanceTransactions.retrieve(id, p),
-		list: (s, p) => s.balanceTransactions.list(p),
+		api: (s) => s.balanceTransactions,
 	},
 	searchEvents: {
 		prefix: 'evt_',
 		describe: (e) => joined(e.type, typeof e.created === 'number' ? new Date(e.created * 1000).toISOString().replace('.000Z', 'Z') : ''),
-		retrieve: (s, id, p) => s.events.retrieve(id, p),
-		list: (s, p) => s.events.list(p),
+		api: (s) => s.events,
 	},
 };
 
@@ -219,7 +199,7 @@ async function lookUp(fn: ILoadOptionsFunctions, lookup: Lookup, filter?: string
 	// An ID (or a pasted one) is looked up directly: one result, or none in this account and mode.
 	if (isStripeId(text, lookup.prefix)) {
 		try {
-			const object = (await lookup.retrieve(stripe, text, expand.length ? { expand } : {})) as IDataObject;
+			const object = (await lookup.api(stripe).retrieve(text, expand.length ? { expand } : {})) as IDataObject;
 			return { results: show([object]) };
 		} catch (error) {
 			if (isStripeApiError(error) && error.statusCode === 404) return { results: [] };
@@ -227,15 +207,16 @@ async function lookUp(fn: ILoadOptionsFunctions, lookup: Lookup, filter?: string
 		}
 	}
 	const listExpand = expand.length ? { expand: expand.map((e) => `data.${e}`) } : {};
-	const query = text && lookup.search && lookup.query ? await lookup.query(text, stripe) : undefined;
+	const api = lookup.api(stripe);
+	const query = text && api.search && lookup.query ? await lookup.query(text, stripe) : undefined;
 	if (query) {
-		const page = (await lookup.search!(stripe, { query, limit: LIST_PAGE_SIZE, ...listExpand, ...(paginationToken ? { page: paginationToken } : {}) })) as Page;
+		const page = (await api.search!({ query, limit: LIST_PAGE_SIZE, ...listExpand, ...(paginationToken ? { page: paginationToken } : {}) })) as Page;
 		return { results: show(page.data), paginationToken: page.has_more && page.next_page ? page.next_page : undefined };
 	}
 	// The list, newest first; with text, the rows whose description contains it.
 	const params: StripeParams = { ...lookup.listParams, limit: text ? FILTERED_PAGE_SIZE : LIST_PAGE_SIZE, ...listExpand };
 	if (paginationToken) params.starting_after = paginationToken;
-	const page = (await lookup.list(stripe, params)) as Page;
+	const page = (await api.list(params)) as Page;
 	const needle = text.toLowerCase();
 	const rows = text ? page.data.filter((o) => lookup.describe(o).toLowerCase().includes(needle)) : page.data;
 	const last = page.data.at(-1)?.id as string | undefined;
