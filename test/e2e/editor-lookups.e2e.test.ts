@@ -56,11 +56,13 @@ afterAll(async () => {
 test('a workflow saved with plain string IDs still runs, next to each locator mode', async () => {
 	const customer = emulator.list('customer', 'test')[0].id;
 	const invoice = emulator.list('invoice', 'test')[0].id;
+	const invoiceCustomer = emulator.list('invoice', 'test')[0].customer as string;
 	const price = emulator.list('price', 'test').find((p) => p.active && typeof p.unit_amount === 'number' && !p.recurring)?.id ?? emulator.list('price', 'test').find((p) => typeof p.unit_amount === 'number')!.id;
 	const wf = workflow('sgE2eOldAndNewIds', [
 		// As saved before the locators: plain strings.
 		{ name: 'Old Get Customer', parameters: { resource: 'customer', operation: 'get', customerId: customer } },
 		{ name: 'Old Invoice Lines', parameters: { resource: 'invoice', operation: 'listLineItems', invoiceId: invoice, limit: 1 } },
+		{ name: 'Old Filter', parameters: { resource: 'invoice', operation: 'list', limit: 100, filters: { customer: invoiceCustomer } } },
 		{ name: 'Old Checkout', parameters: { resource: 'checkoutSession', operation: 'create', mode: 'payment', successUrl: 'https://example.com/ok', lineItems: { item: [{ price, quantity: 1 }] } } },
 		// The locator's modes.
 		{ name: 'From List', parameters: { resource: 'customer', operation: 'get', customerId: { __rl: true, mode: 'list', value: customer } } },
@@ -73,6 +75,9 @@ test('a workflow saved with plain string IDs still runs, next to each locator mo
 	expect(run.status).toBe('success');
 	expect(output(run, 'Old Get Customer')[0].json.id).toBe(customer);
 	expect(output(run, 'Old Invoice Lines')).toHaveLength(1);
+	const filtered = output(run, 'Old Filter');
+	expect(filtered.length).toBeGreaterThan(0);
+	expect(filtered.every((i) => i.json.customer === invoiceCustomer)).toBe(true);
 	expect(output(run, 'Old Checkout')[0].json).toMatchObject({ request: { path: '/v1/checkout/sessions' } });
 	expect(output(run, 'From List')[0].json.id).toBe(customer);
 	expect(output(run, 'By URL')[0].json.id).toBe(customer);
@@ -123,6 +128,15 @@ test("the editor's endpoints answer From List and the dropdowns", async () => {
 		const searched = (await locate('searchCustomers', getCustomer, { filter: name })).json.data as { results: Array<{ value: string }> };
 		expect(searched.results.map((r) => r.value)).toContain(known.id);
 		expect((await locate('searchCustomers', getCustomer, { filter: 'zzz-nobody-has-this-name' })).json.data).toEqual({ results: [] });
+
+		// A filter's From List (inside the Filters collection) answers the same.
+		const filterPick = (await post('resource-locator-results', {
+			path: 'parameters.filters.customer',
+			methodName: 'searchCustomers',
+			currentNodeParameters: { resource: 'subscription', operation: 'list', filters: { customer: { __rl: true, mode: 'list', value: '' } } },
+			filter: name,
+		})).json.data as { results: Array<{ value: string }> };
+		expect(filterPick.results.map((r) => r.value)).toContain(known.id);
 
 		// From List of a price: "Product — $49.00 / month (price_…)".
 		const prices = (await post('resource-locator-results', { path: 'parameters.priceId', methodName: 'searchPrices', currentNodeParameters: { resource: 'price', operation: 'get' } })).json.data as {

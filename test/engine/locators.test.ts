@@ -115,6 +115,50 @@ describe('write operations read locators too', () => {
 	});
 });
 
+describe('ID filters and optional ID fields are locators too', () => {
+	test('a list filtered by a customer picked From List, By URL, or saved as a plain string', async () => {
+		const e = emulator();
+		const ada = e.create<{ id: string }>('customer', 'test', { email: 'ada@example.com' });
+		const grace = e.create<{ id: string }>('customer', 'test', { email: 'grace@example.com' });
+		const adas = e.create<{ id: string }>('subscription', 'test', { customer: ada.id });
+		e.create('subscription', 'test', { customer: grace.id });
+		for (const customer of [rl('list', ada.id), rl('url', `https://dashboard.stripe.com/test/customers/${ada.id}`), ada.id]) {
+			const run = await runStripeGuard({
+				parameters: { resource: 'subscription', operation: 'list', filters: { customer } } as INodeParameters,
+				credential: { apiKey: e.keys.testRead },
+			});
+			expect(run.items.map((i) => i.json.id)).toEqual([adas.id]);
+		}
+		const refused = await runStripeGuard({
+			parameters: { resource: 'subscription', operation: 'list', filters: { customer: rl('url', `https://dashboard.stripe.com/customers/${ada.id}`) } } as INodeParameters,
+			credential: { apiKey: e.keys.testRead },
+		});
+		expect(refused.error?.message).toBe("The customer URL is from the Stripe Dashboard's live mode, but the credential is for test mode (item 0)");
+		// A filter added but left empty filters nothing.
+		const empty = await runStripeGuard({ parameters: { resource: 'subscription', operation: 'list', filters: { customer: rl('list', '') } } as INodeParameters, credential: { apiKey: e.keys.testRead } });
+		expect(empty.items).toHaveLength(2);
+	});
+
+	test("a checkout session's optional customer picked By URL", async () => {
+		const e = emulator();
+		const customer = e.create<{ id: string }>('customer', 'test');
+		const price = e.create<{ id: string }>('price', 'test', { unit_amount: 1200, currency: 'usd' });
+		const run = await runStripeGuard({
+			parameters: {
+				resource: 'checkoutSession',
+				operation: 'create',
+				mode: 'payment',
+				successUrl: 'https://example.com/ok',
+				lineItems: { item: [{ price: price.id, quantity: 1 }] },
+				additionalFields: { customerId: rl('url', `https://dashboard.stripe.com/test/customers/${customer.id}`) },
+			} as INodeParameters,
+			credential: { apiKey: e.keys.testRead },
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ request: { params: { customer: customer.id } } });
+	});
+});
+
 describe('workflows saved before the locators', () => {
 	/** Every Stripe Guard node of the examples whose ID parameters are plain strings. */
 	const examples = readdirSync(join(__dirname, '../../examples'))

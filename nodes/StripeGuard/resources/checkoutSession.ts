@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { idField, isStripeId } from '../../shared/fields';
+import { locatorField } from '../../shared/locator';
 import { defineReadResource, subListOperation } from '../../shared/read-resource';
 import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 import type { WriteContext } from '../../shared/write-requests';
@@ -56,7 +57,7 @@ const checkoutSessionWrites = [
 			},
 			fieldCollection('additionalFields', [
 				textField('cancelUrl', 'Cancel URL', 'Where Stripe sends the customer who goes back'),
-				textField('customerId', 'Customer ID', 'An existing customer to attach the session to', { placeholder: 'cus_…' }),
+				locatorField('customerId', 'customer', 'cus_', { required: false, description: 'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL' }),
 				metadataField,
 			]),
 		],
