@@ -82,8 +82,9 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 			fc.property(fc.constantFrom(...others), body, urlParts, (other, b, parts) => {
 				const id = `${other}${b}`;
 				fc.pre(!id.startsWith(prefix));
-				expect(issues(resource, { __rl: true, mode: 'id', value: id })).toHaveLength(1);
-				expect(issues(resource, { __rl: true, mode: 'url', value: url(id, parts) })).toHaveLength(1);
+				// (n8n may list the same issue twice: the field's name also stands inside a collection of another operation.)
+				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`))]));
+				expect(new Set(issues(resource, { __rl: true, mode: 'url', value: url(id, parts) }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not a Stripe Dashboard URL of an? .+ \\(…/${prefix}…\\)$`))]));
 				expect(idFromDashboardUrl(url(id, parts), prefix)).toBeUndefined();
 				expect(isStripeId(id, prefix)).toBe(false);
 			}),
