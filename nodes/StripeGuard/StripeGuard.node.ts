@@ -1,6 +1,8 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
+import { listSearch } from './methods/listSearch';
+import { loadOptions } from './methods/loadOptions';
 import { querySpecs, resources } from './resources';
 import { describeResources, runOperations } from './router';
 import { toolDescriptionField } from './tool-descriptions';
@@ -28,6 +30,9 @@ export class StripeGuard implements INodeType {
 
 	methods = {
 		credentialTest: { stripeRestrictedKeyApiTest },
+		// Editor look-ups: From List of every resource locator, and the dropdowns Stripe fills.
+		listSearch,
+		loadOptions,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -2,7 +2,7 @@
  * The `stripeRestrictedKeyApi` credential's data, checked before any request is made.
  * Every refusal says what is wrong and what to do, and none repeats the key.
  */
-import { NodeOperationError, type IExecuteFunctions, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 import { z } from 'zod';
 
 
@@ -105,7 +105,7 @@ export function checkCredentials(data: Record<string, unknown> | undefined): Cre
 }
 
 /** The node's credential, checked; refuses with what is wrong before any request is made. */
-export async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions | IPollFunctions): Promise<StripeGuardCredentials> {
+export async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions | IPollFunctions | ILoadOptionsFunctions): Promise<StripeGuardCredentials> {
 	const check = checkCredentials(await fn.getCredentials<Record<string, unknown>>(CREDENTIAL_TYPE));
 	if (!check.ok) throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
 	return check.credentials;

@@ -4,6 +4,7 @@
  */
 import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
+import { locatorField, locatorId, type LocatorPrefix } from './locator';
 import type { OperationContext } from './operation';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -20,27 +21,26 @@ export const DEFAULT_MAX_ROWS = 10_000;
 /** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
 export const TOOL_MAX_ROWS = 100;
 
-/** A required ID field; `label` is what the object is called in messages ("customer"). */
+/**
+ * A required field naming a Stripe object: a resource locator (From List, By ID, By URL) that
+ * also accepts the plain string IDs of workflows saved before it; `label` is what the object is
+ * called in messages ("customer").
+ */
 export function idField(name: string, label: string, prefix: string): INodeProperties {
-	return {
-		displayName: `${capitalize(label)} ID`,
-		name,
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: `${prefix}…`,
-		description: `The ID of the ${label}, starting with ${prefix}`,
-	};
+	return locatorField(name, label, prefix as LocatorPrefix);
 }
 
-/** Reads an ID parameter and refuses, before any request, one that cannot be of this object type. */
+/**
+ * Reads an ID parameter (a plain string, or a resource locator's ID, list pick or Dashboard URL)
+ * and refuses, before any request, one that cannot be of this object type.
+ */
 export function readId(ctx: OperationContext, name: string, label: string, prefix: string): string {
-	const raw = ctx.fn.getNodeParameter(name, ctx.itemIndex);
+	const raw = locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, ctx.fn.getNodeParameter(name, ctx.itemIndex), label, prefix);
 	const id = typeof raw === 'string' ? raw.trim() : '';
 	if (!id) {
 		throw new NodeOperationError(ctx.fn.getNode(), `The ${label} ID is empty (item ${ctx.itemIndex})`, {
 			itemIndex: ctx.itemIndex,
-			description: `Enter the ID of ${withArticle(label)}; it starts with ${prefix}.`,
+			description: `Pick ${withArticle(label)} from the list, or enter its ID; it starts with ${prefix}.`,
 		});
 	}
 	if (!isStripeId(id, prefix)) {

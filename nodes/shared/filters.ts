@@ -6,6 +6,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { isStripeId } from './fields';
+import { locatorField, type LocatorPrefix } from './locator';
 import { PERIODS, PERIOD_VALUES, periodRange, type Period } from './periods';
 
 export interface FilterSpec {
@@ -23,7 +24,11 @@ export interface FilterSpec {
 /** A date range as the user or the model gives it: a relative period, or bounds. */
 export type DateRangeValue = Period | { gt?: number | string; gte?: number | string; lt?: number | string; lte?: number | string };
 
-const camel = (name: string) => name.replace(/[_.[\]]+(\w)/g, (_m, c: string) => c.toUpperCase());
+/** What an ID filter names, as messages say it: "Payment Intent ID" → "payment intent". */
+export const idFilterLabel = (spec: FilterSpec) => spec.displayName.replace(/ ID$/, '').toLowerCase();
+
+/** The field name of a filter in the node's Filters collection. */
+export const camel = (name: string) => name.replace(/[_.[\]]+(\w)/g, (_m, c: string) => c.toUpperCase());
 
 /** The n8n fields of a filter collection; a date range becomes Within / From / Before. */
 export function filterFields(specs: FilterSpec[]): INodeProperties[] {
@@ -49,6 +54,15 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 			}
 			case 'boolean':
 				return [{ displayName: spec.displayName, name: n, type: 'boolean', default: true, description: `Whether ${spec.description.replace(/^\w/, (c) => c.toLowerCase())}` }];
+			case 'id':
+				// A filter naming an object is a resource locator too (From List, By ID, By URL).
+				return [
+					locatorField(n, idFilterLabel(spec), spec.idPrefix as LocatorPrefix, {
+						displayName: spec.displayName.replace(/ ID$/, ''),
+						required: false,
+						description: `${spec.description}: pick it from the list, or give its ID (${spec.idPrefix}…) or its Stripe Dashboard URL`,
+					}),
+				];
 			default:
 				return [
 					{
@@ -56,7 +70,7 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 						name: n,
 						type: 'string',
 						default: '',
-						placeholder: spec.kind === 'id' ? `${spec.idPrefix}…` : spec.kind === 'currency' ? 'usd' : undefined,
+						placeholder: spec.kind === 'currency' ? 'usd' : undefined,
 						description: spec.description,
 					},
 				];

@@ -6,7 +6,8 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { idField, listFields, readId, readListSize, withArticle } from './fields';
-import { conflictingDateFilters, filterFields, filtersFromFields, filterSchema, stripeListParams, type FilterSpec } from './filters';
+import { camel, conflictingDateFilters, filterFields, filtersFromFields, filterSchema, idFilterLabel, stripeListParams, type FilterSpec } from './filters';
+import { locatorId } from './locator';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
 import type { StripeClient } from './transport';
@@ -149,7 +150,7 @@ function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 
 /** Checks the n8n filter values with the same zod schemas the query language uses. */
 function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<string, unknown> {
-	const fields = ctx.fn.getNodeParameter('filters', ctx.itemIndex, {}) as IDataObject;
+	const fields = { ...(ctx.fn.getNodeParameter('filters', ctx.itemIndex, {}) as IDataObject) };
 	const [conflict] = conflictingDateFilters(spec.filters, fields);
 	if (conflict) {
 		const name = conflict.displayName;
@@ -157,6 +158,13 @@ function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<stri
 			itemIndex: ctx.itemIndex,
 			description: `"${name} Within" is a period relative to now, such as Today or Last 30 Days; "${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
 		});
+	}
+	// ID filters may be resource locators: their ID (a Dashboard URL checked against the credential's mode).
+	for (const filter of spec.filters) {
+		const n = camel(filter.name);
+		if (filter.kind === 'id' && fields[n] !== undefined) {
+			fields[n] = locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, fields[n], idFilterLabel(filter), filter.idPrefix!) as IDataObject[string];
+		}
 	}
 	const raw = filtersFromFields(spec.filters, fields);
 	const valid: Record<string, unknown> = {};

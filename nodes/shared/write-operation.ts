@@ -6,6 +6,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { toNodeError } from './errors';
+import { locatorId, locatorTarget } from './locator';
 import type { OperationContext, OperationDefinition } from './operation';
 import { createProposal, MAX_LIFETIME_HOURS } from './proposals';
 import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
@@ -65,13 +66,23 @@ function parseMetadata(ctx: OperationContext, value: unknown): unknown {
 	}
 }
 
+/**
+ * A resource locator's ID (a Dashboard URL checked against the credential's mode); any other
+ * value as it is. The request builder checks the prefix, as it does for a plain string.
+ */
+function locatorOrValue(ctx: OperationContext, property: INodeProperties | undefined, value: unknown): unknown {
+	const target = property?.type === 'resourceLocator' ? locatorTarget(property) : undefined;
+	return target ? locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, value, target.label, target.prefix) : value;
+}
+
 /** Every parameter of the operation, with Additional/Update Fields spread into the top level. */
 function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
 	const input: IDataObject = {};
 	for (const property of properties) {
-		const value = ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined) as unknown;
-		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') Object.assign(input, value);
-		else input[property.name] = value as IDataObject[string];
+		const value = locatorOrValue(ctx, property, ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined));
+		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') {
+			for (const [name, option] of Object.entries(value)) input[name] = locatorOrValue(ctx, property.options?.find((o) => o.name === name) as INodeProperties | undefined, option) as IDataObject[string];
+		} else input[property.name] = value as IDataObject[string];
 	}
 	if ('metadata' in input) input.metadata = parseMetadata(ctx, input.metadata) as IDataObject;
 	return input;

@@ -65,6 +65,12 @@ export class StripeApi {
 			req.checkParams?.();
 			return ok(this.account(req.key));
 		}
+		const countrySpec = /^\/v1\/country_specs\/([A-Za-z]{2})$/.exec(path);
+		if (countrySpec && method === 'GET') {
+			// Like the account, readable with any key: no restricted-key permission guards it here.
+			req.checkParams?.();
+			return ok(this.countrySpec(countrySpec[1]));
+		}
 		if (path === '/v1/balance') {
 			this.authorize(req, 'balance', 'read');
 			req.checkParams?.();
@@ -105,6 +111,18 @@ export class StripeApi {
 
 	private account(key: EmulatedKey): StripeObject {
 		return { ...template('account'), id: key.accountId, email: 'billing@example.com', charges_enabled: true, payouts_enabled: true, details_submitted: true };
+	}
+
+	/**
+	 * Stripe's fixture for the US, whose currency list is cut short ("..."): the fixture's own
+	 * currencies plus a few Stripe supports everywhere, the account's default first.
+	 */
+	private countrySpec(country: string): StripeObject {
+		if (country !== 'US') throw new StripeFailure(404, 'invalid_request_error', `Country '${country}' is unknown, or not yet supported by Stripe.`, { code: 'resource_missing' });
+		const spec = template('country_spec');
+		const listed = (spec.supported_payment_currencies as string[]).filter((c) => /^[a-z]{3}$/.test(c));
+		spec.supported_payment_currencies = [...new Set([String(spec.default_currency), ...listed, 'eur', 'gbp', 'jpy', 'cad', 'aud'])];
+		return spec;
 	}
 
 	/** Available and pending funds per currency, from the balance transactions. */

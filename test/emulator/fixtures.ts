@@ -35,7 +35,7 @@ const RESOURCE_KEYS: Record<ObjectType, string> = {
 	invoice_payment: 'invoice_payment',
 };
 
-type TemplateType = ObjectType | 'account' | 'balance' | 'item' | 'subscription_item' | 'tax_rate';
+type TemplateType = ObjectType | 'account' | 'balance' | 'country_spec' | 'item' | 'subscription_item' | 'tax_rate';
 
 /**
  * Required fields newer than the examples that have no empty value (a non-null enum), per fixture

@@ -67,7 +67,7 @@ describe('customer → get', () => {
 	test('a blank required ID stops n8n before the run', async () => {
 		await expect(
 			runStripeGuard({ parameters: { resource: 'customer', operation: 'get', customerId: '' }, credential: { apiKey: emulator().keys.testRead } }),
-		).rejects.toThrow('Parameter "Customer ID" is required.');
+		).rejects.toThrow('Parameter "Customer" is required.');
 	});
 
 	test('a missing customer is a clear "not found" with the item index', async () => {

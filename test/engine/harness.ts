@@ -4,7 +4,7 @@
  */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { CredentialTestContext, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { CredentialTestContext, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	LoggerProxy,
@@ -15,6 +15,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
 	type INode,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
@@ -277,6 +278,29 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 		hints: taskData?.hints ?? [],
 		run,
 	};
+}
+
+/**
+ * The editor's look-up context, as n8n's server builds it for `/rest/dynamic-node-parameters/…`
+ * (DynamicNodeParametersService, n8n 2.41): a workflow holding only the node being edited, with its
+ * current parameters and credential, and n8n-core's LoadOptionsContext on it.
+ */
+export function loadOptionsContext(credential: TestCredential, parameters: INodeParameters = {}, path = 'parameters'): ILoadOptionsFunctions {
+	const node: INode = {
+		id: 'stripe-guard',
+		name: 'Stripe Guard',
+		type: STRIPE_GUARD,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
+	};
+	const id = `wf-${++executionCounter}`;
+	const workflow = new Workflow({ id, name: 'editor', nodes: [node], connections: {}, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
+	const workflowData = { id, name: 'editor', active: false, isArchived: false, nodes: [node], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null } as IWorkflowBase;
+	const additionalData = buildAdditionalData(credential, workflowData, `load-options-${executionCounter}`);
+	additionalData.currentNodeParameters = parameters;
+	return new LoadOptionsContext(workflow, node, additionalData, path);
 }
 
 /** Runs the credential test as n8n does: the node's `testedBy` method in n8n-core's CredentialTestContext. */

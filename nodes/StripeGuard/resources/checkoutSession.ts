@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { idField, isStripeId } from '../../shared/fields';
+import { locatorField } from '../../shared/locator';
 import { defineReadResource, subListOperation } from '../../shared/read-resource';
 import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 import type { WriteContext } from '../../shared/write-requests';
@@ -40,7 +41,15 @@ const checkoutSessionWrites = [
 						displayName: 'Item',
 						name: 'item',
 						values: [
-							textField('price', 'Price ID', 'The price to sell, starting with price_', { placeholder: 'price_…' }),
+							{
+								displayName: 'Price Name or ID',
+								name: 'price',
+								type: 'options',
+								typeOptions: { loadOptionsMethod: 'getPrices' },
+								default: '',
+								description:
+									'The price to sell (active prices, newest first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+							},
 							{ displayName: 'Quantity', name: 'quantity', type: 'number', typeOptions: { minValue: 1 }, default: 1 },
 						],
 					},
@@ -48,7 +57,7 @@ const checkoutSessionWrites = [
 			},
 			fieldCollection('additionalFields', [
 				textField('cancelUrl', 'Cancel URL', 'Where Stripe sends the customer who goes back'),
-				textField('customerId', 'Customer ID', 'An existing customer to attach the session to', { placeholder: 'cus_…' }),
+				locatorField('customerId', 'customer', 'cus_', { required: false, description: 'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL' }),
 				metadataField,
 			]),
 		],

@@ -19,7 +19,16 @@ const priceWrites = [
 		permission: PRICE_WRITE,
 		properties: [
 			idField('productId', 'product', 'prod_'),
-			textField('currency', 'Currency', 'Three-letter ISO code, e.g. usd, eur, jpy', { required: true, placeholder: 'usd' }),
+			{
+				displayName: 'Currency Name or ID',
+				name: 'currency',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getCurrencies' },
+				required: true,
+				default: '',
+				description:
+					'The currencies your account can charge in, its default first; an ID here is a three-letter ISO code such as usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
 			{
 				displayName: 'Unit Amount',
 				name: 'unitAmount',

@@ -4,7 +4,7 @@
  * credential's Bearer header); the credential test, which n8n gives only `helpers.request`, sets
  * the header itself. Everything above this file (encoding, retries, pacing, errors) is one code path.
  */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, IHttpRequestMethods, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../credentials';
 
@@ -61,7 +61,7 @@ const toWireResponse = (response: FullResponse): WireResponse => ({
 	body: textOf(response.body),
 });
 
-export type HttpContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
+export type HttpContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 /**
  * Through n8n's authenticated HTTP helper: status errors are answers here, not exceptions. The

@@ -1,0 +1,94 @@
+/**
+ * Property: any valid ID of each object round-trips through By URL (n8n-core's own extractValue on
+ * the node's parameter, and the node's run-time reading) and passes By ID (n8n-workflow's own
+ * parameter validation); an ID with another prefix is refused by both modes.
+ */
+import fc from 'fast-check';
+import { extractValue } from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
+import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
+
+import { isStripeId } from '../../nodes/shared/fields';
+import { dashboardMode, idFromDashboardUrl } from '../../nodes/shared/locator';
+import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { STRIPE_GUARD } from './harness';
+
+const nodeType = new StripeGuard();
+
+/** Stripe's ID prefix of each object the node reads (docs.stripe.com/api, each object's `id`). */
+const PREFIXES: Array<[resource: string, prefix: string]> = [
+	['customer', 'cus_'],
+	['product', 'prod_'],
+	['price', 'price_'],
+	['subscription', 'sub_'],
+	['invoice', 'in_'],
+	['paymentIntent', 'pi_'],
+	['charge', 'ch_'],
+	['refund', 're_'],
+	['checkoutSession', 'cs_'],
+	['payout', 'po_'],
+	['balanceTransaction', 'txn_'],
+	['event', 'evt_'],
+];
+
+const node = (resource: string, value: unknown): INode => ({
+	id: 'n',
+	name: 'Stripe Guard',
+	type: STRIPE_GUARD,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: { resource, operation: 'get', [`${resource}Id`]: value } as INodeParameters,
+});
+
+/** n8n's parameter issues of the ID field (what the editor shows and the engine refuses to run). */
+function issues(resource: string, value: unknown): string[] {
+	const found = NodeHelpers.getNodeParametersIssues(nodeType.description.properties, node(resource, value), nodeType.description);
+	return found?.parameters?.[`${resource}Id`] ?? [];
+}
+
+const ID_CHARS = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'.split(''));
+const body = fc.string({ unit: ID_CHARS, minLength: 1, maxLength: 40 });
+const url = (id: string, o: { account: string | null; test: boolean; path: string; tail: string }) =>
+	`https://dashboard.stripe.com/${o.account ? `${o.account}/` : ''}${o.test ? 'test/' : ''}${o.path}/${id}${o.tail}`;
+const urlParts = fc.record({
+	account: fc.option(fc.string({ unit: fc.constantFrom(...'abcXYZ0189'.split('')), minLength: 1, maxLength: 16 }).map((s) => `acct_${s}`)),
+	test: fc.boolean(),
+	path: fc.constantFrom('customers', 'products', 'prices', 'subscriptions', 'invoices', 'payments', 'refunds', 'payouts', 'events', 'checkout/sessions', 'balance_transactions'),
+	tail: fc.constantFrom('', '/', '?tab=events', '#details', '/edit'),
+});
+
+describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
+	test('any valid ID round-trips through By URL and passes By ID', () => {
+		fc.assert(
+			fc.property(body, urlParts, (b, parts) => {
+				const id = `${prefix}${b}`;
+				const link = url(id, parts);
+				// n8n's own extraction of the By URL mode, on the node's real parameter.
+				expect(extractValue({ __rl: true, mode: 'url', value: link }, `${resource}Id`, node(resource, {}), nodeType)).toBe(id);
+				// The node's run-time reading gives the same ID and the link's mode.
+				expect(idFromDashboardUrl(link, prefix)).toBe(id);
+				expect(dashboardMode(link)).toBe(parts.test ? 'test' : 'live');
+				// The ID passes By ID in the editor (n8n's validation) and at run time.
+				expect(issues(resource, { __rl: true, mode: 'id', value: id })).toEqual([]);
+				expect(issues(resource, { __rl: true, mode: 'url', value: link })).toEqual([]);
+				expect(isStripeId(id, prefix)).toBe(true);
+			}),
+			{ numRuns: 150 },
+		);
+	});
+
+	test('an ID with another prefix is refused by By ID and By URL', () => {
+		const others = PREFIXES.map(([, p]) => p).filter((p) => !p.startsWith(prefix));
+		fc.assert(
+			fc.property(fc.constantFrom(...others), body, urlParts, (other, b, parts) => {
+				const id = `${other}${b}`;
+				fc.pre(!id.startsWith(prefix));
+				// (n8n may list the same issue twice: the field's name also stands inside a collection of another operation.)
+				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`))]));
+				expect(new Set(issues(resource, { __rl: true, mode: 'url', value: url(id, parts) }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not a Stripe Dashboard URL of an? .+ \\(…/${prefix}…\\)$`))]));
+				expect(idFromDashboardUrl(url(id, parts), prefix)).toBeUndefined();
+				expect(isStripeId(id, prefix)).toBe(false);
+			}),
+			{ numRuns: 100 },
+		);
+	});
+});
