@@ -82,10 +82,12 @@ test('a fault that does not pass ends in a clear error naming the item, after th
 	emulator().addFault(midList({ kind: 'server_error' }));
 	const shown = expectClearError(await listAll());
 	expect(shown).toContain('Stripe could not answer properly, even after retries');
-	// The first page and then five tries at the second (one and four retries), no more; the window
-	// below the rows' second was on its way at the same time, and is asked for no more once the read failed.
+	// The first page and then five tries (one and four retries) at the second page or at the window
+	// below the rows' second, both on their way at once, whichever ran out first; no more after that.
 	const requests = emulator().requests;
-	expect(requests.filter((r) => r.query.starting_after !== undefined)).toHaveLength(5);
+	const tries = new Map<string, number>();
+	for (const r of requests.slice(1)) tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
+	expect(Math.max(...tries.values())).toBe(5);
 	expect(requests.length).toBeLessThanOrEqual(1 + 5 + 5);
 });
 

@@ -130,13 +130,17 @@ test('Parallel Reading off reads one page after another, with the parameters as 
 	expect(requests.map((r) => Object.keys(r.query).sort().join())).toEqual(['limit', 'limit,starting_after', 'limit,starting_after', 'limit,starting_after']);
 });
 
-test('a Limit of two pages and a half asks for no more than a page beyond it, and nothing after the node is done', async () => {
+test.each([
+	[50, 1],
+	[100, 1],
+	[250, 4],
+])('a Limit of %i asks for at most %i pages, and nothing after the node is done', async (limit, pages) => {
 	const now = Math.floor(Date.now() / 1000) - 2;
 	seed([{ at: 0, count: 5000, spread: YEAR }], now);
-	const run = await listWhileCreating({ returnAll: false, limit: 250 }, 0);
-	expect(run.items).toHaveLength(250);
+	const run = await listWhileCreating({ returnAll: false, limit }, 0);
+	expect(run.items).toHaveLength(limit);
 	const count = customerRequests().length;
-	expect(count).toBeLessThanOrEqual(4);
+	expect(count).toBeLessThanOrEqual(pages);
 	await sleep(300);
 	expect(customerRequests()).toHaveLength(count);
 });

@@ -41,7 +41,7 @@ export const WINDOWED_LISTS: ReadonlySet<string> = new Set([
 	'/v1/subscriptions',
 ]);
 
-/** Pages in flight at once: enough to keep an endpoint's 25/s busy at ~400 ms a page. */
+/** Pages in flight at once: an endpoint's 24/s at ~400 ms a page (Stripe's page of 100) needs 10; two to spare. */
 export const WINDOW_CONCURRENCY = 12;
 /**
  * Pages read and not yet handed on, in flight included: what a read may hold. In Stripe's order,
@@ -315,8 +315,8 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		if (state.stopped || state.failure) return;
 		windows.forEach((w, i) => {
 			if (w.done || w.fetching) return;
-			// The head may always fetch when the caller has nothing of it to read: the read moves on.
-			if ((i === 0 && w.pages.length === 0) || room()) start(w);
+			// The head may fetch whenever the caller has nothing of it to read (unless it has all it wants): the read moves on.
+			if ((i === 0 && w.pages.length === 0 && promised() < options.want) || room()) start(w);
 		});
 		while (room() && split()) {
 			for (const w of windows) if (!w.done && !w.fetching && w.count === 0 && room()) start(w);
@@ -360,6 +360,8 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 			}
 			if (windows.length === 0) return;
 			schedule();
+			// A caller that reads on past what it said it wants still gets the rest.
+			if (state.inFlight === 0 && !state.failure) start(windows.find((w) => !w.done)!);
 			await new Promise<void>((resolve) => (wake = resolve));
 		}
 	} finally {
