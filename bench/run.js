@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: Stripe Guard against n8n's built-in Stripe node on the same real n8n and the
- * same Stripe emulator (served over TLS as api.stripe.com, 100 ms added to every request).
+ * `npm run bench`: Stripe Guard (reading in parallel, and one page after another) against n8n's
+ * built-in Stripe node on the same real n8n and the same Stripe emulator (served over TLS as
+ * api.stripe.com; 100 ms per request, plus 0 or 3 ms per object a list returns).
  * Prints requests made, wall time and their ratios. A benchmark, not a test: it asserts nothing.
  */
 'use strict';
@@ -14,7 +15,17 @@ const runtime = require('../scripts/n8n-runtime');
 const { routedEnv } = require('../test/route-stripe');
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 100);
+/** Stripe-like cost model: a base per request plus this much per object a list returns; each setting is one run. */
+const PER_OBJECT_MS = (process.env.BENCH_PER_OBJECT_MS || '0,3').split(',').map(Number);
 const SIZES = (process.env.BENCH_SIZES || '1000,10000').split(',').map(Number);
+const MRR_SIZES = (process.env.BENCH_MRR_SIZES || '5000,50000').split(',').map(Number);
+/** MRR's cost model: the Stripe-like one, where reading pages one after another shows. */
+const MRR_PER_OBJECT_MS = Number(process.env.BENCH_MRR_PER_OBJECT_MS || 3);
+/** Objects spread over two years, as an account's are: windows of `created` need seconds to cut. */
+const SPREAD_SECONDS = 2 * 365 * 86_400;
+const spreadCreated = (i, count) => Math.floor(Date.now() / 1000) - 60 - Math.floor((i * SPREAD_SECONDS) / count);
+/** Parallel reading's request bound: the sequential minimum, plus one partial page per window in flight (12), plus 5 %. */
+const requestBound = (n) => Math.ceil(n / 100) + 12 + Math.ceil(0.05 * Math.ceil(n / 100));
 /** `BENCH_ONLY=list`, `mrr` or `throughput` runs one part. */
 const ONLY = process.env.BENCH_ONLY || '';
 
@@ -38,6 +49,18 @@ const CANDIDATES = [
 			type: 'n8n-nodes-stripe-guard.stripeGuard',
 			typeVersion: 1,
 			parameters: { resource: 'customer', operation: 'list', returnAll: true, maxRows: 100000 },
+			credentials: { stripeRestrictedKeyApi: { id: 'benchGuardCred01', name: 'Stripe Guard' } },
+		},
+	},
+	{
+		label: 'Stripe Guard sequential',
+		workflowId: 'benchGuardSeqList',
+		node: {
+			name: 'List',
+			type: 'n8n-nodes-stripe-guard.stripeGuard',
+			typeVersion: 1,
+			// Parallel Reading off: one page after another, as before issue 17.
+			parameters: { resource: 'customer', operation: 'list', returnAll: true, maxRows: 100000, parallelReading: false },
 			credentials: { stripeRestrictedKeyApi: { id: 'benchGuardCred01', name: 'Stripe Guard' } },
 		},
 	},
@@ -100,16 +123,23 @@ async function listBenchmark() {
 		for (const c of CANDIDATES) await runtime.importWorkflow(n8n, env, listWorkflow(c.workflowId, c.node));
 
 		const rows = [];
-		for (const size of SIZES) {
-			emulator.reset();
-			emulator.createMany('customer', 'test', size, (i) => ({ email: `customer${i}@example.com`, name: `Customer ${i}` }));
-			const results = {};
-			for (const c of CANDIDATES) {
-				emulator.clearRequests();
-				const r = await timedRun(n8n, env, c.workflowId, 'List');
-				results[c.label] = { requests: emulator.requests.length, tls: { ...emulator.tlsHandshakes }, nodeMs: r.nodeMs, wall: r.wall, items: r.items.length, error: r.error };
+		for (const perObjectMs of PER_OBJECT_MS) {
+			emulator.setLatency(LATENCY_MS, perObjectMs);
+			for (const size of SIZES) {
+				emulator.reset();
+				emulator.createMany('customer', 'test', size, (i) => ({ email: `customer${i}@example.com`, name: `Customer ${i}`, created: spreadCreated(i, size) }));
+				const expected = emulator.list('customer', 'test').map((c) => c.id);
+				const results = {};
+				for (const c of CANDIDATES) {
+					emulator.clearRequests();
+					const r = await timedRun(n8n, env, c.workflowId, 'List');
+					// Every customer once, in Stripe's order.
+					const sameAsStripe = r.items.length === expected.length && r.items.every((item, i) => item.json.id === expected[i]);
+					const tooMany = emulator.requests.filter((q) => q.status === 429).length;
+					results[c.label] = { requests: emulator.requests.length, tooMany, sameAsStripe, tls: { ...emulator.tlsHandshakes }, nodeMs: r.nodeMs, wall: r.wall, items: r.items.length, error: r.error };
+				}
+				rows.push({ size, perObjectMs, results });
 			}
-			rows.push({ size, results });
 		}
 		printTable(rows);
 	});
@@ -194,20 +224,19 @@ function chainWorkflow(id, nodes) {
 }
 
 function printTable(rows) {
-	const [a, b] = CANDIDATES.map((c) => c.label);
-	console.log(`\nList every customer, ${LATENCY_MS} ms added per request (same n8n ${process.env.N8N_VERSION || '2.41.1'}, same emulator over TLS)\n`);
-	console.log(['customers', `${a} requests`, `${b} requests`, `${a} node time`, `${b} node time`, `speed-up (${b} ÷ ${a})`, 'items (both)'].join(' | '));
-	for (const { size, results } of rows) {
-		const x = results[a];
-		const y = results[b];
-		const fmt = (r) => (r.error ? `error: ${r.error}` : `${(r.nodeMs / 1000).toFixed(2)} s`);
+	const [guard, sequential, builtin] = CANDIDATES.map((c) => c.label);
+	console.log(`\nList every customer (created over two years), ${LATENCY_MS} ms per request + a cost per object returned (same n8n ${process.env.N8N_VERSION || '2.41.1'}, same emulator over TLS, Stripe's rate limits enforced)\n`);
+	console.log(['cost model', 'customers', ...CANDIDATES.map((c) => `${c.label}: requests / node time / 429s`), `× vs sequential`, `× vs ${builtin}`, 'requests bound', 'same as Stripe (all)'].join(' | '));
+	const fmt = (r) => (r.error ? `error: ${r.error}` : `${r.requests} / ${(r.nodeMs / 1000).toFixed(2)} s / ${r.tooMany}`);
+	for (const { size, perObjectMs, results } of rows) {
+		const [x, s, y] = [results[guard], results[sequential], results[builtin]];
 		console.log(
-			[size, x.requests, y.requests, fmt(x), fmt(y), `${(y.nodeMs / x.nodeMs).toFixed(1)}×`, `${x.items} / ${y.items}`].join(' | '),
+			[`${LATENCY_MS} + ${perObjectMs} ms/object`, size, fmt(x), fmt(s), fmt(y), `${(s.nodeMs / x.nodeMs).toFixed(1)}×`, `${(y.nodeMs / x.nodeMs).toFixed(1)}×`, `${x.requests} ≤ ${requestBound(size)}: ${x.requests <= requestBound(size)}`, [x, s, y].every((r) => r.sameAsStripe)].join(' | '),
 		);
-		console.log(`  expected: ${a} ≤ ceil(N/100)+1 = ${Math.ceil(size / 100) + 1} requests; whole \`n8n execute\` wall time ${x.wall} ms vs ${y.wall} ms`);
 		const tls = (r) => `${r.tls.full} full + ${r.tls.resumed} resumed for ${r.requests} requests`;
-		console.log(`  TLS handshakes: ${a} ${tls(x)}; ${b} ${tls(y)}`);
+		console.log(`  whole \`n8n execute\` wall time ${x.wall} / ${s.wall} / ${y.wall} ms; TLS handshakes: ${guard} ${tls(x)}; ${builtin} ${tls(y)}`);
 	}
+	console.log(`  expected at ${LATENCY_MS} + 3 ms/object, 10,000 customers: ≥ 3× vs sequential, ≥ 25× vs ${builtin}, requests within the bound, 0 429s`);
 }
 
 /**
@@ -218,7 +247,8 @@ function printTable(rows) {
 async function mrrBenchmark() {
 	const harness = runtime.compileTypeScript('bench-harness', 'test/engine/harness.ts', '.');
 	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
-	const emulator = await startEmulator({ latencyMs: Number(process.env.BENCH_MRR_LATENCY_MS || 0) });
+	const latency = Number(process.env.BENCH_MRR_LATENCY_MS || LATENCY_MS);
+	const emulator = await startEmulator({ latencyMs: latency, latencyPerObjectMs: MRR_PER_OBJECT_MS });
 	const prices = [
 		emulator.create('price', 'test', { unit_amount: 4900, currency: 'usd', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' } }),
 		emulator.create('price', 'test', { unit_amount: 49000, currency: 'usd', recurring: { interval: 'year', interval_count: 1, usage_type: 'licensed' } }),
@@ -236,40 +266,60 @@ async function mrrBenchmark() {
 	};
 	const rows = [];
 	try {
-		for (const size of SIZES) {
+		for (const size of MRR_SIZES) {
 			emulator.reset();
 			const coupon = emulator.create('coupon', 'test', { id: 'BENCH10', percent_off: 10, duration: 'forever' });
 			emulator.createMany('subscription', 'test', size, (i) => {
 				const price = prices[i % prices.length];
 				const discounts = i % 5 === 0 ? [emulator.create('discount', 'test', { source: { coupon: coupon.id, type: 'coupon' } }).id] : [];
 				return {
+					created: spreadCreated(i, size),
 					customer: `cus_bench${i}`,
 					currency: price.currency,
 					discounts,
 					items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_bench${i}`, object: 'subscription_item', price, quantity: 1 + (i % 3), discounts: [] }] },
 				};
 			});
-			emulator.clearRequests();
-			const mrr = await runChild({ resource: 'report', operation: 'mrr', includeTable: false });
 			// The child's warm-up lists one customer; the report itself asks for subscriptions (and coupons).
-			const requests = emulator.requests.filter((r) => !r.path.startsWith('/v1/customers')).length;
+			const report = async (parameters) => {
+				emulator.clearRequests();
+				const run = await runChild({ resource: 'report', operation: 'mrr', includeTable: false, ...parameters });
+				const requests = emulator.requests.filter((r) => !r.path.startsWith('/v1/customers'));
+				return { ...run, requests: requests.length, tooMany: requests.filter((r) => r.status === 429).length };
+			};
+			const mrr = await report({});
+			const sequential = await report({ parallelReading: false });
 			const list = await runChild({ resource: 'subscription', operation: 'list', returnAll: true, maxRows: 100000 });
-			rows.push({ size, mrr, requests, list });
+			rows.push({ size, mrr, sequential, list });
 		}
 	} finally {
 		await emulator.stop();
 	}
 	const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-	console.log(`\nMRR report over N subscriptions (n8n-core in a process of its own; live heap peak above idle, after GC)\n`);
-	console.log(['subscriptions', 'MRR requests', 'expected ≤', 'MRR time', 'MRR peak heap', 'list-all peak heap (baseline)', 'MRR'].join(' | '));
+	const usd = (r) => (r.error ? `error: ${r.error}` : r.first?.by_currency?.usd?.mrr_formatted);
+	console.log(`\nMRR report over N subscriptions (created over two years), ${latency} ms per request + ${MRR_PER_OBJECT_MS} ms per object (n8n-core in a process of its own; live heap peak above idle, after GC)\n`);
+	console.log(['subscriptions', 'MRR requests (bound)', '429s', 'MRR time', 'sequential: requests / time', 'speed-up', 'MRR peak heap', 'sequential peak heap', 'list-all peak heap (baseline)', 'MRR (parallel = sequential)'].join(' | '));
 	for (const r of rows) {
-		const usd = r.mrr.first?.by_currency?.usd?.mrr_formatted;
-		console.log([r.size, r.requests, Math.ceil(r.size / 100) + 1, `${(r.mrr.ms / 1000).toFixed(2)} s`, mb(r.mrr.peakBytes), mb(r.list.peakBytes), r.mrr.error ? `error: ${r.mrr.error}` : usd].join(' | '));
+		console.log(
+			[
+				r.size,
+				`${r.mrr.requests} (${requestBound(r.size)})`,
+				r.mrr.tooMany + r.sequential.tooMany,
+				`${(r.mrr.ms / 1000).toFixed(2)} s`,
+				`${r.sequential.requests} / ${(r.sequential.ms / 1000).toFixed(2)} s`,
+				`${(r.sequential.ms / r.mrr.ms).toFixed(1)}×`,
+				mb(r.mrr.peakBytes),
+				mb(r.sequential.peakBytes),
+				mb(r.list.peakBytes),
+				`${usd(r.mrr)} (${JSON.stringify(r.mrr.first?.by_currency) === JSON.stringify(r.sequential.first?.by_currency)})`,
+			].join(' | '),
+		);
 	}
 	if (rows.length >= 2) {
 		const [a, b] = [rows[0], rows[rows.length - 1]];
-		console.log(`  memory ${b.size} ÷ ${a.size}: MRR ${(b.mrr.peakBytes / a.mrr.peakBytes).toFixed(2)}× (expected < 1.5×), list-all ${(b.list.peakBytes / a.list.peakBytes).toFixed(2)}×`);
+		console.log(`  memory ${b.size} ÷ ${a.size}: MRR ${(b.mrr.peakBytes / a.mrr.peakBytes).toFixed(2)}× (expected < 1.5×), sequential ${(b.sequential.peakBytes / a.sequential.peakBytes).toFixed(2)}×, list-all ${(b.list.peakBytes / a.list.peakBytes).toFixed(2)}×`);
 	}
+	console.log('  expected at the largest size: ≥ 3× faster than sequential, 0 429s');
 }
 
 main().catch((error) => {

@@ -41,6 +41,20 @@ const paceField: INodeProperties = {
 		"Lower this node's pace toward Stripe, e.g. to leave room for other apps on the same key. 0 means just under Stripe's limits for the key: 95/s live, 24/s test, 19/s for search. Input items run in parallel up to the pace; output keeps their order.",
 };
 
+/**
+ * Shown under the operations that read long lists (List, the reports, the Query): off reads one
+ * page after another, for a key whose pace other apps need, or to compare.
+ */
+const parallelField: INodeProperties = {
+	displayName: 'Parallel Reading',
+	name: 'parallelReading',
+	type: 'boolean',
+	default: true,
+	displayOptions: { show: { operation: ['list', 'run', 'mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts'] } },
+	description:
+		"Whether to read long lists several pages at once: the range of creation dates is cut into windows read in parallel, under the same pace, with the same objects in the same order (newest first, each once, none created after the read began). Off reads one page after another.",
+};
+
 /** Shown under every operation: how long one request to Stripe may take before it is retried. */
 const timeoutField: INodeProperties = {
 	displayName: 'Request Timeout (Seconds)',
@@ -94,7 +108,7 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			}
 		}
 	}
-	properties.push(paceField, timeoutField);
+	properties.push(paceField, parallelField, timeoutField);
 	return properties;
 }
 
@@ -130,7 +144,8 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
 		throw new NodeOperationError(fn.getNode(), `Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`);
 	}
-	const stripe = createStripeClient(fn, credentials, { maxPerSecond: pace, timeoutMs: timeout * 1000 });
+	const parallelReading = fn.getNodeParameter('parallelReading', 0, true) as boolean;
+	const stripe = createStripeClient(fn, credentials, { maxPerSecond: pace, timeoutMs: timeout * 1000, parallelReading });
 
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());

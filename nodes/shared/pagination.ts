@@ -1,12 +1,13 @@
 /**
- * Lists through the transport's auto-paging (which follows `starting_after` or `next_page`),
- * asking for no more than needed and stopping as soon as enough rows are in.
+ * Lists through the transport's auto-paging (which follows `starting_after` or `next_page`, or reads
+ * windows of `created` in parallel), asking for no more than needed and stopping as soon as enough
+ * rows are in.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ListSize } from './fields';
 import type { OperationContext } from './operation';
-import { PAGE_SIZE } from './transport';
+import { ListRequest, PAGE_SIZE } from './transport';
 
 export { PAGE_SIZE };
 
@@ -21,7 +22,9 @@ export async function collectList<P extends object>(
 	const rows: IDataObject[] = [];
 	// Asking for one more than wanted tells us whether the cap cut the list short.
 	const target = size.capped ? size.wanted + 1 : size.wanted;
-	for await (const object of list({ ...params, limit: Math.min(PAGE_SIZE, target) })) {
+	const objects = list({ ...params, limit: Math.min(PAGE_SIZE, target) });
+	// A list read in parallel then asks for no more pages than the target takes.
+	for await (const object of objects instanceof ListRequest ? objects.upTo(target) : objects) {
 		rows.push(object as IDataObject);
 		if (rows.length >= target) break;
 	}

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
 		host: option('host', '127.0.0.1'),
 		port: Number(option('port', '12111')),
 		latencyMs: Number(option('latency', '0')),
+		latencyPerObjectMs: Number(option('latency-per-object', '0')),
 		seed: option('seed', 'demo') === 'none' ? 'none' : 'demo',
 	});
 	process.stdout.write(`${JSON.stringify({ url: emulator.url, accountId: emulator.accountId, keys: emulator.keys })}\n`);

@@ -28,7 +28,8 @@ export interface StripeEmulator {
 	addKey(opts: KeyOptions): string;
 	/** The key then gets 401 "Expired API Key provided". */
 	revokeKey(key: string): void;
-	setLatency(ms: number): void;
+	/** A base per request, plus `perObjectMs` per object a list or search returns. */
+	setLatency(ms: number, perObjectMs?: number): void;
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;
 	readonly requests: RequestLogEntry[];
@@ -89,8 +90,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 			const found = server.keys.get(key);
 			if (found) found.revoked = true;
 		},
-		setLatency(ms) {
+		setLatency(ms, perObjectMs = 0) {
 			server.latencyMs = ms;
+			server.latencyPerObjectMs = perObjectMs;
 		},
 		addFault: (rule) => server.addFault(rule),
 		clearFaults: () => server.clearFaults(),

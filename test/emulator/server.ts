@@ -55,6 +55,8 @@ export class EmulatorServer {
 	readonly requests: RequestLogEntry[] = [];
 	readonly keys = new Map<string, EmulatedKey>();
 	latencyMs: number;
+	/** Added per object a list or search returns: a full page costs Stripe more than one object. */
+	latencyPerObjectMs: number;
 	private faults: ActiveFault[] = [];
 	private readonly idempotency = new Map<string, StoredResponse>();
 	private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -73,6 +75,7 @@ export class EmulatorServer {
 		options: StartOptions,
 	) {
 		this.latencyMs = options.latencyMs ?? 0;
+		this.latencyPerObjectMs = options.latencyPerObjectMs ?? 0;
 		this.stripeLimits = options.rateLimits ?? true;
 	}
 
@@ -154,8 +157,9 @@ export class EmulatorServer {
 		if (entry.idempotencyKey) headers['Idempotency-Key'] = entry.idempotencyKey;
 
 		let loseAnswer = false;
-		const send = async (status: number, text: string, extra: Record<string, string> = {}) => {
-			if (this.latencyMs > 0) await sleep(this.latencyMs);
+		const send = async (status: number, text: string, extra: Record<string, string> = {}, objects = 0) => {
+			const latency = this.latencyMs + this.latencyPerObjectMs * objects;
+			if (latency > 0) await sleep(latency);
 			entry.status = status;
 			if (res.destroyed) return;
 			if (loseAnswer) {
@@ -240,9 +244,12 @@ export class EmulatorServer {
 
 		let status: number;
 		let text: string;
+		let objects = 0;
 		try {
 			const result = this.api.handle({ method, path: url.pathname, params, key, checkParams });
 			status = result.status;
+			const data = (result.body as { data?: unknown } | null)?.data;
+			if (Array.isArray(data)) objects = data.length;
 			text = serialize(result.body, asArray(params.expand));
 		} catch (error) {
 			const failure = error instanceof StripeFailure ? error : new StripeFailure(500, 'api_error', `Emulator error: ${error instanceof Error ? error.message : String(error)}`);
@@ -251,7 +258,7 @@ export class EmulatorServer {
 		}
 		// Stripe stores the outcome of an idempotent request unless the server failed (5xx).
 		if (storeKey && status < 500) this.idempotency.set(storeKey, { fingerprint, status, body: text });
-		return send(status, text);
+		return send(status, text, {}, objects);
 	}
 
 	private matchFault(method: string, path: string): ActiveFault | undefined {

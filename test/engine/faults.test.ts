@@ -60,7 +60,8 @@ test.each([
 	// The retries were real: the fault struck and the page was asked for again (a slow answer
 	// too: the node's Request Timeout of 1.5 s gave up on it), once for each fault.
 	expect(emulator().requests.filter((r) => r.fault).length).toBe(rule.count);
-	expect(emulator().requests).toHaveLength(3 + rule.count!);
+	// Three pages of the one second the rows were created in, and the window below that second.
+	expect(emulator().requests).toHaveLength(3 + 1 + rule.count!);
 });
 
 test('a Request Timeout that is not above 0 is refused before any request', async () => {
@@ -81,8 +82,13 @@ test('a fault that does not pass ends in a clear error naming the item, after th
 	emulator().addFault(midList({ kind: 'server_error' }));
 	const shown = expectClearError(await listAll());
 	expect(shown).toContain('Stripe could not answer properly, even after retries');
-	// The first page and then five tries at the second (one and four retries), no more.
-	expect(emulator().requests).toHaveLength(6);
+	// The first page and then five tries (one and four retries) at the second page or at the window
+	// below the rows' second, both on their way at once, whichever ran out first; no more after that.
+	const requests = emulator().requests;
+	const tries = new Map<string, number>();
+	for (const r of requests.slice(1)) tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
+	expect(Math.max(...tries.values())).toBe(5);
+	expect(requests.length).toBeLessThanOrEqual(1 + 5 + 5);
 });
 
 // The approval node runs with the default request timeout (30 s): a request that outlives it is

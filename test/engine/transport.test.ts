@@ -10,7 +10,7 @@ import type { INode } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import { KEY_NOT_ACCEPTED, toNodeError } from '../../nodes/shared/errors';
-import { createClient, type StripeClient } from '../../nodes/shared/transport/client';
+import { createClient, type ClientSettings, type StripeClient } from '../../nodes/shared/transport/client';
 import { PACKAGE_NAME, PACKAGE_VERSION, STRIPE_API_BASE, STRIPE_API_VERSION, USER_AGENT } from '../../nodes/shared/transport/constants';
 import { StripeApiError } from '../../nodes/shared/transport/errors';
 import type { Wire, WireRequest, WireResponse } from '../../nodes/shared/transport/http';
@@ -38,10 +38,10 @@ function scriptedWire(steps: Step[], cancelled = () => false) {
 
 let keys = 0;
 /** Each test its own key, so that no pacer state is shared between tests. */
-function clientFor(steps: Step[], cancelled?: () => boolean): { client: StripeClient; sent: WireRequest[] } {
+function clientFor(steps: Step[], cancelled?: () => boolean, settings: ClientSettings = {}): { client: StripeClient; sent: WireRequest[] } {
 	const { wire, sent } = scriptedWire(steps, cancelled);
 	const apiKey = `rk_live_TransportTest${String(++keys).padStart(12, '0')}`;
-	return { client: createClient(new Transport({ wire, apiKey, baseUrl: STRIPE_API_BASE, timeoutMs: 1000 })), sent };
+	return { client: createClient(new Transport({ wire, apiKey, baseUrl: STRIPE_API_BASE, timeoutMs: 1000 }), settings), sent };
 }
 
 const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): WireResponse => ({
@@ -281,7 +281,8 @@ describe('paging', () => {
 	});
 
 	test('iterated, it follows starting_after, and a break asks for no further page', async () => {
-		const { client, sent } = clientFor([page(customers(0, 3), true), page(customers(3, 3), true), page(customers(6, 3), true)]);
+		// One page after another (Parallel Reading off); windows.test.ts reads in parallel.
+		const { client, sent } = clientFor([page(customers(0, 3), true), page(customers(3, 3), true), page(customers(6, 3), true)], undefined, { parallelReading: false });
 		const ids: string[] = [];
 		await settle(
 			(async () => {

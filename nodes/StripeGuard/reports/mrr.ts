@@ -1,15 +1,15 @@
 /**
  * Monthly recurring revenue now, by Stripe's definition (./subscription-value.ts): every
  * subscription that pays now, streamed page by page with its discounts expanded, so memory holds
- * sums, not objects. ARR and ARPA come from the unrounded sums, rounded once.
+ * sums, not objects; pages read in parallel are summed as they arrive. ARR and ARPA come from the unrounded sums, rounded once.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
-import type { Subscription } from '../../shared/transport';
 import { momentInZone } from '../../shared/periods';
+import { compareRank, type Rank } from '../../shared/transport';
 import { CurrencySums, describeDefinition, readDefinition, readTimeZone, withTable, type Table } from './common';
 import { lookupsFor, SUBSCRIPTION_EXPANSION, subscriptionValueAt, type NotPaying, type UnpricedItem } from './subscription-value';
 
@@ -45,13 +45,15 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 	const payers = new Map<string, Set<string>>();
 	const statuses: Record<string, number> = {};
 	const notCounted: Partial<Record<NotPaying, number>> = {};
-	const unpriced: UnpricedItem[] = [];
+	// Subscriptions arrive as pages do (read in parallel); the first ones in Stripe's order are listed.
+	let unpriced: Array<{ rank: Rank; k: number; item: UnpricedItem }> = [];
+	const inOrder = (a: (typeof unpriced)[number], b: (typeof unpriced)[number]) => compareRank(a.rank, b.rank) || a.k - b.k;
 	const unpricedByReason: Partial<Record<UnpricedItem['reason'], number>> = {};
 	let unpricedCount = 0;
 
 	// No status filter: Stripe's default list is every subscription that has not ended, in one pass.
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, expand: SUBSCRIPTION_EXPANSION });
-	for await (const sub of list as AsyncIterable<Subscription>) {
+	for await (const [sub, rank] of list.inAnyOrder()) {
 		const value = await subscriptionValueAt(sub, now, lookups, options);
 		if (value.reason) {
 			notCounted[value.reason] = (notCounted[value.reason] ?? 0) + 1;
@@ -61,10 +63,11 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		sums.add(value.currency, 'subscriptions', 1);
 		sums.add(value.currency, 'mrr', value.monthly);
 		unpricedCount += value.unpriced.length;
-		for (const u of value.unpriced) {
+		value.unpriced.forEach((u, k) => {
 			unpricedByReason[u.reason] = (unpricedByReason[u.reason] ?? 0) + 1;
-			if (unpriced.length < UNPRICED_LISTED) unpriced.push(u);
-		}
+			unpriced.push({ rank, k, item: u });
+		});
+		if (unpriced.length > 2 * UNPRICED_LISTED) unpriced = unpriced.sort(inOrder).slice(0, UNPRICED_LISTED);
 		const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 		if (value.monthly > 0) {
 			let set = payers.get(value.currency);
@@ -93,7 +96,7 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		subscriptions_by_status: statuses,
 		not_counted: notCounted,
 		by_currency: byCurrency,
-		unpriced_items: { count: unpricedCount, by_reason: unpricedByReason, items: unpriced as unknown as IDataObject[] },
+		unpriced_items: { count: unpricedCount, by_reason: unpricedByReason, items: unpriced.sort(inOrder).slice(0, UNPRICED_LISTED).map((u) => u.item) as unknown as IDataObject[] },
 	};
 	const notes: string[] = [];
 	const skipped = Object.entries(notCounted).filter(([reason]) => reason !== 'not_started' && reason !== 'ended');

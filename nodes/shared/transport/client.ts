@@ -6,6 +6,7 @@
 import type { StripeParams } from './encoding';
 import { ListRequest, type StripeList, type StripeSearchResult } from './paging';
 import type { RequestOptions, StripeMethod, Transport, WithLastResponse } from './request';
+import { WINDOWED_LISTS } from './windows';
 import type {
 	Account,
 	BalanceTransaction,
@@ -63,9 +64,16 @@ export interface StripeClient {
 /** An ID in a path: encoded, as the SDK encodes it. */
 const segment = (id: string) => encodeURIComponent(id);
 
-export function createClient(transport: Transport): StripeClient {
+export interface ClientSettings {
+	/** Read long lists in windows of `created`, several pages at once (default); off: one page after another. */
+	parallelReading?: boolean;
+}
+
+export function createClient(transport: Transport, settings: ClientSettings = {}): StripeClient {
+	const parallel = settings.parallelReading ?? true;
 	const get = <T extends object>(path: string, params?: StripeParams) => transport.request<T>('GET', path, params);
-	const list = <T>(path: string, params: StripeParams = {}) => new ListRequest<T>((p) => get<StripeList<T>>(path, p), params, 'list');
+	const list = <T>(path: string, params: StripeParams = {}) =>
+		new ListRequest<T>((p, options) => transport.request<StripeList<T>>('GET', path, p, options), params, 'list', parallel && WINDOWED_LISTS.has(path));
 	const search = <T>(path: string, params: StripeParams) => new ListRequest<T, StripeSearchResult<T>>((p) => get<StripeSearchResult<T>>(path, p), params, 'search');
 	const retrievable = <T extends object>(base: string): Retrievable<T> => ({ retrieve: (id, params) => get<T>(`${base}/${segment(id)}`, params ? { ...params } : undefined) });
 	const readable = <T extends object>(base: string): ReadEndpoints<T> => ({ ...retrievable<T>(base), list: (params) => list<T>(base, params) });

@@ -16,7 +16,8 @@ export type { StripeClient } from './client';
 export { DEFAULT_TIMEOUT_MS, STRIPE_API_BASE, STRIPE_API_VERSION, PACKAGE_NAME, PACKAGE_VERSION, USER_AGENT, PAGE_SIZE } from './constants';
 export { encodeParams, type StripeParams } from './encoding';
 export { isStripeApiError, StripeApiError, type StripeErrorType } from './errors';
-export type { ListRequest, StripeList, StripeSearchResult } from './paging';
+export { ListRequest, type StripeList, type StripeSearchResult } from './paging';
+export { compareRank, type Rank } from './windows';
 export type { LastResponse, RequestOptions, StripeMethod, WithLastResponse } from './request';
 export type * from './types';
 
@@ -25,6 +26,8 @@ export interface ClientOptions {
 	maxPerSecond?: number;
 	/** Per request; unset: 30 s. */
 	timeoutMs?: number;
+	/** Long lists in windows of `created`, several pages at once (default on). */
+	parallelReading?: boolean;
 }
 
 /** The client of a node's execution, webhook or poll: requests through `httpRequestWithAuthentication`. */
@@ -37,6 +40,7 @@ export function createStripeClient(fn: HttpContext, credentials: StripeGuardCred
 			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 			maxPerSecond: options.maxPerSecond,
 		}),
+		{ parallelReading: options.parallelReading },
 	);
 }
 

@@ -2,11 +2,14 @@
  * Lists and searches as the rest of the package reads them: awaited, a list call is its first
  * page; iterated (`for await`), it is every object, page after page, and asks for no page more
  * than the loop reads (a `break` stops it). Lists follow `starting_after` (or `ending_before`,
- * oldest first, when the call pages backwards), searches follow `next_page`.
+ * oldest first, when the call pages backwards), searches follow `next_page`. A list that Stripe
+ * filters by `created`, iterated from its start, is read in windows of `created`, several pages at
+ * once, in the same order and each object once (windows.ts).
  * Nothing is requested until the call is awaited or iterated.
  */
 import type { StripeParams } from './encoding';
-import type { WithLastResponse } from './request';
+import type { RequestOptions, WithLastResponse } from './request';
+import { readWindows, windowRange, type Rank } from './windows';
 
 export interface StripeList<T> {
 	object: 'list';
@@ -28,12 +31,21 @@ type Page<T> = StripeList<T> | StripeSearchResult<T>;
 
 export class ListRequest<T, P extends Page<T> = StripeList<T>> implements PromiseLike<WithLastResponse<P>>, AsyncIterable<T> {
 	private first?: Promise<WithLastResponse<P>>;
+	private want = Infinity;
 
 	constructor(
-		private readonly fetchPage: (params: StripeParams) => Promise<WithLastResponse<P>>,
+		private readonly fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>,
 		private readonly params: StripeParams,
 		private readonly kind: 'list' | 'search',
+		/** Whether iterating may read windows of `created` in parallel (an endpoint that filters by it). */
+		private readonly windowed = false,
 	) {}
+
+	/** Tells the iteration that no more than `count` objects will be read, so it asks for no more pages than that takes. */
+	upTo(count: number): this {
+		this.want = count;
+		return this;
+	}
 
 	private firstPage(): Promise<WithLastResponse<P>> {
 		this.first ??= this.fetchPage(this.params);
@@ -45,6 +57,29 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>> implements Promis
 	}
 
 	async *[Symbol.asyncIterator](): AsyncIterator<T> {
+		for await (const [object] of this.read(true)) yield object;
+	}
+
+	/**
+	 * Every object with its place in Stripe's order, handed on as pages arrive: for sums, which
+	 * need no order, so nothing read ahead waits for its turn (memory stays at a few pages).
+	 */
+	inAnyOrder(): AsyncIterable<[T, Rank]> {
+		return { [Symbol.asyncIterator]: () => this.read(false) };
+	}
+
+	private async *read(ordered: boolean): AsyncGenerator<[T, Rank]> {
+		const range = this.windowed && !this.first ? windowRange(this.params) : undefined;
+		if (range) {
+			const fetchList = this.fetchPage as unknown as (params: StripeParams, options: RequestOptions) => Promise<StripeList<T & { id: string }>>;
+			yield* readWindows(fetchList, this.params, range, { want: this.want, ordered });
+			return;
+		}
+		let position = 0;
+		for await (const object of this.pages()) yield [object, [0, position++]];
+	}
+
+	private async *pages(): AsyncGenerator<T> {
 		const backwards = this.kind === 'list' && typeof this.params.ending_before === 'string';
 		let params = this.params;
 		let page: P = await this.firstPage();

@@ -24,7 +24,12 @@ export type StripeMethod = 'GET' | 'POST' | 'DELETE';
 export interface RequestOptions {
 	/** For writes that must happen once across re-runs (an approved proposal's); random otherwise. */
 	idempotencyKey?: string;
+	/** Asked when the pace lets the request leave: true means the caller no longer needs it (a read that stopped early), and it is not sent. */
+	unwanted?: () => boolean;
 }
+
+/** What a request that was no longer wanted when its turn came rejects with. */
+export class UnwantedRequest extends Error {}
 
 /** What the SDK called `lastResponse`: kept on every answer, out of sight of JSON and spreads. */
 export interface LastResponse {
@@ -104,7 +109,7 @@ export class Transport {
 
 		for (let retries = 0; ; retries++) {
 			const last = retries >= MAX_NETWORK_RETRIES;
-			const send = () => wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs });
+			const send = () => (options.unwanted?.() ? Promise.reject(new UnwantedRequest('No longer wanted')) : wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs }));
 			const outcome = await this.pacer.run(send, maxPerSecond, lanes).then(
 				(response) => ({ response }),
 				(error: unknown) => ({ error, failure: connectionFailure(error) }),

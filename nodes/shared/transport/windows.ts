@@ -1,0 +1,370 @@
+/**
+ * Long lists read in windows of `created`, several at once. Stripe's lists are cursor-paged, one
+ * page after another; lists that Stripe filters by `created` can be cut into disjoint ranges of
+ * seconds, each paged on its own, so that many pages are in flight under the key's pacer.
+ *
+ * - A snapshot as of the first page, by Stripe's clock: the first window is the caller's range
+ *   and pages on from its first page by cursor, as sequential paging does; every other window is
+ *   cut below an object already read. Objects created during the read are newer than the first
+ *   page, so no window reaches them: none is read, none twice.
+ * - Windows partition the caller's range (its own `created` filter) by whole seconds, so every
+ *   object is in exactly one window; objects of one second, however many, stay in one window and
+ *   are paged by its cursor.
+ * - Objects come out in Stripe's order (newest first): windows are ordered and handed on one after
+ *   another, pages read ahead wait in a bounded buffer. Sums can take pages as they arrive
+ *   (`ordered: false`), each object with its rank in Stripe's order.
+ * - Adaptive, from the density that pages show, never from the account's age: the last window
+ *   reaches back in pieces twice as long as the one before, so a few empty pieces at most find
+ *   where the account begins; a window with far more left than the others is cut into pieces.
+ * - Early stop: the caller's `break` ends the read and pages still waiting for their turn are not
+ *   sent; with a known number wanted (Max Rows, Limit), no more is asked for than that and a page.
+ */
+import type { StripeParams } from './encoding';
+import type { RequestOptions } from './request';
+
+/**
+ * List endpoints that Stripe filters by `created` (a range or an exact second), whose lists come
+ * newest first. Tests hold this against Stripe's definitions.
+ */
+export const WINDOWED_LISTS: ReadonlySet<string> = new Set([
+	'/v1/balance_transactions',
+	'/v1/charges',
+	'/v1/checkout/sessions',
+	'/v1/customers',
+	'/v1/events',
+	'/v1/invoices',
+	'/v1/payment_intents',
+	'/v1/payouts',
+	'/v1/prices',
+	'/v1/products',
+	'/v1/refunds',
+	'/v1/subscriptions',
+]);
+
+/** Pages in flight at once: an endpoint's 24/s at ~400 ms a page (Stripe's page of 100) needs 10; two to spare. */
+export const WINDOW_CONCURRENCY = 12;
+/**
+ * Pages read and not yet handed on, in flight included: what a read may hold. In Stripe's order,
+ * pages read ahead wait for the windows before theirs; when the caller says how many objects it
+ * takes (and so holds them all anyway), as many pages as that.
+ */
+const BUFFER_PAGES = { ordered: 6 * WINDOW_CONCURRENCY, anyOrder: 2 * WINDOW_CONCURRENCY };
+/** How much more than was read so far the pieces reaching back may expect to hold. */
+const REACH_BACK_GROWTH = 8;
+/** A window is split only into parts expected to hold at least this many pages each. */
+const MIN_SPLIT_PAGES = 2;
+
+/** Stripe's default page size when a list does not say. */
+const DEFAULT_LIMIT = 10;
+
+/** The seconds a windowed read covers: a bound is absent when the caller set none. */
+export interface CreatedRange {
+	gte?: number;
+	lte?: number;
+}
+
+type Page<T> = { data: T[]; has_more: boolean };
+
+interface Window<T> {
+	gte?: number;
+	/** Absent for the first window when the caller set no upper bound: its cursor keeps it to what existed when its first page was read. */
+	lte?: number;
+	/** The last object read: the cursor, and the top of what is left. */
+	cursor?: string;
+	first?: number;
+	last?: number;
+	count: number;
+	done: boolean;
+	fetching: boolean;
+	pages: Array<Arrived<T>>;
+	/** Before its first page: the objects expected from the density of the window it was cut from. */
+	expected?: number;
+}
+
+const seconds = (value: unknown): number | undefined => {
+	if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+	const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+	return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+};
+
+/**
+ * The range a list's parameters ask for; undefined when the list must be read as one cursor (it
+ * already carries a cursor, asks for one exact second, or has a `created` this reader does not
+ * understand, which Stripe then judges).
+ */
+export function windowRange(params: StripeParams): CreatedRange | undefined {
+	if (params.starting_after !== undefined || params.ending_before !== undefined) return undefined;
+	const created = params.created;
+	if (created === undefined || created === null) return {};
+	if (typeof created !== 'object' || Array.isArray(created) || created instanceof Date) return undefined;
+	const bounds: Record<string, number> = {};
+	for (const [key, value] of Object.entries(created as Record<string, unknown>)) {
+		if (value === undefined) continue;
+		const n = seconds(value);
+		if (!['gt', 'gte', 'lt', 'lte'].includes(key) || n === undefined) return undefined;
+		bounds[key] = n;
+	}
+	const lows = [bounds.gte, bounds.gt === undefined ? undefined : bounds.gt + 1].filter((n): n is number => n !== undefined);
+	const highs = [bounds.lte, bounds.lt === undefined ? undefined : bounds.lt - 1].filter((n): n is number => n !== undefined);
+	return { ...(lows.length ? { gte: Math.max(...lows) } : {}), ...(highs.length ? { lte: Math.min(...highs) } : {}) };
+}
+
+export interface WindowedReadOptions {
+	/** The most objects the caller will take; Infinity for all. */
+	want: number;
+	/**
+	 * Stripe's order (newest first), or pages as they arrive, each object with its place in
+	 * Stripe's order (for sums, which need no order: nothing waits for its turn).
+	 */
+	ordered: boolean;
+	concurrency?: number;
+}
+
+/** An object's place in Stripe's order: its window's top second (newest first), then its position in the window. */
+export type Rank = readonly [number, number];
+
+/** Negative when `a` comes before `b` in Stripe's order. */
+export const compareRank = (a: Rank, b: Rank): number => b[0] - a[0] || a[1] - b[1];
+
+interface Arrived<T> {
+	window: Window<T>;
+	/** The position of the page's first object in its window. */
+	offset: number;
+	data: T[];
+}
+
+/**
+ * Every object of `range` matching `params` (its other filters, expansions, page size), each
+ * once with its rank, reading windows concurrently through `fetchPage` (the transport, which paces).
+ */
+export async function* readWindows<T extends { id: string; created?: unknown }>(
+	fetchPage: (params: StripeParams, options: RequestOptions) => Promise<Page<T>>,
+	params: StripeParams,
+	range: CreatedRange,
+	options: WindowedReadOptions,
+): AsyncGenerator<[T, Rank]> {
+	const concurrency = options.concurrency ?? WINDOW_CONCURRENCY;
+	const limit = Number(params.limit ?? DEFAULT_LIMIT);
+	const bufferPages = options.ordered ? Math.max(BUFFER_PAGES.ordered, Number.isFinite(options.want) ? Math.ceil(options.want / limit) : 0) : BUFFER_PAGES.anyOrder;
+	const { created: _created, ...rest } = params;
+	const windows: Array<Window<T>> = [{ ...range, count: 0, done: false, fetching: false, pages: [] }];
+	/** Pages in the order they arrived (any-order reads hand them on so). */
+	const arrived: Array<Arrived<T>> = [];
+	const state = { inFlight: 0, bufferedPages: 0, bufferedObjects: 0, handedOn: 0, pagesRead: 0, stopped: false, failure: undefined as { error: unknown } | undefined };
+	let wake: (() => void) | undefined;
+
+	/** Objects already counted toward what the caller wants: handed on, buffered, or a page per request in flight. */
+	const promised = () => state.handedOn + state.bufferedObjects + state.inFlight * limit;
+	/** Whether one more page may be asked for, beside the head's own next page. */
+	const room = () => state.inFlight < concurrency && state.inFlight + state.bufferedPages < bufferPages && promised() < options.want;
+
+	/** The caller's own `created` where a window's bound is the caller's, `gte`/`lte` where the window has its own. */
+	const userRange = (typeof params.created === 'object' && params.created !== null ? params.created : {}) as Record<string, unknown>;
+	const createdParam = (w: Window<T>): StripeParams | undefined => {
+		const created: StripeParams = { ...userRange };
+		if (w.gte !== range.gte) {
+			delete created.gt;
+			created.gte = w.gte;
+		}
+		if (w.lte !== range.lte) {
+			delete created.lt;
+			created.lte = w.lte;
+		}
+		return Object.keys(created).length ? created : undefined;
+	};
+
+	const createdOf = (object: T): number => {
+		if (typeof object?.created !== 'number') throw new Error('Unexpected: an object in a Stripe list has no numeric `created`.');
+		return object.created;
+	};
+
+	const received = (w: Window<T>, page: Page<T>) => {
+		if (!page || !Array.isArray(page.data)) throw new Error('Unexpected: Stripe API response does not have a well-formed `data` array.');
+		let data = page.data;
+		let done = !page.has_more || data.length === 0;
+		// The window may have been split while this page was on its way: what fell below belongs to the new window.
+		const below = w.gte === undefined ? -1 : data.findIndex((o) => createdOf(o) < w.gte!);
+		if (below >= 0) {
+			data = data.slice(0, below);
+			done = true;
+		}
+		state.pagesRead++;
+		w.done = done;
+		if (data.length === 0) return;
+		w.first ??= createdOf(data[0]);
+		w.last = createdOf(data[data.length - 1]);
+		w.cursor = data[data.length - 1].id;
+		const entry = { window: w, offset: w.count, data };
+		w.count += data.length;
+		w.pages.push(entry);
+		arrived.push(entry);
+		state.bufferedPages++;
+		state.bufferedObjects += data.length;
+	};
+
+	const start = (w: Window<T>) => {
+		w.fetching = true;
+		state.inFlight++;
+		// Asked for once the read has stopped (a break, enough rows), a page still waiting for its turn is not sent.
+		fetchPage({ ...rest, created: createdParam(w), ...(w.cursor ? { starting_after: w.cursor } : {}) }, { unwanted: () => state.stopped })
+			.then((page) => {
+				if (!state.stopped) received(w, page);
+			})
+			.catch((error: unknown) => {
+				state.failure ??= { error };
+			})
+			.finally(() => {
+				w.fetching = false;
+				state.inFlight--;
+				schedule();
+				const resume = wake;
+				wake = undefined;
+				resume?.();
+			});
+	};
+
+	/** Windows cut from `w`, below what it keeps, newest first; the last one reaches `w`'s lower bound. */
+	const cut = (i: number, tops: number[], density: number) => {
+		const w = windows[i];
+		const pieces = tops.map((top, k): Window<T> => {
+			const gte = k + 1 < tops.length ? tops[k + 1] + 1 : w.gte;
+			return { gte, lte: top, count: 0, done: false, fetching: false, pages: [], expected: gte === undefined ? 0 : density * (top - gte + 1) };
+		});
+		w.gte = tops[0] + 1;
+		windows.splice(i + 1, 0, ...pieces);
+	};
+
+	/** Objects wanted beyond those already promised. */
+	const stillWanted = () => options.want - promised();
+
+	/**
+	 * The last window, which reaches back to the range's lower bound (or without one), once its
+	 * pages show the local density: below twice the seconds its pages took, pieces twice as long as
+	 * the one before, one per request that can be added, the last one down to the bound. Pieces
+	 * beyond the account's first object come back empty: a few requests, whatever its age. Objects
+	 * all of one second say nothing of the seconds around: then one piece takes all below it.
+	 */
+	const reachBack = (): boolean => {
+		const i = windows.length - 1;
+		const w = windows[i];
+		if (!w || w.done || w.count === 0) return false;
+		const last = w.last!;
+		const unit = w.first! - last + 1;
+		if (unit === 1) {
+			if (w.gte !== undefined && last - 1 < w.gte) return false;
+			cut(i, [last - 1], 0);
+			return true;
+		}
+		const density = w.count / unit;
+		const floor = Math.max(0, w.gte ?? 0);
+		if (last - 2 * unit < floor) return false;
+		const tops: number[] = [last - 2 * unit];
+		let expected = 2 * unit * density - (w.fetching ? limit : 0);
+		// A few times what has been read is what the pieces may expect: no more is known.
+		const assumed = Math.min(stillWanted(), REACH_BACK_GROWTH * Math.max(concurrency, state.pagesRead) * limit);
+		// The first piece: twice the window's page, or half of all read so far when that is more.
+		const first = Math.max(2 * unit, Math.ceil((state.pagesRead * limit) / 2 / density));
+		for (let span = first; tops.length < concurrency - state.inFlight && expected < assumed; span *= 2) {
+			const top = tops[tops.length - 1] - span;
+			if (top < floor) break;
+			tops.push(top);
+			expected += span * density;
+		}
+		cut(i, tops, density);
+		return true;
+	};
+
+	/**
+	 * Objects a window with a lower bound is expected to hold below the page it has in flight:
+	 * its density so far over the seconds left.
+	 */
+	const expectedLeft = (w: Window<T>): number => {
+		if (w.done || w.gte === undefined) return 0;
+		if (w.last === undefined || w.first === undefined) return w.expected ?? 0;
+		const density = w.count / (w.first - w.last + 1);
+		return Math.min(density * (w.last - w.gte + 1) - (w.fetching ? limit : 0), stillWanted());
+	};
+
+	/**
+	 * A window with far more left than the others (twice the fair share of the requests that can be
+	 * in flight, and a few pages), cut into pieces of about that share, one per request that can be
+	 * added: the window keeps its page in flight and the first piece.
+	 */
+	const balance = (): boolean => {
+		const lefts = windows.map(expectedLeft);
+		const share = Math.max(MIN_SPLIT_PAGES * limit, lefts.reduce((a, b) => a + b, 0) / concurrency);
+		// Only windows that have shown their density are cut; the last one reaches back instead.
+		const readLefts = windows.map((w, k) => (w.count > 0 && k < windows.length - 1 ? lefts[k] : 0));
+		const i = readLefts.indexOf(Math.max(...readLefts));
+		const left = readLefts[i];
+		if (left < 2 * share) return false;
+		const w = windows[i];
+		const density = w.count / (w.first! - w.last! + 1);
+		const pieces = Math.min(concurrency - state.inFlight + 1, Math.floor(left / share));
+		const seconds = Math.max(1, Math.floor(left / pieces / density));
+		const tops: number[] = [];
+		for (let top = w.last! - Math.ceil((w.fetching ? limit : 0) / density) - seconds; tops.length < pieces - 1 && top >= w.gte!; top -= seconds) tops.push(top);
+		if (tops.length === 0) return false;
+		cut(i, tops, density);
+		return true;
+	};
+
+	const split = () => reachBack() || balance();
+
+	const schedule = () => {
+		if (state.stopped || state.failure) return;
+		windows.forEach((w, i) => {
+			if (w.done || w.fetching) return;
+			// The head may fetch whenever the caller has nothing of it to read (unless it has all it wants): the read moves on.
+			if ((i === 0 && w.pages.length === 0 && promised() < options.want) || room()) start(w);
+		});
+		while (room() && split()) {
+			for (const w of windows) if (!w.done && !w.fetching && w.count === 0 && room()) start(w);
+		}
+	};
+
+	/** The next page to hand on: the head window's in Stripe's order, else the first that arrived. */
+	const nextPage = (): Arrived<T> | undefined => {
+		for (;;) {
+			const head = windows[0];
+			if (!head) return undefined;
+			const page = options.ordered ? head.pages[0] : arrived[0];
+			if (page) {
+				page.window.pages.splice(page.window.pages.indexOf(page), 1);
+				arrived.splice(arrived.indexOf(page), 1);
+				return page;
+			}
+			// Done windows leave the front; in any order, done ones anywhere may go.
+			const before = windows.length;
+			for (let j = windows.length - 1; j >= 0; j--) {
+				const w = windows[j];
+				if (w.done && !w.fetching && w.pages.length === 0 && (j === 0 || !options.ordered)) windows.splice(j, 1);
+			}
+			if (windows.length === before) return undefined;
+		}
+	};
+
+	try {
+		schedule();
+		for (;;) {
+			if (state.failure) throw state.failure.error;
+			const page = nextPage();
+			if (page) {
+				state.bufferedPages--;
+				state.bufferedObjects -= page.data.length;
+				state.handedOn += page.data.length;
+				schedule();
+				const top = page.window.lte ?? Number.MAX_SAFE_INTEGER;
+				for (let k = 0; k < page.data.length; k++) yield [page.data[k], [top, page.offset + k]];
+				continue;
+			}
+			if (windows.length === 0) return;
+			schedule();
+			// A caller that reads on past what it said it wants still gets the rest.
+			if (state.inFlight === 0 && !state.failure) start(windows.find((w) => !w.done)!);
+			await new Promise<void>((resolve) => (wake = resolve));
+		}
+	} finally {
+		state.stopped = true;
+	}
+}
