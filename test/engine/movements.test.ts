@@ -333,3 +333,16 @@ test('property: start + new + expansion − contraction − churn + reactivation
 		{ numRuns: 300 },
 	);
 });
+
+test('the request cost the report states is what it sent, also when long lists are read in parallel windows', async () => {
+	const e = emulator();
+	e.reset();
+	const price = e.create('price', 'test', { currency: 'usd', unit_amount: 1000, unit_amount_decimal: '1000', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
+	const customer = e.create('customer', 'test').id;
+	e.createMany('subscription', 'test', 450, (i) => ({ customer, status: 'active', currency: 'usd', created: NOW - 400 * DAY + i * 80_000, items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_cost${i}`, object: 'subscription_item', quantity: 1, discounts: [], price }] } }));
+	e.clearRequests();
+	const json = await movements({ period: 'last_30_days', timeZone: 'UTC' });
+	const sent = (path: string) => e.requests.filter((r) => r.path === path).length;
+	expect(json.requests).toEqual({ subscription_pages: sent('/v1/subscriptions'), event_pages: sent('/v1/events'), total_list_requests: sent('/v1/subscriptions') + sent('/v1/events') });
+	expect(sent('/v1/subscriptions')).toBeGreaterThanOrEqual(5);
+});

@@ -31,28 +31,23 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	const now = Math.floor(nowMs / 1000);
 	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
 	const lookups = lookupsFor(ctx.stripe);
-	let requests = 0;
 
 	// The subscription events since the period's start (all Stripe still has when it starts earlier).
 	const changes = new Map<string, SubscriptionChange[]>();
 	let eventsRead = true;
-	let events = 0;
+	const eventList = ctx.stripe.events.list({ limit: PAGE_SIZE, types: SUBSCRIPTION_EVENT_TYPES, created: { gte: Math.max(period.start, windowStart) } });
 	try {
-		const list = ctx.stripe.events.list({ limit: PAGE_SIZE, types: SUBSCRIPTION_EVENT_TYPES, created: { gte: Math.max(period.start, windowStart) } });
-		for await (const event of list as AsyncIterable<StripeEvent>) {
-			if (events++ % PAGE_SIZE === 0) requests++;
+		for await (const event of eventList as AsyncIterable<StripeEvent>) {
 			const id = (event.data.object as { id?: string }).id;
 			if (!id) continue;
 			let own = changes.get(id);
 			if (!own) changes.set(id, (own = []));
 			own.push(changeOf(event));
 		}
-		if (events === 0) requests++;
 	} catch (error) {
 		// A key without Events: Read still gets the report, valued with today's state, and is told so.
 		if (!(isStripeApiError(error) && error.statusCode === 403)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 		eventsRead = false;
-		requests++;
 	}
 	for (const own of changes.values()) own.sort((a, b) => b.created - a.created);
 
@@ -62,11 +57,9 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	const counts = { churnedFromStart: 0, atStart: 0, new: 0, churned: 0, expanded: 0, contracted: 0, reactivated: 0, atEnd: 0, ended: 0, laterState: 0, noEvents: 0, discountUnknown: 0 };
 	// Subscribers (customers) by their paying subscriptions: start, during, end.
 	const customers = new Map<string, { start: boolean; during: boolean; end: boolean }>();
-	let subscriptions = 0;
 
 	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, status: 'all', created: { lt: period.end }, expand: SUBSCRIPTION_EXPANSION });
 	for await (const sub of list as AsyncIterable<Subscription>) {
-		if (subscriptions++ % PAGE_SIZE === 0) requests++;
 		const m = await movementsOf(sub, changes.get(sub.id) ?? [], upToNow, eventsRead ? windowStart : Infinity, lookups, definition);
 		if (m.valuedWithLaterState) {
 			counts.laterState++;
@@ -99,7 +92,6 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 		who.during ||= m.payingInPeriod;
 		who.end ||= m.payingAtEnd;
 	}
-	if (subscriptions === 0) requests++;
 
 	let subscribersAtStart = 0;
 	let newSubscribers = 0;
@@ -147,7 +139,8 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 		subscriber_churn_rate_percent: percent(churnedSubscribers, subscribersAtStart + newSubscribers),
 		by_currency: byCurrency,
 		limits,
-		requests: { subscription_pages: Math.max(1, Math.ceil(subscriptions / PAGE_SIZE)), event_pages: eventsRead ? Math.max(1, Math.ceil(events / PAGE_SIZE)) : 0, total_list_requests: requests },
+		// As read: long lists are read in windows of `created`, a few pages more than one after another.
+		requests: { subscription_pages: list.pagesRead, event_pages: eventList.pagesRead, total_list_requests: list.pagesRead + eventList.pagesRead + (eventsRead ? 0 : 1) },
 	};
 	const notes = [
 		'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per currency (MRR as the MRR report counts it: trials pay nothing until they convert; unpaid, paused and canceled subscriptions are churn).',

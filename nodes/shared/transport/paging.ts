@@ -32,14 +32,23 @@ type Page<T> = StripeList<T> | StripeSearchResult<T>;
 export class ListRequest<T, P extends Page<T> = StripeList<T>> implements PromiseLike<WithLastResponse<P>>, AsyncIterable<T> {
 	private first?: Promise<WithLastResponse<P>>;
 	private want = Infinity;
+	/** Pages Stripe has answered for this list, windows included: what reading it cost. */
+	pagesRead = 0;
+	private readonly fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>;
 
 	constructor(
-		private readonly fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>,
+		fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>,
 		private readonly params: StripeParams,
 		private readonly kind: 'list' | 'search',
 		/** Whether iterating may read windows of `created` in parallel (an endpoint that filters by it). */
 		private readonly windowed = false,
-	) {}
+	) {
+		this.fetchPage = async (params, options) => {
+			const page = await fetchPage(params, options);
+			this.pagesRead++;
+			return page;
+		};
+	}
 
 	/** Tells the iteration that no more than `count` objects will be read, so it asks for no more pages than that takes. */
 	upTo(count: number): this {
