@@ -10,7 +10,7 @@ import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { momentInZone } from '../../shared/periods';
 import { compareRank, type Rank } from '../../shared/transport';
-import { CurrencySums, describeDefinition, readDefinition, readTimeZone, withTable, type Table } from './common';
+import { CurrencySums, describeDefinition, DistinctCount, readDefinition, readTimeZone, withTable, type Table } from './common';
 import { lookupsFor, SUBSCRIPTION_EXPANSION, subscriptionValueAt, type NotPaying, type UnpricedItem } from './subscription-value';
 
 /** Unpriced items listed in full up to this many; the count is always complete. */
@@ -41,8 +41,8 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
 	const lookups = lookupsFor(ctx.stripe);
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
-	// Customers paying in each currency: a set of IDs is the one thing that grows with the account.
-	const payers = new Map<string, Set<string>>();
+	// Customers paying in each currency: counted by fingerprint, 8 bytes each (the one thing that grows with the account).
+	const payers = new Map<string, DistinctCount>();
 	const statuses: Record<string, number> = {};
 	const notCounted: Partial<Record<NotPaying, number>> = {};
 	// Subscriptions arrive as pages do (read in parallel); the first ones in Stripe's order are listed.
@@ -70,12 +70,12 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		if (unpriced.length > 2 * UNPRICED_LISTED) unpriced = unpriced.sort(inOrder).slice(0, UNPRICED_LISTED);
 		const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 		if (value.monthly > 0) {
-			let set = payers.get(value.currency);
-			if (!set) payers.set(value.currency, (set = new Set()));
-			set.add(customer);
+			let distinct = payers.get(value.currency);
+			if (!distinct) payers.set(value.currency, (distinct = new DistinctCount()));
+			distinct.add(customer);
 		}
 	}
-	for (const [currency, set] of payers) sums.add(currency, 'paying_customers', set.size);
+	for (const [currency, distinct] of payers) sums.add(currency, 'paying_customers', distinct.count());
 
 	const byCurrency = sums.toJson(['subscriptions', 'paying_customers']);
 	for (const currency of sums.currencies()) {
