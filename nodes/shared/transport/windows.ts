@@ -51,6 +51,16 @@ export const WINDOW_CONCURRENCY = 12;
 const BUFFER_PAGES = { ordered: 6 * WINDOW_CONCURRENCY, anyOrder: 2 * WINDOW_CONCURRENCY };
 /** How much more than was read so far the pieces reaching back may expect to hold. */
 const REACH_BACK_GROWTH = 8;
+/**
+ * Windows cut over a read: a base, and more as pages come in. Each window costs at most one page
+ * that is not full (its last, or one cut short by a split), and a piece that reaches into seconds
+ * with nothing (a gap in the history, the account's start) costs one empty page; so with W windows
+ * a read of N objects takes at most N/100 + 2W requests, and this budget keeps W at
+ * 1 + PIECES_BASE + PIECES_PER_PAGE × pages: requests ≤ (⌈N/100⌉ + 2 + 2 × PIECES_BASE) ÷ (1 − 2 × PIECES_PER_PAGE),
+ * the sequential minimum plus 5 % and 27 (tests/engine/windows.test.ts holds reads to it).
+ */
+export const PIECES_BASE = WINDOW_CONCURRENCY;
+export const PIECES_PER_PAGE = 0.025;
 /** A window is split only into parts expected to hold at least this many pages each. */
 const MIN_SPLIT_PAGES = 2;
 
@@ -150,7 +160,7 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 	const windows: Array<Window<T>> = [{ ...range, count: 0, done: false, fetching: false, pages: [] }];
 	/** Pages in the order they arrived (any-order reads hand them on so). */
 	const arrived: Array<Arrived<T>> = [];
-	const state = { inFlight: 0, bufferedPages: 0, bufferedObjects: 0, handedOn: 0, pagesRead: 0, stopped: false, failure: undefined as { error: unknown } | undefined };
+	const state = { inFlight: 0, bufferedPages: 0, bufferedObjects: 0, handedOn: 0, pagesRead: 0, pieces: 0, stopped: false, failure: undefined as { error: unknown } | undefined };
 	let wake: (() => void) | undefined;
 
 	/** Objects already counted toward what the caller wants: handed on, buffered, or a page per request in flight. */
@@ -223,8 +233,15 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 			});
 	};
 
-	/** Windows cut from `w`, below what it keeps, newest first; the last one reaches `w`'s lower bound. */
-	const cut = (i: number, tops: number[], density: number) => {
+	/**
+	 * Windows cut from `w`, below what it keeps, newest first; the last one reaches `w`'s lower
+	 * bound. No more than the budget allows (see PIECES_BASE): false when it allows none.
+	 */
+	const cut = (i: number, wanted: number[], density: number): boolean => {
+		const allowed = Math.floor(PIECES_BASE + PIECES_PER_PAGE * state.pagesRead) - state.pieces;
+		const tops = wanted.slice(0, Math.max(0, allowed));
+		if (tops.length === 0) return false;
+		state.pieces += tops.length;
 		const w = windows[i];
 		const pieces = tops.map((top, k): Window<T> => {
 			const gte = k + 1 < tops.length ? tops[k + 1] + 1 : w.gte;
@@ -232,6 +249,7 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		});
 		w.gte = tops[0] + 1;
 		windows.splice(i + 1, 0, ...pieces);
+		return true;
 	};
 
 	/** Objects wanted beyond those already promised. */
@@ -252,8 +270,7 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		const unit = w.first! - last + 1;
 		if (unit === 1) {
 			if (w.gte !== undefined && last - 1 < w.gte) return false;
-			cut(i, [last - 1], 0);
-			return true;
+			return cut(i, [last - 1], 0);
 		}
 		const density = w.count / unit;
 		const floor = Math.max(0, w.gte ?? 0);
@@ -270,8 +287,7 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 			tops.push(top);
 			expected += span * density;
 		}
-		cut(i, tops, density);
-		return true;
+		return cut(i, tops, density);
 	};
 
 	/**
@@ -305,8 +321,7 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		const tops: number[] = [];
 		for (let top = w.last! - Math.ceil((w.fetching ? limit : 0) / density) - seconds; tops.length < pieces - 1 && top >= w.gte!; top -= seconds) tops.push(top);
 		if (tops.length === 0) return false;
-		cut(i, tops, density);
-		return true;
+		return cut(i, tops, density);
 	};
 
 	const split = () => reachBack() || balance();
