@@ -150,14 +150,24 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());
 	const isTool = fn.getNode().type.endsWith('Tool');
-	if (credentials.allowWrites && !proposesAny(fn, resources, items.length)) {
+	// Each item's operation, found once; an item that names none fails in its own run below.
+	const operations = Array.from({ length: items.length }, (_, itemIndex) => {
+		try {
+			return findOperation(fn, resources, itemIndex);
+		} catch (error) {
+			return error as Error;
+		}
+	});
+	// An unknown operation counts as a write, so that no warning is wrong.
+	if (credentials.allowWrites && !operations.some((op) => op instanceof Error || op.proposal)) {
 		fn.addExecutionHints({ message: writeCredentialOnReadWarning(fn.getNode()), type: 'warning', location: 'ndv' });
 	}
-	const sameAs = reportsAlreadyRun(fn, resources, items.length);
+	const sameAs = reportsAlreadyRun(fn, operations);
 	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
 		if (sameAs[itemIndex] !== itemIndex) return [];
 		try {
-			const operation = findOperation(fn, resources, itemIndex);
+			const operation = operations[itemIndex];
+			if (operation instanceof Error) throw operation;
 			const ctx = { fn, stripe, credentials, itemIndex, redactor, isTool };
 			const result = await operation.execute(ctx);
 			// The one pass over exactly what leaves the node: no secret at any depth, and with
@@ -189,30 +199,17 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	return [output];
 }
 
-/** Whether any item's operation is a write (a proposal); an unknown operation counts as one, so no warning is wrong. */
-function proposesAny(fn: IExecuteFunctions, resources: ResourceDefinition[], count: number): boolean {
-	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
-		try {
-			if (findOperation(fn, resources, itemIndex).proposal) return true;
-		} catch {
-			return true;
-		}
-	}
-	return false;
-}
-
 /**
  * For each item, the first item whose operation is a report with exactly the same parameter
  * values (itself when none): six items into an MRR report make one report, not six identical ones.
  * Items whose parameters differ (mapped from the input) each get their own.
  */
-function reportsAlreadyRun(fn: IExecuteFunctions, resources: ResourceDefinition[], count: number): number[] {
+function reportsAlreadyRun(fn: IExecuteFunctions, operations: Array<OperationDefinition | Error>): number[] {
 	const firstWith = new Map<string, number>();
-	return Array.from({ length: count }, (_, itemIndex) => {
+	return operations.map((operation, itemIndex) => {
+		if (operation instanceof Error || !operation.oncePerExecution) return itemIndex;
 		let key: string;
 		try {
-			const operation = findOperation(fn, resources, itemIndex);
-			if (!operation.oncePerExecution) return itemIndex;
 			const values = operation.properties.filter((p) => p.type !== 'notice').map((p) => fn.getNodeParameter(p.name, itemIndex, p.default) as unknown);
 			key = JSON.stringify([operation.value, values]);
 		} catch {

@@ -35,7 +35,7 @@ export function idField(name: string, label: string, prefix: string): INodePrope
  * and refuses, before any request, one that cannot be of this object type.
  */
 export function readId(ctx: OperationContext, name: string, label: string, prefix: string): string {
-	const raw = locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, ctx.fn.getNodeParameter(name, ctx.itemIndex), label, prefix);
+	const raw = locatorId(ctx, ctx.fn.getNodeParameter(name, ctx.itemIndex), label, prefix);
 	const id = typeof raw === 'string' ? raw.trim() : '';
 	if (!id) {
 		throw new NodeOperationError(ctx.fn.getNode(), `The ${label} ID is empty (item ${ctx.itemIndex})`, {

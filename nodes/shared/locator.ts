@@ -6,10 +6,11 @@
  * workflows saved before the locators, or an expression that gives an ID) or n8n's
  * `{__rl: true, mode, value}`. So old workflows run unchanged, with no node version bump.
  */
-import { NodeOperationError, type INode, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
 import type { StripeMode } from './credentials';
 import { capitalize, withArticle } from './fields';
+import type { OperationContext } from './operation';
 
 /** The objects a field can name, by ID prefix: the editor look-up behind From List and the Dashboard path. */
 export const LOCATOR_TARGETS = {
@@ -120,19 +121,12 @@ export function locatorField(name: string, label: string, prefix: LocatorPrefix,
 export const isLocatorValue = (value: unknown): value is LocatorValue =>
 	typeof value === 'object' && value !== null && (value as { __rl?: unknown }).__rl === true;
 
-/** What the node needs to say where a value came from: the node and the item. */
-export interface LocatorContext {
-	node: INode;
-	itemIndex: number;
-	mode: StripeMode;
-}
-
 /**
  * The ID in a field's value, whichever form it has: a plain string (old workflows, expressions),
  * By ID / From List, or By URL (the ID extracted, the link's test/live checked against the
  * credential's environment). The prefix itself is checked by the caller, as before the locators.
  */
-export function locatorId(ctx: LocatorContext, raw: unknown, label: string, prefix: string): unknown {
+export function locatorId(ctx: OperationContext, raw: unknown, label: string, prefix: string): unknown {
 	let value = raw;
 	let fromUrl = false;
 	if (isLocatorValue(raw)) {
@@ -145,16 +139,16 @@ export function locatorId(ctx: LocatorContext, raw: unknown, label: string, pref
 	if (!fromUrl && !dashboardMode(text)) return text;
 	const id = idFromDashboardUrl(text, prefix);
 	if (!id) {
-		throw new NodeOperationError(ctx.node, `"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`, {
+		throw new NodeOperationError(ctx.fn.getNode(), `"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`, {
 			itemIndex: ctx.itemIndex,
 			description: `Open the ${label} in the Stripe Dashboard and copy the address, e.g. https://dashboard.stripe.com/test/${LOCATOR_TARGETS[prefix as LocatorPrefix]?.dashboard ?? 'customers'}/${prefix}NffrFeUfNV2Hib, or choose By ID.`,
 		});
 	}
 	const urlMode = dashboardMode(text);
-	if (urlMode !== ctx.mode) {
+	if (urlMode !== ctx.credentials.mode) {
 		throw new NodeOperationError(
-			ctx.node,
-			`The ${label} URL is from the Stripe Dashboard's ${urlMode} mode, but the credential is for ${ctx.mode} mode (item ${ctx.itemIndex})`,
+			ctx.fn.getNode(),
+			`The ${label} URL is from the Stripe Dashboard's ${urlMode} mode, but the credential is for ${ctx.credentials.mode} mode (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
 				description:

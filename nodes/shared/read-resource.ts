@@ -163,7 +163,7 @@ function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<stri
 	for (const filter of spec.filters) {
 		const n = camel(filter.name);
 		if (filter.kind === 'id' && fields[n] !== undefined) {
-			fields[n] = locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, fields[n], idFilterLabel(filter), filter.idPrefix!) as IDataObject[string];
+			fields[n] = locatorId(ctx, fields[n], idFilterLabel(filter), filter.idPrefix!) as IDataObject[string];
 		}
 	}
 	const raw = filtersFromFields(spec.filters, fields);

@@ -72,7 +72,7 @@ function parseMetadata(ctx: OperationContext, value: unknown): unknown {
  */
 function locatorOrValue(ctx: OperationContext, property: INodeProperties | undefined, value: unknown): unknown {
 	const target = property?.type === 'resourceLocator' ? locatorTarget(property) : undefined;
-	return target ? locatorId({ node: ctx.fn.getNode(), itemIndex: ctx.itemIndex, mode: ctx.credentials.mode }, value, target.label, target.prefix) : value;
+	return target ? locatorId(ctx, value, target.label, target.prefix) : value;
 }
 
 /** Every parameter of the operation, with Additional/Update Fields spread into the top level. */

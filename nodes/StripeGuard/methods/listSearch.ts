@@ -11,7 +11,7 @@ import { formatAmount } from '../../shared/amounts';
 import { readCredentials, type StripeMode } from '../../shared/credentials';
 import { toNodeError } from '../../shared/errors';
 import { isStripeId } from '../../shared/fields';
-import { dashboardUrl, type LocatorPrefix } from '../../shared/locator';
+import { dashboardUrl, LOCATOR_TARGETS, type LocatorPrefix } from '../../shared/locator';
 import { SUBSCRIPTION_STATUSES } from '../resources/subscription';
 import { createStripeClient, isStripeApiError, type StripeClient, type StripeParams } from '../../shared/transport';
 
@@ -28,7 +28,6 @@ interface Endpoints {
 }
 
 interface Lookup {
-	prefix: LocatorPrefix;
 	/** What the person recognises: "Ada Lovelace — ada@example.com". The ID is added after it. */
 	describe(o: IDataObject): string;
 	/** The client's endpoints of this resource. */
@@ -96,21 +95,21 @@ const statusOrCustomer =
 		return special?.(text) ?? (await customerClause(stripe, text));
 	};
 
-export const LOOKUPS: Record<string, Lookup> = {
+/** Each look-up's method name, as the locator fields name it (LOCATOR_TARGETS), with the prefix of what it finds. */
+const PREFIX_OF = Object.fromEntries(Object.entries(LOCATOR_TARGETS).map(([prefix, target]) => [target.method, prefix as LocatorPrefix]));
+
+export const LOOKUPS: Record<(typeof LOCATOR_TARGETS)[LocatorPrefix]['method'], Lookup> = {
 	searchCustomers: {
-		prefix: 'cus_',
 		describe: (c) => joined(c.name, c.email) || '(no name or email)',
 		api: (s) => s.customers,
 		query: (text) => `${contains('name', text)} OR ${contains('email', text)}`,
 	},
 	searchProducts: {
-		prefix: 'prod_',
 		describe: (p) => joined(p.name, p.active === false ? 'archived' : ''),
 		api: (s) => s.products,
 		query: (text) => contains('name', text),
 	},
 	searchPrices: {
-		prefix: 'price_',
 		describe: describePrice,
 		expand: ['product'],
 		api: (s) => s.prices,
@@ -121,7 +120,6 @@ export const LOOKUPS: Record<string, Lookup> = {
 		},
 	},
 	searchSubscriptions: {
-		prefix: 'sub_',
 		// Customer, plan and status: "Ada Lovelace — ada@… — Pro $49.00 / month — active".
 		describe: (s) => {
 			const items = ((s.items as IDataObject | undefined)?.data as IDataObject[] | undefined) ?? [];
@@ -135,21 +133,18 @@ export const LOOKUPS: Record<string, Lookup> = {
 		query: (text) => (STATUS_VALUES.has(text.toLowerCase()) && text.toLowerCase() !== 'all' ? `status:${quoted(text.toLowerCase())}` : undefined),
 	},
 	searchInvoices: {
-		prefix: 'in_',
 		// Number, amount, status: "INV-0001 — $49.00 — paid — ada@…".
 		describe: (i) => joined((i.number as string | null) ?? 'draft', money(i.total, i.currency), i.status, (i.customer_name as string | null) ?? i.customer_email),
 		api: (s) => s.invoices,
 		query: statusOrCustomer(INVOICE_STATUSES, (text) => (/^[A-Z0-9]+-[0-9]+$/i.test(text) ? `number:${quoted(text.toUpperCase())}` : undefined)),
 	},
 	searchPaymentIntents: {
-		prefix: 'pi_',
 		describe: (p) => joined(money(p.amount, p.currency), p.status, personOf(p.customer), p.description),
 		expand: ['customer'],
 		api: (s) => s.paymentIntents,
 		query: statusOrCustomer(PAYMENT_STATUSES),
 	},
 	searchCharges: {
-		prefix: 'ch_',
 		describe: (c) => {
 			const billing = c.billing_details as IDataObject | null;
 			return joined(money(c.amount, c.currency), c.refunded ? 'refunded' : c.status, billing?.name ?? billing?.email ?? c.receipt_email, c.description);
@@ -158,46 +153,41 @@ export const LOOKUPS: Record<string, Lookup> = {
 		query: statusOrCustomer(CHARGE_STATUSES, (text) => (/^[0-9]{4}$/.test(text) ? `payment_method_details.card.last4:${quoted(text)}` : undefined)),
 	},
 	searchRefunds: {
-		prefix: 're_',
 		describe: (r) => joined(money(r.amount, r.currency), r.status, r.reason, idOf(r.charge) ? `of ${idOf(r.charge)}` : ''),
 		api: (s) => s.refunds,
 	},
 	searchCheckoutSessions: {
-		prefix: 'cs_',
 		describe: (c) => joined(money(c.amount_total, c.currency), c.status, c.mode, (c.customer_details as IDataObject | null)?.email ?? c.customer_email),
 		api: (s) => s.checkout.sessions,
 	},
 	searchPayouts: {
-		prefix: 'po_',
 		describe: (p) => joined(money(p.amount, p.currency), p.status, dateOf(p.arrival_date) ? `arrives ${dateOf(p.arrival_date)}` : ''),
 		api: (s) => s.payouts,
 	},
 	searchBalanceTransactions: {
-		prefix: 'txn_',
 		describe: (t) => joined(t.type, money(t.amount, t.currency), t.description, dateOf(t.created)),
 		api: (s) => s.balanceTransactions,
 	},
 	searchEvents: {
-		prefix: 'evt_',
 		describe: (e) => joined(e.type, typeof e.created === 'number' ? new Date(e.created * 1000).toISOString().replace('.000Z', 'Z') : ''),
 		api: (s) => s.events,
 	},
 };
 
-function result(lookup: Lookup, mode: StripeMode, o: IDataObject): INodeListSearchItems {
+function result(lookup: Lookup, prefix: LocatorPrefix, mode: StripeMode, o: IDataObject): INodeListSearchItems {
 	const id = o.id as string;
-	return { name: `${lookup.describe(o)} (${id})`, value: id, url: dashboardUrl(lookup.prefix, id, mode) };
+	return { name: `${lookup.describe(o)} (${id})`, value: id, url: dashboardUrl(prefix, id, mode) };
 }
 
-async function lookUp(fn: ILoadOptionsFunctions, lookup: Lookup, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+async function lookUp(fn: ILoadOptionsFunctions, prefix: LocatorPrefix, lookup: Lookup, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const credentials = await readCredentials(fn);
 	const stripe = createStripeClient(fn, credentials);
 	const text = (filter ?? '').trim();
 	const expand = lookup.expand ?? [];
-	const show = (objects: IDataObject[]) => objects.map((o) => result(lookup, credentials.mode, o));
+	const show = (objects: IDataObject[]) => objects.map((o) => result(lookup, prefix, credentials.mode, o));
 
 	// An ID (or a pasted one) is looked up directly: one result, or none in this account and mode.
-	if (isStripeId(text, lookup.prefix)) {
+	if (isStripeId(text, prefix)) {
 		try {
 			const object = (await lookup.api(stripe).retrieve(text, expand.length ? { expand } : {})) as IDataObject;
 			return { results: show([object]) };
@@ -229,7 +219,7 @@ export const listSearch = Object.fromEntries(
 		name,
 		async function (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 			try {
-				return await lookUp(this, lookup, filter, paginationToken);
+				return await lookUp(this, PREFIX_OF[name], lookup, filter, paginationToken);
 			} catch (error) {
 				throw toNodeError(this.getNode(), error, 0);
 			}
