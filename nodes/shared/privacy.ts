@@ -16,13 +16,33 @@ import { createHmac } from 'node:crypto';
 /** Keys whose value is a secret wherever it appears. */
 const SECRET_KEYS = new Set(['client_secret', 'secret']);
 
-/** A copy without secret-bearing fields, at every depth. */
+/**
+ * The value without secret-bearing fields, at every depth. Only what holds a secret is copied:
+ * a list of 10,000 customers (none has one) passes through without a copy.
+ */
 export function withoutSecrets<T>(value: T): T {
-	if (Array.isArray(value)) return value.map(withoutSecrets) as T;
 	if (!value || typeof value !== 'object') return value;
-	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!SECRET_KEYS.has(k)) out[k] = withoutSecrets(v);
-	return out as T;
+	if (Array.isArray(value)) {
+		let copy: unknown[] | undefined;
+		value.forEach((v: unknown, i) => {
+			const clean = withoutSecrets(v);
+			if (clean !== v) (copy ??= [...value])[i] = clean;
+		});
+		return (copy ?? value) as T;
+	}
+	const record = value as Record<string, unknown>;
+	// A spread defines own properties, so a key named "__proto__" stays a key in the copy.
+	let copy: Record<string, unknown> | undefined;
+	for (const k of Object.keys(record)) {
+		if (SECRET_KEYS.has(k)) {
+			copy ??= { ...record };
+			delete copy[k];
+			continue;
+		}
+		const clean = withoutSecrets(record[k]);
+		if (clean !== record[k]) (copy ??= { ...record })[k] = clean;
+	}
+	return (copy ?? value) as T;
 }
 
 type Kind = 'name' | 'email' | 'phone' | 'address' | 'fingerprint' | 'text';

@@ -161,6 +161,7 @@ export class EmulatorServer {
 			const latency = this.latencyMs + this.latencyPerObjectMs * objects;
 			if (latency > 0) await sleep(latency);
 			entry.status = status;
+			if (objects) entry.objects = objects;
 			if (res.destroyed) return;
 			if (loseAnswer) {
 				req.socket.destroy();

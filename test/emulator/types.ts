@@ -68,6 +68,8 @@ export interface RequestLogEntry {
 	host?: string;
 	stripeAccount?: string;
 	status: number;
+	/** Objects a list page returned (what the cost model charges per object). */
+	objects?: number;
 	replayed?: boolean;
 	fault?: string;
 	/** Why Stripe's definitions refuse this request (answered 400, or 404 for an unknown URL). */

@@ -20,7 +20,7 @@ const YEAR = 365 * DAY;
 
 /**
  * Each window costs at most one page that is not full and the read cuts at most PIECES_BASE +
- * PIECES_PER_PAGE × pages windows (see windows.ts): the sequential minimum plus 5 % and 27; a read
+ * PIECES_PER_PAGE × pages windows (see windows.ts): the sequential minimum plus 5 % and 43; a read
  * that stops early may also have a page in flight per window it was reading.
  */
 const requestBound = (objects: number, stoppedEarly: boolean) =>
