@@ -1,0 +1,68 @@
+/**
+ * Node versions as n8n's editor and engine read them (n8n-workflow's own displayParameter and
+ * getNodeParameters): version 1, which every saved workflow uses, offers exactly the parameters it
+ * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken from
+ * the code before version 2; version 2 differs from it only where issue 16 asked.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { NodeHelpers, type INodeParameters, type INodeProperties, type INodePropertyCollection, type INodePropertyOptions, type INodeTypeDescription } from 'n8n-workflow';
+
+import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+
+const FIXTURE = join(__dirname, 'fixtures/stripe-guard-v1-parameters.json');
+const description = new StripeGuard().description;
+
+type Surface = Record<string, { defaults: INodeParameters | null; fields: unknown[] }>;
+
+/** What a person can set: names, types, defaults, choices (not the help texts). */
+function shape(p: INodeProperties | INodePropertyOptions | INodePropertyCollection): unknown {
+	if (!('type' in p) && !('displayName' in p && 'values' in p)) return (p as INodePropertyOptions).value;
+	if ('values' in p) return { name: p.name, displayName: p.displayName, values: p.values.map(shape) };
+	const property = p as INodeProperties;
+	return {
+		name: property.name,
+		displayName: property.displayName,
+		type: property.type,
+		default: property.default,
+		...(property.required ? { required: true } : {}),
+		...(property.typeOptions ? { typeOptions: property.typeOptions } : {}),
+		...(property.options ? { options: property.options.map(shape) } : {}),
+		...(property.modes ? { modes: property.modes.map((m) => m.name) } : {}),
+	};
+}
+
+/** Every operation's visible fields and the parameters a new node gets, at one version. */
+function surface(typeVersion: number, tool = false): Surface {
+	const type: INodeTypeDescription = tool ? { ...description, name: `${description.name}Tool` } : description;
+	const node = { typeVersion };
+	const out: Surface = {};
+	const resources = description.properties.find((p) => p.name === 'resource')!.options as INodePropertyOptions[];
+	for (const resource of resources) {
+		const operations = description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value))!;
+		for (const operation of operations.options as INodePropertyOptions[]) {
+			const defaults = NodeHelpers.getNodeParameters(description.properties, { resource: resource.value, operation: operation.value }, true, false, node, type);
+			const fields = description.properties.filter((p) => NodeHelpers.displayParameter(defaults ?? {}, p, node, type)).map(shape);
+			// The tool's description is generated from the help texts, which may be reworded.
+			const { toolDescription: _, ...settable } = defaults ?? {};
+			out[`${resource.value}.${operation.value}`] = {
+				defaults: settable,
+				fields: fields.map((f) => ((f as INodeProperties).name === 'toolDescription' ? { ...(f as INodeProperties), default: '(generated)' } : f)),
+			};
+		}
+	}
+	return out;
+}
+
+test('version 1 offers exactly the parameters, defaults and choices it had before version 2', () => {
+	const v1 = { workflow: surface(1), tool: surface(1, true) };
+	if (process.env.UPDATE_V1_FIXTURE) {
+		mkdirSync(dirname(FIXTURE), { recursive: true });
+		// One line per operation: a change to version 1 shows in a diff as the operations it touched.
+		const lines = (s: Surface) => Object.entries(s).map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`).join(',\n');
+		writeFileSync(FIXTURE, `{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`);
+	}
+	expect(existsSync(FIXTURE)).toBe(true);
+	expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+});
