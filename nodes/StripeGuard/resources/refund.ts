@@ -67,6 +67,7 @@ export const refund = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the refund was created' },
 	],
 	expand: ['charge', 'payment_intent', 'balance_transaction'],
+	dates: ['created'],
 	simplify: (r: IDataObject) => ({
 		id: r.id,
 		...money('amount', r.amount, r.currency),
