@@ -66,3 +66,47 @@ test('version 1 offers exactly the parameters, defaults and choices it had befor
 	expect(existsSync(FIXTURE)).toBe(true);
 	expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
 });
+
+test('a new node is version 2; saved workflows keep version 1', () => {
+	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
+});
+
+const PACE_OPTION = { name: 'maxRequestsPerSecond', displayName: 'Max Requests per Second', type: 'number', default: null, typeOptions: { minValue: 1 } };
+
+/** Version 1's fields with exactly issue 16's changes applied: what version 2 must show. */
+function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>): unknown[] {
+	const own = fields.find((f) => f.name === 'options');
+	const out = fields
+		.filter((f) => f.name !== 'maxRequestsPerSecond' && f !== own)
+		.flatMap((f) => {
+			// 1. Simplify on by default.
+			if (f.name === 'simplify') return [{ ...f, default: true }];
+			// 3. A refund's Amount out of Additional Fields, empty by default.
+			if (operation === 'refund.create' && f.name === 'chargeId') return [f, { name: 'amount', displayName: 'Amount', type: 'number', default: null, typeOptions: { minValue: 1 } }];
+			if (operation === 'refund.create' && f.name === 'additionalFields') return [{ ...f, options: (f.options as Array<{ name: string }>).filter((o) => o.name !== 'amount') }];
+			return [f];
+		});
+	// 4. Max Requests per Second in Options (with Expand where the operation has it), last of what a person sees.
+	const options = { name: 'options', displayName: 'Options', type: 'collection', default: {}, options: [...((own?.options as unknown[]) ?? []), PACE_OPTION] };
+	const hidden = out.filter((f) => f.type === 'hidden');
+	return [...out.filter((f) => f.type !== 'hidden'), options, ...hidden];
+}
+
+test.each([false, true])('version 2 differs from version 1 only by the changes of issue 16 (as a tool: %s)', (tool) => {
+	const [v1, v2] = [surface(1, tool), surface(2, tool)];
+	expect(Object.keys(v2)).toEqual(Object.keys(v1));
+	for (const [operation, { fields, defaults }] of Object.entries(v1)) {
+		expect([operation, v2[operation].fields]).toEqual([operation, v1WithIssue16(operation, fields as Array<Record<string, unknown>>)]);
+		const { maxRequestsPerSecond: _, ...rest } = defaults as INodeParameters;
+		const expected: INodeParameters = { ...rest, options: {} };
+		if ('simplify' in rest) expected.simplify = true;
+		if (operation === 'refund.create') expected.amount = null;
+		expect([operation, v2[operation].defaults]).toEqual([operation, expected]);
+	}
+});
+
+test("version 2's refund Amount says the minor-units rule and what empty means where a person types it", () => {
+	const amount = description.properties.find((p) => p.name === 'amount' && p.displayOptions?.show?.resource?.includes('refund') && NodeHelpers.displayParameter({ resource: 'refund', operation: 'create' }, p, { typeVersion: 2 }, description));
+	expect(amount).toMatchObject({ hint: expect.stringContaining('1200 is $12.00 but ¥1,200'), placeholder: expect.stringMatching(/^Empty: all that is left of the charge/) });
+	expect(amount!.hint).toContain('Empty refunds all that is left of the charge');
+});
