@@ -206,12 +206,12 @@ test('the revenue agent answers from the MRR and revenue reports', async () => {
 });
 
 test('refund with approval: proposes, asks in Slack, executes once approved', async () => {
-	const refunds = emulator.list('refund', 'test').length;
+	const refunds = new Set(emulator.list('refund', 'test').map((r) => r.id));
 	const before = slack.messages.length;
 	await approveFromSlack(await run('sgExampleRefundOk'), before);
-	expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
+	const made = emulator.list('refund', 'test').filter((r) => !refunds.has(r.id));
 	// The example's Amount field (version 2: a field of its own): $5, not the whole charge.
-	expect(emulator.list('refund', 'test').at(-1)).toMatchObject({ amount: 500, currency: 'usd' });
+	expect(made).toEqual([expect.objectContaining({ amount: 500, currency: 'usd' })]);
 });
 
 test('agent refund with approval: the agent proposes, a person approves, Stripe refunds once', async () => {
