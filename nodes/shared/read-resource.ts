@@ -158,12 +158,13 @@ export function simplifyDeep(shape: Shape, object: IDataObject, isoDates: boolea
  * a second pass over everything that leaves the node, and removes secrets.
  */
 export function shapeOutput(ctx: OperationContext, shape: Shape, objects: IDataObject[]): IDataObject[] {
-	const isoDates = nodeVersion(ctx.fn) >= 2;
-	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, isoDates) as boolean);
+	// Version 2 simplifies by default and gives simplified dates as ISO 8601.
+	const fromV2 = nodeVersion(ctx.fn) >= 2;
+	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, fromV2) as boolean);
 	const redact = redactOn(ctx);
 	return objects.map((o) => {
 		const object = redact ? ctx.redactor.redact(o) : o;
-		return simple ? simplifyDeep(shape, object, isoDates) : object;
+		return simple ? simplifyDeep(shape, object, fromV2) : object;
 	});
 }
 
