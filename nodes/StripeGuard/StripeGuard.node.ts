@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
+import { LATEST_VERSION, NODE_VERSIONS } from '../shared/node-version';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
 import { querySpecs, resources } from './resources';
@@ -16,7 +17,10 @@ export class StripeGuard implements INodeType {
 		name: 'stripeGuard',
 		icon: { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 (issue 16): Simplify on by default with ISO dates, a refund's Amount as a field of
+		// its own, Max Requests per Second as an option. Saved workflows stay on version 1 unchanged.
+		version: NODE_VERSIONS,
+		defaultVersion: LATEST_VERSION,
 		// Writes read as what they are: "propose create: refund".
 		subtitle: `={{(${JSON.stringify(WRITE_OPERATION_KEYS)}.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}`,
 		description: 'Read Stripe data through a restricted API key; writes only ever become proposals for a person to approve',

@@ -16,6 +16,7 @@ import { toNodeError } from '../shared/errors';
 import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
 import { Redactor, withoutSecrets } from '../shared/privacy';
 import { PROPOSAL_TYPE } from '../shared/proposals';
+import { FROM_V2, nodeVersion, ONLY_V1 } from '../shared/node-version';
 import { objectTypeOf, redactOn } from '../shared/read-resource';
 import { createStripeClient, DEFAULT_TIMEOUT_MS } from '../shared/transport';
 
@@ -30,16 +31,43 @@ const CONCURRENCY = 32;
 /** The value n8n gives the "Custom API Call" option it adds to resource and operation lists. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-/** Shown under every operation: many items run in parallel, at most this fast. */
+/** Version 1, under every operation: many items run in parallel, at most this fast (0: automatic). */
 const paceField: INodeProperties = {
 	displayName: 'Max Requests per Second',
 	name: 'maxRequestsPerSecond',
 	type: 'number',
 	typeOptions: { minValue: 0 },
 	default: 0,
+	displayOptions: ONLY_V1,
 	description:
 		"Lower this node's pace toward Stripe, e.g. to leave room for other apps on the same key. 0 means just under Stripe's limits for the key: 95/s live, 24/s test, 19/s for search. Input items run in parallel up to the pace; output keeps their order.",
 };
+
+/** Version 2: the same setting as an option, where empty (or not added) reads as automatic instead of a 0 that means it. */
+const paceOption: INodeProperties = {
+	displayName: 'Max Requests per Second',
+	name: 'maxRequestsPerSecond',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: null,
+	placeholder: "Automatic: just under Stripe's limits",
+	description:
+		"Lower this node's pace toward Stripe, e.g. to leave room for other apps on the same key. Empty means automatic: just under Stripe's limits for the key, 95/s live, 24/s test, 19/s for search. Input items run in parallel up to the pace; output keeps their order.",
+};
+
+/** Version 2's Options of an operation: its own (such as Expand) and the pace. */
+function optionsV2(own: INodeProperties | undefined): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		...own,
+		options: [...(own?.options ?? []), paceOption],
+		displayOptions: FROM_V2,
+	};
+}
 
 /**
  * Shown under the operations that read long lists (List, the reports, the Query): off reads one
@@ -80,6 +108,12 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			default: firstResource,
 		},
 	];
+	// Version 2 puts Options last, under the fields every operation shares.
+	const optionsLast: INodeProperties[] = [];
+	const forOperation = (resource: string, operation: string, field: INodeProperties): INodeProperties => ({
+		...field,
+		displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, resource: [resource], operation: [operation] } },
+	});
 	for (const resource of resources) {
 		const firstOperation = resource.operations[0].value;
 		properties.push({
@@ -97,19 +131,29 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			default: firstOperation,
 		});
 		for (const op of resource.operations) {
+			const own = op.properties.find((f) => f.name === 'options' && f.type === 'collection');
 			for (const field of op.properties) {
-				properties.push({
-					...field,
-					displayOptions: {
-						...field.displayOptions,
-						show: { ...field.displayOptions?.show, resource: [resource.value], operation: [op.value] },
-					},
-				});
+				properties.push(forOperation(resource.value, op.value, field === own ? { ...field, displayOptions: ONLY_V1 } : field));
 			}
+			optionsLast.push(forOperation(resource.value, op.value, optionsV2(own)));
 		}
 	}
-	properties.push(paceField, parallelField, timeoutField);
+	properties.push(paceField, parallelField, timeoutField, ...optionsLast);
 	return properties;
+}
+
+/** The node's pace cap; 0 is automatic (just under Stripe's limits). */
+function readPace(fn: IExecuteFunctions): number {
+	if (nodeVersion(fn) < 2) return fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
+	const value = fn.getNodeParameter('options.maxRequestsPerSecond', 0, null) as unknown;
+	if (value === null || value === undefined || value === '') return 0;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+		throw new NodeOperationError(fn.getNode(), `Max Requests per Second must be a number above 0, not ${JSON.stringify(value)} (item 0)`, {
+			itemIndex: 0,
+			description: "It applies to the whole node and is read from the first item. Leave it empty, or remove the option, for the automatic pace: just under Stripe's limits for the key.",
+		});
+	}
+	return value;
 }
 
 function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], itemIndex: number): OperationDefinition {
@@ -139,7 +183,7 @@ function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], i
 export async function runOperations(fn: IExecuteFunctions, resources: ResourceDefinition[]): Promise<INodeExecutionData[][]> {
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
-	const pace = fn.getNodeParameter('maxRequestsPerSecond', 0, 0) as number;
+	const pace = readPace(fn);
 	const timeout = fn.getNodeParameter('requestTimeout', 0, DEFAULT_TIMEOUT_SECONDS) as number;
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
 		throw new NodeOperationError(fn.getNode(), `Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`);

@@ -8,6 +8,7 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 import { idField, listFields, readId, readListSize, withArticle } from './fields';
 import { camel, conflictingDateFilters, filterFields, filtersFromFields, filterSchema, idFilterLabel, stripeListParams, type FilterSpec } from './filters';
 import { locatorId } from './locator';
+import { FROM_V2, nodeVersion, ONLY_V1 } from './node-version';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
 import type { StripeClient } from './transport';
@@ -39,6 +40,8 @@ export interface ReadResourceSpec {
 	search?: { fields: string; example: string };
 	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
 	simplify(object: IDataObject): IDataObject;
+	/** Simplified fields that are Unix times, given as ISO 8601 from node version 2 on ("items.current_period_end" inside a list). */
+	dates?: string[];
 	/** Added to the list operation's description: what the list is usually for. */
 	listHint?: string;
 	/** Stripe's `object` value when it is not the resource's name in snake case ("checkout.session"). */
@@ -51,8 +54,31 @@ export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>,
 /** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
 export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) => spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/** A simplified shape and which of its fields are Unix times. */
+export interface Shape {
+	simplify(object: IDataObject): IDataObject;
+	dates?: string[];
+}
+
 /** Each object type's simplified shape, so that expanded objects are simplified too. */
-const SIMPLIFIERS = new Map<string, (object: IDataObject) => IDataObject>();
+const SIMPLIFIERS = new Map<string, Shape>();
+
+/** Stripe's Unix seconds as ISO 8601 (2026-11-21T07:41:31.000Z); null and anything else as it is. */
+const isoDate = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000).toISOString() : value);
+
+/** The object with the given paths turned into ISO dates; a path goes into each element of a list. */
+export function withIsoDates(object: IDataObject, dates: string[] = []): IDataObject {
+	const out = { ...object };
+	for (const path of dates) {
+		const [head, ...rest] = path.split('.');
+		if (!(head in out)) continue;
+		const value = out[head];
+		if (rest.length === 0) out[head] = isoDate(value) as IDataObject[string];
+		else if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, [rest.join('.')]) : v)) as IDataObject[];
+		else if (value && typeof value === 'object') out[head] = withIsoDates(value as IDataObject, [rest.join('.')]);
+	}
+	return out;
+}
 
 const REDACT_WHAT =
 	'to replace personal data (names, emails, phones, addresses, shipping and billing details, tax IDs, card and bank holder data, free-text descriptions) with placeholders; the same person gets the same placeholder within a run';
@@ -75,7 +101,20 @@ const simplifyField: INodeProperties = {
 	description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
 };
 
-export const outputFields = (simplifyByDefault = false): INodeProperties[] => [{ ...simplifyField, default: simplifyByDefault }, ...redactFields];
+/** Version 2 simplifies by default, and its simplified dates are ISO 8601 (the full object keeps Stripe's Unix seconds). */
+const simplifyFieldV2: INodeProperties = {
+	...simplifyField,
+	default: true,
+	displayOptions: FROM_V2,
+	description:
+		'Whether to return only the fields people use, with formatted amounts and dates as ISO 8601 (2026-11-21T07:41:31.000Z), instead of the full Stripe object (dates in Unix seconds). Always on when used as an AI tool.',
+};
+
+/** Simplify (off by default in version 1 except where `simplifyByDefault`, on from version 2) and Redact Personal Data. */
+export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
+	...(simplifyByDefault ? [{ ...simplifyField, default: true }] : [{ ...simplifyField, displayOptions: ONLY_V1 }, simplifyFieldV2]),
+	...redactFields,
+];
 
 function expandField(spec: ReadResourceSpec): INodeProperties[] {
 	if (spec.expand.length === 0) return [];
@@ -100,17 +139,17 @@ function expandField(spec: ReadResourceSpec): INodeProperties[] {
 	];
 }
 
-/** A simplified object whose expanded objects are simplified too (by their own type's shape). */
-function simplifyDeep(simplify: (o: IDataObject) => IDataObject, object: IDataObject): IDataObject {
-	const simple = simplify(object);
+/** A simplified object whose expanded objects are simplified too (by their own type's shape); dates as ISO 8601 with `isoDates`. */
+export function simplifyDeep(shape: Shape, object: IDataObject, isoDates: boolean): IDataObject {
+	const simple = shape.simplify(object);
 	for (const [key, value] of Object.entries(simple)) {
 		const nested = value as IDataObject | null;
 		if (!nested || typeof nested !== 'object' || Array.isArray(nested) || typeof nested.object !== 'string') continue;
 		const inner = SIMPLIFIERS.get(nested.object);
 		// An expanded object without a simplified shape of its own keeps only what names it.
-		simple[key] = inner ? simplifyDeep(inner, nested) : { id: nested.id ?? null, object: nested.object };
+		simple[key] = inner ? simplifyDeep(inner, nested, isoDates) : { id: nested.id ?? null, object: nested.object };
 	}
-	return simple;
+	return isoDates ? withIsoDates(simple, shape.dates) : simple;
 }
 
 /**
@@ -118,12 +157,14 @@ function simplifyDeep(simplify: (o: IDataObject) => IDataObject, object: IDataOb
  * reads the full objects (their `object` types tell whose `name` is a person's); the router runs
  * a second pass over everything that leaves the node, and removes secrets.
  */
-export function shapeOutput(ctx: OperationContext, simplify: (o: IDataObject) => IDataObject, objects: IDataObject[]): IDataObject[] {
-	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, false) as boolean);
+export function shapeOutput(ctx: OperationContext, shape: Shape, objects: IDataObject[]): IDataObject[] {
+	// Version 2 simplifies by default and gives simplified dates as ISO 8601.
+	const fromV2 = nodeVersion(ctx.fn) >= 2;
+	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, fromV2) as boolean);
 	const redact = redactOn(ctx);
 	return objects.map((o) => {
 		const object = redact ? ctx.redactor.redact(o) : o;
-		return simple ? simplifyDeep(simplify, object) : object;
+		return simple ? simplifyDeep(shape, object, fromV2) : object;
 	});
 }
 
@@ -195,7 +236,7 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 			const id = readId(ctx, idName, spec.label, spec.idPrefix);
 			const expand = readExpand(ctx, spec);
 			const object = (await spec.api(ctx.stripe).retrieve!(id, expand.length ? { expand } : undefined)) as IDataObject;
-			return shapeOutput(ctx, spec.simplify, [object])[0];
+			return shapeOutput(ctx, spec, [object])[0];
 		},
 	};
 }
@@ -220,7 +261,7 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 			const params = { ...readFilters(ctx, spec), ...listExpansion(readExpand(ctx, spec)) };
 			const api = spec.api(ctx.stripe);
 			const rows = await collectList(ctx, (p) => api.list!(p), params, size);
-			return shapeOutput(ctx, spec.simplify, rows);
+			return shapeOutput(ctx, spec, rows);
 		},
 	};
 }
@@ -258,14 +299,14 @@ function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourc
 			const api = spec.api(ctx.stripe);
 			const params = { query, ...listExpansion(expand) };
 			const rows = await collectList(ctx, (p) => api.search!(p), params, size);
-			return shapeOutput(ctx, spec.simplify, rows);
+			return shapeOutput(ctx, spec, rows);
 		},
 	};
 }
 
 /** The resource with its read operations; `extra` adds operations such as listLineItems. */
 export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefinition[] = []): ResourceDefinition & { spec: ReadResourceSpec } {
-	SIMPLIFIERS.set(objectTypeOf(spec), spec.simplify);
+	SIMPLIFIERS.set(objectTypeOf(spec), spec);
 	const operations = [getOperation(spec), listOperation(spec)];
 	if (spec.search) operations.push(searchOperation(spec, spec.search));
 	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };
@@ -279,6 +320,7 @@ export interface SubListSpec {
 	description: string;
 	list: (stripe: StripeClient, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
 	simplify(object: IDataObject): IDataObject;
+	dates?: string[];
 }
 
 /** A list that belongs to one object, such as an invoice's line items. */
@@ -293,7 +335,7 @@ export function subListOperation(spec: SubListSpec): OperationDefinition {
 		async execute(ctx) {
 			const id = readId(ctx, idName, spec.parent.label, spec.parent.idPrefix);
 			const rows = await collectList(ctx, (p) => spec.list(ctx.stripe, id, p), {}, readListSize(ctx));
-			return shapeOutput(ctx, spec.simplify, rows);
+			return shapeOutput(ctx, spec, rows);
 		},
 	};
 }

@@ -7,6 +7,7 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import { toNodeError } from './errors';
 import { locatorId, locatorTarget } from './locator';
+import { inVersion, nodeVersion } from './node-version';
 import type { OperationContext, OperationDefinition } from './operation';
 import { createProposal, MAX_LIFETIME_HOURS } from './proposals';
 import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
@@ -75,10 +76,10 @@ function locatorOrValue(ctx: OperationContext, property: INodeProperties | undef
 	return target ? locatorId(ctx, value, target.label, target.prefix) : value;
 }
 
-/** Every parameter of the operation, with Additional/Update Fields spread into the top level. */
+/** Every parameter of the operation in the node's version, with Additional/Update Fields spread into the top level. */
 function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
 	const input: IDataObject = {};
-	for (const property of properties) {
+	for (const property of properties.filter((p) => inVersion(p, nodeVersion(ctx.fn)))) {
 		const value = locatorOrValue(ctx, property, ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined));
 		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') {
 			for (const [name, option] of Object.entries(value)) input[name] = locatorOrValue(ctx, property.options?.find((o) => o.name === name) as INodeProperties | undefined, option) as IDataObject[string];

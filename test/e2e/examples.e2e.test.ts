@@ -206,10 +206,12 @@ test('the revenue agent answers from the MRR and revenue reports', async () => {
 });
 
 test('refund with approval: proposes, asks in Slack, executes once approved', async () => {
-	const refunds = emulator.list('refund', 'test').length;
+	const refunds = new Set(emulator.list('refund', 'test').map((r) => r.id));
 	const before = slack.messages.length;
 	await approveFromSlack(await run('sgExampleRefundOk'), before);
-	expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
+	const made = emulator.list('refund', 'test').filter((r) => !refunds.has(r.id));
+	// The example's Amount field (version 2: a field of its own): $5, not the whole charge.
+	expect(made).toEqual([expect.objectContaining({ amount: 500, currency: 'usd' })]);
 });
 
 test('agent refund with approval: the agent proposes, a person approves, Stripe refunds once', async () => {
@@ -219,6 +221,12 @@ test('agent refund with approval: the agent proposes, a person approves, Stripe 
 	await approveFromSlack(executionId, before);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
 	expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
+});
+
+test('the examples show what a new node is: every Stripe Guard node in them is version 2', () => {
+	const guards = examples.flatMap((w) => w.nodes.filter((n) => /\.stripeGuard(Tool)?$/.test(n.type)).map((n) => [w.id, n.name, (n as { typeVersion?: number }).typeVersion]));
+	expect(guards.length).toBeGreaterThan(10);
+	expect(guards.filter(([, , v]) => v !== 2)).toEqual([]);
 });
 
 test('every example was run (the notification sub-workflow through the approval examples)', () => {

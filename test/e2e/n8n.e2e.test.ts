@@ -164,6 +164,24 @@ test('a workflow reads every resource', async () => {
 	expect(charges).not.toMatch(/"email":"[a-z.]+\d*@example\.com"/);
 });
 
+test('version 2 next to version 1 on a real n8n: a saved version 1 node keeps its output and settings, a new one simplifies with ISO dates', async () => {
+	const customer = emulator.list('customer', 'test')[0] as { id: string; created: number };
+	const get = { resource: 'customer', operation: 'get', customerId: customer.id };
+	const nodes: Node[] = [
+		{ ...guard('Version 1', { ...get, maxRequestsPerSecond: 5 }), typeVersion: 1 },
+		{ ...guard('Version 2', { ...get, options: { maxRequestsPerSecond: 5 } }), typeVersion: 2 },
+		{ ...guard('Version 2 refund', { resource: 'refund', operation: 'create', chargeId: emulator.list('charge', 'test').find((c) => c.status === 'succeeded' && c.currency === 'usd')!.id, amount: 300 }), typeVersion: 2 },
+	];
+	await runtime.importWorkflow(n8n, env, workflow('sgE2eVersions', 'Versions 1 and 2', nodes));
+	const run = (await timed('execute: versions 1 and 2', () => runtime.executeWorkflow(n8n, env, 'sgE2eVersions'))) as RunResult;
+	expectSuccess(run);
+	expect(output(run, 'Version 1')[0].json).toMatchObject({ object: 'customer', id: customer.id, created: customer.created });
+	const v2 = output(run, 'Version 2')[0].json;
+	expect(v2).toMatchObject({ id: customer.id, created: new Date(customer.created * 1000).toISOString() });
+	expect(v2).not.toHaveProperty('object');
+	expect(output(run, 'Version 2 refund')[0].json).toMatchObject({ type: 'stripeGuardProposal', request: { params: { amount: 300 } } });
+});
+
 test("n8n's HTTP Request node cannot use the credential: only Stripe Guard's nodes may, so a key that can write never writes without an approval", async () => {
 	const http: Node = {
 		name: 'HTTP Request',
@@ -217,6 +235,8 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		const ours = (name: string) => nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as { description: string; iconUrl?: unknown; codex?: { alias?: string[] } };
 		expect(ours('stripeGuard').codex?.alias).toEqual(expect.arrayContaining(['refund', 'MRR', 'ARR', 'churn', 'report', 'revenue', 'charge', 'subscription', 'invoice']));
 		expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
+		// A node added in the editor is version 2; saved workflows keep version 1.
+		expect(ours('stripeGuard')).toMatchObject({ version: [1, 2], defaultVersion: 2 });
 		// The pictures themselves differ (each node has its own file, so compare what n8n serves).
 		const icons = await Promise.all(
 			['stripeGuard', 'stripeGuardTrigger', 'stripeGuardApproval'].map(async (n) => {

@@ -177,6 +177,8 @@ export interface RunOptions {
 	retryOnFail?: number;
 	/** Run as the agent-tool variant (`stripeGuardTool`). */
 	asTool?: boolean;
+	/** The node's typeVersion: 1 (every saved workflow before version 2) unless given. */
+	typeVersion?: number;
 }
 
 export interface NodeRunError {
@@ -242,7 +244,7 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 			id: 'stripe-guard',
 			name: 'Stripe Guard',
 			type: options.asTool ? `${STRIPE_GUARD}Tool` : STRIPE_GUARD,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters,
 			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },

@@ -2,10 +2,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import type { ResourceDefinition } from '../../shared/operation';
-import { outputFields, shapeOutput } from '../../shared/read-resource';
+import { outputFields, shapeOutput, type Shape } from '../../shared/read-resource';
 
 const simplifyFunds = (funds: unknown) =>
 	((funds as IDataObject[] | undefined) ?? []).map((f) => ({ currency: f.currency, ...money('amount', f.amount, f.currency) }));
+
+/** The balance simplified: funds per currency (no dates). */
+export const balanceShape: Shape = {
+	simplify: (b: IDataObject) => ({ available: simplifyFunds(b.available), pending: simplifyFunds(b.pending), livemode: b.livemode }),
+};
 
 export const balance: ResourceDefinition = {
 	value: 'balance',
@@ -19,8 +24,7 @@ export const balance: ResourceDefinition = {
 			properties: outputFields(),
 			async execute(ctx) {
 				const object = (await ctx.stripe.balance.retrieve()) as unknown as IDataObject;
-				const simplify = (b: IDataObject) => ({ available: simplifyFunds(b.available), pending: simplifyFunds(b.pending), livemode: b.livemode });
-				return shapeOutput(ctx, simplify, [object])[0];
+				return shapeOutput(ctx, balanceShape, [object])[0];
 			},
 		},
 	],

@@ -28,6 +28,7 @@ export const balanceTransaction = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the transaction was created' },
 	],
 	expand: ['source'],
+	dates: ['available_on', 'created'],
 	simplify: (t: IDataObject) => ({
 		id: t.id,
 		type: t.type,

@@ -17,6 +17,7 @@ export const charge = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the charge was created' },
 	],
 	expand: ['customer', 'payment_intent', 'balance_transaction'],
+	dates: ['created'],
 	search: {
 		fields: "status, amount, currency, customer, disputed, refunded, created, payment_method_details.card.last4, metadata['key']",
 		example: "status:'failed' AND created>1767225600",

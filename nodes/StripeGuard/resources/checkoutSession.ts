@@ -3,9 +3,21 @@ import type { IDataObject } from 'n8n-workflow';
 import { money } from '../../shared/amounts';
 import { idField, isStripeId } from '../../shared/fields';
 import { locatorField } from '../../shared/locator';
-import { defineReadResource, subListOperation } from '../../shared/read-resource';
+import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
 import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 import type { WriteContext } from '../../shared/write-requests';
+
+/** A checkout session's line item, simplified (it has no dates of its own). */
+export const checkoutLineShape: Shape = {
+	simplify: (l: IDataObject) => ({
+		id: l.id,
+		description: l.description,
+		quantity: l.quantity,
+		price: (l.price as IDataObject | null)?.id ?? null,
+		...money('amount_total', l.amount_total, l.currency),
+		currency: l.currency,
+	}),
+};
 
 const CHECKOUT_WRITE = 'Checkout Sessions: Write (rak_checkout_session_write)';
 
@@ -127,6 +139,7 @@ export const checkoutSession = defineReadResource(
 			{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the session was created' },
 		],
 		expand: ['customer', 'payment_intent', 'subscription', 'invoice'],
+		dates: ['expires_at', 'created'],
 		simplify: (s: IDataObject) => {
 			const details = s.customer_details as IDataObject | null;
 			return {
@@ -155,14 +168,7 @@ export const checkoutSession = defineReadResource(
 			action: 'List line items of a checkout session',
 			description: 'List what a checkout session sold: products, quantities and amounts. Needs Checkout Sessions: Read (rak_checkout_session_read).',
 			list: (stripe, id, params) => stripe.checkout.sessions.listLineItems(id, params),
-			simplify: (l: IDataObject) => ({
-				id: l.id,
-				description: l.description,
-				quantity: l.quantity,
-				price: (l.price as IDataObject | null)?.id ?? null,
-				...money('amount_total', l.amount_total, l.currency),
-				currency: l.currency,
-			}),
+			...checkoutLineShape,
 		}),
 		...checkoutSessionWrites,
 	],

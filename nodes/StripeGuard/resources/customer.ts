@@ -57,6 +57,7 @@ export const customer = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the customer was created' },
 	],
 	expand: ['default_source', 'invoice_settings.default_payment_method', 'test_clock'],
+	dates: ['created'],
 	search: {
 		fields: 'email, name, phone, created, metadata[\'key\']',
 		example: "email:'jenny@example.com' or name~'Rosen' or metadata['plan']:'pro'",

@@ -16,6 +16,7 @@ export const event = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the event happened' },
 	],
 	expand: [],
+	dates: ['created'],
 	simplify: (e: IDataObject) => {
 		const object = ((e.data as IDataObject | undefined)?.object ?? {}) as IDataObject;
 		return {

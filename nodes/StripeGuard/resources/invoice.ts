@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { idField } from '../../shared/fields';
-import { defineReadResource, subListOperation } from '../../shared/read-resource';
+import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
 import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
 import { COLLECTION_METHODS } from './subscription';
 
@@ -14,18 +14,22 @@ const STATUSES = [
 	{ name: 'Void', value: 'void' },
 ];
 
-const simplifyLine = (l: IDataObject) => {
-	const pricing = (l.pricing as IDataObject | undefined)?.price_details as IDataObject | undefined;
-	return {
-		id: l.id,
-		description: l.description,
-		...money('amount', l.amount, l.currency),
-		currency: l.currency,
-		quantity: l.quantity,
-		price: pricing?.price ?? (l.price as IDataObject | undefined)?.id ?? null,
-		period_start: (l.period as IDataObject | undefined)?.start,
-		period_end: (l.period as IDataObject | undefined)?.end,
-	};
+/** An invoice line's simplified shape: its period comes out as period_start / period_end. */
+export const invoiceLineShape: Shape = {
+	simplify: (l: IDataObject) => {
+		const pricing = (l.pricing as IDataObject | undefined)?.price_details as IDataObject | undefined;
+		return {
+			id: l.id,
+			description: l.description,
+			...money('amount', l.amount, l.currency),
+			currency: l.currency,
+			quantity: l.quantity,
+			price: pricing?.price ?? (l.price as IDataObject | undefined)?.id ?? null,
+			period_start: (l.period as IDataObject | undefined)?.start,
+			period_end: (l.period as IDataObject | undefined)?.end,
+		};
+	},
+	dates: ['period_start', 'period_end'],
 };
 
 const INVOICE_WRITE = 'Invoices: Write (rak_invoice_write)';
@@ -91,6 +95,7 @@ export const invoice = defineReadResource(
 		// Since API version 2025-03-31 an invoice's subscription is under parent.subscription_details.
 		expand: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
 		expandRenamed: { subscription: 'parent.subscription_details.subscription' },
+		dates: ['due_date', 'created', 'period_start', 'period_end'],
 		search: {
 			fields: "status, customer, subscription, number, total, currency, created, metadata['key']",
 			example: "status:'open' AND total>10000",
@@ -125,7 +130,7 @@ export const invoice = defineReadResource(
 			action: 'List line items of an invoice',
 			description: "List an invoice's line items: what was billed, for which period, at which price. Needs Invoices: Read (rak_invoice_read).",
 			list: (stripe, id, params) => stripe.invoices.listLineItems(id, params),
-			simplify: simplifyLine,
+			...invoiceLineShape,
 		}),
 		...invoiceWrites,
 	],

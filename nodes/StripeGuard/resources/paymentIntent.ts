@@ -45,6 +45,7 @@ export const paymentIntent = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the payment intent was created' },
 	],
 	expand: ['customer', 'latest_charge', 'payment_method'],
+	dates: ['created'],
 	search: { fields: "status, amount, currency, customer, created, metadata['key']", example: "status:'requires_payment_method' AND currency:'usd'" },
 	simplify: (p: IDataObject) => {
 		const error = p.last_payment_error as IDataObject | null;

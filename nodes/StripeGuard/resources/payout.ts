@@ -29,6 +29,7 @@ export const payout = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the payout was created' },
 	],
 	expand: ['destination', 'balance_transaction'],
+	dates: ['arrival_date', 'created'],
 	simplify: (p: IDataObject) => ({
 		id: p.id,
 		...money('amount', p.amount, p.currency),

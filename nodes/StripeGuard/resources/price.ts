@@ -105,6 +105,7 @@ export const price = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the price was created' },
 	],
 	expand: ['product', 'tiers', 'currency_options'],
+	dates: ['created'],
 	search: { fields: "active, currency, lookup_key, product, type, metadata['key']", example: "active:'true' AND currency:'usd'" },
 	simplify: (p: IDataObject) => {
 		const recurring = p.recurring as IDataObject | null;

@@ -46,6 +46,7 @@ export const product = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the product was created' },
 	],
 	expand: ['default_price'],
+	dates: ['created', 'updated'],
 	search: { fields: "active, name, description, shippable, url, metadata['key']", example: "active:'true' AND name~'Pro'" },
 	simplify: (p: IDataObject) => ({
 		id: p.id,

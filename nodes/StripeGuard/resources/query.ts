@@ -49,7 +49,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 					const expand = plan.expand;
 					if (plan.verb === 'get') {
 						const object = (await api.retrieve!(plan.id, expand.length ? { expand } : undefined)) as IDataObject;
-						return shapeOutput(ctx, plan.spec.simplify, [object]);
+						return shapeOutput(ctx, plan.spec, [object]);
 					}
 					// The query's own limit is what was asked for; only the tool's cap can cut a list short.
 					const capped = ctx.isTool && plan.limit > TOOL_MAX_ROWS;
@@ -58,7 +58,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						plan.verb === 'list'
 							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpansion(expand) }, size)
 							: await collectList(ctx, (p) => api.search!(p), { query: plan.query, ...listExpansion(expand) }, size);
-					return shapeOutput(ctx, plan.spec.simplify, rows);
+					return shapeOutput(ctx, plan.spec, rows);
 				},
 			},
 		],

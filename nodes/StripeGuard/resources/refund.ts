@@ -1,9 +1,34 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { idField, isStripeId } from '../../shared/fields';
+import { FROM_V2, ONLY_V1 } from '../../shared/node-version';
 import { defineReadResource } from '../../shared/read-resource';
 import { defineWriteOperation, fieldCollection, metadataField } from '../../shared/write-operation';
+
+/** Version 1 keeps the amount under Additional Fields. */
+const amountOption: INodeProperties = {
+	displayName: 'Amount',
+	name: 'amount',
+	type: 'number',
+	default: 0,
+	description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
+};
+
+const refundOptions: INodeProperties[] = [
+	metadataField,
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'options',
+		options: [
+			{ name: 'Duplicate', value: 'duplicate' },
+			{ name: 'Fraudulent', value: 'fraudulent' },
+			{ name: 'Requested by Customer', value: 'requested_by_customer' },
+		],
+		default: 'requested_by_customer',
+	},
+];
 
 const refundWrites = [
 	defineWriteOperation({
@@ -15,27 +40,20 @@ const refundWrites = [
 		permission: 'Refunds: Write (rak_refund_write)',
 		properties: [
 			idField('chargeId', 'charge', 'ch_'),
-			fieldCollection('additionalFields', [
-				{
-					displayName: 'Amount',
-					name: 'amount',
-					type: 'number',
-					default: 0,
-					description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
-				},
-				metadataField,
-				{
-					displayName: 'Reason',
-					name: 'reason',
-					type: 'options',
-					options: [
-						{ name: 'Duplicate', value: 'duplicate' },
-						{ name: 'Fraudulent', value: 'fraudulent' },
-						{ name: 'Requested by Customer', value: 'requested_by_customer' },
-					],
-					default: 'requested_by_customer',
-				},
-			]),
+			// From version 2 the amount that moves money is a field of its own, its unit said in plain sight.
+			{
+				displayName: 'Amount',
+				name: 'amount',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: null,
+				displayOptions: FROM_V2,
+				placeholder: 'Empty: all that is left of the charge',
+				hint: "In the currency's smallest unit: 1200 is $12.00 but ¥1,200. Empty refunds all that is left of the charge.",
+				description: 'Part of the charge to refund. Empty refunds what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.',
+			},
+			{ ...fieldCollection('additionalFields', [amountOption, ...refundOptions]), displayOptions: ONLY_V1 },
+			{ ...fieldCollection('additionalFields', refundOptions), displayOptions: FROM_V2 },
 		],
 		async readContext(ctx, input) {
 			// Only a well-formed ID is read; the request builder refuses anything else in words.
@@ -67,6 +85,7 @@ export const refund = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the refund was created' },
 	],
 	expand: ['charge', 'payment_intent', 'balance_transaction'],
+	dates: ['created'],
 	simplify: (r: IDataObject) => ({
 		id: r.id,
 		...money('amount', r.amount, r.currency),

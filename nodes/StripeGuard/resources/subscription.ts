@@ -76,6 +76,7 @@ export const subscription = defineReadResource({
 		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the subscription was created' },
 	],
 	expand: ['customer', 'latest_invoice', 'default_payment_method', 'schedule'],
+	dates: ['items.current_period_end', 'cancel_at', 'canceled_at', 'trial_end', 'start_date', 'created'],
 	search: { fields: "status, created, canceled_at, metadata['key']", example: "status:'active' AND metadata['plan']:'pro'" },
 	simplify: (s: IDataObject) => {
 		const items = ((s.items as IDataObject | undefined)?.data as IDataObject[] | undefined) ?? [];

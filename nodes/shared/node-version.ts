@@ -1,0 +1,22 @@
+/**
+ * Stripe Guard's node versions, the n8n way: a saved workflow keeps the version it was made with,
+ * a new node gets the latest. Version 2 (issue 16) simplifies by default with ISO dates, gives a
+ * refund's Amount a field of its own and makes Max Requests per Second an option.
+ */
+import { NodeHelpers, type IDisplayOptions, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+export const NODE_VERSIONS = [1, 2];
+export const LATEST_VERSION = 2;
+
+/** Display options of a field only version 1 shows, and of one version 2 and later show. */
+export const ONLY_V1: IDisplayOptions = { show: { '@version': [1] } };
+export const FROM_V2: IDisplayOptions = { show: { '@version': [{ _cnd: { gte: 2 } }] } };
+
+export const nodeVersion = (fn: Pick<IExecuteFunctions, 'getNode'>) => fn.getNode().typeVersion;
+
+/** Whether a field exists in a node version, by its `@version` display option (n8n's own reading of it). */
+export function inVersion(property: INodeProperties, typeVersion: number): boolean {
+	const versions = property.displayOptions?.show?.['@version'];
+	if (!versions) return true;
+	return NodeHelpers.displayParameter({}, { ...property, displayOptions: { show: { '@version': versions } } }, { typeVersion }, null);
+}
