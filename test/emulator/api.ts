@@ -2,7 +2,7 @@
  * The emulated Stripe API: routes, list/search/retrieve semantics, expansions and writes.
  * Authentication, faults, rate limits and idempotency happen before this, in server.ts.
  */
-import { CATALOG, subscriptionParent, typeOfId } from './catalog';
+import { CATALOG, createdRange, subscriptionParent, typeOfId } from './catalog';
 import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
 import { hasField, template } from './fixtures';
 import { allows, permissionDenied, type EmulatedKey } from './permissions';
@@ -186,7 +186,8 @@ export class StripeApi {
 		const kept = type === 'event' ? this.store.now() - EVENT_RETENTION_SECONDS : -Infinity;
 		const match = (o: StripeObject) =>
 			(o.created ?? 0) >= kept && filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
-		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match });
+		const created = info.filters.created ? createdRange(params.created) : undefined;
+		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match, created });
 		const expand = asArray(params.expand);
 		return { object: 'list', data: data.map((o) => this.expand(type, mode, o, expand, 'data.')), has_more: hasMore, url: info.path };
 	}

@@ -38,6 +38,22 @@ export function inRange(actual: unknown, range: unknown): boolean {
 	return true;
 }
 
+/** Seconds outside which nothing can match a `created` filter (wider, never narrower: the filter still decides). */
+export function createdRange(range: unknown): { atLeast?: number; atMost?: number } | undefined {
+	const n = (v: unknown) => (v === undefined ? undefined : Number(v));
+	const finite = (...values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+	if (range === undefined) return undefined;
+	if (typeof range === 'string' || typeof range === 'number') {
+		const exact = finite(Number(range));
+		return exact.length ? { atLeast: exact[0], atMost: exact[0] } : undefined;
+	}
+	if (!range || typeof range !== 'object') return undefined;
+	const r = range as Record<string, unknown>;
+	const lows = finite(n(r.gt), n(r.gte));
+	const highs = finite(n(r.lt), n(r.lte));
+	return { ...(lows.length ? { atLeast: Math.max(...lows) } : {}), ...(highs.length ? { atMost: Math.min(...highs) } : {}) };
+}
+
 const eq = (field: string): Filter => (o, v) => o[field] === v;
 const oneOf =
 	(field: string, values: string[]): Filter =>
