@@ -127,6 +127,15 @@ test('a long list is read in windows, several at once, each its own range of sec
 	expect(requests.length).toBeLessThanOrEqual(requestBound(3000, false));
 });
 
+// Where the account starts is unknown: pieces reaching back guess, and stop guessing at 2010.
+test('a short list of an account two years old guesses little: 137 customers take at most 5 requests for 2 pages', async () => {
+	const now = Math.floor(Date.now() / 1000) - 2;
+	emulator().createMany('customer', 'test', 137, (i) => ({ created: now - Math.floor((i * 2 * YEAR) / 137) }));
+	const run = await listWhileCreating({ returnAll: true, maxRows: 100_000 }, 0);
+	expect(run.items.map((i) => i.json.id)).toEqual(emulator().list('customer', 'test').map((c) => c.id));
+	expect(customerRequests().length).toBeLessThanOrEqual(5);
+});
+
 test('Parallel Reading off reads one page after another, with the parameters as before', async () => {
 	const now = Math.floor(Date.now() / 1000) - 2;
 	seed([{ at: 0, count: 350, spread: YEAR }], now);

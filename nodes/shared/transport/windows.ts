@@ -44,8 +44,8 @@ export const WINDOWED_LISTS: ReadonlySet<string> = new Set([
 /**
  * Pages asked for at once (in flight or waiting for the pacer): an endpoint's 24/s at ~450 ms a
  * page (Stripe's page of 100) keeps 11 in flight, and each window has one page at a time, so that
- * many windows with room to spare keep the pacer from idling (measured with `npm run bench`:
- * 12 left gaps of 150 ms every eight requests).
+ * many windows with room to spare keep the pacer from idling (measured with `npm run bench`: with
+ * 12, the pacer sat idle for 150 ms every eight requests).
  */
 export const WINDOW_CONCURRENCY = 20;
 /**
