@@ -85,7 +85,18 @@ async function main() {
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: join(OUT, 'trigger-in-editor.png') });
 
-		// 3. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
+		// 3. Finding it: the node creator, searched for "refund" (an alias), shows Stripe Guard with its own description.
+		await page.goto(`${server.url}/workflow/sgExampleRevenue`);
+		await page.locator('[data-test-id="node-creator-plus-button"]').click({ timeout: 60_000 });
+		await page.getByPlaceholder('Search nodes...').fill('refund');
+		await page.getByText('Stripe Guard', { exact: true }).first().waitFor({ timeout: 30_000 });
+		// n8n shows the trigger's description for the merged entry: it must say what the main node does.
+		await page.getByText(/revenue reports and AI agent tools/).first().waitFor({ timeout: 10_000 });
+		await page.waitForTimeout(1000);
+		await page.screenshot({ path: join(OUT, 'node-creator-search.png') });
+		await page.keyboard.press('Escape');
+
+		// 4. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
 		// In this process too, api.stripe.com goes to the emulator (test/route-stripe.js).
 		require('../test/route-stripe').routeStripeTo(emulator.port);
 		process.env.N8N_LOG_LEVEL = 'silent';

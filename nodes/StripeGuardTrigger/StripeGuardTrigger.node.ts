@@ -29,7 +29,10 @@ export class StripeGuardTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
-		description: 'Starts the workflow on Stripe events, polled with a read-only restricted key (needs only Events: Read)',
+		// n8n's node creator merges "<name>Trigger" into "<name>" and shows the trigger's description
+		// for both, so it says what Stripe Guard as a whole does before what the trigger does.
+		description:
+			'Stripe through a restricted key: data, revenue reports and AI agent tools; writes only as proposals a person approves. This trigger starts workflows on Stripe events (needs only Events: Read)',
 		defaults: { name: 'Stripe Guard Trigger' },
 		polling: true,
 		inputs: [],
