@@ -38,6 +38,8 @@ function tablePage(report) {
 </div></body></html>`;
 }
 
+const stamp = (msAgo) => ({ createdAt: new Date(Date.now() - msAgo).toISOString(), updatedAt: new Date(Date.now() - msAgo).toISOString() });
+
 async function main() {
 	if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
 	const { chromium } = playwright();
@@ -52,7 +54,9 @@ async function main() {
 		runtime.installPackage(userFolder);
 		const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port, extra: { GENERIC_TIMEZONE: 'Europe/Berlin' } });
 		await runtime.importCredentials(n8n, env, [
-			{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
+			// As `npm start` does: the read-only credential is the newest, the write one a minute older.
+			{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false }, ...stamp(0) },
+			{ id: 'stripeGuardWrites', name: 'Stripe Guard writes', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true }, ...stamp(60_000) },
 		]);
 		for (const file of readdirSync(join(runtime.ROOT, 'examples')).filter((f) => f.endsWith('.json'))) {
 			const workflow = JSON.parse(readFileSync(join(runtime.ROOT, 'examples', file), 'utf8'));
@@ -71,7 +75,8 @@ async function main() {
 		// The canvas pane lies over the node's label: double-click the node itself.
 		await page.locator('[data-test-id="canvas-node"]', { hasText: 'Revenue yesterday' }).first().dblclick({ timeout: 60_000, force: true });
 		// The last such button is the node panel's own (the first belongs to the canvas behind it).
-		await page.getByRole('button', { name: /Execute step|Test step/ }).last().click();
+		// The panel's own button has the words; the canvas behind it has an icon-only one with the same label.
+		await page.getByRole('button', { name: /Execute step|Test step/ }).filter({ hasText: /Execute step|Test step/ }).first().click();
 		await page.getByText('by_currency', { exact: false }).first().waitFor({ timeout: 60_000 }).catch(() => undefined);
 		// The output as JSON shows the figures per currency.
 		await page.getByText('JSON', { exact: true }).last().click();
@@ -94,9 +99,18 @@ async function main() {
 		await page.getByText(/revenue reports and AI agent tools/).first().waitFor({ timeout: 10_000 });
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: join(OUT, 'node-creator-search.png') });
+
+		// 4. Safe by default: a Stripe Guard node added by hand is filled with the read-only credential.
+		await page.getByText('Stripe Guard', { exact: true }).first().click();
+		await page.getByText('List customers', { exact: true }).first().click({ timeout: 30_000 });
+		const credential = page.locator('[data-test-id="node-credentials-select"] input').first();
+		await credential.waitFor({ timeout: 30_000 });
+		const picked = await credential.inputValue();
+		if (picked !== 'Stripe Guard') throw new Error(`a new Stripe Guard node was filled with the credential "${picked}", not the read-only "Stripe Guard"`);
+		console.log(`A Stripe Guard node added by hand holds the credential "${picked}" (read-only).`);
 		await page.keyboard.press('Escape');
 
-		// 4. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
+		// 5. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
 		// In this process too, api.stripe.com goes to the emulator (test/route-stripe.js).
 		require('../test/route-stripe').routeStripeTo(emulator.port);
 		process.env.N8N_LOG_LEVEL = 'silent';
