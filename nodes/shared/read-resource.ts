@@ -20,7 +20,15 @@ export interface ReadApi {
 	search?(params: { query: string; limit?: number; expand?: string[] }): AsyncIterable<unknown>;
 }
 
-export interface ReadResourceSpec {
+/** A simplified shape and which of its fields are Unix times. */
+export interface Shape {
+	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
+	simplify(object: IDataObject): IDataObject;
+	/** Simplified fields that are Unix times, given as ISO 8601 from node version 2 on ("items.current_period_end" inside a list). */
+	dates?: string[];
+}
+
+export interface ReadResourceSpec extends Shape {
 	value: string;
 	name: string;
 	/** Singular, as in messages: "customer", "checkout session". */
@@ -38,10 +46,6 @@ export interface ReadResourceSpec {
 	expandRenamed?: Record<string, string>;
 	/** Stripe search: the fields an agent can search on, with an example query. */
 	search?: { fields: string; example: string };
-	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
-	simplify(object: IDataObject): IDataObject;
-	/** Simplified fields that are Unix times, given as ISO 8601 from node version 2 on ("items.current_period_end" inside a list). */
-	dates?: string[];
 	/** Added to the list operation's description: what the list is usually for. */
 	listHint?: string;
 	/** Stripe's `object` value when it is not the resource's name in snake case ("checkout.session"). */
@@ -53,12 +57,6 @@ export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>,
 
 /** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
 export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) => spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
-/** A simplified shape and which of its fields are Unix times. */
-export interface Shape {
-	simplify(object: IDataObject): IDataObject;
-	dates?: string[];
-}
 
 /** Each object type's simplified shape, so that expanded objects are simplified too. */
 const SIMPLIFIERS = new Map<string, Shape>();
@@ -73,9 +71,10 @@ export function withIsoDates(object: IDataObject, dates: string[] = []): IDataOb
 		const [head, ...rest] = path.split('.');
 		if (!(head in out)) continue;
 		const value = out[head];
+		const inner = [rest.join('.')];
 		if (rest.length === 0) out[head] = isoDate(value) as IDataObject[string];
-		else if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, [rest.join('.')]) : v)) as IDataObject[];
-		else if (value && typeof value === 'object') out[head] = withIsoDates(value as IDataObject, [rest.join('.')]);
+		else if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, inner) : v)) as IDataObject[];
+		else if (value && typeof value === 'object') out[head] = withIsoDates(value as IDataObject, inner);
 	}
 	return out;
 }
@@ -312,15 +311,13 @@ export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefin
 	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };
 }
 
-export interface SubListSpec {
+export interface SubListSpec extends Shape {
 	parent: { value: string; label: string; idPrefix: string };
 	value: string;
 	name: string;
 	action: string;
 	description: string;
 	list: (stripe: StripeClient, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
-	simplify(object: IDataObject): IDataObject;
-	dates?: string[];
 }
 
 /** A list that belongs to one object, such as an invoice's line items. */

@@ -79,7 +79,8 @@ function locatorOrValue(ctx: OperationContext, property: INodeProperties | undef
 /** Every parameter of the operation in the node's version, with Additional/Update Fields spread into the top level. */
 function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
 	const input: IDataObject = {};
-	for (const property of properties.filter((p) => inVersion(p, nodeVersion(ctx.fn)))) {
+	const version = nodeVersion(ctx.fn);
+	for (const property of properties.filter((p) => inVersion(p, version))) {
 		const value = locatorOrValue(ctx, property, ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined));
 		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') {
 			for (const [name, option] of Object.entries(value)) input[name] = locatorOrValue(ctx, property.options?.find((o) => o.name === name) as INodeProperties | undefined, option) as IDataObject[string];
