@@ -1,4 +1,4 @@
-import { useEmulator } from './emulator-context';
+import { oneSecondAgo, useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 
 const emulator = useEmulator();
@@ -159,8 +159,7 @@ describe('customer → list', () => {
 		[250, 4],
 	])('Return All over %i customers: every customer once, in %i requests of 100', async (count, requests) => {
 		const e = emulator();
-		// One second for all of them, even when creating them crosses a second's edge.
-		const second = Math.floor(Date.now() / 1000) - 1;
+		const second = oneSecondAgo();
 		e.createMany('customer', 'test', count, () => ({ created: second }));
 		e.clearRequests();
 		const run = await list({ returnAll: true });
@@ -182,7 +181,8 @@ describe('customer → list', () => {
 
 	test('the default limit is 50 and asks Stripe for no more', async () => {
 		const e = emulator();
-		e.createMany('customer', 'test', 120);
+		const second = oneSecondAgo();
+		e.createMany('customer', 'test', 120, () => ({ created: second }));
 		e.clearRequests();
 		const run = await list();
 		expect(run.items).toHaveLength(50);
@@ -191,7 +191,8 @@ describe('customer → list', () => {
 
 	test('a limit above 100 pages with 100 and stops when enough are in', async () => {
 		const e = emulator();
-		e.createMany('customer', 'test', 400);
+		const second = oneSecondAgo();
+		e.createMany('customer', 'test', 400, () => ({ created: second }));
 		e.clearRequests();
 		const run = await list({ returnAll: false, limit: 150 });
 		expect(run.items).toHaveLength(150);
@@ -200,7 +201,8 @@ describe('customer → list', () => {
 
 	test('Max Rows stops Return All and says so', async () => {
 		const e = emulator();
-		e.createMany('customer', 'test', 260);
+		const second = oneSecondAgo();
+		e.createMany('customer', 'test', 260, () => ({ created: second }));
 		e.clearRequests();
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
@@ -209,7 +211,8 @@ describe('customer → list', () => {
 	});
 
 	test('no hint when everything fits under Max Rows', async () => {
-		emulator().createMany('customer', 'test', 120);
+		const second = oneSecondAgo();
+		emulator().createMany('customer', 'test', 120, () => ({ created: second }));
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
 		expect(run.hints).toEqual([]);
@@ -245,7 +248,8 @@ describe('customer → list', () => {
 describe('retries', () => {
 	test('429s are retried with backoff and the list completes', async () => {
 		const e = emulator();
-		e.createMany('customer', 'test', 150);
+		const second = oneSecondAgo();
+		e.createMany('customer', 'test', 150, () => ({ created: second }));
 		e.clearRequests();
 		e.addFault({ kind: 'rate_limit', count: 2, pathPrefix: '/v1/customers' });
 		try {

@@ -20,3 +20,9 @@ export function useEmulator(options: StartOptions = {}): () => StripeEmulator {
 		return emulator;
 	};
 }
+
+/**
+ * A `created` second just past for objects a test wants in one second: tests that count requests
+ * depend on it, and creating hundreds of objects at the clock's own time can cross a second's edge.
+ */
+export const oneSecondAgo = (): number => Math.floor(Date.now() / 1000) - 1;

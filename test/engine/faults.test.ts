@@ -6,7 +6,7 @@
  */
 import type { FaultRule } from '../emulator';
 import { runApproval, startReceiver } from './approval-harness';
-import { useEmulator } from './emulator-context';
+import { oneSecondAgo, useEmulator } from './emulator-context';
 import { runStripeGuard, type NodeRun } from './harness';
 
 // Short enough that "slower than the timeout" fits a test, long enough for a page of 100: the
@@ -19,7 +19,8 @@ let baseline: string[];
 
 beforeAll(() => {
 	process.on('unhandledRejection', onUnhandled);
-	emulator().createMany('customer', 'test', 250, (i) => ({ name: `Customer ${i}`, email: `c${i}@example.com` }));
+	const second = oneSecondAgo();
+	emulator().createMany('customer', 'test', 250, (i) => ({ name: `Customer ${i}`, email: `c${i}@example.com`, created: second }));
 	baseline = emulator().list('customer', 'test').map((c) => c.id);
 });
 afterAll(() => {
