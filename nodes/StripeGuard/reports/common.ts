@@ -175,7 +175,6 @@ export function describePeriod(p: ReportPeriod): IDataObject {
 /** "2026-03-01 to 2026-03-31": the period's first and last day in its zone, for table titles. */
 export const periodDays = (p: ReportPeriod) => `${dayInZone(p.start, p.timeZone)} to ${dayInZone(p.end - 1, p.timeZone)}`;
 
-/** Named sums per currency; currencies appear in the order first seen. */
 /**
  * How many distinct IDs were added, holding 8 bytes per ID instead of the string: a 64-bit
  * fingerprint of each (two independent 32-bit hashes), counted after sorting. So a report's memory
@@ -218,6 +217,7 @@ function fingerprint(id: string): bigint {
 	return (BigInt(fnv >>> 0) << 32n) | BigInt(mix >>> 0);
 }
 
+/** Named sums per currency; currencies appear in the order first seen. */
 export class CurrencySums<K extends string> {
 	private readonly sums = new Map<string, Record<K, number>>();
 
