@@ -20,18 +20,21 @@ async function main() {
 	global.gc();
 	const baseline = process.memoryUsage().heapUsed;
 	let peak = baseline;
+	// Open connections at most (TLS to the emulator; Node names them TCPSocketWrap): each request in flight holds one, as n8n's helper opens one per request.
+	let connections = 0;
 	const sampler =
 		measure === 'memory' &&
 		setInterval(() => {
 			global.gc();
 			peak = Math.max(peak, process.memoryUsage().heapUsed);
+			connections = Math.max(connections, process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length);
 		}, 5);
 	const started = Date.now();
 	const run = await runStripeGuard({ parameters, credential });
 	const ms = Date.now() - started;
 	if (sampler) clearInterval(sampler);
 	const items = run.items.length;
-	process.stdout.write(JSON.stringify({ status: run.status, error: run.error?.message, items, ms: measure === 'time' ? ms : undefined, peakBytes: measure === 'memory' ? peak - baseline : undefined, first: run.items[0]?.json }));
+	process.stdout.write(JSON.stringify({ status: run.status, error: run.error?.message, items, ms: measure === 'time' ? ms : undefined, peakBytes: measure === 'memory' ? peak - baseline : undefined, connections: measure === 'memory' ? connections : undefined, first: run.items[0]?.json }));
 }
 
 main().catch((error) => {

@@ -299,10 +299,15 @@ async function mrrBenchmark() {
 			// A peak sampled every 5 ms varies from run to run (±15 % seen at 50,000, with how many
 			// responses happen to be arriving at once): the median of MEMORY_RUNS, and their range.
 			const peaks = [];
-			for (let k = 0; k < MEMORY_RUNS; k++) peaks.push((await report({}, 'memory')).peakBytes);
+			let connections = 0;
+			for (let k = 0; k < MEMORY_RUNS; k++) {
+				const run = await report({}, 'memory');
+				peaks.push(run.peakBytes);
+				connections = Math.max(connections, run.connections);
+			}
 			peaks.sort((a, b) => a - b);
 			const list = await runChild({ resource: 'subscription', operation: 'list', returnAll: true, maxRows: 100000 }, 'memory');
-			rows.push({ size, mrr: { ...mrr, peakBytes: peaks[Math.floor(peaks.length / 2)], peakRange: [peaks[0], peaks[peaks.length - 1]] }, sequential, list });
+			rows.push({ size, mrr: { ...mrr, peakBytes: peaks[Math.floor(peaks.length / 2)], peakRange: [peaks[0], peaks[peaks.length - 1]], connections }, sequential, list });
 		}
 	} finally {
 		await emulator.stop();
@@ -310,7 +315,7 @@ async function mrrBenchmark() {
 	const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 	const usd = (r) => (r.error ? `error: ${r.error}` : r.first?.by_currency?.usd?.mrr_formatted);
 	console.log(`\nMRR report over N subscriptions (created over two years), ${latency} ms per request + ${MRR_PER_OBJECT_MS} ms per object (n8n-core in a process of its own; time and live heap peak above idle, after GC, from separate runs)\n`);
-	console.log(['subscriptions', 'MRR requests (bound)', '429s', 'MRR time', 'sequential: requests / time', 'speed-up', `MRR peak heap (median of ${MEMORY_RUNS}: range)`, 'list-all peak heap (baseline)', 'MRR (parallel = sequential)'].join(' | '));
+	console.log(['subscriptions', 'MRR requests (bound)', '429s', 'MRR time', 'sequential: requests / time', 'speed-up', `MRR peak heap (median of ${MEMORY_RUNS}: range)`, 'open connections at most', 'list-all peak heap (baseline)', 'MRR (parallel = sequential)'].join(' | '));
 	for (const r of rows) {
 		console.log(
 			[
@@ -321,6 +326,7 @@ async function mrrBenchmark() {
 				`${r.sequential.requests} / ${(r.sequential.ms / 1000).toFixed(2)} s`,
 				`${(r.sequential.ms / r.mrr.ms).toFixed(1)}×`,
 				`${mb(r.mrr.peakBytes)} (${r.mrr.peakRange.map(mb).join('–')})`,
+				r.mrr.connections,
 				mb(r.list.peakBytes),
 				`${usd(r.mrr)} (${JSON.stringify(r.mrr.first?.by_currency) === JSON.stringify(r.sequential.first?.by_currency)})`,
 			].join(' | '),

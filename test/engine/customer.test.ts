@@ -3,6 +3,12 @@ import { runStripeGuard } from './harness';
 
 const emulator = useEmulator();
 
+/** Customers all created in one second: tests that count a list's requests depend on it. */
+function customersInOneSecond(count: number): void {
+	const second = oneSecondAgo();
+	emulator().createMany('customer', 'test', count, () => ({ created: second }));
+}
+
 function customerRequests() {
 	return emulator().requests.filter((r) => r.path.startsWith('/v1/customers'));
 }
@@ -159,8 +165,7 @@ describe('customer → list', () => {
 		[250, 4],
 	])('Return All over %i customers: every customer once, in %i requests of 100', async (count, requests) => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', count, () => ({ created: second }));
+		customersInOneSecond(count);
 		e.clearRequests();
 		const run = await list({ returnAll: true });
 		expect(run.items).toHaveLength(count);
@@ -181,8 +186,7 @@ describe('customer → list', () => {
 
 	test('the default limit is 50 and asks Stripe for no more', async () => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', 120, () => ({ created: second }));
+		customersInOneSecond(120);
 		e.clearRequests();
 		const run = await list();
 		expect(run.items).toHaveLength(50);
@@ -191,8 +195,7 @@ describe('customer → list', () => {
 
 	test('a limit above 100 pages with 100 and stops when enough are in', async () => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', 400, () => ({ created: second }));
+		customersInOneSecond(400);
 		e.clearRequests();
 		const run = await list({ returnAll: false, limit: 150 });
 		expect(run.items).toHaveLength(150);
@@ -201,8 +204,7 @@ describe('customer → list', () => {
 
 	test('Max Rows stops Return All and says so', async () => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', 260, () => ({ created: second }));
+		customersInOneSecond(260);
 		e.clearRequests();
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
@@ -211,8 +213,7 @@ describe('customer → list', () => {
 	});
 
 	test('no hint when everything fits under Max Rows', async () => {
-		const second = oneSecondAgo();
-		emulator().createMany('customer', 'test', 120, () => ({ created: second }));
+		customersInOneSecond(120);
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
 		expect(run.hints).toEqual([]);
@@ -248,8 +249,7 @@ describe('customer → list', () => {
 describe('retries', () => {
 	test('429s are retried with backoff and the list completes', async () => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', 150, () => ({ created: second }));
+		customersInOneSecond(150);
 		e.clearRequests();
 		e.addFault({ kind: 'rate_limit', count: 2, pathPrefix: '/v1/customers' });
 		try {
