@@ -71,9 +71,12 @@ export function withIsoDates(object: IDataObject, dates: string[] = []): IDataOb
 		const [head, ...rest] = path.split('.');
 		if (!(head in out)) continue;
 		const value = out[head];
+		if (rest.length === 0) {
+			out[head] = isoDate(value) as IDataObject[string];
+			continue;
+		}
 		const inner = [rest.join('.')];
-		if (rest.length === 0) out[head] = isoDate(value) as IDataObject[string];
-		else if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, inner) : v)) as IDataObject[];
+		if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, inner) : v)) as IDataObject[];
 		else if (value && typeof value === 'object') out[head] = withIsoDates(value as IDataObject, inner);
 	}
 	return out;

@@ -1,13 +1,7 @@
-import { oneSecondAgo, useEmulator } from './emulator-context';
+import { inOneSecond, useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 
 const emulator = useEmulator();
-
-/** Customers all created in one second: tests that count a list's requests depend on it. */
-function customersInOneSecond(count: number): void {
-	const second = oneSecondAgo();
-	emulator().createMany('customer', 'test', count, () => ({ created: second }));
-}
 
 function customerRequests() {
 	return emulator().requests.filter((r) => r.path.startsWith('/v1/customers'));
@@ -165,7 +159,7 @@ describe('customer → list', () => {
 		[250, 4],
 	])('Return All over %i customers: every customer once, in %i requests of 100', async (count, requests) => {
 		const e = emulator();
-		customersInOneSecond(count);
+		e.createMany('customer', 'test', count, inOneSecond());
 		e.clearRequests();
 		const run = await list({ returnAll: true });
 		expect(run.items).toHaveLength(count);
@@ -186,7 +180,7 @@ describe('customer → list', () => {
 
 	test('the default limit is 50 and asks Stripe for no more', async () => {
 		const e = emulator();
-		customersInOneSecond(120);
+		e.createMany('customer', 'test', 120, inOneSecond());
 		e.clearRequests();
 		const run = await list();
 		expect(run.items).toHaveLength(50);
@@ -195,7 +189,7 @@ describe('customer → list', () => {
 
 	test('a limit above 100 pages with 100 and stops when enough are in', async () => {
 		const e = emulator();
-		customersInOneSecond(400);
+		e.createMany('customer', 'test', 400, inOneSecond());
 		e.clearRequests();
 		const run = await list({ returnAll: false, limit: 150 });
 		expect(run.items).toHaveLength(150);
@@ -204,7 +198,7 @@ describe('customer → list', () => {
 
 	test('Max Rows stops Return All and says so', async () => {
 		const e = emulator();
-		customersInOneSecond(260);
+		e.createMany('customer', 'test', 260, inOneSecond());
 		e.clearRequests();
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
@@ -213,7 +207,7 @@ describe('customer → list', () => {
 	});
 
 	test('no hint when everything fits under Max Rows', async () => {
-		customersInOneSecond(120);
+		emulator().createMany('customer', 'test', 120, inOneSecond());
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
 		expect(run.hints).toEqual([]);
@@ -249,7 +243,7 @@ describe('customer → list', () => {
 describe('retries', () => {
 	test('429s are retried with backoff and the list completes', async () => {
 		const e = emulator();
-		customersInOneSecond(150);
+		e.createMany('customer', 'test', 150, inOneSecond());
 		e.clearRequests();
 		e.addFault({ kind: 'rate_limit', count: 2, pathPrefix: '/v1/customers' });
 		try {

@@ -22,7 +22,11 @@ export function useEmulator(options: StartOptions = {}): () => StripeEmulator {
 }
 
 /**
- * A `created` second just past for objects a test wants in one second: tests that count requests
- * depend on it, and creating hundreds of objects at the clock's own time can cross a second's edge.
+ * Fields for `createMany` that put every object in one second just past: tests that count a
+ * list's requests depend on it, and creating hundreds of objects at the clock's own time can
+ * cross a second's edge (then a window below it is read too).
  */
-export const oneSecondAgo = (): number => Math.floor(Date.now() / 1000) - 1;
+export function inOneSecond(fields: (i: number) => Record<string, unknown> = () => ({})): (i: number) => Record<string, unknown> {
+	const second = Math.floor(Date.now() / 1000) - 1;
+	return (i) => ({ ...fields(i), created: second });
+}

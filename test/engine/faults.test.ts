@@ -6,7 +6,7 @@
  */
 import type { FaultRule } from '../emulator';
 import { runApproval, startReceiver } from './approval-harness';
-import { oneSecondAgo, useEmulator } from './emulator-context';
+import { inOneSecond, useEmulator } from './emulator-context';
 import { runStripeGuard, type NodeRun } from './harness';
 
 // Short enough that "slower than the timeout" fits a test, long enough for a page of 100: the
@@ -19,8 +19,7 @@ let baseline: string[];
 
 beforeAll(() => {
 	process.on('unhandledRejection', onUnhandled);
-	const second = oneSecondAgo();
-	emulator().createMany('customer', 'test', 250, (i) => ({ name: `Customer ${i}`, email: `c${i}@example.com`, created: second }));
+	emulator().createMany('customer', 'test', 250, inOneSecond((i) => ({ name: `Customer ${i}`, email: `c${i}@example.com` })));
 	baseline = emulator().list('customer', 'test').map((c) => c.id);
 });
 afterAll(() => {

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { formatAmount } from '../../nodes/shared/amounts';
 import { periodRange } from '../../nodes/shared/periods';
 import { Redactor } from '../../nodes/shared/privacy';
-import { oneSecondAgo, useEmulator } from './emulator-context';
+import { inOneSecond, useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 
 describe('amounts', () => {
@@ -120,8 +120,7 @@ describe('output options on the engine', () => {
 
 	test('lists of 10,001: Return All stops at the 10,000 Max Rows default and says so', async () => {
 		const e = emulator();
-		const second = oneSecondAgo();
-		e.createMany('customer', 'test', 10_001, () => ({ created: second }));
+		e.createMany('customer', 'test', 10_001, inOneSecond());
 		e.clearRequests();
 		const run = await runStripeGuard({
 			parameters: { resource: 'customer', operation: 'list', returnAll: true },

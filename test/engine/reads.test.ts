@@ -10,7 +10,7 @@ import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
 import type { ObjectType, PermissionGroup } from '../emulator';
 import { serialize } from '../emulator/api';
-import { oneSecondAgo, useEmulator } from './emulator-context';
+import { inOneSecond, useEmulator } from './emulator-context';
 import { credentialDecryptions, runStripeGuard } from './harness';
 
 const emulator = useEmulator();
@@ -234,8 +234,7 @@ test("Limit's default, written out as a literal for n8n's lint, is the one reads
 test("a long list has n8n decrypt the credential once, not once per page", async () => {
 	const e = emulator();
 	e.reset();
-	const second = oneSecondAgo();
-	e.createMany('customer', 'test', 450, (i) => ({ name: `Customer ${i}`, created: second }));
+	e.createMany('customer', 'test', 450, inOneSecond((i) => ({ name: `Customer ${i}` })));
 	credentialDecryptions.count = 0;
 	const result = await run('customer', 'list', { returnAll: true });
 	expect(result.items).toHaveLength(450);
