@@ -8,22 +8,24 @@ const { CA_PATH } = require('./test/route-stripe');
 // CA themselves, so a run in band without it works too.
 process.env.NODE_EXTRA_CA_CERTS = CA_PATH;
 
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] };
+const tsJest = {
+	'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+};
 module.exports = {
-  projects: [
-    {
-      displayName: 'engine',
-      testEnvironment: 'node',
-      transform: tsJest,
-      testMatch: ['<rootDir>/test/engine/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/engine/setup-env.ts', '<rootDir>/test/setup-route.ts'],
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      transform: tsJest,
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/setup-route.ts'],
-    },
-  ],
+	projects: [
+		{
+			displayName: 'engine',
+			testEnvironment: 'node',
+			transform: tsJest,
+			testMatch: ['<rootDir>/test/engine/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts'],
+			setupFiles: ['<rootDir>/test/engine/setup-env.ts', '<rootDir>/test/setup-route.ts'],
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			transform: tsJest,
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			setupFiles: ['<rootDir>/test/setup-route.ts'],
+		},
+	],
 };

@@ -16,7 +16,10 @@ async function main() {
 	const parameters = JSON.parse(parametersJson);
 	const credential = { apiKey: process.env.BENCH_API_KEY };
 	// Warm-up: load every module and make one small call so the baseline includes the code.
-	await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', limit: 1 }, credential });
+	await runStripeGuard({
+		parameters: { resource: 'customer', operation: 'list', limit: 1 },
+		credential,
+	});
 	global.gc();
 	const baseline = process.memoryUsage().heapUsed;
 	let peak = baseline;
@@ -27,14 +30,27 @@ async function main() {
 		setInterval(() => {
 			global.gc();
 			peak = Math.max(peak, process.memoryUsage().heapUsed);
-			connections = Math.max(connections, process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length);
+			connections = Math.max(
+				connections,
+				process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length,
+			);
 		}, 5);
 	const started = Date.now();
 	const run = await runStripeGuard({ parameters, credential });
 	const ms = Date.now() - started;
 	if (sampler) clearInterval(sampler);
 	const items = run.items.length;
-	process.stdout.write(JSON.stringify({ status: run.status, error: run.error?.message, items, ms: measure === 'time' ? ms : undefined, peakBytes: measure === 'memory' ? peak - baseline : undefined, connections: measure === 'memory' ? connections : undefined, first: run.items[0]?.json }));
+	process.stdout.write(
+		JSON.stringify({
+			status: run.status,
+			error: run.error?.message,
+			items,
+			ms: measure === 'time' ? ms : undefined,
+			peakBytes: measure === 'memory' ? peak - baseline : undefined,
+			connections: measure === 'memory' ? connections : undefined,
+			first: run.items[0]?.json,
+		}),
+	);
 }
 
 main().catch((error) => {

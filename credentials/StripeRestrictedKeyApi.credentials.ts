@@ -17,7 +17,8 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 
 	icon = { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-stripe-guard#create-the-restricted-key';
+	documentationUrl =
+		'https://www.npmjs.com/package/n8n-nodes-stripe-guard#create-the-restricted-key';
 
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
@@ -62,7 +63,8 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'acct_…',
-			description: 'Optional. When set, the credential test checks that the key belongs to this account.',
+			description:
+				'Optional. When set, the credential test checks that the key belongs to this account.',
 		},
 		{
 			displayName: 'Allow Writes',

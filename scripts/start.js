@@ -41,7 +41,10 @@ const PORT = Number(process.env.N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT || 12111);
 const CREDENTIAL_ID = 'stripeGuardLocal';
 const WRITE_CREDENTIAL_ID = 'stripeGuardWrites';
-const SMTP_CREDENTIAL = { id: 'stripeGuardOutbox', name: 'Local outbox (prints mail in the npm start terminal)' };
+const SMTP_CREDENTIAL = {
+	id: 'stripeGuardOutbox',
+	name: 'Local outbox (prints mail in the npm start terminal)',
+};
 const SLACK_PORT = Number(process.env.OUTBOX_SLACK_PORT || 12112);
 const SMTP_PORT = Number(process.env.OUTBOX_SMTP_PORT || 12125);
 const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
@@ -74,15 +77,22 @@ process.on('SIGTERM', () => void shutdown(0));
 /** Compiles and starts the emulator; resolves with what it prints when listening. */
 async function startEmulator() {
 	if (!(await runtime.portFree(EMULATOR_PORT))) {
-		throw new Error(`port ${EMULATOR_PORT} is in use (another \`npm start\` or emulator?): stop it, or set STRIPE_EMULATOR_PORT`);
+		throw new Error(
+			`port ${EMULATOR_PORT} is in use (another \`npm start\` or emulator?): stop it, or set STRIPE_EMULATOR_PORT`,
+		);
 	}
 	const out = runtime.compileEmulator();
-	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	emulatorChild = child;
 	let stderr = '';
 	child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
 	const firstLine = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`the Stripe emulator did not start within 30 s:\n${stderr}`)), 30_000);
+		const timer = setTimeout(
+			() => reject(new Error(`the Stripe emulator did not start within 30 s:\n${stderr}`)),
+			30_000,
+		);
 		createInterface({ input: child.stdout }).once('line', (line) => {
 			clearTimeout(timer);
 			resolve(line);
@@ -103,13 +113,21 @@ async function startEmulator() {
 
 /** Slack and email for the examples, on this machine: what they send is printed, nothing leaves. */
 async function startOutbox() {
-	const out = runtime.compileTypeScript('outbox', ['test/receiver.ts', 'test/smtp-receiver.ts'], 'test');
+	const out = runtime.compileTypeScript(
+		'outbox',
+		['test/receiver.ts', 'test/smtp-receiver.ts'],
+		'test',
+	);
 	const { startReceiver } = require(join(out, 'receiver.js'));
 	const { startSmtpReceiver } = require(join(out, 'smtp-receiver.js'));
-	const slack = await startReceiver({ port: SLACK_PORT, onMessage: (m) => console.log(`\n[outbox] Slack message:\n${m.text}\n`) });
+	const slack = await startReceiver({
+		port: SLACK_PORT,
+		onMessage: (m) => console.log(`\n[outbox] Slack message:\n${m.text}\n`),
+	});
 	const smtp = await startSmtpReceiver({
 		port: SMTP_PORT,
-		onMail: (m) => console.log(`\n[outbox] Email to ${m.to.join(', ')}: ${m.subject} (${m.raw.length} bytes)\n`),
+		onMail: (m) =>
+			console.log(`\n[outbox] Email to ${m.to.join(', ')}: ${m.subject} (${m.raw.length} bytes)\n`),
 	});
 	return { slack, smtp };
 }
@@ -141,13 +159,22 @@ async function main() {
 	const apiKey = key ?? emulator.keys.testRead;
 	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
-	const credentialName = emulator ? 'Stripe Guard (offline emulator)' : `Stripe Guard (Stripe ${environment} mode)`;
+	const credentialName = emulator
+		? 'Stripe Guard (offline emulator)'
+		: `Stripe Guard (Stripe ${environment} mode)`;
 	// Offline, only the n8n processes started here (main and queue workers) send api.stripe.com to the
 	// emulator (test/route-stripe.js preloaded, the test CA trusted); with a key nothing is routed.
-	const baseEnv = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator ? EMULATOR_PORT : undefined });
+	const baseEnv = runtime.n8nEnv(n8n, {
+		userFolder,
+		port: PORT,
+		stripeEmulatorPort: emulator ? EMULATOR_PORT : undefined,
+	});
 	if (QUEUE) {
 		console.log('Starting PostgreSQL and Redis for queue mode…');
-		const [postgres, redis] = await Promise.all([queue.startPostgres({ port: QUEUE_STORES.postgresPort }), queue.startRedis({ port: QUEUE_STORES.redisPort })]);
+		const [postgres, redis] = await Promise.all([
+			queue.startPostgres({ port: QUEUE_STORES.postgresPort }),
+			queue.startRedis({ port: QUEUE_STORES.redisPort }),
+		]);
 		queueParts.push(postgres, redis);
 	}
 	const env = QUEUE ? queue.queueEnv(baseEnv, QUEUE_STORES) : baseEnv;
@@ -158,22 +185,62 @@ async function main() {
 	console.log('Importing the credential and the example workflows…');
 	// n8n fills a new node with the most recent credential of its type: the read-only one is made
 	// the most recent, so a node added by hand never starts out holding the write key.
-	const stamp = (msAgo) => ({ createdAt: new Date(Date.now() - msAgo).toISOString(), updatedAt: new Date(Date.now() - msAgo).toISOString() });
+	const stamp = (msAgo) => ({
+		createdAt: new Date(Date.now() - msAgo).toISOString(),
+		updatedAt: new Date(Date.now() - msAgo).toISOString(),
+	});
 	await runtime.importCredentials(n8n, env, [
-		{ id: CREDENTIAL_ID, name: credentialName, type: 'stripeRestrictedKeyApi', data: { apiKey, environment, accountId: '', allowWrites: false }, ...stamp(0) },
+		{
+			id: CREDENTIAL_ID,
+			name: credentialName,
+			type: 'stripeRestrictedKeyApi',
+			data: { apiKey, environment, accountId: '', allowWrites: false },
+			...stamp(0),
+		},
 		// The approval examples execute writes after approval: a second credential with Allow Writes on.
 		...(writeKey
-			? [{ id: WRITE_CREDENTIAL_ID, name: emulator ? 'Stripe Guard writes (offline emulator)' : `Stripe Guard writes (Stripe ${environment} mode)`, type: 'stripeRestrictedKeyApi', data: { apiKey: writeKey, environment: writeKey.startsWith('rk_live_') ? 'live' : 'test', accountId: '', allowWrites: true }, ...stamp(60_000) }]
+			? [
+					{
+						id: WRITE_CREDENTIAL_ID,
+						name: emulator
+							? 'Stripe Guard writes (offline emulator)'
+							: `Stripe Guard writes (Stripe ${environment} mode)`,
+						type: 'stripeRestrictedKeyApi',
+						data: {
+							apiKey: writeKey,
+							environment: writeKey.startsWith('rk_live_') ? 'live' : 'test',
+							accountId: '',
+							allowWrites: true,
+						},
+						...stamp(60_000),
+					},
+				]
 			: []),
-		{ ...SMTP_CREDENTIAL, type: 'smtp', data: { user: '', password: '', host: '127.0.0.1', port: SMTP_PORT, secure: false, disableStartTls: true } },
+		{
+			...SMTP_CREDENTIAL,
+			type: 'smtp',
+			data: {
+				user: '',
+				password: '',
+				host: '127.0.0.1',
+				port: SMTP_PORT,
+				secure: false,
+				disableStartTls: true,
+			},
+		},
 	]);
 	// An example is (re)imported when it is new or its file changed since the last start, so edits
 	// made to it in the editor survive restarts. STRIPE_GUARD_RESET_EXAMPLES=1 re-imports them all.
 	const examples = join(runtime.ROOT, 'examples');
 	const stateFile = join(userFolder, 'imported-examples.json');
-	const state = existsSync(stateFile) && !newDatabase && !process.env.STRIPE_GUARD_RESET_EXAMPLES ? JSON.parse(readFileSync(stateFile, 'utf8')) : {};
+	const state =
+		existsSync(stateFile) && !newDatabase && !process.env.STRIPE_GUARD_RESET_EXAMPLES
+			? JSON.parse(readFileSync(stateFile, 'utf8'))
+			: {};
 	const imported = [];
-	for (const file of readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
+	for (const file of readdirSync(examples)
+		.filter((f) => f.endsWith('.json'))
+		.sort()) {
 		const text = readFileSync(join(examples, file), 'utf8');
 		const workflow = runtime.localiseExample(JSON.parse(text), {
 			slackUrl: `http://127.0.0.1:${SLACK_PORT}/hooks/examples`,
@@ -185,15 +252,19 @@ async function main() {
 			for (const node of workflow.nodes) {
 				const credential = node.credentials?.stripeRestrictedKeyApi;
 				// Examples that execute approved writes keep the write credential; all others read.
-				if (credential && credential.id !== WRITE_CREDENTIAL_ID) node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
+				if (credential && credential.id !== WRITE_CREDENTIAL_ID)
+					node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
 			}
 			await runtime.importWorkflow(n8n, env, workflow);
 			// n8n 2.x runs only published workflows as sub-workflows (the approval notification example).
-			if (workflow.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger')) await runtime.publishWorkflow(n8n, env, workflow.id);
+			if (workflow.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger'))
+				await runtime.publishWorkflow(n8n, env, workflow.id);
 			state[workflow.id] = hash;
 			writeFileSync(stateFile, JSON.stringify(state, null, 2));
 		}
-		imported.push(`${workflow.name} (examples/${file}${fresh ? ', imported' : ', kept from the last start'}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`);
+		imported.push(
+			`${workflow.name} (examples/${file}${fresh ? ', imported' : ', kept from the last start'}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`,
+		);
 	}
 
 	console.log(`Starting n8n (log: ${logFile})…`);
@@ -206,7 +277,11 @@ async function main() {
 	});
 	for (const worker of QUEUE ? QUEUE_WORKERS : []) {
 		console.log(`Starting a queue-mode worker (health check on 127.0.0.1:${worker.healthPort})…`);
-		queueParts.push(await queue.startWorker(n8n, queue.queueEnv(baseEnv, QUEUE_STORES, worker), worker, { logFile }));
+		queueParts.push(
+			await queue.startWorker(n8n, queue.queueEnv(baseEnv, QUEUE_STORES, worker), worker, {
+				logFile,
+			}),
+		);
 	}
 	// The owner account: created on the first start, signed in with on later ones.
 	let signIn;

@@ -21,6 +21,9 @@ export async function startReceiver(
 	});
 	await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	return { url: `http://127.0.0.1:${port}/hooks/approvals`, messages, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://127.0.0.1:${port}/hooks/approvals`,
+		messages,
+		stop: () => new Promise((resolve) => server.close(() => resolve())),
+	};
 }
-

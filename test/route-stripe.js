@@ -45,13 +45,15 @@ function state() {
 	return tls[STATE];
 }
 
-const isStripe = (name) => typeof name === 'string' && name.toLowerCase().replace(/\.$/, '') === STRIPE_HOST;
+const isStripe = (name) =>
+	typeof name === 'string' && name.toLowerCase().replace(/\.$/, '') === STRIPE_HOST;
 
 /** tls.connect(options[, cb]) or tls.connect(port[, host][, options][, cb]) as one options object. */
 function options(args) {
 	if (args[0] !== null && typeof args[0] === 'object') return { ...args[0] };
 	const [port, second, third] = args;
-	if (typeof second === 'string') return { ...(third !== null && typeof third === 'object' ? third : {}), port, host: second };
+	if (typeof second === 'string')
+		return { ...(third !== null && typeof third === 'object' ? third : {}), port, host: second };
 	return { ...(second !== null && typeof second === 'object' ? second : {}), port };
 }
 
@@ -66,16 +68,25 @@ function connect(self, args) {
 	delete opts.socket;
 	delete opts.path;
 	delete opts.secureContext;
-	return route.connect.call(self, { ...opts, host: '127.0.0.1', port: route.port, servername: STRIPE_HOST, ca: route.ca }, callback);
+	return route.connect.call(
+		self,
+		{ ...opts, host: '127.0.0.1', port: route.port, servername: STRIPE_HOST, ca: route.ca },
+		callback,
+	);
 }
 
 /** A socket that fails as an unreachable host does, on the next tick (listeners are attached by then). */
 function refused() {
 	const socket = new net.Socket();
-	const error = Object.assign(new Error(`connect ECONNREFUSED ${STRIPE_HOST}: no Stripe emulator to route to, and a test process never reaches the real Stripe`), {
-		code: 'ECONNREFUSED',
-		syscall: 'connect',
-	});
+	const error = Object.assign(
+		new Error(
+			`connect ECONNREFUSED ${STRIPE_HOST}: no Stripe emulator to route to, and a test process never reaches the real Stripe`,
+		),
+		{
+			code: 'ECONNREFUSED',
+			syscall: 'connect',
+		},
+	);
 	process.nextTick(() => socket.destroy(error));
 	return socket;
 }
@@ -86,7 +97,8 @@ function refused() {
  * @param {number | undefined} port
  */
 function routeStripeTo(port) {
-	if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`not a port: ${port}`);
+	if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+		throw new Error(`not a port: ${port}`);
 	state().port = port;
 }
 
@@ -99,7 +111,9 @@ function routeStripeTo(port) {
 function routedEnv(port, env = {}) {
 	if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`not a port: ${port}`);
 	return {
-		NODE_OPTIONS: [env.NODE_OPTIONS, `--require ${JSON.stringify(__filename)}`].filter(Boolean).join(' '),
+		NODE_OPTIONS: [env.NODE_OPTIONS, `--require ${JSON.stringify(__filename)}`]
+			.filter(Boolean)
+			.join(' '),
 		NODE_EXTRA_CA_CERTS: CA_PATH,
 		STRIPE_EMULATOR_PORT: String(port),
 	};

@@ -18,13 +18,19 @@ export interface ReceivedMail {
 /** Decodes RFC 2047 encoded words in a header ("=?UTF-8?Q?…?="). */
 function decodeHeader(value: string): string {
 	// Whitespace between two adjacent encoded words is not part of the text (RFC 2047, 6.2).
-	return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-		enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
-	);
+	return value
+		.replace(/\?=\s+=\?/g, '?==?')
+		.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+			enc.toLowerCase() === 'b'
+				? Buffer.from(text, 'base64').toString('utf8')
+				: decodeQuotedPrintable(text.replace(/_/g, ' ')),
+		);
 }
 
 function decodeQuotedPrintable(text: string): string {
-	const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => `%${hex}`);
+	const bytes = text
+		.replace(/=\r?\n/g, '')
+		.replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => `%${hex}`);
 	try {
 		return decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
 	} catch {
@@ -41,14 +47,18 @@ function decodeBody(raw: string): string {
 			if (split < 0) return part;
 			const headers = part.slice(0, split);
 			const body = part.slice(split).trim();
-			if (/content-transfer-encoding:\s*base64/i.test(headers)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-			if (/content-transfer-encoding:\s*quoted-printable/i.test(headers)) return decodeQuotedPrintable(body);
+			if (/content-transfer-encoding:\s*base64/i.test(headers))
+				return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+			if (/content-transfer-encoding:\s*quoted-printable/i.test(headers))
+				return decodeQuotedPrintable(body);
 			return body;
 		})
 		.join('\n');
 }
 
-export async function startSmtpReceiver(options: { port?: number; onMail?: (mail: ReceivedMail) => void } = {}): Promise<{ host: string; port: number; mails: ReceivedMail[]; stop: () => Promise<void> }> {
+export async function startSmtpReceiver(
+	options: { port?: number; onMail?: (mail: ReceivedMail) => void } = {},
+): Promise<{ host: string; port: number; mails: ReceivedMail[]; stop: () => Promise<void> }> {
 	const mails: ReceivedMail[] = [];
 	const sockets = new Set<Socket>();
 	const server: Server = createServer((socket) => {
@@ -69,7 +79,8 @@ export async function startSmtpReceiver(options: { port?: number; onMail?: (mail
 					const raw = buffer.slice(0, end).replace(/\r\n\.\./g, '\r\n.');
 					buffer = buffer.slice(end + 5);
 					inData = false;
-					const subject = /^subject:\s*(.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1].replace(/\r\n[ \t]/g, ' ') ?? '';
+					const subject =
+						/^subject:\s*(.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1].replace(/\r\n[ \t]/g, ' ') ?? '';
 					const mail = { ...envelope, raw, subject: decodeHeader(subject), text: decodeBody(raw) };
 					mails.push(mail);
 					options.onMail?.(mail);

@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
 import { LATEST_VERSION, NODE_VERSIONS } from '../shared/node-version';
@@ -9,7 +15,9 @@ import { describeResources, runOperations } from './router';
 import { toolDescriptionField } from './tool-descriptions';
 
 /** "resource.operation" of every write, for the subtitle. */
-const WRITE_OPERATION_KEYS = resources.flatMap((r) => r.operations.filter((o) => o.proposal).map((o) => `${r.value}.${o.value}`));
+const WRITE_OPERATION_KEYS = resources.flatMap((r) =>
+	r.operations.filter((o) => o.proposal).map((o) => `${r.value}.${o.value}`),
+);
 
 export class StripeGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,12 +31,15 @@ export class StripeGuard implements INodeType {
 		defaultVersion: LATEST_VERSION,
 		// Writes read as what they are: "propose create: refund".
 		subtitle: `={{(${JSON.stringify(WRITE_OPERATION_KEYS)}.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}`,
-		description: 'Read Stripe data through a restricted API key; writes only ever become proposals for a person to approve',
+		description:
+			'Read Stripe data through a restricted API key; writes only ever become proposals for a person to approve',
 		defaults: { name: 'Stripe Guard' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
+		credentials: [
+			{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' },
+		],
 		properties: [...describeResources(resources), toolDescriptionField(resources, querySpecs)],
 	};
 

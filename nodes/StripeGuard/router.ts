@@ -78,9 +78,21 @@ const parallelField: INodeProperties = {
 	name: 'parallelReading',
 	type: 'boolean',
 	default: true,
-	displayOptions: { show: { operation: ['list', 'run', 'mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts'] } },
+	displayOptions: {
+		show: {
+			operation: [
+				'list',
+				'run',
+				'mrr',
+				'revenue',
+				'subscriptionMovements',
+				'failedPayments',
+				'payouts',
+			],
+		},
+	},
 	description:
-		"Whether to read long lists several pages at once: the range of creation dates is cut into windows read in parallel, under the same pace, with the same objects in the same order (newest first, each once, none created after the read began). Off reads one page after another.",
+		'Whether to read long lists several pages at once: the range of creation dates is cut into windows read in parallel, under the same pace, with the same objects in the same order (newest first, each once, none created after the read began). Off reads one page after another.',
 };
 
 /** Shown under every operation: how long one request to Stripe may take before it is retried. */
@@ -110,9 +122,16 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 	];
 	// Version 2 puts Options last, under the fields every operation shares.
 	const optionsLast: INodeProperties[] = [];
-	const forOperation = (resource: string, operation: string, field: INodeProperties): INodeProperties => ({
+	const forOperation = (
+		resource: string,
+		operation: string,
+		field: INodeProperties,
+	): INodeProperties => ({
 		...field,
-		displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, resource: [resource], operation: [operation] } },
+		displayOptions: {
+			...field.displayOptions,
+			show: { ...field.displayOptions?.show, resource: [resource], operation: [operation] },
+		},
 	});
 	for (const resource of resources) {
 		const firstOperation = resource.operations[0].value;
@@ -133,7 +152,13 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 		for (const op of resource.operations) {
 			const own = op.properties.find((f) => f.name === 'options' && f.type === 'collection');
 			for (const field of op.properties) {
-				properties.push(forOperation(resource.value, op.value, field === own ? { ...field, displayOptions: ONLY_V1 } : field));
+				properties.push(
+					forOperation(
+						resource.value,
+						op.value,
+						field === own ? { ...field, displayOptions: ONLY_V1 } : field,
+					),
+				);
 			}
 			optionsLast.push(forOperation(resource.value, op.value, optionsV2(own)));
 		}
@@ -148,29 +173,49 @@ function readPace(fn: IExecuteFunctions): number {
 	const value = fn.getNodeParameter('options.maxRequestsPerSecond', 0, null) as unknown;
 	if (value === null || value === undefined || value === '') return 0;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-		throw new NodeOperationError(fn.getNode(), `Max Requests per Second must be a number above 0, not ${JSON.stringify(value)} (item 0)`, {
-			itemIndex: 0,
-			description: "It applies to the whole node and is read from the first item. Leave it empty, or remove the option, for the automatic pace: just under Stripe's limits for the key.",
-		});
+		throw new NodeOperationError(
+			fn.getNode(),
+			`Max Requests per Second must be a number above 0, not ${JSON.stringify(value)} (item 0)`,
+			{
+				itemIndex: 0,
+				description:
+					"It applies to the whole node and is read from the first item. Leave it empty, or remove the option, for the automatic pace: just under Stripe's limits for the key.",
+			},
+		);
 	}
 	return value;
 }
 
-function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], itemIndex: number): OperationDefinition {
+function findOperation(
+	fn: IExecuteFunctions,
+	resources: ResourceDefinition[],
+	itemIndex: number,
+): OperationDefinition {
 	const resource = fn.getNodeParameter('resource', itemIndex) as string;
 	// n8n adds "Custom API Call" to the resource and operation lists of every node whose credential
 	// has an `authenticate` (the resource one shows no operation list); Stripe Guard has none.
 	const customApiCall = () =>
-		new NodeOperationError(fn.getNode(), 'Stripe Guard has no Custom API Call: it sends only the requests of its own operations', {
-			itemIndex,
-			description: 'Choose a Resource and an Operation. Writes are proposals that run after a person approves them in a Stripe Guard Approval node.',
-		});
+		new NodeOperationError(
+			fn.getNode(),
+			'Stripe Guard has no Custom API Call: it sends only the requests of its own operations',
+			{
+				itemIndex,
+				description:
+					'Choose a Resource and an Operation. Writes are proposals that run after a person approves them in a Stripe Guard Approval node.',
+			},
+		);
 	if (resource === CUSTOM_API_CALL) throw customApiCall();
 	const operation = fn.getNodeParameter('operation', itemIndex) as string;
 	if (operation === CUSTOM_API_CALL) throw customApiCall();
-	const found = resources.find((r) => r.value === resource)?.operations.find((o) => o.value === operation);
+	const found = resources
+		.find((r) => r.value === resource)
+		?.operations.find((o) => o.value === operation);
 	if (!found) {
-		throw new NodeOperationError(fn.getNode(), `Stripe Guard has no operation "${operation}" for resource "${resource}"`, { itemIndex });
+		throw new NodeOperationError(
+			fn.getNode(),
+			`Stripe Guard has no operation "${operation}" for resource "${resource}"`,
+			{ itemIndex },
+		);
 	}
 	return found;
 }
@@ -180,16 +225,26 @@ function findOperation(fn: IExecuteFunctions, resources: ResourceDefinition[], i
  * item order. With Continue On Fail a failed item becomes an error item; without, the first failed
  * item (by index) stops the node.
  */
-export async function runOperations(fn: IExecuteFunctions, resources: ResourceDefinition[]): Promise<INodeExecutionData[][]> {
+export async function runOperations(
+	fn: IExecuteFunctions,
+	resources: ResourceDefinition[],
+): Promise<INodeExecutionData[][]> {
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
 	const pace = readPace(fn);
 	const timeout = fn.getNodeParameter('requestTimeout', 0, DEFAULT_TIMEOUT_SECONDS) as number;
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-		throw new NodeOperationError(fn.getNode(), `Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`);
+		throw new NodeOperationError(
+			fn.getNode(),
+			`Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`,
+		);
 	}
 	const parallelReading = fn.getNodeParameter('parallelReading', 0, true) as boolean;
-	const stripe = createStripeClient(fn, credentials, { maxPerSecond: pace, timeoutMs: timeout * 1000, parallelReading });
+	const stripe = createStripeClient(fn, credentials, {
+		maxPerSecond: pace,
+		timeoutMs: timeout * 1000,
+		parallelReading,
+	});
 
 	// Placeholders are stable within the execution: across items and an agent's tool calls.
 	const redactor = new Redactor(fn.getExecutionId());
@@ -204,34 +259,43 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 	});
 	// An unknown operation counts as a write, so that no warning is wrong.
 	if (credentials.allowWrites && !operations.some((op) => op instanceof Error || op.proposal)) {
-		fn.addExecutionHints({ message: writeCredentialOnReadWarning(fn.getNode()), type: 'warning', location: 'ndv' });
+		fn.addExecutionHints({
+			message: writeCredentialOnReadWarning(fn.getNode()),
+			type: 'warning',
+			location: 'ndv',
+		});
 	}
 	const sameAs = reportsAlreadyRun(fn, operations);
-	const results = await mapInOrder(items.length, CONCURRENCY, async (itemIndex): Promise<IDataObject[]> => {
-		if (sameAs[itemIndex] !== itemIndex) return [];
-		try {
-			const operation = operations[itemIndex];
-			if (operation instanceof Error) throw operation;
-			const ctx = { fn, stripe, credentials, itemIndex, redactor, isTool };
-			const result = await operation.execute(ctx);
-			// The one pass over exactly what leaves the node: no secret at any depth, and with
-			// redaction on, no personal value (a proposal is signed: its values are the caller's own).
-			const type = objectTypeOf({ value: fn.getNodeParameter('resource', itemIndex) as string });
-			const redact = redactOn(ctx);
-			return (Array.isArray(result) ? result : [result]).map((json) => {
-				const clean = withoutSecrets(json);
-				return redact && clean.type !== PROPOSAL_TYPE ? redactor.redact(clean, type) : clean;
-			});
-		} catch (error) {
-			const nodeError = toNodeError(fn.getNode(), error, itemIndex);
-			// n8n hands a model only the error's message: the fix-it hint goes into it.
-			if (isTool && nodeError.description && !nodeError.message.includes(nodeError.description)) nodeError.message = `${nodeError.message}. ${nodeError.description}`;
-			if (!fn.continueOnFail()) throw nodeError;
-			const json: IDataObject = { error: nodeError.message };
-			if (nodeError.description) json.description = nodeError.description;
-			return [json];
-		}
-	});
+	const results = await mapInOrder(
+		items.length,
+		CONCURRENCY,
+		async (itemIndex): Promise<IDataObject[]> => {
+			if (sameAs[itemIndex] !== itemIndex) return [];
+			try {
+				const operation = operations[itemIndex];
+				if (operation instanceof Error) throw operation;
+				const ctx = { fn, stripe, credentials, itemIndex, redactor, isTool };
+				const result = await operation.execute(ctx);
+				// The one pass over exactly what leaves the node: no secret at any depth, and with
+				// redaction on, no personal value (a proposal is signed: its values are the caller's own).
+				const type = objectTypeOf({ value: fn.getNodeParameter('resource', itemIndex) as string });
+				const redact = redactOn(ctx);
+				return (Array.isArray(result) ? result : [result]).map((json) => {
+					const clean = withoutSecrets(json);
+					return redact && clean.type !== PROPOSAL_TYPE ? redactor.redact(clean, type) : clean;
+				});
+			} catch (error) {
+				const nodeError = toNodeError(fn.getNode(), error, itemIndex);
+				// n8n hands a model only the error's message: the fix-it hint goes into it.
+				if (isTool && nodeError.description && !nodeError.message.includes(nodeError.description))
+					nodeError.message = `${nodeError.message}. ${nodeError.description}`;
+				if (!fn.continueOnFail()) throw nodeError;
+				const json: IDataObject = { error: nodeError.message };
+				if (nodeError.description) json.description = nodeError.description;
+				return [json];
+			}
+		},
+	);
 	// A report run once stands for every item that asked the same: it is paired with all of them.
 	const stands = new Map<number, Array<{ item: number }>>();
 	sameAs.forEach((first, item) => {
@@ -239,7 +303,9 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
 		if (!stands.has(first)) stands.set(first, [{ item: first }]);
 		stands.get(first)!.push({ item });
 	});
-	const output: INodeExecutionData[] = results.flatMap((jsons, item) => jsons.map((json) => ({ json, pairedItem: stands.get(item) ?? { item } })));
+	const output: INodeExecutionData[] = results.flatMap((jsons, item) =>
+		jsons.map((json) => ({ json, pairedItem: stands.get(item) ?? { item } })),
+	);
 	return [output];
 }
 
@@ -248,13 +314,18 @@ export async function runOperations(fn: IExecuteFunctions, resources: ResourceDe
  * values (itself when none): six items into an MRR report make one report, not six identical ones.
  * Items whose parameters differ (mapped from the input) each get their own.
  */
-function reportsAlreadyRun(fn: IExecuteFunctions, operations: Array<OperationDefinition | Error>): number[] {
+function reportsAlreadyRun(
+	fn: IExecuteFunctions,
+	operations: Array<OperationDefinition | Error>,
+): number[] {
 	const firstWith = new Map<string, number>();
 	return operations.map((operation, itemIndex) => {
 		if (operation instanceof Error || !operation.oncePerExecution) return itemIndex;
 		let key: string;
 		try {
-			const values = operation.properties.filter((p) => p.type !== 'notice').map((p) => fn.getNodeParameter(p.name, itemIndex, p.default) as unknown);
+			const values = operation.properties
+				.filter((p) => p.type !== 'notice')
+				.map((p) => fn.getNodeParameter(p.name, itemIndex, p.default) as unknown);
 			key = JSON.stringify([operation.value, values]);
 		} catch {
 			return itemIndex; // the item's own run reports the problem

@@ -15,8 +15,10 @@ import type { ResourceDefinition } from '../shared/operation';
 import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../shared/query';
 import type { ReadResourceSpec } from '../shared/read-resource';
 
-const PRIVACY = 'Personal data (names, emails, phones, addresses, descriptions) comes back as placeholders such as "Person 1".';
-const AMOUNTS = "Amounts are whole numbers in the currency's smallest unit: 1200 is $12.00 but ¥1,200; *_formatted fields show them in words.";
+const PRIVACY =
+	'Personal data (names, emails, phones, addresses, descriptions) comes back as placeholders such as "Person 1".';
+const AMOUNTS =
+	"Amounts are whole numbers in the currency's smallest unit: 1200 is $12.00 but ¥1,200; *_formatted fields show them in words.";
 
 /** The description a schema carries, looking through optional and refinement wrappers. */
 function describedAs(schema: z.ZodTypeAny): string {
@@ -41,11 +43,15 @@ export function queryGrammar(specs: ReadResourceSpec[]): string {
 	};
 	const resources = specs.map((spec) => {
 		const shape = filtersSchema(spec.filters).shape as Record<string, z.ZodTypeAny>;
-		const filters = Object.entries(shape).map(([name, schema]) => `${name}: ${once(describedAs(schema))}`);
+		const filters = Object.entries(shape).map(
+			([name, schema]) => `${name}: ${once(describedAs(schema))}`,
+		);
 		return [
 			`- ${spec.plural} (IDs start with ${spec.idPrefix})`,
 			filters.length ? `; filters: ${filters.join('; ')}` : '; no filters',
-			spec.search ? `; search fields: ${spec.search.fields} (e.g. ${spec.search.example})` : '; no search',
+			spec.search
+				? `; search fields: ${spec.search.fields} (e.g. ${spec.search.example})`
+				: '; no search',
 			spec.expand.length ? `; expand: ${spec.expand.join(', ')}` : '',
 		].join('');
 	});
@@ -62,14 +68,19 @@ export function queryGrammar(specs: ReadResourceSpec[]): string {
 }
 
 /** The model's description of each resource.operation. */
-export function toolDescriptions(resources: ResourceDefinition[], specs: ReadResourceSpec[]): Record<string, string> {
+export function toolDescriptions(
+	resources: ResourceDefinition[],
+	specs: ReadResourceSpec[],
+): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const resource of resources) {
 		for (const op of resource.operations) {
 			const key = `${resource.value}.${op.value}`;
 			if (key === 'query.run') out[key] = queryGrammar(specs);
 			else if (op.proposal) out[key] = `${op.description} ${AMOUNTS}`;
-			else if (op.value === 'list' || op.value === 'search' || op.value.startsWith('list')) out[key] = `${op.description} Returns at most ${TOOL_MAX_ROWS} simplified objects, newest first. ${AMOUNTS} ${PRIVACY}`;
+			else if (op.value === 'list' || op.value === 'search' || op.value.startsWith('list'))
+				out[key] =
+					`${op.description} Returns at most ${TOOL_MAX_ROWS} simplified objects, newest first. ${AMOUNTS} ${PRIVACY}`;
 			else out[key] = `${op.description} Returns simplified data. ${AMOUNTS} ${PRIVACY}`;
 		}
 	}
@@ -80,7 +91,10 @@ export function toolDescriptions(resources: ResourceDefinition[], specs: ReadRes
  * The hidden parameter n8n reads a tool's description from (only in the tool variant). Its
  * default is an expression over this node's own resource and operation.
  */
-export function toolDescriptionField(resources: ResourceDefinition[], specs: ReadResourceSpec[]): INodeProperties {
+export function toolDescriptionField(
+	resources: ResourceDefinition[],
+	specs: ReadResourceSpec[],
+): INodeProperties {
 	// n8n ends an expression at the first "}}", even inside a string: write each pair's second "}" as \u007d.
 	const texts = JSON.stringify(toolDescriptions(resources, specs)).replace(/\}\}/g, '}\\u007d');
 	return {

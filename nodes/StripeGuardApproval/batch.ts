@@ -2,7 +2,13 @@
  * The batch a person is asked to approve: the proposals found in the input items (straight from
  * Stripe Guard, or inside an AI Agent's intermediate steps), each verified, with totals per currency.
  */
-import { NodeConnectionTypes, nodeNameToToolName, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	nodeNameToToolName,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
 import type { StripeMode } from '../shared/credentials';
@@ -18,7 +24,8 @@ export interface BatchEntry {
 /** A refused proposal; an expired one (its signature was good) is kept to report it. */
 export type BatchProblem = { itemIndex: number; reason: string; expired?: BatchEntry };
 
-const isProposalLike = (value: unknown): boolean => !!value && typeof value === 'object' && (value as IDataObject).type === PROPOSAL_TYPE;
+const isProposalLike = (value: unknown): boolean =>
+	!!value && typeof value === 'object' && (value as IDataObject).type === PROPOSAL_TYPE;
 
 /** A proposal-shaped object that will not be executed, shown to the approver as refused. */
 export type Refused = { itemIndex: number; reason: string };
@@ -63,7 +70,12 @@ function outputItems(observation: unknown): unknown[] {
  * tool's response, fetched web content, nested in another shape) is refused and listed, without
  * blocking the genuine proposals.
  */
-function proposalsInAgentSteps(steps: unknown[], stripeGuardTools: Set<string>, itemIndex: number, refused: Refused[]): IDataObject[] {
+function proposalsInAgentSteps(
+	steps: unknown[],
+	stripeGuardTools: Set<string>,
+	itemIndex: number,
+	refused: Refused[],
+): IDataObject[] {
 	const found: IDataObject[] = [];
 	for (const step of steps) {
 		const { action, observation } = (step ?? {}) as IDataObject;
@@ -85,10 +97,15 @@ function proposalsInAgentSteps(steps: unknown[], stripeGuardTools: Set<string>, 
 }
 
 /** Names the AI Agent gives the Stripe Guard tools connected to any agent before this node. */
-export function stripeGuardToolNames(fn: Pick<IExecuteFunctions, 'getNode' | 'getParentNodes'>): Set<string> {
+export function stripeGuardToolNames(
+	fn: Pick<IExecuteFunctions, 'getNode' | 'getParentNodes'>,
+): Set<string> {
 	const names = new Set<string>();
 	for (const parent of fn.getParentNodes(fn.getNode().name)) {
-		for (const tool of fn.getParentNodes(parent.name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 })) {
+		for (const tool of fn.getParentNodes(parent.name, {
+			connectionType: NodeConnectionTypes.AiTool,
+			depth: 1,
+		})) {
 			if (/(^|\.)stripeGuardTool$/.test(tool.type)) names.add(nodeNameToToolName(tool.name));
 		}
 	}
@@ -101,19 +118,33 @@ export function stripeGuardToolNames(fn: Pick<IExecuteFunctions, 'getNode' | 'ge
  * accepted is `refused` instead: listed to the approver, never executed, never blocking.
  * A proposal that appears twice counts once.
  */
-export function checkBatch(items: INodeExecutionData[], apiKey: string, mode: StripeMode, stripeGuardTools: Set<string>, now = Date.now()) {
+export function checkBatch(
+	items: INodeExecutionData[],
+	apiKey: string,
+	mode: StripeMode,
+	stripeGuardTools: Set<string>,
+	now = Date.now(),
+) {
 	const entries: BatchEntry[] = [];
 	const problems: BatchProblem[] = [];
 	const refused: Refused[] = [];
 	const seen = new Set<string>();
 	items.forEach((item, itemIndex) => {
 		const fromAgent = Array.isArray(item.json.intermediateSteps);
-		const candidates = fromAgent ? proposalsInAgentSteps(item.json.intermediateSteps as unknown[], stripeGuardTools, itemIndex, refused) : [item.json];
+		const candidates = fromAgent
+			? proposalsInAgentSteps(
+					item.json.intermediateSteps as unknown[],
+					stripeGuardTools,
+					itemIndex,
+					refused,
+				)
+			: [item.json];
 		for (const value of candidates) {
 			const check = verifyProposal(value, apiKey, EXECUTABLE_WRITES, now);
 			let reason: string | undefined;
 			if (!check.ok) reason = check.reason;
-			else if (check.proposal.mode !== mode) reason = `Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode but the credential is for ${mode} mode.`;
+			else if (check.proposal.mode !== mode)
+				reason = `Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode but the credential is for ${mode} mode.`;
 			if (reason === undefined && check.ok) {
 				if (seen.has(check.proposal.proposalId)) continue;
 				seen.add(check.proposal.proposalId);
@@ -121,7 +152,10 @@ export function checkBatch(items: INodeExecutionData[], apiKey: string, mode: St
 			} else if (fromAgent) {
 				refused.push({ itemIndex, reason: reason! });
 			} else {
-				const expired = !check.ok && check.problem === 'expired' ? { proposal: value as unknown as Proposal, itemIndex } : undefined;
+				const expired =
+					!check.ok && check.problem === 'expired'
+						? { proposal: value as unknown as Proposal, itemIndex }
+						: undefined;
 				problems.push({ itemIndex, reason: reason!, expired });
 			}
 		}
@@ -132,7 +166,8 @@ export function checkBatch(items: INodeExecutionData[], apiKey: string, mode: St
 export function totalsByCurrency(entries: BatchEntry[]): Record<string, number> {
 	const totals: Record<string, number> = {};
 	for (const { proposal } of entries) {
-		for (const [currency, amount] of Object.entries(proposal.amounts ?? {})) totals[currency] = (totals[currency] ?? 0) + amount;
+		for (const [currency, amount] of Object.entries(proposal.amounts ?? {}))
+			totals[currency] = (totals[currency] ?? 0) + amount;
 	}
 	return totals;
 }

@@ -24,7 +24,12 @@ export interface Decision {
 	executionId: string;
 }
 
-export function auditRecord(proposal: Proposal, decision: Decision, outcome: Outcome, extra: IDataObject = {}): IDataObject {
+export function auditRecord(
+	proposal: Proposal,
+	decision: Decision,
+	outcome: Outcome,
+	extra: IDataObject = {},
+): IDataObject {
 	return {
 		proposalId: proposal.proposalId,
 		resource: proposal.resource,
@@ -47,8 +52,16 @@ export function auditRecord(proposal: Proposal, decision: Decision, outcome: Out
 }
 
 /** The output item of a proposal that was not executed: what was proposed, and why it was not. */
-export const notExecutedItem = (entry: BatchEntry, decision: Decision, outcome: 'rejected' | 'expired', reason?: string) => ({
-	json: { request: entry.proposal.request as unknown as IDataObject, audit: auditRecord(entry.proposal, decision, outcome, reason ? { reason } : {}) },
+export const notExecutedItem = (
+	entry: BatchEntry,
+	decision: Decision,
+	outcome: 'rejected' | 'expired',
+	reason?: string,
+) => ({
+	json: {
+		request: entry.proposal.request as unknown as IDataObject,
+		audit: auditRecord(entry.proposal, decision, outcome, reason ? { reason } : {}),
+	},
 	pairedItem: { item: entry.itemIndex },
 });
 
@@ -66,14 +79,25 @@ export async function executeApproved(
 	for (const entry of entries) {
 		const { proposal } = entry;
 		if (!credentials.allowWrites) {
-			items.push({ json: { error: WRITES_OFF, audit: auditRecord(proposal, decision, 'failed', { reason: WRITES_OFF }) }, pairedItem: { item: entry.itemIndex } });
+			items.push({
+				json: {
+					error: WRITES_OFF,
+					audit: auditRecord(proposal, decision, 'failed', { reason: WRITES_OFF }),
+				},
+				pairedItem: { item: entry.itemIndex },
+			});
 			continue;
 		}
 		try {
 			// DELETE parameters (a subscription cancel's invoice_now, prorate) travel in the query, as Stripe takes them.
-			const response = await stripe.rawRequest(proposal.request.method, proposal.request.path, proposal.request.params, {
-				idempotencyKey: idempotencyKey(proposal),
-			});
+			const response = await stripe.rawRequest(
+				proposal.request.method,
+				proposal.request.path,
+				proposal.request.params,
+				{
+					idempotencyKey: idempotencyKey(proposal),
+				},
+			);
 			const { lastResponse } = response;
 			const { client_secret: _secret, ...object } = response as unknown as IDataObject;
 			const replayed = lastResponse.headers['idempotent-replayed'] === 'true';
@@ -94,7 +118,10 @@ export async function executeApproved(
 				json: {
 					error: nodeError.message,
 					description: nodeError.description ?? null,
-					audit: auditRecord(proposal, decision, 'failed', { requestId: (error as { requestId?: string }).requestId ?? null, reason: nodeError.message }),
+					audit: auditRecord(proposal, decision, 'failed', {
+						requestId: (error as { requestId?: string }).requestId ?? null,
+						reason: nodeError.message,
+					}),
 				},
 				pairedItem: { item: entry.itemIndex },
 			});

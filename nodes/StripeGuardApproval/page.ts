@@ -8,7 +8,10 @@
 import type { ReviewLine } from '../shared/proposal-review';
 
 const escape = (text: string) =>
-	text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+	text.replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+	);
 
 export interface PageContent {
 	title: string;
@@ -26,18 +29,27 @@ export interface PageContent {
 	result?: { heading: string; lines: string[] };
 }
 
-const valueList = (lines: ReviewLine[]) => lines.map((l) => `<li>${escape(l.label)}: <code>${escape(l.value)}</code></li>`).join('');
+const valueList = (lines: ReviewLine[]) =>
+	lines.map((l) => `<li>${escape(l.label)}: <code>${escape(l.value)}</code></li>`).join('');
 
 export function renderPage(page: PageContent): string {
 	const proposals = page.proposals
 		.map(
-			(p) => `<li><strong>${escape(p.headline)}</strong><ul>${valueList(p.lines)}</ul>${
-				p.context.length ? `<p class="ctx">From Stripe now:</p><ul class="ctx">${valueList(p.context)}</ul>` : ''
-			}</li>`,
+			(p) =>
+				`<li><strong>${escape(p.headline)}</strong><ul>${valueList(p.lines)}</ul>${
+					p.context.length
+						? `<p class="ctx">From Stripe now:</p><ul class="ctx">${valueList(p.context)}</ul>`
+						: ''
+				}</li>`,
 		)
 		.join('');
-	const totals = page.total !== undefined ? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${(page.open ?? []).map((o) => `, plus ${escape(o)}`).join('')}</p>` : '';
-	const refused = page.refused.length ? `<h2>Refused, never executed</h2><ul class="refused">${page.refused.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>` : '';
+	const totals =
+		page.total !== undefined
+			? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${(page.open ?? []).map((o) => `, plus ${escape(o)}`).join('')}</p>`
+			: '';
+	const refused = page.refused.length
+		? `<h2>Refused, never executed</h2><ul class="refused">${page.refused.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`
+		: '';
 	const form = page.form
 		? `<form method="post">
 ${page.problem ? `<p class="problem">${escape(page.problem)}</p>` : ''}
@@ -48,7 +60,9 @@ ${page.form.askName ? '<label>Your name (goes into the audit record)<input name=
 <button class="reject" name="decision" value="reject" type="submit">${escape(page.form.reject)}</button></div>
 </form>`
 		: '';
-	const result = page.result ? `<section class="result"><h2>${escape(page.result.heading)}</h2>${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>` : '';
+	const result = page.result
+		? `<section class="result"><h2>${escape(page.result.heading)}</h2>${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>`
+		: '';
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${escape(page.title)}</title>
 <style>*{box-sizing:border-box}body{font-family:system-ui,sans-serif;max-width:44rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a2e;overflow-wrap:anywhere}

@@ -49,23 +49,43 @@ export function chatQuote(value: string): string {
 }
 
 /** Our own words still pass through the same escaping, without the code quotes. */
-const chatPlain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const chatPlain = (text: string) =>
+	text
+		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;');
 
-export const deadlineText = (deadline: Date) => `${deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+export const deadlineText = (deadline: Date) =>
+	`${deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 export const countText = (n: number) => (n === 1 ? '1 Stripe change' : `${n} Stripe changes`);
-export const modeText = (mode: StripeMode) => (mode === 'live' ? 'LIVE mode: real money' : 'test mode');
+export const modeText = (mode: StripeMode) =>
+	mode === 'live' ? 'LIVE mode: real money' : 'test mode';
 
 /** Totals per currency of every amount stated in advance, and the amounts Stripe decides itself. */
 export function totalsText(reviewed: Reviewed[]): { total: string; open: string[] } {
-	return { total: formatTotals(totalsByCurrency(reviewed.map((r) => r.entry))), open: reviewed.flatMap((r) => r.review.openAmounts) };
+	return {
+		total: formatTotals(totalsByCurrency(reviewed.map((r) => r.entry))),
+		open: reviewed.flatMap((r) => r.review.openAmounts),
+	};
 }
 
-export function needsTwoApprovers(reviewed: Reviewed[], twoApproversAbove: Record<string, number>): boolean {
+export function needsTwoApprovers(
+	reviewed: Reviewed[],
+	twoApproversAbove: Record<string, number>,
+): boolean {
 	const totals = totalsByCurrency(reviewed.map((r) => r.entry));
-	return Object.entries(twoApproversAbove).some(([currency, limit]) => (totals[currency] ?? 0) > limit);
+	return Object.entries(twoApproversAbove).some(
+		([currency, limit]) => (totals[currency] ?? 0) > limit,
+	);
 }
 
-function chatText(reviewed: Reviewed[], refused: Refused[], links: ApprovalLink[], ctx: RequestContext): string {
+function chatText(
+	reviewed: Reviewed[],
+	refused: Refused[],
+	links: ApprovalLink[],
+	ctx: RequestContext,
+): string {
 	const { total, open } = totalsText(reviewed);
 	const lines = [
 		`Approval needed: ${countText(reviewed.length)} (${modeText(ctx.mode)})`,
@@ -74,15 +94,30 @@ function chatText(reviewed: Reviewed[], refused: Refused[], links: ApprovalLink[
 	reviewed.forEach(({ review, context }, i) => {
 		lines.push('', `${i + 1}. ${chatPlain(review.headline)}`);
 		for (const line of review.lines) lines.push(`    • ${line.label}: ${chatQuote(line.value)}`);
-		if (context.length) lines.push('    From Stripe now:', ...context.map((line) => `    ◦ ${line.label}: ${chatQuote(line.value)}`));
+		if (context.length)
+			lines.push(
+				'    From Stripe now:',
+				...context.map((line) => `    ◦ ${line.label}: ${chatQuote(line.value)}`),
+			);
 	});
-	lines.push('', `Total that can move: ${total || 'no money'}${open.map((o) => `, plus ${chatPlain(o)}`).join('')}`);
-	if (needsTwoApprovers(reviewed, ctx.twoApproversAbove)) lines.push('Two different approvers must approve before anything runs.');
+	lines.push(
+		'',
+		`Total that can move: ${total || 'no money'}${open.map((o) => `, plus ${chatPlain(o)}`).join('')}`,
+	);
+	if (needsTwoApprovers(reviewed, ctx.twoApproversAbove))
+		lines.push('Two different approvers must approve before anything runs.');
 	if (refused.length) {
-		lines.push('', `Refused, never executed (${refused.length}):`, ...refused.map((r) => `    ✕ ${chatQuote(r.reason)}`));
+		lines.push(
+			'',
+			`Refused, never executed (${refused.length}):`,
+			...refused.map((r) => `    ✕ ${chatQuote(r.reason)}`),
+		);
 	}
 	lines.push('', '──────────');
-	for (const link of links) lines.push(`Review and decide${link.approver ? ` (link of ${chatQuote(link.approver)})` : ''}: ${link.url}`);
+	for (const link of links)
+		lines.push(
+			`Review and decide${link.approver ? ` (link of ${chatQuote(link.approver)})` : ''}: ${link.url}`,
+		);
 	return lines.join('\n');
 }
 
@@ -97,11 +132,23 @@ export interface ApprovalRequest {
 	executionId: string;
 	totals: Record<string, { amount: number; formatted: string }>;
 	openAmounts: string[];
-	proposals: Array<{ proposalId: string; resource: string; operation: string; headline: string; lines: ReviewLine[]; context: ReviewLine[] }>;
+	proposals: Array<{
+		proposalId: string;
+		resource: string;
+		operation: string;
+		headline: string;
+		lines: ReviewLine[];
+		context: ReviewLine[];
+	}>;
 	refused: string[];
 }
 
-export function buildRequest(reviewed: Reviewed[], refused: Refused[], links: ApprovalLink[], ctx: RequestContext): ApprovalRequest {
+export function buildRequest(
+	reviewed: Reviewed[],
+	refused: Refused[],
+	links: ApprovalLink[],
+	ctx: RequestContext,
+): ApprovalRequest {
 	const totals = totalsByCurrency(reviewed.map((r) => r.entry));
 	return {
 		title: `Approval needed: ${countText(reviewed.length)} (${modeText(ctx.mode)})`,
@@ -111,7 +158,9 @@ export function buildRequest(reviewed: Reviewed[], refused: Refused[], links: Ap
 		mode: ctx.mode,
 		workflow: ctx.workflow,
 		executionId: ctx.executionId,
-		totals: Object.fromEntries(Object.entries(totals).map(([c, a]) => [c, { amount: a, formatted: formatAmount(a, c) }])),
+		totals: Object.fromEntries(
+			Object.entries(totals).map(([c, a]) => [c, { amount: a, formatted: formatAmount(a, c) }]),
+		),
 		openAmounts: totalsText(reviewed).open,
 		proposals: reviewed.map(({ entry: { proposal: p }, review, context }) => ({
 			proposalId: p.proposalId,
@@ -126,33 +175,64 @@ export function buildRequest(reviewed: Reviewed[], refused: Refused[], links: Ap
 }
 
 /** Slack, Mattermost, Rocket.Chat and Teams workflow webhooks all take `{ text }`. */
-async function postToWebhook(fn: IExecuteFunctions, url: string, request: ApprovalRequest): Promise<void> {
+async function postToWebhook(
+	fn: IExecuteFunctions,
+	url: string,
+	request: ApprovalRequest,
+): Promise<void> {
 	try {
-		await fn.helpers.httpRequest({ method: 'POST', url, body: { text: request.text }, json: true, timeout: 15_000 });
-	} catch (error) {
-		throw new NodeOperationError(fn.getNode(), `Could not post the approval request to the webhook: ${(error as Error).message}`, {
-			description: 'Nothing was executed and the workflow does not wait. Check the Slack-compatible webhook URL.',
+		await fn.helpers.httpRequest({
+			method: 'POST',
+			url,
+			body: { text: request.text },
+			json: true,
+			timeout: 15_000,
 		});
+	} catch (error) {
+		throw new NodeOperationError(
+			fn.getNode(),
+			`Could not post the approval request to the webhook: ${(error as Error).message}`,
+			{
+				description:
+					'Nothing was executed and the workflow does not wait. Check the Slack-compatible webhook URL.',
+			},
+		);
 	}
 }
 
 /** One item per link, so that a notification workflow can reach each named approver on their own. */
-async function runNotificationWorkflow(fn: IExecuteFunctions, workflowId: string, request: ApprovalRequest, linkText: (link: ApprovalLink) => string): Promise<void> {
+async function runNotificationWorkflow(
+	fn: IExecuteFunctions,
+	workflowId: string,
+	request: ApprovalRequest,
+	linkText: (link: ApprovalLink) => string,
+): Promise<void> {
 	const items = request.links.map((link) => ({
-		json: { ...request, approver: link.approver, reviewUrl: link.url, text: linkText(link) } as unknown as IDataObject,
+		json: {
+			...request,
+			approver: link.approver,
+			reviewUrl: link.url,
+			text: linkText(link),
+		} as unknown as IDataObject,
 	}));
 	try {
 		await fn.executeWorkflow({ id: workflowId }, items, undefined, {
 			parentExecution: { executionId: fn.getExecutionId(), workflowId: fn.getWorkflow().id ?? '' },
 		});
 	} catch (error) {
-		throw new NodeOperationError(fn.getNode(), `The notification workflow ${workflowId} failed: ${(error as Error).message}`, {
-			description: 'Nothing was executed and the workflow does not wait. Open the notification workflow to see why it failed.',
-		});
+		throw new NodeOperationError(
+			fn.getNode(),
+			`The notification workflow ${workflowId} failed: ${(error as Error).message}`,
+			{
+				description:
+					'Nothing was executed and the workflow does not wait. Open the notification workflow to see why it failed.',
+			},
+		);
 	}
 }
 
-export const NO_CHANNEL = 'Choose where to send the approval request: a Notification Workflow or a Slack-compatible Webhook URL (one is required)';
+export const NO_CHANNEL =
+	'Choose where to send the approval request: a Notification Workflow or a Slack-compatible Webhook URL (one is required)';
 
 /** Sends the request to every destination set on the node; at least one is required. */
 export async function sendRequest(
@@ -160,15 +240,22 @@ export async function sendRequest(
 	request: ApprovalRequest,
 	textFor: (links: ApprovalLink[]) => string = () => request.text,
 ): Promise<void> {
-	const workflowId = String(fn.getNodeParameter('notificationWorkflowId', 0, '', { extractValue: true }) ?? '').trim();
+	const workflowId = String(
+		fn.getNodeParameter('notificationWorkflowId', 0, '', { extractValue: true }) ?? '',
+	).trim();
 	const webhookUrl = String(fn.getNodeParameter('webhookUrl', 0, '')).trim();
 	if (!workflowId && !webhookUrl) {
 		throw new NodeOperationError(fn.getNode(), NO_CHANNEL, {
-			description: 'Set a Notification Workflow (any n8n channel: Slack, email, Teams, Telegram…) or a Slack-compatible webhook URL, so that a person sees the review link.',
+			description:
+				'Set a Notification Workflow (any n8n channel: Slack, email, Teams, Telegram…) or a Slack-compatible webhook URL, so that a person sees the review link.',
 		});
 	}
 	if (webhookUrl) {
-		if (!/^https?:\/\//.test(webhookUrl)) throw new NodeOperationError(fn.getNode(), `"${webhookUrl.slice(0, 80)}" is not a webhook URL`);
+		if (!/^https?:\/\//.test(webhookUrl))
+			throw new NodeOperationError(
+				fn.getNode(),
+				`"${webhookUrl.slice(0, 80)}" is not a webhook URL`,
+			);
 		await postToWebhook(fn, webhookUrl, request);
 	}
 	if (workflowId) await runNotificationWorkflow(fn, workflowId, request, (link) => textFor([link]));

@@ -7,24 +7,46 @@ import { renderPage, type PageContent } from './page';
 export const isToolGate = (node: INode) => node.type.endsWith('HitlTool');
 
 /** What n8n signed into the link: whose link it is and the deadline (both unalterable). */
-export function linkOf(fn: IWebhookFunctions): { approver: string; deadline: number; decision?: 'approve' | 'reject' } {
+export function linkOf(fn: IWebhookFunctions): {
+	approver: string;
+	deadline: number;
+	decision?: 'approve' | 'reject';
+} {
 	const query = fn.getQueryData() as IDataObject;
-	const decision = query.decision === 'approve' || query.decision === 'reject' ? query.decision : undefined;
-	return { approver: typeof query.approver === 'string' ? query.approver : '', deadline: Number(query.deadline ?? NaN), decision };
+	const decision =
+		query.decision === 'approve' || query.decision === 'reject' ? query.decision : undefined;
+	return {
+		approver: typeof query.approver === 'string' ? query.approver : '',
+		deadline: Number(query.deadline ?? NaN),
+		decision,
+	};
 }
 
-export function readForm(fn: IWebhookFunctions): { approver: string; comment: string; decision?: 'approve' | 'reject' } {
+export function readForm(fn: IWebhookFunctions): {
+	approver: string;
+	comment: string;
+	decision?: 'approve' | 'reject';
+} {
 	let body = fn.getBodyData() as IDataObject | string | undefined;
 	if (typeof body === 'string') body = Object.fromEntries(new URLSearchParams(body)) as IDataObject;
-	const text = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
-	const decision = body?.decision === 'approve' || body?.decision === 'reject' ? body.decision : undefined;
+	const text = (value: unknown, max: number) =>
+		typeof value === 'string' ? value.trim().slice(0, max) : '';
+	const decision =
+		body?.decision === 'approve' || body?.decision === 'reject' ? body.decision : undefined;
 	return { approver: text(body?.approver, 100), comment: text(body?.comment, 1000), decision };
 }
 
 /** Answers with an HTML page; nothing else of n8n's answers the request. */
-export function respond(fn: IWebhookFunctions, status: number, page: PageContent): IWebhookResponseData {
+export function respond(
+	fn: IWebhookFunctions,
+	status: number,
+	page: PageContent,
+): IWebhookResponseData {
 	const res = fn.getResponseObject();
-	res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+	res.writeHead(status, {
+		'Content-Type': 'text/html; charset=utf-8',
+		'Cache-Control': 'no-store',
+	});
 	res.end(renderPage(page));
 	return { noWebhookResponse: true };
 }

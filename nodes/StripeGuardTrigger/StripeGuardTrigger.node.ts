@@ -37,7 +37,9 @@ export class StripeGuardTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' }],
+		credentials: [
+			{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' },
+		],
 		properties: [
 			{
 				displayName:
@@ -73,13 +75,19 @@ export class StripeGuardTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const node = this.getNode();
 		const types = this.getNodeParameter('events', []) as string[];
-		if (types.length === 0) throw new NodeOperationError(node, 'Choose at least one event type under Events, or All Events.');
+		if (types.length === 0)
+			throw new NodeOperationError(
+				node,
+				'Choose at least one event type under Events, or All Events.',
+			);
 		const simplify = this.getNodeParameter('simplify', false) as boolean;
 		const credentials = await readCredentials(this);
 		// A poll has no execution hints: n8n's log is where this can be said.
 		if (credentials.allowWrites) this.logger.warn(writeCredentialOnReadWarning(node));
 		const stripe = createStripeClient(this, credentials);
-		const toItems = (events: StripeEvent[]) => [this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify)))];
+		const toItems = (events: StripeEvent[]) => [
+			this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify))),
+		];
 
 		try {
 			// "Fetch Test Event" in the editor: show the latest match and leave the cursor alone.
@@ -100,8 +108,13 @@ export class StripeGuardTrigger implements INodeType {
 			}
 
 			// Older n8n versions have no getPollBudgetMs (and no budget of their own).
-			const budget = typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_BUDGET_MS;
-			const { events, next } = await eventsSince(stripe, cursor, Date.now() + budget * BUDGET_SHARE);
+			const budget =
+				typeof this.getPollBudgetMs === 'function' ? this.getPollBudgetMs() : DEFAULT_BUDGET_MS;
+			const { events, next } = await eventsSince(
+				stripe,
+				cursor,
+				Date.now() + budget * BUDGET_SHARE,
+			);
 			// Written in place and only when it moved: n8n watches this object to know the static data must be saved.
 			if (next.lastEventId !== cursor.lastEventId || next.lastCreated !== cursor.lastCreated) {
 				delete cursor.lastEventId;
@@ -132,7 +145,9 @@ function shapeEvent(stripeEvent: StripeEvent, simplify: boolean): IDataObject {
 }
 
 function noEventMessage(types: string[], mode: string): string {
-	const which = types.includes(ALL_EVENTS) ? 'event' : `${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''} event`;
+	const which = types.includes(ALL_EVENTS)
+		? 'event'
+		: `${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''} event`;
 	return (
 		`No ${which} exists yet in this Stripe account (${mode} mode) in the last 30 days, which is as long as Stripe keeps events. ` +
 		'Create one by doing what causes it in the Stripe Dashboard (e.g. add a customer for customer.created) or with the Stripe CLI ' +

@@ -9,8 +9,10 @@ const EVENT_TYPES: Record<string, string> = {
 	'customer.updated': "A customer's details changed",
 	'customer.deleted': 'A customer was deleted',
 	'customer.subscription.created': 'A customer started a subscription',
-	'customer.subscription.updated': 'A subscription changed (plan, quantity, status, cancellation at period end)',
-	'customer.subscription.deleted': 'A subscription ended (canceled now or at the end of its period)',
+	'customer.subscription.updated':
+		'A subscription changed (plan, quantity, status, cancellation at period end)',
+	'customer.subscription.deleted':
+		'A subscription ended (canceled now or at the end of its period)',
 	'customer.subscription.trial_will_end': 'A trial ends in three days',
 	'customer.subscription.paused': 'A subscription was paused',
 	'customer.subscription.resumed': 'A paused subscription was resumed',
@@ -38,7 +40,8 @@ const EVENT_TYPES: Record<string, string> = {
 	'refund.failed': 'A refund failed',
 	'checkout.session.completed': 'A customer completed a checkout',
 	'checkout.session.expired': 'A checkout link expired unpaid',
-	'checkout.session.async_payment_succeeded': 'A delayed checkout payment (e.g. bank debit) succeeded',
+	'checkout.session.async_payment_succeeded':
+		'A delayed checkout payment (e.g. bank debit) succeeded',
 	'checkout.session.async_payment_failed': 'A delayed checkout payment (e.g. bank debit) failed',
 	'payout.created': 'A payout to your bank was created',
 	'payout.paid': 'A payout is expected in your bank account',
@@ -53,6 +56,14 @@ const EVENT_TYPES: Record<string, string> = {
 };
 
 export const EVENT_TYPE_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'All Events', value: ALL_EVENTS, description: 'Every event in the account, including types not listed here' },
-	...Object.entries(EVENT_TYPES).map(([type, description]) => ({ name: type, value: type, description })),
+	{
+		name: 'All Events',
+		value: ALL_EVENTS,
+		description: 'Every event in the account, including types not listed here',
+	},
+	...Object.entries(EVENT_TYPES).map(([type, description]) => ({
+		name: type,
+		value: type,
+		description,
+	})),
 ];

@@ -19,20 +19,35 @@ const PAGE = 100;
 /** Stripe's `types` filter takes at most 20 names. */
 const MAX_TYPES_PER_LIST = 20;
 
-export const matchesTypes = (types: string[]) => (event: StripeEvent) => types.includes(ALL_EVENTS) || types.includes(event.type);
+export const matchesTypes = (types: string[]) => (event: StripeEvent) =>
+	types.includes(ALL_EVENTS) || types.includes(event.type);
 
 /** The newest event of one of `types` (or of any type), or undefined when Stripe has none (it keeps 30 days). */
-export async function latestEvent(stripe: StripeClient, types: string[]): Promise<StripeEvent | undefined> {
+export async function latestEvent(
+	stripe: StripeClient,
+	types: string[],
+): Promise<StripeEvent | undefined> {
 	if (types.includes(ALL_EVENTS)) return (await stripe.events.list({ limit: 1 })).data[0];
 	const chunks: string[][] = [];
-	for (let i = 0; i < types.length; i += MAX_TYPES_PER_LIST) chunks.push(types.slice(i, i + MAX_TYPES_PER_LIST));
-	const newest = await Promise.all(chunks.map(async (chunk) => (await stripe.events.list({ limit: 1, types: chunk })).data[0]));
-	return newest.filter((e): e is StripeEvent => e !== undefined).sort((a, b) => b.created - a.created)[0];
+	for (let i = 0; i < types.length; i += MAX_TYPES_PER_LIST)
+		chunks.push(types.slice(i, i + MAX_TYPES_PER_LIST));
+	const newest = await Promise.all(
+		chunks.map(async (chunk) => (await stripe.events.list({ limit: 1, types: chunk })).data[0]),
+	);
+	return newest
+		.filter((e): e is StripeEvent => e !== undefined)
+		.sort((a, b) => b.created - a.created)[0];
 }
 
 /** Any other error goes on to the node, which maps it with toNodeError. */
 function undefinedIfMissingCursor(error: unknown): undefined {
-	if (isStripeApiError(error) && error.type === 'StripeInvalidRequestError' && error.code === 'resource_missing' && error.param === 'ending_before') return undefined;
+	if (
+		isStripeApiError(error) &&
+		error.type === 'StripeInvalidRequestError' &&
+		error.code === 'resource_missing' &&
+		error.param === 'ending_before'
+	)
+		return undefined;
 	throw error;
 }
 
@@ -42,14 +57,22 @@ function undefinedIfMissingCursor(error: unknown): undefined {
  * for the next poll; that is safe because each page is the next slice in time.
  * Returns the events and the cursor to store next.
  */
-export async function eventsSince(stripe: StripeClient, cursor: EventCursor, deadline: number): Promise<{ events: StripeEvent[]; next: EventCursor }> {
+export async function eventsSince(
+	stripe: StripeClient,
+	cursor: EventCursor,
+	deadline: number,
+): Promise<{ events: StripeEvent[]; next: EventCursor }> {
 	if (cursor.lastEventId) {
 		// The cursor event may be gone (Stripe keeps events for 30 days): then fall back to its time below.
-		const events = await pageForward(stripe, cursor.lastEventId, deadline).catch(undefinedIfMissingCursor);
+		const events = await pageForward(stripe, cursor.lastEventId, deadline).catch(
+			undefinedIfMissingCursor,
+		);
 		if (events) return { events, next: advance(events, cursor) };
 	}
 	// Skipping the old cursor's ID keeps it from being emitted twice when it shares its second with newer events.
-	const events = (await createdSince(stripe, cursor.lastCreated ?? 0)).filter((e) => e.id !== cursor.lastEventId);
+	const events = (await createdSince(stripe, cursor.lastCreated ?? 0)).filter(
+		(e) => e.id !== cursor.lastEventId,
+	);
 	// With nothing new, keep only the time, so later polls do not ask for a missing event again.
 	return { events, next: advance(events, { lastCreated: cursor.lastCreated }) };
 }
@@ -61,7 +84,11 @@ const advance = (events: StripeEvent[], unchanged: EventCursor): EventCursor => 
 };
 
 /** `ending_before` returns the (up to) 100 events right after the cursor, newest first. */
-async function pageForward(stripe: StripeClient, after: string, deadline: number): Promise<StripeEvent[]> {
+async function pageForward(
+	stripe: StripeClient,
+	after: string,
+	deadline: number,
+): Promise<StripeEvent[]> {
 	const events: StripeEvent[] = [];
 	let endingBefore = after;
 	for (;;) {
@@ -76,6 +103,7 @@ async function pageForward(stripe: StripeClient, after: string, deadline: number
 /** Events created at or after `since`, oldest first. Stripe lists newest first only, so read all and reverse. */
 async function createdSince(stripe: StripeClient, since: number): Promise<StripeEvent[]> {
 	const events: StripeEvent[] = [];
-	for await (const event of stripe.events.list({ created: { gte: since }, limit: PAGE })) events.push(event);
+	for await (const event of stripe.events.list({ created: { gte: since }, limit: PAGE }))
+		events.push(event);
 	return events.reverse();
 }

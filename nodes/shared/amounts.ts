@@ -4,7 +4,24 @@
  */
 
 /** Stripe's zero-decimal currencies: `amount: 1200` in JPY is ¥1,200. */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+	'bif',
+	'clp',
+	'djf',
+	'gnf',
+	'jpy',
+	'kmf',
+	'krw',
+	'mga',
+	'pyg',
+	'rwf',
+	'ugx',
+	'vnd',
+	'vuv',
+	'xaf',
+	'xof',
+	'xpf',
+]);
 /** Stripe's three-decimal currencies: `amount: 1500` in BHD is BHD 1.500. */
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
@@ -24,10 +41,18 @@ export function formatAmount(amount: number, currency: string): string {
 	let formatter = formatters.get(code);
 	if (!formatter) {
 		try {
-			formatter = new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+			formatter = new Intl.NumberFormat('en-US', {
+				style: 'currency',
+				currency: code,
+				minimumFractionDigits: decimals,
+				maximumFractionDigits: decimals,
+			});
 		} catch {
 			// Not an ISO code Intl knows: fall back to "12.34 XYZ".
-			formatter = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+			formatter = new Intl.NumberFormat('en-US', {
+				minimumFractionDigits: decimals,
+				maximumFractionDigits: decimals,
+			});
 			formatters.set(code, formatter);
 			return `${formatter.format(amount / 10 ** decimals)} ${code}`;
 		}
@@ -38,7 +63,11 @@ export function formatAmount(amount: number, currency: string): string {
 }
 
 /** `{ amount: 1200, amount_formatted: '¥1,200' }` for a simplified object; nothing when the amount is absent. */
-export function money(name: string, amount: unknown, currency: unknown): Record<string, number | string> {
+export function money(
+	name: string,
+	amount: unknown,
+	currency: unknown,
+): Record<string, number | string> {
 	if (typeof amount !== 'number' || typeof currency !== 'string' || !currency) return {};
 	return { [name]: amount, [`${name}_formatted`]: formatAmount(amount, currency) };
 }

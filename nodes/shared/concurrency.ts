@@ -3,7 +3,11 @@
  * in index order. After a failure no new work starts; what is running finishes, and the failure
  * of the lowest index is thrown (as a sequential loop would have thrown it).
  */
-export async function mapInOrder<T>(count: number, concurrency: number, work: (index: number) => Promise<T>): Promise<T[]> {
+export async function mapInOrder<T>(
+	count: number,
+	concurrency: number,
+	work: (index: number) => Promise<T>,
+): Promise<T[]> {
 	const results = new Array<T>(count);
 	let nextIndex = 0;
 	type Failure = { index: number; error: unknown };

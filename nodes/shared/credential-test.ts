@@ -3,11 +3,23 @@
  * and the over-permission probe that keeps a key able to write out of a read-only setup
  * without ever changing Stripe data.
  */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
 import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
-import { describePermission, missingPermissionMessage, parseMissingPermissions } from './permissions';
-import { createCredentialTestClient, isStripeApiError as isStripeError, type StripeClient } from './transport';
+import {
+	describePermission,
+	missingPermissionMessage,
+	parseMissingPermissions,
+} from './permissions';
+import {
+	createCredentialTestClient,
+	isStripeApiError as isStripeError,
+	type StripeClient,
+} from './transport';
 
 /**
  * A parameter no Stripe endpoint knows. Stripe refuses a request that carries one as a whole
@@ -48,7 +60,10 @@ function failure(message: string): INodeCredentialTestResult {
 
 /** What a failed request means for the person testing the credential. */
 function explainFailure(error: unknown): INodeCredentialTestResult {
-	if (!isStripeError(error)) return failure(`The test could not finish: ${error instanceof Error ? error.message : String(error)}`);
+	if (!isStripeError(error))
+		return failure(
+			`The test could not finish: ${error instanceof Error ? error.message : String(error)}`,
+		);
 	if (error.statusCode === 401) {
 		return failure(`${KEY_NOT_ACCEPTED} ${NEW_KEY_HINT}.`);
 	}
@@ -58,7 +73,10 @@ function explainFailure(error: unknown): INodeCredentialTestResult {
 }
 
 /** The account a key belongs to: from /v1/account, or from the 403 that names it when the key may not read it. */
-async function checkAccount(stripe: StripeClient, expected: string): Promise<INodeCredentialTestResult | undefined> {
+async function checkAccount(
+	stripe: StripeClient,
+	expected: string,
+): Promise<INodeCredentialTestResult | undefined> {
 	const outcome = await settle(stripe.accounts.retrieveCurrent());
 	let account: string | undefined;
 	if ('value' in outcome) account = outcome.value.id;
@@ -76,7 +94,10 @@ async function checkAccount(stripe: StripeClient, expected: string): Promise<INo
 /** Fails when the key can write anything while Allow Writes is off, naming what it can write. */
 async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestResult | undefined> {
 	const outcomes = await Promise.all(
-		WRITE_PROBES.map(async ({ permission, path }) => ({ permission, outcome: await settle(stripe.rawRequest('POST', path, { [PROBE_PARAM]: 'true' })) })),
+		WRITE_PROBES.map(async ({ permission, path }) => ({
+			permission,
+			outcome: await settle(stripe.rawRequest('POST', path, { [PROBE_PARAM]: 'true' })),
+		})),
 	);
 	const writable: string[] = [];
 	for (const { permission, outcome } of outcomes) {
@@ -88,7 +109,8 @@ async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestR
 		if (!isStripeError(error)) return explainFailure(error);
 		if (error.statusCode === 403) continue;
 		// Past the permission check: the probe's own refusal, or an ID Stripe looked up before the parameters.
-		const refused = error.statusCode === 400 && error.code === 'parameter_unknown' && error.param === PROBE_PARAM;
+		const refused =
+			error.statusCode === 400 && error.code === 'parameter_unknown' && error.param === PROBE_PARAM;
 		const missing = error.statusCode === 404 && error.code === 'resource_missing';
 		if (refused || missing) writable.push(permission);
 		else return explainFailure(error);
@@ -100,7 +122,10 @@ async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestR
 	);
 }
 
-async function testWithStripe(stripe: StripeClient, credentials: StripeGuardCredentials): Promise<INodeCredentialTestResult> {
+async function testWithStripe(
+	stripe: StripeClient,
+	credentials: StripeGuardCredentials,
+): Promise<INodeCredentialTestResult> {
 	const read = await settle(stripe.customers.list({ limit: 1 }));
 	if ('error' in read) return explainFailure(read.error);
 	const sample = read.value.data[0];
@@ -126,5 +151,8 @@ export async function stripeRestrictedKeyApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const check = checkCredentials(credential.data);
 	if (!check.ok) return failure(check.message);
-	return await testWithStripe(createCredentialTestClient(this, check.credentials), check.credentials);
+	return await testWithStripe(
+		createCredentialTestClient(this, check.credentials),
+		check.credentials,
+	);
 }

@@ -2,9 +2,14 @@
  * The `stripeRestrictedKeyApi` credential's data, checked before any request is made.
  * Every refusal says what is wrong and what to do, and none repeats the key.
  */
-import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type IPollFunctions,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 import { z } from 'zod';
-
 
 export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
@@ -69,7 +74,8 @@ const credentialSchema = z
 			.optional()
 			.transform((v) => (v ? v : undefined))
 			.refine((v) => v === undefined || /^acct_[A-Za-z0-9]+$/.test(v), {
-				message: 'The Account ID must look like acct_1A2b3C… (Stripe Dashboard → Settings → Account details), or be left empty.',
+				message:
+					'The Account ID must look like acct_1A2b3C… (Stripe Dashboard → Settings → Account details), or be left empty.',
 			}),
 		allowWrites: z.boolean().optional().default(false),
 	})
@@ -105,9 +111,15 @@ export function checkCredentials(data: Record<string, unknown> | undefined): Cre
 }
 
 /** The node's credential, checked; refuses with what is wrong before any request is made. */
-export async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions | IPollFunctions | ILoadOptionsFunctions): Promise<StripeGuardCredentials> {
+export async function readCredentials(
+	fn: IExecuteFunctions | IWebhookFunctions | IPollFunctions | ILoadOptionsFunctions,
+): Promise<StripeGuardCredentials> {
 	const check = checkCredentials(await fn.getCredentials<Record<string, unknown>>(CREDENTIAL_TYPE));
-	if (!check.ok) throw new NodeOperationError(fn.getNode(), `The Stripe Guard credential cannot be used: ${check.message}`);
+	if (!check.ok)
+		throw new NodeOperationError(
+			fn.getNode(),
+			`The Stripe Guard credential cannot be used: ${check.message}`,
+		);
 	return check.credentials;
 }
 
@@ -116,7 +128,9 @@ export async function readCredentials(fn: IExecuteFunctions | IWebhookFunctions 
  * trigger should not hold a key that can write (n8n fills new nodes with a credential of the type
  * on its own, which may be the write one).
  */
-export function writeCredentialOnReadWarning(node: { credentials?: Record<string, { name?: string | null }> }): string {
+export function writeCredentialOnReadWarning(node: {
+	credentials?: Record<string, { name?: string | null }>;
+}): string {
 	const name = node.credentials?.[CREDENTIAL_TYPE]?.name;
 	return `The credential${name ? ` "${name}"` : ''} has Allow Writes on, but this node only reads. Choose a read-only credential (Allow Writes off) here; keep the write credential for Stripe Guard Approval.`;
 }

@@ -9,20 +9,24 @@ import { isStripeApiError, type StripeApiError } from './transport';
 
 /** Anything that looks like a Stripe key is cut to Stripe's own hint form (prefix + last 4). */
 export function redactKeys(text: string): string {
-	return text.replace(/\b((?:rk|sk|pk)_(?:test|live)_|whsec_)([A-Za-z0-9]{8,})/g, (_m, prefix: string, body: string) =>
-		`${prefix}***${body.slice(-4)}`,
+	return text.replace(
+		/\b((?:rk|sk|pk)_(?:test|live)_|whsec_)([A-Za-z0-9]{8,})/g,
+		(_m, prefix: string, body: string) => `${prefix}***${body.slice(-4)}`,
 	);
 }
 
 /** The 401 in words, shared with the credential test. */
-export const KEY_NOT_ACCEPTED = 'Stripe did not accept this API key: it may have been deleted, rolled or expired.';
-export const NEW_KEY_HINT = 'Create a new restricted key in Stripe Dashboard → Developers → API keys';
+export const KEY_NOT_ACCEPTED =
+	'Stripe did not accept this API key: it may have been deleted, rolled or expired.';
+export const NEW_KEY_HINT =
+	'Create a new restricted key in Stripe Dashboard → Developers → API keys';
 
 function describeStripeError(error: StripeApiError): { message: string; description?: string } {
 	const stripeMessage = redactKeys(error.message ?? '');
 	if (error.statusCode === 403) {
 		const codes = parseMissingPermissions(stripeMessage);
-		if (codes.length > 0) return { message: missingPermissionMessage(codes), description: stripeMessage };
+		if (codes.length > 0)
+			return { message: missingPermissionMessage(codes), description: stripeMessage };
 	}
 	switch (error.type) {
 		case 'StripeAuthenticationError':
@@ -42,14 +46,19 @@ function describeStripeError(error: StripeApiError): { message: string; descript
 			};
 		case 'StripeInvalidRequestError':
 			if (error.code === 'resource_missing') {
-				return { message: stripeMessage, description: 'Check the ID: it may belong to the other environment (test or live) or to another account.' };
+				return {
+					message: stripeMessage,
+					description:
+						'Check the ID: it may belong to the other environment (test or live) or to another account.',
+				};
 			}
 			return { message: `Stripe refused the request: ${stripeMessage}` };
 		case 'StripeAPIError':
 			// Stripe's side failed (5xx after the transport's retries, or a garbled answer): nothing to fix here but time.
 			return {
 				message: `Stripe error: ${stripeMessage}`,
-				description: 'Stripe could not answer properly, even after retries. This is usually brief: run the node again, or turn on Retry On Fail in its settings.',
+				description:
+					'Stripe could not answer properly, even after retries. This is usually brief: run the node again, or turn on Retry On Fail in its settings.',
 			};
 		default:
 			return { message: `Stripe error: ${stripeMessage}` };
@@ -57,7 +66,11 @@ function describeStripeError(error: StripeApiError): { message: string; descript
 }
 
 /** The n8n error for any failure of an operation on one item. */
-export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;

@@ -38,16 +38,23 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 	const raw = locatorId(ctx, ctx.fn.getNodeParameter(name, ctx.itemIndex), label, prefix);
 	const id = typeof raw === 'string' ? raw.trim() : '';
 	if (!id) {
-		throw new NodeOperationError(ctx.fn.getNode(), `The ${label} ID is empty (item ${ctx.itemIndex})`, {
-			itemIndex: ctx.itemIndex,
-			description: `Pick ${withArticle(label)} from the list, or enter its ID; it starts with ${prefix}.`,
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`The ${label} ID is empty (item ${ctx.itemIndex})`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: `Pick ${withArticle(label)} from the list, or enter its ID; it starts with ${prefix}.`,
+			},
+		);
 	}
 	if (!isStripeId(id, prefix)) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
 			`"${id.slice(0, 60)}" is not ${withArticle(label)} ID (item ${ctx.itemIndex})`,
-			{ itemIndex: ctx.itemIndex, description: `${capitalize(label)} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.` },
+			{
+				itemIndex: ctx.itemIndex,
+				description: `${capitalize(label)} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.`,
+			},
 		);
 	}
 	return id;
@@ -93,7 +100,11 @@ export interface ListSize {
 export function readListSize(ctx: OperationContext): ListSize {
 	const returnAll = ctx.fn.getNodeParameter('returnAll', ctx.itemIndex, false) as boolean;
 	const key = returnAll ? 'maxRows' : 'limit';
-	const value = ctx.fn.getNodeParameter(key, ctx.itemIndex, returnAll ? DEFAULT_MAX_ROWS : DEFAULT_LIST_LIMIT);
+	const value = ctx.fn.getNodeParameter(
+		key,
+		ctx.itemIndex,
+		returnAll ? DEFAULT_MAX_ROWS : DEFAULT_LIST_LIMIT,
+	);
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
@@ -104,4 +115,3 @@ export function readListSize(ctx: OperationContext): ListSize {
 	if (ctx.isTool && value > TOOL_MAX_ROWS) return { wanted: TOOL_MAX_ROWS, capped: true };
 	return { wanted: value, capped: returnAll };
 }
-

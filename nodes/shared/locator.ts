@@ -48,7 +48,8 @@ const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
  * optionally account-scoped (`/acct_…/…`), whatever page path leads to the ID; its one group is the ID
  * (n8n's extractValue takes exactly one group).
  */
-export const urlPattern = (prefix: string) => String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`;
+export const urlPattern = (prefix: string) =>
+	String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`;
 
 /** Whether a Dashboard link is of test mode (`/test/…`); undefined for anything that is not a Dashboard link. */
 export function dashboardMode(url: string): StripeMode | undefined {
@@ -74,7 +75,12 @@ const TARGET_BY_NAME = new Map<string, { label: string; prefix: LocatorPrefix }>
 export const locatorTarget = (property: INodeProperties) => TARGET_BY_NAME.get(property.name);
 
 /** A field naming one Stripe object, as a resource locator with From List, By ID and By URL. */
-export function locatorField(name: string, label: string, prefix: LocatorPrefix, extra: Partial<INodeProperties> = {}): INodeProperties {
+export function locatorField(
+	name: string,
+	label: string,
+	prefix: LocatorPrefix,
+	extra: Partial<INodeProperties> = {},
+): INodeProperties {
 	const Label = capitalize(label);
 	const field: INodeProperties = {
 		displayName: Label,
@@ -96,7 +102,15 @@ export function locatorField(name: string, label: string, prefix: LocatorPrefix,
 				name: 'id',
 				type: 'string',
 				placeholder: `${prefix}…`,
-				validation: [{ type: 'regex', properties: { regex: idPattern(prefix), errorMessage: `Not ${withArticle(label)} ID: ${Label} IDs start with ${prefix}` } }],
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: idPattern(prefix),
+							errorMessage: `Not ${withArticle(label)} ID: ${Label} IDs start with ${prefix}`,
+						},
+					},
+				],
 			},
 			{
 				displayName: 'By URL',
@@ -107,7 +121,10 @@ export function locatorField(name: string, label: string, prefix: LocatorPrefix,
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: urlPattern(prefix), errorMessage: `Not a Stripe Dashboard URL of ${withArticle(label)} (…/${prefix}…)` },
+						properties: {
+							regex: urlPattern(prefix),
+							errorMessage: `Not a Stripe Dashboard URL of ${withArticle(label)} (…/${prefix}…)`,
+						},
 					},
 				],
 			},
@@ -126,7 +143,12 @@ export const isLocatorValue = (value: unknown): value is LocatorValue =>
  * By ID / From List, or By URL (the ID extracted, the link's test/live checked against the
  * credential's environment). The prefix itself is checked by the caller, as before the locators.
  */
-export function locatorId(ctx: OperationContext, raw: unknown, label: string, prefix: string): unknown {
+export function locatorId(
+	ctx: OperationContext,
+	raw: unknown,
+	label: string,
+	prefix: string,
+): unknown {
 	let value = raw;
 	let fromUrl = false;
 	if (isLocatorValue(raw)) {
@@ -139,10 +161,14 @@ export function locatorId(ctx: OperationContext, raw: unknown, label: string, pr
 	if (!fromUrl && !dashboardMode(text)) return text;
 	const id = idFromDashboardUrl(text, prefix);
 	if (!id) {
-		throw new NodeOperationError(ctx.fn.getNode(), `"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`, {
-			itemIndex: ctx.itemIndex,
-			description: `Open the ${label} in the Stripe Dashboard and copy the address, e.g. https://dashboard.stripe.com/test/${LOCATOR_TARGETS[prefix as LocatorPrefix]?.dashboard ?? 'customers'}/${prefix}NffrFeUfNV2Hib, or choose By ID.`,
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: `Open the ${label} in the Stripe Dashboard and copy the address, e.g. https://dashboard.stripe.com/test/${LOCATOR_TARGETS[prefix as LocatorPrefix]?.dashboard ?? 'customers'}/${prefix}NffrFeUfNV2Hib, or choose By ID.`,
+			},
+		);
 	}
 	const urlMode = dashboardMode(text);
 	if (urlMode !== ctx.credentials.mode) {

@@ -3,7 +3,12 @@
  * a new node gets the latest. Version 2 (issue 16) simplifies by default with ISO dates, gives a
  * refund's Amount a field of its own and makes Max Requests per Second an option.
  */
-import { NodeHelpers, type IDisplayOptions, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type IDisplayOptions,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 export const NODE_VERSIONS = [1, 2];
 export const LATEST_VERSION = 2;
@@ -18,5 +23,10 @@ export const nodeVersion = (fn: Pick<IExecuteFunctions, 'getNode'>) => fn.getNod
 export function inVersion(property: INodeProperties, typeVersion: number): boolean {
 	const versions = property.displayOptions?.show?.['@version'];
 	if (!versions) return true;
-	return NodeHelpers.displayParameter({}, { ...property, displayOptions: { show: { '@version': versions } } }, { typeVersion }, null);
+	return NodeHelpers.displayParameter(
+		{},
+		{ ...property, displayOptions: { show: { '@version': versions } } },
+		{ typeVersion },
+		null,
+	);
 }

@@ -10,7 +10,12 @@ export interface PriceTerms {
 	currency: string;
 	billing_scheme?: string | null;
 	tiers_mode?: string | null;
-	tiers?: Array<{ up_to: number | null; unit_amount: number | null; unit_amount_decimal?: string | null; flat_amount: number | null }> | null;
+	tiers?: Array<{
+		up_to: number | null;
+		unit_amount: number | null;
+		unit_amount_decimal?: string | null;
+		flat_amount: number | null;
+	}> | null;
 	transform_quantity?: { divide_by: number; round: string } | null;
 	custom_unit_amount?: unknown;
 	usage_type?: string | null;
@@ -24,9 +29,11 @@ export function amountForQuantity(price: PriceTerms, quantity: number): number |
 		if (tiers.length === 0) return undefined;
 		// A tier priced in fractions of the minor unit has unit_amount null and unit_amount_decimal set;
 		// Stripe rounds the line's total to the minor unit.
-		const unit = (tier: (typeof tiers)[number]) => tier.unit_amount ?? Number(tier.unit_amount_decimal ?? 0);
+		const unit = (tier: (typeof tiers)[number]) =>
+			tier.unit_amount ?? Number(tier.unit_amount_decimal ?? 0);
 		if (tiers.some((t) => !Number.isFinite(unit(t)))) return undefined;
-		const cost = (tier: (typeof tiers)[number], units: number) => unit(tier) * units + (tier.flat_amount ?? 0);
+		const cost = (tier: (typeof tiers)[number], units: number) =>
+			unit(tier) * units + (tier.flat_amount ?? 0);
 		if (price.tiers_mode === 'volume') {
 			const tier = tiers.find((t) => t.up_to === null || quantity <= t.up_to);
 			return tier ? Math.round(cost(tier, quantity)) : undefined;

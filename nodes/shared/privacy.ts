@@ -12,7 +12,6 @@
  */
 import { createHmac } from 'node:crypto';
 
-
 /** Keys whose value is a secret wherever it appears. */
 const SECRET_KEYS = new Set(['client_secret', 'secret']);
 
@@ -72,11 +71,36 @@ const ALWAYS: Record<string, Kind> = {
 };
 
 /** Object types whose own `name` is a person's (a product's or price's name is not). */
-const PERSON_OBJECTS = new Set(['customer', 'card', 'bank_account', 'person', 'source', 'cardholder']);
+const PERSON_OBJECTS = new Set([
+	'customer',
+	'card',
+	'bank_account',
+	'person',
+	'source',
+	'cardholder',
+]);
 /** Containers whose `name` is a person's. */
-const PERSON_CONTAINERS = new Set(['billing_details', 'shipping', 'shipping_details', 'customer_details', 'customer_shipping', 'owner', 'individual', 'recipient', 'verified_name']);
+const PERSON_CONTAINERS = new Set([
+	'billing_details',
+	'shipping',
+	'shipping_details',
+	'customer_details',
+	'customer_shipping',
+	'owner',
+	'individual',
+	'recipient',
+	'verified_name',
+]);
 /** Object types whose `description` is free text people fill with names ("Grace Hopper account"). */
-const FREE_TEXT_OBJECTS = new Set(['customer', 'charge', 'payment_intent', 'invoice', 'subscription', 'checkout.session', 'refund']);
+const FREE_TEXT_OBJECTS = new Set([
+	'customer',
+	'charge',
+	'payment_intent',
+	'invoice',
+	'subscription',
+	'checkout.session',
+	'refund',
+]);
 /** Lists whose items' `value` is a tax ID number. */
 const TAX_ID_LISTS = new Set(['tax_ids', 'customer_tax_ids']);
 
@@ -89,7 +113,10 @@ export class Redactor {
 	private placeholder(kind: Kind, value: unknown): unknown {
 		// Redacting twice (before and after Simplify) must not replace a placeholder with another.
 		if (typeof value === 'string' && this.issued.has(value)) return value;
-		const n = createHmac('sha256', `stripe-guard redaction ${this.scope}`).update(`${kind}:${JSON.stringify(value)}`).digest('hex').slice(0, 8);
+		const n = createHmac('sha256', `stripe-guard redaction ${this.scope}`)
+			.update(`${kind}:${JSON.stringify(value)}`)
+			.digest('hex')
+			.slice(0, 8);
 		const forms: Record<Kind, string> = {
 			email: `person-${n}@redacted.invalid`,
 			name: `Person ${n}`,
@@ -120,12 +147,27 @@ export class Redactor {
 		const out: Record<string, unknown> = {};
 		for (const [k, v] of Object.entries(obj)) {
 			let kind: Kind | undefined = ALWAYS[k];
-			if (k === 'name' && ((own && PERSON_OBJECTS.has(own)) || PERSON_CONTAINERS.has(key ?? ''))) kind = 'name';
+			if (k === 'name' && ((own && PERSON_OBJECTS.has(own)) || PERSON_CONTAINERS.has(key ?? '')))
+				kind = 'name';
 			if (k === 'description' && own && FREE_TEXT_OBJECTS.has(own)) kind = 'text';
 			if (k === 'value' && (own === 'tax_id' || TAX_ID_LISTS.has(key ?? ''))) kind = 'text';
-			if (kind && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || kind === 'address')) out[k] = this.placeholder(kind, v);
+			if (
+				kind &&
+				v !== null &&
+				v !== undefined &&
+				v !== '' &&
+				(typeof v !== 'object' || kind === 'address')
+			)
+				out[k] = this.placeholder(kind, v);
 			// An event's previous values belong to the object it changed.
-			else if (k === 'previous_attributes') out[k] = this.walk(v, k, typeof (obj.object as Record<string, unknown> | undefined)?.object === 'string' ? String((obj.object as Record<string, unknown>).object) : own);
+			else if (k === 'previous_attributes')
+				out[k] = this.walk(
+					v,
+					k,
+					typeof (obj.object as Record<string, unknown> | undefined)?.object === 'string'
+						? String((obj.object as Record<string, unknown>).object)
+						: own,
+				);
 			else out[k] = this.walk(v, k, undefined);
 		}
 		return out;

@@ -71,20 +71,26 @@ function currencyOf(proposal: Pick<Proposal, 'request' | 'amounts'>): string | u
 }
 
 /** One line per value the request sends, in a stable order (the request's own). */
-export function requestLines(proposal: Pick<Proposal, 'operation' | 'request' | 'amounts'>): ReviewLine[] {
+export function requestLines(
+	proposal: Pick<Proposal, 'operation' | 'request' | 'amounts'>,
+): ReviewLine[] {
 	const currency = currencyOf(proposal);
 	const updating = proposal.operation === 'update';
 	const lines: ReviewLine[] = [];
 	const visit = (value: unknown, path: string[]) => {
 		const key = path.join('.');
 		if (path[0] === 'metadata' && path.length === 1 && value && typeof value === 'object') {
-			for (const [k, v] of Object.entries(value as Record<string, unknown>)) lines.push({ label: updating ? 'Set metadata' : 'Metadata', value: `${k} = ${show(v)}` });
+			for (const [k, v] of Object.entries(value as Record<string, unknown>))
+				lines.push({ label: updating ? 'Set metadata' : 'Metadata', value: `${k} = ${show(v)}` });
 			return;
 		}
 		if (path[0] === 'line_items' && Array.isArray(value)) {
 			value.forEach((item: Record<string, unknown>, i) => {
 				const { price, quantity, ...rest } = item;
-				lines.push({ label: `Line item ${i + 1}`, value: `${show(price)} × ${show(quantity ?? 1)}` });
+				lines.push({
+					label: `Line item ${i + 1}`,
+					value: `${show(price)} × ${show(quantity ?? 1)}`,
+				});
 				for (const [k, v] of Object.entries(rest)) visit(v, [`line_items[${i}]`, k]);
 			});
 			return;
@@ -98,8 +104,12 @@ export function requestLines(proposal: Pick<Proposal, 'operation' | 'request' | 
 			return;
 		}
 		let label = LABELS[key] ?? words(key);
-		if (updating && typeof value !== 'boolean') label = `New ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
-		const amount = AMOUNT_FIELDS.has(key) && typeof value === 'number' && currency ? formatAmount(value, currency) : undefined;
+		if (updating && typeof value !== 'boolean')
+			label = `New ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+		const amount =
+			AMOUNT_FIELDS.has(key) && typeof value === 'number' && currency
+				? formatAmount(value, currency)
+				: undefined;
 		lines.push({ label, value: amount ?? show(value) });
 	};
 	for (const [k, v] of Object.entries(proposal.request.params)) visit(v, [k]);
@@ -112,12 +122,23 @@ function openAmountsOf(proposal: Pick<Proposal, 'resource' | 'operation' | 'requ
 	const params = proposal.request.params;
 	const target = proposal.request.path.split('/')[3] ?? '';
 	if (key === 'subscription.cancel' && (params.invoice_now === true || params.prorate === true)) {
-		return [`the final invoice of subscription ${target} (outstanding usage${params.prorate === true ? ' and prorations' : ''}, amount decided by Stripe)`];
+		return [
+			`the final invoice of subscription ${target} (outstanding usage${params.prorate === true ? ' and prorations' : ''}, amount decided by Stripe)`,
+		];
 	}
-	if (key === 'invoice.finalize') return [`invoice ${target}'s amount due, which Stripe charges at once when the invoice collects automatically`];
+	if (key === 'invoice.finalize')
+		return [
+			`invoice ${target}'s amount due, which Stripe charges at once when the invoice collects automatically`,
+		];
 	return [];
 }
 
-export function reviewProposal(proposal: Pick<Proposal, 'resource' | 'operation' | 'request' | 'amounts' | 'summary'>): ProposalReview {
-	return { headline: proposal.summary, lines: requestLines(proposal), openAmounts: openAmountsOf(proposal) };
+export function reviewProposal(
+	proposal: Pick<Proposal, 'resource' | 'operation' | 'request' | 'amounts' | 'summary'>,
+): ProposalReview {
+	return {
+		headline: proposal.summary,
+		lines: requestLines(proposal),
+		openAmounts: openAmountsOf(proposal),
+	};
 }

@@ -40,9 +40,24 @@ export interface Proposal {
 }
 
 /** The fields the signature covers; anything else on an item (a note, a user's own field) is ignored. */
-const SIGNED_FIELDS = ['type', 'version', 'proposalId', 'resource', 'operation', 'mode', 'request', 'summary', 'amounts', 'createdAt', 'expiresAt'] as const;
+const SIGNED_FIELDS = [
+	'type',
+	'version',
+	'proposalId',
+	'resource',
+	'operation',
+	'mode',
+	'request',
+	'summary',
+	'amounts',
+	'createdAt',
+	'expiresAt',
+] as const;
 
-export type UnsignedProposal = Omit<Proposal, 'signature' | 'type' | 'version' | 'proposalId' | 'createdAt' | 'expiresAt'>;
+export type UnsignedProposal = Omit<
+	Proposal,
+	'signature' | 'type' | 'version' | 'proposalId' | 'createdAt' | 'expiresAt'
+>;
 
 /** JSON with keys sorted at every level, so the same proposal always signs the same. */
 export function canonicalJson(value: unknown): string {
@@ -65,8 +80,14 @@ function signatureOf(proposal: Omit<Proposal, 'signature'>, apiKey: string): str
 	return createHmac('sha256', signingKey(apiKey)).update(canonicalJson(proposal)).digest('hex');
 }
 
-export function createProposal(draft: UnsignedProposal, apiKey: string, lifetimeMs: number, now = Date.now()): Proposal {
-	if (!(lifetimeMs > 0 && lifetimeMs <= MAX_LIFETIME_MS)) throw new RangeError(`A proposal lives at most ${MAX_LIFETIME_HOURS} hours`);
+export function createProposal(
+	draft: UnsignedProposal,
+	apiKey: string,
+	lifetimeMs: number,
+	now = Date.now(),
+): Proposal {
+	if (!(lifetimeMs > 0 && lifetimeMs <= MAX_LIFETIME_MS))
+		throw new RangeError(`A proposal lives at most ${MAX_LIFETIME_HOURS} hours`);
 	const unsigned: Omit<Proposal, 'signature'> = {
 		type: PROPOSAL_TYPE,
 		version: 1,
@@ -79,19 +100,43 @@ export function createProposal(draft: UnsignedProposal, apiKey: string, lifetime
 }
 
 /** Why a proposal was refused: `expired` is the one a person's delay can cause; the rest mean it cannot be trusted. */
-export type ProposalProblem = 'not_a_proposal' | 'signature' | 'not_allowed' | 'lifetime' | 'expired';
-export type ProposalCheck = { ok: true; proposal: Proposal } | { ok: false; problem: ProposalProblem; reason: string };
+export type ProposalProblem =
+	| 'not_a_proposal'
+	| 'signature'
+	| 'not_allowed'
+	| 'lifetime'
+	| 'expired';
+export type ProposalCheck =
+	| { ok: true; proposal: Proposal }
+	| { ok: false; problem: ProposalProblem; reason: string };
 
 /** Checks shape, signature and expiry; `allowed` lists the resource.operation pairs that may execute. */
-export function verifyProposal(value: unknown, apiKey: string, allowed: Set<string>, now = Date.now()): ProposalCheck {
+export function verifyProposal(
+	value: unknown,
+	apiKey: string,
+	allowed: Set<string>,
+	now = Date.now(),
+): ProposalCheck {
 	if (!value || typeof value !== 'object' || (value as Proposal).type !== PROPOSAL_TYPE) {
-		return { ok: false, problem: 'not_a_proposal', reason: 'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.' };
+		return {
+			ok: false,
+			problem: 'not_a_proposal',
+			reason:
+				'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.',
+		};
 	}
 	const proposal = value as Proposal;
 	if (typeof proposal.signature !== 'string' || !/^[0-9a-f]{64}$/.test(proposal.signature)) {
-		return { ok: false, problem: 'signature', reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.` };
+		return {
+			ok: false,
+			problem: 'signature',
+			reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.`,
+		};
 	}
-	const signed = Object.fromEntries(SIGNED_FIELDS.map((field) => [field, proposal[field]])) as Omit<Proposal, 'signature'>;
+	const signed = Object.fromEntries(SIGNED_FIELDS.map((field) => [field, proposal[field]])) as Omit<
+		Proposal,
+		'signature'
+	>;
 	const expected = Buffer.from(signatureOf(signed, apiKey), 'hex');
 	if (!timingSafeEqual(expected, Buffer.from(proposal.signature, 'hex'))) {
 		return {
@@ -101,7 +146,11 @@ export function verifyProposal(value: unknown, apiKey: string, allowed: Set<stri
 		};
 	}
 	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
-		return { ok: false, problem: 'not_allowed', reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.` };
+		return {
+			ok: false,
+			problem: 'not_allowed',
+			reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.`,
+		};
 	}
 	if (!(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt) <= MAX_LIFETIME_MS)) {
 		return {
@@ -111,7 +160,11 @@ export function verifyProposal(value: unknown, apiKey: string, allowed: Set<stri
 		};
 	}
 	if (Date.parse(proposal.expiresAt) <= now) {
-		return { ok: false, problem: 'expired', reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.` };
+		return {
+			ok: false,
+			problem: 'expired',
+			reason: `Proposal ${proposal.proposalId} expired at ${proposal.expiresAt}. Create it again.`,
+		};
 	}
 	return { ok: true, proposal: { ...signed, signature: proposal.signature } };
 }

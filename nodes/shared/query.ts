@@ -14,10 +14,34 @@ export const QUERY_MAX_LIMIT = 1000;
 export const QUERY_DEFAULT_LIMIT = 100;
 const VERBS = ['list', 'search', 'get'] as const;
 /** Words a model might reach for to change data; named in the refusal so it knows why. */
-const WRITE_WORDS = ['create', 'update', 'delete', 'del', 'cancel', 'refund', 'void', 'finalize', 'send', 'expire', 'pay', 'capture', 'insert', 'set', 'post', 'modify', 'remove'];
+const WRITE_WORDS = [
+	'create',
+	'update',
+	'delete',
+	'del',
+	'cancel',
+	'refund',
+	'void',
+	'finalize',
+	'send',
+	'expire',
+	'pay',
+	'capture',
+	'insert',
+	'set',
+	'post',
+	'modify',
+	'remove',
+];
 
 export type QueryPlan =
-	| { verb: 'list'; spec: ReadResourceSpec; filters: Record<string, unknown>; limit: number; expand: string[] }
+	| {
+			verb: 'list';
+			spec: ReadResourceSpec;
+			filters: Record<string, unknown>;
+			limit: number;
+			expand: string[];
+	  }
 	| { verb: 'search'; spec: ReadResourceSpec; query: string; limit: number; expand: string[] }
 	| { verb: 'get'; spec: ReadResourceSpec; id: string; expand: string[] };
 
@@ -26,7 +50,8 @@ export type QueryCheck = { ok: true; plan: QueryPlan } | { ok: false; message: s
 const refuse = (message: string): QueryCheck => ({ ok: false, message });
 
 function describeIssue(issue: z.ZodIssue): string {
-	if (issue.code === z.ZodIssueCode.unrecognized_keys) return `unknown ${issue.path.length ? `${issue.path.join('.')} ` : ''}field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+	if (issue.code === z.ZodIssueCode.unrecognized_keys)
+		return `unknown ${issue.path.length ? `${issue.path.join('.')} ` : ''}field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
 	const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
 	return `${where}${issue.message}`;
 }
@@ -38,7 +63,9 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 		try {
 			value = JSON.parse(input);
 		} catch {
-			return refuse('The query is not JSON. Write an object such as {"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}.');
+			return refuse(
+				'The query is not JSON. Write an object such as {"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}.',
+			);
 		}
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -63,28 +90,58 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 	const verb = verbs[0];
 	const spec = specs.find((s) => s.plural === query[verb]);
 	if (!spec) {
-		const usable = verb === 'search' ? specs.filter((s) => s.search).map((s) => s.plural) : resources;
-		return refuse(`Unknown resource ${JSON.stringify(query[verb])} for "${verb}". Use one of: ${usable.join(', ')}.`);
+		const usable =
+			verb === 'search' ? specs.filter((s) => s.search).map((s) => s.plural) : resources;
+		return refuse(
+			`Unknown resource ${JSON.stringify(query[verb])} for "${verb}". Use one of: ${usable.join(', ')}.`,
+		);
 	}
 	const renamed = (e: unknown) => (typeof e === 'string' ? currentExpandPath(spec, e) : e);
 	const expandSchema = z.preprocess(
 		(v) => (Array.isArray(v) ? v.map(renamed) : v),
-		z.array(z.enum(spec.expand.length ? (spec.expand as [string, ...string[]]) : ['\u0000'])).max(4),
+		z
+			.array(z.enum(spec.expand.length ? (spec.expand as [string, ...string[]]) : ['\u0000']))
+			.max(4),
 	);
 	const limitSchema = z.number().int().min(1).max(QUERY_MAX_LIMIT).default(QUERY_DEFAULT_LIMIT);
 	const common = { expand: expandSchema.default([]) };
 
 	let schema: z.ZodTypeAny;
 	if (verb === 'list') {
-		schema = z.object({ list: z.string(), filters: filtersSchema(spec.filters).default({}), limit: limitSchema, ...common }).strict();
+		schema = z
+			.object({
+				list: z.string(),
+				filters: filtersSchema(spec.filters).default({}),
+				limit: limitSchema,
+				...common,
+			})
+			.strict();
 	} else if (verb === 'search') {
 		if (!spec.search) {
-			return refuse(`Stripe has no search for ${spec.plural}. Use {"list": "${spec.plural}", "filters": {…}} instead; filters: ${spec.filters.map((f) => f.name).join(', ') || 'none'}.`);
+			return refuse(
+				`Stripe has no search for ${spec.plural}. Use {"list": "${spec.plural}", "filters": {…}} instead; filters: ${spec.filters.map((f) => f.name).join(', ') || 'none'}.`,
+			);
 		}
-		schema = z.object({ search: z.string(), query: z.string().trim().min(1).max(1000), limit: limitSchema, ...common }).strict();
+		schema = z
+			.object({
+				search: z.string(),
+				query: z.string().trim().min(1).max(1000),
+				limit: limitSchema,
+				...common,
+			})
+			.strict();
 	} else {
 		schema = z
-			.object({ get: z.string(), id: z.string().trim().refine((id) => isStripeId(id, spec.idPrefix), { message: `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}` }), ...common })
+			.object({
+				get: z.string(),
+				id: z
+					.string()
+					.trim()
+					.refine((id) => isStripeId(id, spec.idPrefix), {
+						message: `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}`,
+					}),
+				...common,
+			})
 			.strict();
 	}
 	const parsed = schema.safeParse(query);
@@ -94,11 +151,27 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 			search: `Search fields for ${spec.plural}: ${spec.search?.fields}. Example: ${spec.search?.example}. limit: 1–${QUERY_MAX_LIMIT}.`,
 			get: `Give the ${spec.label} ID, e.g. {"get": "${spec.plural}", "id": "${spec.idPrefix}…"}.`,
 		};
-		return refuse(`The query is not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}. ${hints[verb]}`);
+		return refuse(
+			`The query is not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}. ${hints[verb]}`,
+		);
 	}
 	const data = parsed.data as Record<string, unknown>;
 	const expand = data.expand as string[];
-	if (verb === 'list') return { ok: true, plan: { verb, spec, filters: data.filters as Record<string, unknown>, limit: data.limit as number, expand } };
-	if (verb === 'search') return { ok: true, plan: { verb, spec, query: data.query as string, limit: data.limit as number, expand } };
+	if (verb === 'list')
+		return {
+			ok: true,
+			plan: {
+				verb,
+				spec,
+				filters: data.filters as Record<string, unknown>,
+				limit: data.limit as number,
+				expand,
+			},
+		};
+	if (verb === 'search')
+		return {
+			ok: true,
+			plan: { verb, spec, query: data.query as string, limit: data.limit as number, expand },
+		};
 	return { ok: true, plan: { verb, spec, id: data.id as string, expand } };
 }

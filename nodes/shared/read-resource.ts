@@ -6,7 +6,16 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { idField, listFields, readId, readListSize, withArticle } from './fields';
-import { camel, conflictingDateFilters, filterFields, filtersFromFields, filterSchema, idFilterLabel, stripeListParams, type FilterSpec } from './filters';
+import {
+	camel,
+	conflictingDateFilters,
+	filterFields,
+	filtersFromFields,
+	filterSchema,
+	idFilterLabel,
+	stripeListParams,
+	type FilterSpec,
+} from './filters';
 import { locatorId } from './locator';
 import { FROM_V2, nodeVersion, ONLY_V1 } from './node-version';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
@@ -53,16 +62,21 @@ export interface ReadResourceSpec extends Shape {
 }
 
 /** The path Stripe expands today for a name a saved workflow or query may still use. */
-export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>, path: string) => spec.expandRenamed?.[path] ?? path;
+export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>, path: string) =>
+	spec.expandRenamed?.[path] ?? path;
 
 /** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
-export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) => spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) =>
+	spec.objectType ?? spec.value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Each object type's simplified shape, so that expanded objects are simplified too. */
 const SIMPLIFIERS = new Map<string, Shape>();
 
 /** Stripe's Unix seconds as ISO 8601 (2026-11-21T07:41:31.000Z); null and anything else as it is. */
-const isoDate = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000).toISOString() : value);
+const isoDate = (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value)
+		? new Date(value * 1000).toISOString()
+		: value;
 
 /** The object with the given paths turned into ISO dates; a path goes into each element of a list. */
 export function withIsoDates(object: IDataObject, dates: string[] = []): IDataObject {
@@ -76,8 +90,12 @@ export function withIsoDates(object: IDataObject, dates: string[] = []): IDataOb
 			continue;
 		}
 		const inner = [rest.join('.')];
-		if (Array.isArray(value)) out[head] = value.map((v) => (v && typeof v === 'object' ? withIsoDates(v as IDataObject, inner) : v)) as IDataObject[];
-		else if (value && typeof value === 'object') out[head] = withIsoDates(value as IDataObject, inner);
+		if (Array.isArray(value))
+			out[head] = value.map((v) =>
+				v && typeof v === 'object' ? withIsoDates(v as IDataObject, inner) : v,
+			) as IDataObject[];
+		else if (value && typeof value === 'object')
+			out[head] = withIsoDates(value as IDataObject, inner);
 	}
 	return out;
 }
@@ -90,8 +108,22 @@ const REDACT_WHAT =
  * `@tool` variant of a property only there), off by default in workflows.
  */
 export const redactFields: INodeProperties[] = [
-	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: false, displayOptions: { hide: { '@tool': [true] } }, description: `Whether ${REDACT_WHAT}` },
-	{ displayName: 'Redact Personal Data', name: 'redactPersonalData', type: 'boolean', default: true, displayOptions: { show: { '@tool': [true] } }, description: `Whether ${REDACT_WHAT}. On by default for AI agents.` },
+	{
+		displayName: 'Redact Personal Data',
+		name: 'redactPersonalData',
+		type: 'boolean',
+		default: false,
+		displayOptions: { hide: { '@tool': [true] } },
+		description: `Whether ${REDACT_WHAT}`,
+	},
+	{
+		displayName: 'Redact Personal Data',
+		name: 'redactPersonalData',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { '@tool': [true] } },
+		description: `Whether ${REDACT_WHAT}. On by default for AI agents.`,
+	},
 ];
 
 /** Simplify and Redact Personal Data, shared by every read operation. */
@@ -100,7 +132,8 @@ const simplifyField: INodeProperties = {
 	name: 'simplify',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
+	description:
+		'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
 };
 
 /** Version 2 simplifies by default, and its simplified dates are ISO 8601 (the full object keeps Stripe's Unix seconds). */
@@ -114,7 +147,9 @@ const simplifyFieldV2: INodeProperties = {
 
 /** Simplify (off by default in version 1 except where `simplifyByDefault`, on from version 2) and Redact Personal Data. */
 export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
-	...(simplifyByDefault ? [{ ...simplifyField, default: true }] : [{ ...simplifyField, displayOptions: ONLY_V1 }, simplifyFieldV2]),
+	...(simplifyByDefault
+		? [{ ...simplifyField, default: true }]
+		: [{ ...simplifyField, displayOptions: ONLY_V1 }, simplifyFieldV2]),
 	...redactFields,
 ];
 
@@ -146,10 +181,18 @@ export function simplifyDeep(shape: Shape, object: IDataObject, isoDates: boolea
 	const simple = shape.simplify(object);
 	for (const [key, value] of Object.entries(simple)) {
 		const nested = value as IDataObject | null;
-		if (!nested || typeof nested !== 'object' || Array.isArray(nested) || typeof nested.object !== 'string') continue;
+		if (
+			!nested ||
+			typeof nested !== 'object' ||
+			Array.isArray(nested) ||
+			typeof nested.object !== 'string'
+		)
+			continue;
 		const inner = SIMPLIFIERS.get(nested.object);
 		// An expanded object without a simplified shape of its own keeps only what names it.
-		simple[key] = inner ? simplifyDeep(inner, nested, isoDates) : { id: nested.id ?? null, object: nested.object };
+		simple[key] = inner
+			? simplifyDeep(inner, nested, isoDates)
+			: { id: nested.id ?? null, object: nested.object };
 	}
 	return isoDates ? withIsoDates(simple, shape.dates) : simple;
 }
@@ -159,10 +202,15 @@ export function simplifyDeep(shape: Shape, object: IDataObject, isoDates: boolea
  * reads the full objects (their `object` types tell whose `name` is a person's); the router runs
  * a second pass over everything that leaves the node, and removes secrets.
  */
-export function shapeOutput(ctx: OperationContext, shape: Shape, objects: IDataObject[]): IDataObject[] {
+export function shapeOutput(
+	ctx: OperationContext,
+	shape: Shape,
+	objects: IDataObject[],
+): IDataObject[] {
 	// Version 2 simplifies by default and gives simplified dates as ISO 8601.
 	const fromV2 = nodeVersion(ctx.fn) >= 2;
-	const simple = ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, fromV2) as boolean);
+	const simple =
+		ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, fromV2) as boolean);
 	const redact = redactOn(ctx);
 	return objects.map((o) => {
 		const object = redact ? ctx.redactor.redact(o) : o;
@@ -171,10 +219,12 @@ export function shapeOutput(ctx: OperationContext, shape: Shape, objects: IDataO
 }
 
 /** Whether this item's output is redacted: the operation's own setting, on by default for tools. */
-export const redactOn = (ctx: OperationContext) => ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, ctx.isTool) as boolean;
+export const redactOn = (ctx: OperationContext) =>
+	ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, ctx.isTool) as boolean;
 
 /** Lists and searches expand through their `data` array. */
-export const listExpansion = (expand: string[]) => (expand.length ? { expand: expand.map((e) => `data.${e}`) } : {});
+export const listExpansion = (expand: string[]) =>
+	expand.length ? { expand: expand.map((e) => `data.${e}`) } : {};
 
 function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	if (spec.expand.length === 0) return [];
@@ -183,10 +233,14 @@ function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	const expand = (options.expand ?? []).map((e) => currentExpandPath(spec, e));
 	const unknown = expand.filter((e) => !spec.expand.includes(e));
 	if (unknown.length > 0) {
-		throw new NodeOperationError(ctx.fn.getNode(), `Cannot expand ${unknown.join(', ')} on ${withArticle(spec.label)} (item ${ctx.itemIndex})`, {
-			itemIndex: ctx.itemIndex,
-			description: `Expandable: ${spec.expand.join(', ')}.`,
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`Cannot expand ${unknown.join(', ')} on ${withArticle(spec.label)} (item ${ctx.itemIndex})`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: `Expandable: ${spec.expand.join(', ')}.`,
+			},
+		);
 	}
 	return expand;
 }
@@ -197,16 +251,25 @@ function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<stri
 	const [conflict] = conflictingDateFilters(spec.filters, fields);
 	if (conflict) {
 		const name = conflict.displayName;
-		throw new NodeOperationError(ctx.fn.getNode(), `Filters "${name} Within" and "${name} From/Before" are both set (item ${ctx.itemIndex}): keep one`, {
-			itemIndex: ctx.itemIndex,
-			description: `"${name} Within" is a period relative to now, such as Today or Last 30 Days; "${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`Filters "${name} Within" and "${name} From/Before" are both set (item ${ctx.itemIndex}): keep one`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: `"${name} Within" is a period relative to now, such as Today or Last 30 Days; "${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
+			},
+		);
 	}
 	// ID filters may be resource locators: their ID (a Dashboard URL checked against the credential's mode).
 	for (const filter of spec.filters) {
 		const n = camel(filter.name);
 		if (filter.kind === 'id' && fields[n] !== undefined) {
-			fields[n] = locatorId(ctx, fields[n], idFilterLabel(filter), filter.idPrefix!) as IDataObject[string];
+			fields[n] = locatorId(
+				ctx,
+				fields[n],
+				idFilterLabel(filter),
+				filter.idPrefix!,
+			) as IDataObject[string];
 		}
 	}
 	const raw = filtersFromFields(spec.filters, fields);
@@ -233,11 +296,18 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 		name: 'Get',
 		action: `Get ${withArticle(spec.label)}`,
 		description: `Retrieve one ${spec.label} by its ID (${spec.idPrefix}…). Needs ${spec.permission}.`,
-		properties: [idField(idName, spec.label, spec.idPrefix), ...outputFields(), ...expandField(spec)],
+		properties: [
+			idField(idName, spec.label, spec.idPrefix),
+			...outputFields(),
+			...expandField(spec),
+		],
 		async execute(ctx) {
 			const id = readId(ctx, idName, spec.label, spec.idPrefix);
 			const expand = readExpand(ctx, spec);
-			const object = (await spec.api(ctx.stripe).retrieve!(id, expand.length ? { expand } : undefined)) as IDataObject;
+			const object = (await spec.api(ctx.stripe).retrieve!(
+				id,
+				expand.length ? { expand } : undefined,
+			)) as IDataObject;
 			return shapeOutput(ctx, spec, [object])[0];
 		},
 	};
@@ -249,11 +319,24 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 		value: 'list',
 		name: 'List',
 		action: `List ${spec.plural.replace(/_/g, ' ')}`,
-		description: `List ${spec.plural.replace(/_/g, ' ')}, newest first${filterNames ? `, filtered by ${filterNames}` : ''}. ${spec.listHint ?? ''}Needs ${spec.permission}.`.replace('  ', ' '),
+		description:
+			`List ${spec.plural.replace(/_/g, ' ')}, newest first${filterNames ? `, filtered by ${filterNames}` : ''}. ${spec.listHint ?? ''}Needs ${spec.permission}.`.replace(
+				'  ',
+				' ',
+			),
 		properties: [
 			...listFields,
 			...(spec.filters.length
-				? [{ displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, options: filterFields(spec.filters) } as INodeProperties]
+				? [
+						{
+							displayName: 'Filters',
+							name: 'filters',
+							type: 'collection',
+							placeholder: 'Add Filter',
+							default: {},
+							options: filterFields(spec.filters),
+						} as INodeProperties,
+					]
 				: []),
 			...outputFields(),
 			...expandField(spec),
@@ -268,7 +351,10 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 	};
 }
 
-function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourceSpec['search']>): OperationDefinition {
+function searchOperation(
+	spec: ReadResourceSpec,
+	search: NonNullable<ReadResourceSpec['search']>,
+): OperationDefinition {
 	return {
 		value: 'search',
 		name: 'Search',
@@ -291,10 +377,14 @@ function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourc
 		async execute(ctx) {
 			const query = String(ctx.fn.getNodeParameter('query', ctx.itemIndex, '')).trim();
 			if (!query) {
-				throw new NodeOperationError(ctx.fn.getNode(), `The search query is empty (item ${ctx.itemIndex})`, {
-					itemIndex: ctx.itemIndex,
-					description: `Write a query such as ${search.example}.`,
-				});
+				throw new NodeOperationError(
+					ctx.fn.getNode(),
+					`The search query is empty (item ${ctx.itemIndex})`,
+					{
+						itemIndex: ctx.itemIndex,
+						description: `Write a query such as ${search.example}.`,
+					},
+				);
 			}
 			const size = readListSize(ctx);
 			const expand = readExpand(ctx, spec);
@@ -307,7 +397,10 @@ function searchOperation(spec: ReadResourceSpec, search: NonNullable<ReadResourc
 }
 
 /** The resource with its read operations; `extra` adds operations such as listLineItems. */
-export function defineReadResource(spec: ReadResourceSpec, extra: OperationDefinition[] = []): ResourceDefinition & { spec: ReadResourceSpec } {
+export function defineReadResource(
+	spec: ReadResourceSpec,
+	extra: OperationDefinition[] = [],
+): ResourceDefinition & { spec: ReadResourceSpec } {
 	SIMPLIFIERS.set(objectTypeOf(spec), spec);
 	const operations = [getOperation(spec), listOperation(spec)];
 	if (spec.search) operations.push(searchOperation(spec, spec.search));
@@ -320,7 +413,11 @@ export interface SubListSpec extends Shape {
 	name: string;
 	action: string;
 	description: string;
-	list: (stripe: StripeClient, parentId: string, params: Record<string, unknown>) => AsyncIterable<unknown>;
+	list: (
+		stripe: StripeClient,
+		parentId: string,
+		params: Record<string, unknown>,
+	) => AsyncIterable<unknown>;
 }
 
 /** A list that belongs to one object, such as an invoice's line items. */
@@ -331,10 +428,19 @@ export function subListOperation(spec: SubListSpec): OperationDefinition {
 		name: spec.name,
 		action: spec.action,
 		description: spec.description,
-		properties: [idField(idName, spec.parent.label, spec.parent.idPrefix), ...listFields, ...outputFields()],
+		properties: [
+			idField(idName, spec.parent.label, spec.parent.idPrefix),
+			...listFields,
+			...outputFields(),
+		],
 		async execute(ctx) {
 			const id = readId(ctx, idName, spec.parent.label, spec.parent.idPrefix);
-			const rows = await collectList(ctx, (p) => spec.list(ctx.stripe, id, p), {}, readListSize(ctx));
+			const rows = await collectList(
+				ctx,
+				(p) => spec.list(ctx.stripe, id, p),
+				{},
+				readListSize(ctx),
+			);
 			return shapeOutput(ctx, spec, rows);
 		},
 	};

@@ -42,7 +42,8 @@ export const metadataField: INodeProperties = {
 	name: 'metadata',
 	type: 'json',
 	default: '{}',
-	description: 'Key-value pairs stored on the Stripe object: up to 50 keys of up to 40 characters, values up to 500 characters',
+	description:
+		'Key-value pairs stored on the Stripe object: up to 50 keys of up to 40 characters, values up to 500 characters',
 };
 
 const lifetimeField: INodeProperties = {
@@ -60,10 +61,14 @@ function parseMetadata(ctx: OperationContext, value: unknown): unknown {
 	try {
 		return JSON.parse(value);
 	} catch {
-		throw new NodeOperationError(ctx.fn.getNode(), `Metadata is not valid JSON (item ${ctx.itemIndex})`, {
-			itemIndex: ctx.itemIndex,
-			description: 'Write an object such as {"order_id": "6735"}.',
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`Metadata is not valid JSON (item ${ctx.itemIndex})`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: 'Write an object such as {"order_id": "6735"}.',
+			},
+		);
 	}
 }
 
@@ -71,7 +76,11 @@ function parseMetadata(ctx: OperationContext, value: unknown): unknown {
  * A resource locator's ID (a Dashboard URL checked against the credential's mode); any other
  * value as it is. The request builder checks the prefix, as it does for a plain string.
  */
-function locatorOrValue(ctx: OperationContext, property: INodeProperties | undefined, value: unknown): unknown {
+function locatorOrValue(
+	ctx: OperationContext,
+	property: INodeProperties | undefined,
+	value: unknown,
+): unknown {
 	const target = property?.type === 'resourceLocator' ? locatorTarget(property) : undefined;
 	return target ? locatorId(ctx, value, target.label, target.prefix) : value;
 }
@@ -81,9 +90,18 @@ function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataO
 	const input: IDataObject = {};
 	const version = nodeVersion(ctx.fn);
 	for (const property of properties.filter((p) => inVersion(p, version))) {
-		const value = locatorOrValue(ctx, property, ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined));
+		const value = locatorOrValue(
+			ctx,
+			property,
+			ctx.fn.getNodeParameter(property.name, ctx.itemIndex, undefined),
+		);
 		if (FIELD_COLLECTIONS.includes(property.name) && value && typeof value === 'object') {
-			for (const [name, option] of Object.entries(value)) input[name] = locatorOrValue(ctx, property.options?.find((o) => o.name === name) as INodeProperties | undefined, option) as IDataObject[string];
+			for (const [name, option] of Object.entries(value))
+				input[name] = locatorOrValue(
+					ctx,
+					property.options?.find((o) => o.name === name) as INodeProperties | undefined,
+					option,
+				) as IDataObject[string];
 		} else input[property.name] = value as IDataObject[string];
 	}
 	if ('metadata' in input) input.metadata = parseMetadata(ctx, input.metadata) as IDataObject;
@@ -92,7 +110,8 @@ function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataO
 
 /** At the top of every write operation: what the node does is propose, not write. */
 const proposalNotice: INodeProperties = {
-	displayName: 'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
+	displayName:
+		'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
 	name: 'proposalNotice',
 	type: 'notice',
 	default: '',
@@ -111,12 +130,20 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 		async execute(ctx) {
 			const raw = readInput(ctx, spec.properties);
 			const input = spec.adaptInput ? spec.adaptInput(raw) : raw;
-			const hours = ctx.fn.getNodeParameter('proposalLifetimeHours', ctx.itemIndex, DEFAULT_PROPOSAL_HOURS) as number;
+			const hours = ctx.fn.getNodeParameter(
+				'proposalLifetimeHours',
+				ctx.itemIndex,
+				DEFAULT_PROPOSAL_HOURS,
+			) as number;
 			if (typeof hours !== 'number' || !(hours > 0) || hours > MAX_LIFETIME_HOURS) {
-				throw new NodeOperationError(ctx.fn.getNode(), `Proposal Expires After must be between 0.01 and ${MAX_LIFETIME_HOURS} hours (item ${ctx.itemIndex})`, {
-					itemIndex: ctx.itemIndex,
-					description: `Stripe remembers a write's idempotency key for 24 hours; a proposal that lived longer could be executed twice. Set ${MAX_LIFETIME_HOURS} or less.`,
-				});
+				throw new NodeOperationError(
+					ctx.fn.getNode(),
+					`Proposal Expires After must be between 0.01 and ${MAX_LIFETIME_HOURS} hours (item ${ctx.itemIndex})`,
+					{
+						itemIndex: ctx.itemIndex,
+						description: `Stripe remembers a write's idempotency key for 24 hours; a proposal that lived longer could be executed twice. Set ${MAX_LIFETIME_HOURS} or less.`,
+					},
+				);
 			}
 			let draft;
 			try {
@@ -124,20 +151,28 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 				const context = spec.readContext ? await spec.readContext(ctx, input) : {};
 				draft = build(input, context);
 			} catch (error) {
-				if (!(error instanceof WriteInputError)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
+				if (!(error instanceof WriteInputError))
+					throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 				throw new NodeOperationError(ctx.fn.getNode(), `${error.message} (item ${ctx.itemIndex})`, {
 					itemIndex: ctx.itemIndex,
 					description: `Nothing was proposed. Fix the input of this ${spec.resource} ${spec.operation} and try again.`,
 				});
 			}
-			const proposal = createProposal({ ...draft, mode: ctx.credentials.mode }, ctx.credentials.apiKey, hours * HOUR);
+			const proposal = createProposal(
+				{ ...draft, mode: ctx.credentials.mode },
+				ctx.credentials.apiKey,
+				hours * HOUR,
+			);
 			return { ...proposal, notice: PROPOSAL_NOTICE } as unknown as IDataObject;
 		},
 	};
 }
 
 /** Optional fields of a create ("Additional Fields") or the fields an update changes ("Update Fields"). */
-export const fieldCollection = (name: 'additionalFields' | 'updateFields', options: INodeProperties[]): INodeProperties => ({
+export const fieldCollection = (
+	name: 'additionalFields' | 'updateFields',
+	options: INodeProperties[],
+): INodeProperties => ({
 	displayName: name === 'additionalFields' ? 'Additional Fields' : 'Update Fields',
 	name,
 	type: 'collection',
@@ -146,7 +181,12 @@ export const fieldCollection = (name: 'additionalFields' | 'updateFields', optio
 	options,
 });
 
-export const textField = (name: string, displayName: string, description: string, extra: Partial<INodeProperties> = {}): INodeProperties => ({
+export const textField = (
+	name: string,
+	displayName: string,
+	description: string,
+	extra: Partial<INodeProperties> = {},
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'string',
@@ -155,7 +195,11 @@ export const textField = (name: string, displayName: string, description: string
 	...extra,
 });
 
-export const booleanField = (name: string, displayName: string, description: string): INodeProperties => ({
+export const booleanField = (
+	name: string,
+	displayName: string,
+	description: string,
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'boolean',

@@ -49,16 +49,22 @@ export function amountProblem(value: unknown, label = 'Amount'): string | undefi
 
 export function metadataProblem(value: unknown): string | undefined {
 	if (value === undefined) return undefined;
-	if (!value || typeof value !== 'object' || Array.isArray(value)) return 'Metadata must be an object of keys and text values';
+	if (!value || typeof value !== 'object' || Array.isArray(value))
+		return 'Metadata must be an object of keys and text values';
 	const entries = Object.entries(value as Record<string, unknown>);
-	if (entries.length > METADATA_LIMITS.keys) return `Metadata has ${entries.length} keys; Stripe allows ${METADATA_LIMITS.keys}`;
+	if (entries.length > METADATA_LIMITS.keys)
+		return `Metadata has ${entries.length} keys; Stripe allows ${METADATA_LIMITS.keys}`;
 	for (const [key, v] of entries) {
-		if (key.length === 0 || key.length > METADATA_LIMITS.keyLength) return `Metadata key "${key.slice(0, 50)}" must be 1–${METADATA_LIMITS.keyLength} characters`;
+		if (key.length === 0 || key.length > METADATA_LIMITS.keyLength)
+			return `Metadata key "${key.slice(0, 50)}" must be 1–${METADATA_LIMITS.keyLength} characters`;
 		if (/[[\]]/.test(key)) return `Metadata key "${key}" may not contain square brackets`;
-		if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `Metadata value of "${key}" must be text`;
+		if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+			return `Metadata value of "${key}" must be text`;
 		// NaN and Infinity would be sent as empty values, which delete the key in Stripe.
-		if (typeof v === 'number' && !Number.isFinite(v)) return `Metadata value of "${key}" is ${String(v)}, not a number Stripe can store`;
-		if (String(v).length > METADATA_LIMITS.valueLength) return `Metadata value of "${key}" is ${String(v).length} characters; Stripe allows ${METADATA_LIMITS.valueLength}`;
+		if (typeof v === 'number' && !Number.isFinite(v))
+			return `Metadata value of "${key}" is ${String(v)}, not a number Stripe can store`;
+		if (String(v).length > METADATA_LIMITS.valueLength)
+			return `Metadata value of "${key}" is ${String(v).length} characters; Stripe allows ${METADATA_LIMITS.valueLength}`;
 	}
 	return undefined;
 }

@@ -10,7 +10,11 @@ import { routeStripeTo } from '../route-stripe';
 jest.setTimeout(120_000);
 
 test('npm run emulator starts and answers', async () => {
-	const child = spawn('npm', ['run', '--silent', 'emulator', '--', '--port', '12197', '--seed', 'demo'], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(
+		'npm',
+		['run', '--silent', 'emulator', '--', '--port', '12197', '--seed', 'demo'],
+		{ cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+	);
 	try {
 		const first = await new Promise<string>((resolve, reject) => {
 			let out = '';
@@ -25,7 +29,9 @@ test('npm run emulator starts and answers', async () => {
 		const { url, keys } = JSON.parse(first) as { url: string; keys: { testRead: string } };
 		expect(url).toBe('https://127.0.0.1:12197');
 		routeStripeTo(12197);
-		const res = await fetch('https://api.stripe.com/v1/customers?limit=1', { headers: { Authorization: `Bearer ${keys.testRead}` } });
+		const res = await fetch('https://api.stripe.com/v1/customers?limit=1', {
+			headers: { Authorization: `Bearer ${keys.testRead}` },
+		});
 		expect(res.status).toBe(200);
 		expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(1);
 	} finally {

@@ -16,7 +16,8 @@ import { executionStatus as statusOf, waitFor } from './polling';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 import { approveAs, reviewLinks } from './workflows';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
 
@@ -45,18 +46,24 @@ let userFolder: string;
 let chargeId: string;
 const covered = new Set<string>();
 
-const toolResults = (request: ChatRequest) => request.messages.filter((m) => m.role === 'tool').length;
+const toolResults = (request: ChatRequest) =>
+	request.messages.filter((m) => m.role === 'tool').length;
 
 /** Both agent examples talk to this model; what it does depends on the tools it is given. */
 function script(request: ChatRequest) {
 	const step = toolResults(request);
 	if (request.tools?.some((t) => t.function.name.includes('MRR'))) {
 		if (step === 0) return { toolCalls: [{ name: toolNamed(request, 'MRR'), arguments: {} }] };
-		if (step === 1) return { toolCalls: [{ name: toolNamed(request, 'Revenue'), arguments: { period: 'last_30_days' } }] };
+		if (step === 1)
+			return {
+				toolCalls: [{ name: toolNamed(request, 'Revenue'), arguments: { period: 'last_30_days' } }],
+			};
 		return { answer: 'Here are your MRR and last 30 days of revenue, per currency.' };
 	}
-	if (step === 0) return { toolCalls: [{ name: toolNamed(request, 'Read_charge'), arguments: { chargeId } }] };
-	if (step === 1) return { toolCalls: [{ name: toolNamed(request, 'Propose_refund'), arguments: { chargeId } }] };
+	if (step === 0)
+		return { toolCalls: [{ name: toolNamed(request, 'Read_charge'), arguments: { chargeId } }] };
+	if (step === 1)
+		return { toolCalls: [{ name: toolNamed(request, 'Propose_refund'), arguments: { chargeId } }] };
 	return { answer: 'I proposed the refund; a person must approve it.' };
 }
 
@@ -65,8 +72,12 @@ const executionStatus = (id: string) => statusOf(server.url, cookie, id);
 /** Runs the example as the editor's "Execute workflow" does; `triggerData` is what its trigger hands over (a chat message). */
 async function run(id: string, triggerData?: Record<string, unknown>): Promise<string> {
 	covered.add(id);
-	const { data: workflowData } = (await (await fetch(`${server.url}/rest/workflows/${id}`, { headers: { cookie } })).json()) as { data: Workflow };
-	const trigger = workflowData.nodes.find((n) => /trigger/i.test(n.type) && !/executeWorkflowTrigger/.test(n.type))!;
+	const { data: workflowData } = (await (
+		await fetch(`${server.url}/rest/workflows/${id}`, { headers: { cookie } })
+	).json()) as { data: Workflow };
+	const trigger = workflowData.nodes.find(
+		(n) => /trigger/i.test(n.type) && !/executeWorkflowTrigger/.test(n.type),
+	)!;
 	const started = await fetch(`${server.url}/rest/workflows/${id}/run`, {
 		method: 'POST',
 		headers: { cookie, 'Content-Type': 'application/json' },
@@ -74,7 +85,16 @@ async function run(id: string, triggerData?: Record<string, unknown>): Promise<s
 			workflowData,
 			triggerToStartFrom: {
 				name: trigger.name,
-				...(triggerData && { data: { startTime: Date.now(), executionTime: 0, executionIndex: 0, source: [], executionStatus: 'success', data: { main: [[{ json: triggerData }]] } } }),
+				...(triggerData && {
+					data: {
+						startTime: Date.now(),
+						executionTime: 0,
+						executionIndex: 0,
+						source: [],
+						executionStatus: 'success',
+						data: { main: [[{ json: triggerData }]] },
+					},
+				}),
 			},
 		}),
 	});
@@ -83,11 +103,18 @@ async function run(id: string, triggerData?: Record<string, unknown>): Promise<s
 	return body.data.executionId;
 }
 
-const settled = (executionId: string, states = ['success', 'error', 'crashed', 'canceled', 'waiting']) =>
-	waitFor(`execution ${executionId}`, async () => {
-		const status = await executionStatus(executionId);
-		return states.includes(status) ? status : undefined;
-	}, 120_000);
+const settled = (
+	executionId: string,
+	states = ['success', 'error', 'crashed', 'canceled', 'waiting'],
+) =>
+	waitFor(
+		`execution ${executionId}`,
+		async () => {
+			const status = await executionStatus(executionId);
+			return states.includes(status) ? status : undefined;
+		},
+		120_000,
+	);
 
 /** Error details for a failed run, so a red test says which node failed and why. */
 async function failure(executionId: string): Promise<string> {
@@ -97,42 +124,99 @@ async function failure(executionId: string): Promise<string> {
 
 async function expectSuccess(executionId: string, states?: string[]) {
 	const status = await settled(executionId, states);
-	if (status !== 'success') throw new Error(`${executionId} ended ${status}: ${await failure(executionId)}`);
+	if (status !== 'success')
+		throw new Error(`${executionId} ended ${status}: ${await failure(executionId)}`);
 }
 
 /** Approves the waiting execution through the link the notification example posted to Slack. */
 async function approveFromSlack(executionId: string, before: number) {
 	expect(await settled(executionId)).toBe('waiting');
-	const { text } = await waitFor('the approval request in Slack', () => slack.messages.slice(before).find((m) => m.text.includes(`execution ${executionId}.`)), 90_000);
+	const { text } = await waitFor(
+		'the approval request in Slack',
+		() => slack.messages.slice(before).find((m) => m.text.includes(`execution ${executionId}.`)),
+		90_000,
+	);
 	const [{ url }] = reviewLinks(text);
 	const res = await approveAs(url, 'Ada Lovelace');
-	expect(await res.text()).toMatch(/Approved by Ada Lovelace: (\d+) of \1 change\(s\) made in Stripe/);
+	expect(await res.text()).toMatch(
+		/Approved by Ada Lovelace: (\d+) of \1 change\(s\) made in Stripe/,
+	);
 	await expectSuccess(executionId, ['success', 'error', 'crashed', 'canceled']);
 }
 
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
 	emulator = await startEmulator({ seed: 'demo' });
-	[slack, smtp, model] = await Promise.all([startReceiver(), startSmtpReceiver(), startScriptedModel(script)]);
+	[slack, smtp, model] = await Promise.all([
+		startReceiver(),
+		startSmtpReceiver(),
+		startScriptedModel(script),
+	]);
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-examples-e2e-'));
 	runtime.installPackage(userFolder);
-	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port, extra: { GENERIC_TIMEZONE: TIME_ZONE } });
+	const env = runtime.n8nEnv(n8n, {
+		userFolder,
+		port: PORT,
+		stripeEmulatorPort: emulator.port,
+		extra: { GENERIC_TIMEZONE: TIME_ZONE },
+	});
 	await runtime.importCredentials(n8n, env, [
-		{ id: 'stripeGuardLocal', name: 'Stripe Guard', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
-		{ id: 'stripeGuardWrites', name: 'Stripe Guard writes', type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
-		{ ...SMTP, type: 'smtp', data: { user: '', password: '', host: smtp.host, port: smtp.port, secure: false, disableStartTls: true } },
+		{
+			id: 'stripeGuardLocal',
+			name: 'Stripe Guard',
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testRead,
+				environment: 'test',
+				accountId: '',
+				allowWrites: false,
+			},
+		},
+		{
+			id: 'stripeGuardWrites',
+			name: 'Stripe Guard writes',
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testWrite,
+				environment: 'test',
+				accountId: '',
+				allowWrites: true,
+			},
+		},
+		{
+			...SMTP,
+			type: 'smtp',
+			data: {
+				user: '',
+				password: '',
+				host: smtp.host,
+				port: smtp.port,
+				secure: false,
+				disableStartTls: true,
+			},
+		},
 		{ ...OPENAI, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
-	const credentials = { 'n8n-nodes-base.emailSend': { smtp: SMTP }, '@n8n/n8n-nodes-langchain.lmChatOpenAi': { openAiApi: OPENAI } };
+	const credentials = {
+		'n8n-nodes-base.emailSend': { smtp: SMTP },
+		'@n8n/n8n-nodes-langchain.lmChatOpenAi': { openAiApi: OPENAI },
+	};
 	for (const workflow of examples) {
-		await runtime.importWorkflow(n8n, env, runtime.localiseExample(workflow, { slackUrl: slack.url, credentials }));
+		await runtime.importWorkflow(
+			n8n,
+			env,
+			runtime.localiseExample(workflow, { slackUrl: slack.url, credentials }),
+		);
 		// n8n 2.x runs only published workflows as sub-workflows (the approval notification).
-		if (workflow.nodes.some((n) => n.type === 'n8n-nodes-base.executeWorkflowTrigger')) await runtime.publishWorkflow(n8n, env, workflow.id);
+		if (workflow.nodes.some((n) => n.type === 'n8n-nodes-base.executeWorkflowTrigger'))
+			await runtime.publishWorkflow(n8n, env, workflow.id);
 	}
 	server = await runtime.startServer(n8n, env);
 	({ cookie } = await runtime.setupOwner(server.url));
 	// The oldest such charge: the refund example takes the newest one.
-	chargeId = [...emulator.list('charge', 'test')].reverse().find((c) => c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd')!.id;
+	chargeId = [...emulator.list('charge', 'test')]
+		.reverse()
+		.find((c) => c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd')!.id;
 });
 
 afterAll(async () => {
@@ -149,11 +233,25 @@ test('list customers and open invoices', async () => {
 test('daily revenue to Slack posts yesterday’s revenue table', async () => {
 	// A payment at noon yesterday in the workflow's time zone.
 	const { gte, lt } = periodRange('yesterday', TIME_ZONE);
-	emulator.create('balance_transaction', 'test', { created: gte + 12 * 3600, amount: 123456, fee: 3610, net: 119846, currency: 'usd', type: 'charge', reporting_category: 'charge' });
+	emulator.create('balance_transaction', 'test', {
+		created: gte + 12 * 3600,
+		amount: 123456,
+		fee: 3610,
+		net: 119846,
+		currency: 'usd',
+		type: 'charge',
+		reporting_category: 'charge',
+	});
 	// The demo data may hold payments of its own yesterday: expect their sum too.
 	const gross = emulator
 		.list('balance_transaction', 'test')
-		.filter((t) => t.currency === 'usd' && t.reporting_category === 'charge' && (t.created as number) >= gte && (t.created as number) < lt)
+		.filter(
+			(t) =>
+				t.currency === 'usd' &&
+				t.reporting_category === 'charge' &&
+				(t.created as number) >= gte &&
+				(t.created as number) < lt,
+		)
 		.reduce((sum, t) => sum + (t.amount as number), 0);
 	const formatted = `$${(gross / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
 	const before = slack.messages.length;
@@ -178,13 +276,42 @@ test('weekly MRR email sends the MRR and movements tables', async () => {
 
 test('failed-payment follow-up emails each customer with an address', async () => {
 	const { gte } = periodRange('yesterday', TIME_ZONE);
-	const customer = emulator.create('customer', 'test', { email: 'grace@example.com', name: 'Grace Hopper' });
-	const failed = { status: 'failed', paid: false, failure_code: 'card_declined', failure_message: 'Your card was declined.', outcome: { reason: 'insufficient_funds', type: 'issuer_declined' } };
-	emulator.create('charge', 'test', { ...failed, created: gte + 9 * 3600, amount: 4900, currency: 'usd', customer: customer.id, billing_details: { email: 'grace@example.com', name: 'Grace Hopper', phone: null, address: null } });
-	emulator.create('charge', 'test', { ...failed, created: gte + 10 * 3600, amount: 1900, currency: 'usd', billing_details: { email: null, name: null, phone: null, address: null } });
+	const customer = emulator.create('customer', 'test', {
+		email: 'grace@example.com',
+		name: 'Grace Hopper',
+	});
+	const failed = {
+		status: 'failed',
+		paid: false,
+		failure_code: 'card_declined',
+		failure_message: 'Your card was declined.',
+		outcome: { reason: 'insufficient_funds', type: 'issuer_declined' },
+	};
+	emulator.create('charge', 'test', {
+		...failed,
+		created: gte + 9 * 3600,
+		amount: 4900,
+		currency: 'usd',
+		customer: customer.id,
+		billing_details: {
+			email: 'grace@example.com',
+			name: 'Grace Hopper',
+			phone: null,
+			address: null,
+		},
+	});
+	emulator.create('charge', 'test', {
+		...failed,
+		created: gte + 10 * 3600,
+		amount: 1900,
+		currency: 'usd',
+		billing_details: { email: null, name: null, phone: null, address: null },
+	});
 	const before = smtp.mails.length;
 	await expectSuccess(await run('sgExampleFailedPay'));
-	const mails = await waitFor('the follow-up email', () => (smtp.mails.length > before ? smtp.mails.slice(before) : undefined));
+	const mails = await waitFor('the follow-up email', () =>
+		smtp.mails.length > before ? smtp.mails.slice(before) : undefined,
+	);
 	expect(mails.map((m) => m.to)).toEqual([['grace@example.com']]);
 	expect(mails[0].subject).toBe('Your payment of $49.00 did not go through');
 	expect(mails[0].text).toContain('Hello Grace Hopper');
@@ -194,13 +321,25 @@ test('new-subscription alert: the trigger’s test event reaches Slack', async (
 	const before = slack.messages.length;
 	await expectSuccess(await run('sgExampleNewSub'));
 	const { text } = await waitFor('the Slack post', () => slack.messages[before]);
-	expect(text).toMatch(/^New subscription sub_\w+ for customer cus_\w+: \d+ × .+ at \d+\.\d\d [A-Z]{3}\/(month|year)/);
+	expect(text).toMatch(
+		/^New subscription sub_\w+ for customer cus_\w+: \d+ × .+ at \d+\.\d\d [A-Z]{3}\/(month|year)/,
+	);
 });
 
 test('the revenue agent answers from the MRR and revenue reports', async () => {
 	const firstRequest = model.requests.length;
-	await expectSuccess(await run('sgExampleAgentRev', { sessionId: 'e2e-revenue', action: 'sendMessage', chatInput: 'What is our MRR and revenue this month?' }));
-	const results = model.requests.slice(firstRequest).at(-1)!.messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+	await expectSuccess(
+		await run('sgExampleAgentRev', {
+			sessionId: 'e2e-revenue',
+			action: 'sendMessage',
+			chatInput: 'What is our MRR and revenue this month?',
+		}),
+	);
+	const results = model.requests
+		.slice(firstRequest)
+		.at(-1)!
+		.messages.filter((m) => m.role === 'tool')
+		.map((m) => String(m.content));
 	expect(results[0]).toContain('mrr_formatted');
 	expect(results[1]).toContain('gross_formatted');
 });
@@ -217,14 +356,22 @@ test('refund with approval: proposes, asks in Slack, executes once approved', as
 test('agent refund with approval: the agent proposes, a person approves, Stripe refunds once', async () => {
 	const refunds = emulator.list('refund', 'test').length;
 	const before = slack.messages.length;
-	const executionId = await run('sgExampleAgentRef', { sessionId: 'e2e-refund', action: 'sendMessage', chatInput: `Refund the duplicate charge ${chargeId}` });
+	const executionId = await run('sgExampleAgentRef', {
+		sessionId: 'e2e-refund',
+		action: 'sendMessage',
+		chatInput: `Refund the duplicate charge ${chargeId}`,
+	});
 	await approveFromSlack(executionId, before);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
 	expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
 });
 
 test('the examples show what a new node is: every Stripe Guard node in them is version 2', () => {
-	const guards = examples.flatMap((w) => w.nodes.filter((n) => /\.stripeGuard(Tool)?$/.test(n.type)).map((n) => [w.id, n.name, (n as { typeVersion?: number }).typeVersion]));
+	const guards = examples.flatMap((w) =>
+		w.nodes
+			.filter((n) => /\.stripeGuard(Tool)?$/.test(n.type))
+			.map((n) => [w.id, n.name, (n as { typeVersion?: number }).typeVersion]),
+	);
 	expect(guards.length).toBeGreaterThan(10);
 	expect(guards.filter(([, , v]) => v !== 2)).toEqual([]);
 });

@@ -16,7 +16,8 @@ import { executionStatus as statusOf, waitFor } from './polling';
 import { agentNode, scriptedChatModel, webhook } from './workflows';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
 
@@ -46,7 +47,10 @@ function hitlWorkflow() {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			webhook('sg-hitl', 'onReceived'),
-			{ ...agentNode(), parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: {} } },
+			{
+				...agentNode(),
+				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: {} },
+			},
 			scriptedChatModel(OPENAI_CREDENTIAL),
 			{
 				id: 'node-hitl',
@@ -54,7 +58,12 @@ function hitlWorkflow() {
 				type: HITL_TYPE,
 				typeVersion: 1,
 				position: [300, 200],
-				parameters: { operation: 'sendAndWait', webhookUrl: receiver.url, expireAfter: 30, expireUnit: 'minutes' },
+				parameters: {
+					operation: 'sendAndWait',
+					webhookUrl: receiver.url,
+					expireAfter: 30,
+					expireUnit: 'minutes',
+				},
 				credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 			},
 			{
@@ -66,14 +75,17 @@ function hitlWorkflow() {
 				parameters: {
 					resource: 'customer',
 					operation: 'get',
-					customerId: "={{ $fromAI('customerId', 'The ID of the customer, starting with cus_', 'string') }}",
+					customerId:
+						"={{ $fromAI('customerId', 'The ID of the customer, starting with cus_', 'string') }}",
 				},
 				credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 			},
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'OpenAI Chat Model': {
+				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+			},
 			'Read customer': { ai_tool: [[{ node: 'Human review', type: 'ai_tool', index: 0 }]] },
 			'Human review': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 		},
@@ -81,37 +93,61 @@ function hitlWorkflow() {
 }
 
 /** The emulator's requests for the customer: the gated tool's read (the HITL node reads nothing). */
-const customerReads = () => emulator.requests.filter((r) => r.path === `/v1/customers/${customer.id}`);
+const customerReads = () =>
+	emulator.requests.filter((r) => r.path === `/v1/customers/${customer.id}`);
 
 const executionStatus = (id: string) => statusOf(server.url, cookie, id);
 
 const finished = (id: string, timeoutMs = 60_000) =>
-	waitFor(`execution ${id} to finish`, async () => {
-		const status = await executionStatus(id);
-		return ['success', 'error', 'crashed', 'canceled'].includes(status) ? status : undefined;
-	}, timeoutMs);
+	waitFor(
+		`execution ${id} to finish`,
+		async () => {
+			const status = await executionStatus(id);
+			return ['success', 'error', 'crashed', 'canceled'].includes(status) ? status : undefined;
+		},
+		timeoutMs,
+	);
 
-const toolMessages = (request: ChatRequest) => request.messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+const toolMessages = (request: ChatRequest) =>
+	request.messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
 
 /** Starts a run through the webhook; returns the review request it sent and the model's requests so far. */
 async function ask(question: string) {
 	const messagesBefore = receiver.messages.length;
 	const modelBefore = model.requests.length;
 	const res = await waitFor('webhook sg-hitl', async () => {
-		const r = await fetch(`${server.url}/webhook/sg-hitl`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) });
+		const r = await fetch(`${server.url}/webhook/sg-hitl`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ question }),
+		});
 		return r.status === 404 ? undefined : r; // registration can trail readiness by a moment
 	});
 	expect(res.status).toBe(200);
-	const { text } = await waitFor('the review request', () => receiver.messages[messagesBefore], 90_000);
+	const { text } = await waitFor(
+		'the review request',
+		() => receiver.messages[messagesBefore],
+		90_000,
+	);
 	const link = /Review and decide: (\S+)$/.exec(text)?.[1];
 	if (!link) throw new Error(`no review link in: ${text}`);
 	const executionId = /\/webhook-waiting\/([^/?]+)/.exec(link)?.[1];
 	if (!executionId) throw new Error(`no execution id in the link ${link}`);
-	return { text, link, executionId, modelRequests: () => model.requests.slice(modelBefore), messagesBefore };
+	return {
+		text,
+		link,
+		executionId,
+		modelRequests: () => model.requests.slice(modelBefore),
+		messagesBefore,
+	};
 }
 
 const decide = (url: string, decision: 'approve' | 'reject') =>
-	fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision }).toString() });
+	fetch(url, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ decision }).toString(),
+	});
 
 /** The run waits on the review: one request sent, the model asked once, the gated tool not run. */
 async function expectWaitingOnReview(run: Awaited<ReturnType<typeof ask>>) {
@@ -138,20 +174,42 @@ async function executionText(id: string): Promise<string> {
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
 	emulator = await startEmulator({ seed: 'demo' });
-	const seeded = emulator.list('customer', 'test').find((c) => typeof c.email === 'string' && c.email)!;
+	const seeded = emulator
+		.list('customer', 'test')
+		.find((c) => typeof c.email === 'string' && c.email)!;
 	customer = { id: seeded.id as string, email: seeded.email as string };
 	receiver = await startReceiver();
 	// One tool call per question; once a tool result (or a rejection) is back, a final answer.
 	model = await startScriptedModel((request) => {
 		if (request.messages.at(-1)?.role === 'tool') return { answer: ANSWER };
-		return { toolCalls: [{ name: toolNamed(request, 'Read_customer'), arguments: { toolParameters: { customerId: customer.id }, hitlParameters: {} } }] };
+		return {
+			toolCalls: [
+				{
+					name: toolNamed(request, 'Read_customer'),
+					arguments: { toolParameters: { customerId: customer.id }, hitlParameters: {} },
+				},
+			],
+		};
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-hitl-e2e-'));
 	runtime.installPackage(userFolder);
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
-		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
-		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
+		{
+			...CREDENTIAL,
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testWrite,
+				environment: 'test',
+				accountId: '',
+				allowWrites: true,
+			},
+		},
+		{
+			...OPENAI_CREDENTIAL,
+			type: 'openAiApi',
+			data: { apiKey: 'sk-scripted-model', url: model.url },
+		},
 	]);
 	const wf = hitlWorkflow();
 	await runtime.importWorkflow(n8n, env, wf);

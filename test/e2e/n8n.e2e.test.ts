@@ -11,7 +11,8 @@ import Stripe from 'stripe';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
 
@@ -46,7 +47,8 @@ interface Node {
 function workflow(id: string, name: string, nodes: Node[]) {
 	const all = [{ name: 'Manual', type: 'n8n-nodes-base.manualTrigger', parameters: {} }, ...nodes];
 	const connections: Record<string, unknown> = {};
-	for (let i = 0; i < all.length - 1; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	for (let i = 0; i < all.length - 1; i++)
+		connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
 	return {
 		id,
 		name,
@@ -58,7 +60,9 @@ function workflow(id: string, name: string, nodes: Node[]) {
 			typeVersion: 1,
 			position: [i * 220, 0],
 			...n,
-			...(n.type.startsWith('n8n-nodes-stripe-guard') ? { credentials: { stripeRestrictedKeyApi: CREDENTIAL } } : {}),
+			...(n.type.startsWith('n8n-nodes-stripe-guard')
+				? { credentials: { stripeRestrictedKeyApi: CREDENTIAL } }
+				: {}),
 		})),
 	};
 }
@@ -72,17 +76,32 @@ const guard = (name: string, parameters: Record<string, unknown>): Node => ({
 
 interface RunResult {
 	status: string;
-	data: { resultData: { error?: { message: string }; runData: Record<string, Array<{ error?: { message: string }; data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
+	data: {
+		resultData: {
+			error?: { message: string };
+			runData: Record<
+				string,
+				Array<{
+					error?: { message: string };
+					data?: { main: Array<Array<{ json: Record<string, unknown> }>> };
+				}>
+			>;
+		};
+	};
 }
 
-const output = (run: RunResult, node: string) => run.data.resultData.runData[node]?.[0]?.data?.main[0] ?? [];
+const output = (run: RunResult, node: string) =>
+	run.data.resultData.runData[node]?.[0]?.data?.main[0] ?? [];
 
 beforeAll(async () => {
 	n8n = await timed('install n8n (cached after the first run)', () => runtime.ensureN8n());
 	emulator = await timed('start the Stripe emulator', async () => {
 		const emu = await startEmulator({ seed: 'demo' });
 		// 137 test customers in all: two pages of 100.
-		emu.createMany('customer', 'test', 137 - emu.list('customer', 'test').length, (i) => ({ email: `bulk${i}@example.com`, name: `Bulk Customer ${i}` }));
+		emu.createMany('customer', 'test', 137 - emu.list('customer', 'test').length, (i) => ({
+			email: `bulk${i}@example.com`,
+			name: `Bulk Customer ${i}`,
+		}));
 		return emu;
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-e2e-'));
@@ -90,7 +109,16 @@ beforeAll(async () => {
 	env = runtime.n8nEnv(n8n, { userFolder, port: 5688, stripeEmulatorPort: emulator.port });
 	await timed('import credential', () =>
 		runtime.importCredentials(n8n, env, [
-			{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
+			{
+				...CREDENTIAL,
+				type: 'stripeRestrictedKeyApi',
+				data: {
+					apiKey: emulator.keys.testRead,
+					environment: 'test',
+					accountId: '',
+					allowWrites: false,
+				},
+			},
 		]),
 	);
 });
@@ -106,15 +134,24 @@ afterAll(async () => {
 /** Fails with n8n's own words when the run did not succeed (an unknown node type, a node error). */
 function expectSuccess(run: RunResult) {
 	const error = run.data.resultData.error?.message;
-	if (error && /Unrecognized node type/.test(error)) throw new Error(`n8n did not load the Stripe Guard package: ${error}`);
+	if (error && /Unrecognized node type/.test(error))
+		throw new Error(`n8n did not load the Stripe Guard package: ${error}`);
 	expect(error).toBeUndefined();
 	expect(run.status).toBe('success');
 }
 
 test('a workflow lists every customer from the emulator', async () => {
-	await runtime.importWorkflow(n8n, env, workflow('sgE2eListCustomers', 'List customers', [guard('List Customers', { resource: 'customer', operation: 'list', returnAll: true })]));
+	await runtime.importWorkflow(
+		n8n,
+		env,
+		workflow('sgE2eListCustomers', 'List customers', [
+			guard('List Customers', { resource: 'customer', operation: 'list', returnAll: true }),
+		]),
+	);
 	emulator.clearRequests();
-	const run = (await timed('execute: list customers', () => runtime.executeWorkflow(n8n, env, 'sgE2eListCustomers'))) as RunResult;
+	const run = (await timed('execute: list customers', () =>
+		runtime.executeWorkflow(n8n, env, 'sgE2eListCustomers'),
+	)) as RunResult;
 	expectSuccess(run);
 	const ids = output(run, 'List Customers').map((i) => i.json.id);
 	expect(ids).toHaveLength(emulator.list('customer', 'test').length);
@@ -126,7 +163,13 @@ test('a workflow lists every customer from the emulator', async () => {
 	expect(lists.length).toBeGreaterThanOrEqual(2);
 	expect(lists.length).toBeLessThanOrEqual(Math.floor((Math.ceil(137 / 100) + 26) / 0.95));
 	// The API version the installed stripe SDK pins, and the package's user agent.
-	expect(lists.every((r) => r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION && /n8n-nodes-stripe-guard/.test(r.userAgent ?? ''))).toBe(true);
+	expect(
+		lists.every(
+			(r) =>
+				r.stripeVersion === (Stripe as unknown as { API_VERSION: string }).API_VERSION &&
+				/n8n-nodes-stripe-guard/.test(r.userAgent ?? ''),
+		),
+	).toBe(true);
 	// n8n called https://api.stripe.com; the route preloaded into that n8n process brought it here.
 	expect(lists.every((r) => r.host === 'api.stripe.com')).toBe(true);
 });
@@ -149,11 +192,22 @@ test('a workflow reads every resource', async () => {
 		['payout', { operation: 'list', limit: 5 }],
 		['checkoutSession', { operation: 'list', limit: 5 }],
 		['event', { operation: 'list', limit: 5 }],
-		['query', { operation: 'run', query: '{"list": "subscriptions", "filters": {"status": "past_due"}}' }],
+		[
+			'query',
+			{ operation: 'run', query: '{"list": "subscriptions", "filters": {"status": "past_due"}}' },
+		],
 	];
-	const nodes = reads.map(([resource, params], i) => guard(`Read ${i + 1} ${resource} ${params.operation}`, { resource, ...params }));
-	await runtime.importWorkflow(n8n, env, workflow('sgE2eReadEverything', 'Read every resource', nodes));
-	const run = (await timed('execute: read every resource', () => runtime.executeWorkflow(n8n, env, 'sgE2eReadEverything'))) as RunResult;
+	const nodes = reads.map(([resource, params], i) =>
+		guard(`Read ${i + 1} ${resource} ${params.operation}`, { resource, ...params }),
+	);
+	await runtime.importWorkflow(
+		n8n,
+		env,
+		workflow('sgE2eReadEverything', 'Read every resource', nodes),
+	);
+	const run = (await timed('execute: read every resource', () =>
+		runtime.executeWorkflow(n8n, env, 'sgE2eReadEverything'),
+	)) as RunResult;
 	expectSuccess(run);
 	for (const node of nodes) {
 		const items = output(run, node.name);
@@ -170,16 +224,38 @@ test('version 2 next to version 1 on a real n8n: a saved version 1 node keeps it
 	const nodes: Node[] = [
 		{ ...guard('Version 1', { ...get, maxRequestsPerSecond: 5 }), typeVersion: 1 },
 		{ ...guard('Version 2', { ...get, options: { maxRequestsPerSecond: 5 } }), typeVersion: 2 },
-		{ ...guard('Version 2 refund', { resource: 'refund', operation: 'create', chargeId: emulator.list('charge', 'test').find((c) => c.status === 'succeeded' && c.currency === 'usd')!.id, amount: 300 }), typeVersion: 2 },
+		{
+			...guard('Version 2 refund', {
+				resource: 'refund',
+				operation: 'create',
+				chargeId: emulator
+					.list('charge', 'test')
+					.find((c) => c.status === 'succeeded' && c.currency === 'usd')!.id,
+				amount: 300,
+			}),
+			typeVersion: 2,
+		},
 	];
 	await runtime.importWorkflow(n8n, env, workflow('sgE2eVersions', 'Versions 1 and 2', nodes));
-	const run = (await timed('execute: versions 1 and 2', () => runtime.executeWorkflow(n8n, env, 'sgE2eVersions'))) as RunResult;
+	const run = (await timed('execute: versions 1 and 2', () =>
+		runtime.executeWorkflow(n8n, env, 'sgE2eVersions'),
+	)) as RunResult;
 	expectSuccess(run);
-	expect(output(run, 'Version 1')[0].json).toMatchObject({ object: 'customer', id: customer.id, created: customer.created });
+	expect(output(run, 'Version 1')[0].json).toMatchObject({
+		object: 'customer',
+		id: customer.id,
+		created: customer.created,
+	});
 	const v2 = output(run, 'Version 2')[0].json;
-	expect(v2).toMatchObject({ id: customer.id, created: new Date(customer.created * 1000).toISOString() });
+	expect(v2).toMatchObject({
+		id: customer.id,
+		created: new Date(customer.created * 1000).toISOString(),
+	});
 	expect(v2).not.toHaveProperty('object');
-	expect(output(run, 'Version 2 refund')[0].json).toMatchObject({ type: 'stripeGuardProposal', request: { params: { amount: 300 } } });
+	expect(output(run, 'Version 2 refund')[0].json).toMatchObject({
+		type: 'stripeGuardProposal',
+		request: { params: { amount: 300 } },
+	});
 });
 
 test("n8n's HTTP Request node cannot use the credential: only Stripe Guard's nodes may, so a key that can write never writes without an approval", async () => {
@@ -187,14 +263,29 @@ test("n8n's HTTP Request node cannot use the credential: only Stripe Guard's nod
 		name: 'HTTP Request',
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
-		parameters: { method: 'POST', url: 'https://api.stripe.com/v1/customers', authentication: 'predefinedCredentialType', nodeCredentialType: 'stripeRestrictedKeyApi', options: {} },
+		parameters: {
+			method: 'POST',
+			url: 'https://api.stripe.com/v1/customers',
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'stripeRestrictedKeyApi',
+			options: {},
+		},
 		credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 	};
-	await runtime.importWorkflow(n8n, env, workflow('sgE2eHttpRequest', 'HTTP Request with the Stripe Guard credential', [http]));
+	await runtime.importWorkflow(
+		n8n,
+		env,
+		workflow('sgE2eHttpRequest', 'HTTP Request with the Stripe Guard credential', [http]),
+	);
 	emulator.clearRequests();
-	const run = (await timed('execute: HTTP Request refused the credential', () => runtime.executeWorkflow(n8n, env, 'sgE2eHttpRequest'))) as RunResult;
+	const run = (await timed('execute: HTTP Request refused the credential', () =>
+		runtime.executeWorkflow(n8n, env, 'sgE2eHttpRequest'),
+	)) as RunResult;
 	expect(run.status).toBe('error');
-	expect(run.data.resultData.runData['HTTP Request']?.[0]?.error?.message ?? run.data.resultData.error?.message).toBe('Credential type "stripeRestrictedKeyApi" is restricted to specific nodes');
+	expect(
+		run.data.resultData.runData['HTTP Request']?.[0]?.error?.message ??
+			run.data.resultData.error?.message,
+	).toBe('Credential type "stripeRestrictedKeyApi" is restricted to specific nodes');
 	expect(emulator.requests).toEqual([]);
 });
 
@@ -205,7 +296,17 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		const { cookie } = await runtime.setupOwner(server.url);
 		// /types/*.json answer 401 without a session.
 		expect((await fetch(`${server.url}/types/nodes.json`)).status).toBe(401);
-		const nodeTypes = (await (await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string; usableAsTool?: boolean; properties: Array<{ name: string; options?: Array<{ value: string }>; displayOptions?: { show?: Record<string, string[]> } }> }>;
+		const nodeTypes = (await (
+			await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })
+		).json()) as Array<{
+			name: string;
+			usableAsTool?: boolean;
+			properties: Array<{
+				name: string;
+				options?: Array<{ value: string }>;
+				displayOptions?: { show?: Record<string, string[]> };
+			}>;
+		}>;
 		const names = nodeTypes.map((n) => n.name);
 		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuard');
 		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardTool');
@@ -215,25 +316,95 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
 		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
 		// n8n adds "Custom API Call" to nodes whose credential authenticates itself (it points to the HTTP Request node).
-		const resources = tool.properties.find((p) => p.name === 'resource')?.options?.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
-		expect(resources).toEqual(['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'charge', 'refund', 'balance', 'balanceTransaction', 'payout', 'checkoutSession', 'event', 'report', 'query']);
+		const resources = tool.properties
+			.find((p) => p.name === 'resource')
+			?.options?.map((o) => o.value)
+			.filter((v) => v !== '__CUSTOM_API_CALL__');
+		expect(resources).toEqual([
+			'customer',
+			'product',
+			'price',
+			'subscription',
+			'invoice',
+			'paymentIntent',
+			'charge',
+			'refund',
+			'balance',
+			'balanceTransaction',
+			'payout',
+			'checkoutSession',
+			'event',
+			'report',
+			'query',
+		]);
 		const operationsOf = (resource: string) =>
-			tool.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options?.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
-		expect(operationsOf('customer')).toEqual(['get', 'list', 'search', 'create', 'update', 'delete']);
+			tool.properties
+				.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))
+				?.options?.map((o) => o.value)
+				.filter((v) => v !== '__CUSTOM_API_CALL__');
+		expect(operationsOf('customer')).toEqual([
+			'get',
+			'list',
+			'search',
+			'create',
+			'update',
+			'delete',
+		]);
 		expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
-		expect(operationsOf('invoice')).toEqual(['get', 'list', 'search', 'listLineItems', 'create', 'finalize', 'send', 'void']);
+		expect(operationsOf('invoice')).toEqual([
+			'get',
+			'list',
+			'search',
+			'listLineItems',
+			'create',
+			'finalize',
+			'send',
+			'void',
+		]);
 		expect(operationsOf('query')).toEqual(['run']);
-		expect(operationsOf('report')).toEqual(['mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts']);
+		expect(operationsOf('report')).toEqual([
+			'mrr',
+			'revenue',
+			'subscriptionMovements',
+			'failedPayments',
+			'payouts',
+		]);
 		// The polling trigger, marked as one so n8n polls it.
-		const trigger = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger') as { polling?: boolean } | undefined;
+		const trigger = nodeTypes.find(
+			(n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger',
+		) as { polling?: boolean } | undefined;
 		expect(trigger?.polling).toBe(true);
-		const credentials = (await (await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string; displayName: string; documentationUrl?: string; properties: Array<{ type: string; displayName: string }> }>;
+		const credentials = (await (
+			await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })
+		).json()) as Array<{
+			name: string;
+			displayName: string;
+			documentationUrl?: string;
+			properties: Array<{ type: string; displayName: string }>;
+		}>;
 		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
 
 		// Findable and distinct in the editor, as n8n serves it: the search words of the node
 		// creator, an icon per node, and a credential no one mistakes for n8n's own "Stripe API".
-		const ours = (name: string) => nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as { description: string; iconUrl?: unknown; codex?: { alias?: string[] } };
-		expect(ours('stripeGuard').codex?.alias).toEqual(expect.arrayContaining(['refund', 'MRR', 'ARR', 'churn', 'report', 'revenue', 'charge', 'subscription', 'invoice']));
+		const ours = (name: string) =>
+			nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as {
+				description: string;
+				iconUrl?: unknown;
+				codex?: { alias?: string[] };
+			};
+		expect(ours('stripeGuard').codex?.alias).toEqual(
+			expect.arrayContaining([
+				'refund',
+				'MRR',
+				'ARR',
+				'churn',
+				'report',
+				'revenue',
+				'charge',
+				'subscription',
+				'invoice',
+			]),
+		);
 		expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
 		// A node added in the editor is version 2; saved workflows keep version 1.
 		expect(ours('stripeGuard')).toMatchObject({ version: [1, 2], defaultVersion: 2 });
@@ -251,7 +422,12 @@ test('n8n serves the node, its agent tool with every operation, the trigger and 
 		const credential = credentials.find((c) => c.name === 'stripeRestrictedKeyApi')!;
 		expect(credential.displayName).toBe('Stripe Guard (Restricted Key) API');
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
-		expect(credential.properties[0]).toMatchObject({ type: 'notice', displayName: expect.stringContaining('<a href="https://dashboard.stripe.com/apikeys/create?name=n8n%20Stripe%20Guard&amp;permissions[]=rak_customer_read') });
+		expect(credential.properties[0]).toMatchObject({
+			type: 'notice',
+			displayName: expect.stringContaining(
+				'<a href="https://dashboard.stripe.com/apikeys/create?name=n8n%20Stripe%20Guard&amp;permissions[]=rak_customer_read',
+			),
+		});
 	} finally {
 		await timed('n8n stop', () => server?.stop());
 		server = undefined;

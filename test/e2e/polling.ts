@@ -1,6 +1,10 @@
 /** Waiting on a real n8n: polls until something is there, and reads an execution's status over REST. */
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+	what: string,
+	check: () => Promise<T | undefined> | T | undefined,
+	timeoutMs = 60_000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await check();
@@ -11,7 +15,11 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** The execution's status (`waiting`, `success`, …) as the editor sees it, or the HTTP status when n8n has none. */
-export async function executionStatus(serverUrl: string, cookie: string, id: string): Promise<string> {
+export async function executionStatus(
+	serverUrl: string,
+	cookie: string,
+	id: string,
+): Promise<string> {
 	const res = await fetch(`${serverUrl}/rest/executions/${id}`, { headers: { cookie } });
 	const body = (await res.json()) as { data?: { status?: string } };
 	return body.data?.status ?? `HTTP ${res.status}`;
@@ -38,18 +46,27 @@ export function unflatten(text: string): unknown {
 		if (revived.has(index)) return revived.get(index);
 		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
 		revived.set(index, out);
-		for (const [key, v] of Object.entries(value)) (out as Record<string, unknown>)[key] = typeof v === 'string' ? revive(Number(v)) : v;
+		for (const [key, v] of Object.entries(value))
+			(out as Record<string, unknown>)[key] = typeof v === 'string' ? revive(Number(v)) : v;
 		return out;
 	};
 	return revive(0);
 }
 
 /** The execution's status and every node's run data, read through n8n's REST API as the editor does. */
-export async function executionRun(serverUrl: string, cookie: string, id: string): Promise<StoredRun> {
+export async function executionRun(
+	serverUrl: string,
+	cookie: string,
+	id: string,
+): Promise<StoredRun> {
 	const res = await fetch(`${serverUrl}/rest/executions/${id}`, { headers: { cookie } });
 	if (!res.ok) throw new Error(`GET /rest/executions/${id}: ${res.status} ${await res.text()}`);
-	const { data: execution } = (await res.json()) as { data: { status: string; data: string | object } };
-	const data = (typeof execution.data === 'string' ? unflatten(execution.data) : execution.data) as { resultData: { runData: StoredRun['runData'] } };
+	const { data: execution } = (await res.json()) as {
+		data: { status: string; data: string | object };
+	};
+	const data = (
+		typeof execution.data === 'string' ? unflatten(execution.data) : execution.data
+	) as { resultData: { runData: StoredRun['runData'] } };
 	return { status: execution.status, runData: data.resultData.runData };
 }
 

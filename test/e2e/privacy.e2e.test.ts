@@ -17,7 +17,8 @@ import { executionStatus as statusOf, waitFor } from './polling';
 import { decide, reviewLinks, webhook } from './workflows';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
 
@@ -25,7 +26,8 @@ const PORT = 5695;
 const WORKFLOW_ID = 'sgE2ePrivacyAgent01';
 const CREDENTIAL = { id: 'sgE2ePrivacyWrite01', name: 'Stripe Guard (emulator, privacy)' };
 const OPENAI_CREDENTIAL = { id: 'sgE2ePrivacyModel01', name: 'Scripted model (privacy)' };
-const ANSWER = 'I looked at the customers, charges and failed payments, and proposed the refund for a person to approve.';
+const ANSWER =
+	'I looked at the customers, charges and failed payments, and proposed the refund for a person to approve.';
 
 let emulator: StripeEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -85,10 +87,27 @@ function seed(): Seeded {
 			shipping: {
 				name: keep(`customers[${i}].shipping.name`, `${p.first}a-Lieselotte ${p.last}`),
 				phone: keep(`customers[${i}].shipping.phone`, `+49 40 5551 ${2000 + i}`),
-				address: address(`customers[${i}].shipping.address`, i + 10, `${p.street}-Hof`, `Neu-${p.town}`),
+				address: address(
+					`customers[${i}].shipping.address`,
+					i + 10,
+					`${p.street}-Hof`,
+					`Neu-${p.town}`,
+				),
 			},
 			description: keep(`customers[${i}].description`, `${name} account`),
-			tax_ids: { object: 'list', data: [{ id: `txi_privacy${i}`, object: 'tax_id', type: 'eu_vat', value: keep(`customers[${i}].tax_ids.value`, `DE8119079${80 + i}`) }], has_more: false, url: '/v1/customers/tax_ids' },
+			tax_ids: {
+				object: 'list',
+				data: [
+					{
+						id: `txi_privacy${i}`,
+						object: 'tax_id',
+						type: 'eu_vat',
+						value: keep(`customers[${i}].tax_ids.value`, `DE8119079${80 + i}`),
+					},
+				],
+				has_more: false,
+				url: '/v1/customers/tax_ids',
+			},
 		});
 		customers.push({ id: customer.id, name, email: `${mail}@privacy-e2e.test` });
 
@@ -96,12 +115,22 @@ function seed(): Seeded {
 			name: keep(`charges[${i}].billing_details.name`, `${p.first} B. ${p.last}-Billing`),
 			email: keep(`charges[${i}].billing_details.email`, `billing.${mail}@payer-e2e.test`),
 			phone: keep(`charges[${i}].billing_details.phone`, `+49 89 5552 ${3000 + i}`),
-			address: address(`charges[${i}].billing_details.address`, i + 20, `${p.street}-Markt`, `Alt-${p.town}`),
+			address: address(
+				`charges[${i}].billing_details.address`,
+				i + 20,
+				`${p.street}-Markt`,
+				`Alt-${p.town}`,
+			),
 		};
 		const shipping = {
 			name: keep(`charges[${i}].shipping.name`, `${p.first} S. ${p.last}-Shipping`),
 			phone: keep(`charges[${i}].shipping.phone`, `+49 69 5553 ${4000 + i}`),
-			address: address(`charges[${i}].shipping.address`, i + 30, `${p.street}-Ufer`, `Ober-${p.town}`),
+			address: address(
+				`charges[${i}].shipping.address`,
+				i + 30,
+				`${p.street}-Ufer`,
+				`Ober-${p.town}`,
+			),
 			carrier: null,
 			tracking_number: null,
 		};
@@ -113,9 +142,16 @@ function seed(): Seeded {
 			currency: 'eur',
 			customer: customer.id,
 			status: failed ? 'requires_payment_method' : 'succeeded',
-			client_secret: keep(`payment_intents[${i}].client_secret`, `pi_privacy${i}_secret_Zq${i}VvX9kLm2Np7Rt4Ws8Yb`, secrets),
+			client_secret: keep(
+				`payment_intents[${i}].client_secret`,
+				`pi_privacy${i}_secret_Zq${i}VvX9kLm2Np7Rt4Ws8Yb`,
+				secrets,
+			),
 			description: keep(`payment_intents[${i}].description`, `Espresso machine for ${name}`),
-			receipt_email: keep(`payment_intents[${i}].receipt_email`, `pi.receipts.${mail}@intent-e2e.test`),
+			receipt_email: keep(
+				`payment_intents[${i}].receipt_email`,
+				`pi.receipts.${mail}@intent-e2e.test`,
+			),
 			shipping,
 		});
 		const charge = emulator.create<{ id: string }>('charge', 'test', {
@@ -136,9 +172,23 @@ function seed(): Seeded {
 						captured: false,
 						failure_code: 'card_declined',
 						failure_message: 'Your card was declined.',
-						outcome: { network_status: 'declined_by_network', reason: 'insufficient_funds', risk_level: 'normal', seller_message: 'The bank returned the decline code `insufficient_funds`.', type: 'issuer_declined' },
+						outcome: {
+							network_status: 'declined_by_network',
+							reason: 'insufficient_funds',
+							risk_level: 'normal',
+							seller_message: 'The bank returned the decline code `insufficient_funds`.',
+							type: 'issuer_declined',
+						},
 					}
-				: { outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' } }),
+				: {
+						outcome: {
+							network_status: 'approved_by_network',
+							reason: null,
+							risk_level: 'normal',
+							seller_message: 'Payment complete.',
+							type: 'authorized',
+						},
+					}),
 		});
 		if (failed) failedCharge = charge.id;
 		else charges.push({ id: charge.id, amount, paymentIntent: intent.id });
@@ -161,7 +211,11 @@ function seed(): Seeded {
 	return { customers, charges, failedCharge };
 }
 
-const stripeGuardTool = (name: string, parameters: Record<string, unknown>, position: [number, number]) => ({
+const stripeGuardTool = (
+	name: string,
+	parameters: Record<string, unknown>,
+	position: [number, number],
+) => ({
 	id: `node-${name.replace(/\W/g, '')}`,
 	name,
 	type: 'n8n-nodes-stripe-guard.stripeGuardTool',
@@ -192,7 +246,11 @@ function agentWorkflow() {
 				type: '@n8n/n8n-nodes-langchain.agent',
 				typeVersion: 3.1,
 				position: [220, 0],
-				parameters: { promptType: 'define', text: '={{ $json.body.question }}', options: { returnIntermediateSteps: true } },
+				parameters: {
+					promptType: 'define',
+					text: '={{ $json.body.question }}',
+					options: { returnIntermediateSteps: true },
+				},
 			},
 			{
 				id: 'node-model',
@@ -200,28 +258,62 @@ function agentWorkflow() {
 				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
 				typeVersion: 1.3,
 				position: [100, 200],
-				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
+				parameters: {
+					model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' },
+					options: {},
+					responsesApiEnabled: false,
+				},
 				credentials: { openAiApi: OPENAI_CREDENTIAL },
 			},
-			stripeGuardTool('Query Stripe', { resource: 'query', operation: 'run', query: "={{ $fromAI('query', 'A Stripe Guard JSON query; see this tool\\'s description for the grammar', 'string') }}" }, [220, 200]),
-			stripeGuardTool('Read charge', { resource: 'charge', operation: 'get', chargeId: CHARGE_ID }, [340, 200]),
-			stripeGuardTool('Failed payments', { resource: 'report', operation: 'failedPayments' }, [460, 200]),
-			stripeGuardTool('Propose refund', { resource: 'refund', operation: 'create', chargeId: CHARGE_ID }, [580, 200]),
+			stripeGuardTool(
+				'Query Stripe',
+				{
+					resource: 'query',
+					operation: 'run',
+					query:
+						"={{ $fromAI('query', 'A Stripe Guard JSON query; see this tool\\'s description for the grammar', 'string') }}",
+				},
+				[220, 200],
+			),
+			stripeGuardTool(
+				'Read charge',
+				{ resource: 'charge', operation: 'get', chargeId: CHARGE_ID },
+				[340, 200],
+			),
+			stripeGuardTool(
+				'Failed payments',
+				{ resource: 'report', operation: 'failedPayments' },
+				[460, 200],
+			),
+			stripeGuardTool(
+				'Propose refund',
+				{ resource: 'refund', operation: 'create', chargeId: CHARGE_ID },
+				[580, 200],
+			),
 			{
 				id: 'node-approval',
 				name: 'Stripe Guard Approval',
 				type: 'n8n-nodes-stripe-guard.stripeGuardApproval',
 				typeVersion: 1,
 				position: [660, 0],
-				parameters: { operation: 'sendAndWait', webhookUrl: receiver.url, expireAfter: 60, expireUnit: 'minutes' },
+				parameters: {
+					operation: 'sendAndWait',
+					webhookUrl: receiver.url,
+					expireAfter: 60,
+					expireUnit: 'minutes',
+				},
 				credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 			},
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
 			'AI Agent': { main: [[{ node: 'Stripe Guard Approval', type: 'main', index: 0 }]] },
-			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
-			...Object.fromEntries(tools.map((t) => [t, { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] }])),
+			'OpenAI Chat Model': {
+				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+			},
+			...Object.fromEntries(
+				tools.map((t) => [t, { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] }]),
+			),
 		},
 	};
 }
@@ -231,12 +323,36 @@ function calls(): Array<{ tool: string; arguments: Record<string, unknown>; what
 	const [c0, c1, c2] = seeded.charges;
 	const query = (q: Record<string, unknown>) => ({ query: JSON.stringify(q) });
 	return [
-		{ what: 'Query: list customers', tool: 'Query_Stripe', arguments: query({ list: 'customers', limit: 10 }) },
-		{ what: 'Query: search customers by email', tool: 'Query_Stripe', arguments: query({ search: 'customers', query: `email:'${seeded.customers[0].email}'` }) },
-		{ what: 'Query: get a charge expanded', tool: 'Query_Stripe', arguments: query({ get: 'charges', id: c0.id, expand: ['payment_intent', 'customer'] }) },
-		{ what: 'Query: list charges expanded', tool: 'Query_Stripe', arguments: query({ list: 'charges', limit: 10, expand: ['payment_intent'] }) },
-		{ what: 'Query: get a payment intent', tool: 'Query_Stripe', arguments: query({ get: 'payment_intents', id: c1.paymentIntent }) },
-		{ what: 'Query: list customer.updated events', tool: 'Query_Stripe', arguments: query({ list: 'events', filters: { type: 'customer.updated' } }) },
+		{
+			what: 'Query: list customers',
+			tool: 'Query_Stripe',
+			arguments: query({ list: 'customers', limit: 10 }),
+		},
+		{
+			what: 'Query: search customers by email',
+			tool: 'Query_Stripe',
+			arguments: query({ search: 'customers', query: `email:'${seeded.customers[0].email}'` }),
+		},
+		{
+			what: 'Query: get a charge expanded',
+			tool: 'Query_Stripe',
+			arguments: query({ get: 'charges', id: c0.id, expand: ['payment_intent', 'customer'] }),
+		},
+		{
+			what: 'Query: list charges expanded',
+			tool: 'Query_Stripe',
+			arguments: query({ list: 'charges', limit: 10, expand: ['payment_intent'] }),
+		},
+		{
+			what: 'Query: get a payment intent',
+			tool: 'Query_Stripe',
+			arguments: query({ get: 'payment_intents', id: c1.paymentIntent }),
+		},
+		{
+			what: 'Query: list customer.updated events',
+			tool: 'Query_Stripe',
+			arguments: query({ list: 'events', filters: { type: 'customer.updated' } }),
+		},
 		{ what: 'Charge: Get', tool: 'Read_charge', arguments: { chargeId: c1.id } },
 		{ what: 'Report: Failed Payments', tool: 'Failed_payments', arguments: {} },
 		{ what: 'Refund: Create', tool: 'Propose_refund', arguments: { chargeId: c2.id } },
@@ -253,14 +369,31 @@ beforeAll(async () => {
 	model = await startScriptedModel((request, turn) => {
 		const script = calls();
 		if (turn >= script.length) return { answer: ANSWER };
-		return { toolCalls: [{ name: toolNamed(request, script[turn].tool), arguments: script[turn].arguments }] };
+		return {
+			toolCalls: [
+				{ name: toolNamed(request, script[turn].tool), arguments: script[turn].arguments },
+			],
+		};
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-privacy-e2e-'));
 	runtime.installPackage(userFolder);
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
-		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
-		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
+		{
+			...CREDENTIAL,
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testWrite,
+				environment: 'test',
+				accountId: '',
+				allowWrites: true,
+			},
+		},
+		{
+			...OPENAI_CREDENTIAL,
+			type: 'openAiApi',
+			data: { apiKey: 'sk-scripted-model', url: model.url },
+		},
 	]);
 	await runtime.importWorkflow(n8n, env, agentWorkflow());
 	await runtime.publishWorkflow(n8n, env, WORKFLOW_ID);
@@ -285,7 +418,8 @@ function unflatten(text: string): unknown {
 		if (!value || typeof value !== 'object') return value;
 		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
 		done.set(i, out);
-		for (const [k, v] of Object.entries(value)) (out as Record<string, unknown>)[k] = typeof v === 'string' ? at(Number(v)) : v;
+		for (const [k, v] of Object.entries(value))
+			(out as Record<string, unknown>)[k] = typeof v === 'string' ? at(Number(v)) : v;
 		return out;
 	};
 	return at(0);
@@ -293,12 +427,19 @@ function unflatten(text: string): unknown {
 
 /** Throws with the run's error and what the model saw last when the agent's run ended without asking. */
 async function failedRun(): Promise<undefined> {
-	const res = await fetch(`${server.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}`, { headers: { cookie } });
+	const res = await fetch(
+		`${server.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}`,
+		{ headers: { cookie } },
+	);
 	const body = (await res.json()) as { data?: { results?: Array<{ id: string; status: string }> } };
 	const run = body.data?.results?.[0];
 	if (!run || !['error', 'crashed', 'success'].includes(run.status)) return undefined;
-	const detail = (await (await fetch(`${server.url}/rest/executions/${run.id}`, { headers: { cookie } })).json()) as { data: { data: string } };
-	const { resultData } = unflatten(detail.data.data) as { resultData: { error?: { message?: string; context?: unknown; node?: { name?: string } } } };
+	const detail = (await (
+		await fetch(`${server.url}/rest/executions/${run.id}`, { headers: { cookie } })
+	).json()) as { data: { data: string } };
+	const { resultData } = unflatten(detail.data.data) as {
+		resultData: { error?: { message?: string; context?: unknown; node?: { name?: string } } };
+	};
 	const error = resultData.error;
 	const last = model.requests.at(-1)?.messages.slice(-2);
 	throw new Error(
@@ -310,7 +451,8 @@ async function failedRun(): Promise<undefined> {
 function findIn(value: unknown, needle: string, path: string, out: string[] = []): string[] {
 	if (typeof value === 'string') {
 		const at = value.indexOf(needle);
-		if (at >= 0) out.push(`${path}: …${value.slice(Math.max(0, at - 120), at + needle.length + 60)}…`);
+		if (at >= 0)
+			out.push(`${path}: …${value.slice(Math.max(0, at - 120), at + needle.length + 60)}…`);
 	} else if (Array.isArray(value)) {
 		value.forEach((v, i) => findIn(v, needle, `${path}[${i}]`, out));
 	} else if (value && typeof value === 'object') {
@@ -322,7 +464,9 @@ function findIn(value: unknown, needle: string, path: string, out: string[] = []
 	return out;
 }
 
-type Message = ChatRequest['messages'][number] & { tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }> };
+type Message = ChatRequest['messages'][number] & {
+	tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>;
+};
 
 /**
  * A request as sent, except the tool-call arguments the model wrote itself (the search by an email
@@ -331,7 +475,8 @@ type Message = ChatRequest['messages'][number] & { tool_calls?: Array<{ id: stri
 function withoutModelsOwnWords(request: ChatRequest): ChatRequest {
 	const copy = structuredClone(request);
 	for (const m of copy.messages as Message[]) {
-		for (const call of m.role === 'assistant' ? (m.tool_calls ?? []) : []) call.function.arguments = '<written by the model>';
+		for (const call of m.role === 'assistant' ? (m.tool_calls ?? []) : [])
+			call.function.arguments = '<written by the model>';
 	}
 	return copy;
 }
@@ -348,18 +493,30 @@ function toolOfResult(request: ChatRequest, toolCallId: string | undefined): str
 test('no personal value and no client secret reaches the model; the approver sees the customer; the approved refund is written', async () => {
 	const [, , refunded] = seeded.charges;
 	const res = await waitFor('webhook sg-privacy', async () => {
-		const r = await fetch(`${server.url}/webhook/sg-privacy`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question: 'Look through our customers and recent charges and refund the order the customer complained about.' }) });
+		const r = await fetch(`${server.url}/webhook/sg-privacy`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({
+				question:
+					'Look through our customers and recent charges and refund the order the customer complained about.',
+			}),
+		});
 		return r.status === 404 ? undefined : r;
 	});
 	expect(res.status).toBe(200);
-	const { text } = await waitFor('the approval request', async () => receiver.messages[0] ?? (await failedRun()), 120_000);
+	const { text } = await waitFor(
+		'the approval request',
+		async () => receiver.messages[0] ?? (await failedRun()),
+		120_000,
+	);
 	const script = calls();
 
 	// The script ran to its end: one request per tool result, then the answer.
 	expect(model.requests).toHaveLength(script.length + 1);
 	const results = (model.requests.at(-1)!.messages as Message[]).filter((m) => m.role === 'tool');
 	expect(results).toHaveLength(script.length);
-	const result = (what: string) => String(results[script.findIndex((c) => c.what === what)].content);
+	const result = (what: string) =>
+		String(results[script.findIndex((c) => c.what === what)].content);
 	// Each tool answered with the data asked for (redacted), not an error: the check below is not vacuous.
 	const [cus0, cus1, cus2] = seeded.customers;
 	for (const c of seeded.customers) expect(result('Query: list customers')).toContain(c.id);
@@ -388,13 +545,18 @@ test('no personal value and no client secret reaches the model; the approver see
 			for (const hit of findIn(sent, value, `requests[${r}]`)) {
 				const m = /^requests\[\d+\]\.messages\[(\d+)\]/.exec(hit);
 				const message = m ? (sent.messages[Number(m[1])] as Message) : undefined;
-				const source = message?.role === 'tool' ? ` (result of ${toolOfResult(sent, message.tool_call_id)})` : '';
+				const source =
+					message?.role === 'tool'
+						? ` (result of ${toolOfResult(sent, message.tool_call_id)})`
+						: '';
 				leaks.push(`${label} ${JSON.stringify(value)} at ${hit}${source}`);
 			}
 		}
 	});
 	// A leak shows once per request that repeats the conversation: report each distinct one.
-	expect([...new Set(leaks.map((l) => l.replace(/^(.*) at requests\[\d+\]/, '$1 at requests[*]')))]).toEqual([]);
+	expect([
+		...new Set(leaks.map((l) => l.replace(/^(.*) at requests\[\d+\]/, '$1 at requests[*]'))),
+	]).toEqual([]);
 	// The only seeded value in the model's requests at all is the email it searched by, in its own call.
 	const searched = seeded.customers[0].email;
 	const raw = JSON.stringify(model.requests.at(-1));
@@ -415,8 +577,12 @@ test('no personal value and no client secret reaches the model; the approver see
 	const [{ url }] = reviewLinks(text);
 	const decision = await decide(url, { approver: 'Ada Lovelace', decision: 'approve' });
 	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
-	await waitFor(`execution ${executionId} to finish`, async () => ((await executionStatus(executionId)) === 'success' ? true : undefined));
-	expect(emulator.requests.filter((r) => r.method !== 'GET').map((r) => [r.method, r.path])).toEqual([['POST', '/v1/refunds']]);
+	await waitFor(`execution ${executionId} to finish`, async () =>
+		(await executionStatus(executionId)) === 'success' ? true : undefined,
+	);
+	expect(
+		emulator.requests.filter((r) => r.method !== 'GET').map((r) => [r.method, r.path]),
+	).toEqual([['POST', '/v1/refunds']]);
 	const refunds = emulator.list('refund', 'test').filter((r) => r.charge === refunded.id);
 	expect(refunds).toHaveLength(1);
 	expect(refunds[0].amount).toBe(refunded.amount);

@@ -12,7 +12,8 @@ import { startReceiver } from '../receiver';
 import { executionStatus as statusOf, waitFor } from './polling';
 import { approveAs, reviewLinks, customersToSlack, refundWithApproval } from './workflows';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(15 * 60_000);
 
@@ -30,9 +31,15 @@ let userFolder: string;
 /** A customer and the `customer.created` event Stripe would record for it, now. */
 function newCustomer(name: string): string {
 	const customer = emulator.create('customer', 'test', { name });
-	emulator.create('event', 'test', { type: 'customer.created', data: { object: structuredClone(customer) } });
+	emulator.create('event', 'test', {
+		type: 'customer.created',
+		data: { object: structuredClone(customer) },
+	});
 	// Noise the trigger must skip.
-	emulator.create('event', 'test', { type: 'customer.updated', data: { object: structuredClone(customer) } });
+	emulator.create('event', 'test', {
+		type: 'customer.updated',
+		data: { object: structuredClone(customer) },
+	});
 	return customer.id;
 }
 
@@ -46,10 +53,31 @@ beforeAll(async () => {
 	runtime.installPackage(userFolder);
 	env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
-		{ ...READ, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
-		{ ...WRITE, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testWrite, environment: 'test', accountId: '', allowWrites: true } },
+		{
+			...READ,
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testRead,
+				environment: 'test',
+				accountId: '',
+				allowWrites: false,
+			},
+		},
+		{
+			...WRITE,
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testWrite,
+				environment: 'test',
+				accountId: '',
+				allowWrites: true,
+			},
+		},
 	]);
-	for (const wf of [customersToSlack('sgRestartTrigger1', slack.url, READ), refundWithApproval('sgRestartApprove1', 'sg-restart-refund', approvals.url, WRITE)]) {
+	for (const wf of [
+		customersToSlack('sgRestartTrigger1', slack.url, READ),
+		refundWithApproval('sgRestartApprove1', 'sg-restart-refund', approvals.url, WRITE),
+	]) {
 		await runtime.importWorkflow(n8n, env, wf);
 		await runtime.publishWorkflow(n8n, env, wf.id);
 	}
@@ -69,30 +97,50 @@ test('across a restart the trigger emits every new event once and the waiting ap
 	await waitFor('the first poll', () => (eventPolls() > 0 ? true : undefined));
 
 	const before = [newCustomer('Ada'), newCustomer('Grace'), newCustomer('Alan')];
-	await waitFor('the minute poll to post the new customers', () => (slack.messages.length >= 3 ? true : undefined), 90_000);
+	await waitFor(
+		'the minute poll to post the new customers',
+		() => (slack.messages.length >= 3 ? true : undefined),
+		90_000,
+	);
 
 	// An approval waiting when n8n stops.
-	const charge = emulator.create('charge', 'test', { amount: 5000, amount_refunded: 0, currency: 'usd' });
-	const res = await fetch(`${server.url}/webhook/sg-restart-refund`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ chargeId: charge.id }) });
+	const charge = emulator.create('charge', 'test', {
+		amount: 5000,
+		amount_refunded: 0,
+		currency: 'usd',
+	});
+	const res = await fetch(`${server.url}/webhook/sg-restart-refund`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ chargeId: charge.id }),
+	});
 	expect(res.status).toBe(200);
 	const { text } = await waitFor('the approval request', () => approvals.messages[0], 60_000);
 	const executionId = /execution (\S+)\. /.exec(text)![1];
 	const [{ url: approve }] = reviewLinks(text);
-	await waitFor('the execution to wait', async () => ((await statusOf(server!.url, cookie, executionId)) === 'waiting' ? true : undefined));
+	await waitFor('the execution to wait', async () =>
+		(await statusOf(server!.url, cookie, executionId)) === 'waiting' ? true : undefined,
+	);
 
 	await server.stop();
 	const during = [newCustomer('Katherine'), newCustomer('Linus')];
 	server = await runtime.startServer(n8n, env);
 	const { cookie: cookie2 } = await runtime.setupOwner(server.url);
 	// The trigger is activated again and polls at once: what happened while n8n was down comes now.
-	await waitFor('the events from the downtime', () => (slack.messages.length >= 5 ? true : undefined), 90_000);
+	await waitFor(
+		'the events from the downtime',
+		() => (slack.messages.length >= 5 ? true : undefined),
+		90_000,
+	);
 	await new Promise((resolve) => setTimeout(resolve, 2000));
 	expect(slack.messages.map((m) => m.text)).toEqual([...before, ...during]);
 
 	expect(await statusOf(server.url, cookie2, executionId)).toBe('waiting');
 	const decision = await approveAs(approve, 'Ada Lovelace');
 	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
-	await waitFor('the execution to finish', async () => ((await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined));
+	await waitFor('the execution to finish', async () =>
+		(await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined,
+	);
 	const refunds = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
 	expect(refunds).toHaveLength(1);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);

@@ -11,7 +11,9 @@ export interface ChatRequest {
 	tools?: Array<{ function: { name: string } }>;
 }
 
-export type Turn = { toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> } | { answer: string };
+export type Turn =
+	| { toolCalls: Array<{ name: string; arguments: Record<string, unknown> }> }
+	| { answer: string };
 
 export async function startScriptedModel(script: (request: ChatRequest, turn: number) => Turn) {
 	const requests: ChatRequest[] = [];
@@ -20,7 +22,9 @@ export async function startScriptedModel(script: (request: ChatRequest, turn: nu
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
 			if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-				res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { message: `not scripted: ${req.method} ${req.url}` } }));
+				res
+					.writeHead(404, { 'Content-Type': 'application/json' })
+					.end(JSON.stringify({ error: { message: `not scripted: ${req.method} ${req.url}` } }));
 				return;
 			}
 			const request = JSON.parse(body) as ChatRequest;
@@ -52,12 +56,19 @@ export async function startScriptedModel(script: (request: ChatRequest, turn: nu
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	return { url: `http://127.0.0.1:${port}/v1`, requests, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://127.0.0.1:${port}/v1`,
+		requests,
+		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 /** The tool of the request whose name contains `part` (n8n names tools after their nodes). */
 export const toolNamed = (request: ChatRequest, part: string) => {
 	const tool = request.tools?.find((t) => t.function.name.includes(part));
-	if (!tool) throw new Error(`the agent offered no tool like ${part}: ${request.tools?.map((t) => t.function.name).join(', ')}`);
+	if (!tool)
+		throw new Error(
+			`the agent offered no tool like ${part}: ${request.tools?.map((t) => t.function.name).join(', ')}`,
+		);
 	return tool.function.name;
 };

@@ -14,7 +14,8 @@ import { querySpecs, resources } from '../../nodes/StripeGuard/resources';
 import { toolDescriptions } from '../../nodes/StripeGuard/tool-descriptions';
 import { startScriptedModel } from './scripted-model';
 
-const runtime = require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
+const runtime =
+	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
 jest.setTimeout(10 * 60_000);
 
@@ -26,21 +27,32 @@ const OPENAI_CREDENTIAL = { id: 'sgE2eToolSchemaAI01', name: 'Scripted model (to
 const QUERY_INPUT = "A Stripe Guard JSON query; see this tool's description for the grammar";
 
 /** Tool node name → its resource.operation and the $fromAI inputs it declares. */
-const TOOLS: Record<string, { key: string; parameters: Record<string, unknown>; inputs: Record<string, string> }> = {
+const TOOLS: Record<
+	string,
+	{ key: string; parameters: Record<string, unknown>; inputs: Record<string, string> }
+> = {
 	'Get customer': {
 		key: 'customer.get',
-		parameters: { customerId: "={{ $fromAI('customerId', 'The ID of the customer, starting with cus_', 'string') }}" },
+		parameters: {
+			customerId:
+				"={{ $fromAI('customerId', 'The ID of the customer, starting with cus_', 'string') }}",
+		},
 		inputs: { customerId: 'The ID of the customer, starting with cus_' },
 	},
 	'List invoices': { key: 'invoice.list', parameters: {}, inputs: {} },
 	'Query Stripe': {
 		key: 'query.run',
-		parameters: { query: `={{ $fromAI('query', '${QUERY_INPUT.replace(/'/g, "\\'")}', 'string') }}` },
+		parameters: {
+			query: `={{ $fromAI('query', '${QUERY_INPUT.replace(/'/g, "\\'")}', 'string') }}`,
+		},
 		inputs: { query: QUERY_INPUT },
 	},
 	'Propose refund': {
 		key: 'refund.create',
-		parameters: { chargeId: "={{ $fromAI('chargeId', 'The ID of the charge to refund, starting with ch_', 'string') }}" },
+		parameters: {
+			chargeId:
+				"={{ $fromAI('chargeId', 'The ID of the charge to refund, starting with ch_', 'string') }}",
+		},
 		inputs: { chargeId: 'The ID of the charge to refund, starting with ch_' },
 	},
 	'Failed payments': { key: 'report.failedPayments', parameters: {}, inputs: {} },
@@ -49,7 +61,11 @@ const TOOLS: Record<string, { key: string; parameters: Record<string, unknown>; 
 interface ToolFunction {
 	name: string;
 	description: string;
-	parameters: { type: string; properties: Record<string, { type: string; description?: string }>; required?: string[] };
+	parameters: {
+		type: string;
+		properties: Record<string, { type: string; description?: string }>;
+		required?: string[];
+	};
 }
 
 let emulator: StripeEmulator;
@@ -66,14 +82,25 @@ function agentWorkflow() {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: 'node-manual', name: 'Manual', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'node-manual',
+				name: 'Manual',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'node-agent',
 				name: 'AI Agent',
 				type: '@n8n/n8n-nodes-langchain.agent',
 				typeVersion: 3.1,
 				position: [220, 0],
-				parameters: { promptType: 'define', text: 'Which Stripe Guard tools do you have?', options: {} },
+				parameters: {
+					promptType: 'define',
+					text: 'Which Stripe Guard tools do you have?',
+					options: {},
+				},
 			},
 			{
 				id: 'node-model',
@@ -81,7 +108,11 @@ function agentWorkflow() {
 				type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
 				typeVersion: 1.3,
 				position: [100, 200],
-				parameters: { model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' }, options: {}, responsesApiEnabled: false },
+				parameters: {
+					model: { __rl: true, value: 'gpt-4o-mini', mode: 'list' },
+					options: {},
+					responsesApiEnabled: false,
+				},
 				credentials: { openAiApi: OPENAI_CREDENTIAL },
 			},
 			...names.map((name, i) => ({
@@ -90,14 +121,22 @@ function agentWorkflow() {
 				type: 'n8n-nodes-stripe-guard.stripeGuardTool',
 				typeVersion: 1,
 				position: [220 + i * 120, 200],
-				parameters: { resource: TOOLS[name].key.split('.')[0], operation: TOOLS[name].key.split('.')[1], ...TOOLS[name].parameters },
+				parameters: {
+					resource: TOOLS[name].key.split('.')[0],
+					operation: TOOLS[name].key.split('.')[1],
+					...TOOLS[name].parameters,
+				},
 				credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 			})),
 		],
 		connections: {
 			Manual: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
-			...Object.fromEntries(names.map((t) => [t, { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] }])),
+			'OpenAI Chat Model': {
+				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+			},
+			...Object.fromEntries(
+				names.map((t) => [t, { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] }]),
+			),
 		},
 	};
 }
@@ -110,21 +149,40 @@ interface RunResult {
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
 	emulator = await startEmulator();
-	model = await startScriptedModel(() => ({ answer: 'I can read Stripe data and propose refunds.' }));
+	model = await startScriptedModel(() => ({
+		answer: 'I can read Stripe data and propose refunds.',
+	}));
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-tool-schema-e2e-'));
 	runtime.installPackage(userFolder);
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	await runtime.importCredentials(n8n, env, [
-		{ ...CREDENTIAL, type: 'stripeRestrictedKeyApi', data: { apiKey: emulator.keys.testRead, environment: 'test', accountId: '', allowWrites: false } },
-		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
+		{
+			...CREDENTIAL,
+			type: 'stripeRestrictedKeyApi',
+			data: {
+				apiKey: emulator.keys.testRead,
+				environment: 'test',
+				accountId: '',
+				allowWrites: false,
+			},
+		},
+		{
+			...OPENAI_CREDENTIAL,
+			type: 'openAiApi',
+			data: { apiKey: 'sk-scripted-model', url: model.url },
+		},
 	]);
 	await runtime.importWorkflow(n8n, env, agentWorkflow());
 	const run = (await runtime.executeWorkflow(n8n, env, WORKFLOW_ID)) as RunResult;
 	const error = run.data.resultData.error;
 	if (error || model.requests.length === 0) {
-		throw new Error(`the agent's run ended ${run.status} before the model saw its tools (${model.requests.length} model request(s)): ${error?.message} ${JSON.stringify(error?.context ?? {})}`);
+		throw new Error(
+			`the agent's run ended ${run.status} before the model saw its tools (${model.requests.length} model request(s)): ${error?.message} ${JSON.stringify(error?.context ?? {})}`,
+		);
 	}
-	tools = (model.requests[0].tools as unknown as Array<{ type: string; function: ToolFunction }>).map((t) => t.function);
+	tools = (
+		model.requests[0].tools as unknown as Array<{ type: string; function: ToolFunction }>
+	).map((t) => t.function);
 });
 
 afterAll(async () => {
@@ -137,14 +195,21 @@ const tool = (name: string) => tools.find((t) => t.name === name.replace(/ /g, '
 
 test('the model is offered one function per Stripe Guard tool, named after its node', () => {
 	expect(model.requests).toHaveLength(1);
-	expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(TOOLS).map((n) => n.replace(/ /g, '_')).sort());
+	expect(tools.map((t) => t.name).sort()).toEqual(
+		Object.keys(TOOLS)
+			.map((n) => n.replace(/ /g, '_'))
+			.sort(),
+	);
 });
 
-test.each(Object.keys(TOOLS))('%s: described by the node for models, not by n8n\'s default', (name) => {
-	const { description } = tool(name);
-	expect(description).not.toMatch(/ in Stripe Guard$/);
-	expect(description).toBe(expected[TOOLS[name].key]);
-});
+test.each(Object.keys(TOOLS))(
+	"%s: described by the node for models, not by n8n's default",
+	(name) => {
+		const { description } = tool(name);
+		expect(description).not.toMatch(/ in Stripe Guard$/);
+		expect(description).toBe(expected[TOOLS[name].key]);
+	},
+);
 
 test('each function takes exactly the inputs its $fromAI calls declare, with their descriptions', () => {
 	for (const [name, { inputs }] of Object.entries(TOOLS)) {
@@ -158,11 +223,22 @@ test('each function takes exactly the inputs its $fromAI calls declare, with the
 });
 
 test('the write says it only proposes; reads say personal data is redacted; the Query carries its grammar', () => {
-	expect(tool('Propose refund').description).toContain('Returns a proposal for a person to approve; nothing changes in Stripe until then');
-	for (const read of ['Get customer', 'List invoices', 'Query Stripe']) expect(tool(read).description).toContain('placeholders such as "Person 1"');
+	expect(tool('Propose refund').description).toContain(
+		'Returns a proposal for a person to approve; nothing changes in Stripe until then',
+	);
+	for (const read of ['Get customer', 'List invoices', 'Query Stripe'])
+		expect(tool(read).description).toContain('placeholders such as "Person 1"');
 	expect(tool('List invoices').description).toContain('Returns at most 100 simplified objects');
 	const grammar = tool('Query Stripe').description;
-	for (const part of ['- customers (IDs start with cus_)', '- charges (IDs start with ch_)', '- events (IDs start with evt_)', 'status: one of', '"limit": 1–1000', '{"get": "<resource>", "id": "<ID>"}', 'no verb changes data']) {
+	for (const part of [
+		'- customers (IDs start with cus_)',
+		'- charges (IDs start with ch_)',
+		'- events (IDs start with evt_)',
+		'status: one of',
+		'"limit": 1–1000',
+		'{"get": "<resource>", "id": "<ID>"}',
+		'no verb changes data',
+	]) {
 		expect(grammar).toContain(part);
 	}
 });

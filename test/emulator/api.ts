@@ -33,7 +33,10 @@ const EVENT_RETENTION_SECONDS = 30 * 86_400;
 const MAX_EVENT_TYPES = 20;
 
 /** Fields Stripe returns only when the request expands them (shared/stripe: "Includable" fields). */
-const INCLUDABLE: Record<string, string[]> = { price: ['tiers', 'currency_options'], coupon: ['currency_options', 'applies_to'] };
+const INCLUDABLE: Record<string, string[]> = {
+	price: ['tiers', 'currency_options'],
+	coupon: ['currency_options', 'applies_to'],
+};
 const INCLUDABLE_KEYS = new Set(Object.values(INCLUDABLE).flat());
 
 /**
@@ -45,7 +48,8 @@ export function serialize(value: unknown, expand: string[] = []): string {
 	// Called for every key of every object served: the cheap tests first.
 	return JSON.stringify(value, function (this: Record<string, unknown>, k, v: unknown) {
 		if (k.charCodeAt(0) === 95 /* _ */) return undefined;
-		if (INCLUDABLE_KEYS.has(k) && !expanded.has(k) && INCLUDABLE[String(this.object)]?.includes(k)) return undefined;
+		if (INCLUDABLE_KEYS.has(k) && !expanded.has(k) && INCLUDABLE[String(this.object)]?.includes(k))
+			return undefined;
 		return v;
 	});
 }
@@ -79,9 +83,15 @@ export class StripeApi {
 		const m = /^\/v1\/((?:checkout\/)?[a-z_]+)(?:\/([A-Za-z0-9_]+))?(?:\/([a-z_]+))?$/.exec(path);
 		const info = m && Object.values(CATALOG).find((r) => r.path === `/v1/${m[1]}`);
 		if (!m || !info) req.checkParams?.(); // an endpoint Stripe has that the emulator lacks is still checked
-		if (!m || !info) throw new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+		if (!m || !info)
+			throw new StripeFailure(
+				404,
+				'invalid_request_error',
+				`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+			);
 		const [, , id, action] = m;
-		const group: PermissionGroup = info.type === 'refund' && method !== 'GET' ? 'refund' : info.group;
+		const group: PermissionGroup =
+			info.type === 'refund' && method !== 'GET' ? 'refund' : info.group;
 		this.authorize(req, group, method === 'GET' ? 'read' : 'write');
 		req.checkParams?.();
 
@@ -90,12 +100,19 @@ export class StripeApi {
 			if (id === 'search' && !action) return ok(this.search(info.type, mode, req.params));
 			if (action === 'lines' && info.type === 'invoice') {
 				const invoice = this.mustGet('invoice', mode, id);
-				const lines = ((invoice.lines as { data?: StripeObject[] } | undefined)?.data ?? []) as StripeObject[];
+				const lines = ((invoice.lines as { data?: StripeObject[] } | undefined)?.data ??
+					[]) as StripeObject[];
 				return ok(this.pageArray(lines, req.params, `${info.path}/${id}/lines`));
 			}
 			if (action === 'line_items' && info.type === 'checkout_session') {
 				this.mustGet('checkout_session', mode, id);
-				return ok(this.pageArray(this.sessionLines.get(id) ?? [], req.params, `${info.path}/${id}/line_items`));
+				return ok(
+					this.pageArray(
+						this.sessionLines.get(id) ?? [],
+						req.params,
+						`${info.path}/${id}/line_items`,
+					),
+				);
 			}
 			if (action) throw unrecognized(method, path);
 			return ok(this.retrieve(info.type, mode, id, req.params));
@@ -106,11 +123,23 @@ export class StripeApi {
 	private authorize(req: ApiRequest, group: PermissionGroup, access: 'read' | 'write'): void {
 		if (allows(req.key, group, access)) return;
 		const denied = permissionDenied(req.key, group, access);
-		throw new StripeFailure(403, 'invalid_request_error', denied.message, denied.code ? { code: denied.code } : {});
+		throw new StripeFailure(
+			403,
+			'invalid_request_error',
+			denied.message,
+			denied.code ? { code: denied.code } : {},
+		);
 	}
 
 	private account(key: EmulatedKey): StripeObject {
-		return { ...template('account'), id: key.accountId, email: 'billing@example.com', charges_enabled: true, payouts_enabled: true, details_submitted: true };
+		return {
+			...template('account'),
+			id: key.accountId,
+			email: 'billing@example.com',
+			charges_enabled: true,
+			payouts_enabled: true,
+			details_submitted: true,
+		};
 	}
 
 	/**
@@ -118,10 +147,20 @@ export class StripeApi {
 	 * currencies plus a few Stripe supports everywhere, the account's default first.
 	 */
 	private countrySpec(country: string): StripeObject {
-		if (country !== 'US') throw new StripeFailure(404, 'invalid_request_error', `Country '${country}' is unknown, or not yet supported by Stripe.`, { code: 'resource_missing' });
+		if (country !== 'US')
+			throw new StripeFailure(
+				404,
+				'invalid_request_error',
+				`Country '${country}' is unknown, or not yet supported by Stripe.`,
+				{ code: 'resource_missing' },
+			);
 		const spec = template('country_spec');
-		const listed = (spec.supported_payment_currencies as string[]).filter((c) => /^[a-z]{3}$/.test(c));
-		spec.supported_payment_currencies = [...new Set([String(spec.default_currency), ...listed, 'eur', 'gbp', 'jpy', 'cad', 'aud'])];
+		const listed = (spec.supported_payment_currencies as string[]).filter((c) =>
+			/^[a-z]{3}$/.test(c),
+		);
+		spec.supported_payment_currencies = [
+			...new Set([String(spec.default_currency), ...listed, 'eur', 'gbp', 'jpy', 'cad', 'aud']),
+		];
 		return spec;
 	}
 
@@ -131,26 +170,40 @@ export class StripeApi {
 		const pending = new Map<string, number>();
 		const now = this.store.now();
 		for (const t of this.store.all('balance_transaction', mode)) {
-			const into = t.status === 'available' || (t.available_on as number) <= now ? available : pending;
+			const into =
+				t.status === 'available' || (t.available_on as number) <= now ? available : pending;
 			const currency = String(t.currency);
 			into.set(currency, (into.get(currency) ?? 0) + Number(t.net));
 		}
 		if (available.size === 0) available.set('usd', 0);
-		const funds = (m: Map<string, number>) => [...m].map(([currency, amount]) => ({ amount, currency, source_types: { card: amount } }));
-		return { object: 'balance', id: 'balance', livemode: mode === 'live', available: funds(available), pending: funds(pending), connect_reserved: [] } as unknown as StripeObject;
+		const funds = (m: Map<string, number>) =>
+			[...m].map(([currency, amount]) => ({ amount, currency, source_types: { card: amount } }));
+		return {
+			object: 'balance',
+			id: 'balance',
+			livemode: mode === 'live',
+			available: funds(available),
+			pending: funds(pending),
+			connect_reserved: [],
+		} as unknown as StripeObject;
 	}
 
 	private mustGet(type: ObjectType, mode: Mode, id: string, param = 'id'): StripeObject {
 		const object = this.store.get(type, mode, id);
-		const expired = type === 'event' && object && (object.created ?? 0) < this.store.now() - EVENT_RETENTION_SECONDS;
+		const expired =
+			type === 'event' &&
+			object &&
+			(object.created ?? 0) < this.store.now() - EVENT_RETENTION_SECONDS;
 		if (!object || expired) throw notFound(CATALOG[type].noun, id, param);
 		return object;
 	}
 
 	private checkEventTypes(params: Params): void {
 		if (params.types === undefined) return;
-		if (params.type !== undefined) throw invalid('You may pass either `type` or `types`, but not both.', 'types');
-		if (asArray(params.types).length > MAX_EVENT_TYPES) throw invalid(`You may pass at most ${MAX_EVENT_TYPES} values for \`types\`.`, 'types');
+		if (params.type !== undefined)
+			throw invalid('You may pass either `type` or `types`, but not both.', 'types');
+		if (asArray(params.types).length > MAX_EVENT_TYPES)
+			throw invalid(`You may pass at most ${MAX_EVENT_TYPES} values for \`types\`.`, 'types');
 	}
 
 	private retrieve(type: ObjectType, mode: Mode, id: string, params: Params): StripeObject {
@@ -181,15 +234,32 @@ export class StripeApi {
 				if (error instanceof StripeFailure) throw error; // a filter that reads deeper fails on the empty object: no matter
 			}
 		}
-		if (type === 'subscription' && params.status === undefined) filters.push(['status', '__not_canceled']);
+		if (type === 'subscription' && params.status === undefined)
+			filters.push(['status', '__not_canceled']);
 		if (type === 'event') this.checkEventTypes(params);
 		const kept = type === 'event' ? this.store.now() - EVENT_RETENTION_SECONDS : -Infinity;
 		const match = (o: StripeObject) =>
-			(o.created ?? 0) >= kept && filters.every(([k, v]) => (v === '__not_canceled' ? o.status !== 'canceled' && o.status !== 'incomplete_expired' : info.filters[k](o, v)));
+			(o.created ?? 0) >= kept &&
+			filters.every(([k, v]) =>
+				v === '__not_canceled'
+					? o.status !== 'canceled' && o.status !== 'incomplete_expired'
+					: info.filters[k](o, v),
+			);
 		const created = info.filters.created ? createdRange(params.created) : undefined;
-		const { data, hasMore } = this.store.page(type, mode, { limit, startingAfter: cursor('starting_after'), endingBefore: cursor('ending_before'), match, created });
+		const { data, hasMore } = this.store.page(type, mode, {
+			limit,
+			startingAfter: cursor('starting_after'),
+			endingBefore: cursor('ending_before'),
+			match,
+			created,
+		});
 		const expand = asArray(params.expand);
-		return { object: 'list', data: data.map((o) => this.expand(type, mode, o, expand, 'data.')), has_more: hasMore, url: info.path };
+		return {
+			object: 'list',
+			data: data.map((o) => this.expand(type, mode, o, expand, 'data.')),
+			has_more: hasMore,
+			url: info.path,
+		};
 	}
 
 	private search(type: ObjectType, mode: Mode, params: Params): unknown {
@@ -205,7 +275,9 @@ export class StripeApi {
 			throw error;
 		}
 		const limit = readLimit(params);
-		const offset = params.page ? Number(Buffer.from(String(params.page), 'base64url').toString()) : 0;
+		const offset = params.page
+			? Number(Buffer.from(String(params.page), 'base64url').toString())
+			: 0;
 		if (!Number.isInteger(offset) || offset < 0) throw invalid('Invalid page token.', 'page');
 		const all = [...this.store.all(type, mode)].reverse().filter(match);
 		const data = all.slice(offset, offset + limit);
@@ -235,7 +307,13 @@ export class StripeApi {
 	}
 
 	/** Replaces IDs with objects for the allow-listed paths Stripe can expand. */
-	private expand(type: ObjectType, mode: Mode, object: StripeObject, paths: string[], prefix: string): StripeObject {
+	private expand(
+		type: ObjectType,
+		mode: Mode,
+		object: StripeObject,
+		paths: string[],
+		prefix: string,
+	): StripeObject {
 		if (paths.length === 0) return object;
 		const info = CATALOG[type];
 		const copy = structuredClone(object);
@@ -259,72 +337,209 @@ export class StripeApi {
 		if (rest.length === 0) {
 			if (typeof value === 'string') holder[head] = this.lookup(mode, value, head);
 			// An array of IDs (a subscription's discounts) expands element by element.
-			else if (Array.isArray(value)) holder[head] = value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v));
+			else if (Array.isArray(value))
+				holder[head] = value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v));
 			return;
 		}
 		// Expanding inside an ID (discounts.source.coupon) expands the ID first, as Stripe does.
-		const inner = typeof value === 'string' ? this.lookup(mode, value, head) : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v)) : value;
+		const inner =
+			typeof value === 'string'
+				? this.lookup(mode, value, head)
+				: Array.isArray(value)
+					? value.map((v) => (typeof v === 'string' ? this.lookup(mode, v, head) : v))
+					: value;
 		holder[head] = inner;
-		if (Array.isArray(inner)) for (const v of inner) this.expandPath(mode, v as Record<string, unknown>, rest);
-		else if (inner && typeof inner === 'object') this.expandPath(mode, inner as Record<string, unknown>, rest);
+		if (Array.isArray(inner))
+			for (const v of inner) this.expandPath(mode, v as Record<string, unknown>, rest);
+		else if (inner && typeof inner === 'object')
+			this.expandPath(mode, inner as Record<string, unknown>, rest);
 	}
 
 	private lookup(mode: Mode, id: string, field: string): unknown {
-		const found = field === 'coupon' ? this.store.get('coupon', mode, id) : this.store.find(mode, id);
+		const found =
+			field === 'coupon' ? this.store.get('coupon', mode, id) : this.store.find(mode, id);
 		return found ? structuredClone(found) : (this.deleted.get(id) ?? id);
 	}
 
 	// ---- writes ------------------------------------------------------------------------------
 
-	private write(type: ObjectType, mode: Mode, method: string, id: string | undefined, action: string | undefined, params: Params): unknown {
+	private write(
+		type: ObjectType,
+		mode: Mode,
+		method: string,
+		id: string | undefined,
+		action: string | undefined,
+		params: Params,
+	): unknown {
 		const key = `${method} ${type}${id ? ' :id' : ''}${action ? ` ${action}` : ''}`;
 		switch (key) {
 			case 'POST customer':
-				return this.create('customer', mode, params, ['name', 'email', 'phone', 'description', 'metadata', 'address', 'shipping', 'preferred_locales', 'invoice_settings'], 'customer.created');
+				return this.create(
+					'customer',
+					mode,
+					params,
+					[
+						'name',
+						'email',
+						'phone',
+						'description',
+						'metadata',
+						'address',
+						'shipping',
+						'preferred_locales',
+						'invoice_settings',
+					],
+					'customer.created',
+				);
 			case 'POST customer :id':
-				return this.update('customer', mode, id!, params, ['name', 'email', 'phone', 'description', 'metadata', 'address', 'shipping', 'preferred_locales', 'invoice_settings'], 'customer.updated');
+				return this.update(
+					'customer',
+					mode,
+					id!,
+					params,
+					[
+						'name',
+						'email',
+						'phone',
+						'description',
+						'metadata',
+						'address',
+						'shipping',
+						'preferred_locales',
+						'invoice_settings',
+					],
+					'customer.updated',
+				);
 			case 'DELETE customer :id':
 				return this.remove('customer', mode, id!, 'customer.deleted');
 			case 'POST product':
 				if (!params.name) throw missingParameter('name');
-				return this.create('product', mode, params, ['name', 'description', 'active', 'metadata', 'url', 'shippable', 'images', 'statement_descriptor', 'unit_label', 'tax_code'], 'product.created');
+				return this.create(
+					'product',
+					mode,
+					params,
+					[
+						'name',
+						'description',
+						'active',
+						'metadata',
+						'url',
+						'shippable',
+						'images',
+						'statement_descriptor',
+						'unit_label',
+						'tax_code',
+					],
+					'product.created',
+				);
 			case 'POST product :id':
-				return this.update('product', mode, id!, params, ['name', 'description', 'active', 'metadata', 'url', 'shippable', 'images', 'default_price'], 'product.updated');
+				return this.update(
+					'product',
+					mode,
+					id!,
+					params,
+					[
+						'name',
+						'description',
+						'active',
+						'metadata',
+						'url',
+						'shippable',
+						'images',
+						'default_price',
+					],
+					'product.updated',
+				);
 			case 'DELETE product :id':
 				return this.remove('product', mode, id!, 'product.deleted');
 			case 'POST price':
 				return this.createPrice(mode, params);
 			case 'POST price :id':
-				return this.update('price', mode, id!, params, ['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior'], 'price.updated');
+				return this.update(
+					'price',
+					mode,
+					id!,
+					params,
+					['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior'],
+					'price.updated',
+				);
 			case 'POST subscription :id':
-				return this.update('subscription', mode, id!, params, ['cancel_at_period_end', 'metadata', 'description', 'proration_behavior', 'collection_method', 'days_until_due', 'default_payment_method', 'trial_end', 'cancel_at'], 'customer.subscription.updated');
+				return this.update(
+					'subscription',
+					mode,
+					id!,
+					params,
+					[
+						'cancel_at_period_end',
+						'metadata',
+						'description',
+						'proration_behavior',
+						'collection_method',
+						'days_until_due',
+						'default_payment_method',
+						'trial_end',
+						'cancel_at',
+					],
+					'customer.subscription.updated',
+				);
 			case 'DELETE subscription :id':
 				return this.cancelSubscription(mode, id!, params);
 			case 'POST invoice':
 				return this.createInvoice(mode, params);
 			case 'POST invoice :id':
-				return this.update('invoice', mode, id!, params, ['description', 'metadata', 'due_date', 'footer', 'auto_advance'], 'invoice.updated');
+				return this.update(
+					'invoice',
+					mode,
+					id!,
+					params,
+					['description', 'metadata', 'due_date', 'footer', 'auto_advance'],
+					'invoice.updated',
+				);
 			case 'DELETE invoice :id': {
 				const invoice = this.mustGet('invoice', mode, id!);
-				if (invoice.status !== 'draft') throw invalid('You can only delete draft invoices.', undefined, 'invoice_not_editable');
+				if (invoice.status !== 'draft')
+					throw invalid('You can only delete draft invoices.', undefined, 'invoice_not_editable');
 				return this.remove('invoice', mode, id!, 'invoice.deleted');
 			}
 			case 'POST invoice :id finalize':
-				return this.transition('invoice', mode, id!, params, ['draft'], { status: 'open' }, 'invoice.finalized', (inv) => {
-					inv.number = inv.number ?? `${String(inv.id).slice(3, 11).toUpperCase()}-0001`;
-					inv.hosted_invoice_url = `https://invoice.stripe.com/i/${inv.id}`;
-				});
+				return this.transition(
+					'invoice',
+					mode,
+					id!,
+					params,
+					['draft'],
+					{ status: 'open' },
+					'invoice.finalized',
+					(inv) => {
+						inv.number = inv.number ?? `${String(inv.id).slice(3, 11).toUpperCase()}-0001`;
+						inv.hosted_invoice_url = `https://invoice.stripe.com/i/${inv.id}`;
+					},
+				);
 			case 'POST invoice :id send':
 				return this.transition('invoice', mode, id!, params, ['open'], {}, 'invoice.sent');
 			case 'POST invoice :id void':
-				return this.transition('invoice', mode, id!, params, ['open', 'uncollectible'], { status: 'void', amount_remaining: 0 }, 'invoice.voided');
+				return this.transition(
+					'invoice',
+					mode,
+					id!,
+					params,
+					['open', 'uncollectible'],
+					{ status: 'void', amount_remaining: 0 },
+					'invoice.voided',
+				);
 			case 'POST payment_intent :id cancel':
 				return this.transition(
 					'payment_intent',
 					mode,
 					id!,
 					params,
-					['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'],
+					[
+						'requires_payment_method',
+						'requires_capture',
+						'requires_confirmation',
+						'requires_action',
+						'processing',
+					],
 					{ status: 'canceled', canceled_at: this.store.now() },
 					'payment_intent.canceled',
 					(pi) => {
@@ -337,28 +552,60 @@ export class StripeApi {
 			case 'POST checkout_session':
 				return this.createSession(mode, params);
 			case 'POST checkout_session :id expire':
-				return this.transition('checkout_session', mode, id!, params, ['open'], { status: 'expired', url: null }, 'checkout.session.expired');
+				return this.transition(
+					'checkout_session',
+					mode,
+					id!,
+					params,
+					['open'],
+					{ status: 'expired', url: null },
+					'checkout.session.expired',
+				);
 			default:
-				throw unrecognized(method, `${CATALOG[type].path}${id ? `/${id}` : ''}${action ? `/${action}` : ''}`);
+				throw unrecognized(
+					method,
+					`${CATALOG[type].path}${id ? `/${id}` : ''}${action ? `/${action}` : ''}`,
+				);
 		}
 	}
 
-	private event(mode: Mode, type: string, object: StripeObject, previous?: Record<string, unknown>): void {
+	private event(
+		mode: Mode,
+		type: string,
+		object: StripeObject,
+		previous?: Record<string, unknown>,
+	): void {
 		this.store.create('event', mode, {
 			type,
-			data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) },
+			data: {
+				object: structuredClone(object),
+				...(previous ? { previous_attributes: previous } : {}),
+			},
 			request: { id: null, idempotency_key: null },
 		});
 	}
 
-	private create(type: ObjectType, mode: Mode, params: Params, allowed: string[], eventType: string): StripeObject {
+	private create(
+		type: ObjectType,
+		mode: Mode,
+		params: Params,
+		allowed: string[],
+		eventType: string,
+	): StripeObject {
 		checkParams(params, [...allowed, 'expand']);
 		const object = this.store.create(type, mode, coerce(without(params, 'expand')));
 		this.event(mode, eventType, object);
 		return object;
 	}
 
-	private update(type: ObjectType, mode: Mode, id: string, params: Params, allowed: string[], eventType: string): StripeObject {
+	private update(
+		type: ObjectType,
+		mode: Mode,
+		id: string,
+		params: Params,
+		allowed: string[],
+		eventType: string,
+	): StripeObject {
 		checkParams(params, [...allowed, 'expand']);
 		const object = this.mustGet(type, mode, id);
 		const changes: Params = {};
@@ -399,10 +646,24 @@ export class StripeApi {
 	 */
 	private cancellationFields(sub: StripeObject, changes: Params): Params {
 		const now = this.store.now();
-		const periodEnd = Math.max(...((sub.items as { data?: StripeObject[] } | undefined)?.data ?? []).map((i) => Number(i.current_period_end ?? 0)), 0);
-		if (changes.cancel_at_period_end === true) return { canceled_at: sub.cancel_at_period_end ? sub.canceled_at : now, cancel_at: periodEnd || null };
-		if (changes.cancel_at_period_end === false || (changes.cancel_at === null && 'cancel_at' in changes)) return { cancel_at_period_end: false, cancel_at: null, canceled_at: null };
-		if (typeof changes.cancel_at === 'number') return { cancel_at_period_end: false, canceled_at: sub.cancel_at ? sub.canceled_at : now };
+		const periodEnd = Math.max(
+			...((sub.items as { data?: StripeObject[] } | undefined)?.data ?? []).map((i) =>
+				Number(i.current_period_end ?? 0),
+			),
+			0,
+		);
+		if (changes.cancel_at_period_end === true)
+			return {
+				canceled_at: sub.cancel_at_period_end ? sub.canceled_at : now,
+				cancel_at: periodEnd || null,
+			};
+		if (
+			changes.cancel_at_period_end === false ||
+			(changes.cancel_at === null && 'cancel_at' in changes)
+		)
+			return { cancel_at_period_end: false, cancel_at: null, canceled_at: null };
+		if (typeof changes.cancel_at === 'number')
+			return { cancel_at_period_end: false, canceled_at: sub.cancel_at ? sub.canceled_at : now };
 		return {};
 	}
 
@@ -429,7 +690,11 @@ export class StripeApi {
 		checkParams(params, ['expand', ...allowed]);
 		const object = this.mustGet(type, mode, id);
 		if (!from.includes(String(object.status))) {
-			throw invalid(`This ${CATALOG[type].noun.replace('_', ' ')} has a status of ${String(object.status)}; it must be ${from.join(' or ')}.`, undefined, `${type === 'invoice' ? 'invoice' : 'payment_intent'}_unexpected_state`);
+			throw invalid(
+				`This ${CATALOG[type].noun.replace('_', ' ')} has a status of ${String(object.status)}; it must be ${from.join(' or ')}.`,
+				undefined,
+				`${type === 'invoice' ? 'invoice' : 'payment_intent'}_unexpected_state`,
+			);
 		}
 		Object.assign(object, to);
 		also?.(object);
@@ -438,56 +703,156 @@ export class StripeApi {
 	}
 
 	private createPrice(mode: Mode, params: Params): StripeObject {
-		checkParams(params, ['currency', 'unit_amount', 'unit_amount_decimal', 'product', 'product_data', 'recurring', 'nickname', 'lookup_key', 'metadata', 'active', 'tax_behavior', 'billing_scheme', 'expand']);
+		checkParams(params, [
+			'currency',
+			'unit_amount',
+			'unit_amount_decimal',
+			'product',
+			'product_data',
+			'recurring',
+			'nickname',
+			'lookup_key',
+			'metadata',
+			'active',
+			'tax_behavior',
+			'billing_scheme',
+			'expand',
+		]);
 		if (!params.currency) throw missingParameter('currency');
 		if (!params.product && !params.product_data) throw missingParameter('product');
 		let product = params.product as string | undefined;
 		if (product) this.mustGet('product', mode, product, 'product');
 		else product = this.store.create('product', mode, coerce(params.product_data as Params)).id;
 		const recurring = params.recurring as Params | undefined;
-		return this.create('price', mode, {
-			...without(params, 'product_data', 'recurring'),
-			product,
-			type: recurring ? 'recurring' : 'one_time',
-			recurring: recurring ? { interval: recurring.interval, interval_count: Number(recurring.interval_count ?? 1), usage_type: recurring.usage_type ?? 'licensed', meter: null, trial_period_days: null } : null,
-		}, ['currency', 'unit_amount', 'unit_amount_decimal', 'product', 'type', 'recurring', 'nickname', 'lookup_key', 'metadata', 'active', 'tax_behavior', 'billing_scheme'], 'price.created');
+		return this.create(
+			'price',
+			mode,
+			{
+				...without(params, 'product_data', 'recurring'),
+				product,
+				type: recurring ? 'recurring' : 'one_time',
+				recurring: recurring
+					? {
+							interval: recurring.interval,
+							interval_count: Number(recurring.interval_count ?? 1),
+							usage_type: recurring.usage_type ?? 'licensed',
+							meter: null,
+							trial_period_days: null,
+						}
+					: null,
+			},
+			[
+				'currency',
+				'unit_amount',
+				'unit_amount_decimal',
+				'product',
+				'type',
+				'recurring',
+				'nickname',
+				'lookup_key',
+				'metadata',
+				'active',
+				'tax_behavior',
+				'billing_scheme',
+			],
+			'price.created',
+		);
 	}
 
 	private cancelSubscription(mode: Mode, id: string, params: Params): StripeObject {
 		checkParams(params, ['invoice_now', 'prorate', 'cancellation_details', 'expand']);
 		const sub = this.mustGet('subscription', mode, id);
-		if (sub.status === 'canceled') throw invalid(`No such subscription: '${id}'`, 'id', 'resource_missing');
+		if (sub.status === 'canceled')
+			throw invalid(`No such subscription: '${id}'`, 'id', 'resource_missing');
 		const now = this.store.now();
-		Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now, cancel_at_period_end: false });
+		Object.assign(sub, {
+			status: 'canceled',
+			canceled_at: now,
+			ended_at: now,
+			cancel_at_period_end: false,
+		});
 		this.event(mode, 'customer.subscription.deleted', sub);
 		return sub;
 	}
 
 	private createInvoice(mode: Mode, params: Params): StripeObject {
-		checkParams(params, ['customer', 'subscription', 'collection_method', 'days_until_due', 'description', 'metadata', 'auto_advance', 'currency', 'due_date', 'pending_invoice_items_behavior', 'footer', 'expand']);
+		checkParams(params, [
+			'customer',
+			'subscription',
+			'collection_method',
+			'days_until_due',
+			'description',
+			'metadata',
+			'auto_advance',
+			'currency',
+			'due_date',
+			'pending_invoice_items_behavior',
+			'footer',
+			'expand',
+		]);
 		if (!params.customer) throw missingParameter('customer');
 		const customer = this.mustGet('customer', mode, String(params.customer), 'customer');
 		const behavior = params.pending_invoice_items_behavior ?? 'exclude';
-		if (behavior !== 'include' && behavior !== 'exclude') throw invalid('Invalid pending_invoice_items_behavior: must be one of exclude or include', 'pending_invoice_items_behavior');
+		if (behavior !== 'include' && behavior !== 'exclude')
+			throw invalid(
+				'Invalid pending_invoice_items_behavior: must be one of exclude or include',
+				'pending_invoice_items_behavior',
+			);
 		// Stripe's default is `exclude`: only `include` collects the customer's pending invoice items.
 		const currency = String(params.currency ?? customer.currency ?? 'usd');
-		const pending = behavior === 'include' ? this.store.all('invoiceitem', mode).filter((ii) => ii.customer === customer.id && !ii.invoice && ii.currency === currency) : [];
+		const pending =
+			behavior === 'include'
+				? this.store
+						.all('invoiceitem', mode)
+						.filter((ii) => ii.customer === customer.id && !ii.invoice && ii.currency === currency)
+				: [];
 		const total = pending.reduce((sum, ii) => sum + Number(ii.amount), 0);
-		const invoice = this.create('invoice', mode, {
-			...without(params, 'days_until_due', 'pending_invoice_items_behavior', 'auto_advance', 'subscription'),
-			...(params.subscription ? { parent: subscriptionParent(String(params.subscription)) } : {}),
-			status: 'draft',
-			currency,
-			customer_email: customer.email,
-			customer_name: customer.name,
-			total,
-			subtotal: total,
-			amount_due: total,
-			amount_paid: 0,
-			amount_remaining: total,
-			number: null,
-			lines: { object: 'list', data: [], has_more: false, url: '/v1/invoices/lines' },
-		}, ['customer', 'parent', 'collection_method', 'description', 'metadata', 'currency', 'due_date', 'footer', 'status', 'customer_email', 'customer_name', 'total', 'subtotal', 'amount_due', 'amount_paid', 'amount_remaining', 'number', 'lines'], 'invoice.created');
+		const invoice = this.create(
+			'invoice',
+			mode,
+			{
+				...without(
+					params,
+					'days_until_due',
+					'pending_invoice_items_behavior',
+					'auto_advance',
+					'subscription',
+				),
+				...(params.subscription ? { parent: subscriptionParent(String(params.subscription)) } : {}),
+				status: 'draft',
+				currency,
+				customer_email: customer.email,
+				customer_name: customer.name,
+				total,
+				subtotal: total,
+				amount_due: total,
+				amount_paid: 0,
+				amount_remaining: total,
+				number: null,
+				lines: { object: 'list', data: [], has_more: false, url: '/v1/invoices/lines' },
+			},
+			[
+				'customer',
+				'parent',
+				'collection_method',
+				'description',
+				'metadata',
+				'currency',
+				'due_date',
+				'footer',
+				'status',
+				'customer_email',
+				'customer_name',
+				'total',
+				'subtotal',
+				'amount_due',
+				'amount_paid',
+				'amount_remaining',
+				'number',
+				'lines',
+			],
+			'invoice.created',
+		);
 		for (const ii of pending) ii.invoice = invoice.id;
 		(invoice.lines as { data: StripeObject[]; total_count?: number }).data = pending.map((ii) => ({
 			...template('line_item'),
@@ -498,25 +863,63 @@ export class StripeApi {
 			currency: ii.currency,
 			description: ii.description,
 			livemode: invoice.livemode,
-			parent: { type: 'invoice_item_details', invoice_item_details: { invoice_item: ii.id, proration: false, proration_details: null, subscription: null }, subscription_item_details: null },
+			parent: {
+				type: 'invoice_item_details',
+				invoice_item_details: {
+					invoice_item: ii.id,
+					proration: false,
+					proration_details: null,
+					subscription: null,
+				},
+				subscription_item_details: null,
+			},
 		}));
 		return invoice;
 	}
 
 	private createRefund(mode: Mode, params: Params): StripeObject {
-		checkParams(params, ['charge', 'payment_intent', 'amount', 'reason', 'metadata', 'expand', 'refund_application_fee', 'reverse_transfer']);
+		checkParams(params, [
+			'charge',
+			'payment_intent',
+			'amount',
+			'reason',
+			'metadata',
+			'expand',
+			'refund_application_fee',
+			'reverse_transfer',
+		]);
 		let charge: StripeObject;
 		if (params.charge) charge = this.mustGet('charge', mode, String(params.charge), 'charge');
 		else if (params.payment_intent) {
-			const pi = this.mustGet('payment_intent', mode, String(params.payment_intent), 'payment_intent');
-			if (!pi.latest_charge) throw invalid(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
+			const pi = this.mustGet(
+				'payment_intent',
+				mode,
+				String(params.payment_intent),
+				'payment_intent',
+			);
+			if (!pi.latest_charge)
+				throw invalid(
+					`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`,
+					'payment_intent',
+					'charge_not_refundable',
+				);
 			charge = this.mustGet('charge', mode, String(pi.latest_charge), 'payment_intent');
-		} else throw invalid('One of the following params should be provided for this request: payment_intent or charge.', undefined, 'parameter_missing');
+		} else
+			throw invalid(
+				'One of the following params should be provided for this request: payment_intent or charge.',
+				undefined,
+				'parameter_missing',
+			);
 		const remaining = Number(charge.amount) - Number(charge.amount_refunded ?? 0);
 		const amount = params.amount === undefined ? remaining : Number(params.amount);
-		if (!Number.isInteger(amount) || amount <= 0) throw invalid('Invalid positive integer', 'amount', 'parameter_invalid_integer');
+		if (!Number.isInteger(amount) || amount <= 0)
+			throw invalid('Invalid positive integer', 'amount', 'parameter_invalid_integer');
 		if (amount > remaining) {
-			throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount', 'amount_too_large');
+			throw invalid(
+				`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
+				'amount',
+				'amount_too_large',
+			);
 		}
 		const refund = this.store.create('refund', mode, {
 			amount,
@@ -545,9 +948,23 @@ export class StripeApi {
 	}
 
 	private createSession(mode: Mode, params: Params): StripeObject {
-		checkParams(params, ['mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'metadata', 'client_reference_id', 'expires_at', 'allow_promotion_codes', 'ui_mode', 'expand']);
+		checkParams(params, [
+			'mode',
+			'line_items',
+			'success_url',
+			'cancel_url',
+			'customer',
+			'customer_email',
+			'metadata',
+			'client_reference_id',
+			'expires_at',
+			'allow_promotion_codes',
+			'ui_mode',
+			'expand',
+		]);
 		const sessionMode = String(params.mode ?? 'payment');
-		if (!['payment', 'subscription', 'setup'].includes(sessionMode)) throw invalid(`Invalid mode: must be one of payment, setup, or subscription`, 'mode');
+		if (!['payment', 'subscription', 'setup'].includes(sessionMode))
+			throw invalid(`Invalid mode: must be one of payment, setup, or subscription`, 'mode');
 		if (!params.success_url && params.ui_mode !== 'embedded') throw missingParameter('success_url');
 		const lines = asArray(params.line_items) as unknown as Params[];
 		if (sessionMode !== 'setup' && lines.length === 0) throw missingParameter('line_items');
@@ -558,17 +975,47 @@ export class StripeApi {
 			const quantity = Number(line.quantity ?? 1);
 			total += Number(price.unit_amount) * quantity;
 			currency = String(price.currency);
-			return { id: this.store.newId('li_'), object: 'item', price, quantity, currency, amount_total: Number(price.unit_amount) * quantity, amount_subtotal: Number(price.unit_amount) * quantity, description: null } as StripeObject;
+			return {
+				id: this.store.newId('li_'),
+				object: 'item',
+				price,
+				quantity,
+				currency,
+				amount_total: Number(price.unit_amount) * quantity,
+				amount_subtotal: Number(price.unit_amount) * quantity,
+				description: null,
+			} as StripeObject;
 		});
-		const session = this.create('checkout_session', mode, {
-			...without(params, 'line_items', 'ui_mode'),
-			mode: sessionMode,
-			amount_total: total,
-			amount_subtotal: total,
-			currency,
-			status: 'open',
-			payment_status: 'unpaid',
-		}, ['mode', 'success_url', 'cancel_url', 'customer', 'customer_email', 'metadata', 'client_reference_id', 'expires_at', 'allow_promotion_codes', 'amount_total', 'amount_subtotal', 'currency', 'status', 'payment_status'], 'checkout.session.created');
+		const session = this.create(
+			'checkout_session',
+			mode,
+			{
+				...without(params, 'line_items', 'ui_mode'),
+				mode: sessionMode,
+				amount_total: total,
+				amount_subtotal: total,
+				currency,
+				status: 'open',
+				payment_status: 'unpaid',
+			},
+			[
+				'mode',
+				'success_url',
+				'cancel_url',
+				'customer',
+				'customer_email',
+				'metadata',
+				'client_reference_id',
+				'expires_at',
+				'allow_promotion_codes',
+				'amount_total',
+				'amount_subtotal',
+				'currency',
+				'status',
+				'payment_status',
+			],
+			'checkout.session.created',
+		);
 		session.url = `https://checkout.stripe.com/c/pay/${session.id}`;
 		this.sessionLines.set(session.id, items);
 		return session;
@@ -580,7 +1027,11 @@ function ok(body: unknown): ApiResponse {
 }
 
 function unrecognized(method: string, path: string): StripeFailure {
-	return new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
+	return new StripeFailure(
+		404,
+		'invalid_request_error',
+		`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+	);
 }
 
 function checkParams(params: Params, allowed: string[]): void {
@@ -590,9 +1041,20 @@ function checkParams(params: Params, allowed: string[]): void {
 function readLimit(params: Params): number {
 	if (params.limit === undefined) return 10;
 	const limit = Number(params.limit);
-	if (!/^\d+$/.test(String(params.limit))) throw invalid(`Invalid integer: ${String(params.limit)}`, 'limit', 'parameter_invalid_integer');
-	if (limit < 1) throw invalid('This value must be greater than or equal to 1.', 'limit', 'parameter_invalid_integer');
-	if (limit > 100) throw invalid('This value must be less than or equal to 100.', 'limit', 'parameter_invalid_integer');
+	if (!/^\d+$/.test(String(params.limit)))
+		throw invalid(`Invalid integer: ${String(params.limit)}`, 'limit', 'parameter_invalid_integer');
+	if (limit < 1)
+		throw invalid(
+			'This value must be greater than or equal to 1.',
+			'limit',
+			'parameter_invalid_integer',
+		);
+	if (limit > 100)
+		throw invalid(
+			'This value must be less than or equal to 100.',
+			'limit',
+			'parameter_invalid_integer',
+		);
 	return limit;
 }
 
@@ -616,9 +1078,9 @@ function coerce(params: Params): Params {
 	for (const [k, v] of Object.entries(params ?? {})) {
 		if (k === 'metadata' || typeof v !== 'string') out[k] = v;
 		else if (v === 'true' || v === 'false') out[k] = v === 'true';
-		else if (/^-?\d+$/.test(v) && /amount|quantity|count|_at$|_date$|days/.test(k)) out[k] = Number(v);
+		else if (/^-?\d+$/.test(v) && /amount|quantity|count|_at$|_date$|days/.test(k))
+			out[k] = Number(v);
 		else out[k] = v;
 	}
 	return out;
 }
-

@@ -23,7 +23,11 @@ export interface ResourceInfo {
 	expandable: string[];
 	defaults(now: number): Record<string, unknown>;
 	/** Fills what depends on the new object's ID (an invoice's lines, a subscription's items) unless given. */
-	finish?(object: StripeObject, fields: Record<string, unknown>, newId: (prefix: string) => string): void;
+	finish?(
+		object: StripeObject,
+		fields: Record<string, unknown>,
+		newId: (prefix: string) => string,
+	): void;
 }
 
 /** `created[gte]=…` style ranges, or an exact integer. */
@@ -41,7 +45,8 @@ export function inRange(actual: unknown, range: unknown): boolean {
 /** Seconds outside which nothing can match a `created` filter (wider, never narrower: the filter still decides). */
 export function createdRange(range: unknown): { atLeast?: number; atMost?: number } | undefined {
 	const n = (v: unknown) => (v === undefined ? undefined : Number(v));
-	const finite = (...values: Array<number | undefined>) => values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+	const finite = (...values: Array<number | undefined>) =>
+		values.filter((v): v is number => v !== undefined && Number.isFinite(v));
 	if (range === undefined) return undefined;
 	if (typeof range === 'string' || typeof range === 'number') {
 		const exact = finite(Number(range));
@@ -51,26 +56,45 @@ export function createdRange(range: unknown): { atLeast?: number; atMost?: numbe
 	const r = range as Record<string, unknown>;
 	const lows = finite(n(r.gt), n(r.gte));
 	const highs = finite(n(r.lt), n(r.lte));
-	return { ...(lows.length ? { atLeast: Math.max(...lows) } : {}), ...(highs.length ? { atMost: Math.min(...highs) } : {}) };
+	return {
+		...(lows.length ? { atLeast: Math.max(...lows) } : {}),
+		...(highs.length ? { atMost: Math.min(...highs) } : {}),
+	};
 }
 
-const eq = (field: string): Filter => (o, v) => o[field] === v;
+const eq =
+	(field: string): Filter =>
+	(o, v) =>
+		o[field] === v;
 const oneOf =
 	(field: string, values: string[]): Filter =>
 	(o, v) => {
-		if (!values.includes(String(v))) throw invalid(`Invalid ${field}: must be one of ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`, field);
+		if (!values.includes(String(v)))
+			throw invalid(
+				`Invalid ${field}: must be one of ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`,
+				field,
+			);
 		return o[field] === v;
 	};
-const bool = (field: string): Filter => (o, v) => o[field] === (v === 'true' || v === true);
-const range = (field: string): Filter => (o, v) => inRange(o[field], v);
+const bool =
+	(field: string): Filter =>
+	(o, v) =>
+		o[field] === (v === 'true' || v === true);
+const range =
+	(field: string): Filter =>
+	(o, v) =>
+		inRange(o[field], v);
 const created = range('created');
-const asList = (v: unknown) => (Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v]).map(String);
+const asList = (v: unknown) =>
+	(Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v]).map(String);
 const idOf = (v: unknown) => (typeof v === 'object' && v !== null ? (v as StripeObject).id : v);
-
 
 /** Since API version 2025-03-31 an invoice names its subscription under `parent`. */
 const invoiceSubscription = (invoice: StripeObject) =>
-	idOf(((invoice.parent as StripeObject | null)?.subscription_details as StripeObject | undefined)?.subscription ?? null);
+	idOf(
+		((invoice.parent as StripeObject | null)?.subscription_details as StripeObject | undefined)
+			?.subscription ?? null,
+	);
 
 /** The `parent` of an invoice billed for a subscription. */
 export const subscriptionParent = (subscription: string) => ({
@@ -109,7 +133,14 @@ function planOf(price: StripeObject): StripeObject {
 }
 
 /** A subscription item as Stripe embeds it in `subscription.items`, from Stripe's example item. */
-export function subscriptionItem(fields: { id: string; subscription: string; price: StripeObject; quantity: number; created: number; periodEnd: number }): StripeObject {
+export function subscriptionItem(fields: {
+	id: string;
+	subscription: string;
+	price: StripeObject;
+	quantity: number;
+	created: number;
+	periodEnd: number;
+}): StripeObject {
 	return {
 		...template('subscription_item'),
 		id: fields.id,
@@ -138,7 +169,15 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		filters: { created, email: eq('email'), test_clock: eq('test_clock') },
 		searchFields: ['created', 'email', 'metadata', 'name', 'phone'],
 		expandable: ['default_source', 'invoice_settings.default_payment_method', 'test_clock'],
-		defaults: () => ({ name: 'Jenny Rosen', email: 'jennyrosen@example.com', balance: 0, currency: 'usd', delinquent: false, metadata: {}, test_clock: null }),
+		defaults: () => ({
+			name: 'Jenny Rosen',
+			email: 'jennyrosen@example.com',
+			balance: 0,
+			currency: 'usd',
+			delinquent: false,
+			metadata: {},
+			test_clock: null,
+		}),
 	},
 	product: {
 		type: 'product',
@@ -155,7 +194,16 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		},
 		searchFields: ['active', 'created', 'description', 'metadata', 'name', 'shippable', 'url'],
 		expandable: ['default_price'],
-		defaults: (now) => ({ name: 'Gold Plan', active: true, default_price: null, description: null, metadata: {}, updated: now, shippable: null, url: null }),
+		defaults: (now) => ({
+			name: 'Gold Plan',
+			active: true,
+			default_price: null,
+			description: null,
+			metadata: {},
+			updated: now,
+			shippable: null,
+			url: null,
+		}),
 	},
 	price: {
 		type: 'price',
@@ -173,7 +221,11 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			recurring: (o, v) => {
 				const r = o.recurring as Record<string, unknown> | null;
 				const want = v as Record<string, string>;
-				return !!r && (!want.interval || r.interval === want.interval) && (!want.usage_type || r.usage_type === want.usage_type);
+				return (
+					!!r &&
+					(!want.interval || r.interval === want.interval) &&
+					(!want.usage_type || r.usage_type === want.usage_type)
+				);
 			},
 		},
 		searchFields: ['active', 'created', 'currency', 'lookup_key', 'metadata', 'product', 'type'],
@@ -189,7 +241,13 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			lookup_key: null,
 			metadata: {},
 			product: null,
-			recurring: { interval: 'month', interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed' },
+			recurring: {
+				interval: 'month',
+				interval_count: 1,
+				meter: null,
+				trial_period_days: null,
+				usage_type: 'licensed',
+			},
 			tiers_mode: null,
 			transform_quantity: null,
 			custom_unit_amount: null,
@@ -205,9 +263,14 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			created,
 			customer: eq('customer'),
 			collection_method: eq('collection_method'),
-			price: (o, v) => ((o.items as { data: StripeObject[] }).data ?? []).some((i) => idOf(i.price) === v),
+			price: (o, v) =>
+				((o.items as { data: StripeObject[] }).data ?? []).some((i) => idOf(i.price) === v),
 			status: (o, v) =>
-				v === 'all' ? true : v === 'ended' ? o.status === 'canceled' || o.status === 'incomplete_expired' : o.status === v,
+				v === 'all'
+					? true
+					: v === 'ended'
+						? o.status === 'canceled' || o.status === 'incomplete_expired'
+						: o.status === v,
 			test_clock: eq('test_clock'),
 		},
 		searchFields: ['canceled_at', 'created', 'metadata', 'status'],
@@ -215,11 +278,39 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			if (fields.items) return;
 			const created = sub.created as number;
 			const id = newId('si_');
-			const price = { ...template('price'), ...CATALOG.price.defaults(created), id: newId('price_'), product: newId('prod_'), livemode: sub.livemode, created };
-			const item = subscriptionItem({ id, subscription: sub.id, price, quantity: 1, created, periodEnd: created + 30 * 86_400 });
-			sub.items = { object: 'list', data: [item], has_more: false, url: `/v1/subscription_items?subscription=${sub.id}` };
+			const price = {
+				...template('price'),
+				...CATALOG.price.defaults(created),
+				id: newId('price_'),
+				product: newId('prod_'),
+				livemode: sub.livemode,
+				created,
+			};
+			const item = subscriptionItem({
+				id,
+				subscription: sub.id,
+				price,
+				quantity: 1,
+				created,
+				periodEnd: created + 30 * 86_400,
+			});
+			sub.items = {
+				object: 'list',
+				data: [item],
+				has_more: false,
+				url: `/v1/subscription_items?subscription=${sub.id}`,
+			};
 		},
-		expandable: ['customer', 'latest_invoice', 'default_payment_method', 'schedule', 'items.data.price.product', 'discounts', 'discounts.source.coupon', 'items.data.discounts'],
+		expandable: [
+			'customer',
+			'latest_invoice',
+			'default_payment_method',
+			'schedule',
+			'items.data.price.product',
+			'discounts',
+			'discounts.source.coupon',
+			'items.data.discounts',
+		],
 		defaults: (now) => ({
 			status: 'active',
 			customer: null,
@@ -261,7 +352,17 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			collection_method: eq('collection_method'),
 			due_date: range('due_date'),
 		},
-		searchFields: ['created', 'currency', 'customer', 'metadata', 'number', 'receipt_number', 'status', 'subscription', 'total'],
+		searchFields: [
+			'created',
+			'currency',
+			'customer',
+			'metadata',
+			'number',
+			'receipt_number',
+			'status',
+			'subscription',
+			'total',
+		],
 		finish(invoice, fields, newId) {
 			if (fields.lines) return;
 			const line = {
@@ -279,7 +380,12 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 				// needs a price and its product, so a line without one has no `pricing`).
 				pricing: null,
 			};
-			invoice.lines = { object: 'list', data: [line], has_more: false, url: `/v1/invoices/${invoice.id}/lines` };
+			invoice.lines = {
+				object: 'list',
+				data: [line],
+				has_more: false,
+				url: `/v1/invoices/${invoice.id}/lines`,
+			};
 		},
 		expandable: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
 		defaults: () => ({
@@ -353,8 +459,24 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		path: '/v1/charges',
 		group: 'charge',
 		noun: 'charge',
-		filters: { created, customer: eq('customer'), payment_intent: eq('payment_intent'), transfer_group: eq('transfer_group') },
-		searchFields: ['amount', 'billing_details.address.postal_code', 'created', 'currency', 'customer', 'disputed', 'metadata', 'payment_method_details.card.last4', 'refunded', 'status'],
+		filters: {
+			created,
+			customer: eq('customer'),
+			payment_intent: eq('payment_intent'),
+			transfer_group: eq('transfer_group'),
+		},
+		searchFields: [
+			'amount',
+			'billing_details.address.postal_code',
+			'created',
+			'currency',
+			'customer',
+			'disputed',
+			'metadata',
+			'payment_method_details.card.last4',
+			'refunded',
+			'status',
+		],
 		expandable: ['customer', 'payment_intent', 'balance_transaction'],
 		defaults: () => ({
 			amount: 2000,
@@ -386,7 +508,16 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'refund',
 		filters: { created, charge: eq('charge'), payment_intent: eq('payment_intent') },
 		expandable: ['charge', 'payment_intent', 'balance_transaction'],
-		defaults: () => ({ amount: 1000, currency: 'usd', status: 'succeeded', reason: null, charge: null, payment_intent: null, balance_transaction: null, metadata: {} }),
+		defaults: () => ({
+			amount: 1000,
+			currency: 'usd',
+			status: 'succeeded',
+			reason: null,
+			charge: null,
+			payment_intent: null,
+			balance_transaction: null,
+			metadata: {},
+		}),
 	},
 	balance_transaction: {
 		type: 'balance_transaction',
@@ -402,7 +533,19 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			payout: (o, v) => o._payout === v,
 		},
 		expandable: ['source'],
-		defaults: (now) => ({ amount: 2000, fee: 88, net: 1912, currency: 'usd', type: 'charge', reporting_category: 'charge', status: 'available', available_on: now, source: null, description: null, fee_details: [] }),
+		defaults: (now) => ({
+			amount: 2000,
+			fee: 88,
+			net: 1912,
+			currency: 'usd',
+			type: 'charge',
+			reporting_category: 'charge',
+			status: 'available',
+			available_on: now,
+			source: null,
+			description: null,
+			fee_details: [],
+		}),
 	},
 	payout: {
 		type: 'payout',
@@ -411,9 +554,28 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		group: 'payout',
 		noun: 'payout',
 		// Stripe documents the list's status filter as pending, paid, failed or canceled (the types say string).
-		filters: { created, status: oneOf('status', ['pending', 'paid', 'failed', 'canceled']), arrival_date: range('arrival_date'), destination: eq('destination') },
+		filters: {
+			created,
+			status: oneOf('status', ['pending', 'paid', 'failed', 'canceled']),
+			arrival_date: range('arrival_date'),
+			destination: eq('destination'),
+		},
 		expandable: ['destination', 'balance_transaction'],
-		defaults: (now) => ({ amount: 10000, currency: 'usd', status: 'paid', arrival_date: now, automatic: true, method: 'standard', type: 'bank_account', destination: null, balance_transaction: null, failure_code: null, failure_message: null, description: 'STRIPE PAYOUT', metadata: {} }),
+		defaults: (now) => ({
+			amount: 10000,
+			currency: 'usd',
+			status: 'paid',
+			arrival_date: now,
+			automatic: true,
+			method: 'standard',
+			type: 'bank_account',
+			destination: null,
+			balance_transaction: null,
+			failure_code: null,
+			failure_message: null,
+			description: 'STRIPE PAYOUT',
+			metadata: {},
+		}),
 	},
 	checkout_session: {
 		type: 'checkout_session',
@@ -457,12 +619,19 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'event',
 		filters: {
 			created,
-			type: (o, v) => (String(v).endsWith('*') ? String(o.type).startsWith(String(v).slice(0, -1)) : o.type === v),
+			type: (o, v) =>
+				String(v).endsWith('*') ? String(o.type).startsWith(String(v).slice(0, -1)) : o.type === v,
 			types: (o, v) => asList(v).includes(String(o.type)),
 			delivery_success: () => true,
 		},
 		expandable: [],
-		defaults: () => ({ type: 'customer.created', data: { object: {} }, pending_webhooks: 0, request: { id: null, idempotency_key: null }, api_version: '2026-10-28.endive' }),
+		defaults: () => ({
+			type: 'customer.created',
+			data: { object: {} },
+			pending_webhooks: 0,
+			request: { id: null, idempotency_key: null },
+			api_version: '2026-10-28.endive',
+		}),
 	},
 	coupon: {
 		type: 'coupon',
@@ -473,7 +642,19 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'coupon',
 		filters: { created },
 		expandable: ['currency_options', 'applies_to'],
-		defaults: () => ({ amount_off: null, percent_off: null, currency: null, duration: 'forever', duration_in_months: null, max_redemptions: null, metadata: {}, name: null, redeem_by: null, times_redeemed: 1, valid: true }),
+		defaults: () => ({
+			amount_off: null,
+			percent_off: null,
+			currency: null,
+			duration: 'forever',
+			duration_in_months: null,
+			max_redemptions: null,
+			metadata: {},
+			name: null,
+			redeem_by: null,
+			times_redeemed: 1,
+			valid: true,
+		}),
 	},
 	discount: {
 		type: 'discount',
@@ -484,7 +665,19 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'discount',
 		filters: {},
 		expandable: [],
-		defaults: (now) => ({ source: { coupon: null, type: 'coupon' }, start: now, end: null, customer: null, subscription: null, subscription_item: null, invoice: null, invoice_item: null, promotion_code: null, checkout_session: null, customer_account: null }),
+		defaults: (now) => ({
+			source: { coupon: null, type: 'coupon' },
+			start: now,
+			end: null,
+			customer: null,
+			subscription: null,
+			subscription_item: null,
+			invoice: null,
+			invoice_item: null,
+			promotion_code: null,
+			checkout_session: null,
+			customer_account: null,
+		}),
 	},
 	invoice_payment: {
 		type: 'invoice_payment',
@@ -499,11 +692,23 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			payment: (o, v) => {
 				const want = v as Record<string, string>;
 				const payment = o.payment as Record<string, string>;
-				return (!want.type || payment.type === want.type) && (!want.payment_intent || payment.payment_intent === want.payment_intent);
+				return (
+					(!want.type || payment.type === want.type) &&
+					(!want.payment_intent || payment.payment_intent === want.payment_intent)
+				);
 			},
 		},
 		expandable: ['invoice'],
-		defaults: () => ({ amount_paid: null, amount_requested: 2000, currency: 'usd', invoice: null, is_default: true, payment: { type: 'payment_intent', payment_intent: null }, status: 'open', status_transitions: { canceled_at: null, paid_at: null } }),
+		defaults: () => ({
+			amount_paid: null,
+			amount_requested: 2000,
+			currency: 'usd',
+			invoice: null,
+			is_default: true,
+			payment: { type: 'payment_intent', payment_intent: null },
+			status: 'open',
+			status_transitions: { canceled_at: null, paid_at: null },
+		}),
 	},
 	dispute: {
 		type: 'dispute',
@@ -513,7 +718,15 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		noun: 'dispute',
 		filters: { created, charge: eq('charge'), payment_intent: eq('payment_intent') },
 		expandable: ['charge'],
-		defaults: () => ({ amount: 2000, currency: 'usd', status: 'needs_response', reason: 'fraudulent', charge: null, payment_intent: null, metadata: {} }),
+		defaults: () => ({
+			amount: 2000,
+			currency: 'usd',
+			status: 'needs_response',
+			reason: 'fraudulent',
+			charge: null,
+			payment_intent: null,
+			metadata: {},
+		}),
 	},
 };
 

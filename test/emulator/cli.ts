@@ -17,13 +17,21 @@ async function main(): Promise<void> {
 		latencyPerObjectMs: Number(option('latency-per-object', '0')),
 		seed: option('seed', 'demo') === 'none' ? 'none' : 'demo',
 	});
-	process.stdout.write(`${JSON.stringify({ url: emulator.url, accountId: emulator.accountId, keys: emulator.keys })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ url: emulator.url, accountId: emulator.accountId, keys: emulator.keys })}\n`,
+	);
 	let logged = 0;
 	const timer = setInterval(() => {
 		for (; logged < emulator.requests.length; logged++) {
 			const r = emulator.requests[logged];
-			const notes = [r.replayed && 'replayed', r.rateLimited, r.violation && `refused by Stripe's definitions: ${r.violation}`].filter(Boolean);
-			process.stderr.write(`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ${r.keyHint}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+			const notes = [
+				r.replayed && 'replayed',
+				r.rateLimited,
+				r.violation && `refused by Stripe's definitions: ${r.violation}`,
+			].filter(Boolean);
+			process.stderr.write(
+				`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ${r.keyHint}${notes.length ? ` (${notes.join('; ')})` : ''}\n`,
+			);
 		}
 	}, 250);
 	const stop = () => {

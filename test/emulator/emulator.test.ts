@@ -67,7 +67,9 @@ describe('lists', () => {
 	test('auto-pagination walks every page', async () => {
 		const all = await sdk(key).events.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 });
 		const kept = Math.floor(Date.now() / 1000) - 30 * 86_400;
-		expect(all.length).toBe(emu.list('event', 'test').filter((e) => (e.created as number) >= kept).length);
+		expect(all.length).toBe(
+			emu.list('event', 'test').filter((e) => (e.created as number) >= kept).length,
+		);
 		expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
 	});
 
@@ -75,7 +77,9 @@ describe('lists', () => {
 		const s = sdk(key);
 		const all = emu.list('charge', 'test');
 		const middle = all[Math.floor(all.length / 2)].created as number;
-		const newer = await s.charges.list({ created: { gt: middle }, limit: 100 }).autoPagingToArray({ limit: 1000 });
+		const newer = await s.charges
+			.list({ created: { gt: middle }, limit: 100 })
+			.autoPagingToArray({ limit: 1000 });
 		expect(newer.every((c) => c.created > middle)).toBe(true);
 		expect(newer.length).toBe(all.filter((c) => (c.created as number) > middle).length);
 		const active = await s.subscriptions.list({ status: 'active', limit: 100 });
@@ -99,7 +103,10 @@ describe('lists', () => {
 		const day = 86_400;
 		const now = Math.floor(Date.now() / 1000);
 		const old = emu.create('event', 'test', { type: 'customer.created', created: now - 31 * day });
-		const recent = emu.create('event', 'test', { type: 'customer.created', created: now - 29 * day });
+		const recent = emu.create('event', 'test', {
+			type: 'customer.created',
+			created: now - 29 * day,
+		});
 		const seen: string[] = [];
 		for await (const e of s.events.list({ limit: 100, type: 'customer.created' })) seen.push(e.id);
 		expect(seen).toContain(recent.id);
@@ -111,20 +118,29 @@ describe('lists', () => {
 		expect((await s.events.list({ types: names.slice(0, 20) })).object).toBe('list');
 		const tooMany = await failure(s.events.list({ types: names }));
 		expect([tooMany.statusCode, tooMany.param]).toEqual([400, 'types']);
-		const both = await failure(s.events.list({ types: ['customer.created'], type: 'customer.created' }));
+		const both = await failure(
+			s.events.list({ types: ['customer.created'], type: 'customer.created' }),
+		);
 		expect([both.statusCode, both.param]).toEqual([400, 'types']);
 	});
 
 	test('search with AND, ~ and metadata, paged with next_page', async () => {
 		const s = sdk(key);
-		const found = await s.subscriptions.search({ query: "status:'active' AND metadata['plan']:'pro'", limit: 2 });
+		const found = await s.subscriptions.search({
+			query: "status:'active' AND metadata['plan']:'pro'",
+			limit: 2,
+		});
 		expect(found.object).toBe('search_result');
 		expect(found.data.every((x) => x.status === 'active' && x.metadata.plan === 'pro')).toBe(true);
-		const everything = await s.subscriptions.search({ query: "status:'active' AND metadata['plan']:'pro'", limit: 2 }).autoPagingToArray({ limit: 1000 });
+		const everything = await s.subscriptions
+			.search({ query: "status:'active' AND metadata['plan']:'pro'", limit: 2 })
+			.autoPagingToArray({ limit: 1000 });
 		expect(everything.length).toBeGreaterThan(2);
 		const byName = await s.customers.search({ query: "name~'Lovelace'" });
 		expect(byName.data.length).toBeGreaterThan(0);
-		const error = await failure(s.customers.search({ query: "status:'active' AND name:'x' OR email:'y'" }));
+		const error = await failure(
+			s.customers.search({ query: "status:'active' AND name:'x' OR email:'y'" }),
+		);
 		expect(error.message).toMatch(/both 'AND' and 'OR'/);
 	});
 });
@@ -160,10 +176,16 @@ describe('keys', () => {
 	});
 
 	test('403 in the modern wording; Prices are "plan"', async () => {
-		const key = emu.addKey({ mode: 'live', permissions: { customer: 'write' }, permissionErrorStyle: 'modern' });
+		const key = emu.addKey({
+			mode: 'live',
+			permissions: { customer: 'write' },
+			permissionErrorStyle: 'modern',
+		});
 		const error = await failure(sdk(key).prices.list());
 		expect(error.code).toBe('more_permissions_required');
-		expect(error.message).toMatch(/^Permission denied\. .*Enabling "Prices Read" \('plan_read'\) permissions on this key would allow this request to continue\./);
+		expect(error.message).toMatch(
+			/^Permission denied\. .*Enabling "Prices Read" \('plan_read'\) permissions on this key would allow this request to continue\./,
+		);
 	});
 
 	test('write implies read; read does not allow writes; refunds need refund write', async () => {
@@ -180,8 +202,12 @@ describe('keys', () => {
 	test('a per-key rate limit answers 429 without Stripe-Should-Retry', async () => {
 		const key = emu.addKey({ mode: 'test', rateLimitPerSecond: 3 });
 		const s = sdk(key);
-		const results = await Promise.allSettled(Array.from({ length: 8 }, () => s.customers.list({ limit: 1 })));
-		const limited = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+		const results = await Promise.allSettled(
+			Array.from({ length: 8 }, () => s.customers.list({ limit: 1 })),
+		);
+		const limited = results
+			.filter((r) => r.status === 'rejected')
+			.map((r) => (r as PromiseRejectedResult).reason);
 		expect(limited.length).toBeGreaterThanOrEqual(4);
 		expect(limited[0].statusCode).toBe(429);
 		expect(limited[0].code).toBe('rate_limit');
@@ -218,16 +244,27 @@ describe('writes and idempotency', () => {
 		expect(b.id).toBe(a.id);
 		expect(emu.requests[0].replayed).toBe(true);
 		expect(emu.list('customer', 'test').length).toBe(before + 1);
-		const error = await failure(s.customers.create({ email: 'other@example.com' }, { idempotencyKey: 'idem-1' }));
+		const error = await failure(
+			s.customers.create({ email: 'other@example.com' }, { idempotencyKey: 'idem-1' }),
+		);
 		expect(error.type).toBe('StripeIdempotencyError');
-		expect(error.message).toMatch(/^Keys for idempotent requests can only be used with the same parameters/);
+		expect(error.message).toMatch(
+			/^Keys for idempotent requests can only be used with the same parameters/,
+		);
 	});
 
 	test('a refund updates its charge, adds a balance transaction and an event', async () => {
 		const s = sdk(emu.keys.testWrite);
-		const charge = emu.list('charge', 'test').find((c) => c.status === 'succeeded' && !c.refunded && !c.amount_refunded)!;
+		const charge = emu
+			.list('charge', 'test')
+			.find((c) => c.status === 'succeeded' && !c.refunded && !c.amount_refunded)!;
 		const refund = await s.refunds.create({ charge: charge.id, amount: 100, reason: 'duplicate' });
-		expect(refund).toMatchObject({ object: 'refund', amount: 100, charge: charge.id, status: 'succeeded' });
+		expect(refund).toMatchObject({
+			object: 'refund',
+			amount: 100,
+			charge: charge.id,
+			status: 'succeeded',
+		});
 		expect(emu.get('charge', 'test', charge.id)?.amount_refunded).toBe(100);
 		const events = await s.events.list({ type: 'charge.refunded', limit: 1 });
 		expect((events.data[0].data.object as Stripe.Charge).id).toBe(charge.id);
@@ -237,14 +274,25 @@ describe('writes and idempotency', () => {
 
 	test('an update event carries only what changed: metadata keys before (null when new), no request-only parameters', async () => {
 		const s = sdk(emu.keys.testWrite);
-		const sub = (await s.subscriptions.list({ status: 'active', limit: 100 })).data.find((x) => x.metadata.plan)!;
-		await s.subscriptions.update(sub.id, { metadata: { plan: String(sub.metadata.plan), seats: '5' }, proration_behavior: 'none', description: 'Renamed' });
+		const sub = (await s.subscriptions.list({ status: 'active', limit: 100 })).data.find(
+			(x) => x.metadata.plan,
+		)!;
+		await s.subscriptions.update(sub.id, {
+			metadata: { plan: String(sub.metadata.plan), seats: '5' },
+			proration_behavior: 'none',
+			description: 'Renamed',
+		});
 		const [event] = (await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data;
-		expect(event.data.previous_attributes).toEqual({ metadata: { seats: null }, description: sub.description });
+		expect(event.data.previous_attributes).toEqual({
+			metadata: { seats: null },
+			description: sub.description,
+		});
 		expect(event.data.object).not.toHaveProperty('proration_behavior');
 		const unchanged = await s.subscriptions.update(sub.id, { description: 'Renamed' });
 		expect(unchanged.description).toBe('Renamed');
-		expect((await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data[0].id).toBe(event.id);
+		expect(
+			(await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data[0].id,
+		).toBe(event.id);
 	});
 
 	test('deleting a customer leaves a deleted stub', async () => {
@@ -301,7 +349,9 @@ describe('faults', () => {
 test('the request log never holds a key, only its hint', () => {
 	const log = JSON.stringify(emu.requests);
 	for (const key of Object.values(emu.keys)) expect(log).not.toContain(key);
-	expect(emu.requests.every((r) => /^(rk|sk)_(test|live)_\*\*\*\w{4}$|^$/.test(r.keyHint))).toBe(true);
+	expect(emu.requests.every((r) => /^(rk|sk)_(test|live)_\*\*\*\w{4}$|^$/.test(r.keyHint))).toBe(
+		true,
+	);
 });
 
 test('demo data is coherent', () => {
@@ -309,11 +359,17 @@ test('demo data is coherent', () => {
 	const subs = emu.list('subscription', 'test');
 	expect(subs.length).toBeGreaterThanOrEqual(25);
 	expect(subs.every((s) => customers.has(s.customer as string))).toBe(true);
-	expect(new Set(subs.map((s) => s.status))).toEqual(new Set(['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'paused']));
+	expect(new Set(subs.map((s) => s.status))).toEqual(
+		new Set(['active', 'trialing', 'past_due', 'canceled', 'unpaid', 'paused']),
+	);
 	for (const charge of emu.list('charge', 'test')) {
-		expect(emu.get('payment_intent', 'test', charge.payment_intent as string)?.latest_charge).toBe(charge.id);
+		expect(emu.get('payment_intent', 'test', charge.payment_intent as string)?.latest_charge).toBe(
+			charge.id,
+		);
 	}
 	const prices = emu.list('price', 'test');
 	expect(prices.some((p) => p.currency === 'jpy')).toBe(true);
-	expect(new Set(emu.list('payout', 'test').map((p) => p.status))).toEqual(new Set(['paid', 'failed', 'in_transit', 'pending']));
+	expect(new Set(emu.list('payout', 'test').map((p) => p.status))).toEqual(
+		new Set(['paid', 'failed', 'in_transit', 'pending']),
+	);
 });

@@ -35,7 +35,14 @@ const RESOURCE_KEYS: Record<ObjectType, string> = {
 	invoice_payment: 'invoice_payment',
 };
 
-type TemplateType = ObjectType | 'account' | 'balance' | 'country_spec' | 'item' | 'subscription_item' | 'tax_rate';
+type TemplateType =
+	| ObjectType
+	| 'account'
+	| 'balance'
+	| 'country_spec'
+	| 'item'
+	| 'subscription_item'
+	| 'tax_rate';
 
 /**
  * Required fields newer than the examples that have no empty value (a non-null enum), per fixture
@@ -47,7 +54,8 @@ const FIXTURE_GAPS: Record<string, Record<string, unknown>> = {
 
 const resources = (fixtures as unknown as { resources: Record<string, StripeObject> }).resources;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The contract's fields of one object shape, and the shapes below its fields, worked out once. */
 interface Shape {
@@ -84,15 +92,23 @@ const EMPTY = { null: () => null, array: () => [], object: () => ({}) };
  * removed. Private fields (leading underscore) are the emulator's own and stay. With `only`, fields
  * that are there already are looked into only if listed (the others are known to conform).
  */
-function conform(value: Record<string, unknown>, shape: Shape | undefined, drop: boolean, only?: ReadonlySet<string>): void {
+function conform(
+	value: Record<string, unknown>,
+	shape: Shape | undefined,
+	drop: boolean,
+	only?: ReadonlySet<string>,
+): void {
 	if (!shape) return;
-	if (drop) for (const key of Object.keys(value)) if (!(key in shape.fields) && !key.startsWith('_')) delete value[key];
+	if (drop)
+		for (const key of Object.keys(value))
+			if (!(key in shape.fields) && !key.startsWith('_')) delete value[key];
 	for (const [key, field] of shape.entries) {
 		let v = value[key];
 		if (v === undefined && field.required && field.empty) v = value[key] = EMPTY[field.empty]();
 		else if (only && !only.has(key)) continue;
 		if (isPlainObject(v)) conform(v, shapeBelow(shape, key), drop);
-		else if (Array.isArray(v)) for (const x of v) if (isPlainObject(x)) conform(x, shapeBelow(shape, key), drop);
+		else if (Array.isArray(v))
+			for (const x of v) if (isPlainObject(x)) conform(x, shapeBelow(shape, key), drop);
 	}
 }
 
@@ -115,7 +131,9 @@ export function template(type: TemplateType): StripeObject {
 		conformed = structuredClone(resources[key]);
 		for (const [path, value] of Object.entries(FIXTURE_GAPS[key] ?? {})) {
 			const parts = path.split('.');
-			const parent = parts.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, conformed);
+			const parent = parts
+				.slice(0, -1)
+				.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, conformed);
 			if (parent[parts[parts.length - 1]] === undefined) parent[parts[parts.length - 1]] = value;
 		}
 		conform(conformed, rootShape(conformed.object), true);

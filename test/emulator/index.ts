@@ -13,7 +13,15 @@ import { makeKey } from './permissions';
 import { seedDemo } from './seed';
 import { EmulatorServer } from './server';
 import { Store } from './store';
-import type { FaultRule, KeyOptions, Mode, ObjectType, RequestLogEntry, StartOptions, StripeObject } from './types';
+import type {
+	FaultRule,
+	KeyOptions,
+	Mode,
+	ObjectType,
+	RequestLogEntry,
+	StartOptions,
+	StripeObject,
+} from './types';
 
 export type * from './types';
 
@@ -43,8 +51,17 @@ export interface StripeEmulator {
 	readonly tlsHandshakes: { readonly full: number; readonly resumed: number };
 	clearRequests(): void;
 	/** Inserts an object directly (no HTTP, no log entry); defaults come from Stripe's example object. */
-	create<T extends Record<string, unknown> = StripeObject>(type: ObjectType, mode: Mode, fields?: Record<string, unknown>): T;
-	createMany(type: ObjectType, mode: Mode, count: number, fields?: (i: number) => Record<string, unknown>): void;
+	create<T extends Record<string, unknown> = StripeObject>(
+		type: ObjectType,
+		mode: Mode,
+		fields?: Record<string, unknown>,
+	): T;
+	createMany(
+		type: ObjectType,
+		mode: Mode,
+		count: number,
+		fields?: (i: number) => Record<string, unknown>,
+	): void;
 	get(type: ObjectType, mode: Mode, id: string): StripeObject | undefined;
 	list(type: ObjectType, mode: Mode): StripeObject[];
 	/** Drops all objects, requests, idempotency records and faults; keys stay. */
@@ -56,7 +73,8 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/;
 
 export async function startEmulator(options: StartOptions = {}): Promise<StripeEmulator> {
 	const host = options.host ?? '127.0.0.1';
-	if (!LOOPBACK.test(host)) throw new Error(`The Stripe emulator only binds loopback addresses, not ${host}`);
+	if (!LOOPBACK.test(host))
+		throw new Error(`The Stripe emulator only binds loopback addresses, not ${host}`);
 	const accountId = options.accountId ?? 'acct_1EmuStripeGuard01';
 	const store = new Store(options.now ?? Date.now);
 	const api = new StripeApi(store);
@@ -105,7 +123,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 			server.tls.full = 0;
 			server.tls.resumed = 0;
 		},
-		create: <T>(type: ObjectType, mode: Mode, fields?: Record<string, unknown>) => store.create(type, mode, fields) as unknown as T,
+		create: <T>(type: ObjectType, mode: Mode, fields?: Record<string, unknown>) =>
+			store.create(type, mode, fields) as unknown as T,
 		createMany(type, mode, count, fields) {
 			const objects = Array.from({ length: count }, (_, i) => store.build(type, mode, fields?.(i)));
 			objects.sort((a, b) => (a.created ?? 0) - (b.created ?? 0));
@@ -123,8 +142,12 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 		async stop() {
 			await server.close();
 			if (server.violations.length > 0) {
-				const list = server.violations.splice(0).map((v) => `  ${v.request}: ${v.message}${v.param ? ` (param ${v.param})` : ''}`);
-				throw new Error(`The Stripe emulator received ${list.length} request(s) that Stripe's published definitions refuse:\n${list.join('\n')}`);
+				const list = server.violations
+					.splice(0)
+					.map((v) => `  ${v.request}: ${v.message}${v.param ? ` (param ${v.param})` : ''}`);
+				throw new Error(
+					`The Stripe emulator received ${list.length} request(s) that Stripe's published definitions refuse:\n${list.join('\n')}`,
+				);
 			}
 		},
 	};

@@ -47,13 +47,18 @@ const DASHBOARD_NAMES: Record<PermissionGroup, string> = {
 	coupon: 'Coupons',
 };
 
-export function makeKey(options: KeyOptions, defaults: { accountId: string; newSecret: () => string }): EmulatedKey {
+export function makeKey(
+	options: KeyOptions,
+	defaults: { accountId: string; newSecret: () => string },
+): EmulatedKey {
 	const key = options.key ?? `rk_${options.mode ?? 'test'}_${defaults.newSecret()}`;
 	const mode = options.mode ?? (/_live_/.test(key) ? 'live' : 'test');
 	const secret = key.startsWith('sk_');
 	const p = options.permissions ?? 'read';
 	const permissions =
-		typeof p === 'string' ? (Object.fromEntries(GROUPS.map((g) => [g, p])) as Record<PermissionGroup, Access>) : { ...p };
+		typeof p === 'string'
+			? (Object.fromEntries(GROUPS.map((g) => [g, p])) as Record<PermissionGroup, Access>)
+			: { ...p };
 	return {
 		key,
 		mode,
@@ -66,7 +71,11 @@ export function makeKey(options: KeyOptions, defaults: { accountId: string; newS
 	};
 }
 
-export function allows(key: EmulatedKey, group: PermissionGroup, access: 'read' | 'write'): boolean {
+export function allows(
+	key: EmulatedKey,
+	group: PermissionGroup,
+	access: 'read' | 'write',
+): boolean {
 	if (key.secret) return true;
 	const granted = key.permissions[group] ?? 'none';
 	return access === 'read' ? granted !== 'none' : granted === 'write';
@@ -78,10 +87,16 @@ export function keyHint(key: string, tail = 4): string {
 	return `${prefix}***${key.slice(-tail)}`;
 }
 
-export function permissionDenied(key: EmulatedKey, group: PermissionGroup, access: 'read' | 'write'): { message: string; code?: string } {
+export function permissionDenied(
+	key: EmulatedKey,
+	group: PermissionGroup,
+	access: 'read' | 'write',
+): { message: string; code?: string } {
 	const codes = [`${group}_${access}`];
 	if (key.style === 'modern') {
-		const names = codes.map((c) => `"${DASHBOARD_NAMES[group]} ${access === 'read' ? 'Read' : 'Write'}" ('${c}')`).join(' or ');
+		const names = codes
+			.map((c) => `"${DASHBOARD_NAMES[group]} ${access === 'read' ? 'Read' : 'Write'}" ('${c}')`)
+			.join(' or ');
 		return {
 			code: 'more_permissions_required',
 			message: `Permission denied. The provided key '${keyHint(key.key, 6)}' does not have the required permissions for this endpoint on account '${key.accountId}'. Enabling ${names} permissions on this key would allow this request to continue. You can edit permissions at https://dashboard.stripe.com/${key.accountId}/apikeys.`,

@@ -18,7 +18,8 @@ import type { Store } from './store';
 import type { FaultRule, RequestLogEntry, StartOptions } from './types';
 
 export const API_VERSION = '2026-10-28.endive';
-const RATE_LIMIT_MESSAGE = 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
+const RATE_LIMIT_MESSAGE =
+	'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
 /** The parameter of the credential test's write probe (nodes/shared/credential-test.ts). */
 const WRITE_PROBE_PARAMETER = 'stripe_guard_write_probe';
 /** Stripe's documented limits (docs.stripe.com/rate-limits), requests per second. */
@@ -46,7 +47,11 @@ interface ActiveFault extends FaultRule {
 function testCertificate(): { key: Buffer; cert: Buffer } {
 	for (let dir = __dirname; ; dir = dirname(dir)) {
 		const tls = join(dir, 'test/tls');
-		if (existsSync(join(tls, 'server.crt'))) return { key: readFileSync(join(tls, 'server.key')), cert: readFileSync(join(tls, 'server.crt')) };
+		if (existsSync(join(tls, 'server.crt')))
+			return {
+				key: readFileSync(join(tls, 'server.key')),
+				cert: readFileSync(join(tls, 'server.crt')),
+			};
 		if (dirname(dir) === dir) throw new Error(`test/tls/server.crt not found above ${__dirname}`);
 	}
 }
@@ -103,7 +108,9 @@ export class EmulatorServer {
 
 	async close(): Promise<void> {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 
 	addFault(rule: FaultRule): void {
@@ -132,7 +139,10 @@ export class EmulatorServer {
 			return Array.isArray(v) ? v[0] : v;
 		};
 		const method = (req.method ?? 'GET').toUpperCase();
-		const query = parseQs(url.search.slice(1), { depth: 6, arrayLimit: 1000 }) as Record<string, unknown>;
+		const query = parseQs(url.search.slice(1), { depth: 6, arrayLimit: 1000 }) as Record<
+			string,
+			unknown
+		>;
 		const form = parseQs(body, { depth: 6, arrayLimit: 1000 }) as Record<string, unknown>;
 		const bearer = /^Bearer (.+)$/.exec(header('authorization') ?? '')?.[1]?.trim();
 		const requestId = this.nextRequestId();
@@ -153,11 +163,20 @@ export class EmulatorServer {
 		};
 		this.requests.push(entry);
 		const version = header('stripe-version') ?? API_VERSION;
-		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Request-Id': requestId, 'Stripe-Version': version };
+		const headers: Record<string, string> = {
+			'Content-Type': 'application/json',
+			'Request-Id': requestId,
+			'Stripe-Version': version,
+		};
 		if (entry.idempotencyKey) headers['Idempotency-Key'] = entry.idempotencyKey;
 
 		let loseAnswer = false;
-		const send = async (status: number, text: string, extra: Record<string, string> = {}, objects = 0) => {
+		const send = async (
+			status: number,
+			text: string,
+			extra: Record<string, string> = {},
+			objects = 0,
+		) => {
 			const latency = this.latencyMs + this.latencyPerObjectMs * objects;
 			if (latency > 0) await sleep(latency);
 			entry.status = status;
@@ -170,16 +189,29 @@ export class EmulatorServer {
 			res.writeHead(status, { ...headers, ...extra, 'Content-Length': Buffer.byteLength(text) });
 			res.end(text);
 		};
-		const fail = (failure: StripeFailure) => send(failure.status, JSON.stringify(failure.body(requestId)), failure.headers);
+		const fail = (failure: StripeFailure) =>
+			send(failure.status, JSON.stringify(failure.body(requestId)), failure.headers);
 
 		const fault = this.matchFault(method, url.pathname);
 		if (fault) {
 			entry.fault = fault.kind;
 			switch (fault.kind) {
 				case 'rate_limit':
-					return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }));
+					return fail(
+						new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, {
+							code: 'rate_limit',
+						}),
+					);
 				case 'server_error':
-					return fail(new StripeFailure(500, 'api_error', 'An unknown error occurred while processing your request. Please try again.', {}, { 'Stripe-Should-Retry': 'true' }));
+					return fail(
+						new StripeFailure(
+							500,
+							'api_error',
+							'An unknown error occurred while processing your request. Please try again.',
+							{},
+							{ 'Stripe-Should-Retry': 'true' },
+						),
+					);
 				case 'drop_connection':
 					entry.status = 0;
 					req.socket.destroy();
@@ -196,20 +228,54 @@ export class EmulatorServer {
 		}
 
 		if (!bearer) {
-			return fail(new StripeFailure(401, 'invalid_request_error', "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."));
+			return fail(
+				new StripeFailure(
+					401,
+					'invalid_request_error',
+					"You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+				),
+			);
 		}
 		const key = this.keys.get(bearer);
-		if (!key) return fail(new StripeFailure(401, 'invalid_request_error', `Invalid API Key provided: ${keyHint(bearer)}`));
-		if (key.revoked) return fail(new StripeFailure(401, 'invalid_request_error', `Expired API Key provided: ${keyHint(bearer)}`, { code: 'api_key_expired' }));
+		if (!key)
+			return fail(
+				new StripeFailure(
+					401,
+					'invalid_request_error',
+					`Invalid API Key provided: ${keyHint(bearer)}`,
+				),
+			);
+		if (key.revoked)
+			return fail(
+				new StripeFailure(
+					401,
+					'invalid_request_error',
+					`Expired API Key provided: ${keyHint(bearer)}`,
+					{ code: 'api_key_expired' },
+				),
+			);
 		if (entry.stripeAccount && entry.stripeAccount !== key.accountId) {
 			return fail(
-				new StripeFailure(403, 'invalid_request_error', `The provided key '${keyHint(bearer)}' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`, { code: 'account_invalid' }),
+				new StripeFailure(
+					403,
+					'invalid_request_error',
+					`The provided key '${keyHint(bearer)}' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`,
+					{ code: 'account_invalid' },
+				),
 			);
 		}
 		const limited = this.overRateLimit(key, method, url.pathname);
 		if (limited) {
 			entry.rateLimited = limited;
-			return fail(new StripeFailure(429, 'invalid_request_error', RATE_LIMIT_MESSAGE, { code: 'rate_limit' }, { 'Stripe-Rate-Limited-Reason': limited }));
+			return fail(
+				new StripeFailure(
+					429,
+					'invalid_request_error',
+					RATE_LIMIT_MESSAGE,
+					{ code: 'rate_limit' },
+					{ 'Stripe-Rate-Limited-Reason': limited },
+				),
+			);
 		}
 
 		// Stripe's published definitions decide what a request may say, not our reading of them.
@@ -219,16 +285,28 @@ export class EmulatorServer {
 			entry.violation = violation.message;
 			// The credential test's write probe names a parameter no endpoint has, on purpose, so that
 			// Stripe refuses it as a whole (after the permission check): not a mistake of ours.
-			if (violation.param !== WRITE_PROBE_PARAMETER) this.violations.push({ request: `${method} ${url.pathname}`, ...violation });
-			const unknownUrl = violation.param === undefined && /^Unrecognized request URL/.test(violation.message);
-			const code = /^Received unknown parameter/.test(violation.message) ? 'parameter_unknown' : /^Missing required param/.test(violation.message) ? 'parameter_missing' : undefined;
-			throw new StripeFailure(unknownUrl ? 404 : 400, 'invalid_request_error', violation.message, { ...(violation.param !== undefined && { param: violation.param }), ...(code && { code }) });
+			if (violation.param !== WRITE_PROBE_PARAMETER)
+				this.violations.push({ request: `${method} ${url.pathname}`, ...violation });
+			const unknownUrl =
+				violation.param === undefined && /^Unrecognized request URL/.test(violation.message);
+			const code = /^Received unknown parameter/.test(violation.message)
+				? 'parameter_unknown'
+				: /^Missing required param/.test(violation.message)
+					? 'parameter_missing'
+					: undefined;
+			throw new StripeFailure(unknownUrl ? 404 : 400, 'invalid_request_error', violation.message, {
+				...(violation.param !== undefined && { param: violation.param }),
+				...(code && { code }),
+			});
 		};
 
 		const isWrite = method === 'POST' || method === 'DELETE';
 		// Stripe reads GET and DELETE parameters from the query string (as the stripe SDK sends them), POST's from the body.
 		const params = method === 'GET' || method === 'DELETE' ? query : form;
-		const storeKey = isWrite && entry.idempotencyKey ? `${key.accountId}:${key.mode}:${entry.idempotencyKey}` : undefined;
+		const storeKey =
+			isWrite && entry.idempotencyKey
+				? `${key.accountId}:${key.mode}:${entry.idempotencyKey}`
+				: undefined;
 		const fingerprint = `${method} ${url.pathname} ${JSON.stringify(params)}`;
 		if (storeKey) {
 			const stored = this.idempotency.get(storeKey);
@@ -238,7 +316,11 @@ export class EmulatorServer {
 			}
 			if (stored) {
 				return fail(
-					new StripeFailure(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${entry.idempotencyKey}' if you meant to execute a different request.`),
+					new StripeFailure(
+						400,
+						'idempotency_error',
+						`Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${entry.idempotencyKey}' if you meant to execute a different request.`,
+					),
 				);
 			}
 		}
@@ -253,12 +335,20 @@ export class EmulatorServer {
 			if (Array.isArray(data)) objects = data.length;
 			text = serialize(result.body, asArray(params.expand));
 		} catch (error) {
-			const failure = error instanceof StripeFailure ? error : new StripeFailure(500, 'api_error', `Emulator error: ${error instanceof Error ? error.message : String(error)}`);
+			const failure =
+				error instanceof StripeFailure
+					? error
+					: new StripeFailure(
+							500,
+							'api_error',
+							`Emulator error: ${error instanceof Error ? error.message : String(error)}`,
+						);
 			status = failure.status;
 			text = JSON.stringify(failure.body(requestId));
 		}
 		// Stripe stores the outcome of an idempotent request unless the server failed (5xx).
-		if (storeKey && status < 500) this.idempotency.set(storeKey, { fingerprint, status, body: text });
+		if (storeKey && status < 500)
+			this.idempotency.set(storeKey, { fingerprint, status, body: text });
 		return send(status, text, {}, objects);
 	}
 
@@ -281,21 +371,38 @@ export class EmulatorServer {
 	 * `limit` per second. Stripe counts per account and mode (keys of one account share), each
 	 * endpoint (method and path template, from Stripe's endpoint table) apart, search apart.
 	 */
-	private overRateLimit(key: EmulatedKey, method: string, path: string): RateLimitReason | undefined {
+	private overRateLimit(
+		key: EmulatedKey,
+		method: string,
+		path: string,
+	): RateLimitReason | undefined {
 		const now = Date.now();
 		const limits: Array<{ id: string; limit: number; reason: RateLimitReason }> = [];
-		if (key.rateLimitPerSecond) limits.push({ id: `key ${key.key}`, limit: key.rateLimitPerSecond, reason: 'key-rate' });
+		if (key.rateLimitPerSecond)
+			limits.push({ id: `key ${key.key}`, limit: key.rateLimitPerSecond, reason: 'key-rate' });
 		if (this.stripeLimits) {
 			const account = `${key.accountId} ${key.mode}`;
 			const endpoint = matchEndpoint(method, path)?.template ?? path;
-			limits.push({ id: account, limit: key.mode === 'live' ? LIVE_LIMIT : SANDBOX_LIMIT, reason: 'global-rate' });
-			limits.push({ id: `${account} ${method} ${endpoint}`, limit: ENDPOINT_LIMIT, reason: 'endpoint-rate' });
-			if (endpoint.endsWith('/search')) limits.push({ id: `${account} search`, limit: SEARCH_LIMIT, reason: 'search-rate' });
+			limits.push({
+				id: account,
+				limit: key.mode === 'live' ? LIVE_LIMIT : SANDBOX_LIMIT,
+				reason: 'global-rate',
+			});
+			limits.push({
+				id: `${account} ${method} ${endpoint}`,
+				limit: ENDPOINT_LIMIT,
+				reason: 'endpoint-rate',
+			});
+			if (endpoint.endsWith('/search'))
+				limits.push({ id: `${account} search`, limit: SEARCH_LIMIT, reason: 'search-rate' });
 		}
 		const buckets = limits.map(({ id, limit }) => {
 			const bucket = this.buckets.get(id) ?? { tokens: limit, at: now };
 			// A clock that went back (a test's mocked Date.now restored) refills nothing, and takes nothing.
-			bucket.tokens = Math.min(limit, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limit);
+			bucket.tokens = Math.min(
+				limit,
+				bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limit,
+			);
 			bucket.at = now;
 			this.buckets.set(id, bucket);
 			return bucket;

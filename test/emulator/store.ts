@@ -86,7 +86,8 @@ export class Store {
 		}) as StripeObject;
 		Object.assign(object, fields);
 		info.finish?.(object, fields, (prefix) => this.newId(prefix));
-		if (type === 'payment_intent' && object.client_secret === undefined) object.client_secret = `${object.id}_secret_${this.newId('', 16)}`;
+		if (type === 'payment_intent' && object.client_secret === undefined)
+			object.client_secret = `${object.id}_secret_${this.newId('', 16)}`;
 		return complete(object, [...Object.keys(defaults), ...Object.keys(fields)]);
 	}
 
@@ -162,7 +163,13 @@ export class Store {
 	page(
 		type: ObjectType,
 		mode: Mode,
-		opts: { limit: number; startingAfter?: StripeObject; endingBefore?: StripeObject; match: (o: StripeObject) => boolean; created?: { atLeast?: number; atMost?: number } },
+		opts: {
+			limit: number;
+			startingAfter?: StripeObject;
+			endingBefore?: StripeObject;
+			match: (o: StripeObject) => boolean;
+			created?: { atLeast?: number; atMost?: number };
+		},
 	): { data: StripeObject[]; hasMore: boolean } {
 		const c = this.collection(type, mode);
 		const items = c.items;
@@ -179,7 +186,10 @@ export class Store {
 		// Items are in `created` order: a `created` range is found by binary search, not by testing
 		// every object (a read in windows of 50,000 subscriptions asks 500 times).
 		const { atLeast = -Infinity, atMost = Infinity } = opts.created ?? {};
-		const start = Math.min(opts.startingAfter ? this.indexOf(c, opts.startingAfter) - 1 : items.length - 1, this.lastCreatedAtMost(items, atMost));
+		const start = Math.min(
+			opts.startingAfter ? this.indexOf(c, opts.startingAfter) - 1 : items.length - 1,
+			this.lastCreatedAtMost(items, atMost),
+		);
 		for (let i = start; i >= 0 && (items[i].created ?? 0) >= atLeast; i--) {
 			if (!opts.match(items[i])) continue;
 			if (data.length === opts.limit) return { data, hasMore: true };

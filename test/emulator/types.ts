@@ -37,7 +37,11 @@ export type ObjectType =
 	| 'discount'
 	| 'invoice_payment';
 
-export type StripeObject = Record<string, unknown> & { id: string; object: string; created?: number };
+export type StripeObject = Record<string, unknown> & {
+	id: string;
+	object: string;
+	created?: number;
+};
 
 export interface KeyOptions {
 	/** Default: `rk_<mode>_` + 32 random letters and digits. `sk_` keys may do everything. */
@@ -83,7 +87,13 @@ export interface RequestLogEntry {
  * (a write is done) and then closes the connection instead of answering, as a client sees a
  * request whose answer came after its timeout.
  */
-export type FaultKind = 'rate_limit' | 'server_error' | 'drop_connection' | 'slow' | 'malformed_body' | 'lost_answer';
+export type FaultKind =
+	| 'rate_limit'
+	| 'server_error'
+	| 'drop_connection'
+	| 'slow'
+	| 'malformed_body'
+	| 'lost_answer';
 
 export interface FaultRule {
 	kind: FaultKind;

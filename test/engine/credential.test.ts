@@ -10,9 +10,21 @@ describe('credential: keys refused before any request', () => {
 	const emulator = useEmulator();
 
 	const cases: Array<[string, unknown, RegExp]> = [
-		['sk_live_ secret key', `sk_live_${BODY}`, /secret key \(sk_live_…\).*restricted keys.*the link at the top of the Stripe Guard credential form.*rk_live_\.$/],
-		['sk_test_ secret key', `sk_test_${BODY}`, /secret key \(sk_test_…\).*read permissions Stripe Guard needs already chosen.*rk_test_\.$/],
-		['pk_ publishable key', `pk_test_${BODY}`, /publishable key \(pk_…\).*cannot read your Stripe data/],
+		[
+			'sk_live_ secret key',
+			`sk_live_${BODY}`,
+			/secret key \(sk_live_…\).*restricted keys.*the link at the top of the Stripe Guard credential form.*rk_live_\.$/,
+		],
+		[
+			'sk_test_ secret key',
+			`sk_test_${BODY}`,
+			/secret key \(sk_test_…\).*read permissions Stripe Guard needs already chosen.*rk_test_\.$/,
+		],
+		[
+			'pk_ publishable key',
+			`pk_test_${BODY}`,
+			/publishable key \(pk_…\).*cannot read your Stripe data/,
+		],
 		['whsec_ webhook secret', `whsec_${BODY}`, /webhook signing secret \(whsec_…\)/],
 		['empty key', '', /No API key entered/],
 		['missing key', undefined, /No API key entered/],
@@ -24,26 +36,47 @@ describe('credential: keys refused before any request', () => {
 
 	test.each(cases)('%s is refused with its own message', async (_name, apiKey, expected) => {
 		const before = emulator().requests.length;
-		const result = await testCredential({ apiKey: apiKey as string, environment: 'test', accountId: '', allowWrites: false });
+		const result = await testCredential({
+			apiKey: apiKey as string,
+			environment: 'test',
+			accountId: '',
+			allowWrites: false,
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(expected);
 		expect(emulator().requests.length).toBe(before);
 	});
 
 	test('each refusal is distinct', async () => {
-		const messages = await Promise.all(cases.slice(0, 9).filter(([n]) => n !== 'missing key').map(([, apiKey]) => testCredential({ apiKey: apiKey as string, environment: 'test', accountId: '', allowWrites: false })));
+		const messages = await Promise.all(
+			cases
+				.slice(0, 9)
+				.filter(([n]) => n !== 'missing key')
+				.map(([, apiKey]) =>
+					testCredential({
+						apiKey: apiKey as string,
+						environment: 'test',
+						accountId: '',
+						allowWrites: false,
+					}),
+				),
+		);
 		expect(new Set(messages.map((m) => m.message)).size).toBe(messages.length);
 	});
 
 	test('a live key with environment Test is refused', async () => {
 		const result = await testCredential({ apiKey: `rk_live_${BODY}`, environment: 'test' });
 		expect(result).toMatchObject({ status: 'Error' });
-		expect(result.message).toMatch(/live-mode key \(rk_live_…\) but the Environment is set to Test/);
+		expect(result.message).toMatch(
+			/live-mode key \(rk_live_…\) but the Environment is set to Test/,
+		);
 	});
 
 	test('a test key with environment Live is refused', async () => {
 		const result = await testCredential({ apiKey: `rk_test_${BODY}`, environment: 'live' });
-		expect(result.message).toMatch(/test-mode key \(rk_test_…\) but the Environment is set to Live/);
+		expect(result.message).toMatch(
+			/test-mode key \(rk_test_…\) but the Environment is set to Live/,
+		);
 	});
 
 	test('a malformed account id is refused', async () => {
@@ -64,7 +97,10 @@ describe('credential: checks against Stripe (emulator)', () => {
 
 	test('a read-only test key passes', async () => {
 		const result = await testCredential({ apiKey: emulator().keys.testRead });
-		expect(result).toEqual({ status: 'OK', message: 'Connected to Stripe in test mode with a read-only key.' });
+		expect(result).toEqual({
+			status: 'OK',
+			message: 'Connected to Stripe in test mode with a read-only key.',
+		});
 	});
 
 	test('a read-only live key passes in Live', async () => {
@@ -87,15 +123,31 @@ describe('credential: checks against Stripe (emulator)', () => {
 
 	test('a key that can write while Allow Writes is off fails and names what it can write', async () => {
 		const e = emulator();
-		const key = e.addKey({ mode: 'test', permissions: { customer: 'write', charge: 'read', refund: 'write' } });
+		const key = e.addKey({
+			mode: 'test',
+			permissions: { customer: 'write', charge: 'read', refund: 'write' },
+		});
 		e.clearRequests();
 		const result = await testCredential({ apiKey: key });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/can write Customers: Write \(rak_customer_write\), Refunds: Write \(rak_refund_write\), but Allow Writes is off/);
+		expect(result.message).toMatch(
+			/can write Customers: Write \(rak_customer_write\), Refunds: Write \(rak_refund_write\), but Allow Writes is off/,
+		);
 		expect(result.message).not.toMatch(/Products/);
 		// Writable endpoints refuse the probe's unknown parameter (400); the others refuse the key (403).
-		const statuses = Object.fromEntries(e.requests.filter((r) => r.method !== 'GET').map((r) => [r.path.split('/')[2], r.status]));
-		expect(statuses).toEqual({ customers: 400, products: 403, prices: 403, subscriptions: 403, invoices: 403, payment_intents: 403, refunds: 400, checkout: 403 });
+		const statuses = Object.fromEntries(
+			e.requests.filter((r) => r.method !== 'GET').map((r) => [r.path.split('/')[2], r.status]),
+		);
+		expect(statuses).toEqual({
+			customers: 400,
+			products: 403,
+			prices: 403,
+			subscriptions: 403,
+			invoices: 403,
+			payment_intents: 403,
+			refunds: 400,
+			checkout: 403,
+		});
 	});
 
 	test('the same key passes when Allow Writes is on', async () => {
@@ -119,7 +171,9 @@ describe('credential: checks against Stripe (emulator)', () => {
 		e.revokeKey(key);
 		const result = await testCredential({ apiKey: key });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/did not accept this API key: it may have been deleted, rolled or expired/);
+		expect(result.message).toMatch(
+			/did not accept this API key: it may have been deleted, rolled or expired/,
+		);
 		expect(result.message).not.toContain(key.slice(8));
 	});
 
@@ -136,9 +190,14 @@ describe('credential: checks against Stripe (emulator)', () => {
 
 	test('an account id mismatch fails and names both accounts', async () => {
 		const e = emulator();
-		const result = await testCredential({ apiKey: e.keys.testRead, accountId: 'acct_1SomeoneElse00' });
+		const result = await testCredential({
+			apiKey: e.keys.testRead,
+			accountId: 'acct_1SomeoneElse00',
+		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toBe(`This key belongs to account ${e.accountId}, not acct_1SomeoneElse00. Use a key of acct_1SomeoneElse00, or correct the Account ID.`);
+		expect(result.message).toBe(
+			`This key belongs to account ${e.accountId}, not acct_1SomeoneElse00. Use a key of acct_1SomeoneElse00, or correct the Account ID.`,
+		);
 	});
 });
 
@@ -172,15 +231,30 @@ describe('credential: the over-permission probe changes nothing', () => {
 		const result = await testCredential({ apiKey: e.keys.testWrite });
 
 		expect(result.status).toBe('Error');
-		for (const p of ['customer', 'product', 'plan', 'subscription', 'invoice', 'payment_intent', 'refund', 'checkout_session']) {
+		for (const p of [
+			'customer',
+			'product',
+			'plan',
+			'subscription',
+			'invoice',
+			'payment_intent',
+			'refund',
+			'checkout_session',
+		]) {
 			expect(result.message).toContain(`(rak_${p}_write)`);
 		}
 		expect(state()).toEqual(before);
 		const writes = e.requests.filter((r) => r.method !== 'GET');
 		expect(writes).toHaveLength(8);
-		for (const w of writes) expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([w.method, w.path, true]);
+		for (const w of writes)
+			expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([
+				w.method,
+				w.path,
+				true,
+			]);
 		// The probe really aimed at the seeded objects (the refund probe names no charge at all).
-		for (const [type, { id }] of targets) if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
+		for (const [type, { id }] of targets)
+			if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
 	});
 });
 
@@ -189,24 +263,37 @@ describe("credential: n8n's HTTP helpers send it, and only Stripe Guard's nodes 
 
 	test('authenticate is a Bearer header from the key; n8n decrypts it only for the nodes that declare it', () => {
 		const credential = new StripeRestrictedKeyApi();
-		expect(credential.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } } });
+		expect(credential.authenticate).toEqual({
+			type: 'generic',
+			properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+		});
 		expect(credential.restrictToSupportedNodes).toBe(true);
 	});
 
 	test("the key reaches Stripe as a Bearer header through n8n's helper", async () => {
 		const e = emulator();
 		e.clearRequests();
-		const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', limit: 1 } as never, credential: { apiKey: e.keys.testRead } });
+		const run = await runStripeGuard({
+			parameters: { resource: 'customer', operation: 'list', limit: 1 } as never,
+			credential: { apiKey: e.keys.testRead },
+		});
 		expect(run.status).toBe('success');
-		expect(e.requests.map((r) => [r.keyHint, r.status])).toEqual([[`rk_test_***${e.keys.testRead.slice(-4)}`, 200]]);
+		expect(e.requests.map((r) => [r.keyHint, r.status])).toEqual([
+			[`rk_test_***${e.keys.testRead.slice(-4)}`, 200],
+		]);
 	});
 
 	test('the "Custom API Call" n8n adds to nodes whose credential authenticates is refused in words, before any request', async () => {
 		const e = emulator();
 		e.clearRequests();
-		const run = await runStripeGuard({ parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' } as never, credential: { apiKey: e.keys.testRead } });
+		const run = await runStripeGuard({
+			parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' } as never,
+			credential: { apiKey: e.keys.testRead },
+		});
 		expect(run.status).toBe('error');
-		expect(run.error?.message).toBe('Stripe Guard has no Custom API Call: it sends only the requests of its own operations');
+		expect(run.error?.message).toBe(
+			'Stripe Guard has no Custom API Call: it sends only the requests of its own operations',
+		);
 		expect(e.requests).toEqual([]);
 	});
 });
@@ -218,22 +305,51 @@ describe('credential: a write credential on a node that only reads is pointed ou
 	test('a read or a report with Allow Writes on gets a warning in the editor; a proposal or a read-only credential does not', async () => {
 		const e = emulator();
 		const write = { apiKey: e.keys.testWrite, allowWrites: true };
-		const read = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list' } as never, credential: write });
-		expect(read.hints).toEqual([expect.objectContaining({ message: expect.stringMatching(WARNING), type: 'warning', location: 'ndv' })]);
-		const report = await runStripeGuard({ parameters: { resource: 'report', operation: 'mrr' } as never, credential: write });
+		const read = await runStripeGuard({
+			parameters: { resource: 'customer', operation: 'list' } as never,
+			credential: write,
+		});
+		expect(read.hints).toEqual([
+			expect.objectContaining({
+				message: expect.stringMatching(WARNING),
+				type: 'warning',
+				location: 'ndv',
+			}),
+		]);
+		const report = await runStripeGuard({
+			parameters: { resource: 'report', operation: 'mrr' } as never,
+			credential: write,
+		});
 		expect(report.hints.map((h) => h.message)).toEqual([expect.stringMatching(WARNING)]);
-		const proposal = await runStripeGuard({ parameters: { resource: 'customer', operation: 'create', email: 'ada@example.com', additionalFields: {} } as never, credential: write });
+		const proposal = await runStripeGuard({
+			parameters: {
+				resource: 'customer',
+				operation: 'create',
+				email: 'ada@example.com',
+				additionalFields: {},
+			} as never,
+			credential: write,
+		});
 		expect(proposal.status).toBe('success');
 		expect(proposal.hints).toEqual([]);
-		const readOnly = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list' } as never, credential: { apiKey: e.keys.testRead } });
+		const readOnly = await runStripeGuard({
+			parameters: { resource: 'customer', operation: 'list' } as never,
+			credential: { apiKey: e.keys.testRead },
+		});
 		expect(readOnly.hints).toEqual([]);
 	});
 
-	test('the trigger says it in n8n\'s log', async () => {
+	test("the trigger says it in n8n's log", async () => {
 		const e = emulator();
 		e.create('event', 'test', { type: 'customer.created' });
-		const poll = (allowWrites: boolean) => createPollWorkflow({ parameters: { events: ['customer.created'] }, credential: { apiKey: allowWrites ? e.keys.testWrite : e.keys.testRead, allowWrites } }).poll('manual');
-		expect((await captureLogs(() => poll(true))).lines).toContainEqual(expect.stringMatching(WARNING));
+		const poll = (allowWrites: boolean) =>
+			createPollWorkflow({
+				parameters: { events: ['customer.created'] },
+				credential: { apiKey: allowWrites ? e.keys.testWrite : e.keys.testRead, allowWrites },
+			}).poll('manual');
+		expect((await captureLogs(() => poll(true))).lines).toContainEqual(
+			expect.stringMatching(WARNING),
+		);
 		expect((await captureLogs(() => poll(false))).lines.join('\n')).not.toMatch(WARNING);
 	});
 });

@@ -14,20 +14,30 @@ beforeEach(() => {
 describe('customer → get', () => {
 	test('returns the customer Stripe has', async () => {
 		const e = emulator();
-		const created = e.create<{ id: string }>('customer', 'test', { email: 'jenny.rosen@example.com', name: 'Jenny Rosen' });
+		const created = e.create<{ id: string }>('customer', 'test', {
+			email: 'jenny.rosen@example.com',
+			name: 'Jenny Rosen',
+		});
 		const run = await runStripeGuard({
 			parameters: { resource: 'customer', operation: 'get', customerId: created.id },
 			credential: { apiKey: e.keys.testRead },
 		});
 		expect(run.status).toBe('success');
 		expect(run.items).toHaveLength(1);
-		expect(run.items[0].json).toMatchObject({ id: created.id, object: 'customer', email: 'jenny.rosen@example.com', livemode: false });
+		expect(run.items[0].json).toMatchObject({
+			id: created.id,
+			object: 'customer',
+			email: 'jenny.rosen@example.com',
+			livemode: false,
+		});
 		expect(run.items[0].pairedItem).toEqual({ item: 0 });
 	});
 
 	test('one output per input item, each paired with its input', async () => {
 		const e = emulator();
-		const ids = [0, 1, 2].map((i) => e.create<{ id: string }>('customer', 'test', { email: `c${i}@example.com` }).id);
+		const ids = [0, 1, 2].map(
+			(i) => e.create<{ id: string }>('customer', 'test', { email: `c${i}@example.com` }).id,
+		);
 		const run = await runStripeGuard({
 			parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' },
 			credential: { apiKey: e.keys.testRead },
@@ -66,7 +76,10 @@ describe('customer → get', () => {
 
 	test('a blank required ID stops n8n before the run', async () => {
 		await expect(
-			runStripeGuard({ parameters: { resource: 'customer', operation: 'get', customerId: '' }, credential: { apiKey: emulator().keys.testRead } }),
+			runStripeGuard({
+				parameters: { resource: 'customer', operation: 'get', customerId: '' },
+				credential: { apiKey: emulator().keys.testRead },
+			}),
 		).rejects.toThrow('Parameter "Customer" is required.');
 	});
 
@@ -84,7 +97,11 @@ describe('customer → get', () => {
 
 	test('a key without Customers: Read gets the permission named (legacy wording)', async () => {
 		const e = emulator();
-		const key = e.addKey({ mode: 'test', permissions: { subscription: 'read' }, permissionErrorStyle: 'legacy' });
+		const key = e.addKey({
+			mode: 'test',
+			permissions: { subscription: 'read' },
+			permissionErrorStyle: 'legacy',
+		});
 		const run = await runStripeGuard({
 			parameters: { resource: 'customer', operation: 'get', customerId: 'cus_NffrFeUfNV2Hib' },
 			credential: { apiKey: key },
@@ -157,18 +174,21 @@ describe('customer → list', () => {
 		[100, 1],
 		[101, 3],
 		[250, 4],
-	])('Return All over %i customers: every customer once, in %i requests of 100', async (count, requests) => {
-		const e = emulator();
-		e.createMany('customer', 'test', count, inOneSecond());
-		e.clearRequests();
-		const run = await list({ returnAll: true });
-		expect(run.items).toHaveLength(count);
-		expect(new Set(run.items.map((i) => i.json.id)).size).toBe(count);
-		const calls = customerRequests();
-		expect(calls).toHaveLength(requests);
-		expect(calls.every((c) => c.query.limit === '100')).toBe(true);
-		expect(run.items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
-	});
+	])(
+		'Return All over %i customers: every customer once, in %i requests of 100',
+		async (count, requests) => {
+			const e = emulator();
+			e.createMany('customer', 'test', count, inOneSecond());
+			e.clearRequests();
+			const run = await list({ returnAll: true });
+			expect(run.items).toHaveLength(count);
+			expect(new Set(run.items.map((i) => i.json.id)).size).toBe(count);
+			const calls = customerRequests();
+			expect(calls).toHaveLength(requests);
+			expect(calls.every((c) => c.query.limit === '100')).toBe(true);
+			expect(run.items.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		},
+	);
 
 	test('newest first, as Stripe lists', async () => {
 		const e = emulator();
@@ -203,7 +223,9 @@ describe('customer → list', () => {
 		const run = await list({ returnAll: true, maxRows: 120 });
 		expect(run.items).toHaveLength(120);
 		expect(customerRequests()).toHaveLength(2);
-		expect(run.hints.map((h) => h.message)).toEqual([expect.stringMatching(/Stopped at Max Rows \(120\).*Stripe has more/)]);
+		expect(run.hints.map((h) => h.message)).toEqual([
+			expect.stringMatching(/Stopped at Max Rows \(120\).*Stripe has more/),
+		]);
 	});
 
 	test('no hint when everything fits under Max Rows', async () => {
@@ -221,7 +243,11 @@ describe('customer → list', () => {
 		e.clearRequests();
 		const run = await list({
 			returnAll: true,
-			filters: { email: 'ada@example.com', createdFrom: '2026-01-01T00:00:00Z', createdBefore: '2026-02-01T00:00:00Z' },
+			filters: {
+				email: 'ada@example.com',
+				createdFrom: '2026-01-01T00:00:00Z',
+				createdBefore: '2026-02-01T00:00:00Z',
+			},
 		});
 		expect(customerRequests()[0].query).toMatchObject({
 			email: 'ada@example.com',
@@ -276,4 +302,3 @@ describe('retries', () => {
 		}
 	});
 });
-

@@ -10,24 +10,57 @@ import { nodeTypes, STRIPE_GUARD } from './harness';
 
 const description = new StripeGuard().description;
 const operationsOf = (resource: string) =>
-	(description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))?.options ?? []) as Array<{ name: string; value: string; action: string }>;
+	(description.properties.find(
+		(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource),
+	)?.options ?? []) as Array<{ name: string; value: string; action: string }>;
 const fieldsOf = (resource: string, operation: string): INodeProperties[] =>
-	description.properties.filter((p) => p.displayOptions?.show?.resource?.includes(resource) && p.displayOptions?.show?.operation?.includes(operation));
+	description.properties.filter(
+		(p) =>
+			p.displayOptions?.show?.resource?.includes(resource) &&
+			p.displayOptions?.show?.operation?.includes(operation),
+	);
 
 function subtitle(parameters: Record<string, string>): unknown {
-	const node: INode = { id: 'n', name: 'Stripe Guard', type: STRIPE_GUARD, typeVersion: 1, position: [0, 0], parameters };
+	const node: INode = {
+		id: 'n',
+		name: 'Stripe Guard',
+		type: STRIPE_GUARD,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	return workflow.expression.getSimpleParameterValue(node, description.subtitle, 'internal', {});
 }
 
 test('write operations are named, described and subtitled as proposals, each with the notice', () => {
-	expect(operationsOf('refund').map((o) => [o.value, o.name])).toEqual([['get', 'Get'], ['list', 'List'], ['create', 'Propose Create']]);
-	expect(operationsOf('customer').filter((o) => /^Propose /.test(o.name)).map((o) => o.value)).toEqual(['create', 'update', 'delete']);
-	for (const resource of ['customer', 'product', 'price', 'subscription', 'invoice', 'paymentIntent', 'refund', 'checkoutSession']) {
+	expect(operationsOf('refund').map((o) => [o.value, o.name])).toEqual([
+		['get', 'Get'],
+		['list', 'List'],
+		['create', 'Propose Create'],
+	]);
+	expect(
+		operationsOf('customer')
+			.filter((o) => /^Propose /.test(o.name))
+			.map((o) => o.value),
+	).toEqual(['create', 'update', 'delete']);
+	for (const resource of [
+		'customer',
+		'product',
+		'price',
+		'subscription',
+		'invoice',
+		'paymentIntent',
+		'refund',
+		'checkoutSession',
+	]) {
 		for (const op of operationsOf(resource).filter((o) => o.name.startsWith('Propose '))) {
 			expect(op.action).toMatch(/^Propose /);
 			const notice = fieldsOf(resource, op.value)[0];
-			expect([notice.type, notice.displayName]).toEqual(['notice', 'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval']);
+			expect([notice.type, notice.displayName]).toEqual([
+				'notice',
+				'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
+			]);
 		}
 	}
 	expect(subtitle({ resource: 'refund', operation: 'create' })).toBe('propose create: refund');
@@ -36,10 +69,19 @@ test('write operations are named, described and subtitled as proposals, each wit
 });
 
 test('every report says it runs once per execution', () => {
-	for (const op of operationsOf('report')) expect(fieldsOf('report', op.value)[0]).toMatchObject({ type: 'notice', displayName: expect.stringMatching(/^Runs once per execution/) });
+	for (const op of operationsOf('report'))
+		expect(fieldsOf('report', op.value)[0]).toMatchObject({
+			type: 'notice',
+			displayName: expect.stringMatching(/^Runs once per execution/),
+		});
 });
 
-test("the trigger says in the editor that its first activation replays nothing", () => {
+test('the trigger says in the editor that its first activation replays nothing', () => {
 	const [first] = new StripeGuardTrigger().description.properties;
-	expect(first).toMatchObject({ type: 'notice', displayName: expect.stringMatching(/^The first activation starts from now: events from before are not replayed/) });
+	expect(first).toMatchObject({
+		type: 'notice',
+		displayName: expect.stringMatching(
+			/^The first activation starts from now: events from before are not replayed/,
+		),
+	});
 });

@@ -26,7 +26,9 @@ export function useEmulator(options: StartOptions = {}): () => StripeEmulator {
  * list's requests depend on it, and creating hundreds of objects at the clock's own time can
  * cross a second's edge (then a window below it is read too).
  */
-export function inOneSecond(fields: (i: number) => Record<string, unknown> = () => ({})): (i: number) => Record<string, unknown> {
+export function inOneSecond(
+	fields: (i: number) => Record<string, unknown> = () => ({}),
+): (i: number) => Record<string, unknown> {
 	const second = Math.floor(Date.now() / 1000) - 1;
 	return (i) => ({ ...fields(i), created: second });
 }

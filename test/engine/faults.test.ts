@@ -19,8 +19,15 @@ let baseline: string[];
 
 beforeAll(() => {
 	process.on('unhandledRejection', onUnhandled);
-	emulator().createMany('customer', 'test', 250, inOneSecond((i) => ({ name: `Customer ${i}`, email: `c${i}@example.com` })));
-	baseline = emulator().list('customer', 'test').map((c) => c.id);
+	emulator().createMany(
+		'customer',
+		'test',
+		250,
+		inOneSecond((i) => ({ name: `Customer ${i}`, email: `c${i}@example.com` })),
+	);
+	baseline = emulator()
+		.list('customer', 'test')
+		.map((c) => c.id);
 });
 afterAll(() => {
 	process.off('unhandledRejection', onUnhandled);
@@ -32,7 +39,16 @@ beforeEach(() => {
 });
 
 const listAll = () =>
-	runStripeGuard({ parameters: { resource: 'customer', operation: 'list', returnAll: true, maxRows: 1000, requestTimeout: TIMEOUT_MS / 1000 } as never, credential: { apiKey: emulator().keys.testRead } });
+	runStripeGuard({
+		parameters: {
+			resource: 'customer',
+			operation: 'list',
+			returnAll: true,
+			maxRows: 1000,
+			requestTimeout: TIMEOUT_MS / 1000,
+		} as never,
+		credential: { apiKey: emulator().keys.testRead },
+	});
 
 /** What a user sees of a failure: the message and description, without a stack trace or the key. */
 function expectClearError(run: NodeRun) {
@@ -45,13 +61,20 @@ function expectClearError(run: NodeRun) {
 }
 
 // The second page (after the first 100) is where each fault strikes: "mid-list".
-const midList = (rule: FaultRule): FaultRule => ({ pathPrefix: '/v1/customers', afterRequests: 1, ...rule });
+const midList = (rule: FaultRule): FaultRule => ({
+	pathPrefix: '/v1/customers',
+	afterRequests: 1,
+	...rule,
+});
 
 test.each([
 	['a 429 storm', midList({ kind: 'rate_limit', count: 3 })],
 	['a burst of 500s', midList({ kind: 'server_error', count: 3 })],
 	['dropped connections', midList({ kind: 'drop_connection', count: 2 })],
-	['an answer slower than the timeout', midList({ kind: 'slow', count: 1, delayMs: TIMEOUT_MS + 1000 })],
+	[
+		'an answer slower than the timeout',
+		midList({ kind: 'slow', count: 1, delayMs: TIMEOUT_MS + 1000 }),
+	],
 ])('%s mid-list: the same 250 rows as without faults', async (_name, rule) => {
 	emulator().addFault(rule);
 	const run = await listAll();
@@ -65,9 +88,14 @@ test.each([
 });
 
 test('a Request Timeout that is not above 0 is refused before any request', async () => {
-	const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', requestTimeout: 0 } as never, credential: { apiKey: emulator().keys.testRead } });
+	const run = await runStripeGuard({
+		parameters: { resource: 'customer', operation: 'list', requestTimeout: 0 } as never,
+		credential: { apiKey: emulator().keys.testRead },
+	});
 	expect(run.status).toBe('error');
-	expect(run.error?.message).toBe('Request Timeout (Seconds) must be a number of seconds above 0, not 0');
+	expect(run.error?.message).toBe(
+		'Request Timeout (Seconds) must be a number of seconds above 0, not 0',
+	);
 	expect(emulator().requests).toHaveLength(0);
 });
 
@@ -86,7 +114,8 @@ test('a fault that does not pass ends in a clear error naming the item, after th
 	// below the rows' second, both on their way at once, whichever ran out first; no more after that.
 	const requests = emulator().requests;
 	const tries = new Map<string, number>();
-	for (const r of requests.slice(1)) tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
+	for (const r of requests.slice(1))
+		tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
 	expect(Math.max(...tries.values())).toBe(5);
 	expect(requests.length).toBeLessThanOrEqual(1 + 5 + 5);
 });
@@ -98,26 +127,60 @@ test('an approved refund whose answer is lost (as after a timeout) or whose conn
 	try {
 		const e = emulator();
 		const writer = { apiKey: e.keys.testWrite, allowWrites: true };
-		const charges = [0, 1].map(() => e.create<{ id: string }>('charge', 'test', { amount: 5000, amount_refunded: 0, currency: 'usd' }));
+		const charges = [0, 1].map(() =>
+			e.create<{ id: string }>('charge', 'test', {
+				amount: 5000,
+				amount_refunded: 0,
+				currency: 'usd',
+			}),
+		);
 		const proposals = [];
 		for (const charge of charges) {
-			const run = await runStripeGuard({ parameters: { resource: 'refund', operation: 'create', chargeId: charge.id, additionalFields: { amount: 700 } }, credential: writer });
+			const run = await runStripeGuard({
+				parameters: {
+					resource: 'refund',
+					operation: 'create',
+					chargeId: charge.id,
+					additionalFields: { amount: 700 },
+				},
+				credential: writer,
+			});
 			proposals.push(run.items[0].json);
 		}
-		const approval = await runApproval({ proposals, credential: writer, parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' } });
+		const approval = await runApproval({
+			proposals,
+			credential: writer,
+			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+		});
 		const approve = /Review and decide: (\S+)/.exec(receiver.messages[0].text)![1];
 		// The first refund is written but its answer never arrives; the second's connection drops before.
 		e.addFault({ kind: 'lost_answer', method: 'POST', pathPrefix: '/v1/refunds', count: 1 });
 		// (A request taken by the first fault is not counted by the second: its count starts at the first's retry.)
-		e.addFault({ kind: 'drop_connection', method: 'POST', pathPrefix: '/v1/refunds', afterRequests: 1, count: 1 });
-		const approved = await approval.open(approve, 'POST', { approver: 'Ada Lovelace', decision: 'approve' });
+		e.addFault({
+			kind: 'drop_connection',
+			method: 'POST',
+			pathPrefix: '/v1/refunds',
+			afterRequests: 1,
+			count: 1,
+		});
+		const approved = await approval.open(approve, 'POST', {
+			approver: 'Ada Lovelace',
+			decision: 'approve',
+		});
 		expect(approved.resumed?.status).toBe('success');
-		expect(e.list('refund', 'test').map((r) => r.charge).sort()).toEqual(charges.map((c) => c.id).sort());
+		expect(
+			e
+				.list('refund', 'test')
+				.map((r) => r.charge)
+				.sort(),
+		).toEqual(charges.map((c) => c.id).sort());
 		const posts = e.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
 		const keys = new Set(posts.map((r) => r.idempotencyKey));
 		expect(keys.size).toBe(2);
 		for (const key of keys) {
-			const written = posts.filter((r) => r.idempotencyKey === key && r.status === 200 && !r.replayed);
+			const written = posts.filter(
+				(r) => r.idempotencyKey === key && r.status === 200 && !r.replayed,
+			);
 			expect(written).toHaveLength(1);
 		}
 		// Both faults struck, one on each refund, so there were retries.

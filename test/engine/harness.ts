@@ -4,7 +4,12 @@
  */
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { CredentialTestContext, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
+import {
+	CredentialTestContext,
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	ICredentialsHelper,
 	LoggerProxy,
@@ -53,7 +58,9 @@ class ItemsSource implements INodeType {
 		defaults: { name: 'Items' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' }] as INodeProperties[],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' },
+		] as INodeProperties[],
 	} as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -65,7 +72,11 @@ class ItemsSource implements INodeType {
 /** As n8n's tool generation: the same node under a name ending in Tool (what `@tool` display options test). */
 function toolVariant(node: INodeType): INodeType {
 	const variant = Object.create(node) as INodeType;
-	variant.description = { ...node.description, name: `${node.description.name}Tool`, displayName: `${node.description.displayName} Tool` };
+	variant.description = {
+		...node.description,
+		name: `${node.description.name}Tool`,
+		displayName: `${node.description.displayName} Tool`,
+	};
 	return variant;
 }
 
@@ -84,7 +95,9 @@ export const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-const credentialTypes: Record<string, ICredentialType> = { [CREDENTIAL_TYPE]: new StripeRestrictedKeyApi() };
+const credentialTypes: Record<string, ICredentialType> = {
+	[CREDENTIAL_TYPE]: new StripeRestrictedKeyApi(),
+};
 
 /**
  * Serves the test's credential data to the engine and authenticates requests as n8n's own
@@ -105,7 +118,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	/** As n8n: a credential type with `restrictToSupportedNodes` only for the node types that declare it (tool variants included). */
 	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
 		if (!credentialTypes[credentialType]?.restrictToSupportedNodes) return true;
-		return Object.entries(nodeTypeByName).some(([name, type]) => name === nodeType && type.description.credentials?.some((c) => c.name === credentialType));
+		return Object.entries(nodeTypeByName).some(
+			([name, type]) =>
+				name === nodeType && type.description.credentials?.some((c) => c.name === credentialType),
+		);
 	}
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
@@ -120,7 +136,18 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		requestOptions.headers ??= {};
 		if (authenticate.type === 'generic') {
 			const resolve = (value: string) =>
-				isExpression(value) ? String(workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') || '') : value;
+				isExpression(value)
+					? String(
+							workflow.expression.getSimpleParameterValue(
+								node,
+								value,
+								'internal',
+								{ $credentials: credentials },
+								undefined,
+								'',
+							) || '',
+						)
+					: value;
 			const target = requestOptions as unknown as Record<string, Record<string, unknown>>;
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
@@ -198,7 +225,11 @@ export interface NodeRun {
 }
 
 /** What n8n's server hands the engine for one execution, pointed at 127.0.0.1. */
-export function buildAdditionalData(credential: TestCredential, workflowData: IWorkflowBase, executionId: string): IWorkflowExecuteAdditionalData {
+export function buildAdditionalData(
+	credential: TestCredential,
+	workflowData: IWorkflowBase,
+	executionId: string,
+): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: new TestCredentialsHelper(credentialData(credential)),
 		hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
@@ -249,12 +280,26 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 			parameters: options.parameters,
 			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
 			...(options.continueOnFail && { onError: 'continueRegularOutput' as const }),
-			...(options.retryOnFail && { retryOnFail: true, maxTries: options.retryOnFail, waitBetweenTries: 0 }),
+			...(options.retryOnFail && {
+				retryOnFail: true,
+				maxTries: options.retryOnFail,
+				waitBetweenTries: 0,
+			}),
 		},
 	];
-	const connections = { Items: { main: [[{ node: 'Stripe Guard', type: NodeConnectionTypes.Main, index: 0 }]] } };
+	const connections = {
+		Items: { main: [[{ node: 'Stripe Guard', type: NodeConnectionTypes.Main, index: 0 }]] },
+	};
 	const id = `wf-${++executionCounter}`;
-	const workflow = new Workflow({ id, name: 'test', nodes, connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
+	const workflow = new Workflow({
+		id,
+		name: 'test',
+		nodes,
+		connections,
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
 	const workflowData: IWorkflowBase = {
 		id,
 		name: 'test',
@@ -270,7 +315,10 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
 	const executionId = `exec-${executionCounter}`;
 	const additionalData = buildAdditionalData(options.credential, workflowData, executionId);
 
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Items') ?? undefined });
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: workflow.getNode('Items') ?? undefined,
+	});
 	const taskData = run.data.resultData.runData['Stripe Guard']?.[0];
 	const error = (taskData?.error ?? run.data.resultData.error) as NodeRunError | undefined;
 	return {
@@ -287,7 +335,11 @@ export async function runStripeGuard(options: RunOptions): Promise<NodeRun> {
  * (DynamicNodeParametersService, n8n 2.41): a workflow holding only the node being edited, with its
  * current parameters and credential, and n8n-core's LoadOptionsContext on it.
  */
-export function loadOptionsContext(credential: TestCredential, parameters: INodeParameters = {}, path = 'parameters'): ILoadOptionsFunctions {
+export function loadOptionsContext(
+	credential: TestCredential,
+	parameters: INodeParameters = {},
+	path = 'parameters',
+): ILoadOptionsFunctions {
 	const node: INode = {
 		id: 'stripe-guard',
 		name: 'Stripe Guard',
@@ -298,30 +350,63 @@ export function loadOptionsContext(credential: TestCredential, parameters: INode
 		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
 	};
 	const id = `wf-${++executionCounter}`;
-	const workflow = new Workflow({ id, name: 'editor', nodes: [node], connections: {}, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
-	const workflowData = { id, name: 'editor', active: false, isArchived: false, nodes: [node], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null } as IWorkflowBase;
-	const additionalData = buildAdditionalData(credential, workflowData, `load-options-${executionCounter}`);
+	const workflow = new Workflow({
+		id,
+		name: 'editor',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	const workflowData = {
+		id,
+		name: 'editor',
+		active: false,
+		isArchived: false,
+		nodes: [node],
+		connections: {},
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as IWorkflowBase;
+	const additionalData = buildAdditionalData(
+		credential,
+		workflowData,
+		`load-options-${executionCounter}`,
+	);
 	additionalData.currentNodeParameters = parameters;
 	return new LoadOptionsContext(workflow, node, additionalData, path);
 }
 
 /** Runs the credential test as n8n does: the node's `testedBy` method in n8n-core's CredentialTestContext. */
-export async function testCredential(credential: TestCredential | ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
-	const data = 'environment' in credential && typeof credential.environment === 'string' && 'allowWrites' in credential
-		? (credential as ICredentialDataDecryptedObject)
-		: credentialData(credential as TestCredential);
+export async function testCredential(
+	credential: TestCredential | ICredentialDataDecryptedObject,
+): Promise<INodeCredentialTestResult> {
+	const data =
+		'environment' in credential &&
+		typeof credential.environment === 'string' &&
+		'allowWrites' in credential
+			? (credential as ICredentialDataDecryptedObject)
+			: credentialData(credential as TestCredential);
 	const node = new StripeGuard();
 	const method = node.description.credentials?.[0].testedBy as string;
-	return await node.methods.credentialTest[method as 'stripeRestrictedKeyApiTest'].call(new CredentialTestContext(), {
-		id: 'cred-1',
-		name: 'Stripe test',
-		type: CREDENTIAL_TYPE,
-		data,
-	});
+	return await node.methods.credentialTest[method as 'stripeRestrictedKeyApiTest'].call(
+		new CredentialTestContext(),
+		{
+			id: 'cred-1',
+			name: 'Stripe test',
+			type: CREDENTIAL_TYPE,
+			data,
+		},
+	);
 }
 
 /** Records every log line n8n's logger and LoggerProxy write while the callback runs. */
-export async function captureLogs<T>(callback: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+export async function captureLogs<T>(
+	callback: () => Promise<T>,
+): Promise<{ result: T; lines: string[] }> {
 	const lines: string[] = [];
 	const record = (level: string) => (message: string, meta?: unknown) => {
 		lines.push(`${level} ${message} ${meta === undefined ? '' : safeStringify(meta)}`);

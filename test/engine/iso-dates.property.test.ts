@@ -33,25 +33,36 @@ interface Case {
 	expand: Record<string, string>;
 }
 
-const templateOf = (type: string) => (type === 'checkout.session' ? 'checkout_session' : type) as Template;
+const templateOf = (type: string) =>
+	(type === 'checkout.session' ? 'checkout_session' : type) as Template;
 
 /** What an expandable field expands to, by the `stripe` package's types (the emulator's contract). */
 const DEFS = contract.defs as Record<string, { props?: Record<string, unknown> }>;
-const typeOfDef = new Map(Object.entries(contract.objectTypes as Record<string, string[]>).flatMap(([type, defs]) => defs.map((d) => [d, type] as const)));
+const typeOfDef = new Map(
+	Object.entries(contract.objectTypes as Record<string, string[]>).flatMap(([type, defs]) =>
+		defs.map((d) => [d, type] as const),
+	),
+);
 function expansions(type: string, fields: string[]): Record<string, string> {
 	const props = DEFS[(contract.objectTypes as Record<string, string[]>)[type][0]].props ?? {};
 	const out: Record<string, string> = {};
 	for (const field of fields) {
 		let schema = props[field] as { t?: string; of?: unknown } | undefined;
 		if (schema?.t === 'nullable') schema = schema.of as typeof schema;
-		const target = schema?.t === 'expandable' ? typeOfDef.get((schema.of as string[])[0]) : undefined;
+		const target =
+			schema?.t === 'expandable' ? typeOfDef.get((schema.of as string[])[0]) : undefined;
 		if (target && UNIX_TIMES[target]) out[field] = target;
 	}
 	return out;
 }
 
 const CASES: Case[] = [
-	...querySpecs.map((spec) => ({ type: objectTypeOf(spec), template: templateOf(objectTypeOf(spec)), shape: spec, expand: expansions(objectTypeOf(spec), spec.expand) })),
+	...querySpecs.map((spec) => ({
+		type: objectTypeOf(spec),
+		template: templateOf(objectTypeOf(spec)),
+		shape: spec,
+		expand: expansions(objectTypeOf(spec), spec.expand),
+	})),
 	{ type: 'line_item', template: 'line_item', shape: invoiceLineShape, expand: {} },
 	{ type: 'item', template: 'item', shape: checkoutLineShape, expand: {} },
 	{ type: 'balance', template: 'balance', shape: balanceShape, expand: {} },
@@ -65,13 +76,16 @@ function places(object: IDataObject, path: string): Array<{ parent: IDataObject;
 	if (rest.length === 0) return [{ parent: object, key }];
 	const value = object[key];
 	const children = list ? (Array.isArray(value) ? value : []) : [value];
-	return children.filter((c): c is IDataObject => !!c && typeof c === 'object' && !Array.isArray(c)).flatMap((c) => places(c, rest.join('.')));
+	return children
+		.filter((c): c is IDataObject => !!c && typeof c === 'object' && !Array.isArray(c))
+		.flatMap((c) => places(c, rest.join('.')));
 }
 
 /** Stripe's example of a type with a fresh timestamp (or null) in every place Stripe defines one. */
 function planted(type: string, next: () => number | null): IDataObject {
 	const object = template(templateOf(type)) as IDataObject;
-	for (const path of UNIX_TIMES[type] ?? []) for (const { parent, key } of places(object, path)) parent[key] = next();
+	for (const path of UNIX_TIMES[type] ?? [])
+		for (const { parent, key } of places(object, path)) parent[key] = next();
 	return object;
 }
 
@@ -79,7 +93,10 @@ function planted(type: string, next: () => number | null): IDataObject {
 const fullObject = (c: Case) =>
 	fc
 		.record({
-			times: fc.uniqueArray(fc.integer({ min: 1_000_000_000, max: 2_100_000_000 }), { minLength: 400, maxLength: 400 }),
+			times: fc.uniqueArray(fc.integer({ min: 1_000_000_000, max: 2_100_000_000 }), {
+				minLength: 400,
+				maxLength: 400,
+			}),
 			nulls: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 400, maxLength: 400 }),
 			expand: fc.subarray(Object.keys(c.expand)),
 		})
@@ -107,8 +124,13 @@ function expectIsoWhereTimes(v1: unknown, v2: unknown, times: Set<number>, path:
 	if (typeof v1 === 'number' && times.has(v1)) {
 		expect([path, v2]).toEqual([path, iso(v1)]);
 	} else if (v1 && typeof v1 === 'object') {
-		expect([path, Array.isArray(v2), Object.keys(v2 as object)]).toEqual([path, Array.isArray(v1), Object.keys(v1)]);
-		for (const [k, v] of Object.entries(v1)) expectIsoWhereTimes(v, (v2 as Record<string, unknown>)[k], times, `${path}.${k}`);
+		expect([path, Array.isArray(v2), Object.keys(v2 as object)]).toEqual([
+			path,
+			Array.isArray(v1),
+			Object.keys(v1),
+		]);
+		for (const [k, v] of Object.entries(v1))
+			expectIsoWhereTimes(v, (v2 as Record<string, unknown>)[k], times, `${path}.${k}`);
 	} else {
 		expect([path, v2]).toEqual([path, v1]);
 	}
@@ -121,17 +143,27 @@ function numbersIn(value: unknown): number[] {
 }
 
 test('the oracle covers every object type that is simplified', () => {
-	for (const c of CASES) expect([c.type, Array.isArray(UNIX_TIMES[c.type])]).toEqual([c.type, true]);
+	for (const c of CASES)
+		expect([c.type, Array.isArray(UNIX_TIMES[c.type])]).toEqual([c.type, true]);
 	// A few that the shapes rename or nest, so that the property has them to check.
-	expect(UNIX_TIMES.subscription).toEqual(expect.arrayContaining(['created', 'canceled_at', 'items.data[].current_period_end']));
+	expect(UNIX_TIMES.subscription).toEqual(
+		expect.arrayContaining(['created', 'canceled_at', 'items.data[].current_period_end']),
+	);
 	expect(UNIX_TIMES.line_item).toEqual(['period.end', 'period.start']);
 	// Expanded objects are simplified by their own shape: the property expands these.
-	expect(CASES.find((c) => c.type === 'subscription')!.expand).toMatchObject({ customer: 'customer', latest_invoice: 'invoice' });
-	expect(CASES.find((c) => c.type === 'refund')!.expand).toMatchObject({ charge: 'charge', payment_intent: 'payment_intent', balance_transaction: 'balance_transaction' });
+	expect(CASES.find((c) => c.type === 'subscription')!.expand).toMatchObject({
+		customer: 'customer',
+		latest_invoice: 'invoice',
+	});
+	expect(CASES.find((c) => c.type === 'refund')!.expand).toMatchObject({
+		charge: 'charge',
+		payment_intent: 'payment_intent',
+		balance_transaction: 'balance_transaction',
+	});
 });
 
 describe.each(CASES.map((c) => [c.type, c] as const))('%s', (_, c) => {
-	test('simplified in version 2: every Stripe timestamp an ISO date of the full object\'s value, no Unix time left, the rest as in version 1', () => {
+	test("simplified in version 2: every Stripe timestamp an ISO date of the full object's value, no Unix time left, the rest as in version 1", () => {
 		fc.assert(
 			fc.property(fullObject(c), ({ object, times }) => {
 				const full = structuredClone(object);
@@ -149,8 +181,26 @@ describe.each(CASES.map((c) => [c.type, c] as const))('%s', (_, c) => {
 test('the shapes do output Stripe timestamps (so the property is not empty)', () => {
 	const reached = CASES.filter((c) => {
 		let t = 1_500_000_000;
-		const v1 = simplifyDeep(c.shape, planted(c.type, () => t++), false);
+		const v1 = simplifyDeep(
+			c.shape,
+			planted(c.type, () => t++),
+			false,
+		);
 		return numbersIn(v1).some((n) => n >= 1_500_000_000 && n < t);
 	}).map((c) => c.type);
-	expect(reached.sort()).toEqual(['balance_transaction', 'charge', 'checkout.session', 'customer', 'event', 'invoice', 'line_item', 'payment_intent', 'payout', 'price', 'product', 'refund', 'subscription']);
+	expect(reached.sort()).toEqual([
+		'balance_transaction',
+		'charge',
+		'checkout.session',
+		'customer',
+		'event',
+		'invoice',
+		'line_item',
+		'payment_intent',
+		'payout',
+		'price',
+		'product',
+		'refund',
+		'subscription',
+	]);
 });

@@ -41,18 +41,43 @@ const node = (resource: string, value: unknown): INode => ({
 
 /** n8n's parameter issues of the ID field (what the editor shows and the engine refuses to run). */
 function issues(resource: string, value: unknown): string[] {
-	const found = NodeHelpers.getNodeParametersIssues(nodeType.description.properties, node(resource, value), nodeType.description);
+	const found = NodeHelpers.getNodeParametersIssues(
+		nodeType.description.properties,
+		node(resource, value),
+		nodeType.description,
+	);
 	return found?.parameters?.[`${resource}Id`] ?? [];
 }
 
-const ID_CHARS = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'.split(''));
+const ID_CHARS = fc.constantFrom(
+	...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'.split(''),
+);
 const body = fc.string({ unit: ID_CHARS, minLength: 1, maxLength: 40 });
-const url = (id: string, o: { account: string | null; test: boolean; path: string; tail: string }) =>
+const url = (
+	id: string,
+	o: { account: string | null; test: boolean; path: string; tail: string },
+) =>
 	`https://dashboard.stripe.com/${o.account ? `${o.account}/` : ''}${o.test ? 'test/' : ''}${o.path}/${id}${o.tail}`;
 const urlParts = fc.record({
-	account: fc.option(fc.string({ unit: fc.constantFrom(...'abcXYZ0189'.split('')), minLength: 1, maxLength: 16 }).map((s) => `acct_${s}`)),
+	account: fc.option(
+		fc
+			.string({ unit: fc.constantFrom(...'abcXYZ0189'.split('')), minLength: 1, maxLength: 16 })
+			.map((s) => `acct_${s}`),
+	),
 	test: fc.boolean(),
-	path: fc.constantFrom('customers', 'products', 'prices', 'subscriptions', 'invoices', 'payments', 'refunds', 'payouts', 'events', 'checkout/sessions', 'balance_transactions'),
+	path: fc.constantFrom(
+		'customers',
+		'products',
+		'prices',
+		'subscriptions',
+		'invoices',
+		'payments',
+		'refunds',
+		'payouts',
+		'events',
+		'checkout/sessions',
+		'balance_transactions',
+	),
 	tail: fc.constantFrom('', '/', '?tab=events', '#details', '/edit'),
 });
 
@@ -63,7 +88,14 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 				const id = `${prefix}${b}`;
 				const link = url(id, parts);
 				// n8n's own extraction of the By URL mode, on the node's real parameter.
-				expect(extractValue({ __rl: true, mode: 'url', value: link }, `${resource}Id`, node(resource, {}), nodeType)).toBe(id);
+				expect(
+					extractValue(
+						{ __rl: true, mode: 'url', value: link },
+						`${resource}Id`,
+						node(resource, {}),
+						nodeType,
+					),
+				).toBe(id);
 				// The node's run-time reading gives the same ID and the link's mode.
 				expect(idFromDashboardUrl(link, prefix)).toBe(id);
 				expect(dashboardMode(link)).toBe(parts.test ? 'test' : 'live');
@@ -83,8 +115,20 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 				const id = `${other}${b}`;
 				fc.pre(!id.startsWith(prefix));
 				// (n8n may list the same issue twice: the field's name also stands inside a collection of another operation.)
-				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`))]));
-				expect(new Set(issues(resource, { __rl: true, mode: 'url', value: url(id, parts) }))).toEqual(new Set([expect.stringMatching(new RegExp(`^Not a Stripe Dashboard URL of an? .+ \\(…/${prefix}…\\)$`))]));
+				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(
+					new Set([
+						expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`)),
+					]),
+				);
+				expect(
+					new Set(issues(resource, { __rl: true, mode: 'url', value: url(id, parts) })),
+				).toEqual(
+					new Set([
+						expect.stringMatching(
+							new RegExp(`^Not a Stripe Dashboard URL of an? .+ \\(…/${prefix}…\\)$`),
+						),
+					]),
+				);
 				expect(idFromDashboardUrl(url(id, parts), prefix)).toBeUndefined();
 				expect(isStripeId(id, prefix)).toBe(false);
 			}),

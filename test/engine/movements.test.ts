@@ -10,8 +10,17 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Subscription } from '../../nodes/shared/transport/types';
-import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, type SubscriptionChange } from '../../nodes/StripeGuard/reports/subscription-history';
-import { CANCELLATION_RULES, DISCOUNT_RULES, subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscription-value';
+import {
+	changeOf,
+	EVENT_RETENTION_SECONDS,
+	movementsOf,
+	type SubscriptionChange,
+} from '../../nodes/StripeGuard/reports/subscription-history';
+import {
+	CANCELLATION_RULES,
+	DISCOUNT_RULES,
+	subscriptionValueAt,
+} from '../../nodes/StripeGuard/reports/subscription-value';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
@@ -26,7 +35,10 @@ async function movements(parameters: IDataObject) {
 		parameters: { resource: 'report', operation: 'subscriptionMovements', ...parameters } as never,
 		credential: { apiKey: emulator().keys.testRead },
 	});
-	if (run.status !== 'success') throw new Error(`report failed: ${run.error?.message ?? run.status} ${run.error?.description ?? ''}`);
+	if (run.status !== 'success')
+		throw new Error(
+			`report failed: ${run.error?.message ?? run.status} ${run.error?.description ?? ''}`,
+		);
 	expect(run.items).toHaveLength(1);
 	return run.items[0].json;
 }
@@ -47,12 +59,48 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			object: 'subscription_item',
 			quantity,
 			discounts: [],
-			price: e.create('price', 'test', { currency, unit_amount: amount, unit_amount_decimal: String(amount), recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } }),
+			price: e.create('price', 'test', {
+				currency,
+				unit_amount: amount,
+				unit_amount_decimal: String(amount),
+				recurring: {
+					interval: 'month',
+					interval_count: 1,
+					usage_type: 'licensed',
+					meter: null,
+					trial_period_days: null,
+				},
+			}),
 		});
-		const sub = (cust: string, status: string, currency: string, items: object[], extra: Record<string, unknown> = {}): StripeObject =>
-			e.create('subscription', 'test', { customer: cust, status, currency, created: NOW - 60 * DAY, items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: items }, ...extra });
-		const event = (type: string, created: number, object: StripeObject, previous?: Record<string, unknown>) =>
-			e.create('event', 'test', { type, created, data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) } });
+		const sub = (
+			cust: string,
+			status: string,
+			currency: string,
+			items: object[],
+			extra: Record<string, unknown> = {},
+		): StripeObject =>
+			e.create('subscription', 'test', {
+				customer: cust,
+				status,
+				currency,
+				created: NOW - 60 * DAY,
+				items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: items },
+				...extra,
+			});
+		const event = (
+			type: string,
+			created: number,
+			object: StripeObject,
+			previous?: Record<string, unknown>,
+		) =>
+			e.create('event', 'test', {
+				type,
+				created,
+				data: {
+					object: structuredClone(object),
+					...(previous ? { previous_attributes: previous } : {}),
+				},
+			});
 		const ended = (t: number) => ({ canceled_at: t, ended_at: t });
 		const cA = customer();
 		const cFG = customer();
@@ -60,12 +108,25 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		// A: $50.00 paying throughout → start 5,000, end 5,000.
 		sub(cA, 'active', 'usd', [item('usd', 5000, 1)]);
 		// B: created in the period, still in trial → not new, nothing (the old report: new +7,000).
-		sub(customer(), 'trialing', 'usd', [item('usd', 7000, 1)], { created: S + DAY, trial_start: S + DAY, trial_end: NOW + 5 * DAY });
+		sub(customer(), 'trialing', 'usd', [item('usd', 7000, 1)], {
+			created: S + DAY,
+			trial_start: S + DAY,
+			trial_end: NOW + 5 * DAY,
+		});
 		// C: trial from before the period converts at S+3d → new +4,000 (the old report: not new).
-		const c = sub(customer(), 'active', 'usd', [item('usd', 4000, 1)], { created: S - 5 * DAY, trial_start: S - 5 * DAY, trial_end: S + 3 * DAY });
+		const c = sub(customer(), 'active', 'usd', [item('usd', 4000, 1)], {
+			created: S - 5 * DAY,
+			trial_start: S - 5 * DAY,
+			trial_end: S + 3 * DAY,
+		});
 		event('customer.subscription.updated', S + 3 * DAY, c, { status: 'trialing' });
 		// D: trial canceled at S+5d before it ever paid → not churn, nothing (the old report: churn 3,000).
-		const d = sub(customer(), 'canceled', 'usd', [item('usd', 3000, 1)], { created: S - 3 * DAY, trial_start: S - 3 * DAY, trial_end: S + 10 * DAY, ...ended(S + 5 * DAY) });
+		const d = sub(customer(), 'canceled', 'usd', [item('usd', 3000, 1)], {
+			created: S - 3 * DAY,
+			trial_start: S - 3 * DAY,
+			trial_end: S + 10 * DAY,
+			...ended(S + 5 * DAY),
+		});
 		event('customer.subscription.deleted', S + 5 * DAY, d);
 		// E: past due at the start, marked unpaid at S+6d → churn 2,000 (the old report: nothing).
 		const eSub = sub(customer(), 'unpaid', 'usd', [item('usd', 2000, 1)]);
@@ -73,11 +134,15 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		// F: $10.00 × 1 → × 3 at S+4d → start 1,000, end 3,000: expansion +2,000.
 		const fItem = item('usd', 1000, 3);
 		const f = sub(cFG, 'active', 'usd', [fItem]);
-		event('customer.subscription.updated', S + 4 * DAY, f, { items: { data: [{ ...fItem, quantity: 1 }] } });
+		event('customer.subscription.updated', S + 4 * DAY, f, {
+			items: { data: [{ ...fItem, quantity: 1 }] },
+		});
 		// G: $15.00 × 4 → × 2 at S+7d → start 6,000, end 3,000: contraction −3,000 (customer of F).
 		const gItem = item('usd', 1500, 2);
 		const g = sub(cFG, 'active', 'usd', [gItem]);
-		event('customer.subscription.updated', S + 7 * DAY, g, { items: { data: [{ ...gItem, quantity: 4 }] } });
+		event('customer.subscription.updated', S + 7 * DAY, g, {
+			items: { data: [{ ...gItem, quantity: 4 }] },
+		});
 		// H: unpaid at the start, paid again at S+8d → reactivation +2,500 (the old report: nothing).
 		const h = sub(customer(), 'active', 'usd', [item('usd', 2500, 1)]);
 		event('customer.subscription.updated', S + 8 * DAY, h, { status: 'unpaid' });
@@ -99,11 +164,39 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		// End: A 5,000 + C 4,000 + F 3,000 + G 3,000 + H 2,500 = 17,500 = 15,200 + 4,000 + 2,000 − 3,000 − 3,200 + 2,500.
 		// EUR start: K 1,100; new J 900; end 2,000.
 		const by = json.by_currency as Record<string, IDataObject>;
-		expect(by.usd).toMatchObject({ mrr_at_start: 15200, new_mrr: 4000, expansion_mrr: 2000, contraction_mrr: 3000, churned_mrr: 3200, reactivation_mrr: 2500, mrr_at_end: 17500, net_new_mrr: 2300, rounding: 0 });
-		expect(by.eur).toMatchObject({ mrr_at_start: 1100, new_mrr: 900, expansion_mrr: 0, contraction_mrr: 0, churned_mrr: 0, reactivation_mrr: 0, mrr_at_end: 2000, net_new_mrr: 900, rounding: 0 });
+		expect(by.usd).toMatchObject({
+			mrr_at_start: 15200,
+			new_mrr: 4000,
+			expansion_mrr: 2000,
+			contraction_mrr: 3000,
+			churned_mrr: 3200,
+			reactivation_mrr: 2500,
+			mrr_at_end: 17500,
+			net_new_mrr: 2300,
+			rounding: 0,
+		});
+		expect(by.eur).toMatchObject({
+			mrr_at_start: 1100,
+			new_mrr: 900,
+			expansion_mrr: 0,
+			contraction_mrr: 0,
+			churned_mrr: 0,
+			reactivation_mrr: 0,
+			mrr_at_end: 2000,
+			net_new_mrr: 900,
+			rounding: 0,
+		});
 		for (const row of Object.values(by)) {
 			const n = (k: string) => row[k] as number;
-			expect(n('mrr_at_start') + n('new_mrr') + n('expansion_mrr') - n('contraction_mrr') - n('churned_mrr') + n('reactivation_mrr') + n('rounding')).toBe(n('mrr_at_end'));
+			expect(
+				n('mrr_at_start') +
+					n('new_mrr') +
+					n('expansion_mrr') -
+					n('contraction_mrr') -
+					n('churned_mrr') +
+					n('reactivation_mrr') +
+					n('rounding'),
+			).toBe(n('mrr_at_end'));
 		}
 		expect(json.table_text).toContain('$152.00');
 		expect(json.table_text).toContain('$175.00');
@@ -127,22 +220,46 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		});
 		// Subscribers (customers) paying at the start: A (A and I), E, F/G, K = 4; new: C, H (returning), J = 3;
 		// churned: E only (A still pays through A) → 1 ÷ (4 + 3) = 14.29 %.
-		expect(json).toMatchObject({ subscribers_at_start: 4, new_subscribers: 3, churned_subscribers: 1, subscriber_churn_rate_percent: 14.29 });
-		expect(json.limits).toMatchObject({ events_read: true, valued_with_later_state: 0, valued_with_current_state: 0 });
+		expect(json).toMatchObject({
+			subscribers_at_start: 4,
+			new_subscribers: 3,
+			churned_subscribers: 1,
+			subscriber_churn_rate_percent: 14.29,
+		});
+		expect(json.limits).toMatchObject({
+			events_read: true,
+			valued_with_later_state: 0,
+			valued_with_current_state: 0,
+		});
 		// 12 subscriptions and 9 events: one page each.
-		expect(json.requests).toEqual({ subscription_pages: 1, event_pages: 1, total_list_requests: 2 });
+		expect(json.requests).toEqual({
+			subscription_pages: 1,
+			event_pages: 1,
+			total_list_requests: 2,
+		});
 	});
 
 	test('before the 30-day window the report values with the later state and says how many', async () => {
-		const before = await movements({ period: 'custom', start: iso(NOW - 50 * DAY), end: iso(NOW - 40 * DAY), timeZone: 'UTC' });
+		const before = await movements({
+			period: 'custom',
+			start: iso(NOW - 50 * DAY),
+			end: iso(NOW - 40 * DAY),
+			timeZone: 'UTC',
+		});
 		// Existing then (created 60 days ago): A, E, F, G, H, I, K, and L (ended 30 days ago): 8.
 		expect(before.limits).toMatchObject({ events_read: true, valued_with_later_state: 8 });
 		expect(before.table_text).toContain('Stripe keeps events for 30 days: 8 subscription(s)');
 	});
 
 	test('a key without Events: Read gets the report valued with the current state, and is told so', async () => {
-		const key = emulator().addKey({ mode: 'test', permissions: { subscription: 'read', customer: 'read', plan: 'read' } });
-		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'subscriptionMovements', ...PERIOD } as never, credential: { apiKey: key } });
+		const key = emulator().addKey({
+			mode: 'test',
+			permissions: { subscription: 'read', customer: 'read', plan: 'read' },
+		});
+		const run = await runStripeGuard({
+			parameters: { resource: 'report', operation: 'subscriptionMovements', ...PERIOD } as never,
+			credential: { apiKey: key },
+		});
 		expect(run.status).toBe('success');
 		const out = run.items[0].json;
 		// Every one of the 11 subscriptions that existed just before the period's end (all but L, ended
@@ -150,7 +267,11 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		// neither churn nor reactivation shows, and F, G show no change.
 		expect(out.limits).toMatchObject({ events_read: false, valued_with_current_state: 11 });
 		expect(out.table_text).toContain('cannot read events (Events: Read, rak_event_read)');
-		expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({ expansion_mrr: 0, contraction_mrr: 0, reactivation_mrr: 0 });
+		expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({
+			expansion_mrr: 0,
+			contraction_mrr: 0,
+			reactivation_mrr: 0,
+		});
 	});
 });
 
@@ -164,51 +285,136 @@ describe("MRR's definition switches apply to Movements, and the two reports agre
 	// Last 10 days to now: forever-only discounts and cancellations at request (Stripe's defaults):
 	//   start 30,000; churn X 10,000; end 20,000. Repeating coupons counted: contraction R 5,000 → end 15,000.
 	//   Cancellations at period end: X stays → end 30,000 (or 25,000 with the coupon).
-	const LAST_10 = { period: 'custom', start: iso(NOW - 10 * DAY), end: iso(NOW + DAY), timeZone: 'UTC' };
+	const LAST_10 = {
+		period: 'custom',
+		start: iso(NOW - 10 * DAY),
+		end: iso(NOW + DAY),
+		timeZone: 'UTC',
+	};
 	beforeAll(() => {
 		const e = emulator();
 		e.reset();
-		const price = e.create('price', 'test', { currency: 'usd', unit_amount: 10_000, unit_amount_decimal: '10000', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
+		const price = e.create('price', 'test', {
+			currency: 'usd',
+			unit_amount: 10_000,
+			unit_amount_decimal: '10000',
+			recurring: {
+				interval: 'month',
+				interval_count: 1,
+				usage_type: 'licensed',
+				meter: null,
+				trial_period_days: null,
+			},
+		});
 		const sub = (extra: Record<string, unknown> = {}) =>
 			e.create('subscription', 'test', {
 				customer: e.create('customer', 'test').id,
 				status: 'active',
 				currency: 'usd',
 				created: NOW - 60 * DAY,
-				items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_${Math.floor(Math.random() * 1e12)}`, object: 'subscription_item', quantity: 1, discounts: [], price }] },
+				items: {
+					object: 'list',
+					has_more: false,
+					url: '/v1/subscription_items',
+					data: [
+						{
+							id: `si_${Math.floor(Math.random() * 1e12)}`,
+							object: 'subscription_item',
+							quantity: 1,
+							discounts: [],
+							price,
+						},
+					],
+				},
 				...extra,
 			});
 		const updated = (at: number, object: StripeObject, previous: Record<string, unknown>) =>
-			e.create('event', 'test', { type: 'customer.subscription.updated', created: at, data: { object: structuredClone(object), previous_attributes: previous } });
-		const coupon = e.create('coupon', 'test', { percent_off: 50, duration: 'repeating', duration_in_months: 3 });
+			e.create('event', 'test', {
+				type: 'customer.subscription.updated',
+				created: at,
+				data: { object: structuredClone(object), previous_attributes: previous },
+			});
+		const coupon = e.create('coupon', 'test', {
+			percent_off: 50,
+			duration: 'repeating',
+			duration_in_months: 3,
+		});
 		const r = sub();
-		const d = e.create('discount', 'test', { source: { coupon: coupon.id, type: 'coupon' }, subscription: r.id, start: NOW - 5 * DAY, end: NOW + 85 * DAY });
+		const d = e.create('discount', 'test', {
+			source: { coupon: coupon.id, type: 'coupon' },
+			subscription: r.id,
+			start: NOW - 5 * DAY,
+			end: NOW + 85 * DAY,
+		});
 		r.discounts = [d.id];
 		updated(NOW - 5 * DAY, r, { discounts: [] });
-		const x = sub({ cancel_at_period_end: true, cancel_at: NOW + 20 * DAY, canceled_at: NOW - 4 * DAY });
+		const x = sub({
+			cancel_at_period_end: true,
+			cancel_at: NOW + 20 * DAY,
+			canceled_at: NOW - 4 * DAY,
+		});
 		updated(NOW - 4 * DAY, x, { cancel_at_period_end: false, cancel_at: null, canceled_at: null });
 		sub();
 	});
 
-	const cases: Array<[IDataObject, { start: number; end: number; churned_mrr: number; contraction_mrr: number }]> = [
+	const cases: Array<
+		[IDataObject, { start: number; end: number; churned_mrr: number; contraction_mrr: number }]
+	> = [
 		[{}, { start: 30_000, end: 20_000, churned_mrr: 10_000, contraction_mrr: 0 }],
-		[{ countDiscounts: 'foreverAndRepeating' }, { start: 30_000, end: 15_000, churned_mrr: 10_000, contraction_mrr: 5_000 }],
-		[{ scheduledCancellations: 'atPeriodEnd' }, { start: 30_000, end: 30_000, churned_mrr: 0, contraction_mrr: 0 }],
-		[{ countDiscounts: 'all', scheduledCancellations: 'atPeriodEnd' }, { start: 30_000, end: 25_000, churned_mrr: 0, contraction_mrr: 5_000 }],
+		[
+			{ countDiscounts: 'foreverAndRepeating' },
+			{ start: 30_000, end: 15_000, churned_mrr: 10_000, contraction_mrr: 5_000 },
+		],
+		[
+			{ scheduledCancellations: 'atPeriodEnd' },
+			{ start: 30_000, end: 30_000, churned_mrr: 0, contraction_mrr: 0 },
+		],
+		[
+			{ countDiscounts: 'all', scheduledCancellations: 'atPeriodEnd' },
+			{ start: 30_000, end: 25_000, churned_mrr: 0, contraction_mrr: 5_000 },
+		],
 	];
 	test.each(cases)('with %j', async (options, want) => {
 		const m = await movements({ ...LAST_10, ...options });
 		const usd = (m.by_currency as IDataObject).usd as IDataObject;
-		expect(usd).toMatchObject({ mrr_at_start: want.start, mrr_at_end: want.end, churned_mrr: want.churned_mrr, contraction_mrr: want.contraction_mrr });
-		expect(m.definition).toMatchObject({ discounts: options.countDiscounts ?? 'forever', scheduled_cancellations: options.scheduledCancellations ?? 'atRequest' });
+		expect(usd).toMatchObject({
+			mrr_at_start: want.start,
+			mrr_at_end: want.end,
+			churned_mrr: want.churned_mrr,
+			contraction_mrr: want.contraction_mrr,
+		});
+		expect(m.definition).toMatchObject({
+			discounts: options.countDiscounts ?? 'forever',
+			scheduled_cancellations: options.scheduledCancellations ?? 'atRequest',
+		});
 		// The MRR report with the same switches says the same about now.
-		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'mrr', includeTable: false, ...options } as never, credential: { apiKey: emulator().keys.testRead } });
-		expect(((run.items[0].json.by_currency as IDataObject).usd as IDataObject).mrr).toBe(usd.mrr_at_end);
+		const run = await runStripeGuard({
+			parameters: {
+				resource: 'report',
+				operation: 'mrr',
+				includeTable: false,
+				...options,
+			} as never,
+			credential: { apiKey: emulator().keys.testRead },
+		});
+		expect(((run.items[0].json.by_currency as IDataObject).usd as IDataObject).mrr).toBe(
+			usd.mrr_at_end,
+		);
 	});
 
 	test('a value outside the list is refused, naming the field', async () => {
-		const run = await runStripeGuard({ parameters: { resource: 'report', operation: 'subscriptionMovements', ...LAST_10, countDiscounts: 'sometimes' } as never, credential: { apiKey: emulator().keys.testRead } });
-		expect(run.error?.message).toBe('"sometimes" is not one of forever, foreverAndRepeating, foreverAndOnce, all for countDiscounts');
+		const run = await runStripeGuard({
+			parameters: {
+				resource: 'report',
+				operation: 'subscriptionMovements',
+				...LAST_10,
+				countDiscounts: 'sometimes',
+			} as never,
+			credential: { apiKey: emulator().keys.testRead },
+		});
+		expect(run.error?.message).toBe(
+			'"sometimes" is not one of forever, foreverAndRepeating, foreverAndOnce, all for countDiscounts',
+		);
 	});
 });
 
@@ -228,22 +434,72 @@ interface History {
 	snapshots: Array<{ from: number; state: Subscription }>;
 }
 
-function simulate(id: string, currency: string, amount: number, interval: 'month' | 'year', created: number, trialDays: number, quantity: number, ops: Op[]): History {
-	const price = { id: `price_${id}`, object: 'price', currency, unit_amount: amount, unit_amount_decimal: String(amount), billing_scheme: 'per_unit', recurring: { interval, interval_count: 1, usage_type: 'licensed' } };
+function simulate(
+	id: string,
+	currency: string,
+	amount: number,
+	interval: 'month' | 'year',
+	created: number,
+	trialDays: number,
+	quantity: number,
+	ops: Op[],
+): History {
+	const price = {
+		id: `price_${id}`,
+		object: 'price',
+		currency,
+		unit_amount: amount,
+		unit_amount_decimal: String(amount),
+		billing_scheme: 'per_unit',
+		recurring: { interval, interval_count: 1, usage_type: 'licensed' },
+	};
 	const trialEnd = trialDays > 0 ? created + trialDays * DAY : null;
 	let state = {
-		id, object: 'subscription', customer: `cus_${id}`, currency, created, status: trialEnd ? 'trialing' : 'active',
-		canceled_at: null, ended_at: null, cancel_at: null, cancel_at_period_end: false, trial_start: trialEnd ? created : null, trial_end: trialEnd,
-		discounts: [], pause_collection: null, items: { object: 'list', data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }] },
+		id,
+		object: 'subscription',
+		customer: `cus_${id}`,
+		currency,
+		created,
+		status: trialEnd ? 'trialing' : 'active',
+		canceled_at: null,
+		ended_at: null,
+		cancel_at: null,
+		cancel_at_period_end: false,
+		trial_start: trialEnd ? created : null,
+		trial_end: trialEnd,
+		discounts: [],
+		pause_collection: null,
+		items: {
+			object: 'list',
+			data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }],
+		},
 	} as unknown as Subscription;
 	const snapshots = [{ from: created, state: structuredClone(state) }];
-	const events: Array<{ type: string; created: number; data: { object: Subscription; previous_attributes?: Record<string, unknown> } }> = [{ type: 'customer.subscription.created', created, data: { object: structuredClone(state) } }];
-	const change = (at: number, type: string, previous: Record<string, unknown> | undefined, next: Subscription) => {
+	const events: Array<{
+		type: string;
+		created: number;
+		data: { object: Subscription; previous_attributes?: Record<string, unknown> };
+	}> = [
+		{ type: 'customer.subscription.created', created, data: { object: structuredClone(state) } },
+	];
+	const change = (
+		at: number,
+		type: string,
+		previous: Record<string, unknown> | undefined,
+		next: Subscription,
+	) => {
 		state = next;
 		snapshots.push({ from: at, state: structuredClone(state) });
 		// An event names discounts by ID (only a list expands them).
-		const object = { ...structuredClone(state), discounts: state.discounts.map((d) => (typeof d === 'string' ? d : d.id)) } as Subscription;
-		events.push({ type, created: at, data: { object, ...(previous ? { previous_attributes: previous } : {}) } });
+		const object = {
+			...structuredClone(state),
+			discounts: state.discounts.map((d) => (typeof d === 'string' ? d : d.id)),
+		} as Subscription;
+		events.push({
+			type,
+			created: at,
+			data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+		});
 	};
 	const steps: Op[] = [...ops];
 	if (trialEnd && trialEnd < NOW) steps.push({ at: trialEnd, kind: 'recover' });
@@ -258,44 +514,144 @@ function simulate(id: string, currency: string, amount: number, interval: 'month
 		if (op.at <= created || op.at >= NOW || state.status === 'canceled') continue;
 		const scheduled = state.cancel_at !== null;
 		const trialing = state.status === 'trialing';
-		if (trialing && op.at === trialEnd) change(op.at, 'customer.subscription.updated', { status: 'trialing' }, { ...state, status: 'active' });
+		if (trialing && op.at === trialEnd)
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ status: 'trialing' },
+				{ ...state, status: 'active' },
+			);
 		else if (op.kind === 'quantity') {
 			const item = state.items.data[0];
 			if (item.quantity === op.quantity) continue;
-			change(op.at, 'customer.subscription.updated', { items: { data: [structuredClone(item)] } }, { ...state, items: { ...state.items, data: [{ ...item, quantity: op.quantity }] } });
-		} else if (op.kind === 'unpaid' && !trialing && state.status !== 'unpaid') change(op.at, 'customer.subscription.updated', { status: state.status }, { ...state, status: 'unpaid' });
-		else if (op.kind === 'recover' && state.status === 'unpaid') change(op.at, 'customer.subscription.updated', { status: 'unpaid' }, { ...state, status: 'active' });
-		else if (op.kind === 'pause' && !trialing && state.status !== 'paused') change(op.at, 'customer.subscription.paused', { status: state.status }, { ...state, status: 'paused' });
-		else if (op.kind === 'resume' && state.status === 'paused') change(op.at, 'customer.subscription.resumed', { status: 'paused' }, { ...state, status: 'active' });
-		else if (op.kind === 'cancel') change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', canceled_at: op.at, ended_at: op.at });
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ items: { data: [structuredClone(item)] } },
+				{ ...state, items: { ...state.items, data: [{ ...item, quantity: op.quantity }] } },
+			);
+		} else if (op.kind === 'unpaid' && !trialing && state.status !== 'unpaid')
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ status: state.status },
+				{ ...state, status: 'unpaid' },
+			);
+		else if (op.kind === 'recover' && state.status === 'unpaid')
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ status: 'unpaid' },
+				{ ...state, status: 'active' },
+			);
+		else if (op.kind === 'pause' && !trialing && state.status !== 'paused')
+			change(
+				op.at,
+				'customer.subscription.paused',
+				{ status: state.status },
+				{ ...state, status: 'paused' },
+			);
+		else if (op.kind === 'resume' && state.status === 'paused')
+			change(
+				op.at,
+				'customer.subscription.resumed',
+				{ status: 'paused' },
+				{ ...state, status: 'active' },
+			);
+		else if (op.kind === 'cancel')
+			change(op.at, 'customer.subscription.deleted', undefined, {
+				...state,
+				status: 'canceled',
+				canceled_at: op.at,
+				ended_at: op.at,
+			});
 		else if (op.kind === 'scheduleCancel' && !scheduled) {
 			const cancelAt = op.at + op.days * DAY;
-			change(op.at, 'customer.subscription.updated', { cancel_at_period_end: false, cancel_at: null, canceled_at: null }, { ...state, cancel_at_period_end: true, cancel_at: cancelAt, canceled_at: op.at });
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ cancel_at_period_end: false, cancel_at: null, canceled_at: null },
+				{ ...state, cancel_at_period_end: true, cancel_at: cancelAt, canceled_at: op.at },
+			);
 			later({ at: cancelAt, kind: 'ends' });
 		} else if (op.kind === 'keep' && scheduled) {
-			change(op.at, 'customer.subscription.updated', { cancel_at_period_end: true, cancel_at: state.cancel_at, canceled_at: state.canceled_at }, { ...state, cancel_at_period_end: false, cancel_at: null, canceled_at: null });
+			change(
+				op.at,
+				'customer.subscription.updated',
+				{ cancel_at_period_end: true, cancel_at: state.cancel_at, canceled_at: state.canceled_at },
+				{ ...state, cancel_at_period_end: false, cancel_at: null, canceled_at: null },
+			);
 		} else if (op.kind === 'ends' && scheduled && state.cancel_at === op.at) {
-			change(op.at, 'customer.subscription.deleted', undefined, { ...state, status: 'canceled', ended_at: op.at });
+			change(op.at, 'customer.subscription.deleted', undefined, {
+				...state,
+				status: 'canceled',
+				ended_at: op.at,
+			});
 		} else if (op.kind === 'coupon' && state.discounts.length === 0) {
-			const coupon = { id: `co_${id}_${i}`, object: 'coupon', duration: op.duration, duration_in_months: op.duration === 'repeating' ? 3 : null, percent_off: op.percentOff, amount_off: null, currency: null };
-			const discount = { id: `di_${id}_${i}`, object: 'discount', start: op.at, end: op.duration === 'repeating' ? op.at + 90 * DAY : null, source: { type: 'coupon', coupon } };
-			change(op.at, 'customer.subscription.updated', { discounts: [] }, { ...state, discounts: [discount] } as unknown as Subscription);
+			const coupon = {
+				id: `co_${id}_${i}`,
+				object: 'coupon',
+				duration: op.duration,
+				duration_in_months: op.duration === 'repeating' ? 3 : null,
+				percent_off: op.percentOff,
+				amount_off: null,
+				currency: null,
+			};
+			const discount = {
+				id: `di_${id}_${i}`,
+				object: 'discount',
+				start: op.at,
+				end: op.duration === 'repeating' ? op.at + 90 * DAY : null,
+				source: { type: 'coupon', coupon },
+			};
+			change(op.at, 'customer.subscription.updated', { discounts: [] }, {
+				...state,
+				discounts: [discount],
+			} as unknown as Subscription);
 		}
 	}
 	const changes = events.map((ev) => changeOf(ev as never)).sort((a, b) => b.created - a.created);
 	return { current: state, changes, snapshots };
 }
 
-const trueStateAt = (h: History, t: number) => [...h.snapshots].reverse().find((s) => s.from <= t)?.state ?? h.snapshots[0].state;
+const trueStateAt = (h: History, t: number) =>
+	[...h.snapshots].reverse().find((s) => s.from <= t)?.state ?? h.snapshots[0].state;
 const noLookups = { coupon: () => Promise.reject(new Error('no coupons here')) };
 
 const opArb = fc.oneof(
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('quantity' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constantFrom('unpaid' as const, 'recover' as const, 'cancel' as const, 'pause' as const, 'resume' as const, 'keep' as const) }),
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('scheduleCancel' as const), days: fc.integer({ min: 1, max: 30 }) }),
-	fc.record({ at: fc.integer({ min: W0, max: NOW }), kind: fc.constant('coupon' as const), duration: fc.constantFrom('forever' as const, 'repeating' as const, 'once' as const), percentOff: fc.integer({ min: 1, max: 100 }) }),
+	fc.record({
+		at: fc.integer({ min: W0, max: NOW }),
+		kind: fc.constant('quantity' as const),
+		quantity: fc.integer({ min: 1, max: 5 }),
+	}),
+	fc.record({
+		at: fc.integer({ min: W0, max: NOW }),
+		kind: fc.constantFrom(
+			'unpaid' as const,
+			'recover' as const,
+			'cancel' as const,
+			'pause' as const,
+			'resume' as const,
+			'keep' as const,
+		),
+	}),
+	fc.record({
+		at: fc.integer({ min: W0, max: NOW }),
+		kind: fc.constant('scheduleCancel' as const),
+		days: fc.integer({ min: 1, max: 30 }),
+	}),
+	fc.record({
+		at: fc.integer({ min: W0, max: NOW }),
+		kind: fc.constant('coupon' as const),
+		duration: fc.constantFrom('forever' as const, 'repeating' as const, 'once' as const),
+		percentOff: fc.integer({ min: 1, max: 100 }),
+	}),
 );
-const definitionArb = fc.record({ discounts: fc.constantFrom(...DISCOUNT_RULES), cancellations: fc.constantFrom(...CANCELLATION_RULES), includeTrialing: fc.constant(false) });
+const definitionArb = fc.record({
+	discounts: fc.constantFrom(...DISCOUNT_RULES),
+	cancellations: fc.constantFrom(...CANCELLATION_RULES),
+	includeTrialing: fc.constant(false),
+});
 const historyArb = fc.record({
 	currency: fc.constantFrom('usd', 'eur', 'jpy'),
 	amount: fc.integer({ min: 1, max: 100_000 }),
@@ -308,28 +664,61 @@ const historyArb = fc.record({
 
 test('property: start + new + expansion − contraction − churn + reactivation = end per currency, and both ends are the true values, under every definition switch', async () => {
 	await fc.assert(
-		fc.asyncProperty(fc.array(historyArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: W0 + 1, max: NOW - 2 }), fc.integer({ min: 1, max: 29 * DAY }), definitionArb, async (specs, start, length, options) => {
-			const period = { start, end: Math.min(NOW, start + length) };
-			const windowStart = NOW - EVENT_RETENTION_SECONDS;
-			const totals = new Map<string, { start: number; end: number; moved: number }>();
-			for (const [n, s] of specs.entries()) {
-				const h = simulate(`s${n}`, s.currency, s.amount, s.interval, s.created, s.trialDays, s.quantity, s.ops);
-				const m = await movementsOf(h.current, h.changes, period, windowStart, noLookups, options);
-				expect(m.valuedWithLaterState).toBe(false);
-				// The rebuilt ends are what the subscription was really worth then.
-				const trueStart = await subscriptionValueAt(trueStateAt(h, period.start - 1), period.start - 1, noLookups, options);
-				const trueEnd = await subscriptionValueAt(trueStateAt(h, period.end - 1), period.end - 1, noLookups, options);
-				expect(m.start).toBeCloseTo(trueStart.monthly, 6);
-				expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
-				const a = m.amounts;
-				const t = totals.get(m.currency) ?? { start: 0, end: 0, moved: 0 };
-				t.start += m.start;
-				t.end += m.end;
-				t.moved += a.new + a.expansion - a.contraction - a.churn + a.reactivation;
-				totals.set(m.currency, t);
-			}
-			for (const t of totals.values()) expect(Math.abs(t.start + t.moved - t.end)).toBeLessThan(1e-6);
-		}),
+		fc.asyncProperty(
+			fc.array(historyArb, { minLength: 1, maxLength: 6 }),
+			fc.integer({ min: W0 + 1, max: NOW - 2 }),
+			fc.integer({ min: 1, max: 29 * DAY }),
+			definitionArb,
+			async (specs, start, length, options) => {
+				const period = { start, end: Math.min(NOW, start + length) };
+				const windowStart = NOW - EVENT_RETENTION_SECONDS;
+				const totals = new Map<string, { start: number; end: number; moved: number }>();
+				for (const [n, s] of specs.entries()) {
+					const h = simulate(
+						`s${n}`,
+						s.currency,
+						s.amount,
+						s.interval,
+						s.created,
+						s.trialDays,
+						s.quantity,
+						s.ops,
+					);
+					const m = await movementsOf(
+						h.current,
+						h.changes,
+						period,
+						windowStart,
+						noLookups,
+						options,
+					);
+					expect(m.valuedWithLaterState).toBe(false);
+					// The rebuilt ends are what the subscription was really worth then.
+					const trueStart = await subscriptionValueAt(
+						trueStateAt(h, period.start - 1),
+						period.start - 1,
+						noLookups,
+						options,
+					);
+					const trueEnd = await subscriptionValueAt(
+						trueStateAt(h, period.end - 1),
+						period.end - 1,
+						noLookups,
+						options,
+					);
+					expect(m.start).toBeCloseTo(trueStart.monthly, 6);
+					expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
+					const a = m.amounts;
+					const t = totals.get(m.currency) ?? { start: 0, end: 0, moved: 0 };
+					t.start += m.start;
+					t.end += m.end;
+					t.moved += a.new + a.expansion - a.contraction - a.churn + a.reactivation;
+					totals.set(m.currency, t);
+				}
+				for (const t of totals.values())
+					expect(Math.abs(t.start + t.moved - t.end)).toBeLessThan(1e-6);
+			},
+		),
 		{ numRuns: 300 },
 	);
 });
@@ -337,12 +726,38 @@ test('property: start + new + expansion − contraction − churn + reactivation
 test('the request cost the report states is what it sent, also when long lists are read in parallel windows', async () => {
 	const e = emulator();
 	e.reset();
-	const price = e.create('price', 'test', { currency: 'usd', unit_amount: 1000, unit_amount_decimal: '1000', recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } });
+	const price = e.create('price', 'test', {
+		currency: 'usd',
+		unit_amount: 1000,
+		unit_amount_decimal: '1000',
+		recurring: {
+			interval: 'month',
+			interval_count: 1,
+			usage_type: 'licensed',
+			meter: null,
+			trial_period_days: null,
+		},
+	});
 	const customer = e.create('customer', 'test').id;
-	e.createMany('subscription', 'test', 450, (i) => ({ customer, status: 'active', currency: 'usd', created: NOW - 400 * DAY + i * 80_000, items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [{ id: `si_cost${i}`, object: 'subscription_item', quantity: 1, discounts: [], price }] } }));
+	e.createMany('subscription', 'test', 450, (i) => ({
+		customer,
+		status: 'active',
+		currency: 'usd',
+		created: NOW - 400 * DAY + i * 80_000,
+		items: {
+			object: 'list',
+			has_more: false,
+			url: '/v1/subscription_items',
+			data: [{ id: `si_cost${i}`, object: 'subscription_item', quantity: 1, discounts: [], price }],
+		},
+	}));
 	e.clearRequests();
 	const json = await movements({ period: 'last_30_days', timeZone: 'UTC' });
 	const sent = (path: string) => e.requests.filter((r) => r.path === path).length;
-	expect(json.requests).toEqual({ subscription_pages: sent('/v1/subscriptions'), event_pages: sent('/v1/events'), total_list_requests: sent('/v1/subscriptions') + sent('/v1/events') });
+	expect(json.requests).toEqual({
+		subscription_pages: sent('/v1/subscriptions'),
+		event_pages: sent('/v1/events'),
+		total_list_requests: sent('/v1/subscriptions') + sent('/v1/events'),
+	});
 	expect(sent('/v1/subscriptions')).toBeGreaterThanOrEqual(5);
 });

@@ -7,7 +7,14 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { NodeHelpers, type INodeParameters, type INodeProperties, type INodePropertyCollection, type INodePropertyOptions, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type INodeParameters,
+	type INodeProperties,
+	type INodePropertyCollection,
+	type INodePropertyOptions,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 
@@ -18,8 +25,10 @@ type Surface = Record<string, { defaults: INodeParameters | null; fields: unknow
 
 /** What a person can set: names, types, defaults, choices (not the help texts). */
 function shape(p: INodeProperties | INodePropertyOptions | INodePropertyCollection): unknown {
-	if (!('type' in p) && !('displayName' in p && 'values' in p)) return (p as INodePropertyOptions).value;
-	if ('values' in p) return { name: p.name, displayName: p.displayName, values: p.values.map(shape) };
+	if (!('type' in p) && !('displayName' in p && 'values' in p))
+		return (p as INodePropertyOptions).value;
+	if ('values' in p)
+		return { name: p.name, displayName: p.displayName, values: p.values.map(shape) };
 	const property = p as INodeProperties;
 	return {
 		name: property.name,
@@ -35,20 +44,38 @@ function shape(p: INodeProperties | INodePropertyOptions | INodePropertyCollecti
 
 /** Every operation's visible fields and the parameters a new node gets, at one version. */
 function surface(typeVersion: number, tool = false): Surface {
-	const type: INodeTypeDescription = tool ? { ...description, name: `${description.name}Tool` } : description;
+	const type: INodeTypeDescription = tool
+		? { ...description, name: `${description.name}Tool` }
+		: description;
 	const node = { typeVersion };
 	const out: Surface = {};
-	const resources = description.properties.find((p) => p.name === 'resource')!.options as INodePropertyOptions[];
+	const resources = description.properties.find((p) => p.name === 'resource')!
+		.options as INodePropertyOptions[];
 	for (const resource of resources) {
-		const operations = description.properties.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value))!;
+		const operations = description.properties.find(
+			(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value),
+		)!;
 		for (const operation of operations.options as INodePropertyOptions[]) {
-			const defaults = NodeHelpers.getNodeParameters(description.properties, { resource: resource.value, operation: operation.value }, true, false, node, type);
-			const fields = description.properties.filter((p) => NodeHelpers.displayParameter(defaults ?? {}, p, node, type)).map(shape);
+			const defaults = NodeHelpers.getNodeParameters(
+				description.properties,
+				{ resource: resource.value, operation: operation.value },
+				true,
+				false,
+				node,
+				type,
+			);
+			const fields = description.properties
+				.filter((p) => NodeHelpers.displayParameter(defaults ?? {}, p, node, type))
+				.map(shape);
 			// The tool's description is generated from the help texts, which may be reworded.
 			const { toolDescription: _, ...settable } = defaults ?? {};
 			out[`${resource.value}.${operation.value}`] = {
 				defaults: settable,
-				fields: fields.map((f) => ((f as INodeProperties).name === 'toolDescription' ? { ...(f as INodeProperties), default: '(generated)' } : f)),
+				fields: fields.map((f) =>
+					(f as INodeProperties).name === 'toolDescription'
+						? { ...(f as INodeProperties), default: '(generated)' }
+						: f,
+				),
 			};
 		}
 	}
@@ -60,8 +87,14 @@ test('version 1 offers exactly the parameters, defaults and choices it had befor
 	if (process.env.UPDATE_V1_FIXTURE) {
 		mkdirSync(dirname(FIXTURE), { recursive: true });
 		// One line per operation: a change to version 1 shows in a diff as the operations it touched.
-		const lines = (s: Surface) => Object.entries(s).map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`).join(',\n');
-		writeFileSync(FIXTURE, `{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`);
+		const lines = (s: Surface) =>
+			Object.entries(s)
+				.map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`)
+				.join(',\n');
+		writeFileSync(
+			FIXTURE,
+			`{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`,
+		);
 	}
 	expect(existsSync(FIXTURE)).toBe(true);
 	expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
@@ -71,7 +104,13 @@ test('a new node is version 2; saved workflows keep version 1', () => {
 	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
 });
 
-const PACE_OPTION = { name: 'maxRequestsPerSecond', displayName: 'Max Requests per Second', type: 'number', default: null, typeOptions: { minValue: 1 } };
+const PACE_OPTION = {
+	name: 'maxRequestsPerSecond',
+	displayName: 'Max Requests per Second',
+	type: 'number',
+	default: null,
+	typeOptions: { minValue: 1 },
+};
 
 /** Version 1's fields with exactly issue 16's changes applied: what version 2 must show. */
 function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>): unknown[] {
@@ -82,31 +121,72 @@ function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>
 			// 1. Simplify on by default.
 			if (f.name === 'simplify') return [{ ...f, default: true }];
 			// 3. A refund's Amount out of Additional Fields, empty by default.
-			if (operation === 'refund.create' && f.name === 'chargeId') return [f, { name: 'amount', displayName: 'Amount', type: 'number', default: null, typeOptions: { minValue: 1 } }];
-			if (operation === 'refund.create' && f.name === 'additionalFields') return [{ ...f, options: (f.options as Array<{ name: string }>).filter((o) => o.name !== 'amount') }];
+			if (operation === 'refund.create' && f.name === 'chargeId')
+				return [
+					f,
+					{
+						name: 'amount',
+						displayName: 'Amount',
+						type: 'number',
+						default: null,
+						typeOptions: { minValue: 1 },
+					},
+				];
+			if (operation === 'refund.create' && f.name === 'additionalFields')
+				return [
+					{
+						...f,
+						options: (f.options as Array<{ name: string }>).filter((o) => o.name !== 'amount'),
+					},
+				];
 			return [f];
 		});
 	// 4. Max Requests per Second in Options (with Expand where the operation has it), last of what a person sees.
-	const options = { name: 'options', displayName: 'Options', type: 'collection', default: {}, options: [...((own?.options as unknown[]) ?? []), PACE_OPTION] };
+	const options = {
+		name: 'options',
+		displayName: 'Options',
+		type: 'collection',
+		default: {},
+		options: [...((own?.options as unknown[]) ?? []), PACE_OPTION],
+	};
 	const hidden = out.filter((f) => f.type === 'hidden');
 	return [...out.filter((f) => f.type !== 'hidden'), options, ...hidden];
 }
 
-test.each([false, true])('version 2 differs from version 1 only by the changes of issue 16 (as a tool: %s)', (tool) => {
-	const [v1, v2] = [surface(1, tool), surface(2, tool)];
-	expect(Object.keys(v2)).toEqual(Object.keys(v1));
-	for (const [operation, { fields, defaults }] of Object.entries(v1)) {
-		expect([operation, v2[operation].fields]).toEqual([operation, v1WithIssue16(operation, fields as Array<Record<string, unknown>>)]);
-		const { maxRequestsPerSecond: _, ...rest } = defaults as INodeParameters;
-		const expected: INodeParameters = { ...rest, options: {} };
-		if ('simplify' in rest) expected.simplify = true;
-		if (operation === 'refund.create') expected.amount = null;
-		expect([operation, v2[operation].defaults]).toEqual([operation, expected]);
-	}
-});
+test.each([false, true])(
+	'version 2 differs from version 1 only by the changes of issue 16 (as a tool: %s)',
+	(tool) => {
+		const [v1, v2] = [surface(1, tool), surface(2, tool)];
+		expect(Object.keys(v2)).toEqual(Object.keys(v1));
+		for (const [operation, { fields, defaults }] of Object.entries(v1)) {
+			expect([operation, v2[operation].fields]).toEqual([
+				operation,
+				v1WithIssue16(operation, fields as Array<Record<string, unknown>>),
+			]);
+			const { maxRequestsPerSecond: _, ...rest } = defaults as INodeParameters;
+			const expected: INodeParameters = { ...rest, options: {} };
+			if ('simplify' in rest) expected.simplify = true;
+			if (operation === 'refund.create') expected.amount = null;
+			expect([operation, v2[operation].defaults]).toEqual([operation, expected]);
+		}
+	},
+);
 
 test("version 2's refund Amount says the minor-units rule and what empty means where a person types it", () => {
-	const amount = description.properties.find((p) => p.name === 'amount' && p.displayOptions?.show?.resource?.includes('refund') && NodeHelpers.displayParameter({ resource: 'refund', operation: 'create' }, p, { typeVersion: 2 }, description));
-	expect(amount).toMatchObject({ hint: expect.stringContaining('1200 is $12.00 but ¥1,200'), placeholder: expect.stringMatching(/^Empty: all that is left of the charge/) });
+	const amount = description.properties.find(
+		(p) =>
+			p.name === 'amount' &&
+			p.displayOptions?.show?.resource?.includes('refund') &&
+			NodeHelpers.displayParameter(
+				{ resource: 'refund', operation: 'create' },
+				p,
+				{ typeVersion: 2 },
+				description,
+			),
+	);
+	expect(amount).toMatchObject({
+		hint: expect.stringContaining('1200 is $12.00 but ¥1,200'),
+		placeholder: expect.stringMatching(/^Empty: all that is left of the charge/),
+	});
 	expect(amount!.hint).toContain('Empty refunds all that is left of the charge');
 });

@@ -25,22 +25,37 @@ describe('amounts', () => {
 describe('periods', () => {
 	const now = Date.parse('2026-03-15T10:00:00Z');
 	test('previous month in a time zone', () => {
-		expect(periodRange('previous_month', 'UTC', now)).toEqual({ gte: Date.parse('2026-02-01T00:00:00Z') / 1000, lt: Date.parse('2026-03-01T00:00:00Z') / 1000 });
+		expect(periodRange('previous_month', 'UTC', now)).toEqual({
+			gte: Date.parse('2026-02-01T00:00:00Z') / 1000,
+			lt: Date.parse('2026-03-01T00:00:00Z') / 1000,
+		});
 		expect(periodRange('previous_month', 'America/New_York', now)).toEqual({
 			gte: Date.parse('2026-02-01T05:00:00Z') / 1000,
 			lt: Date.parse('2026-03-01T05:00:00Z') / 1000,
 		});
 	});
 	test('month to date and rolling windows', () => {
-		expect(periodRange('month_to_date', 'Asia/Tokyo', now).gte).toBe(Date.parse('2026-02-28T15:00:00Z') / 1000);
-		expect(periodRange('last_7_days', 'UTC', now)).toEqual({ gte: now / 1000 - 7 * 86400, lt: now / 1000 + 1 });
+		expect(periodRange('month_to_date', 'Asia/Tokyo', now).gte).toBe(
+			Date.parse('2026-02-28T15:00:00Z') / 1000,
+		);
+		expect(periodRange('last_7_days', 'UTC', now)).toEqual({
+			gte: now / 1000 - 7 * 86400,
+			lt: now / 1000 + 1,
+		});
 	});
 });
 
 describe('redaction', () => {
 	test('same person, same placeholder; products keep their names', () => {
 		const r = new Redactor();
-		const customer = { object: 'customer', id: 'cus_1', name: 'Jenny Rosen', email: 'jenny@example.com', phone: '+15555550100', address: { city: 'Berlin' } };
+		const customer = {
+			object: 'customer',
+			id: 'cus_1',
+			name: 'Jenny Rosen',
+			email: 'jenny@example.com',
+			phone: '+15555550100',
+			address: { city: 'Berlin' },
+		};
 		const charge = {
 			object: 'charge',
 			billing_details: { name: 'Jenny Rosen', email: 'jenny@example.com', address: { line1: 'x' } },
@@ -50,15 +65,29 @@ describe('redaction', () => {
 		const product = { object: 'product', name: 'Pro plan' };
 		// Simplified charges flatten billing details into billing_name / billing_email.
 		const flat = r.redact({ billing_name: 'Jenny Rosen', billing_email: 'jenny@example.com' });
-		expect(flat).toEqual({ billing_name: expect.stringMatching(/^Person [0-9a-f]{8}$/), billing_email: expect.stringMatching(/^person-[0-9a-f]{8}@redacted\.invalid$/) });
+		expect(flat).toEqual({
+			billing_name: expect.stringMatching(/^Person [0-9a-f]{8}$/),
+			billing_email: expect.stringMatching(/^person-[0-9a-f]{8}@redacted\.invalid$/),
+		});
 		const [a, b, c] = [r.redact(customer), r.redact(charge), r.redact(product)];
-		expect(a).toMatchObject({ id: 'cus_1', name: flat.billing_name, email: flat.billing_email, phone: expect.stringMatching(/^\[phone [0-9a-f]{8}\]$/), address: expect.stringMatching(/^\[address /) });
+		expect(a).toMatchObject({
+			id: 'cus_1',
+			name: flat.billing_name,
+			email: flat.billing_email,
+			phone: expect.stringMatching(/^\[phone [0-9a-f]{8}\]$/),
+			address: expect.stringMatching(/^\[address /),
+		});
 		expect(b.billing_details).toMatchObject({ name: flat.billing_name, email: flat.billing_email });
 		expect(b.billing_details.address).not.toBe(a.address); // another address, another placeholder
 		expect(b.receipt_email).toBe(flat.billing_email);
-		expect(b.payment_method_details.card).toEqual({ fingerprint: expect.stringMatching(/^\[card [0-9a-f]{8}\]$/), last4: '4242' });
+		expect(b.payment_method_details.card).toEqual({
+			fingerprint: expect.stringMatching(/^\[card [0-9a-f]{8}\]$/),
+			last4: '4242',
+		});
 		// Another execution: other placeholders, so they cannot be joined across runs.
-		expect(new Redactor('another execution').redact({ billing_name: 'Jenny Rosen' }).billing_name).not.toBe(flat.billing_name);
+		expect(
+			new Redactor('another execution').redact({ billing_name: 'Jenny Rosen' }).billing_name,
+		).not.toBe(flat.billing_name);
 		expect(c.name).toBe('Pro plan');
 		expect(customer.name).toBe('Jenny Rosen'); // input untouched
 	});
@@ -70,9 +99,17 @@ describe('output options on the engine', () => {
 
 	test('Redact Personal Data is stable across the items of a run', async () => {
 		const e = emulator();
-		const c = e.create<{ id: string }>('customer', 'test', { name: 'Ada Lovelace', email: 'ada@example.com' });
+		const c = e.create<{ id: string }>('customer', 'test', {
+			name: 'Ada Lovelace',
+			email: 'ada@example.com',
+		});
 		const run = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}', redactPersonalData: true },
+			parameters: {
+				resource: 'customer',
+				operation: 'get',
+				customerId: '={{ $json.id }}',
+				redactPersonalData: true,
+			},
 			credential: { apiKey: e.keys.testRead },
 			items: [{ id: c.id }, { id: c.id }],
 		});
@@ -85,17 +122,31 @@ describe('output options on the engine', () => {
 
 	test('simplified amounts keep minor units and add a formatted amount, zero-decimal aware', async () => {
 		const e = emulator();
-		const pi = e.create<{ id: string }>('payment_intent', 'test', { amount: 1200, currency: 'jpy' });
+		const pi = e.create<{ id: string }>('payment_intent', 'test', {
+			amount: 1200,
+			currency: 'jpy',
+		});
 		const run = await runStripeGuard({
-			parameters: { resource: 'paymentIntent', operation: 'get', paymentIntentId: pi.id, simplify: true },
+			parameters: {
+				resource: 'paymentIntent',
+				operation: 'get',
+				paymentIntentId: pi.id,
+				simplify: true,
+			},
 			credential: { apiKey: e.keys.testRead },
 		});
-		expect(run.items[0].json).toMatchObject({ amount: 1200, amount_formatted: '¥1,200', currency: 'jpy' });
+		expect(run.items[0].json).toMatchObject({
+			amount: 1200,
+			amount_formatted: '¥1,200',
+			currency: 'jpy',
+		});
 	});
 
 	test('client secrets never reach the output', async () => {
 		const e = emulator();
-		const pi = e.create<{ id: string }>('payment_intent', 'test', { client_secret: 'pi_x_secret_abc' });
+		const pi = e.create<{ id: string }>('payment_intent', 'test', {
+			client_secret: 'pi_x_secret_abc',
+		});
 		const run = await runStripeGuard({
 			parameters: { resource: 'paymentIntent', operation: 'get', paymentIntentId: pi.id },
 			credential: { apiKey: e.keys.testRead },

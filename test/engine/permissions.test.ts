@@ -1,4 +1,8 @@
-import { describePermission, missingPermissionMessage, parseMissingPermissions } from '../../nodes/shared/permissions';
+import {
+	describePermission,
+	missingPermissionMessage,
+	parseMissingPermissions,
+} from '../../nodes/shared/permissions';
 
 describe('403 permission messages', () => {
 	test('legacy wording, one permission', () => {
@@ -10,7 +14,10 @@ describe('403 permission messages', () => {
 	test('legacy wording, several permissions', () => {
 		const message =
 			"The provided key 'rk_test_***qs8Kgd' does not have the required permissions for this endpoint on account 'acct_1ABC'. Having the 'rak_charge_read' or 'rak_payment_intent_read' permissions would allow this request to continue.";
-		expect(parseMissingPermissions(message)).toEqual(['rak_charge_read', 'rak_payment_intent_read']);
+		expect(parseMissingPermissions(message)).toEqual([
+			'rak_charge_read',
+			'rak_payment_intent_read',
+		]);
 		expect(missingPermissionMessage(parseMissingPermissions(message))).toBe(
 			'This key is missing one of Charges: Read (rak_charge_read) or PaymentIntents: Read (rak_payment_intent_read). Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
 		);
@@ -32,7 +39,9 @@ describe('403 permission messages', () => {
 
 	test('every permission has a dashboard name', () => {
 		expect(describePermission('rak_subscription_read')).toBe('Subscriptions: Read');
-		expect(describePermission('rak_balance_transaction_source_read')).toBe('Balance Transaction Sources: Read');
+		expect(describePermission('rak_balance_transaction_source_read')).toBe(
+			'Balance Transaction Sources: Read',
+		);
 		expect(describePermission('rak_refund_write')).toBe('Refunds: Write');
 		expect(describePermission('checkout_session_write')).toBe('Checkout Sessions: Write');
 	});

@@ -4,9 +4,22 @@
  */
 import { Container } from '@n8n/di';
 import { PollContext, TriggersAndPollers } from 'n8n-core';
-import { Workflow, type IDataObject, type INode, type INodeExecutionData, type INodeParameters, type IWorkflowBase } from 'n8n-workflow';
+import {
+	Workflow,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type IWorkflowBase,
+} from 'n8n-workflow';
 
-import { buildAdditionalData, CREDENTIAL_TYPE, nodeTypes, STRIPE_GUARD_TRIGGER, type TestCredential } from './harness';
+import {
+	buildAdditionalData,
+	CREDENTIAL_TYPE,
+	nodeTypes,
+	STRIPE_GUARD_TRIGGER,
+	type TestCredential,
+} from './harness';
 
 export const TRIGGER_NAME = 'Stripe Guard Trigger';
 
@@ -50,15 +63,38 @@ export function createPollWorkflow(options: PollWorkflowOptions): PollWorkflow {
 		staticData: options.staticData,
 		settings: { executionOrder: 'v1' },
 	});
-	const workflowData = { id, name: 'trigger test', active: true, isArchived: false, nodes: [node], connections: {}, settings: {} } as unknown as IWorkflowBase;
+	const workflowData = {
+		id,
+		name: 'trigger test',
+		active: true,
+		isArchived: false,
+		nodes: [node],
+		connections: {},
+		settings: {},
+	} as unknown as IWorkflowBase;
 
 	return {
 		workflow,
 		async poll(mode = 'trigger', budgetMs?: number) {
-			const additionalData = buildAdditionalData(options.credential, workflowData, `exec-${id}-${++counter}`);
+			const additionalData = buildAdditionalData(
+				options.credential,
+				workflowData,
+				`exec-${id}-${++counter}`,
+			);
 			// The engine's own __emit/__commitCursor/__runPoll defaults; only the poll budget may be set.
-			const context = new PollContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', undefined, undefined, undefined, undefined, undefined,
-				budgetMs === undefined ? undefined : () => budgetMs);
+			const context = new PollContext(
+				workflow,
+				node,
+				additionalData,
+				mode,
+				mode === 'manual' ? 'manual' : 'activate',
+				undefined,
+				undefined,
+				undefined,
+				undefined,
+				undefined,
+				budgetMs === undefined ? undefined : () => budgetMs,
+			);
 			return await Container.get(TriggersAndPollers).runPollFunction(workflow, node, context);
 		},
 		cursor: () => ({ ...workflow.getStaticData('node', node) }),

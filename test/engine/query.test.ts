@@ -5,11 +5,17 @@ import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 
 const emulator = useEmulator();
-const specs = resources.map((r) => (r as { spec?: ReadResourceSpec }).spec).filter((s): s is ReadResourceSpec => s !== undefined);
+const specs = resources
+	.map((r) => (r as { spec?: ReadResourceSpec }).spec)
+	.filter((s): s is ReadResourceSpec => s !== undefined);
 
 const runQuery = (query: unknown) =>
 	runStripeGuard({
-		parameters: { resource: 'query', operation: 'run', query: typeof query === 'string' ? query : JSON.stringify(query) },
+		parameters: {
+			resource: 'query',
+			operation: 'run',
+			query: typeof query === 'string' ? query : JSON.stringify(query),
+		},
 		credential: { apiKey: emulator().keys.testRead },
 	});
 
@@ -19,22 +25,66 @@ describe('query language: rejections tell how to fix the query', () => {
 	const cases: Array<[string, unknown, RegExp]> = [
 		['not JSON', '{list: subscriptions', /not JSON. Write an object such as/],
 		['not an object', '[1,2]', /must be a JSON object/],
-		['unknown resource', { list: 'subscription' }, /Unknown resource "subscription" for "list". Use one of: customers, products, prices, subscriptions/],
-		['unknown filter', { list: 'subscriptions', filters: { plan: 'pro' } }, /unknown filters field\(s\) "plan".*Filters for subscriptions: status, customer, price, collection_method, created/],
-		['bad filter value', { list: 'subscriptions', filters: { status: 'happy' } }, /"filters.status" Invalid enum value.*'active'/],
-		['wrong ID prefix in a filter', { list: 'invoices', filters: { customer: 'sub_1' } }, /"filters.customer" must be an ID starting with cus_/],
-		['write verb', { create: 'refunds', charge: 'ch_1', amount: 100 }, /"create" is not a verb of the query language: queries only read/],
+		[
+			'unknown resource',
+			{ list: 'subscription' },
+			/Unknown resource "subscription" for "list". Use one of: customers, products, prices, subscriptions/,
+		],
+		[
+			'unknown filter',
+			{ list: 'subscriptions', filters: { plan: 'pro' } },
+			/unknown filters field\(s\) "plan".*Filters for subscriptions: status, customer, price, collection_method, created/,
+		],
+		[
+			'bad filter value',
+			{ list: 'subscriptions', filters: { status: 'happy' } },
+			/"filters.status" Invalid enum value.*'active'/,
+		],
+		[
+			'wrong ID prefix in a filter',
+			{ list: 'invoices', filters: { customer: 'sub_1' } },
+			/"filters.customer" must be an ID starting with cus_/,
+		],
+		[
+			'write verb',
+			{ create: 'refunds', charge: 'ch_1', amount: 100 },
+			/"create" is not a verb of the query language: queries only read/,
+		],
 		['delete verb', { delete: 'customers', id: 'cus_1' }, /"delete" is not a verb/],
 		['no verb', { resource: 'customers' }, /needs exactly one verb: "list", "search" or "get"/],
 		['two verbs', { list: 'customers', get: 'customers' }, /several verbs/],
-		['limit 0', { list: 'customers', limit: 0 }, /"limit" Number must be greater than or equal to 1/],
-		['limit too high', { list: 'customers', limit: 5000 }, /"limit" Number must be less than or equal to 1000/],
+		[
+			'limit 0',
+			{ list: 'customers', limit: 0 },
+			/"limit" Number must be greater than or equal to 1/,
+		],
+		[
+			'limit too high',
+			{ list: 'customers', limit: 5000 },
+			/"limit" Number must be less than or equal to 1000/,
+		],
 		['limit not a number', { list: 'customers', limit: 'all' }, /"limit" Expected number/],
-		['search where Stripe has none', { search: 'payouts', query: "status:'paid'" }, /Stripe has no search for payouts. Use \{"list": "payouts"/],
-		['get with a wrong ID', { get: 'invoices', id: 'cus_123' }, /"id" must be an invoice ID starting with in_/],
+		[
+			'search where Stripe has none',
+			{ search: 'payouts', query: "status:'paid'" },
+			/Stripe has no search for payouts. Use \{"list": "payouts"/,
+		],
+		[
+			'get with a wrong ID',
+			{ get: 'invoices', id: 'cus_123' },
+			/"id" must be an invoice ID starting with in_/,
+		],
 		['unknown expand', { list: 'customers', expand: ['secrets'] }, /"expand.0" Invalid enum value/],
-		['bad period', { list: 'charges', filters: { created: 'last_week' } }, /"filters.created" must be one of last_24_hours/],
-		['bad date bound', { list: 'charges', filters: { created: { gte: 'yesterday-ish' } } }, /gte is not a date/],
+		[
+			'bad period',
+			{ list: 'charges', filters: { created: 'last_week' } },
+			/"filters.created" must be one of last_24_hours/,
+		],
+		[
+			'bad date bound',
+			{ list: 'charges', filters: { created: { gte: 'yesterday-ish' } } },
+			/gte is not a date/,
+		],
 		['unknown top-level field', { list: 'customers', sort: 'email' }, /unknown field\(s\) "sort"/],
 	];
 
@@ -58,10 +108,18 @@ describe('query language: valid queries', () => {
 		const e = emulator();
 		e.createMany('subscription', 'test', 5, () => ({ status: 'active' }));
 		e.clearRequests();
-		const result = await runQuery({ list: 'subscriptions', filters: { status: 'active', created: 'last_30_days' }, limit: 3 });
+		const result = await runQuery({
+			list: 'subscriptions',
+			filters: { status: 'active', created: 'last_30_days' },
+			limit: 3,
+		});
 		expect(result.status).toBe('success');
 		expect(result.items).toHaveLength(3);
-		const query = e.requests[0].query as { status: string; created: { gte: string; lt: string }; limit: string };
+		const query = e.requests[0].query as {
+			status: string;
+			created: { gte: string; lt: string };
+			limit: string;
+		};
 		expect(query.status).toBe('active');
 		// The query's own limit is what was asked for: no extra row to detect a cap, no hint.
 		expect(query.limit).toBe('3');

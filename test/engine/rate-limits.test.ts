@@ -17,7 +17,10 @@ const emulator = useEmulator({ latencyMs: 20 });
 beforeEach(() => emulator().reset());
 
 /** Most requests that arrived within any one second, per group. */
-function busiest(requests: RequestLogEntry[], groupOf: (r: RequestLogEntry) => string = () => ''): number {
+function busiest(
+	requests: RequestLogEntry[],
+	groupOf: (r: RequestLogEntry) => string = () => '',
+): number {
 	const groups = new Map<string, number[]>();
 	for (const r of requests) groups.set(groupOf(r), [...(groups.get(groupOf(r)) ?? []), r.time]);
 	let most = 0;
@@ -35,7 +38,10 @@ test("the endpoint a request counts against is Stripe's: every v1 endpoint of th
 	const v1 = contract.endpoints.filter((e) => e.path.startsWith('/v1/'));
 	expect(v1.length).toBeGreaterThan(500);
 	const disagreements = v1
-		.map((e) => ({ want: `${e.method} ${e.path.replace(/\{[^}]+\}/g, '{id}')}`, got: endpointOf(e.method, e.path.replace(/\{[^}]+\}/g, 'xx_1NffrFeUfNV2Hib')) }))
+		.map((e) => ({
+			want: `${e.method} ${e.path.replace(/\{[^}]+\}/g, '{id}')}`,
+			got: endpointOf(e.method, e.path.replace(/\{[^}]+\}/g, 'xx_1NffrFeUfNV2Hib')),
+		}))
 		.filter(({ want, got }) => want !== got);
 	expect(disagreements).toEqual([]);
 	// Custom IDs are IDs too: a product may be called "gold".
@@ -44,7 +50,8 @@ test("the endpoint a request counts against is Stripe's: every v1 endpoint of th
 });
 
 describe('the emulator limits as Stripe does', () => {
-	const burst = (count: number, call: () => Promise<unknown>) => Promise.allSettled(Array.from({ length: count }, call));
+	const burst = (count: number, call: () => Promise<unknown>) =>
+		Promise.allSettled(Array.from({ length: count }, call));
 
 	/** At most a full bucket plus what refills while the requests arrive. */
 	const allowed = (requests: RequestLogEntry[], limit: number) => {
@@ -69,7 +76,10 @@ describe('the emulator limits as Stripe does', () => {
 		const e = emulator();
 		const a = new Stripe(e.keys.testRead, { maxNetworkRetries: 0 });
 		const b = new Stripe(e.addKey({ mode: 'test', permissions: 'read' }), { maxNetworkRetries: 0 });
-		await Promise.all([burst(20, () => a.customers.list({ limit: 1 })), burst(20, () => b.products.list({ limit: 1 }))]);
+		await Promise.all([
+			burst(20, () => a.customers.list({ limit: 1 })),
+			burst(20, () => b.products.list({ limit: 1 })),
+		]);
 		const limited = e.requests.filter((r) => r.status === 429);
 		expect(limited.length).toBeGreaterThan(0);
 		expect(limited.every((r) => r.rateLimited === 'global-rate')).toBe(true);
@@ -79,7 +89,10 @@ describe('the emulator limits as Stripe does', () => {
 	test('search: 20 per second', async () => {
 		const e = emulator();
 		const stripe = new Stripe(e.keys.liveRead, { maxNetworkRetries: 0 });
-		await Promise.all([burst(15, () => stripe.customers.search({ query: "email:'a@example.com'" })), burst(15, () => stripe.products.search({ query: "active:'true'" }))]);
+		await Promise.all([
+			burst(15, () => stripe.customers.search({ query: "email:'a@example.com'" })),
+			burst(15, () => stripe.products.search({ query: "active:'true'" })),
+		]);
 		const limited = e.requests.filter((r) => r.status === 429);
 		expect(limited.length).toBeGreaterThan(0);
 		expect(limited.every((r) => r.rateLimited === 'search-rate')).toBe(true);
@@ -87,13 +100,19 @@ describe('the emulator limits as Stripe does', () => {
 	});
 });
 
-
 describe("the transport keeps under every limit: Stripe Guard's items, paced", () => {
 	test('120 gets of one endpoint with a live key: just under 25/s per endpoint, not 95/s, and no 429', async () => {
 		const e = emulator();
-		const ids = Array.from({ length: 120 }, (_, i) => e.create<{ id: string }>('customer', 'live', { name: `Customer ${i}` }).id);
+		const ids = Array.from(
+			{ length: 120 },
+			(_, i) => e.create<{ id: string }>('customer', 'live', { name: `Customer ${i}` }).id,
+		);
 		const run = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' } as never,
+			parameters: {
+				resource: 'customer',
+				operation: 'get',
+				customerId: '={{ $json.id }}',
+			} as never,
 			items: ids.map((id) => ({ id })),
 			credential: { apiKey: e.keys.liveRead, environment: 'live' },
 		});
@@ -106,8 +125,16 @@ describe("the transport keeps under every limit: Stripe Guard's items, paced", (
 
 	test('a mixed workload over six endpoints with a live key: the key goes past one endpoint’s limit, each endpoint stays under its own, no 429', async () => {
 		const e = emulator();
-		const made = (type: 'customer' | 'product' | 'price' | 'invoice' | 'charge' | 'refund') => e.create<{ id: string }>(type, 'live', {}).id;
-		const plural = { customer: 'customers', product: 'products', price: 'prices', invoice: 'invoices', charge: 'charges', refund: 'refunds' } as const;
+		const made = (type: 'customer' | 'product' | 'price' | 'invoice' | 'charge' | 'refund') =>
+			e.create<{ id: string }>(type, 'live', {}).id;
+		const plural = {
+			customer: 'customers',
+			product: 'products',
+			price: 'prices',
+			invoice: 'invoices',
+			charge: 'charges',
+			refund: 'refunds',
+		} as const;
 		const queries = Array.from({ length: 240 }, (_, i) => {
 			const type = (Object.keys(plural) as Array<keyof typeof plural>)[i % 6];
 			return { query: JSON.stringify({ get: plural[type], id: made(type) }) };

@@ -16,27 +16,87 @@ import { credentialDecryptions, runStripeGuard } from './harness';
 const emulator = useEmulator();
 
 /** How the emulator names each resource's objects, its list path and its read permission. */
-const EMULATED: Record<string, { type: ObjectType; path: string; group: PermissionGroup; permission: string }> = {
-	customer: { type: 'customer', path: '/v1/customers', group: 'customer', permission: 'Customers: Read (rak_customer_read)' },
-	product: { type: 'product', path: '/v1/products', group: 'product', permission: 'Products: Read (rak_product_read)' },
-	price: { type: 'price', path: '/v1/prices', group: 'plan', permission: 'Prices: Read (rak_plan_read)' },
-	subscription: { type: 'subscription', path: '/v1/subscriptions', group: 'subscription', permission: 'Subscriptions: Read (rak_subscription_read)' },
-	invoice: { type: 'invoice', path: '/v1/invoices', group: 'invoice', permission: 'Invoices: Read (rak_invoice_read)' },
-	paymentIntent: { type: 'payment_intent', path: '/v1/payment_intents', group: 'payment_intent', permission: 'PaymentIntents: Read (rak_payment_intent_read)' },
-	charge: { type: 'charge', path: '/v1/charges', group: 'charge', permission: 'Charges: Read (rak_charge_read)' },
-	refund: { type: 'refund', path: '/v1/refunds', group: 'charge', permission: 'Charges: Read (rak_charge_read)' },
+const EMULATED: Record<
+	string,
+	{ type: ObjectType; path: string; group: PermissionGroup; permission: string }
+> = {
+	customer: {
+		type: 'customer',
+		path: '/v1/customers',
+		group: 'customer',
+		permission: 'Customers: Read (rak_customer_read)',
+	},
+	product: {
+		type: 'product',
+		path: '/v1/products',
+		group: 'product',
+		permission: 'Products: Read (rak_product_read)',
+	},
+	price: {
+		type: 'price',
+		path: '/v1/prices',
+		group: 'plan',
+		permission: 'Prices: Read (rak_plan_read)',
+	},
+	subscription: {
+		type: 'subscription',
+		path: '/v1/subscriptions',
+		group: 'subscription',
+		permission: 'Subscriptions: Read (rak_subscription_read)',
+	},
+	invoice: {
+		type: 'invoice',
+		path: '/v1/invoices',
+		group: 'invoice',
+		permission: 'Invoices: Read (rak_invoice_read)',
+	},
+	paymentIntent: {
+		type: 'payment_intent',
+		path: '/v1/payment_intents',
+		group: 'payment_intent',
+		permission: 'PaymentIntents: Read (rak_payment_intent_read)',
+	},
+	charge: {
+		type: 'charge',
+		path: '/v1/charges',
+		group: 'charge',
+		permission: 'Charges: Read (rak_charge_read)',
+	},
+	refund: {
+		type: 'refund',
+		path: '/v1/refunds',
+		group: 'charge',
+		permission: 'Charges: Read (rak_charge_read)',
+	},
 	balanceTransaction: {
 		type: 'balance_transaction',
 		path: '/v1/balance_transactions',
 		group: 'balance_transaction_source',
 		permission: 'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
 	},
-	payout: { type: 'payout', path: '/v1/payouts', group: 'payout', permission: 'Payouts: Read (rak_payout_read)' },
-	checkoutSession: { type: 'checkout_session', path: '/v1/checkout/sessions', group: 'checkout_session', permission: 'Checkout Sessions: Read (rak_checkout_session_read)' },
-	event: { type: 'event', path: '/v1/events', group: 'event', permission: 'Events: Read (rak_event_read)' },
+	payout: {
+		type: 'payout',
+		path: '/v1/payouts',
+		group: 'payout',
+		permission: 'Payouts: Read (rak_payout_read)',
+	},
+	checkoutSession: {
+		type: 'checkout_session',
+		path: '/v1/checkout/sessions',
+		group: 'checkout_session',
+		permission: 'Checkout Sessions: Read (rak_checkout_session_read)',
+	},
+	event: {
+		type: 'event',
+		path: '/v1/events',
+		group: 'event',
+		permission: 'Events: Read (rak_event_read)',
+	},
 };
 
-const specs = resources.map((r) => (r as { spec?: ReadResourceSpec }).spec).filter((s): s is ReadResourceSpec => s !== undefined);
+const specs = resources
+	.map((r) => (r as { spec?: ReadResourceSpec }).spec)
+	.filter((s): s is ReadResourceSpec => s !== undefined);
 const ids = specs.map((s) => s.value);
 
 test('every resource of DESIGN.md with reads is covered', () => {
@@ -45,7 +105,10 @@ test('every resource of DESIGN.md with reads is covered', () => {
 });
 
 const run = (resource: string, operation: string, extra: IDataObject = {}, apiKey?: string) =>
-	runStripeGuard({ parameters: { resource, operation, ...extra } as never, credential: { apiKey: apiKey ?? emulator().keys.testRead } });
+	runStripeGuard({
+		parameters: { resource, operation, ...extra } as never,
+		credential: { apiKey: apiKey ?? emulator().keys.testRead },
+	});
 
 describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 	const emu = EMULATED[spec.value];
@@ -61,10 +124,15 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 		expect(full.items).toHaveLength(1);
 		// Refunds and balance transactions have no livemode at this API version.
 		const stored = JSON.parse(serialize(e.get(emu.type, 'test', object.id))) as IDataObject;
-		expect(full.items[0].json).toMatchObject({ id: object.id, ...('livemode' in stored && { livemode: false }) });
+		expect(full.items[0].json).toMatchObject({
+			id: object.id,
+			...('livemode' in stored && { livemode: false }),
+		});
 		const simple = await run(spec.value, 'get', { [idParam]: object.id, simplify: true });
 		expect(simple.items[0].json.id).toBe(object.id);
-		expect(Object.keys(simple.items[0].json).length).toBeLessThan(Object.keys(full.items[0].json).length);
+		expect(Object.keys(simple.items[0].json).length).toBeLessThan(
+			Object.keys(full.items[0].json).length,
+		);
 		expect(simple.items[0].json).not.toHaveProperty('livemode');
 	});
 
@@ -87,9 +155,14 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 	});
 
 	test('a key without the read permission gets it named', async () => {
-		const key = emulator().addKey({ mode: 'test', permissions: { customer: emu.group === 'customer' ? 'none' : 'read' } });
+		const key = emulator().addKey({
+			mode: 'test',
+			permissions: { customer: emu.group === 'customer' ? 'none' : 'read' },
+		});
 		const result = await run(spec.value, 'list', {}, key);
-		expect(result.error?.message).toBe(`This key is missing ${emu.permission}. Edit the key in the Stripe Dashboard → Developers → API keys and grant it.`);
+		expect(result.error?.message).toBe(
+			`This key is missing ${emu.permission}. Edit the key in the Stripe Dashboard → Developers → API keys and grant it.`,
+		);
 		expect(result.error?.httpCode).toBe('403');
 	});
 
@@ -100,7 +173,9 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 		e.createMany(emu.type, 'test', 3, (i) => ({ created: base + i }));
 		const result = await run(spec.value, 'list', { returnAll: true });
 		expect(result.items.map((i) => i.json.created)).toEqual([base + 2, base + 1, base]);
-		expect(e.requests.filter((r) => r.path === emu.path).map((r) => r.query.limit)).toEqual(['100']);
+		expect(e.requests.filter((r) => r.path === emu.path).map((r) => r.query.limit)).toEqual([
+			'100',
+		]);
 	});
 
 	test('every filter reaches Stripe as its parameter', async () => {
@@ -124,12 +199,24 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 			e.create(emu.type, 'test', { [dateFilter.name]: now - 60 });
 			e.create(emu.type, 'test', { [dateFilter.name]: now - 3 * 86_400 });
 			e.clearRequests();
-			const both = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}Within`]: 'today', [`${n}From`]: '2020-01-01T00:00:00Z' }, options: { timeZone: 'UTC' } });
-			expect(both.error?.message).toBe(`Filters "${dateFilter.displayName} Within" and "${dateFilter.displayName} From/Before" are both set (item 0): keep one`);
+			const both = await run(spec.value, 'list', {
+				returnAll: true,
+				filters: { [`${n}Within`]: 'today', [`${n}From`]: '2020-01-01T00:00:00Z' },
+				options: { timeZone: 'UTC' },
+			});
+			expect(both.error?.message).toBe(
+				`Filters "${dateFilter.displayName} Within" and "${dateFilter.displayName} From/Before" are both set (item 0): keep one`,
+			);
 			expect(e.requests).toHaveLength(0);
-			const today = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}Within`]: 'last_24_hours' } });
+			const today = await run(spec.value, 'list', {
+				returnAll: true,
+				filters: { [`${n}Within`]: 'last_24_hours' },
+			});
 			expect(today.items).toHaveLength(1);
-			const since = await run(spec.value, 'list', { returnAll: true, filters: { [`${n}From`]: new Date((now - 7 * 86_400) * 1000).toISOString() } });
+			const since = await run(spec.value, 'list', {
+				returnAll: true,
+				filters: { [`${n}From`]: new Date((now - 7 * 86_400) * 1000).toISOString() },
+			});
 			expect(since.items).toHaveLength(2);
 		});
 	}
@@ -141,7 +228,10 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 			e.clearRequests();
 			await run(spec.value, 'list', { options: { expand: [spec.expand[0]] } });
 			await run(spec.value, 'get', { [idParam]: object.id, options: { expand: [spec.expand[0]] } });
-			expect(e.requests.map((r) => r.query.expand)).toEqual([[`data.${spec.expand[0]}`], [spec.expand[0]]]);
+			expect(e.requests.map((r) => r.query.expand)).toEqual([
+				[`data.${spec.expand[0]}`],
+				[spec.expand[0]],
+			]);
 		});
 	}
 
@@ -150,10 +240,13 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 			const e = emulator();
 			e.createMany(emu.type, 'test', 3);
 			e.clearRequests();
-			const result = await run(spec.value, 'search', { query: "created>0", returnAll: true });
+			const result = await run(spec.value, 'search', { query: 'created>0', returnAll: true });
 			expect(result.error).toBeUndefined();
 			expect(result.items).toHaveLength(3);
-			expect(e.requests[0]).toMatchObject({ path: `${emu.path}/search`, query: { query: 'created>0', limit: '100' } });
+			expect(e.requests[0]).toMatchObject({
+				path: `${emu.path}/search`,
+				query: { query: 'created>0', limit: '100' },
+			});
 		});
 	}
 });
@@ -164,7 +257,10 @@ function sampleFilter(f: FilterSpec, expected: Record<string, unknown>): IDataOb
 	switch (f.kind) {
 		case 'dateRange':
 			expected[f.name] = { gte: '1767225600', lt: '1769904000' };
-			return { [`${n8nName}From`]: '2026-01-01T00:00:00Z', [`${n8nName}Before`]: '2026-02-01T00:00:00Z' };
+			return {
+				[`${n8nName}From`]: '2026-01-01T00:00:00Z',
+				[`${n8nName}Before`]: '2026-02-01T00:00:00Z',
+			};
 		case 'id':
 			expected[f.name] = `${f.idPrefix}Sample123`;
 			return { [n8nName]: `${f.idPrefix}Sample123` };
@@ -190,7 +286,10 @@ describe('sub-lists and singletons', () => {
 		e.clearRequests();
 		const result = await run('invoice', 'listLineItems', { invoiceId: inv.id, returnAll: true });
 		expect(result.status).toBe('success');
-		expect(e.requests[0]).toMatchObject({ path: `/v1/invoices/${inv.id}/lines`, query: { limit: '100' } });
+		expect(e.requests[0]).toMatchObject({
+			path: `/v1/invoices/${inv.id}/lines`,
+			query: { limit: '100' },
+		});
 		expect(result.items.every((i) => i.json.object === 'line_item')).toBe(true);
 	});
 
@@ -200,7 +299,10 @@ describe('sub-lists and singletons', () => {
 		e.clearRequests();
 		const result = await run('checkoutSession', 'listLineItems', { checkoutSessionId: cs.id });
 		expect(result.status).toBe('success');
-		expect(e.requests[0]).toMatchObject({ path: `/v1/checkout/sessions/${cs.id}/line_items`, query: { limit: '50' } });
+		expect(e.requests[0]).toMatchObject({
+			path: `/v1/checkout/sessions/${cs.id}/line_items`,
+			query: { limit: '50' },
+		});
 	});
 
 	test('listLineItems refuses a wrong parent ID without a request', async () => {
@@ -217,7 +319,11 @@ describe('sub-lists and singletons', () => {
 		const simple = await run('balance', 'get', { simplify: true });
 		const available = simple.items[0].json.available as IDataObject[];
 		expect(available.length).toBeGreaterThan(0);
-		expect(available[0]).toEqual({ currency: expect.any(String), amount: expect.any(Number), amount_formatted: expect.any(String) });
+		expect(available[0]).toEqual({
+			currency: expect.any(String),
+			amount: expect.any(Number),
+			amount_formatted: expect.any(String),
+		});
 	});
 
 	test('a key without Balance: Read gets it named', async () => {
@@ -231,10 +337,15 @@ test("Limit's default, written out as a literal for n8n's lint, is the one reads
 	expect(listFields.find((f) => f.name === 'limit')?.default).toBe(DEFAULT_LIST_LIMIT);
 });
 
-test("a long list has n8n decrypt the credential once, not once per page", async () => {
+test('a long list has n8n decrypt the credential once, not once per page', async () => {
 	const e = emulator();
 	e.reset();
-	e.createMany('customer', 'test', 450, inOneSecond((i) => ({ name: `Customer ${i}` })));
+	e.createMany(
+		'customer',
+		'test',
+		450,
+		inOneSecond((i) => ({ name: `Customer ${i}` })),
+	);
 	credentialDecryptions.count = 0;
 	const result = await run('customer', 'list', { returnAll: true });
 	expect(result.items).toHaveLength(450);

@@ -18,7 +18,11 @@ import { runStripeGuard } from './harness';
 
 const emulator = useEmulator({ seed: 'demo' });
 
-async function serve(key: Buffer, cert: Buffer, answer: string): Promise<{ server: Server; port: number }> {
+async function serve(
+	key: Buffer,
+	cert: Buffer,
+	answer: string,
+): Promise<{ server: Server; port: number }> {
 	const server = createServer({ key, cert }, (_req, res) => res.end(answer));
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return { server, port: (server.address() as AddressInfo).port };
@@ -36,7 +40,10 @@ const get = (url: string, ca?: string) =>
 test('the product calls api.stripe.com, which reaches the emulator', async () => {
 	const e = emulator();
 	e.clearRequests();
-	const run = await runStripeGuard({ parameters: { resource: 'customer', operation: 'list', limit: 3 } as never, credential: { apiKey: e.keys.testRead } });
+	const run = await runStripeGuard({
+		parameters: { resource: 'customer', operation: 'list', limit: 3 } as never,
+		credential: { apiKey: e.keys.testRead },
+	});
 	expect(run.status).toBe('success');
 	expect(run.items).toHaveLength(3);
 	expect(e.requests.map((r) => r.host)).toEqual(['api.stripe.com']);
@@ -51,7 +58,9 @@ test('with no emulator to route to, api.stripe.com is refused and nothing is sen
 		const stripe = new Stripe(e.keys.testRead, { maxNetworkRetries: 0, httpAgent: new Agent() });
 		const error = await stripe.customers.list({ limit: 1 }).catch((err: unknown) => err);
 		expect(error).toMatchObject({ type: 'StripeConnectionError' });
-		await expect(fetch('https://api.stripe.com/v1/customers')).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+		await expect(fetch('https://api.stripe.com/v1/customers')).rejects.toMatchObject({
+			cause: { code: 'ECONNREFUSED' },
+		});
 		expect(e.requests).toHaveLength(0);
 	} finally {
 		routeStripeTo(e.port);
@@ -59,7 +68,10 @@ test('with no emulator to route to, api.stripe.com is refused and nothing is sen
 });
 
 test('other hosts are not routed', async () => {
-	const tls = { key: readFileSync(join(TLS_DIR, 'server.key')), cert: readFileSync(join(TLS_DIR, 'server.crt')) };
+	const tls = {
+		key: readFileSync(join(TLS_DIR, 'server.key')),
+		cert: readFileSync(join(TLS_DIR, 'server.crt')),
+	};
 	const other = await serve(tls.key, tls.cert, 'not the emulator');
 	try {
 		const ca = readFileSync(CA_PATH, 'utf8');
@@ -75,11 +87,37 @@ test('a routed connection accepts only a certificate from the test CA', async ()
 	const dir = mkdtempSync(join(tmpdir(), 'stripe-guard-impostor-'));
 	try {
 		// Another self-made certificate for api.stripe.com: not signed by the test CA.
-		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=api.stripe.com', '-addext', 'subjectAltName=DNS:api.stripe.com', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-		const impostor = await serve(readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem')), 'impostor');
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=api.stripe.com',
+				'-addext',
+				'subjectAltName=DNS:api.stripe.com',
+				'-keyout',
+				join(dir, 'key.pem'),
+				'-out',
+				join(dir, 'cert.pem'),
+			],
+			{ stdio: 'ignore' },
+		);
+		const impostor = await serve(
+			readFileSync(join(dir, 'key.pem')),
+			readFileSync(join(dir, 'cert.pem')),
+			'impostor',
+		);
 		routeStripeTo(impostor.port);
 		try {
-			await expect(get('https://api.stripe.com/v1/customers')).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+			await expect(get('https://api.stripe.com/v1/customers')).rejects.toMatchObject({
+				code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+			});
 		} finally {
 			routeStripeTo(emulator().port);
 			impostor.server.close();

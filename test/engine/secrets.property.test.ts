@@ -8,12 +8,22 @@ import fc from 'fast-check';
 import { withoutSecrets } from '../../nodes/shared/privacy';
 
 const SECRETS = new Set(['client_secret', 'secret']);
-const key = fc.oneof(fc.constantFrom('client_secret', 'secret', '__proto__', 'id', 'data', 'object'), fc.string({ maxLength: 6 }));
+const key = fc.oneof(
+	fc.constantFrom('client_secret', 'secret', '__proto__', 'id', 'data', 'object'),
+	fc.string({ maxLength: 6 }),
+);
 const { json } = fc.letrec((tie) => ({
-	json: fc.oneof({ depthSize: 'small' }, fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), tie('list'), tie('object')),
+	json: fc.oneof(
+		{ depthSize: 'small' },
+		fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
+		tie('list'),
+		tie('object'),
+	),
 	list: fc.array(tie('json'), { maxLength: 4 }),
 	// Built from entries, as JSON.parse builds objects: "__proto__" becomes an own key.
-	object: fc.array(fc.tuple(key, tie('json')), { maxLength: 5 }).map((entries) => Object.fromEntries(entries)),
+	object: fc
+		.array(fc.tuple(key, tie('json')), { maxLength: 5 })
+		.map((entries) => Object.fromEntries(entries)),
 }));
 
 test('property: every secret key goes, at every depth; everything else stays, unchanged and uncopied', () => {

@@ -5,7 +5,12 @@ const emulator = useEmulator({ seed: 'demo' });
 
 /** Everything a run leaves behind that a person or a log collector could read. */
 function traces(run: NodeRun): string {
-	return JSON.stringify({ items: run.items, error: run.error, hints: run.hints, runData: run.run.data });
+	return JSON.stringify({
+		items: run.items,
+		error: run.error,
+		hints: run.hints,
+		runData: run.run.data,
+	});
 }
 
 test('the key appears in no output item, error message or log line', async () => {
@@ -22,7 +27,10 @@ test('the key appears in no output item, error message or log line', async () =>
 	const { result: outputs, lines } = await captureLogs(async () => {
 		const runs: string[] = [];
 		const get = (apiKey: string, customerId: string) =>
-			runStripeGuard({ parameters: { resource: 'customer', operation: 'get', customerId }, credential: { apiKey } });
+			runStripeGuard({
+				parameters: { resource: 'customer', operation: 'get', customerId },
+				credential: { apiKey },
+			});
 		runs.push(traces(await get(readKey, customer))); // success
 		runs.push(traces(await get(readKey, 'cus_Missing000001'))); // 404
 		runs.push(traces(await get(noCustomersKey, customer))); // 403
@@ -37,7 +45,15 @@ test('the key appears in no output item, error message or log line', async () =>
 				}),
 			),
 		);
-		for (const apiKey of keys) runs.push(JSON.stringify(await testCredential({ apiKey, environment: apiKey.startsWith('sk_live') ? 'live' : 'test' })));
+		for (const apiKey of keys)
+			runs.push(
+				JSON.stringify(
+					await testCredential({
+						apiKey,
+						environment: apiKey.startsWith('sk_live') ? 'live' : 'test',
+					}),
+				),
+			);
 		return runs;
 	});
 

@@ -12,12 +12,20 @@ const emulator = useEmulator({ latencyMs: 20 });
 
 function customers(count: number): string[] {
 	const e = emulator();
-	return Array.from({ length: count }, (_, i) => e.create<{ id: string }>('customer', 'test', { name: `Customer ${i}` }).id);
+	return Array.from(
+		{ length: count },
+		(_, i) => e.create<{ id: string }>('customer', 'test', { name: `Customer ${i}` }).id,
+	);
 }
 
 const get = (ids: string[], apiKey: string, extra: IDataObject = {}, continueOnFail = false) =>
 	runStripeGuard({
-		parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}', ...extra } as never,
+		parameters: {
+			resource: 'customer',
+			operation: 'get',
+			customerId: '={{ $json.id }}',
+			...extra,
+		} as never,
 		items: ids.map((id) => ({ id })),
 		credential: { apiKey },
 		continueOnFail,

@@ -24,7 +24,9 @@ const WIRE_RUNS = Number(process.env.PROPERTY_PATH_RUNS || 60);
 // ---------------------------------------------------------------------------------------------
 
 /** `stringifyRequestData`, which the SDK uses for bodies and query strings (not in its package exports, so by file). */
-const sdkUtils = require(join(dirname(require.resolve('stripe')), 'utils.js')) as { queryStringifyRequestData(data: unknown): string };
+const sdkUtils = require(join(dirname(require.resolve('stripe')), 'utils.js')) as {
+	queryStringifyRequestData(data: unknown): string;
+};
 
 interface Recorded {
 	method: string;
@@ -43,7 +45,13 @@ class RecordedAnswer extends Stripe.HttpClientResponse {
 		throw new Error('not streamed');
 	}
 	toJSON(): Promise<unknown> {
-		return Promise.resolve({ id: 'obj_oracle', object: 'list', data: [], has_more: false, url: '/v1/x' });
+		return Promise.resolve({
+			id: 'obj_oracle',
+			object: 'list',
+			data: [],
+			has_more: false,
+			url: '/v1/x',
+		});
 	}
 }
 
@@ -52,7 +60,14 @@ class Recorder extends Stripe.HttpClient {
 	getClientName(): string {
 		return 'recorder';
 	}
-	makeRequest(_host: string, _port: string, path: string, method: string, _headers: object, requestData: string): Promise<RecordedAnswer> {
+	makeRequest(
+		_host: string,
+		_port: string,
+		path: string,
+		method: string,
+		_headers: object,
+		requestData: string,
+	): Promise<RecordedAnswer> {
 		this.sent.push({ method, path, body: requestData });
 		return Promise.resolve(new RecordedAnswer());
 	}
@@ -60,27 +75,97 @@ class Recorder extends Stripe.HttpClient {
 
 const recorder = new Recorder();
 // No retries, no telemetry (which would write ~/.config/stripe/telemetry_id).
-const sdk = new Stripe('rk_live_OracleOracleOracleOracle00', { httpClient: recorder, maxNetworkRetries: 0, telemetry: false });
+const sdk = new Stripe('rk_live_OracleOracleOracleOracle00', {
+	httpClient: recorder,
+	maxNetworkRetries: 0,
+	telemetry: false,
+});
 
 // The transport over a wire that records what it would send.
 const wireSent: WireRequest[] = [];
 const wire: Wire = {
 	send: async (request) => {
 		wireSent.push(request);
-		return { statusCode: 200, headers: { 'request-id': 'req_wire' }, body: '{"id":"obj_wire","object":"list","data":[],"has_more":false,"url":"/v1/x"}' };
+		return {
+			statusCode: 200,
+			headers: { 'request-id': 'req_wire' },
+			body: '{"id":"obj_wire","object":"list","data":[],"has_more":false,"url":"/v1/x"}',
+		};
 	},
 	cancelled: () => false,
 };
-const client = createClient(new Transport({ wire, apiKey: 'rk_live_PropertyPropertyProperty00', baseUrl: 'https://api.stripe.com', timeoutMs: 1000 }));
+const client = createClient(
+	new Transport({
+		wire,
+		apiKey: 'rk_live_PropertyPropertyProperty00',
+		baseUrl: 'https://api.stripe.com',
+		timeoutMs: 1000,
+	}),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Parameters as Stripe takes them, and then some.
 // ---------------------------------------------------------------------------------------------
 
-const RESERVED = ['&', '=', '[', ']', '?', '#', '%', '+', ' ', '/', ';', ',', ':', '@', '$', '!', "'", '(', ')', '*', '~', '"', '<', '>', '\\', '^', '`', '{', '|', '}', '\n', '\t', 'é', 'ß', '€', '日', '😀', '👩‍👩‍👧', '\u200b'];
-const unit = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...RESERVED) }, { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) });
+const RESERVED = [
+	'&',
+	'=',
+	'[',
+	']',
+	'?',
+	'#',
+	'%',
+	'+',
+	' ',
+	'/',
+	';',
+	',',
+	':',
+	'@',
+	'$',
+	'!',
+	"'",
+	'(',
+	')',
+	'*',
+	'~',
+	'"',
+	'<',
+	'>',
+	'\\',
+	'^',
+	'`',
+	'{',
+	'|',
+	'}',
+	'\n',
+	'\t',
+	'é',
+	'ß',
+	'€',
+	'日',
+	'😀',
+	'👩‍👩‍👧',
+	'\u200b',
+];
+const unit = fc.oneof(
+	{ weight: 2, arbitrary: fc.constantFrom(...RESERVED) },
+	{ weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+);
 const text = fc.string({ unit, maxLength: 12 });
-const key = fc.oneof(text, fc.constantFrom('metadata', 'expand', 'line_items', 'price', 'quantity', '0', '1', 'data.customer'));
+const key = fc.oneof(
+	text,
+	fc.constantFrom(
+		'metadata',
+		'expand',
+		'line_items',
+		'price',
+		'quantity',
+		'0',
+		'1',
+		'data.customer',
+	),
+);
 const scalar = fc.oneof(
 	text,
 	fc.constant(''),
@@ -91,17 +176,36 @@ const scalar = fc.oneof(
 	fc.constant(undefined),
 	fc.date({ min: new Date(0), max: new Date(4_102_444_800_000) }),
 );
-const { value } = fc.letrec<{ value: unknown; object: Record<string, unknown>; array: unknown[] }>((tie) => ({
-	value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('object'), tie('array')),
-	object: fc.dictionary(key, tie('value'), { maxKeys: 4, noNullPrototype: true }),
-	array: fc.array(tie('value'), { maxLength: 4 }),
-}));
+const { value } = fc.letrec<{ value: unknown; object: Record<string, unknown>; array: unknown[] }>(
+	(tie) => ({
+		value: fc.oneof(
+			{ depthSize: 'small', withCrossShrink: true },
+			scalar,
+			tie('object'),
+			tie('array'),
+		),
+		object: fc.dictionary(key, tie('value'), { maxKeys: 4, noNullPrototype: true }),
+		array: fc.array(tie('value'), { maxLength: 4 }),
+	}),
+);
 /** What this package actually sends: expansions, metadata (an empty string unsets a key), line items. */
 const stripeShaped = fc.record(
 	{
-		expand: fc.array(fc.constantFrom('data.customer', 'data.discounts.source.coupon', 'tiers', 'charge'), { maxLength: 3 }),
-		metadata: fc.dictionary(text, fc.oneof(text, fc.constant('')), { maxKeys: 5, noNullPrototype: true }),
-		line_items: fc.array(fc.record({ price: text, quantity: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: ['price'] }), { maxLength: 3 }),
+		expand: fc.array(
+			fc.constantFrom('data.customer', 'data.discounts.source.coupon', 'tiers', 'charge'),
+			{ maxLength: 3 },
+		),
+		metadata: fc.dictionary(text, fc.oneof(text, fc.constant('')), {
+			maxKeys: 5,
+			noNullPrototype: true,
+		}),
+		line_items: fc.array(
+			fc.record(
+				{ price: text, quantity: fc.integer({ min: 1, max: 1000 }) },
+				{ requiredKeys: ['price'] },
+			),
+			{ maxLength: 3 },
+		),
 		limit: fc.integer({ min: 1, max: 100 }),
 		created: fc.record({ gte: fc.integer({ min: 0 }), lt: fc.integer({ min: 0 }) }),
 		invoice_now: fc.boolean(),
@@ -109,7 +213,9 @@ const stripeShaped = fc.record(
 	},
 	{ requiredKeys: [] },
 );
-const params = fc.tuple(fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true }), stripeShaped).map(([random, shaped]) => ({ ...random, ...shaped }) as Record<string, unknown>);
+const params = fc
+	.tuple(fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true }), stripeShaped)
+	.map(([random, shaped]) => ({ ...random, ...shaped }) as Record<string, unknown>);
 
 const queryOf = (path: string) => (path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
 
@@ -137,7 +243,11 @@ test('what the transport puts on the wire equals what the SDK would: GET query, 
 
 			const [sdkGet, sdkPost, sdkDelete] = recorder.sent;
 			const [ourGet, ourPost, ourDelete] = wireSent;
-			expect([ourGet.method, ourPost.method, ourDelete.method]).toEqual([sdkGet.method, sdkPost.method, sdkDelete.method]);
+			expect([ourGet.method, ourPost.method, ourDelete.method]).toEqual([
+				sdkGet.method,
+				sdkPost.method,
+				sdkDelete.method,
+			]);
 			expect(queryOf(ourGet.url)).toBe(queryOf(sdkGet.path));
 			expect(ourGet.url.split('?')[0]).toBe('https://api.stripe.com/v1/customers');
 			expect(ourGet.body).toBeUndefined();

@@ -21,9 +21,17 @@ async function getPrices(this: ILoadOptionsFunctions): Promise<INodePropertyOpti
 	try {
 		const stripe = await client(this);
 		const options: INodePropertyOptions[] = [];
-		for await (const price of stripe.prices.list({ active: true, limit: 100, expand: ['data.product'] })) {
+		for await (const price of stripe.prices.list({
+			active: true,
+			limit: 100,
+			expand: ['data.product'],
+		})) {
 			const p = price as unknown as IDataObject;
-			options.push({ name: `${describePrice(p)} (${p.id as string})`, value: p.id as string, description: describePriceTerms(p) });
+			options.push({
+				name: `${describePrice(p)} (${p.id as string})`,
+				value: p.id as string,
+				description: describePriceTerms(p),
+			});
 			if (options.length >= MAX_PRICE_OPTIONS) break;
 		}
 		return options;
@@ -41,17 +49,24 @@ async function getCurrencies(this: ILoadOptionsFunctions): Promise<INodeProperty
 	try {
 		const stripe = await client(this);
 		const account = (await stripe.accounts.retrieveCurrent()) as unknown as IDataObject;
-		const preferred = typeof account.default_currency === 'string' ? account.default_currency : undefined;
+		const preferred =
+			typeof account.default_currency === 'string' ? account.default_currency : undefined;
 		let supported: string[] = [];
 		if (typeof account.country === 'string') {
 			try {
-				const spec = (await stripe.rawRequest('GET', `/v1/country_specs/${encodeURIComponent(account.country)}`)) as unknown as IDataObject;
+				const spec = (await stripe.rawRequest(
+					'GET',
+					`/v1/country_specs/${encodeURIComponent(account.country)}`,
+				)) as unknown as IDataObject;
 				supported = (spec.supported_payment_currencies as string[] | undefined) ?? [];
 			} catch (error) {
-				if (!isStripeApiError(error) || ![403, 404].includes(error.statusCode ?? 0)) throw toNodeError(this.getNode(), error, 0);
+				if (!isStripeApiError(error) || ![403, 404].includes(error.statusCode ?? 0))
+					throw toNodeError(this.getNode(), error, 0);
 			}
 		}
-		const rest = [...new Set(supported.map((c) => c.toLowerCase()))].filter((c) => c !== preferred).sort();
+		const rest = [...new Set(supported.map((c) => c.toLowerCase()))]
+			.filter((c) => c !== preferred)
+			.sort();
 		const codes = preferred ? [preferred, ...rest] : rest;
 		return codes.map((code) => ({
 			name: code === preferred ? `${code.toUpperCase()} (account default)` : code.toUpperCase(),

@@ -6,8 +6,23 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../../shared/operation';
-import { PERIODS, PERIOD_VALUES, dayInZone, isTimeZone, periodRange, zonedTimeToUnix, type Period } from '../../shared/periods';
-import { CANCELLATION_RULES, DISCOUNT_RULES, STRIPE_DEFAULTS, type CancellationRule, type DiscountRule, type ValueOptions } from './subscription-value';
+import {
+	PERIODS,
+	PERIOD_VALUES,
+	dayInZone,
+	isTimeZone,
+	periodRange,
+	zonedTimeToUnix,
+	type Period,
+} from '../../shared/periods';
+import {
+	CANCELLATION_RULES,
+	DISCOUNT_RULES,
+	STRIPE_DEFAULTS,
+	type CancellationRule,
+	type DiscountRule,
+	type ValueOptions,
+} from './subscription-value';
 
 export interface ReportPeriod {
 	/** Unix seconds, inclusive. */
@@ -28,7 +43,8 @@ export const periodFields: INodeProperties[] = [
 		type: 'options',
 		options: [...PERIODS, { name: 'Custom Range', value: 'custom' }],
 		default: DEFAULT_PERIOD,
-		description: 'The time span the report covers; calendar periods start at midnight in the time zone below',
+		description:
+			'The time span the report covers; calendar periods start at midnight in the time zone below',
 	},
 	{
 		displayName: 'Start',
@@ -56,7 +72,8 @@ export const timeZoneField: INodeProperties = {
 	type: 'string',
 	default: '',
 	placeholder: "Empty: the workflow's time zone",
-	description: "IANA time zone (such as Europe/Berlin) for calendar periods, days and the report's heading; empty uses the workflow's time zone",
+	description:
+		"IANA time zone (such as Europe/Berlin) for calendar periods, days and the report's heading; empty uses the workflow's time zone",
 };
 
 export const tableField: INodeProperties = {
@@ -64,7 +81,8 @@ export const tableField: INodeProperties = {
 	name: 'includeTable',
 	type: 'boolean',
 	default: true,
-	description: 'Whether to add the figures as a ready table: table_text (monospace, for Slack), table_markdown and table_html (for email)',
+	description:
+		'Whether to add the figures as a ready table: table_text (monospace, for Slack), table_markdown and table_html (for email)',
 };
 
 /** Stripe's Billing analytics switches, shared by every report that values subscriptions (MRR, Movements). */
@@ -74,24 +92,51 @@ export const definitionFields: INodeProperties[] = [
 		name: 'countDiscounts',
 		type: 'options',
 		options: [
-			{ name: 'Forever and One-Time', value: 'foreverAndOnce', description: 'Also one-time (once) coupons while they are on the subscription' },
-			{ name: 'Forever and Repeating', value: 'foreverAndRepeating', description: 'Also repeating coupons while they last' },
-			{ name: 'Forever Only', value: 'forever', description: "Stripe's default: only coupons with a forever duration lower MRR" },
-			{ name: 'Forever, Repeating and One-Time', value: 'all', description: 'Every coupon in effect lowers MRR' },
+			{
+				name: 'Forever and One-Time',
+				value: 'foreverAndOnce',
+				description: 'Also one-time (once) coupons while they are on the subscription',
+			},
+			{
+				name: 'Forever and Repeating',
+				value: 'foreverAndRepeating',
+				description: 'Also repeating coupons while they last',
+			},
+			{
+				name: 'Forever Only',
+				value: 'forever',
+				description: "Stripe's default: only coupons with a forever duration lower MRR",
+			},
+			{
+				name: 'Forever, Repeating and One-Time',
+				value: 'all',
+				description: 'Every coupon in effect lowers MRR',
+			},
 		],
 		default: 'forever',
-		description: "Which coupons lower MRR, as in Stripe's Billing analytics settings (subtract recurring discounts, one-time discounts, or both)",
+		description:
+			"Which coupons lower MRR, as in Stripe's Billing analytics settings (subtract recurring discounts, one-time discounts, or both)",
 	},
 	{
 		displayName: 'Scheduled Cancellations',
 		name: 'scheduledCancellations',
 		type: 'options',
 		options: [
-			{ name: 'At Period End', value: 'atPeriodEnd', description: 'A subscription set to cancel counts until it actually ends' },
-			{ name: 'At Request', value: 'atRequest', description: "Stripe's default: a subscription set to cancel (at period end or at a date) stops counting when the cancellation was requested" },
+			{
+				name: 'At Period End',
+				value: 'atPeriodEnd',
+				description: 'A subscription set to cancel counts until it actually ends',
+			},
+			{
+				name: 'At Request',
+				value: 'atRequest',
+				description:
+					"Stripe's default: a subscription set to cancel (at period end or at a date) stops counting when the cancellation was requested",
+			},
 		],
 		default: 'atRequest',
-		description: "When a subscription with a scheduled cancellation leaves MRR, as in Stripe's Billing analytics settings",
+		description:
+			"When a subscription with a scheduled cancellation leaves MRR, as in Stripe's Billing analytics settings",
 	},
 ];
 
@@ -101,31 +146,48 @@ export function readDefinition(ctx: OperationContext, includeTrialing = false): 
 		const value = ctx.fn.getNodeParameter(name, ctx.itemIndex, fallback) as T;
 		if (!allowed.includes(value)) {
 			// An expression or an agent ($fromAI) can hand over anything.
-			throw new NodeOperationError(ctx.fn.getNode(), `"${String(value)}" is not one of ${allowed.join(', ')} for ${name}`, {
-				itemIndex: ctx.itemIndex,
-				description: 'Choose a value from the list.',
-			});
+			throw new NodeOperationError(
+				ctx.fn.getNode(),
+				`"${String(value)}" is not one of ${allowed.join(', ')} for ${name}`,
+				{
+					itemIndex: ctx.itemIndex,
+					description: 'Choose a value from the list.',
+				},
+			);
 		}
 		return value;
 	};
 	return {
 		discounts: choice<DiscountRule>('countDiscounts', DISCOUNT_RULES, STRIPE_DEFAULTS.discounts),
-		cancellations: choice<CancellationRule>('scheduledCancellations', CANCELLATION_RULES, STRIPE_DEFAULTS.cancellations),
+		cancellations: choice<CancellationRule>(
+			'scheduledCancellations',
+			CANCELLATION_RULES,
+			STRIPE_DEFAULTS.cancellations,
+		),
 		includeTrialing,
 	};
 }
 
 /** How a report states the definition it used. */
-export const describeDefinition = (o: ValueOptions): IDataObject => ({ discounts: o.discounts, scheduled_cancellations: o.cancellations, include_trialing: o.includeTrialing });
+export const describeDefinition = (o: ValueOptions): IDataObject => ({
+	discounts: o.discounts,
+	scheduled_cancellations: o.cancellations,
+	include_trialing: o.includeTrialing,
+});
 
 export function readTimeZone(ctx: OperationContext): string {
 	const given = (ctx.fn.getNodeParameter('timeZone', ctx.itemIndex, '') as string).trim();
 	const timeZone = given || ctx.fn.getTimezone();
 	if (!isTimeZone(timeZone)) {
-		throw new NodeOperationError(ctx.fn.getNode(), `Time Zone "${timeZone}" is not an IANA time zone`, {
-			itemIndex: ctx.itemIndex,
-			description: 'Use a name such as Europe/Berlin, America/New_York or UTC, or leave it empty for the workflow time zone.',
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`Time Zone "${timeZone}" is not an IANA time zone`,
+			{
+				itemIndex: ctx.itemIndex,
+				description:
+					'Use a name such as Europe/Berlin, America/New_York or UTC, or leave it empty for the workflow time zone.',
+			},
+		);
 	}
 	return timeZone;
 }
@@ -135,10 +197,14 @@ export function readPeriod(ctx: OperationContext, nowMs = Date.now()): ReportPer
 	const period = ctx.fn.getNodeParameter('period', ctx.itemIndex) as Period | 'custom';
 	if (period !== 'custom' && !PERIOD_VALUES.includes(period)) {
 		// An expression or an agent ($fromAI) can hand over anything.
-		throw new NodeOperationError(ctx.fn.getNode(), `Period "${String(period)}" is not one of ${PERIOD_VALUES.join(', ')} or custom`, {
-			itemIndex: ctx.itemIndex,
-			description: 'Choose a period from the list, or Custom Range with a Start and an End.',
-		});
+		throw new NodeOperationError(
+			ctx.fn.getNode(),
+			`Period "${String(period)}" is not one of ${PERIOD_VALUES.join(', ')} or custom`,
+			{
+				itemIndex: ctx.itemIndex,
+				description: 'Choose a period from the list, or Custom Range with a Start and an End.',
+			},
+		);
 	}
 	if (period !== 'custom') {
 		const { gte, lt } = periodRange(period, timeZone, nowMs);
@@ -149,10 +215,14 @@ export function readPeriod(ctx: OperationContext, nowMs = Date.now()): ReportPer
 		const text = raw instanceof Date ? raw.toISOString() : String(raw ?? '');
 		const unix = text ? zonedTimeToUnix(text, timeZone) : NaN;
 		if (!Number.isFinite(unix)) {
-			throw new NodeOperationError(ctx.fn.getNode(), `${name === 'start' ? 'Start' : 'End'} of the custom range is not a date: "${text}"`, {
-				itemIndex: ctx.itemIndex,
-				description: 'Use an ISO date such as 2026-03-01 or 2026-03-01T09:00:00.',
-			});
+			throw new NodeOperationError(
+				ctx.fn.getNode(),
+				`${name === 'start' ? 'Start' : 'End'} of the custom range is not a date: "${text}"`,
+				{
+					itemIndex: ctx.itemIndex,
+					description: 'Use an ISO date such as 2026-03-01 or 2026-03-01T09:00:00.',
+				},
+			);
 		}
 		return unix;
 	};
@@ -169,11 +239,17 @@ export function readPeriod(ctx: OperationContext, nowMs = Date.now()): ReportPer
 
 /** The period as it appears in the output: bounds as ISO instants and the zone they were cut in. */
 export function describePeriod(p: ReportPeriod): IDataObject {
-	return { period: p.period, start: new Date(p.start * 1000).toISOString(), end: new Date(p.end * 1000).toISOString(), time_zone: p.timeZone };
+	return {
+		period: p.period,
+		start: new Date(p.start * 1000).toISOString(),
+		end: new Date(p.end * 1000).toISOString(),
+		time_zone: p.timeZone,
+	};
 }
 
 /** "2026-03-01 to 2026-03-31": the period's first and last day in its zone, for table titles. */
-export const periodDays = (p: ReportPeriod) => `${dayInZone(p.start, p.timeZone)} to ${dayInZone(p.end - 1, p.timeZone)}`;
+export const periodDays = (p: ReportPeriod) =>
+	`${dayInZone(p.start, p.timeZone)} to ${dayInZone(p.end - 1, p.timeZone)}`;
 
 /**
  * How many distinct IDs were added, holding 8 bytes per ID instead of the string: a 64-bit
@@ -237,7 +313,10 @@ export class CurrencySums<K extends string> {
 	}
 
 	get(currency: string): Record<K, number> {
-		return this.sums.get(currency) ?? (Object.fromEntries(this.keys.map((k) => [k, 0])) as Record<K, number>);
+		return (
+			this.sums.get(currency) ??
+			(Object.fromEntries(this.keys.map((k) => [k, 0])) as Record<K, number>)
+		);
 	}
 
 	/**
@@ -268,15 +347,22 @@ export interface Table {
 	notes?: string[];
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+	s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const escapeMarkdown = (s: string) => s.replace(/\|/g, '\\|');
 /** Numbers and money read right-aligned. */
-const numeric = (cells: Array<string | number>, i: number) => cells.every((row) => /^[-+]?[^a-z]*\d/i.test(String(row)) || row === '') && i > 0;
+const numeric = (cells: Array<string | number>, i: number) =>
+	cells.every((row) => /^[-+]?[^a-z]*\d/i.test(String(row)) || row === '') && i > 0;
 
 /** The table three ways: monospace text in a code block (Slack), Markdown, and an HTML table. */
 export function renderTable(table: Table): IDataObject {
 	const cells = table.rows.map((r) => r.map(String));
-	const right = table.columns.map((_, i) => numeric(cells.map((r) => r[i]), i));
+	const right = table.columns.map((_, i) =>
+		numeric(
+			cells.map((r) => r[i]),
+			i,
+		),
+	);
 	const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
 	const pad = (s: string, i: number) => (right[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
 	const line = (r: string[]) => r.map(pad).join('  ').trimEnd();
@@ -298,21 +384,38 @@ export function renderTable(table: Table): IDataObject {
 		...cells.map((r) => `| ${r.map(escapeMarkdown).join(' | ')} |`),
 		...(notes.length ? ['', ...notes.map((n) => `_${escapeMarkdown(n)}_`)] : []),
 	].join('\n');
-	const th = table.columns.map((c, i) => `<th style="text-align:${right[i] ? 'right' : 'left'};padding:4px 8px;border-bottom:1px solid #ccc">${escapeHtml(c)}</th>`).join('');
+	const th = table.columns
+		.map(
+			(c, i) =>
+				`<th style="text-align:${right[i] ? 'right' : 'left'};padding:4px 8px;border-bottom:1px solid #ccc">${escapeHtml(c)}</th>`,
+		)
+		.join('');
 	const trs = cells
-		.map((r) => `<tr>${r.map((c, i) => `<td style="text-align:${right[i] ? 'right' : 'left'};padding:4px 8px">${escapeHtml(c)}</td>`).join('')}</tr>`)
+		.map(
+			(r) =>
+				`<tr>${r.map((c, i) => `<td style="text-align:${right[i] ? 'right' : 'left'};padding:4px 8px">${escapeHtml(c)}</td>`).join('')}</tr>`,
+		)
 		.join('');
 	const html =
 		`<h3 style="font-family:sans-serif">${escapeHtml(table.title)}</h3>` +
 		`<table style="border-collapse:collapse;font-family:sans-serif;font-size:14px"><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>` +
-		notes.map((n) => `<p style="font-family:sans-serif;font-size:12px;color:#555">${escapeHtml(n)}</p>`).join('');
+		notes
+			.map(
+				(n) => `<p style="font-family:sans-serif;font-size:12px;color:#555">${escapeHtml(n)}</p>`,
+			)
+			.join('');
 	return { table_text: text, table_markdown: markdown, table_html: html };
 }
 
 /** Adds the table to the report when Include Table is on. */
-export function withTable(ctx: OperationContext, report: IDataObject, table: () => Table): IDataObject {
+export function withTable(
+	ctx: OperationContext,
+	report: IDataObject,
+	table: () => Table,
+): IDataObject {
 	const include = ctx.fn.getNodeParameter('includeTable', ctx.itemIndex, true) as boolean;
 	return include ? { ...report, ...renderTable(table()) } : report;
 }
 
-export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100);
+export const percent = (part: number, whole: number) =>
+	whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100;

@@ -9,14 +9,25 @@ import type { OperationContext } from '../../shared/operation';
 import { redactOn } from '../../shared/read-resource';
 import { PAGE_SIZE } from '../../shared/pagination';
 import type { Charge } from '../../shared/transport';
-import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
+import {
+	CurrencySums,
+	describePeriod,
+	periodDays,
+	readPeriod,
+	withTable,
+	type Table,
+} from './common';
 
-const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined) =>
+	v == null ? null : typeof v === 'string' ? v : v.id;
 
 /** The most specific reason Stripe gives: the issuer's decline code, else the failure code. */
 const declineCode = (c: Charge) => c.outcome?.reason ?? c.failure_code ?? 'unknown';
 
-export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
+export async function failedPaymentsReport(
+	ctx: OperationContext,
+	nowMs = Date.now(),
+): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
 	const listLimit = ctx.fn.getNodeParameter('listLimit', ctx.itemIndex, 100) as number;
 	const withInvoices = ctx.fn.getNodeParameter('includeInvoices', ctx.itemIndex, true) as boolean;
@@ -26,7 +37,10 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 	let count = 0;
 
 	// Charges have no status filter in Stripe's list; the period bounds the pages read.
-	const list = ctx.stripe.charges.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } });
+	const list = ctx.stripe.charges.list({
+		limit: PAGE_SIZE,
+		created: { gte: period.start, lt: period.end },
+	});
 	for await (const c of list as AsyncIterable<Charge>) {
 		if (c.status !== 'failed') continue;
 		count++;
@@ -54,7 +68,10 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 	if (withInvoices) {
 		for (const p of payments) {
 			if (!p.payment_intent) continue;
-			const found = await ctx.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: p.payment_intent as string }, limit: 1 });
+			const found = await ctx.stripe.invoicePayments.list({
+				payment: { type: 'payment_intent', payment_intent: p.payment_intent as string },
+				limit: 1,
+			});
 			p.invoice = idOf(found.data[0]?.invoice);
 		}
 	}
@@ -64,15 +81,30 @@ export async function failedPaymentsReport(ctx: OperationContext, nowMs = Date.n
 		...describePeriod(period),
 		failed_payments: count,
 		by_currency: sums.toJson(['failed']),
-		top_decline_codes: [...codes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5).map(([code, n]) => ({ code, count: n })),
+		top_decline_codes: [...codes]
+			.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+			.slice(0, 5)
+			.map(([code, n]) => ({ code, count: n })),
 		payments: redact ? payments.map((p) => ctx.redactor.redact(p)) : payments,
 		listed: payments.length,
 	};
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
-	return withTable(ctx, report, (): Table => ({
-		title: `Failed payments ${periodDays(period)}: ${count}`,
-		columns: ['Currency', 'Failed', 'Amount'],
-		rows: Object.keys(byCurrency).map((c) => [c.toUpperCase(), byCurrency[c].failed as number, byCurrency[c].amount_formatted as string]),
-		notes: codes.size ? [`Top decline codes: ${(report.top_decline_codes as IDataObject[]).map((d) => `${String(d.code)} (${String(d.count)})`).join(', ')}`] : [],
-	}));
+	return withTable(
+		ctx,
+		report,
+		(): Table => ({
+			title: `Failed payments ${periodDays(period)}: ${count}`,
+			columns: ['Currency', 'Failed', 'Amount'],
+			rows: Object.keys(byCurrency).map((c) => [
+				c.toUpperCase(),
+				byCurrency[c].failed as number,
+				byCurrency[c].amount_formatted as string,
+			]),
+			notes: codes.size
+				? [
+						`Top decline codes: ${(report.top_decline_codes as IDataObject[]).map((d) => `${String(d.code)} (${String(d.count)})`).join(', ')}`,
+					]
+				: [],
+		}),
+	);
 }

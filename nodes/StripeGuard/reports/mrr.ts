@@ -10,8 +10,22 @@ import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { momentInZone } from '../../shared/periods';
 import { compareRank, type Rank } from '../../shared/transport';
-import { CurrencySums, describeDefinition, DistinctCount, readDefinition, readTimeZone, withTable, type Table } from './common';
-import { lookupsFor, SUBSCRIPTION_EXPANSION, subscriptionValueAt, type NotPaying, type UnpricedItem } from './subscription-value';
+import {
+	CurrencySums,
+	describeDefinition,
+	DistinctCount,
+	readDefinition,
+	readTimeZone,
+	withTable,
+	type Table,
+} from './common';
+import {
+	lookupsFor,
+	SUBSCRIPTION_EXPANSION,
+	subscriptionValueAt,
+	type NotPaying,
+	type UnpricedItem,
+} from './subscription-value';
 
 /** Unpriced items listed in full up to this many; the count is always complete. */
 const UNPRICED_LISTED = 100;
@@ -35,9 +49,15 @@ const UNPRICED_WORDS: Record<UnpricedItem['reason'], string> = {
 	inclusive_tax_unknown: 'with tax included at a Stripe Tax rate',
 };
 
-export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now() / 1000)): Promise<IDataObject> {
+export async function mrrReport(
+	ctx: OperationContext,
+	now = Math.floor(Date.now() / 1000),
+): Promise<IDataObject> {
 	const timeZone = readTimeZone(ctx);
-	const options = readDefinition(ctx, ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean);
+	const options = readDefinition(
+		ctx,
+		ctx.fn.getNodeParameter('includeTrialing', ctx.itemIndex, false) as boolean,
+	);
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
 	const lookups = lookupsFor(ctx.stripe);
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
@@ -47,7 +67,8 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 	const notCounted: Partial<Record<NotPaying, number>> = {};
 	// Subscriptions arrive as pages do (read in parallel); the first ones in Stripe's order are listed.
 	let unpriced: Array<{ rank: Rank; k: number; item: UnpricedItem }> = [];
-	const inOrder = (a: (typeof unpriced)[number], b: (typeof unpriced)[number]) => compareRank(a.rank, b.rank) || a.k - b.k;
+	const inOrder = (a: (typeof unpriced)[number], b: (typeof unpriced)[number]) =>
+		compareRank(a.rank, b.rank) || a.k - b.k;
 	const unpricedByReason: Partial<Record<UnpricedItem['reason'], number>> = {};
 	let unpricedCount = 0;
 
@@ -67,7 +88,8 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 			unpricedByReason[u.reason] = (unpricedByReason[u.reason] ?? 0) + 1;
 			unpriced.push({ rank, k, item: u });
 		});
-		if (unpriced.length > 2 * UNPRICED_LISTED) unpriced = unpriced.sort(inOrder).slice(0, UNPRICED_LISTED);
+		if (unpriced.length > 2 * UNPRICED_LISTED)
+			unpriced = unpriced.sort(inOrder).slice(0, UNPRICED_LISTED);
 		const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 		if (value.monthly > 0) {
 			let distinct = payers.get(value.currency);
@@ -75,7 +97,8 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 			distinct.add(customer);
 		}
 	}
-	for (const [currency, distinct] of payers) sums.add(currency, 'paying_customers', distinct.count());
+	for (const [currency, distinct] of payers)
+		sums.add(currency, 'paying_customers', distinct.count());
 
 	const byCurrency = sums.toJson(['subscriptions', 'paying_customers']);
 	for (const currency of sums.currencies()) {
@@ -85,7 +108,12 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		const customers = row.paying_customers as number;
 		const arr = Math.round(exact * 12);
 		const arpa = customers ? Math.round(exact / customers) : 0;
-		Object.assign(row, { arr, arr_formatted: formatAmount(arr, currency), arpa, arpa_formatted: formatAmount(arpa, currency) });
+		Object.assign(row, {
+			arr,
+			arr_formatted: formatAmount(arr, currency),
+			arpa,
+			arpa_formatted: formatAmount(arpa, currency),
+		});
 	}
 	const report: IDataObject = {
 		report: 'mrr',
@@ -96,24 +124,50 @@ export async function mrrReport(ctx: OperationContext, now = Math.floor(Date.now
 		subscriptions_by_status: statuses,
 		not_counted: notCounted,
 		by_currency: byCurrency,
-		unpriced_items: { count: unpricedCount, by_reason: unpricedByReason, items: unpriced.sort(inOrder).slice(0, UNPRICED_LISTED).map((u) => u.item) as unknown as IDataObject[] },
+		unpriced_items: {
+			count: unpricedCount,
+			by_reason: unpricedByReason,
+			items: unpriced
+				.sort(inOrder)
+				.slice(0, UNPRICED_LISTED)
+				.map((u) => u.item) as unknown as IDataObject[],
+		},
 	};
 	const notes: string[] = [];
-	const skipped = Object.entries(notCounted).filter(([reason]) => reason !== 'not_started' && reason !== 'ended');
+	const skipped = Object.entries(notCounted).filter(
+		([reason]) => reason !== 'not_started' && reason !== 'ended',
+	);
 	if (skipped.length) {
-		notes.push(`Not in MRR: ${skipped.map(([reason, n]) => `${n} ${NOT_COUNTED_WORDS[reason as NotPaying] ?? reason}`).join(', ')} subscription(s).`);
+		notes.push(
+			`Not in MRR: ${skipped.map(([reason, n]) => `${n} ${NOT_COUNTED_WORDS[reason as NotPaying] ?? reason}`).join(', ')} subscription(s).`,
+		);
 	}
 	if (unpricedCount) {
-		const kinds = Object.entries(unpricedByReason).map(([reason, n]) => `${n} ${UNPRICED_WORDS[reason as UnpricedItem['reason']]}`);
-		notes.push(`${unpricedCount} subscription item(s) are not in MRR: ${kinds.join(', ')} (see unpriced_items).`);
+		const kinds = Object.entries(unpricedByReason).map(
+			([reason, n]) => `${n} ${UNPRICED_WORDS[reason as UnpricedItem['reason']]}`,
+		);
+		notes.push(
+			`${unpricedCount} subscription item(s) are not in MRR: ${kinds.join(', ')} (see unpriced_items).`,
+		);
 	}
-	return withTable(ctx, report, (): Table => ({
-		title: `MRR on ${momentInZone(now, timeZone)} (${timeZone})`,
-		columns: ['Currency', 'MRR', 'ARR', 'Subscriptions', 'Paying customers', 'ARPA'],
-		rows: sums.currencies().map((c) => {
-			const r = byCurrency[c] as IDataObject;
-			return [c.toUpperCase(), r.mrr_formatted as string, r.arr_formatted as string, r.subscriptions as number, r.paying_customers as number, r.arpa_formatted as string];
+	return withTable(
+		ctx,
+		report,
+		(): Table => ({
+			title: `MRR on ${momentInZone(now, timeZone)} (${timeZone})`,
+			columns: ['Currency', 'MRR', 'ARR', 'Subscriptions', 'Paying customers', 'ARPA'],
+			rows: sums.currencies().map((c) => {
+				const r = byCurrency[c] as IDataObject;
+				return [
+					c.toUpperCase(),
+					r.mrr_formatted as string,
+					r.arr_formatted as string,
+					r.subscriptions as number,
+					r.paying_customers as number,
+					r.arpa_formatted as string,
+				];
+			}),
+			notes,
 		}),
-		notes,
-	}));
+	);
 }

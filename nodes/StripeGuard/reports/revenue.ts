@@ -9,32 +9,56 @@ import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { dayInZone } from '../../shared/periods';
 import type { BalanceTransaction } from '../../shared/transport';
-import { CurrencySums, describePeriod, periodDays, readPeriod, withTable, type Table } from './common';
+import {
+	CurrencySums,
+	describePeriod,
+	periodDays,
+	readPeriod,
+	withTable,
+	type Table,
+} from './common';
 
 const KEYS = ['gross', 'refunds', 'disputes', 'fees', 'other', 'net', 'transactions'] as const;
 type Key = (typeof KEYS)[number];
 
 /** Reporting categories that move money without earning or losing it. */
-const MOVEMENTS = new Set(['payout', 'payout_reversal', 'transfer', 'transfer_reversal', 'topup', 'topup_reversal', 'connect_collection_transfer']);
+const MOVEMENTS = new Set([
+	'payout',
+	'payout_reversal',
+	'transfer',
+	'transfer_reversal',
+	'topup',
+	'topup_reversal',
+	'connect_collection_transfer',
+]);
 
 /** Where a transaction's amount goes; its fee always goes to fees. Refunds and disputes count as positive losses. */
-function classify(t: BalanceTransaction): { key: Exclude<Key, 'net' | 'transactions'>; sign: 1 | -1 } | null {
+function classify(
+	t: BalanceTransaction,
+): { key: Exclude<Key, 'net' | 'transactions'>; sign: 1 | -1 } | null {
 	const category = t.reporting_category;
 	if (MOVEMENTS.has(category)) return null;
 	if (category === 'charge') return { key: 'gross', sign: 1 };
 	if (category === 'refund' || category === 'refund_failure') return { key: 'refunds', sign: -1 };
-	if (category === 'dispute' || category === 'dispute_reversal') return { key: 'disputes', sign: -1 };
+	if (category === 'dispute' || category === 'dispute_reversal')
+		return { key: 'disputes', sign: -1 };
 	if (category === 'fee') return { key: 'fees', sign: -1 };
 	return { key: 'other', sign: 1 };
 }
 
-export async function revenueReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
+export async function revenueReport(
+	ctx: OperationContext,
+	nowMs = Date.now(),
+): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
 	const byDay = ctx.fn.getNodeParameter('byDay', ctx.itemIndex, false) as boolean;
 	const totals = new CurrencySums(KEYS);
 	const days = new Map<string, CurrencySums<Key>>();
 
-	const list = ctx.stripe.balanceTransactions.list({ limit: PAGE_SIZE, created: { gte: period.start, lt: period.end } });
+	const list = ctx.stripe.balanceTransactions.list({
+		limit: PAGE_SIZE,
+		created: { gte: period.start, lt: period.end },
+	});
 	// Sums need no order: pages read in parallel are summed as they arrive.
 	for await (const [t] of list.inAnyOrder()) {
 		const place = classify(t);
@@ -54,21 +78,43 @@ export async function revenueReport(ctx: OperationContext, nowMs = Date.now()): 
 		}
 	}
 
-	const report: IDataObject = { report: 'revenue', ...describePeriod(period), by_currency: totals.toJson(['transactions']) };
+	const report: IDataObject = {
+		report: 'revenue',
+		...describePeriod(period),
+		by_currency: totals.toJson(['transactions']),
+	};
 	if (byDay) {
 		report.by_day = [...days.keys()].sort().flatMap((day) => {
 			const json = days.get(day)!.toJson(['transactions']);
-			return Object.keys(json).map((currency) => ({ date: day, currency, ...(json[currency] as IDataObject) }));
+			return Object.keys(json).map((currency) => ({
+				date: day,
+				currency,
+				...(json[currency] as IDataObject),
+			}));
 		});
 	}
 	const byCurrency = report.by_currency as Record<string, IDataObject>;
-	return withTable(ctx, report, (): Table => ({
-		title: `Revenue ${periodDays(period)} (${period.timeZone})`,
-		columns: ['Currency', 'Gross', 'Refunds', 'Disputes', 'Fees', 'Net', 'Transactions'],
-		rows: Object.keys(byCurrency).map((c) => {
-			const r = byCurrency[c];
-			return [c.toUpperCase(), r.gross_formatted as string, r.refunds_formatted as string, r.disputes_formatted as string, r.fees_formatted as string, r.net_formatted as string, r.transactions as number];
+	return withTable(
+		ctx,
+		report,
+		(): Table => ({
+			title: `Revenue ${periodDays(period)} (${period.timeZone})`,
+			columns: ['Currency', 'Gross', 'Refunds', 'Disputes', 'Fees', 'Net', 'Transactions'],
+			rows: Object.keys(byCurrency).map((c) => {
+				const r = byCurrency[c];
+				return [
+					c.toUpperCase(),
+					r.gross_formatted as string,
+					r.refunds_formatted as string,
+					r.disputes_formatted as string,
+					r.fees_formatted as string,
+					r.net_formatted as string,
+					r.transactions as number,
+				];
+			}),
+			notes: [
+				'Net = gross − refunds − disputes − fees + other adjustments; payouts and transfers are not revenue.',
+			],
 		}),
-		notes: ['Net = gross − refunds − disputes − fees + other adjustments; payouts and transfers are not revenue.'],
-	}));
+	);
 }

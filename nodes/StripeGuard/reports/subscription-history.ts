@@ -11,7 +11,13 @@
  * steps add up to the end value minus the start value by construction.
  */
 import type { Discount, StripeEvent, Subscription } from '../../shared/transport';
-import { STRIPE_DEFAULTS, subscriptionValueAt, type Lookups, type NotPaying, type ValueOptions } from './subscription-value';
+import {
+	STRIPE_DEFAULTS,
+	subscriptionValueAt,
+	type Lookups,
+	type NotPaying,
+	type ValueOptions,
+} from './subscription-value';
 
 /** How long Stripe keeps events (docs.stripe.com/api/events: "the last 30 days"). */
 export const EVENT_RETENTION_SECONDS = 30 * 86_400;
@@ -42,10 +48,16 @@ export interface SubscriptionChange {
 
 export function changeOf(event: StripeEvent): SubscriptionChange {
 	const object = event.data.object as Partial<Subscription>;
-	return { type: event.type, created: event.created, previous: event.data.previous_attributes, status: object.status };
+	return {
+		type: event.type,
+		created: event.created,
+		previous: event.data.previous_attributes,
+		status: object.status,
+	};
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+	v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Puts back earlier values: nested hashes key by key (as Stripe reports them), lists whole. */
 function undo(target: Record<string, unknown>, previous: Record<string, unknown>): void {
@@ -63,7 +75,11 @@ function undo(target: Record<string, unknown>, previous: Record<string, unknown>
  * `changes` sorted newest first. A deletion undone brings back the status that the change before
  * it left (or `active` when no such change is in the window; trials still show by their dates).
  */
-export function stateAt(current: Subscription, changes: readonly SubscriptionChange[], t: number): Subscription {
+export function stateAt(
+	current: Subscription,
+	changes: readonly SubscriptionChange[],
+	t: number,
+): Subscription {
 	let state = current;
 	let copied = false;
 	for (let i = 0; i < changes.length && changes[i].created > t; i++) {
@@ -95,13 +111,20 @@ function resolveDiscounts(state: Subscription, current: Subscription): void {
 	for (const list of [current.discounts, ...current.items.data.map((i) => i.discounts)]) {
 		for (const d of list ?? []) if (d && typeof d !== 'string') known.set(d.id, d);
 	}
-	const resolve = (list: Subscription['discounts'] | undefined) => (list ?? []).map((d) => (typeof d === 'string' ? (known.get(d) ?? d) : d));
+	const resolve = (list: Subscription['discounts'] | undefined) =>
+		(list ?? []).map((d) => (typeof d === 'string' ? (known.get(d) ?? d) : d));
 	state.discounts = resolve(state.discounts);
-	state.items = { ...state.items, data: state.items.data.map((i) => ({ ...i, discounts: resolve(i.discounts) })) };
+	state.items = {
+		...state.items,
+		data: state.items.data.map((i) => ({ ...i, discounts: resolve(i.discounts) })),
+	};
 }
 
 /** Whether a discount of the state is known only by its ID (one the subscription no longer carries). */
-const unknownDiscount = (state: Subscription) => [state.discounts, ...state.items.data.map((i) => i.discounts)].some((list) => (list ?? []).some((d) => typeof d === 'string'));
+const unknownDiscount = (state: Subscription) =>
+	[state.discounts, ...state.items.data.map((i) => i.discounts)].some((list) =>
+		(list ?? []).some((d) => typeof d === 'string'),
+	);
 
 export type Movement = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation';
 
@@ -126,10 +149,24 @@ export interface SubscriptionMovements {
 }
 
 /** Reasons after which paying again is a reactivation; after the others (not started, trial) it is new. */
-const LAPSED: ReadonlySet<NotPaying> = new Set(['unpaid', 'paused', 'collection_paused', 'cancellation_requested', 'ended']);
+const LAPSED: ReadonlySet<NotPaying> = new Set([
+	'unpaid',
+	'paused',
+	'collection_paused',
+	'cancellation_requested',
+	'ended',
+]);
 
 function moments(sub: Subscription): number[] {
-	const out = [sub.created, sub.trial_start, sub.trial_end, sub.canceled_at, sub.ended_at, sub.cancel_at, sub.pause_collection?.resumes_at];
+	const out = [
+		sub.created,
+		sub.trial_start,
+		sub.trial_end,
+		sub.canceled_at,
+		sub.ended_at,
+		sub.cancel_at,
+		sub.pause_collection?.resumes_at,
+	];
 	for (const list of [sub.discounts, ...sub.items.data.map((i) => i.discounts ?? [])]) {
 		for (const d of list ?? []) if (d && typeof d !== 'string') out.push(d.start, d.end);
 	}
@@ -161,8 +198,20 @@ export async function movementsOf(
 	const inside = [...times].filter((t) => t > first && t < last).sort((a, b) => a - b);
 	const points = [first, ...inside, last];
 
-	const amounts: Record<Movement, number> = { new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0 };
-	const happened: Record<Movement, boolean> = { new: false, expansion: false, contraction: false, churn: false, reactivation: false };
+	const amounts: Record<Movement, number> = {
+		new: 0,
+		expansion: 0,
+		contraction: 0,
+		churn: 0,
+		reactivation: 0,
+	};
+	const happened: Record<Movement, boolean> = {
+		new: false,
+		expansion: false,
+		contraction: false,
+		churn: false,
+		reactivation: false,
+	};
 	const step = (kind: Movement, amount: number) => {
 		amounts[kind] += amount;
 		happened[kind] = true;
@@ -185,15 +234,20 @@ export async function movementsOf(
 		} else if (previous.paying && !value.paying) step('churn', previous.monthly);
 		else if (previous.paying && value.paying) {
 			if (value.monthly > previous.monthly) step('expansion', value.monthly - previous.monthly);
-			else if (value.monthly < previous.monthly) step('contraction', previous.monthly - value.monthly);
+			else if (value.monthly < previous.monthly)
+				step('contraction', previous.monthly - value.monthly);
 		}
 		if (value.paying) paidBefore = payingInPeriod = true;
 		previous = value;
 	}
 	// Before the window the events cannot tell the state: a subscription that existed then and was
 	// valued then was valued with a later state (the current one if no event reaches back).
-	const endedAt = current.status === 'canceled' ? (current.ended_at ?? current.canceled_at ?? Infinity) : Infinity;
-	const valuedWithLaterState = first < windowStart && current.created <= Math.min(last, windowStart) && endedAt > first;
+	const endedAt =
+		current.status === 'canceled'
+			? (current.ended_at ?? current.canceled_at ?? Infinity)
+			: Infinity;
+	const valuedWithLaterState =
+		first < windowStart && current.created <= Math.min(last, windowStart) && endedAt > first;
 	return {
 		currency: current.currency,
 		start: atStart.monthly,

@@ -21,7 +21,14 @@
  * paused, collection paused) are known only as they are now.
  */
 import { amountForQuantity, type PriceTerms } from '../../shared/price-amount';
-import type { Coupon, Discount, Price, StripeClient, Subscription, SubscriptionItem } from '../../shared/transport';
+import type {
+	Coupon,
+	Discount,
+	Price,
+	StripeClient,
+	Subscription,
+	SubscriptionItem,
+} from '../../shared/transport';
 
 /** Months per billing interval: a year is 12, a week 12/52 of a month, a day 12/365. */
 const MONTHS_PER: Record<string, number> = { month: 1, year: 12, week: 12 / 52, day: 12 / 365 };
@@ -63,9 +70,18 @@ export interface ValueOptions {
 }
 
 /** Stripe's own defaults in Billing analytics. */
-export const STRIPE_DEFAULTS: ValueOptions = { discounts: 'forever', cancellations: 'atRequest', includeTrialing: false };
+export const STRIPE_DEFAULTS: ValueOptions = {
+	discounts: 'forever',
+	cancellations: 'atRequest',
+	includeTrialing: false,
+};
 
-export const DISCOUNT_RULES: readonly DiscountRule[] = ['forever', 'foreverAndRepeating', 'foreverAndOnce', 'all'];
+export const DISCOUNT_RULES: readonly DiscountRule[] = [
+	'forever',
+	'foreverAndRepeating',
+	'foreverAndOnce',
+	'all',
+];
 export const CANCELLATION_RULES: readonly CancellationRule[] = ['atRequest', 'atPeriodEnd'];
 
 const DURATIONS: Record<DiscountRule, ReadonlySet<string>> = {
@@ -76,7 +92,15 @@ const DURATIONS: Record<DiscountRule, ReadonlySet<string>> = {
 };
 
 /** Why a subscription does not count at t. */
-export type NotPaying = 'not_started' | 'ended' | 'trialing' | 'unpaid' | 'paused' | 'collection_paused' | 'cancellation_requested' | 'test_clock';
+export type NotPaying =
+	| 'not_started'
+	| 'ended'
+	| 'trialing'
+	| 'unpaid'
+	| 'paused'
+	| 'collection_paused'
+	| 'cancellation_requested'
+	| 'test_clock';
 
 export interface SubscriptionValue {
 	paying: boolean;
@@ -91,7 +115,11 @@ export interface SubscriptionValue {
 const NEVER_STARTED = new Set(['incomplete', 'incomplete_expired']);
 
 /** Whether the subscription pays at `t`; if not, why. */
-export function notPayingAt(sub: Subscription, t: number, options: ValueOptions = STRIPE_DEFAULTS): NotPaying | null {
+export function notPayingAt(
+	sub: Subscription,
+	t: number,
+	options: ValueOptions = STRIPE_DEFAULTS,
+): NotPaying | null {
 	// A simulation runs on its clock's time, which no real moment values; Stripe's Dashboard keeps
 	// simulations apart (Subscriptions → Test clocks).
 	if (sub.test_clock) return 'test_clock';
@@ -102,7 +130,10 @@ export function notPayingAt(sub: Subscription, t: number, options: ValueOptions 
 		const ended = sub.ended_at ?? sub.canceled_at;
 		if (ended === null || ended <= t) return 'ended';
 	}
-	const scheduled = sub.status === 'canceled' || sub.cancel_at_period_end === true || (sub.cancel_at ?? null) !== null;
+	const scheduled =
+		sub.status === 'canceled' ||
+		sub.cancel_at_period_end === true ||
+		(sub.cancel_at ?? null) !== null;
 	if (scheduled) {
 		if (options.cancellations === 'atRequest') {
 			// Stripe: "no longer counts towards your MRR after the time of the API call". Without a
@@ -112,7 +143,8 @@ export function notPayingAt(sub: Subscription, t: number, options: ValueOptions 
 			return 'ended';
 		}
 	}
-	const inTrialWindow = sub.trial_end !== null && sub.trial_end > t && (sub.trial_start ?? sub.created) <= t;
+	const inTrialWindow =
+		sub.trial_end !== null && sub.trial_end > t && (sub.trial_start ?? sub.created) <= t;
 	if ((inTrialWindow || sub.status === 'trialing') && !options.includeTrialing) return 'trialing';
 	if (sub.status === 'unpaid') return 'unpaid';
 	if (sub.status === 'paused') return 'paused';
@@ -129,7 +161,8 @@ function monthsPerPeriod(recurring: NonNullable<Price['recurring']>): number {
 function terms(price: Price): PriceTerms {
 	const decimal = price.unit_amount_decimal ? Number(price.unit_amount_decimal) : null;
 	return {
-		unit_amount: price.unit_amount ?? (decimal !== null && Number.isFinite(decimal) ? decimal : null),
+		unit_amount:
+			price.unit_amount ?? (decimal !== null && Number.isFinite(decimal) ? decimal : null),
 		currency: price.currency,
 		billing_scheme: price.billing_scheme,
 		tiers_mode: price.tiers_mode,
@@ -150,7 +183,8 @@ function terms(price: Price): PriceTerms {
  */
 function taxDivisor(sub: Subscription, item: SubscriptionItem): number | null {
 	if (sub.automatic_tax?.enabled) return item.price.tax_behavior === 'exclusive' ? 1 : null;
-	const rates = item.tax_rates && item.tax_rates.length > 0 ? item.tax_rates : (sub.default_tax_rates ?? []);
+	const rates =
+		item.tax_rates && item.tax_rates.length > 0 ? item.tax_rates : (sub.default_tax_rates ?? []);
 	let inclusive = 0;
 	for (const rate of rates) {
 		if (!rate.inclusive) continue;
@@ -167,19 +201,30 @@ type DiscountLike = string | Discount | null | undefined;
  * of a counted duration. An amount off in another currency needs the coupon's `currency_options`,
  * which Stripe returns only when the coupon is expanded with them (a fifth level from a list).
  */
-async function countedCoupon(d: DiscountLike, t: number, currency: string, rule: DiscountRule, lookups: Lookups): Promise<Coupon | null> {
+async function countedCoupon(
+	d: DiscountLike,
+	t: number,
+	currency: string,
+	rule: DiscountRule,
+	lookups: Lookups,
+): Promise<Coupon | null> {
 	if (!d || typeof d === 'string') return null;
 	if (d.start > t || (d.end !== null && d.end <= t)) return null;
 	const source = d.source.coupon;
 	if (!source) return null;
 	let coupon = typeof source === 'string' ? await lookups.coupon(source) : source;
 	if (!DURATIONS[rule].has(coupon.duration)) return null;
-	if (coupon.amount_off && coupon.currency !== currency && !coupon.currency_options) coupon = await lookups.coupon(coupon.id);
+	if (coupon.amount_off && coupon.currency !== currency && !coupon.currency_options)
+		coupon = await lookups.coupon(coupon.id);
 	return coupon;
 }
 
 function amountOff(coupon: Coupon, currency: string): number {
-	return (coupon.currency === currency ? coupon.amount_off : coupon.currency_options?.[currency]?.amount_off) ?? 0;
+	return (
+		(coupon.currency === currency
+			? coupon.amount_off
+			: coupon.currency_options?.[currency]?.amount_off) ?? 0
+	);
 }
 
 interface ItemValue {
@@ -201,7 +246,12 @@ interface ItemValue {
  * invoice's discount over its lines), never below zero. Taxes come out after discounts, since
  * Stripe computes an inclusive tax on the discounted amount.
  */
-export async function monthlyValue(sub: Subscription, t: number, lookups: Lookups, options: ValueOptions = STRIPE_DEFAULTS): Promise<{ currency: string; monthly: number; unpriced: UnpricedItem[] }> {
+export async function monthlyValue(
+	sub: Subscription,
+	t: number,
+	lookups: Lookups,
+	options: ValueOptions = STRIPE_DEFAULTS,
+): Promise<{ currency: string; monthly: number; unpriced: UnpricedItem[] }> {
 	const currency = sub.currency;
 	const unpriced: UnpricedItem[] = [];
 	const items: ItemValue[] = [];
@@ -209,7 +259,8 @@ export async function monthlyValue(sub: Subscription, t: number, lookups: Lookup
 		let price = item.price;
 		const recurring = price.recurring;
 		if (!recurring) continue;
-		const apart = (reason: UnpricedItem['reason']) => unpriced.push({ subscription: sub.id, item: item.id, price: price.id, currency, reason });
+		const apart = (reason: UnpricedItem['reason']) =>
+			unpriced.push({ subscription: sub.id, item: item.id, price: price.id, currency, reason });
 		if (recurring.usage_type === 'metered') {
 			apart('metered');
 			continue;
@@ -267,7 +318,12 @@ export async function monthlyValue(sub: Subscription, t: number, lookups: Lookup
  * Is this subscription paying at t, and for how much a month: the one definition MRR and
  * subscription movements share. A subscription that does not pay is worth 0 and costs no lookups.
  */
-export async function subscriptionValueAt(sub: Subscription, t: number, lookups: Lookups, options: ValueOptions = STRIPE_DEFAULTS): Promise<SubscriptionValue> {
+export async function subscriptionValueAt(
+	sub: Subscription,
+	t: number,
+	lookups: Lookups,
+	options: ValueOptions = STRIPE_DEFAULTS,
+): Promise<SubscriptionValue> {
 	const reason = notPayingAt(sub, t, options);
 	if (reason) return { paying: false, reason, currency: sub.currency, monthly: 0, unpriced: [] };
 	return { paying: true, reason: null, ...(await monthlyValue(sub, t, lookups, options)) };

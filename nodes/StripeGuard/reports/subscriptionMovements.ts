@@ -16,16 +16,44 @@ import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../../shared/operation';
 import { PAGE_SIZE } from '../../shared/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
-import { CurrencySums, describeDefinition, describePeriod, periodDays, percent, readDefinition, readPeriod, withTable, type Table } from './common';
-import { changeOf, EVENT_RETENTION_SECONDS, movementsOf, SUBSCRIPTION_EVENT_TYPES, type SubscriptionChange } from './subscription-history';
+import {
+	CurrencySums,
+	describeDefinition,
+	describePeriod,
+	periodDays,
+	percent,
+	readDefinition,
+	readPeriod,
+	withTable,
+	type Table,
+} from './common';
+import {
+	changeOf,
+	EVENT_RETENTION_SECONDS,
+	movementsOf,
+	SUBSCRIPTION_EVENT_TYPES,
+	type SubscriptionChange,
+} from './subscription-history';
 import { lookupsFor, SUBSCRIPTION_EXPANSION } from './subscription-value';
 
-const KEYS = ['mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivation_mrr', 'net_new_mrr', 'mrr_at_end'] as const;
+const KEYS = [
+	'mrr_at_start',
+	'new_mrr',
+	'expansion_mrr',
+	'contraction_mrr',
+	'churned_mrr',
+	'reactivation_mrr',
+	'net_new_mrr',
+	'mrr_at_end',
+] as const;
 
 /** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
 const WINDOW_MARGIN = 3600;
 
-export async function subscriptionMovementsReport(ctx: OperationContext, nowMs = Date.now()): Promise<IDataObject> {
+export async function subscriptionMovementsReport(
+	ctx: OperationContext,
+	nowMs = Date.now(),
+): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
 	const definition = readDefinition(ctx);
 	const now = Math.floor(nowMs / 1000);
@@ -35,7 +63,11 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	// The subscription events since the period's start (all Stripe still has when it starts earlier).
 	const changes = new Map<string, SubscriptionChange[]>();
 	let eventsRead = true;
-	const eventList = ctx.stripe.events.list({ limit: PAGE_SIZE, types: SUBSCRIPTION_EVENT_TYPES, created: { gte: Math.max(period.start, windowStart) } });
+	const eventList = ctx.stripe.events.list({
+		limit: PAGE_SIZE,
+		types: SUBSCRIPTION_EVENT_TYPES,
+		created: { gte: Math.max(period.start, windowStart) },
+	});
 	try {
 		for await (const event of eventList as AsyncIterable<StripeEvent>) {
 			const id = (event.data.object as { id?: string }).id;
@@ -46,7 +78,8 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 		}
 	} catch (error) {
 		// A key without Events: Read still gets the report, valued with today's state, and is told so.
-		if (!(isStripeApiError(error) && error.statusCode === 403)) throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
+		if (!(isStripeApiError(error) && error.statusCode === 403))
+			throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 		eventsRead = false;
 	}
 	for (const own of changes.values()) own.sort((a, b) => b.created - a.created);
@@ -54,13 +87,38 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	// A range that ends in the future is valued up to now: what is scheduled may still change.
 	const upToNow = { start: period.start, end: Math.min(period.end, now + 1) };
 	const sums = new CurrencySums(KEYS);
-	const counts = { churnedFromStart: 0, atStart: 0, new: 0, churned: 0, expanded: 0, contracted: 0, reactivated: 0, atEnd: 0, ended: 0, laterState: 0, noEvents: 0, discountUnknown: 0 };
+	const counts = {
+		churnedFromStart: 0,
+		atStart: 0,
+		new: 0,
+		churned: 0,
+		expanded: 0,
+		contracted: 0,
+		reactivated: 0,
+		atEnd: 0,
+		ended: 0,
+		laterState: 0,
+		noEvents: 0,
+		discountUnknown: 0,
+	};
 	// Subscribers (customers) by their paying subscriptions: start, during, end.
 	const customers = new Map<string, { start: boolean; during: boolean; end: boolean }>();
 
-	const list = ctx.stripe.subscriptions.list({ limit: PAGE_SIZE, status: 'all', created: { lt: period.end }, expand: SUBSCRIPTION_EXPANSION });
+	const list = ctx.stripe.subscriptions.list({
+		limit: PAGE_SIZE,
+		status: 'all',
+		created: { lt: period.end },
+		expand: SUBSCRIPTION_EXPANSION,
+	});
 	for await (const sub of list as AsyncIterable<Subscription>) {
-		const m = await movementsOf(sub, changes.get(sub.id) ?? [], upToNow, eventsRead ? windowStart : Infinity, lookups, definition);
+		const m = await movementsOf(
+			sub,
+			changes.get(sub.id) ?? [],
+			upToNow,
+			eventsRead ? windowStart : Infinity,
+			lookups,
+			definition,
+		);
 		if (m.valuedWithLaterState) {
 			counts.laterState++;
 			if (!changes.has(sub.id)) counts.noEvents++;
@@ -106,7 +164,12 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 	for (const currency of sums.currencies()) {
 		const row = byCurrency[currency] as IDataObject;
 		// Each figure is rounded once; what rounding leaves between the two sides is shown, never hidden.
-		const movements = (row.new_mrr as number) + (row.expansion_mrr as number) - (row.contraction_mrr as number) - (row.churned_mrr as number) + (row.reactivation_mrr as number);
+		const movements =
+			(row.new_mrr as number) +
+			(row.expansion_mrr as number) -
+			(row.contraction_mrr as number) -
+			(row.churned_mrr as number) +
+			(row.reactivation_mrr as number);
 		row.rounding = (row.mrr_at_end as number) - (row.mrr_at_start as number) - movements;
 	}
 	const subscriptionChurn = percent(counts.churned, counts.atStart + counts.new);
@@ -140,27 +203,60 @@ export async function subscriptionMovementsReport(ctx: OperationContext, nowMs =
 		by_currency: byCurrency,
 		limits,
 		// As read: long lists are read in windows of `created`, a few pages more than one after another.
-		requests: { subscription_pages: list.pagesRead, event_pages: eventList.pagesRead, total_list_requests: list.pagesRead + eventList.pagesRead + (eventsRead ? 0 : 1) },
+		requests: {
+			subscription_pages: list.pagesRead,
+			event_pages: eventList.pagesRead,
+			total_list_requests: list.pagesRead + eventList.pagesRead + (eventsRead ? 0 : 1),
+		},
 	};
 	const notes = [
 		'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per currency (MRR as the MRR report counts it: trials pay nothing until they convert; unpaid, paused and canceled subscriptions are churn).',
 		`Subscription churn = subscriptions that stopped paying (${counts.churned}) ÷ (paying at the start ${counts.atStart} + new ${counts.new}); subscriber churn = customers who stopped paying (${churnedSubscribers}) ÷ (paying at the start ${subscribersAtStart} + new ${newSubscribers}).`,
 	];
-	if (!eventsRead) notes.push(`The key cannot read events (Events: Read, rak_event_read): ${counts.laterState} subscription(s) were valued at every moment with their current items, prices, quantities, discounts and status.`);
+	if (!eventsRead)
+		notes.push(
+			`The key cannot read events (Events: Read, rak_event_read): ${counts.laterState} subscription(s) were valued at every moment with their current items, prices, quantities, discounts and status.`,
+		);
 	else if (counts.laterState) {
-		notes.push(`Stripe keeps events for 30 days: ${counts.laterState} subscription(s) were valued before ${String(limits.event_window_start)} with the oldest state the events reach (${counts.noEvents} of them with their current state), since Stripe's API cannot tell earlier changes of items, prices, quantities, discounts or status.`);
+		notes.push(
+			`Stripe keeps events for 30 days: ${counts.laterState} subscription(s) were valued before ${String(limits.event_window_start)} with the oldest state the events reach (${counts.noEvents} of them with their current state), since Stripe's API cannot tell earlier changes of items, prices, quantities, discounts or status.`,
+		);
 	}
 	if (counts.discountUnknown) {
-		notes.push(`${counts.discountUnknown} subscription(s) had a discount that has since been removed: events name it by ID only, so the time before its removal was valued without it.`);
+		notes.push(
+			`${counts.discountUnknown} subscription(s) had a discount that has since been removed: events name it by ID only, so the time before its removal was valued without it.`,
+		);
 	}
-	return withTable(ctx, report, (): Table => ({
-		title: `Subscriptions ${periodDays(period)}: +${counts.new} new, −${counts.churned} churned, churn ${String(subscriptionChurn)} %`,
-		columns: ['Currency', 'MRR at start', 'New', 'Expansion', 'Contraction', 'Churn', 'Reactivation', 'MRR at end'],
-		rows: sums.currencies().map((c) => {
-			const r = byCurrency[c] as IDataObject;
-			const f = (k: string) => r[`${k}_formatted`] as string;
-			return [c.toUpperCase(), f('mrr_at_start'), `+${f('new_mrr')}`, `+${f('expansion_mrr')}`, `−${f('contraction_mrr')}`, `−${f('churned_mrr')}`, `+${f('reactivation_mrr')}`, f('mrr_at_end')];
+	return withTable(
+		ctx,
+		report,
+		(): Table => ({
+			title: `Subscriptions ${periodDays(period)}: +${counts.new} new, −${counts.churned} churned, churn ${String(subscriptionChurn)} %`,
+			columns: [
+				'Currency',
+				'MRR at start',
+				'New',
+				'Expansion',
+				'Contraction',
+				'Churn',
+				'Reactivation',
+				'MRR at end',
+			],
+			rows: sums.currencies().map((c) => {
+				const r = byCurrency[c] as IDataObject;
+				const f = (k: string) => r[`${k}_formatted`] as string;
+				return [
+					c.toUpperCase(),
+					f('mrr_at_start'),
+					`+${f('new_mrr')}`,
+					`+${f('expansion_mrr')}`,
+					`−${f('contraction_mrr')}`,
+					`−${f('churned_mrr')}`,
+					`+${f('reactivation_mrr')}`,
+					f('mrr_at_end'),
+				];
+			}),
+			notes,
 		}),
-		notes,
-	}));
+	);
 }

@@ -5,11 +5,18 @@ import type { ResourceDefinition } from '../../shared/operation';
 import { outputFields, shapeOutput, type Shape } from '../../shared/read-resource';
 
 const simplifyFunds = (funds: unknown) =>
-	((funds as IDataObject[] | undefined) ?? []).map((f) => ({ currency: f.currency, ...money('amount', f.amount, f.currency) }));
+	((funds as IDataObject[] | undefined) ?? []).map((f) => ({
+		currency: f.currency,
+		...money('amount', f.amount, f.currency),
+	}));
 
 /** The balance simplified: funds per currency (no dates). */
 export const balanceShape: Shape = {
-	simplify: (b: IDataObject) => ({ available: simplifyFunds(b.available), pending: simplifyFunds(b.pending), livemode: b.livemode }),
+	simplify: (b: IDataObject) => ({
+		available: simplifyFunds(b.available),
+		pending: simplifyFunds(b.pending),
+		livemode: b.livemode,
+	}),
 };
 
 export const balance: ResourceDefinition = {
@@ -20,7 +27,8 @@ export const balance: ResourceDefinition = {
 			value: 'get',
 			name: 'Get',
 			action: 'Get the balance',
-			description: "The account's balance per currency: available now and pending. Needs Balance: Read (rak_balance_read).",
+			description:
+				"The account's balance per currency: available now and pending. Needs Balance: Read (rak_balance_read).",
 			properties: outputFields(),
 			async execute(ctx) {
 				const object = (await ctx.stripe.balance.retrieve()) as unknown as IDataObject;

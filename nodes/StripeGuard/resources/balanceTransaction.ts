@@ -4,7 +4,20 @@ import { money } from '../../shared/amounts';
 import { capitalize } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
 
-const TYPES = ['adjustment', 'application_fee', 'charge', 'payment', 'payment_failure_refund', 'payment_refund', 'payout', 'payout_failure', 'refund', 'refund_failure', 'stripe_fee', 'transfer'];
+const TYPES = [
+	'adjustment',
+	'application_fee',
+	'charge',
+	'payment',
+	'payment_failure_refund',
+	'payment_refund',
+	'payout',
+	'payout_failure',
+	'refund',
+	'refund_failure',
+	'stripe_fee',
+	'transfer',
+];
 
 export const balanceTransaction = defineReadResource({
 	value: 'balanceTransaction',
@@ -14,7 +27,8 @@ export const balanceTransaction = defineReadResource({
 	idPrefix: 'txn_',
 	permission: 'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
 	api: (stripe) => stripe.balanceTransactions,
-	listHint: 'Each money movement with its fee and net amount: the basis of revenue and payout reconciliation. ',
+	listHint:
+		'Each money movement with its fee and net amount: the basis of revenue and payout reconciliation. ',
 	filters: [
 		{
 			name: 'type',
@@ -23,9 +37,25 @@ export const balanceTransaction = defineReadResource({
 			options: TYPES.map((t) => ({ name: capitalize(t.replace(/_/g, ' ')), value: t })),
 			description: 'Only transactions of this type',
 		},
-		{ name: 'payout', displayName: 'Payout ID', kind: 'id', idPrefix: 'po_', description: 'Only the transactions paid out in this payout' },
-		{ name: 'currency', displayName: 'Currency', kind: 'currency', description: 'Only transactions in this currency (ISO code such as usd)' },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the transaction was created' },
+		{
+			name: 'payout',
+			displayName: 'Payout ID',
+			kind: 'id',
+			idPrefix: 'po_',
+			description: 'Only the transactions paid out in this payout',
+		},
+		{
+			name: 'currency',
+			displayName: 'Currency',
+			kind: 'currency',
+			description: 'Only transactions in this currency (ISO code such as usd)',
+		},
+		{
+			name: 'created',
+			displayName: 'Created',
+			kind: 'dateRange',
+			description: 'When the transaction was created',
+		},
 	],
 	expand: ['source'],
 	dates: ['available_on', 'created'],

@@ -12,18 +12,37 @@ export const charge = defineReadResource({
 	permission: 'Charges: Read (rak_charge_read)',
 	api: (stripe) => stripe.charges,
 	filters: [
-		{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's charges" },
-		{ name: 'payment_intent', displayName: 'Payment Intent ID', kind: 'id', idPrefix: 'pi_', description: 'Only charges of this payment intent' },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the charge was created' },
+		{
+			name: 'customer',
+			displayName: 'Customer ID',
+			kind: 'id',
+			idPrefix: 'cus_',
+			description: "Only this customer's charges",
+		},
+		{
+			name: 'payment_intent',
+			displayName: 'Payment Intent ID',
+			kind: 'id',
+			idPrefix: 'pi_',
+			description: 'Only charges of this payment intent',
+		},
+		{
+			name: 'created',
+			displayName: 'Created',
+			kind: 'dateRange',
+			description: 'When the charge was created',
+		},
 	],
 	expand: ['customer', 'payment_intent', 'balance_transaction'],
 	dates: ['created'],
 	search: {
-		fields: "status, amount, currency, customer, disputed, refunded, created, payment_method_details.card.last4, metadata['key']",
+		fields:
+			"status, amount, currency, customer, disputed, refunded, created, payment_method_details.card.last4, metadata['key']",
 		example: "status:'failed' AND created>1767225600",
 	},
 	simplify: (c: IDataObject) => {
-		const card = ((c.payment_method_details as IDataObject | null)?.card ?? null) as IDataObject | null;
+		const card = ((c.payment_method_details as IDataObject | null)?.card ??
+			null) as IDataObject | null;
 		const outcome = c.outcome as IDataObject | null;
 		const billing = c.billing_details as IDataObject | null;
 		return {

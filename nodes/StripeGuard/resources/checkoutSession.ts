@@ -4,7 +4,12 @@ import { money } from '../../shared/amounts';
 import { idField, isStripeId } from '../../shared/fields';
 import { locatorField } from '../../shared/locator';
 import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
-import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+import {
+	defineWriteOperation,
+	fieldCollection,
+	metadataField,
+	textField,
+} from '../../shared/write-operation';
 import type { WriteContext } from '../../shared/write-requests';
 
 /** A checkout session's line item, simplified (it has no dates of its own). */
@@ -27,7 +32,8 @@ const checkoutSessionWrites = [
 		operation: 'create',
 		name: 'Create',
 		action: 'Propose creating a checkout link',
-		description: 'Propose a Stripe Checkout session (a payment link) for one or more prices. The prices are read first so that the summary shows the total.',
+		description:
+			'Propose a Stripe Checkout session (a payment link) for one or more prices. The prices are read first so that the summary shows the total.',
 		permission: CHECKOUT_WRITE,
 		properties: [
 			{
@@ -40,7 +46,10 @@ const checkoutSessionWrites = [
 				],
 				default: 'payment',
 			},
-			textField('successUrl', 'Success URL', 'Where Stripe sends the customer after paying', { required: true, placeholder: 'https://example.com/thanks' }),
+			textField('successUrl', 'Success URL', 'Where Stripe sends the customer after paying', {
+				required: true,
+				placeholder: 'https://example.com/thanks',
+			}),
 			{
 				displayName: 'Line Items',
 				name: 'lineItems',
@@ -62,20 +71,39 @@ const checkoutSessionWrites = [
 								description:
 									'The price to sell (active prices, newest first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 							},
-							{ displayName: 'Quantity', name: 'quantity', type: 'number', typeOptions: { minValue: 1 }, default: 1 },
+							{
+								displayName: 'Quantity',
+								name: 'quantity',
+								type: 'number',
+								typeOptions: { minValue: 1 },
+								default: 1,
+							},
 						],
 					},
 				],
 			},
 			fieldCollection('additionalFields', [
 				textField('cancelUrl', 'Cancel URL', 'Where Stripe sends the customer who goes back'),
-				locatorField('customerId', 'customer', 'cus_', { required: false, description: 'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL' }),
+				locatorField('customerId', 'customer', 'cus_', {
+					required: false,
+					description:
+						'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL',
+				}),
 				metadataField,
 			]),
 		],
-		adaptInput: (input) => ({ ...input, lineItems: (input.lineItems as { item?: unknown[] } | undefined)?.item ?? [] }),
+		adaptInput: (input) => ({
+			...input,
+			lineItems: (input.lineItems as { item?: unknown[] } | undefined)?.item ?? [],
+		}),
 		async readContext(ctx, input) {
-			const ids = [...new Set((input.lineItems as Array<{ price?: unknown }>).map((l) => l.price).filter((p) => isStripeId(p, 'price_')))] as string[];
+			const ids = [
+				...new Set(
+					(input.lineItems as Array<{ price?: unknown }>)
+						.map((l) => l.price)
+						.filter((p) => isStripeId(p, 'price_')),
+				),
+			] as string[];
 			const prices: NonNullable<WriteContext['prices']> = {};
 			for (const id of ids) {
 				// Tiers come only when expanded; they decide the amount of a tiered price.
@@ -89,7 +117,10 @@ const checkoutSessionWrites = [
 						price.tiers?.map((t) => ({
 							up_to: t.up_to,
 							unit_amount: t.unit_amount,
-							unit_amount_decimal: t.unit_amount_decimal === null || t.unit_amount_decimal === undefined ? null : String(t.unit_amount_decimal),
+							unit_amount_decimal:
+								t.unit_amount_decimal === null || t.unit_amount_decimal === undefined
+									? null
+									: String(t.unit_amount_decimal),
 							flat_amount: t.flat_amount,
 						})) ?? null,
 					transform_quantity: price.transform_quantity,
@@ -105,7 +136,8 @@ const checkoutSessionWrites = [
 		operation: 'expire',
 		name: 'Expire',
 		action: 'Propose expiring a checkout session',
-		description: 'Propose expiring an open checkout session, so that its payment link stops working.',
+		description:
+			'Propose expiring an open checkout session, so that its payment link stops working.',
 		permission: CHECKOUT_WRITE,
 		properties: [idField('checkoutSessionId', 'checkout session', 'cs_')],
 	}),
@@ -133,10 +165,33 @@ export const checkoutSession = defineReadResource(
 				],
 				description: 'Only sessions in this status',
 			},
-			{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's sessions" },
-			{ name: 'payment_intent', displayName: 'Payment Intent ID', kind: 'id', idPrefix: 'pi_', description: 'Only the session of this payment intent' },
-			{ name: 'subscription', displayName: 'Subscription ID', kind: 'id', idPrefix: 'sub_', description: 'Only the session that created this subscription' },
-			{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the session was created' },
+			{
+				name: 'customer',
+				displayName: 'Customer ID',
+				kind: 'id',
+				idPrefix: 'cus_',
+				description: "Only this customer's sessions",
+			},
+			{
+				name: 'payment_intent',
+				displayName: 'Payment Intent ID',
+				kind: 'id',
+				idPrefix: 'pi_',
+				description: 'Only the session of this payment intent',
+			},
+			{
+				name: 'subscription',
+				displayName: 'Subscription ID',
+				kind: 'id',
+				idPrefix: 'sub_',
+				description: 'Only the session that created this subscription',
+			},
+			{
+				name: 'created',
+				displayName: 'Created',
+				kind: 'dateRange',
+				description: 'When the session was created',
+			},
 		],
 		expand: ['customer', 'payment_intent', 'subscription', 'invoice'],
 		dates: ['expires_at', 'created'],
@@ -166,7 +221,8 @@ export const checkoutSession = defineReadResource(
 			value: 'listLineItems',
 			name: 'List Line Items',
 			action: 'List line items of a checkout session',
-			description: 'List what a checkout session sold: products, quantities and amounts. Needs Checkout Sessions: Read (rak_checkout_session_read).',
+			description:
+				'List what a checkout session sold: products, quantities and amounts. Needs Checkout Sessions: Read (rak_checkout_session_read).',
 			list: (stripe, id, params) => stripe.checkout.sessions.listLineItems(id, params),
 			...checkoutLineShape,
 		}),

@@ -12,8 +12,19 @@ export const event = defineReadResource({
 	api: (stripe) => stripe.events,
 	listHint: 'Stripe keeps events for 30 days. ',
 	filters: [
-		{ name: 'type', displayName: 'Type', kind: 'text', description: "Only events of this type, e.g. invoice.paid; a trailing * matches a group, e.g. invoice.*" },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the event happened' },
+		{
+			name: 'type',
+			displayName: 'Type',
+			kind: 'text',
+			description:
+				'Only events of this type, e.g. invoice.paid; a trailing * matches a group, e.g. invoice.*',
+		},
+		{
+			name: 'created',
+			displayName: 'Created',
+			kind: 'dateRange',
+			description: 'When the event happened',
+		},
 	],
 	expand: [],
 	dates: ['created'],

@@ -17,7 +17,20 @@ import { reportResource } from './report';
 import { subscription } from './subscription';
 
 /** Resources with get / list (and search where Stripe has it), in the order the node shows them. */
-const readResources = [customer, product, price, subscription, invoice, paymentIntent, charge, refund, balanceTransaction, payout, checkoutSession, event];
+const readResources = [
+	customer,
+	product,
+	price,
+	subscription,
+	invoice,
+	paymentIntent,
+	charge,
+	refund,
+	balanceTransaction,
+	payout,
+	checkoutSession,
+	event,
+];
 
 /** What the Query reads: every resource with get and list. */
 export const querySpecs = readResources.map((r) => r.spec);

@@ -3,7 +3,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { money } from '../../shared/amounts';
 import { idField } from '../../shared/fields';
 import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
-import { defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+import {
+	defineWriteOperation,
+	fieldCollection,
+	metadataField,
+	textField,
+} from '../../shared/write-operation';
 import { COLLECTION_METHODS } from './subscription';
 
 const STATUSES = [
@@ -17,7 +22,9 @@ const STATUSES = [
 /** An invoice line's simplified shape: its period comes out as period_start / period_end. */
 export const invoiceLineShape: Shape = {
 	simplify: (l: IDataObject) => {
-		const pricing = (l.pricing as IDataObject | undefined)?.price_details as IDataObject | undefined;
+		const pricing = (l.pricing as IDataObject | undefined)?.price_details as
+			| IDataObject
+			| undefined;
 		return {
 			id: l.id,
 			description: l.description,
@@ -35,7 +42,15 @@ export const invoiceLineShape: Shape = {
 const INVOICE_WRITE = 'Invoices: Write (rak_invoice_write)';
 const invoiceIdField = idField('invoiceId', 'invoice', 'in_');
 const invoiceAction = (operation: string, name: string, action: string, description: string) =>
-	defineWriteOperation({ resource: 'invoice', operation, name, action, description, permission: INVOICE_WRITE, properties: [invoiceIdField] });
+	defineWriteOperation({
+		resource: 'invoice',
+		operation,
+		name,
+		action,
+		description,
+		permission: INVOICE_WRITE,
+		properties: [invoiceIdField],
+	});
 
 const invoiceWrites = [
 	defineWriteOperation({
@@ -43,7 +58,8 @@ const invoiceWrites = [
 		operation: 'create',
 		name: 'Create',
 		action: 'Propose creating a draft invoice',
-		description: "Propose a draft invoice for a customer; it collects the customer's pending invoice items. Finalize it to make it payable.",
+		description:
+			"Propose a draft invoice for a customer; it collects the customer's pending invoice items. Finalize it to make it payable.",
 		permission: INVOICE_WRITE,
 		properties: [
 			idField('customerId', 'customer', 'cus_'),
@@ -54,7 +70,8 @@ const invoiceWrites = [
 					type: 'options',
 					options: COLLECTION_METHODS,
 					default: 'charge_automatically',
-					description: 'Charge the default payment method, or email the invoice for the customer to pay',
+					description:
+						'Charge the default payment method, or email the invoice for the customer to pay',
 				},
 				{
 					displayName: 'Days Until Due',
@@ -69,9 +86,24 @@ const invoiceWrites = [
 			]),
 		],
 	}),
-	invoiceAction('finalize', 'Finalize', 'Propose finalizing an invoice', 'Propose finalizing a draft invoice so it can be paid (it can no longer be edited).'),
-	invoiceAction('send', 'Send', 'Propose emailing an invoice', 'Propose emailing an open invoice to the customer for payment.'),
-	invoiceAction('void', 'Void', 'Propose voiding an invoice', 'Propose voiding an open invoice (cannot be undone).'),
+	invoiceAction(
+		'finalize',
+		'Finalize',
+		'Propose finalizing an invoice',
+		'Propose finalizing a draft invoice so it can be paid (it can no longer be edited).',
+	),
+	invoiceAction(
+		'send',
+		'Send',
+		'Propose emailing an invoice',
+		'Propose emailing an open invoice to the customer for payment.',
+	),
+	invoiceAction(
+		'void',
+		'Void',
+		'Propose voiding an invoice',
+		'Propose voiding an open invoice (cannot be undone).',
+	),
 ];
 
 export const invoice = defineReadResource(
@@ -85,12 +117,46 @@ export const invoice = defineReadResource(
 		api: (stripe) => stripe.invoices,
 		listHint: 'For overdue invoices use status open with a Due Date range. ',
 		filters: [
-			{ name: 'status', displayName: 'Status', kind: 'options', options: STATUSES, description: 'Only invoices in this status' },
-			{ name: 'customer', displayName: 'Customer ID', kind: 'id', idPrefix: 'cus_', description: "Only this customer's invoices" },
-			{ name: 'subscription', displayName: 'Subscription ID', kind: 'id', idPrefix: 'sub_', description: "Only this subscription's invoices" },
-			{ name: 'collection_method', displayName: 'Collection Method', kind: 'options', options: COLLECTION_METHODS, description: 'Only invoices collected this way' },
-			{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the invoice was created' },
-			{ name: 'due_date', displayName: 'Due Date', kind: 'dateRange', description: 'When the invoice is due (invoices sent for payment)' },
+			{
+				name: 'status',
+				displayName: 'Status',
+				kind: 'options',
+				options: STATUSES,
+				description: 'Only invoices in this status',
+			},
+			{
+				name: 'customer',
+				displayName: 'Customer ID',
+				kind: 'id',
+				idPrefix: 'cus_',
+				description: "Only this customer's invoices",
+			},
+			{
+				name: 'subscription',
+				displayName: 'Subscription ID',
+				kind: 'id',
+				idPrefix: 'sub_',
+				description: "Only this subscription's invoices",
+			},
+			{
+				name: 'collection_method',
+				displayName: 'Collection Method',
+				kind: 'options',
+				options: COLLECTION_METHODS,
+				description: 'Only invoices collected this way',
+			},
+			{
+				name: 'created',
+				displayName: 'Created',
+				kind: 'dateRange',
+				description: 'When the invoice was created',
+			},
+			{
+				name: 'due_date',
+				displayName: 'Due Date',
+				kind: 'dateRange',
+				description: 'When the invoice is due (invoices sent for payment)',
+			},
 		],
 		// Since API version 2025-03-31 an invoice's subscription is under parent.subscription_details.
 		expand: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
@@ -106,7 +172,9 @@ export const invoice = defineReadResource(
 			customer: i.customer,
 			customer_email: i.customer_email,
 			customer_name: i.customer_name,
-			subscription: ((i.parent as IDataObject | null)?.subscription_details as IDataObject | undefined)?.subscription ?? null,
+			subscription:
+				((i.parent as IDataObject | null)?.subscription_details as IDataObject | undefined)
+					?.subscription ?? null,
 			status: i.status,
 			collection_method: i.collection_method,
 			currency: i.currency,
@@ -128,7 +196,8 @@ export const invoice = defineReadResource(
 			value: 'listLineItems',
 			name: 'List Line Items',
 			action: 'List line items of an invoice',
-			description: "List an invoice's line items: what was billed, for which period, at which price. Needs Invoices: Read (rak_invoice_read).",
+			description:
+				"List an invoice's line items: what was billed, for which period, at which price. Needs Invoices: Read (rak_invoice_read).",
 			list: (stripe, id, params) => stripe.invoices.listLineItems(id, params),
 			...invoiceLineShape,
 		}),

@@ -23,10 +23,21 @@ export const payout = defineReadResource({
 				{ name: 'Pending', value: 'pending' },
 			],
 			// Stripe's list filters by these four only; a payout in transit has no filter of its own.
-			description: 'Only payouts in this status. Payouts in transit: filter by Arrival Date instead.',
+			description:
+				'Only payouts in this status. Payouts in transit: filter by Arrival Date instead.',
 		},
-		{ name: 'arrival_date', displayName: 'Arrival Date', kind: 'dateRange', description: 'When the payout arrives (or arrived) in the bank' },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the payout was created' },
+		{
+			name: 'arrival_date',
+			displayName: 'Arrival Date',
+			kind: 'dateRange',
+			description: 'When the payout arrives (or arrived) in the bank',
+		},
+		{
+			name: 'created',
+			displayName: 'Created',
+			kind: 'dateRange',
+			description: 'When the payout was created',
+		},
 	],
 	expand: ['destination', 'balance_transaction'],
 	dates: ['arrival_date', 'created'],

@@ -3,10 +3,20 @@ import type { IDataObject } from 'n8n-workflow';
 import { money } from '../../shared/amounts';
 import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
-import { booleanField, defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+import {
+	booleanField,
+	defineWriteOperation,
+	fieldCollection,
+	metadataField,
+	textField,
+} from '../../shared/write-operation';
 
 const PRICE_WRITE = 'Prices: Write (rak_price_write)';
-const lookupKeyField = textField('lookupKey', 'Lookup Key', 'A stable name to find the price by, e.g. pro_monthly');
+const lookupKeyField = textField(
+	'lookupKey',
+	'Lookup Key',
+	'A stable name to find the price by, e.g. pro_monthly',
+);
 const nicknameField = textField('nickname', 'Nickname', 'An internal name, not shown to customers');
 
 const priceWrites = [
@@ -15,7 +25,8 @@ const priceWrites = [
 		operation: 'create',
 		name: 'Create',
 		action: 'Propose creating a price',
-		description: 'Propose a one-time or recurring price for a product. Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
+		description:
+			'Propose a one-time or recurring price for a product. Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
 		permission: PRICE_WRITE,
 		properties: [
 			idField('productId', 'product', 'prod_'),
@@ -35,7 +46,8 @@ const priceWrites = [
 				type: 'number',
 				required: true,
 				default: 0,
-				description: "Price in the currency's smallest unit (cents for USD, yen for JPY): 1200 is $12.00",
+				description:
+					"Price in the currency's smallest unit (cents for USD, yen for JPY): 1200 is $12.00",
 			},
 			fieldCollection('additionalFields', [
 				{
@@ -71,59 +83,92 @@ const priceWrites = [
 		operation: 'update',
 		name: 'Update',
 		action: 'Propose updating a price',
-		description: "Propose changes to a price's active flag, nickname, lookup key or metadata (Stripe does not allow changing its amount).",
+		description:
+			"Propose changes to a price's active flag, nickname, lookup key or metadata (Stripe does not allow changing its amount).",
 		permission: PRICE_WRITE,
 		properties: [
 			idField('priceId', 'price', 'price_'),
-			fieldCollection('updateFields', [booleanField('active', 'Active', 'Whether new purchases can use the price'), lookupKeyField, metadataField, nicknameField]),
+			fieldCollection('updateFields', [
+				booleanField('active', 'Active', 'Whether new purchases can use the price'),
+				lookupKeyField,
+				metadataField,
+				nicknameField,
+			]),
 		],
 	}),
 ];
 
-export const price = defineReadResource({
-	value: 'price',
-	name: 'Price',
-	label: 'price',
-	plural: 'prices',
-	idPrefix: 'price_',
-	permission: 'Prices: Read (rak_plan_read)',
-	api: (stripe) => stripe.prices,
-	filters: [
-		{ name: 'active', displayName: 'Active', kind: 'boolean', description: 'Only prices that can be used for new purchases (on) or archived ones (off)' },
-		{ name: 'product', displayName: 'Product ID', kind: 'id', idPrefix: 'prod_', description: 'Only prices of this product' },
-		{ name: 'currency', displayName: 'Currency', kind: 'currency', description: 'Only prices in this currency (ISO code such as usd)' },
-		{
-			name: 'type',
-			displayName: 'Type',
-			kind: 'options',
-			options: [
-				{ name: 'Recurring', value: 'recurring' },
-				{ name: 'One Time', value: 'one_time' },
-			],
-			description: 'Only recurring (subscription) or one-time prices',
+export const price = defineReadResource(
+	{
+		value: 'price',
+		name: 'Price',
+		label: 'price',
+		plural: 'prices',
+		idPrefix: 'price_',
+		permission: 'Prices: Read (rak_plan_read)',
+		api: (stripe) => stripe.prices,
+		filters: [
+			{
+				name: 'active',
+				displayName: 'Active',
+				kind: 'boolean',
+				description: 'Only prices that can be used for new purchases (on) or archived ones (off)',
+			},
+			{
+				name: 'product',
+				displayName: 'Product ID',
+				kind: 'id',
+				idPrefix: 'prod_',
+				description: 'Only prices of this product',
+			},
+			{
+				name: 'currency',
+				displayName: 'Currency',
+				kind: 'currency',
+				description: 'Only prices in this currency (ISO code such as usd)',
+			},
+			{
+				name: 'type',
+				displayName: 'Type',
+				kind: 'options',
+				options: [
+					{ name: 'Recurring', value: 'recurring' },
+					{ name: 'One Time', value: 'one_time' },
+				],
+				description: 'Only recurring (subscription) or one-time prices',
+			},
+			{
+				name: 'created',
+				displayName: 'Created',
+				kind: 'dateRange',
+				description: 'When the price was created',
+			},
+		],
+		expand: ['product', 'tiers', 'currency_options'],
+		dates: ['created'],
+		search: {
+			fields: "active, currency, lookup_key, product, type, metadata['key']",
+			example: "active:'true' AND currency:'usd'",
 		},
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the price was created' },
-	],
-	expand: ['product', 'tiers', 'currency_options'],
-	dates: ['created'],
-	search: { fields: "active, currency, lookup_key, product, type, metadata['key']", example: "active:'true' AND currency:'usd'" },
-	simplify: (p: IDataObject) => {
-		const recurring = p.recurring as IDataObject | null;
-		return {
-			id: p.id,
-			product: p.product,
-			nickname: p.nickname,
-			active: p.active,
-			...money('unit_amount', p.unit_amount, p.currency),
-			currency: p.currency,
-			type: p.type,
-			billing_scheme: p.billing_scheme,
-			interval: recurring?.interval ?? null,
-			interval_count: recurring?.interval_count ?? null,
-			usage_type: recurring?.usage_type ?? null,
-			lookup_key: p.lookup_key,
-			created: p.created,
-			metadata: p.metadata,
-		};
+		simplify: (p: IDataObject) => {
+			const recurring = p.recurring as IDataObject | null;
+			return {
+				id: p.id,
+				product: p.product,
+				nickname: p.nickname,
+				active: p.active,
+				...money('unit_amount', p.unit_amount, p.currency),
+				currency: p.currency,
+				type: p.type,
+				billing_scheme: p.billing_scheme,
+				interval: recurring?.interval ?? null,
+				interval_count: recurring?.interval_count ?? null,
+				usage_type: recurring?.usage_type ?? null,
+				lookup_key: p.lookup_key,
+				created: p.created,
+				metadata: p.metadata,
+			};
+		},
 	},
-}, priceWrites);
+	priceWrites,
+);

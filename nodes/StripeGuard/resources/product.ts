@@ -2,7 +2,13 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { idField } from '../../shared/fields';
 import { defineReadResource } from '../../shared/read-resource';
-import { booleanField, defineWriteOperation, fieldCollection, metadataField, textField } from '../../shared/write-operation';
+import {
+	booleanField,
+	defineWriteOperation,
+	fieldCollection,
+	metadataField,
+	textField,
+} from '../../shared/write-operation';
 
 const PRODUCT_WRITE = 'Products: Write (rak_product_write)';
 const productFields = [
@@ -19,7 +25,10 @@ const productWrites = [
 		action: 'Propose creating a product',
 		description: 'Propose a new product; add prices to it with Price → Create.',
 		permission: PRODUCT_WRITE,
-		properties: [textField('name', 'Name', 'The name customers see', { required: true }), fieldCollection('additionalFields', productFields)],
+		properties: [
+			textField('name', 'Name', 'The name customers see', { required: true }),
+			fieldCollection('additionalFields', productFields),
+		],
 	}),
 	defineWriteOperation({
 		resource: 'product',
@@ -28,35 +37,62 @@ const productWrites = [
 		action: 'Propose updating a product',
 		description: "Propose changes to a product's name, description, active flag or metadata.",
 		permission: PRODUCT_WRITE,
-		properties: [idField('productId', 'product', 'prod_'), fieldCollection('updateFields', [textField('name', 'Name', 'The name customers see'), ...productFields])],
+		properties: [
+			idField('productId', 'product', 'prod_'),
+			fieldCollection('updateFields', [
+				textField('name', 'Name', 'The name customers see'),
+				...productFields,
+			]),
+		],
 	}),
 ];
 
-export const product = defineReadResource({
-	value: 'product',
-	name: 'Product',
-	label: 'product',
-	plural: 'products',
-	idPrefix: 'prod_',
-	permission: 'Products: Read (rak_product_read)',
-	api: (stripe) => stripe.products,
-	filters: [
-		{ name: 'active', displayName: 'Active', kind: 'boolean', description: 'Only products that are active (on) or archived (off)' },
-		{ name: 'shippable', displayName: 'Shippable', kind: 'boolean', description: 'Only products that can be shipped (on) or not (off)' },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the product was created' },
-	],
-	expand: ['default_price'],
-	dates: ['created', 'updated'],
-	search: { fields: "active, name, description, shippable, url, metadata['key']", example: "active:'true' AND name~'Pro'" },
-	simplify: (p: IDataObject) => ({
-		id: p.id,
-		name: p.name,
-		description: p.description,
-		active: p.active,
-		default_price: p.default_price,
-		url: p.url,
-		created: p.created,
-		updated: p.updated,
-		metadata: p.metadata,
-	}),
-}, productWrites);
+export const product = defineReadResource(
+	{
+		value: 'product',
+		name: 'Product',
+		label: 'product',
+		plural: 'products',
+		idPrefix: 'prod_',
+		permission: 'Products: Read (rak_product_read)',
+		api: (stripe) => stripe.products,
+		filters: [
+			{
+				name: 'active',
+				displayName: 'Active',
+				kind: 'boolean',
+				description: 'Only products that are active (on) or archived (off)',
+			},
+			{
+				name: 'shippable',
+				displayName: 'Shippable',
+				kind: 'boolean',
+				description: 'Only products that can be shipped (on) or not (off)',
+			},
+			{
+				name: 'created',
+				displayName: 'Created',
+				kind: 'dateRange',
+				description: 'When the product was created',
+			},
+		],
+		expand: ['default_price'],
+		dates: ['created', 'updated'],
+		search: {
+			fields: "active, name, description, shippable, url, metadata['key']",
+			example: "active:'true' AND name~'Pro'",
+		},
+		simplify: (p: IDataObject) => ({
+			id: p.id,
+			name: p.name,
+			description: p.description,
+			active: p.active,
+			default_price: p.default_price,
+			url: p.url,
+			created: p.created,
+			updated: p.updated,
+			metadata: p.metadata,
+		}),
+	},
+	productWrites,
+);

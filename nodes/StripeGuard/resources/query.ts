@@ -5,7 +5,12 @@ import { stripeListParams } from '../../shared/filters';
 import type { ResourceDefinition } from '../../shared/operation';
 import { collectList } from '../../shared/pagination';
 import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../../shared/query';
-import { listExpansion, outputFields, shapeOutput, type ReadResourceSpec } from '../../shared/read-resource';
+import {
+	listExpansion,
+	outputFields,
+	shapeOutput,
+	type ReadResourceSpec,
+} from '../../shared/read-resource';
 
 /** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
 export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
@@ -42,13 +47,20 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 				async execute(ctx) {
 					const check = parseQuery(ctx.fn.getNodeParameter('query', ctx.itemIndex), specs);
 					if (!check.ok) {
-						throw new NodeOperationError(ctx.fn.getNode(), `${check.message} (item ${ctx.itemIndex})`, { itemIndex: ctx.itemIndex });
+						throw new NodeOperationError(
+							ctx.fn.getNode(),
+							`${check.message} (item ${ctx.itemIndex})`,
+							{ itemIndex: ctx.itemIndex },
+						);
 					}
 					const { plan } = check;
 					const api = plan.spec.api(ctx.stripe);
 					const expand = plan.expand;
 					if (plan.verb === 'get') {
-						const object = (await api.retrieve!(plan.id, expand.length ? { expand } : undefined)) as IDataObject;
+						const object = (await api.retrieve!(
+							plan.id,
+							expand.length ? { expand } : undefined,
+						)) as IDataObject;
 						return shapeOutput(ctx, plan.spec, [object]);
 					}
 					// The query's own limit is what was asked for; only the tool's cap can cut a list short.
@@ -56,8 +68,21 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 					const size = { wanted: capped ? TOOL_MAX_ROWS : plan.limit, capped };
 					const rows =
 						plan.verb === 'list'
-							? await collectList(ctx, (p) => api.list!(p), { ...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()), ...listExpansion(expand) }, size)
-							: await collectList(ctx, (p) => api.search!(p), { query: plan.query, ...listExpansion(expand) }, size);
+							? await collectList(
+									ctx,
+									(p) => api.list!(p),
+									{
+										...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()),
+										...listExpansion(expand),
+									},
+									size,
+								)
+							: await collectList(
+									ctx,
+									(p) => api.search!(p),
+									{ query: plan.query, ...listExpansion(expand) },
+									size,
+								);
 					return shapeOutput(ctx, plan.spec, rows);
 				},
 			},

@@ -12,7 +12,8 @@ const amountOption: INodeProperties = {
 	name: 'amount',
 	type: 'number',
 	default: 0,
-	description: "Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
+	description:
+		"Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
 };
 
 const refundOptions: INodeProperties[] = [
@@ -36,7 +37,8 @@ const refundWrites = [
 		operation: 'create',
 		name: 'Create',
 		action: 'Propose refunding a charge',
-		description: 'Propose refunding a charge in full or in part. The charge is read first so that the proposal states the exact amount and currency; the approver also sees the charge and its customer.',
+		description:
+			'Propose refunding a charge in full or in part. The charge is read first so that the proposal states the exact amount and currency; the approver also sees the charge and its customer.',
 		permission: 'Refunds: Write (rak_refund_write)',
 		properties: [
 			idField('chargeId', 'charge', 'ch_'),
@@ -50,9 +52,13 @@ const refundWrites = [
 				displayOptions: FROM_V2,
 				placeholder: 'Empty: all that is left of the charge',
 				hint: "In the currency's smallest unit: 1200 is $12.00 but ¥1,200. Empty refunds all that is left of the charge.",
-				description: 'Part of the charge to refund. Empty refunds what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.',
+				description:
+					'Part of the charge to refund. Empty refunds what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.',
 			},
-			{ ...fieldCollection('additionalFields', [amountOption, ...refundOptions]), displayOptions: ONLY_V1 },
+			{
+				...fieldCollection('additionalFields', [amountOption, ...refundOptions]),
+				displayOptions: ONLY_V1,
+			},
 			{ ...fieldCollection('additionalFields', refundOptions), displayOptions: FROM_V2 },
 		],
 		async readContext(ctx, input) {
@@ -71,30 +77,50 @@ const refundWrites = [
 	}),
 ];
 
-export const refund = defineReadResource({
-	value: 'refund',
-	name: 'Refund',
-	label: 'refund',
-	plural: 'refunds',
-	idPrefix: 're_',
-	permission: 'Charges: Read (rak_charge_read)',
-	api: (stripe) => stripe.refunds,
-	filters: [
-		{ name: 'charge', displayName: 'Charge ID', kind: 'id', idPrefix: 'ch_', description: 'Only refunds of this charge' },
-		{ name: 'payment_intent', displayName: 'Payment Intent ID', kind: 'id', idPrefix: 'pi_', description: 'Only refunds of this payment intent' },
-		{ name: 'created', displayName: 'Created', kind: 'dateRange', description: 'When the refund was created' },
-	],
-	expand: ['charge', 'payment_intent', 'balance_transaction'],
-	dates: ['created'],
-	simplify: (r: IDataObject) => ({
-		id: r.id,
-		...money('amount', r.amount, r.currency),
-		currency: r.currency,
-		status: r.status,
-		reason: r.reason,
-		charge: r.charge,
-		payment_intent: r.payment_intent,
-		created: r.created,
-		metadata: r.metadata,
-	}),
-}, refundWrites);
+export const refund = defineReadResource(
+	{
+		value: 'refund',
+		name: 'Refund',
+		label: 'refund',
+		plural: 'refunds',
+		idPrefix: 're_',
+		permission: 'Charges: Read (rak_charge_read)',
+		api: (stripe) => stripe.refunds,
+		filters: [
+			{
+				name: 'charge',
+				displayName: 'Charge ID',
+				kind: 'id',
+				idPrefix: 'ch_',
+				description: 'Only refunds of this charge',
+			},
+			{
+				name: 'payment_intent',
+				displayName: 'Payment Intent ID',
+				kind: 'id',
+				idPrefix: 'pi_',
+				description: 'Only refunds of this payment intent',
+			},
+			{
+				name: 'created',
+				displayName: 'Created',
+				kind: 'dateRange',
+				description: 'When the refund was created',
+			},
+		],
+		expand: ['charge', 'payment_intent', 'balance_transaction'],
+		dates: ['created'],
+		simplify: (r: IDataObject) => ({
+			id: r.id,
+			...money('amount', r.amount, r.currency),
+			currency: r.currency,
+			status: r.status,
+			reason: r.reason,
+			charge: r.charge,
+			payment_intent: r.payment_intent,
+			created: r.created,
+			metadata: r.metadata,
+		}),
+	},
+	refundWrites,
+);

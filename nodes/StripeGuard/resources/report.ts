@@ -4,7 +4,11 @@
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { OperationContext, OperationDefinition, ResourceDefinition } from '../../shared/operation';
+import type {
+	OperationContext,
+	OperationDefinition,
+	ResourceDefinition,
+} from '../../shared/operation';
 import { redactFields } from '../../shared/read-resource';
 import { definitionFields, periodFields, tableField, timeZoneField } from '../reports/common';
 import { failedPaymentsReport } from '../reports/failedPayments';
@@ -16,7 +20,8 @@ import { subscriptionMovementsReport } from '../reports/subscriptionMovements';
 const periodic = [...periodFields, timeZoneField];
 
 const onceNotice: INodeProperties = {
-	displayName: 'Runs once per execution: input items with the same settings get one report, not one each. Map a field to the input (an expression) to get a report per distinct value.',
+	displayName:
+		'Runs once per execution: input items with the same settings get one report, not one each. Map a field to the input (an expression) to get a report per distinct value.',
 	name: 'reportOnceNotice',
 	type: 'notice',
 	default: '',
@@ -30,7 +35,15 @@ function report(
 	properties: INodeProperties[],
 	run: (ctx: OperationContext) => Promise<IDataObject>,
 ): OperationDefinition {
-	return { value, name, action, description, properties: [onceNotice, ...properties, tableField], execute: run, oncePerExecution: true };
+	return {
+		value,
+		name,
+		action,
+		description,
+		properties: [onceNotice, ...properties, tableField],
+		execute: run,
+		oncePerExecution: true,
+	};
 }
 
 export const reportResource: ResourceDefinition = {
@@ -50,7 +63,8 @@ export const reportResource: ResourceDefinition = {
 					name: 'includeTrialing',
 					type: 'boolean',
 					default: false,
-					description: 'Whether subscriptions in a free trial count as if they were paying. Stripe never counts trials; kept for workflows that use it.',
+					description:
+						'Whether subscriptions in a free trial count as if they were paying. Stripe never counts trials; kept for workflows that use it.',
 				},
 			],
 			mrrReport,
@@ -62,7 +76,14 @@ export const reportResource: ResourceDefinition = {
 			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, from balance transactions (optionally per day). Needs Balance Transaction Sources: Read (rak_balance_transaction_source_read).',
 			[
 				...periodic,
-				{ displayName: 'By Day', name: 'byDay', type: 'boolean', default: false, description: 'Whether to add the figures for each day of the period (days in the time zone)' },
+				{
+					displayName: 'By Day',
+					name: 'byDay',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to add the figures for each day of the period (days in the time zone)',
+				},
 			],
 			revenueReport,
 		),
@@ -81,8 +102,23 @@ export const reportResource: ResourceDefinition = {
 			'Failed payments in a period: count and amount per currency, the top decline codes, and each payment with its customer, email and invoice. Needs Charges: Read (rak_charge_read), and Invoices: Read (rak_invoice_read) for the invoices.',
 			[
 				...periodic,
-				{ displayName: 'List Limit', name: 'listLimit', type: 'number', typeOptions: { minValue: 0, maxValue: 1000 }, default: 100, description: 'Max number of failed payments to list one by one; counts and sums always cover all' },
-				{ displayName: 'Include Invoices', name: 'includeInvoices', type: 'boolean', default: true, description: 'Whether to look up the invoice each listed payment was for (one request per payment)' },
+				{
+					displayName: 'List Limit',
+					name: 'listLimit',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 1000 },
+					default: 100,
+					description:
+						'Max number of failed payments to list one by one; counts and sums always cover all',
+				},
+				{
+					displayName: 'Include Invoices',
+					name: 'includeInvoices',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to look up the invoice each listed payment was for (one request per payment)',
+				},
 				...redactFields,
 			],
 			failedPaymentsReport,

@@ -34,7 +34,12 @@ export interface Listable<T> {
 }
 
 export interface Searchable<T> {
-	search(params: { query: string; limit?: number; expand?: string[]; page?: string }): ListRequest<T, StripeSearchResult<T>>;
+	search(params: {
+		query: string;
+		limit?: number;
+		expand?: string[];
+		page?: string;
+	}): ListRequest<T, StripeSearchResult<T>>;
 }
 
 export type ReadEndpoints<T> = Retrievable<T> & Listable<T>;
@@ -45,12 +50,18 @@ export interface StripeClient {
 	balance: { retrieve(): Promise<WithLastResponse<StripeObject>> };
 	balanceTransactions: ReadEndpoints<BalanceTransaction>;
 	charges: SearchableEndpoints<Charge>;
-	checkout: { sessions: ReadEndpoints<StripeObject> & { listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject> } };
+	checkout: {
+		sessions: ReadEndpoints<StripeObject> & {
+			listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject>;
+		};
+	};
 	coupons: Retrievable<Coupon>;
 	customers: SearchableEndpoints<Customer>;
 	events: ReadEndpoints<StripeEvent>;
 	invoicePayments: Listable<InvoicePayment>;
-	invoices: SearchableEndpoints<StripeObject> & { listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject> };
+	invoices: SearchableEndpoints<StripeObject> & {
+		listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject>;
+	};
 	paymentIntents: SearchableEndpoints<StripeObject>;
 	payouts: ReadEndpoints<Payout>;
 	prices: SearchableEndpoints<Price>;
@@ -58,7 +69,12 @@ export interface StripeClient {
 	refunds: ReadEndpoints<StripeObject>;
 	subscriptions: SearchableEndpoints<Subscription>;
 	/** Any endpoint: used for the approved writes (exactly the proposed request) and the credential test's probes. */
-	rawRequest<T extends object = StripeObject>(method: StripeMethod, path: string, params?: StripeParams | null, options?: RequestOptions): Promise<WithLastResponse<T>>;
+	rawRequest<T extends object = StripeObject>(
+		method: StripeMethod,
+		path: string,
+		params?: StripeParams | null,
+		options?: RequestOptions,
+	): Promise<WithLastResponse<T>>;
 }
 
 /** An ID in a path: encoded, as the SDK encodes it. */
@@ -71,26 +87,56 @@ export interface ClientSettings {
 
 export function createClient(transport: Transport, settings: ClientSettings = {}): StripeClient {
 	const parallel = settings.parallelReading ?? true;
-	const get = <T extends object>(path: string, params?: StripeParams) => transport.request<T>('GET', path, params);
+	const get = <T extends object>(path: string, params?: StripeParams) =>
+		transport.request<T>('GET', path, params);
 	const list = <T>(path: string, params: StripeParams = {}) =>
-		new ListRequest<T>((p, options) => transport.request<StripeList<T>>('GET', path, p, options), params, 'list', parallel && WINDOWED_LISTS.has(path));
-	const search = <T>(path: string, params: StripeParams) => new ListRequest<T, StripeSearchResult<T>>((p) => get<StripeSearchResult<T>>(path, p), params, 'search');
-	const retrievable = <T extends object>(base: string): Retrievable<T> => ({ retrieve: (id, params) => get<T>(`${base}/${segment(id)}`, params ? { ...params } : undefined) });
-	const readable = <T extends object>(base: string): ReadEndpoints<T> => ({ ...retrievable<T>(base), list: (params) => list<T>(base, params) });
-	const searchable = <T extends object>(base: string): SearchableEndpoints<T> => ({ ...readable<T>(base), search: (params) => search<T>(`${base}/search`, { ...params }) });
-	const lineItems = (base: string, sub: string) => ({ listLineItems: (id: string, params?: StripeParams) => list<StripeObject>(`${base}/${segment(id)}/${sub}`, params) });
+		new ListRequest<T>(
+			(p, options) => transport.request<StripeList<T>>('GET', path, p, options),
+			params,
+			'list',
+			parallel && WINDOWED_LISTS.has(path),
+		);
+	const search = <T>(path: string, params: StripeParams) =>
+		new ListRequest<T, StripeSearchResult<T>>(
+			(p) => get<StripeSearchResult<T>>(path, p),
+			params,
+			'search',
+		);
+	const retrievable = <T extends object>(base: string): Retrievable<T> => ({
+		retrieve: (id, params) => get<T>(`${base}/${segment(id)}`, params ? { ...params } : undefined),
+	});
+	const readable = <T extends object>(base: string): ReadEndpoints<T> => ({
+		...retrievable<T>(base),
+		list: (params) => list<T>(base, params),
+	});
+	const searchable = <T extends object>(base: string): SearchableEndpoints<T> => ({
+		...readable<T>(base),
+		search: (params) => search<T>(`${base}/search`, { ...params }),
+	});
+	const lineItems = (base: string, sub: string) => ({
+		listLineItems: (id: string, params?: StripeParams) =>
+			list<StripeObject>(`${base}/${segment(id)}/${sub}`, params),
+	});
 
 	return {
 		accounts: { retrieveCurrent: () => get<Account>('/v1/account') },
 		balance: { retrieve: () => get<StripeObject>('/v1/balance') },
 		balanceTransactions: readable('/v1/balance_transactions'),
 		charges: searchable('/v1/charges'),
-		checkout: { sessions: { ...readable<StripeObject>('/v1/checkout/sessions'), ...lineItems('/v1/checkout/sessions', 'line_items') } },
+		checkout: {
+			sessions: {
+				...readable<StripeObject>('/v1/checkout/sessions'),
+				...lineItems('/v1/checkout/sessions', 'line_items'),
+			},
+		},
 		coupons: retrievable('/v1/coupons'),
 		customers: searchable('/v1/customers'),
 		events: readable('/v1/events'),
 		invoicePayments: { list: (params) => list<InvoicePayment>('/v1/invoice_payments', params) },
-		invoices: { ...searchable<StripeObject>('/v1/invoices'), ...lineItems('/v1/invoices', 'lines') },
+		invoices: {
+			...searchable<StripeObject>('/v1/invoices'),
+			...lineItems('/v1/invoices', 'lines'),
+		},
 		paymentIntents: searchable('/v1/payment_intents'),
 		payouts: readable('/v1/payouts'),
 		prices: searchable('/v1/prices'),

@@ -37,7 +37,17 @@ export class StripeApiError extends Error {
 
 	constructor(
 		type: StripeErrorType,
-		fields: { message: string; rawType?: string; code?: string; param?: string; statusCode?: number; requestId?: string; headers?: Record<string, string>; docUrl?: string; declineCode?: string },
+		fields: {
+			message: string;
+			rawType?: string;
+			code?: string;
+			param?: string;
+			statusCode?: number;
+			requestId?: string;
+			headers?: Record<string, string>;
+			docUrl?: string;
+			declineCode?: string;
+		},
 	) {
 		super(fields.message);
 		this.name = type;
@@ -53,12 +63,17 @@ export class StripeApiError extends Error {
 	}
 }
 
-export const isStripeApiError = (error: unknown): error is StripeApiError => error instanceof StripeApiError;
+export const isStripeApiError = (error: unknown): error is StripeApiError =>
+	error instanceof StripeApiError;
 
 /** The kind of error by status, as the SDK's generateV1Error decides it. */
 function typeFor(statusCode: number, body: StripeErrorBody): StripeErrorType {
-	if (statusCode === 429 || (statusCode === 400 && body.code === 'rate_limit')) return 'StripeRateLimitError';
-	if (statusCode === 400 || statusCode === 404) return body.type === 'idempotency_error' ? 'StripeIdempotencyError' : 'StripeInvalidRequestError';
+	if (statusCode === 429 || (statusCode === 400 && body.code === 'rate_limit'))
+		return 'StripeRateLimitError';
+	if (statusCode === 400 || statusCode === 404)
+		return body.type === 'idempotency_error'
+			? 'StripeIdempotencyError'
+			: 'StripeInvalidRequestError';
 	if (statusCode === 401) return 'StripeAuthenticationError';
 	if (statusCode === 402) return 'StripeCardError';
 	if (statusCode === 403) return 'StripePermissionError';
@@ -66,7 +81,11 @@ function typeFor(statusCode: number, body: StripeErrorBody): StripeErrorType {
 }
 
 /** The error for an answer of status >= 400 whose body is Stripe's `{error: {…}}`. */
-export function errorFromAnswer(statusCode: number, body: StripeErrorBody, headers: Record<string, string>): StripeApiError {
+export function errorFromAnswer(
+	statusCode: number,
+	body: StripeErrorBody,
+	headers: Record<string, string>,
+): StripeApiError {
 	return new StripeApiError(typeFor(statusCode, body), {
 		message: body.message ?? '',
 		rawType: body.type,
@@ -81,12 +100,24 @@ export function errorFromAnswer(statusCode: number, body: StripeErrorBody, heade
 }
 
 /** An answer that is not Stripe's JSON (a proxy's page, a cut-off body). */
-export function invalidJsonError(statusCode: number, headers: Record<string, string>): StripeApiError {
-	return new StripeApiError('StripeAPIError', { message: 'Invalid JSON received from the Stripe API', statusCode, requestId: headers['request-id'], headers });
+export function invalidJsonError(
+	statusCode: number,
+	headers: Record<string, string>,
+): StripeApiError {
+	return new StripeApiError('StripeAPIError', {
+		message: 'Invalid JSON received from the Stripe API',
+		statusCode,
+		requestId: headers['request-id'],
+		headers,
+	});
 }
 
 /** No answer at all, after the retries: the connection failed or the timeout passed. */
-export function connectionError(timedOut: boolean, timeoutMs: number, retries: number): StripeApiError {
+export function connectionError(
+	timedOut: boolean,
+	timeoutMs: number,
+	retries: number,
+): StripeApiError {
 	return new StripeApiError('StripeConnectionError', {
 		message: timedOut
 			? `Request aborted due to timeout being reached (${timeoutMs}ms)`

@@ -4,7 +4,15 @@
  * credential's Bearer header); the credential test, which n8n gives only `helpers.request`, sets
  * the header itself. Everything above this file (encoding, retries, pacing, errors) is one code path.
  */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IExecuteFunctions, IHttpRequestMethods, ILoadOptionsFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../credentials';
 
@@ -38,7 +46,10 @@ interface FullResponse {
 }
 
 function headersOf(raw: unknown): Record<string, string> {
-	const source = raw && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
+	const source =
+		raw && typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+			? (raw as { toJSON(): unknown }).toJSON()
+			: raw;
 	const headers: Record<string, string> = {};
 	for (const [name, value] of Object.entries((source ?? {}) as Record<string, unknown>)) {
 		if (value === undefined || value === null) continue;
@@ -61,7 +72,11 @@ const toWireResponse = (response: FullResponse): WireResponse => ({
 	body: textOf(response.body),
 });
 
-export type HttpContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | ILoadOptionsFunctions;
+export type HttpContext =
+	| IExecuteFunctions
+	| IWebhookFunctions
+	| IPollFunctions
+	| ILoadOptionsFunctions;
 
 /**
  * Through n8n's authenticated HTTP helper: status errors are answers here, not exceptions. The
@@ -69,7 +84,10 @@ export type HttpContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions
  * decrypt it again for every request (a database read in a real n8n).
  */
 export function n8nWire(fn: HttpContext): Wire {
-	const signal = 'getExecutionCancelSignal' in fn && typeof fn.getExecutionCancelSignal === 'function' ? fn.getExecutionCancelSignal() : undefined;
+	const signal =
+		'getExecutionCancelSignal' in fn && typeof fn.getExecutionCancelSignal === 'function'
+			? fn.getExecutionCancelSignal()
+			: undefined;
 	let credential: Promise<ICredentialsDecrypted> | undefined;
 	const decrypted = () =>
 		(credential ??= fn.getCredentials(CREDENTIAL_TYPE).then((data) => {
@@ -79,17 +97,22 @@ export function n8nWire(fn: HttpContext): Wire {
 	return {
 		async send(request) {
 			const credentialsDecrypted = await decrypted();
-			const response = (await fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, {
-				method: request.method as IHttpRequestMethods,
-				url: request.url,
-				headers: request.headers,
-				...(request.body !== undefined && { body: request.body }),
-				timeout: request.timeoutMs,
-				encoding: 'text',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			}, { credentialsDecrypted })) as FullResponse;
+			const response = (await fn.helpers.httpRequestWithAuthentication.call(
+				fn,
+				CREDENTIAL_TYPE,
+				{
+					method: request.method as IHttpRequestMethods,
+					url: request.url,
+					headers: request.headers,
+					...(request.body !== undefined && { body: request.body }),
+					timeout: request.timeoutMs,
+					encoding: 'text',
+					json: false,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				},
+				{ credentialsDecrypted },
+			)) as FullResponse;
 			return toWireResponse(response);
 		},
 		cancelled: () => signal?.aborted === true,

@@ -13,7 +13,15 @@ import { credentialTestWire, n8nWire, type HttpContext } from './http';
 import { Transport } from './request';
 
 export type { StripeClient } from './client';
-export { DEFAULT_TIMEOUT_MS, STRIPE_API_BASE, STRIPE_API_VERSION, PACKAGE_NAME, PACKAGE_VERSION, USER_AGENT, PAGE_SIZE } from './constants';
+export {
+	DEFAULT_TIMEOUT_MS,
+	STRIPE_API_BASE,
+	STRIPE_API_VERSION,
+	PACKAGE_NAME,
+	PACKAGE_VERSION,
+	USER_AGENT,
+	PAGE_SIZE,
+} from './constants';
 export { encodeParams, type StripeParams } from './encoding';
 export { isStripeApiError, StripeApiError, type StripeErrorType } from './errors';
 export { ListRequest, type StripeList, type StripeSearchResult } from './paging';
@@ -31,7 +39,11 @@ export interface ClientOptions {
 }
 
 /** The client of a node's execution, webhook or poll: requests through `httpRequestWithAuthentication`. */
-export function createStripeClient(fn: HttpContext, credentials: StripeGuardCredentials, options: ClientOptions = {}): StripeClient {
+export function createStripeClient(
+	fn: HttpContext,
+	credentials: StripeGuardCredentials,
+	options: ClientOptions = {},
+): StripeClient {
 	return createClient(
 		new Transport({
 			wire: n8nWire(fn),
@@ -45,7 +57,10 @@ export function createStripeClient(fn: HttpContext, credentials: StripeGuardCred
 }
 
 /** The client of the credential test, which n8n runs without a node: the same transport over `helpers.request`. */
-export function createCredentialTestClient(ctx: ICredentialTestFunctions, credentials: StripeGuardCredentials): StripeClient {
+export function createCredentialTestClient(
+	ctx: ICredentialTestFunctions,
+	credentials: StripeGuardCredentials,
+): StripeClient {
 	return createClient(
 		new Transport({
 			wire: credentialTestWire(ctx, credentials.apiKey),

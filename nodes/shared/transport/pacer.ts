@@ -47,7 +47,10 @@ export class Pacer {
 
 	async run<T>(start: () => Promise<T>, cap?: number, lanes: Lane[] = []): Promise<T> {
 		const capped = (rate: number) => (cap && cap > 0 ? Math.min(cap, rate) : rate);
-		const limits = [{ id: '', rate: capped(this.rate) }, ...lanes.map((l) => ({ id: l.id, rate: capped(l.rate) }))];
+		const limits = [
+			{ id: '', rate: capped(this.rate) },
+			...lanes.map((l) => ({ id: l.id, rate: capped(l.rate) })),
+		];
 		const queuedAt = Date.now();
 		let started: Promise<T> | undefined;
 		const turn = this.queue.then(async () => {
@@ -59,7 +62,10 @@ export class Pacer {
 				// At most half a turn caught up after a stall or a pause, so two starts are never
 				// closer than half an interval; never more than one interval ahead, which would mean
 				// the clock jumped back (NTP).
-				const onSchedule = Math.max((this.last.get(id) ?? -Infinity) + interval, now - interval / 2);
+				const onSchedule = Math.max(
+					(this.last.get(id) ?? -Infinity) + interval,
+					now - interval / 2,
+				);
 				due = Math.max(due, Math.min(onSchedule, now + interval));
 			}
 			if (due > now) await sleep(due - now);
@@ -89,7 +95,8 @@ const pacers = new Map<string, Pacer>();
 
 /** The shared pacer of a key (found by a hash of it: the key itself is not kept). */
 export function pacerFor(apiKey: string): Pacer {
-	const mode: KeyMode = apiKey.startsWith('rk_live_') || apiKey.startsWith('sk_live_') ? 'live' : 'test';
+	const mode: KeyMode =
+		apiKey.startsWith('rk_live_') || apiKey.startsWith('sk_live_') ? 'live' : 'test';
 	const id = createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
 	let pacer = pacers.get(id);
 	if (!pacer) {

@@ -29,12 +29,17 @@ export interface StripeSearchResult<T> {
 
 type Page<T> = StripeList<T> | StripeSearchResult<T>;
 
-export class ListRequest<T, P extends Page<T> = StripeList<T>> implements PromiseLike<WithLastResponse<P>>, AsyncIterable<T> {
+export class ListRequest<T, P extends Page<T> = StripeList<T>>
+	implements PromiseLike<WithLastResponse<P>>, AsyncIterable<T>
+{
 	private first?: Promise<WithLastResponse<P>>;
 	private want = Infinity;
 	/** Pages Stripe has answered for this list, windows included: what reading it cost. */
 	pagesRead = 0;
-	private readonly fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>;
+	private readonly fetchPage: (
+		params: StripeParams,
+		options?: RequestOptions,
+	) => Promise<WithLastResponse<P>>;
 
 	constructor(
 		fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>,
@@ -61,7 +66,10 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>> implements Promis
 		return this.first;
 	}
 
-	then<A = WithLastResponse<P>, B = never>(onFulfilled?: ((page: WithLastResponse<P>) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+	then<A = WithLastResponse<P>, B = never>(
+		onFulfilled?: ((page: WithLastResponse<P>) => A | PromiseLike<A>) | null,
+		onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+	): PromiseLike<A | B> {
 		return this.firstPage().then(onFulfilled, onRejected);
 	}
 
@@ -80,7 +88,10 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>> implements Promis
 	private async *read(ordered: boolean): AsyncGenerator<[T, Rank]> {
 		const range = this.windowed && !this.first ? windowRange(this.params) : undefined;
 		if (range) {
-			const fetchList = this.fetchPage as unknown as (params: StripeParams, options: RequestOptions) => Promise<StripeList<T & { id: string }>>;
+			const fetchList = this.fetchPage as unknown as (
+				params: StripeParams,
+				options: RequestOptions,
+			) => Promise<StripeList<T & { id: string }>>;
 			yield* readWindows(fetchList, this.params, range, { want: this.want, ordered });
 			return;
 		}
@@ -93,15 +104,23 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>> implements Promis
 		let params = this.params;
 		let page: P = await this.firstPage();
 		for (;;) {
-			if (!page || !Array.isArray(page.data)) throw new Error('Unexpected: Stripe API response does not have a well-formed `data` array.');
+			if (!page || !Array.isArray(page.data))
+				throw new Error(
+					'Unexpected: Stripe API response does not have a well-formed `data` array.',
+				);
 			yield* backwards ? [...page.data].reverse() : page.data;
 			if (!page.has_more || page.data.length === 0) return;
 			if (this.kind === 'search') {
 				const next = (page as StripeSearchResult<T>).next_page;
-				if (!next) throw new Error('Unexpected: Stripe API response does not have a well-formed `next_page` field, but `has_more` was true.');
+				if (!next)
+					throw new Error(
+						'Unexpected: Stripe API response does not have a well-formed `next_page` field, but `has_more` was true.',
+					);
 				params = { ...params, page: next };
 			} else {
-				const edge = (backwards ? page.data[0] : page.data[page.data.length - 1]) as { id?: string };
+				const edge = (backwards ? page.data[0] : page.data[page.data.length - 1]) as {
+					id?: string;
+				};
 				params = { ...params, [backwards ? 'ending_before' : 'starting_after']: edge.id };
 			}
 			page = await this.fetchPage(params);

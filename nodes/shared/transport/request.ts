@@ -12,7 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
 
-import { INITIAL_RETRY_DELAY_MS, MAX_NETWORK_RETRIES, MAX_RETRY_DELAY_MS, STRIPE_API_VERSION, USER_AGENT } from './constants';
+import {
+	INITIAL_RETRY_DELAY_MS,
+	MAX_NETWORK_RETRIES,
+	MAX_RETRY_DELAY_MS,
+	STRIPE_API_VERSION,
+	USER_AGENT,
+} from './constants';
 import { encodeParams, type StripeParams } from './encoding';
 import { connectionError, errorFromAnswer, invalidJsonError, type StripeErrorBody } from './errors';
 import type { Wire, WireResponse } from './http';
@@ -51,17 +57,46 @@ export interface TransportSettings {
 }
 
 /** Error codes of a connection that failed or timed out before an answer came. */
-const CONNECTION_CODES = new Set(['ECONNABORTED', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETDOWN', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const CONNECTION_CODES = new Set([
+	'ECONNABORTED',
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EHOSTUNREACH',
+	'ENETDOWN',
+	'ENETUNREACH',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EAI_AGAIN',
+	'ENOTFOUND',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 /** The failure below n8n's wrapping: an axios error, found through `cause`. */
 function connectionFailure(error: unknown): { timedOut: boolean } | undefined {
 	const seen = new Set<unknown>();
-	for (let e = error as { code?: unknown; message?: unknown; isAxiosError?: unknown; response?: unknown; cause?: unknown } | undefined; e && typeof e === 'object' && !seen.has(e); e = e.cause as typeof e) {
+	for (
+		let e = error as
+			| {
+					code?: unknown;
+					message?: unknown;
+					isAxiosError?: unknown;
+					response?: unknown;
+					cause?: unknown;
+			  }
+			| undefined;
+		e && typeof e === 'object' && !seen.has(e);
+		e = e.cause as typeof e
+	) {
 		seen.add(e);
 		if (e.code === 'ERR_CANCELED') return undefined;
 		const code = typeof e.code === 'string' ? e.code : '';
 		if (CONNECTION_CODES.has(code) || (e.isAxiosError === true && !e.response)) {
-			return { timedOut: code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String(e.message ?? '')) };
+			return {
+				timedOut:
+					code === 'ECONNABORTED' ||
+					code === 'ETIMEDOUT' ||
+					/timeout/i.test(String(e.message ?? '')),
+			};
 		}
 	}
 	return undefined;
@@ -91,7 +126,12 @@ export class Transport {
 	}
 
 	/** `path` starts with /v1/; `params` go into the query (GET, DELETE) or the body (POST). */
-	async request<T extends object>(method: StripeMethod, path: string, params?: StripeParams | null, options: RequestOptions = {}): Promise<WithLastResponse<T>> {
+	async request<T extends object>(
+		method: StripeMethod,
+		path: string,
+		params?: StripeParams | null,
+		options: RequestOptions = {},
+	): Promise<WithLastResponse<T>> {
 		const { wire, baseUrl, timeoutMs, maxPerSecond } = this.settings;
 		const encoded = encodeParams(params);
 		const inQuery = method !== 'POST';
@@ -101,15 +141,22 @@ export class Transport {
 			'User-Agent': USER_AGENT,
 		};
 		if (method === 'POST') headers['Content-Type'] = 'application/x-www-form-urlencoded';
-		if (method !== 'GET') headers['Idempotency-Key'] = options.idempotencyKey ?? `stripe-guard-${randomUUID()}`;
+		if (method !== 'GET')
+			headers['Idempotency-Key'] = options.idempotencyKey ?? `stripe-guard-${randomUUID()}`;
 		const url = `${baseUrl}${path}${inQuery && encoded ? `?${encoded}` : ''}`;
 		// Besides the key's limit, each request counts against its endpoint's, and a search against search's.
 		const endpoint = endpointOf(method, path);
-		const lanes: Lane[] = [{ id: endpoint, rate: ENDPOINT_PACE }, ...(endpoint.endsWith('/search') ? [{ id: 'search', rate: SEARCH_PACE }] : [])];
+		const lanes: Lane[] = [
+			{ id: endpoint, rate: ENDPOINT_PACE },
+			...(endpoint.endsWith('/search') ? [{ id: 'search', rate: SEARCH_PACE }] : []),
+		];
 
 		for (let retries = 0; ; retries++) {
 			const last = retries >= MAX_NETWORK_RETRIES;
-			const send = () => (options.unwanted?.() ? Promise.reject(new UnwantedRequest('No longer wanted')) : wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs }));
+			const send = () =>
+				options.unwanted?.()
+					? Promise.reject(new UnwantedRequest('No longer wanted'))
+					: wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs });
 			const outcome = await this.pacer.run(send, maxPerSecond, lanes).then(
 				(response) => ({ response }),
 				(error: unknown) => ({ error, failure: connectionFailure(error) }),
@@ -118,7 +165,8 @@ export class Transport {
 				// Anything but a failed connection is n8n's own error (its helper's NodeApiError, a missing
 				// credential): it goes on unchanged, and the node maps it with toNodeError like any other.
 				if (!outcome.failure) throw outcome.error;
-				if (last || wire.cancelled()) throw connectionError(outcome.failure.timedOut, timeoutMs, retries);
+				if (last || wire.cancelled())
+					throw connectionError(outcome.failure.timedOut, timeoutMs, retries);
 				await sleep(retryDelayMs(retries));
 				continue;
 			}
@@ -144,7 +192,12 @@ function parseAnswer<T extends object>(response: WireResponse): WithLastResponse
 	if (!json || typeof json !== 'object') throw invalidJsonError(statusCode, headers);
 	const error = (json as { error?: StripeErrorBody | string }).error;
 	if (statusCode >= 400 || error) {
-		const body: StripeErrorBody = typeof error === 'object' && error ? error : { message: typeof error === 'string' ? error : `Stripe answered with HTTP ${statusCode}` };
+		const body: StripeErrorBody =
+			typeof error === 'object' && error
+				? error
+				: {
+						message: typeof error === 'string' ? error : `Stripe answered with HTTP ${statusCode}`,
+					};
 		throw errorFromAnswer(statusCode, body, headers);
 	}
 	const lastResponse: LastResponse = { statusCode, requestId: headers['request-id'], headers };

@@ -70,7 +70,12 @@ export interface SubscriptionItem extends StripeObject {
 	quantity?: number;
 	discounts: Array<Expandable<Discount>>;
 	/** Manual tax rates of this item; when set they replace the subscription's default_tax_rates. */
-	tax_rates?: Array<{ id: string; percentage: number; inclusive: boolean; rate_type?: string | null }> | null;
+	tax_rates?: Array<{
+		id: string;
+		percentage: number;
+		inclusive: boolean;
+		rate_type?: string | null;
+	}> | null;
 }
 
 export interface Subscription extends StripeObject {
@@ -91,7 +96,12 @@ export interface Subscription extends StripeObject {
 	/** Collection paused (keep_as_draft, mark_uncollectible or void), until resumes_at if set. */
 	pause_collection?: { behavior: string; resumes_at: number | null } | null;
 	/** Manual tax rates for items that have none of their own (Stripe's TaxRate objects, always embedded). */
-	default_tax_rates?: Array<{ id: string; percentage: number; inclusive: boolean; rate_type?: string | null }> | null;
+	default_tax_rates?: Array<{
+		id: string;
+		percentage: number;
+		inclusive: boolean;
+		rate_type?: string | null;
+	}> | null;
 	/** Stripe Tax: the rates are computed per invoice and are not on the subscription. */
 	automatic_tax?: { enabled: boolean } | null;
 	/** A sandbox simulation: the subscription lives in the clock's time, not the real one. */

@@ -121,7 +121,8 @@ export function windowRange(params: StripeParams): CreatedRange | undefined {
 	if (params.starting_after !== undefined || params.ending_before !== undefined) return undefined;
 	const created = params.created;
 	if (created === undefined || created === null) return {};
-	if (typeof created !== 'object' || Array.isArray(created) || created instanceof Date) return undefined;
+	if (typeof created !== 'object' || Array.isArray(created) || created instanceof Date)
+		return undefined;
 	const bounds: Record<string, number> = {};
 	for (const [key, value] of Object.entries(created as Record<string, unknown>)) {
 		if (value === undefined) continue;
@@ -129,9 +130,16 @@ export function windowRange(params: StripeParams): CreatedRange | undefined {
 		if (!['gt', 'gte', 'lt', 'lte'].includes(key) || n === undefined) return undefined;
 		bounds[key] = n;
 	}
-	const lows = [bounds.gte, bounds.gt === undefined ? undefined : bounds.gt + 1].filter((n): n is number => n !== undefined);
-	const highs = [bounds.lte, bounds.lt === undefined ? undefined : bounds.lt - 1].filter((n): n is number => n !== undefined);
-	return { ...(lows.length ? { gte: Math.max(...lows) } : {}), ...(highs.length ? { lte: Math.min(...highs) } : {}) };
+	const lows = [bounds.gte, bounds.gt === undefined ? undefined : bounds.gt + 1].filter(
+		(n): n is number => n !== undefined,
+	);
+	const highs = [bounds.lte, bounds.lt === undefined ? undefined : bounds.lt - 1].filter(
+		(n): n is number => n !== undefined,
+	);
+	return {
+		...(lows.length ? { gte: Math.max(...lows) } : {}),
+		...(highs.length ? { lte: Math.min(...highs) } : {}),
+	};
 }
 
 export interface WindowedReadOptions {
@@ -170,21 +178,42 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 ): AsyncGenerator<[T, Rank]> {
 	const concurrency = options.concurrency ?? WINDOW_CONCURRENCY;
 	const limit = Number(params.limit ?? DEFAULT_LIMIT);
-	const bufferPages = options.ordered ? Math.max(BUFFER_PAGES.ordered, Number.isFinite(options.want) ? Math.ceil(options.want / limit) : 0) : BUFFER_PAGES.anyOrder;
+	const bufferPages = options.ordered
+		? Math.max(
+				BUFFER_PAGES.ordered,
+				Number.isFinite(options.want) ? Math.ceil(options.want / limit) : 0,
+			)
+		: BUFFER_PAGES.anyOrder;
 	const { created: _created, ...rest } = params;
-	const windows: Array<Window<T>> = [{ ...range, count: 0, done: false, fetching: false, pages: [] }];
+	const windows: Array<Window<T>> = [
+		{ ...range, count: 0, done: false, fetching: false, pages: [] },
+	];
 	/** Pages in the order they arrived (any-order reads hand them on so). */
 	const arrived: Array<Arrived<T>> = [];
-	const state = { inFlight: 0, bufferedPages: 0, bufferedObjects: 0, handedOn: 0, pagesRead: 0, notFull: 0, stopped: false, failure: undefined as { error: unknown } | undefined };
+	const state = {
+		inFlight: 0,
+		bufferedPages: 0,
+		bufferedObjects: 0,
+		handedOn: 0,
+		pagesRead: 0,
+		notFull: 0,
+		stopped: false,
+		failure: undefined as { error: unknown } | undefined,
+	};
 	let wake: (() => void) | undefined;
 
 	/** Objects already counted toward what the caller wants: handed on, buffered, or a page per request in flight. */
 	const promised = () => state.handedOn + state.bufferedObjects + state.inFlight * limit;
 	/** Whether one more page may be asked for, beside the head's own next page. */
-	const room = () => state.inFlight < concurrency && state.inFlight + state.bufferedPages < bufferPages && promised() < options.want;
+	const room = () =>
+		state.inFlight < concurrency &&
+		state.inFlight + state.bufferedPages < bufferPages &&
+		promised() < options.want;
 
 	/** The caller's own `created` where a window's bound is the caller's, `gte`/`lte` where the window has its own. */
-	const userRange = (typeof params.created === 'object' && params.created !== null ? params.created : {}) as Record<string, unknown>;
+	const userRange = (
+		typeof params.created === 'object' && params.created !== null ? params.created : {}
+	) as Record<string, unknown>;
 	const createdParam = (w: Window<T>): StripeParams | undefined => {
 		const created: StripeParams = { ...userRange };
 		if (w.gte !== range.gte) {
@@ -199,12 +228,14 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 	};
 
 	const createdOf = (object: T): number => {
-		if (typeof object?.created !== 'number') throw new Error('Unexpected: an object in a Stripe list has no numeric `created`.');
+		if (typeof object?.created !== 'number')
+			throw new Error('Unexpected: an object in a Stripe list has no numeric `created`.');
 		return object.created;
 	};
 
 	const received = (w: Window<T>, page: Page<T>) => {
-		if (!page || !Array.isArray(page.data)) throw new Error('Unexpected: Stripe API response does not have a well-formed `data` array.');
+		if (!page || !Array.isArray(page.data))
+			throw new Error('Unexpected: Stripe API response does not have a well-formed `data` array.');
 		let data = page.data;
 		let done = !page.has_more || data.length === 0;
 		// The window may have been split while this page was on its way: what fell below belongs to the new window.
@@ -232,7 +263,10 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		w.fetching = true;
 		state.inFlight++;
 		// Asked for once the read has stopped (a break, enough rows), a page still waiting for its turn is not sent.
-		fetchPage({ ...rest, created: createdParam(w), ...(w.cursor ? { starting_after: w.cursor } : {}) }, { unwanted: () => state.stopped })
+		fetchPage(
+			{ ...rest, created: createdParam(w), ...(w.cursor ? { starting_after: w.cursor } : {}) },
+			{ unwanted: () => state.stopped },
+		)
 			.then((page) => {
 				if (!state.stopped) received(w, page);
 			})
@@ -255,13 +289,22 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 	 */
 	const cut = (i: number, wanted: number[], density: number): boolean => {
 		const open = windows.filter((x) => !x.done).length;
-		const allowed = Math.floor(2 + 2 * (PIECES_BASE + PIECES_PER_PAGE * state.pagesRead)) - state.notFull - open;
+		const allowed =
+			Math.floor(2 + 2 * (PIECES_BASE + PIECES_PER_PAGE * state.pagesRead)) - state.notFull - open;
 		const tops = wanted.slice(0, Math.max(0, allowed));
 		if (tops.length === 0) return false;
 		const w = windows[i];
 		const pieces = tops.map((top, k): Window<T> => {
 			const gte = k + 1 < tops.length ? tops[k + 1] + 1 : w.gte;
-			return { gte, lte: top, count: 0, done: false, fetching: false, pages: [], expected: gte === undefined ? 0 : density * (top - gte + 1) };
+			return {
+				gte,
+				lte: top,
+				count: 0,
+				done: false,
+				fetching: false,
+				pages: [],
+				expected: gte === undefined ? 0 : density * (top - gte + 1),
+			};
 		});
 		w.gte = tops[0] + 1;
 		windows.splice(i + 1, 0, ...pieces);
@@ -294,10 +337,17 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		const tops: number[] = [last - 2 * unit];
 		let expected = 2 * unit * density - (w.fetching ? limit : 0);
 		// A few times what has been read is what the pieces may expect: no more is known.
-		const assumed = Math.min(stillWanted(), REACH_BACK_GROWTH * Math.max(concurrency, state.pagesRead) * limit);
+		const assumed = Math.min(
+			stillWanted(),
+			REACH_BACK_GROWTH * Math.max(concurrency, state.pagesRead) * limit,
+		);
 		// The first piece: twice the window's page, or half of all read so far when that is more.
 		const first = Math.max(2 * unit, Math.ceil((state.pagesRead * limit) / 2 / density));
-		for (let span = first; tops.length < concurrency - state.inFlight && expected < assumed; span *= 2) {
+		for (
+			let span = first;
+			tops.length < concurrency - state.inFlight && expected < assumed;
+			span *= 2
+		) {
 			const top = tops[tops.length - 1] - span;
 			if (top < floor) break;
 			tops.push(top);
@@ -335,7 +385,12 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		const pieces = Math.min(concurrency - state.inFlight + 1, Math.floor(left / share));
 		const seconds = Math.max(1, Math.floor(left / pieces / density));
 		const tops: number[] = [];
-		for (let top = w.last! - Math.ceil((w.fetching ? limit : 0) / density) - seconds; tops.length < pieces - 1 && top >= w.gte!; top -= seconds) tops.push(top);
+		for (
+			let top = w.last! - Math.ceil((w.fetching ? limit : 0) / density) - seconds;
+			tops.length < pieces - 1 && top >= w.gte!;
+			top -= seconds
+		)
+			tops.push(top);
 		if (tops.length === 0) return false;
 		return cut(i, tops, density);
 	};
@@ -369,7 +424,8 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 			const before = windows.length;
 			for (let j = windows.length - 1; j >= 0; j--) {
 				const w = windows[j];
-				if (w.done && !w.fetching && w.pages.length === 0 && (j === 0 || !options.ordered)) windows.splice(j, 1);
+				if (w.done && !w.fetching && w.pages.length === 0 && (j === 0 || !options.ordered))
+					windows.splice(j, 1);
 			}
 			if (windows.length === before) return undefined;
 		}

@@ -33,7 +33,13 @@ type Schema =
 	| Kind
 	| { t: Kind; const?: boolean | number }
 	| { t: 'enum'; values: string[]; open?: true }
-	| { t: 'object'; props: Record<string, Schema>; optional?: string[]; additional?: Schema; params?: string[] }
+	| {
+			t: 'object';
+			props: Record<string, Schema>;
+			optional?: string[];
+			additional?: Schema;
+			params?: string[];
+	  }
 	| { t: 'array'; items: Schema }
 	| { t: 'anyOf'; of: Schema[] }
 	| { t: 'nullable' | 'emptyable' | 'partial'; of: Schema }
@@ -56,7 +62,12 @@ interface Endpoint {
 	response: Schema;
 }
 interface Contract {
-	source: { stripePackage: string; apiVersion: string; openapi: string; counts: Record<string, number> };
+	source: {
+		stripePackage: string;
+		apiVersion: string;
+		openapi: string;
+		counts: Record<string, number>;
+	};
 	endpoints: Endpoint[];
 	objectTypes: Record<string, string[]>;
 	expandable: Record<string, string[]>;
@@ -66,7 +77,11 @@ interface Contract {
 /** Beside this file, or, compiled to .tmp/emulator for `npm start` and the benchmarks, in the sources. */
 function contractFile(): string {
 	for (let dir = __dirname; ; dir = dirname(dir)) {
-		for (const candidate of [join(dir, 'stripe-contract.json'), join(dir, 'test/emulator/contract/stripe-contract.json')]) if (existsSync(candidate)) return candidate;
+		for (const candidate of [
+			join(dir, 'stripe-contract.json'),
+			join(dir, 'test/emulator/contract/stripe-contract.json'),
+		])
+			if (existsSync(candidate)) return candidate;
 		if (dirname(dir) === dir) throw new Error(`stripe-contract.json not found above ${__dirname}`);
 	}
 }
@@ -100,7 +115,12 @@ function deref(s: Schema, env: Env): { s: Node; env: Env } {
 		if (n.args && target.t === 'object' && target.params) {
 			const bound: Record<string, Schema> = {};
 			const args = n.args;
-			target.params.forEach((p, i) => (bound[p] = args[i] ? bindArg(args[i], env) : { t: 'unknown', why: 'missing type argument' }));
+			target.params.forEach(
+				(p, i) =>
+					(bound[p] = args[i]
+						? bindArg(args[i], env)
+						: { t: 'unknown', why: 'missing type argument' }),
+			);
 			env = bound;
 		}
 		n = target;
@@ -113,16 +133,24 @@ function bindArg(s: Schema, env: Env): Schema {
 	return n.t === 'tparam' ? (env[n.n] ?? { t: 'unknown', why: `unbound ${n.n}` }) : n;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
 const bracket = (param: string, key: string | number) => (param ? `${param}[${key}]` : String(key));
 const NUMERIC = /^-?\d+(\.\d+)?$/;
-const listWords = (values: string[]) => (values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`);
+const listWords = (values: string[]) =>
+	values.length < 2
+		? values.join('')
+		: `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 
 /** qs gives `a[0]=x&a[1]=y` as an array, but as an object with numeric keys when indexes are
  * sparse or above its array limit (20). */
 function asList(v: unknown): Array<[string, unknown]> | undefined {
 	if (Array.isArray(v)) return v.map((x, i) => [String(i), x]);
-	if (isPlainObject(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => /^\d+$/.test(k))) {
+	if (
+		isPlainObject(v) &&
+		Object.keys(v).length > 0 &&
+		Object.keys(v).every((k) => /^\d+$/.test(k))
+	) {
 		return Object.entries(v).sort((a, b) => Number(a[0]) - Number(b[0]));
 	}
 	return undefined;
@@ -138,7 +166,11 @@ interface Route {
 }
 const routes: Route[] = contract.endpoints.map((endpoint) => {
 	const segments = endpoint.path.split('/');
-	return { endpoint, segments, rank: segments.map((s) => (s.startsWith('{') ? 'P' : 'L')).join('') };
+	return {
+		endpoint,
+		segments,
+		rank: segments.map((s) => (s.startsWith('{') ? 'P' : 'L')).join(''),
+	};
 });
 
 function findEndpoint(method: string, path: string): Endpoint | undefined {
@@ -146,7 +178,8 @@ function findEndpoint(method: string, path: string): Endpoint | undefined {
 	let best: Route | undefined;
 	for (const r of routes) {
 		if (r.endpoint.method !== method.toUpperCase() || r.segments.length !== parts.length) continue;
-		if (!r.segments.every((s, i) => (s.startsWith('{') ? parts[i] !== '' : s === parts[i]))) continue;
+		if (!r.segments.every((s, i) => (s.startsWith('{') ? parts[i] !== '' : s === parts[i])))
+			continue;
 		if (!best || r.rank < best.rank) best = r;
 	}
 	return best?.endpoint;
@@ -182,7 +215,10 @@ function checkParam(s: Schema, v: unknown, param: string, env: Env): Check {
 		const key = isPlainObject(v) ? Object.keys(v)[0] : undefined;
 		return key === undefined
 			? { message: `Invalid ${n.t === 'tparam' ? 'value' : n.t}: ${param} must be a ${n.t}`, param }
-			: { message: `Received unknown parameter: ${bracket(param, key)}`, param: bracket(param, key) };
+			: {
+					message: `Received unknown parameter: ${bracket(param, key)}`,
+					param: bracket(param, key),
+				};
 	};
 	switch (n.t) {
 		case 'unknown':
@@ -192,18 +228,25 @@ function checkParam(s: Schema, v: unknown, param: string, env: Env): Check {
 		case 'absent':
 			return { message: `Received unknown parameter: ${param}`, param };
 		case 'string':
-			if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return undefined;
+			if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+				return undefined;
 			return unknownKey();
 		case 'number':
 		case 'decimal':
-			if ((typeof v === 'string' && NUMERIC.test(v)) || (typeof v === 'number' && Number.isFinite(v))) return undefined;
+			if (
+				(typeof v === 'string' && NUMERIC.test(v)) ||
+				(typeof v === 'number' && Number.isFinite(v))
+			)
+				return undefined;
 			return typeof v === 'string' ? { message: `Invalid ${n.t}: ${v}`, param } : unknownKey();
 		case 'boolean':
 			if (v === 'true' || v === 'false' || typeof v === 'boolean') return undefined;
 			return typeof v === 'string' ? { message: `Invalid boolean: ${v}`, param } : unknownKey();
 		case 'enum':
 			if (typeof v === 'string' && n.values.includes(v)) return undefined;
-			return typeof v === 'string' ? { message: `Invalid ${param}: must be one of ${listWords(n.values)}`, param } : unknownKey();
+			return typeof v === 'string'
+				? { message: `Invalid ${param}: must be one of ${listWords(n.values)}`, param }
+				: unknownKey();
 		case 'emptyable':
 			return v === '' || v === null ? undefined : checkParam(n.of, v, param, e);
 		case 'nullable':
@@ -230,17 +273,29 @@ function checkParam(s: Schema, v: unknown, param: string, env: Env): Check {
 		case 'object': {
 			const { s: obj, env: oe } = n.t === 'object' ? { s: n as Node, env: e } : deref(n.of, e);
 			if (obj.t !== 'object') return checkParam(obj, v, param, oe);
-			if (!isPlainObject(v)) return { message: `Invalid object: ${param || 'the request'} must be a hash`, param };
+			if (!isPlainObject(v))
+				return { message: `Invalid object: ${param || 'the request'} must be a hash`, param };
 			for (const [k, x] of Object.entries(v)) {
 				const prop = obj.props[k] ?? obj.additional;
-				if (prop === undefined) return { message: `Received unknown parameter: ${bracket(param, k)}`, param: bracket(param, k) };
+				if (prop === undefined)
+					return {
+						message: `Received unknown parameter: ${bracket(param, k)}`,
+						param: bracket(param, k),
+					};
 				const c = checkParam(prop, x, bracket(param, k), oe);
 				if (c) return c;
 			}
 			if (n.t === 'object') {
 				for (const k of Object.keys(obj.props)) {
-					if (v[k] === undefined && !obj.optional?.includes(k) && node(obj.props[k]).t !== 'absent') {
-						return { message: `Missing required param: ${bracket(param, k)}.`, param: bracket(param, k) };
+					if (
+						v[k] === undefined &&
+						!obj.optional?.includes(k) &&
+						node(obj.props[k]).t !== 'absent'
+					) {
+						return {
+							message: `Missing required param: ${bracket(param, k)}.`,
+							param: bracket(param, k),
+						};
 					}
 				}
 			}
@@ -253,7 +308,11 @@ function checkParam(s: Schema, v: unknown, param: string, env: Env): Check {
 // ---- expand -------------------------------------------------------------------------------------
 
 /** The object schemas a value of this schema may be (through null, arrays, lists and unions). */
-function objectsOf(s: Schema, env: Env, out: Array<{ o: ObjectNode; env: Env }> = []): Array<{ o: ObjectNode; env: Env }> {
+function objectsOf(
+	s: Schema,
+	env: Env,
+	out: Array<{ o: ObjectNode; env: Env }> = [],
+): Array<{ o: ObjectNode; env: Env }> {
 	const { s: n, env: e } = deref(s, env);
 	if (n.t === 'object') out.push({ o: n, env: e });
 	else if (n.t === 'nullable' || n.t === 'emptyable' || n.t === 'partial') objectsOf(n.of, e, out);
@@ -266,7 +325,8 @@ function objectsOf(s: Schema, env: Env, out: Array<{ o: ObjectNode; env: Env }> 
 function isExpandable(s: Schema, env: Env): boolean {
 	const { s: n, env: e } = deref(s, env);
 	if (n.t === 'expandable') return true;
-	if (n.t === 'nullable' || n.t === 'emptyable' || n.t === 'array') return isExpandable(n.t === 'array' ? n.items : n.of, e);
+	if (n.t === 'nullable' || n.t === 'emptyable' || n.t === 'array')
+		return isExpandable(n.t === 'array' ? n.items : n.of, e);
 	return n.t === 'anyOf' && n.of.some((b) => isExpandable(b, e));
 }
 
@@ -283,7 +343,8 @@ const MAX_EXPAND_DEPTH = 4;
 
 function checkExpand(response: Schema, path: string): string | undefined {
 	const segments = path.split('.');
-	if (segments.length > MAX_EXPAND_DEPTH) return `You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property.`;
+	if (segments.length > MAX_EXPAND_DEPTH)
+		return `You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property.`;
 	let current: Array<{ s: Schema; env: Env }> = [{ s: response, env: {} }];
 	for (let i = 0; i < segments.length; i++) {
 		const seg = segments[i];
@@ -327,7 +388,8 @@ export function checkRequest(req: {
 	const c = checkParam(endpoint.params, params, '', {});
 	if (c) return { ...c, template };
 	const expand = params.expand;
-	const entries = asList(expand) ?? (typeof expand === 'string' ? [['', expand] as [string, unknown]] : []);
+	const entries =
+		asList(expand) ?? (typeof expand === 'string' ? [['', expand] as [string, unknown]] : []);
 	for (const [i, entry] of entries) {
 		if (typeof entry !== 'string') continue;
 		const message = checkExpand(endpoint.response, entry);
@@ -346,7 +408,14 @@ function literalsMatch(o: ObjectNode, v: Record<string, unknown>): boolean {
 	for (const [k, p] of Object.entries(o.props)) {
 		const n = node(p);
 		const own = n.t === 'ref' ? node(contract.defs[n.n] ?? 'string') : n;
-		if (own.t === 'enum' && own.values.length === 1 && !own.open && k in v && v[k] !== own.values[0]) return false;
+		if (
+			own.t === 'enum' &&
+			own.values.length === 1 &&
+			!own.open &&
+			k in v &&
+			v[k] !== own.values[0]
+		)
+			return false;
 		if (own.t === 'boolean' && 'const' in own && k in v && v[k] !== own.const) return false;
 		if (own.t === 'absent' && v[k] !== undefined) return false;
 	}
@@ -355,13 +424,17 @@ function literalsMatch(o: ObjectNode, v: Record<string, unknown>): boolean {
 
 function objectErrors(s: Schema, v: unknown, path: string, env: Env): string[] {
 	const { s: n, env: e } = deref(s, env);
-	const wrong = (what: string) => [`${at(path)}: expected ${what}, got ${typeName(v)}${typeof v === 'string' ? ` '${v}'` : ''}`];
+	const wrong = (what: string) => [
+		`${at(path)}: expected ${what}, got ${typeName(v)}${typeof v === 'string' ? ` '${v}'` : ''}`,
+	];
 	switch (n.t) {
 		case 'unknown':
 		case 'tparam':
 			return [];
 		case 'byObject':
-			return isPlainObject(v) && typeof v.object === 'string' ? objectErrorsFor(v.object, v, path) : wrong('an object with `object`');
+			return isPlainObject(v) && typeof v.object === 'string'
+				? objectErrorsFor(v.object, v, path)
+				: wrong('an object with `object`');
 		case 'absent':
 			return v === undefined ? [] : [`${at(path)}: must be absent`];
 		case 'string':
@@ -376,7 +449,9 @@ function objectErrors(s: Schema, v: unknown, path: string, env: Env): string[] {
 		case 'enum':
 			if (typeof v === 'string' && n.values.includes(v)) return [];
 			return typeof v === 'string'
-				? [`${at(path)}: '${v}' is not one of ${n.values.length > 12 ? `${n.values.length} listed values` : n.values.join(', ')}`]
+				? [
+						`${at(path)}: '${v}' is not one of ${n.values.length > 12 ? `${n.values.length} listed values` : n.values.join(', ')}`,
+					]
 				: wrong(`one of ${n.values.slice(0, 12).join(', ')}`);
 		case 'nullable':
 			return v === null ? [] : objectErrors(n.of, v, path, e);
@@ -384,12 +459,23 @@ function objectErrors(s: Schema, v: unknown, path: string, env: Env): string[] {
 			return v === null || v === '' ? [] : objectErrors(n.of, v, path, e);
 		case 'expandable':
 			if (typeof v === 'string') return [];
-			return objectErrors(n.of.length === 1 ? { t: 'ref', n: n.of[0] } : { t: 'anyOf', of: n.of.map((x) => ({ t: 'ref', n: x })) }, v, path, e);
+			return objectErrors(
+				n.of.length === 1
+					? { t: 'ref', n: n.of[0] }
+					: { t: 'anyOf', of: n.of.map((x) => ({ t: 'ref', n: x })) },
+				v,
+				path,
+				e,
+			);
 		case 'array':
-			return Array.isArray(v) ? v.flatMap((x, i) => objectErrors(n.items, x, `${path}[${i}]`, e)) : wrong('array');
+			return Array.isArray(v)
+				? v.flatMap((x, i) => objectErrors(n.items, x, `${path}[${i}]`, e))
+				: wrong('array');
 		case 'anyOf': {
 			const branches = n.of.map((b) => ({ b, o: objectsOf(b, e) }));
-			const matching = isPlainObject(v) ? branches.filter((x) => x.o.length === 0 || x.o.some(({ o }) => literalsMatch(o, v))) : branches;
+			const matching = isPlainObject(v)
+				? branches.filter((x) => x.o.length === 0 || x.o.some(({ o }) => literalsMatch(o, v)))
+				: branches;
 			let best: string[] | undefined;
 			for (const { b } of matching.length ? matching : branches) {
 				const errs = objectErrors(b, v, path, e);
@@ -412,7 +498,8 @@ function objectErrors(s: Schema, v: unknown, path: string, env: Env): string[] {
 			}
 			if (n.t === 'object') {
 				for (const k of Object.keys(obj.props)) {
-					if (v[k] === undefined && !obj.optional?.includes(k) && node(obj.props[k]).t !== 'absent') errs.push(`${sub(k)}: missing`);
+					if (v[k] === undefined && !obj.optional?.includes(k) && node(obj.props[k]).t !== 'absent')
+						errs.push(`${sub(k)}: missing`);
 				}
 			}
 			return errs;
@@ -428,7 +515,10 @@ function objectErrorsFor(objectType: string, value: unknown, path: string): stri
 	}
 	const names = contract.objectTypes[objectType];
 	if (!names) return [`${at(path)}: Stripe has no object type '${objectType}'`];
-	const schema: Schema = names.length === 1 ? { t: 'ref', n: names[0] } : { t: 'anyOf', of: names.map((n) => ({ t: 'ref', n })) };
+	const schema: Schema =
+		names.length === 1
+			? { t: 'ref', n: names[0] }
+			: { t: 'anyOf', of: names.map((n) => ({ t: 'ref', n })) };
 	return objectErrors(schema, value, path, {});
 }
 
@@ -454,7 +544,10 @@ export interface ContractField {
  * path, an expandable field (an object there is an expansion, complete or not), a map (metadata),
  * or alternatives with different fields (an event's `data.object`). Deleted* shapes are left out.
  */
-export function fieldsOf(objectType: string, path: readonly string[] = []): Record<string, ContractField> | undefined {
+export function fieldsOf(
+	objectType: string,
+	path: readonly string[] = [],
+): Record<string, ContractField> | undefined {
 	const names = contract.objectTypes[objectType];
 	if (!names) return undefined;
 	const shapes = (s: Schema, env: Env, out: Array<{ o: ObjectNode; env: Env }> = []) => {
@@ -463,14 +556,20 @@ export function fieldsOf(objectType: string, path: readonly string[] = []): Reco
 		else if (n.t === 'nullable' || n.t === 'emptyable' || n.t === 'partial') shapes(n.of, e, out);
 		else if (n.t === 'array') shapes(n.items, e, out);
 		else if (n.t === 'anyOf') n.of.forEach((b) => shapes(b, e, out));
-		else if (n.t === 'unknown' || n.t === 'expandable') out.push({ o: { t: 'object', props: {}, additional: n }, env: e });
+		else if (n.t === 'unknown' || n.t === 'expandable')
+			out.push({ o: { t: 'object', props: {}, additional: n }, env: e });
 		return out;
 	};
-	let current = names.flatMap((n) => shapes({ t: 'ref', n }, {})).filter(({ o }) => {
-		const deleted = o.props.deleted === undefined ? undefined : node(o.props.deleted);
-		return !(deleted?.t === 'boolean' && deleted.const === true);
-	});
-	for (const key of path) current = current.flatMap(({ o, env }) => (o.props[key] === undefined ? [] : shapes(o.props[key], env)));
+	let current = names
+		.flatMap((n) => shapes({ t: 'ref', n }, {}))
+		.filter(({ o }) => {
+			const deleted = o.props.deleted === undefined ? undefined : node(o.props.deleted);
+			return !(deleted?.t === 'boolean' && deleted.const === true);
+		});
+	for (const key of path)
+		current = current.flatMap(({ o, env }) =>
+			o.props[key] === undefined ? [] : shapes(o.props[key], env),
+		);
 	if (current.length === 0 || current.some(({ o }) => o.additional !== undefined)) return undefined;
 	const fieldsIn = ({ o, env }: { o: ObjectNode; env: Env }) => {
 		const out: Record<string, ContractField> = {};
@@ -490,6 +589,7 @@ export function fieldsOf(objectType: string, path: readonly string[] = []): Reco
 		return out;
 	};
 	const [first, ...others] = current.map(fieldsIn);
-	const sameKeys = (a: object, b: object) => Object.keys(a).sort().join() === Object.keys(b).sort().join();
+	const sameKeys = (a: object, b: object) =>
+		Object.keys(a).sort().join() === Object.keys(b).sort().join();
 	return others.every((f) => sameKeys(f, first)) ? first : undefined;
 }
