@@ -1,6 +1,6 @@
 import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { KEY_CREATION_URL } from '../nodes/shared/permissions';
+import { KEY_CREATION_URL } from '../nodes/shared/credentials/permissions';
 
 /**
  * A Stripe restricted API key (rk_test_… / rk_live_…), sent as a Bearer token by n8n's HTTP

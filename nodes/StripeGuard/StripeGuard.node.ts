@@ -6,8 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { LATEST_VERSION, NODE_VERSIONS } from '../shared/node-version';
+import { stripeRestrictedKeyApiTest } from '../shared/credentials/credential-test';
+import { LATEST_VERSION, NODE_VERSIONS } from './framework/node-version';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
 import { querySpecs, resources } from './resources';

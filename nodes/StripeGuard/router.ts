@@ -10,14 +10,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials';
-import { mapInOrder } from '../shared/concurrency';
+import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials/credentials';
+import { mapInOrder } from './framework/concurrency';
 import { toNodeError } from '../shared/errors';
-import type { OperationDefinition, ResourceDefinition } from '../shared/operation';
-import { Redactor, withoutSecrets } from '../shared/privacy';
-import { PROPOSAL_TYPE } from '../shared/proposals';
-import { FROM_V2, nodeVersion, ONLY_V1 } from '../shared/node-version';
-import { objectTypeOf, redactOn } from '../shared/read-resource';
+import type { OperationDefinition, ResourceDefinition } from './framework/operation';
+import { Redactor, withoutSecrets } from '../shared/privacy/privacy';
+import { PROPOSAL_TYPE } from '../shared/proposals/proposals';
+import { FROM_V2, nodeVersion, ONLY_V1 } from './framework/node-version';
+import { objectTypeOf, redactOn } from './framework/read-resource';
 import { createStripeClient, DEFAULT_TIMEOUT_MS } from '../shared/transport';
 
 const DEFAULT_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_MS / 1000;

@@ -9,11 +9,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import type { z } from 'zod';
 
-import { TOOL_MAX_ROWS } from '../shared/fields';
-import { filtersSchema } from '../shared/filters';
-import type { ResourceDefinition } from '../shared/operation';
-import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../shared/query';
-import type { ReadResourceSpec } from '../shared/read-resource';
+import { TOOL_MAX_ROWS } from './framework/fields';
+import { filtersSchema } from './framework/filters';
+import type { ResourceDefinition } from './framework/operation';
+import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from './framework/query';
+import type { ReadResourceSpec } from './framework/read-resource';
 
 const PRIVACY =
 	'Personal data (names, emails, phones, addresses, descriptions) comes back as placeholders such as "Person 1".';

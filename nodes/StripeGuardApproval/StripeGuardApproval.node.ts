@@ -11,10 +11,10 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { readCredentials, type StripeGuardCredentials } from '../shared/credentials';
-import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { MAX_LIFETIME_HOURS } from '../shared/proposals';
-import { reviewProposal } from '../shared/proposal-review';
+import { readCredentials, type StripeGuardCredentials } from '../shared/credentials/credentials';
+import { stripeRestrictedKeyApiTest } from '../shared/credentials/credential-test';
+import { MAX_LIFETIME_HOURS } from '../shared/proposals/proposals';
+import { reviewProposal } from '../shared/proposals/review';
 import { createStripeClient } from '../shared/transport';
 import { checkBatch, stripeGuardToolNames, type BatchEntry } from './batch';
 import { readContext } from './context';

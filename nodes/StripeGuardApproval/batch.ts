@@ -11,9 +11,9 @@ import {
 } from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
-import type { StripeMode } from '../shared/credentials';
-import { PROPOSAL_TYPE, verifyProposal, type Proposal } from '../shared/proposals';
-import { EXECUTABLE_WRITES } from '../shared/write-requests';
+import type { StripeMode } from '../shared/credentials/credentials';
+import { PROPOSAL_TYPE, verifyProposal, type Proposal } from '../shared/proposals/proposals';
+import { EXECUTABLE_WRITES } from '../shared/proposals/write-requests';
 
 export interface BatchEntry {
 	proposal: Proposal;

@@ -6,8 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import { formatAmount } from '../shared/amounts';
-import type { Proposal } from '../shared/proposals';
-import type { ReviewLine } from '../shared/proposal-review';
+import type { Proposal } from '../shared/proposals/proposals';
+import type { ReviewLine } from '../shared/proposals/review';
 import type { StripeClient } from '../shared/transport';
 
 const date = (unix: unknown) =>

@@ -4,9 +4,9 @@
  * outcome carries an audit record.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
-import type { StripeGuardCredentials } from '../shared/credentials';
+import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
-import { idempotencyKey, type Proposal } from '../shared/proposals';
+import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
 import type { StripeClient } from '../shared/transport';
 import type { BatchEntry } from './batch';
 

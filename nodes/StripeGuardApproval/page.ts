@@ -5,7 +5,7 @@
  * Opening it decides nothing (chat apps' link previewers open links too); only submitting its
  * form does, to the same signed URL. Every piece of text is escaped; data sits in <code>.
  */
-import type { ReviewLine } from '../shared/proposal-review';
+import type { ReviewLine } from '../shared/proposals/review';
 
 const escape = (text: string) =>
 	text.replace(

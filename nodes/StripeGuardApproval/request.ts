@@ -8,8 +8,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
-import type { StripeMode } from '../shared/credentials';
-import type { ProposalReview, ReviewLine } from '../shared/proposal-review';
+import type { StripeMode } from '../shared/credentials/credentials';
+import type { ProposalReview, ReviewLine } from '../shared/proposals/review';
 import { type BatchEntry, formatTotals, totalsByCurrency, type Refused } from './batch';
 
 /** A proposal with everything shown to the approver. */

@@ -7,10 +7,10 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import { stripeRestrictedKeyApiTest } from '../shared/credential-test';
-import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials';
+import { stripeRestrictedKeyApiTest } from '../shared/credentials/credential-test';
+import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
-import { withoutSecrets } from '../shared/privacy';
+import { withoutSecrets } from '../shared/privacy/privacy';
 import { createStripeClient, type StripeEvent } from '../shared/transport';
 import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
 import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';

@@ -4,7 +4,7 @@
  */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { missingPermissionMessage, parseMissingPermissions } from './permissions';
+import { missingPermissionMessage, parseMissingPermissions } from './credentials/permissions';
 import { isStripeApiError, type StripeApiError } from './transport';
 
 /** Anything that looks like a Stripe key is cut to Stripe's own hint form (prefix + last 4). */

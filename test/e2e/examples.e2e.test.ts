@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { periodRange } from '../../nodes/shared/periods';
+import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { startSmtpReceiver } from '../smtp-receiver';

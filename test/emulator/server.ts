@@ -20,7 +20,7 @@ import type { FaultRule, RequestLogEntry, StartOptions } from './types';
 export const API_VERSION = '2026-10-28.endive';
 const RATE_LIMIT_MESSAGE =
 	'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
-/** The parameter of the credential test's write probe (nodes/shared/credential-test.ts). */
+/** The parameter of the credential test's write probe (nodes/shared/credentials/credential-test.ts). */
 const WRITE_PROBE_PARAMETER = 'stripe_guard_write_probe';
 /** Stripe's documented limits (docs.stripe.com/rate-limits), requests per second. */
 const LIVE_LIMIT = 100;

@@ -18,14 +18,14 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { PriceTerms } from '../../nodes/shared/price-amount';
-import { reviewProposal } from '../../nodes/shared/proposal-review';
-import { createProposal, type Proposal } from '../../nodes/shared/proposals';
+import type { PriceTerms } from '../../nodes/shared/proposals/price-amount';
+import { reviewProposal } from '../../nodes/shared/proposals/review';
+import { createProposal, type Proposal } from '../../nodes/shared/proposals/proposals';
 import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/write-requests';
+} from '../../nodes/shared/proposals/write-requests';
 import {
 	buildRequest,
 	chatQuote,

@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import Stripe from 'stripe';
 
-import { WRITE_BUILDERS } from '../../nodes/shared/write-requests';
+import { WRITE_BUILDERS } from '../../nodes/shared/proposals/write-requests';
 
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';

@@ -7,25 +7,25 @@
  */
 import fc from 'fast-check';
 
-import { stripeListParams } from '../../nodes/shared/filters';
+import { stripeListParams } from '../../nodes/StripeGuard/framework/filters';
 import {
 	describePermission,
 	missingPermissionMessage,
 	parseMissingPermissions,
-} from '../../nodes/shared/permissions';
-import { parseQuery } from '../../nodes/shared/query';
-import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
+} from '../../nodes/shared/credentials/permissions';
+import { parseQuery } from '../../nodes/StripeGuard/framework/query';
+import type { ReadResourceSpec } from '../../nodes/StripeGuard/framework/read-resource';
 import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/write-requests';
+} from '../../nodes/shared/proposals/write-requests';
 import {
 	amountProblem,
 	currencyProblem,
 	idProblem,
 	metadataProblem,
-} from '../../nodes/shared/write-validation';
+} from '../../nodes/shared/proposals/write-validation';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { StripeApi } from '../emulator/api';
 import { StripeFailure } from '../emulator/errors';

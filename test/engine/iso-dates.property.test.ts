@@ -12,7 +12,11 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { objectTypeOf, simplifyDeep, type Shape } from '../../nodes/shared/read-resource';
+import {
+	objectTypeOf,
+	simplifyDeep,
+	type Shape,
+} from '../../nodes/StripeGuard/framework/read-resource';
 import { querySpecs } from '../../nodes/StripeGuard/resources';
 import { balanceShape } from '../../nodes/StripeGuard/resources/balance';
 import { checkoutLineShape } from '../../nodes/StripeGuard/resources/checkoutSession';

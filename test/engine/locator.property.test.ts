@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { extractValue } from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
 import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
-import { isStripeId } from '../../nodes/shared/fields';
-import { dashboardMode, idFromDashboardUrl } from '../../nodes/shared/locator';
+import { isStripeId } from '../../nodes/shared/ids';
+import { dashboardMode, idFromDashboardUrl } from '../../nodes/StripeGuard/framework/locator';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { STRIPE_GUARD } from './harness';
 

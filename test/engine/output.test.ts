@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../nodes/shared/amounts';
-import { periodRange } from '../../nodes/shared/periods';
-import { Redactor } from '../../nodes/shared/privacy';
+import { periodRange } from '../../nodes/StripeGuard/framework/periods';
+import { Redactor } from '../../nodes/shared/privacy/privacy';
 import { inOneSecond, useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 

@@ -2,7 +2,7 @@ import {
 	describePermission,
 	missingPermissionMessage,
 	parseMissingPermissions,
-} from '../../nodes/shared/permissions';
+} from '../../nodes/shared/credentials/permissions';
 
 describe('403 permission messages', () => {
 	test('legacy wording, one permission', () => {

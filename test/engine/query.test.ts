@@ -1,5 +1,5 @@
-import { parseQuery } from '../../nodes/shared/query';
-import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
+import { parseQuery } from '../../nodes/StripeGuard/framework/query';
+import type { ReadResourceSpec } from '../../nodes/StripeGuard/framework/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';

@@ -4,9 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_LIST_LIMIT, listFields, withArticle } from '../../nodes/shared/fields';
-import type { FilterSpec } from '../../nodes/shared/filters';
-import type { ReadResourceSpec } from '../../nodes/shared/read-resource';
+import { DEFAULT_LIST_LIMIT, listFields } from '../../nodes/StripeGuard/framework/fields';
+import { withArticle } from '../../nodes/StripeGuard/framework/words';
+import type { FilterSpec } from '../../nodes/StripeGuard/framework/filters';
+import type { ReadResourceSpec } from '../../nodes/StripeGuard/framework/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
 import type { ObjectType, PermissionGroup } from '../emulator';
 import { serialize } from '../emulator/api';

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { periodRange } from '../../nodes/shared/periods';
+import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';

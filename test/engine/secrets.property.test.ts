@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { withoutSecrets } from '../../nodes/shared/privacy';
+import { withoutSecrets } from '../../nodes/shared/privacy/privacy';
 
 const SECRETS = new Set(['client_secret', 'secret']);
 const key = fc.oneof(

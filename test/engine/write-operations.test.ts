@@ -2,8 +2,8 @@
  * The Stripe Guard node's write operations: each outputs a signed proposal (request + summary)
  * and never calls a Stripe write endpoint, whatever the key may do.
  */
-import { EXECUTABLE_WRITES } from '../../nodes/shared/write-requests';
-import { verifyProposal, type Proposal } from '../../nodes/shared/proposals';
+import { EXECUTABLE_WRITES } from '../../nodes/shared/proposals/write-requests';
+import { verifyProposal, type Proposal } from '../../nodes/shared/proposals/proposals';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';

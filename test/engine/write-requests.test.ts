@@ -8,7 +8,7 @@ import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/write-requests';
+} from '../../nodes/shared/proposals/write-requests';
 import { useEmulator } from './emulator-context';
 
 const emulator = useEmulator({ seed: 'demo' });

@@ -13,10 +13,10 @@ import type {
 } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
-import { readCredentials, type StripeMode } from '../../shared/credentials';
+import { readCredentials, type StripeMode } from '../../shared/credentials/credentials';
 import { toNodeError } from '../../shared/errors';
-import { isStripeId } from '../../shared/fields';
-import { dashboardUrl, LOCATOR_TARGETS, type LocatorPrefix } from '../../shared/locator';
+import { isStripeId } from '../../shared/ids';
+import { dashboardUrl, LOCATOR_TARGETS, type LocatorPrefix } from '../framework/locator';
 import { SUBSCRIPTION_STATUSES } from '../resources/subscription';
 import {
 	createStripeClient,

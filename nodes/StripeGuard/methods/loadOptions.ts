@@ -4,7 +4,7 @@
  */
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { readCredentials } from '../../shared/credentials';
+import { readCredentials } from '../../shared/credentials/credentials';
 import { toNodeError } from '../../shared/errors';
 import { createStripeClient, isStripeApiError, type StripeClient } from '../../shared/transport';
 import { describePrice, describePriceTerms } from './listSearch';

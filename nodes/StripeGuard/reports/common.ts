@@ -5,7 +5,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
-import type { OperationContext } from '../../shared/operation';
+import type { OperationContext } from '../framework/operation';
 import {
 	PERIODS,
 	PERIOD_VALUES,
@@ -14,7 +14,7 @@ import {
 	periodRange,
 	zonedTimeToUnix,
 	type Period,
-} from '../../shared/periods';
+} from '../framework/periods';
 import {
 	CANCELLATION_RULES,
 	DISCOUNT_RULES,

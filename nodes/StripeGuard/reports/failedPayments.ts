@@ -5,9 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import type { OperationContext } from '../../shared/operation';
-import { redactOn } from '../../shared/read-resource';
-import { PAGE_SIZE } from '../../shared/pagination';
+import type { OperationContext } from '../framework/operation';
+import { redactOn } from '../framework/read-resource';
+import { PAGE_SIZE } from '../framework/pagination';
 import type { Charge } from '../../shared/transport';
 import {
 	CurrencySums,

@@ -6,9 +6,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
-import type { OperationContext } from '../../shared/operation';
-import { PAGE_SIZE } from '../../shared/pagination';
-import { momentInZone } from '../../shared/periods';
+import type { OperationContext } from '../framework/operation';
+import { PAGE_SIZE } from '../framework/pagination';
+import { momentInZone } from '../framework/periods';
 import { compareRank, type Rank } from '../../shared/transport';
 import {
 	CurrencySums,

@@ -5,9 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { OperationContext } from '../../shared/operation';
-import { PAGE_SIZE } from '../../shared/pagination';
-import { dayInZone } from '../../shared/periods';
+import type { OperationContext } from '../framework/operation';
+import { PAGE_SIZE } from '../framework/pagination';
+import { dayInZone } from '../framework/periods';
 import type { BalanceTransaction } from '../../shared/transport';
 import {
 	CurrencySums,

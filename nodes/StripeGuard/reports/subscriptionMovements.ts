@@ -13,8 +13,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/errors';
-import type { OperationContext } from '../../shared/operation';
-import { PAGE_SIZE } from '../../shared/pagination';
+import type { OperationContext } from '../framework/operation';
+import { PAGE_SIZE } from '../framework/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
 import {
 	CurrencySums,

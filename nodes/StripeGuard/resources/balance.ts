@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import type { ResourceDefinition } from '../../shared/operation';
-import { outputFields, shapeOutput, type Shape } from '../../shared/read-resource';
+import type { ResourceDefinition } from '../framework/operation';
+import { outputFields, shapeOutput, type Shape } from '../framework/read-resource';
 
 const simplifyFunds = (funds: unknown) =>
 	((funds as IDataObject[] | undefined) ?? []).map((f) => ({

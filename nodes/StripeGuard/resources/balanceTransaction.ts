@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { capitalize } from '../../shared/fields';
-import { defineReadResource } from '../../shared/read-resource';
+import { capitalize } from '../framework/words';
+import { defineReadResource } from '../framework/read-resource';
 
 const TYPES = [
 	'adjustment',

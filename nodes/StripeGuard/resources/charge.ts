@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { defineReadResource } from '../../shared/read-resource';
+import { defineReadResource } from '../framework/read-resource';
 
 export const charge = defineReadResource({
 	value: 'charge',

@@ -1,16 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField, isStripeId } from '../../shared/fields';
-import { locatorField } from '../../shared/locator';
-import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
+import { isStripeId } from '../../shared/ids';
+import { idField } from '../framework/fields';
+import { locatorField } from '../framework/locator';
+import { defineReadResource, subListOperation, type Shape } from '../framework/read-resource';
 import {
 	defineWriteOperation,
 	fieldCollection,
 	metadataField,
 	textField,
-} from '../../shared/write-operation';
-import type { WriteContext } from '../../shared/write-requests';
+} from '../framework/write-operation';
+import type { WriteContext } from '../../shared/proposals/write-requests';
 
 /** A checkout session's line item, simplified (it has no dates of its own). */
 export const checkoutLineShape: Shape = {

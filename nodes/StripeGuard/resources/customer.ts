@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField } from '../../shared/fields';
-import { defineReadResource } from '../../shared/read-resource';
+import { idField } from '../framework/fields';
+import { defineReadResource } from '../framework/read-resource';
 import {
 	defineWriteOperation,
 	fieldCollection,
 	metadataField,
 	textField,
-} from '../../shared/write-operation';
+} from '../framework/write-operation';
 
 const CUSTOMER_WRITE = 'Customers: Write (rak_customer_write)';
 const customerFields = [

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { defineReadResource } from '../../shared/read-resource';
+import { defineReadResource } from '../framework/read-resource';
 
 export const event = defineReadResource({
 	value: 'event',

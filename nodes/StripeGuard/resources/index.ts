@@ -1,5 +1,5 @@
 /** Every resource of the Stripe Guard node; adding a resource is adding its file and a line here. */
-import type { ResourceDefinition } from '../../shared/operation';
+import type { ResourceDefinition } from '../framework/operation';
 import { balance } from './balance';
 import { balanceTransaction } from './balanceTransaction';
 import { charge } from './charge';

@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField } from '../../shared/fields';
-import { defineReadResource, subListOperation, type Shape } from '../../shared/read-resource';
+import { idField } from '../framework/fields';
+import { defineReadResource, subListOperation, type Shape } from '../framework/read-resource';
 import {
 	defineWriteOperation,
 	fieldCollection,
 	metadataField,
 	textField,
-} from '../../shared/write-operation';
+} from '../framework/write-operation';
 import { COLLECTION_METHODS } from './subscription';
 
 const STATUSES = [

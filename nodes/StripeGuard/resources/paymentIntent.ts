@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField } from '../../shared/fields';
-import { defineReadResource } from '../../shared/read-resource';
-import { defineWriteOperation } from '../../shared/write-operation';
+import { idField } from '../framework/fields';
+import { defineReadResource } from '../framework/read-resource';
+import { defineWriteOperation } from '../framework/write-operation';
 
 const paymentIntentWrites = [
 	defineWriteOperation({

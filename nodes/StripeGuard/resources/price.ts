@@ -1,15 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField } from '../../shared/fields';
-import { defineReadResource } from '../../shared/read-resource';
+import { idField } from '../framework/fields';
+import { defineReadResource } from '../framework/read-resource';
 import {
 	booleanField,
 	defineWriteOperation,
 	fieldCollection,
 	metadataField,
 	textField,
-} from '../../shared/write-operation';
+} from '../framework/write-operation';
 
 const PRICE_WRITE = 'Prices: Write (rak_price_write)';
 const lookupKeyField = textField(

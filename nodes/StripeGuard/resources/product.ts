@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { idField } from '../../shared/fields';
-import { defineReadResource } from '../../shared/read-resource';
+import { idField } from '../framework/fields';
+import { defineReadResource } from '../framework/read-resource';
 import {
 	booleanField,
 	defineWriteOperation,
 	fieldCollection,
 	metadataField,
 	textField,
-} from '../../shared/write-operation';
+} from '../framework/write-operation';
 
 const PRODUCT_WRITE = 'Products: Write (rak_product_write)';
 const productFields = [

@@ -1,16 +1,16 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { TOOL_MAX_ROWS } from '../../shared/fields';
-import { stripeListParams } from '../../shared/filters';
-import type { ResourceDefinition } from '../../shared/operation';
-import { collectList } from '../../shared/pagination';
-import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../../shared/query';
+import { TOOL_MAX_ROWS } from '../framework/fields';
+import { stripeListParams } from '../framework/filters';
+import type { ResourceDefinition } from '../framework/operation';
+import { collectList } from '../framework/pagination';
+import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../framework/query';
 import {
 	listExpansion,
 	outputFields,
 	shapeOutput,
 	type ReadResourceSpec,
-} from '../../shared/read-resource';
+} from '../framework/read-resource';
 
 /** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
 export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {

@@ -1,10 +1,11 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField, isStripeId } from '../../shared/fields';
-import { FROM_V2, ONLY_V1 } from '../../shared/node-version';
-import { defineReadResource } from '../../shared/read-resource';
-import { defineWriteOperation, fieldCollection, metadataField } from '../../shared/write-operation';
+import { isStripeId } from '../../shared/ids';
+import { idField } from '../framework/fields';
+import { FROM_V2, ONLY_V1 } from '../framework/node-version';
+import { defineReadResource } from '../framework/read-resource';
+import { defineWriteOperation, fieldCollection, metadataField } from '../framework/write-operation';
 
 /** Version 1 keeps the amount under Additional Fields. */
 const amountOption: INodeProperties = {

@@ -8,8 +8,8 @@ import type {
 	OperationContext,
 	OperationDefinition,
 	ResourceDefinition,
-} from '../../shared/operation';
-import { redactFields } from '../../shared/read-resource';
+} from '../framework/operation';
+import { redactFields } from '../framework/read-resource';
 import { definitionFields, periodFields, tableField, timeZoneField } from '../reports/common';
 import { failedPaymentsReport } from '../reports/failedPayments';
 import { mrrReport } from '../reports/mrr';

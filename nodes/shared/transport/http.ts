@@ -14,7 +14,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../credentials';
+import { CREDENTIAL_TYPE } from '../credentials/credentials';
 
 export interface WireRequest {
 	method: 'GET' | 'POST' | 'DELETE';

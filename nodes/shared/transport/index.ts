@@ -6,7 +6,7 @@
  */
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import type { StripeGuardCredentials } from '../credentials';
+import type { StripeGuardCredentials } from '../credentials/credentials';
 import { createClient, type StripeClient } from './client';
 import { DEFAULT_TIMEOUT_MS, STRIPE_API_BASE } from './constants';
 import { credentialTestWire, n8nWire, type HttpContext } from './http';

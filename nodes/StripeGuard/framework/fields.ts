@@ -6,17 +6,11 @@ import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
 import { locatorField, locatorId, type LocatorPrefix } from './locator';
 import type { OperationContext } from './operation';
+import { isStripeId } from '../../shared/ids';
+import { capitalize, withArticle } from './words';
 
 export const DEFAULT_LIST_LIMIT = 50;
 
-/** "a customer", "an invoice". */
-export const withArticle = (label: string) => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
-export const capitalize = (text: string) => text.replace(/^\w/, (c) => c.toUpperCase());
-
-/** The one test of an ID's shape: Stripe's prefix for the object type, then letters, digits and underscores. */
-export function isStripeId(value: unknown, prefix: string): boolean {
-	return typeof value === 'string' && value.startsWith(prefix) && /^[A-Za-z0-9_]+$/.test(value);
-}
 export const DEFAULT_MAX_ROWS = 10_000;
 /** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
 export const TOOL_MAX_ROWS = 100;

@@ -4,7 +4,7 @@
  * Labels are our own words; values are data and stay data: each channel neutralises them
  * (approval chat text, HTML page) before showing them.
  */
-import { formatAmount } from './amounts';
+import { formatAmount } from '../amounts';
 import type { Proposal } from './proposals';
 
 export interface ReviewLine {

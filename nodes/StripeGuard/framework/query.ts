@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 
-import { isStripeId, withArticle } from './fields';
+import { isStripeId } from '../../shared/ids';
+import { withArticle } from './words';
 import { filtersSchema } from './filters';
 import { currentExpandPath, type ReadResourceSpec } from './read-resource';
 

@@ -5,7 +5,8 @@
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import { idField, listFields, readId, readListSize, withArticle } from './fields';
+import { idField, listFields, readId, readListSize } from './fields';
+import { withArticle } from './words';
 import {
 	camel,
 	conflictingDateFilters,
@@ -20,7 +21,7 @@ import { locatorId } from './locator';
 import { FROM_V2, nodeVersion, ONLY_V1 } from './node-version';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
-import type { StripeClient } from './transport';
+import type { StripeClient } from '../../shared/transport';
 
 /** The part of a client resource that reads. */
 export interface ReadApi {

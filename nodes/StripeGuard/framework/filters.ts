@@ -5,7 +5,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { isStripeId } from './fields';
+import { isStripeId } from '../../shared/ids';
 import { locatorField, type LocatorPrefix } from './locator';
 import { PERIODS, PERIOD_VALUES, periodRange, type Period } from './periods';
 

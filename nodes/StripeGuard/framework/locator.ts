@@ -8,8 +8,8 @@
  */
 import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
-import type { StripeMode } from './credentials';
-import { capitalize, withArticle } from './fields';
+import type { StripeMode } from '../../shared/credentials/credentials';
+import { capitalize, withArticle } from './words';
 import type { OperationContext } from './operation';
 
 /** The objects a field can name, by ID prefix: the editor look-up behind From List and the Dashboard path. */

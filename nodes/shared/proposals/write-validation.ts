@@ -3,7 +3,7 @@
  * metadata within Stripe's rules. Each check returns the problem in words, or undefined.
  */
 
-import { isStripeId } from './fields';
+import { isStripeId } from '../ids';
 
 /** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
 const STRIPE_CURRENCIES = new Set(

@@ -3,9 +3,9 @@
  * operations, and an operation is its fields plus the function that runs it for one item.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { StripeGuardCredentials } from './credentials';
-import type { Redactor } from './privacy';
-import type { StripeClient } from './transport';
+import type { StripeGuardCredentials } from '../../shared/credentials/credentials';
+import type { Redactor } from '../../shared/privacy/privacy';
+import type { StripeClient } from '../../shared/transport';
 
 export interface OperationContext {
 	fn: IExecuteFunctions;

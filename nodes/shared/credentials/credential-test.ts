@@ -9,7 +9,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 import { checkCredentials, type StripeGuardCredentials } from './credentials';
-import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from './errors';
+import { KEY_NOT_ACCEPTED, NEW_KEY_HINT, redactKeys } from '../errors';
 import {
 	describePermission,
 	missingPermissionMessage,
@@ -19,7 +19,7 @@ import {
 	createCredentialTestClient,
 	isStripeApiError as isStripeError,
 	type StripeClient,
-} from './transport';
+} from '../transport';
 
 /**
  * A parameter no Stripe endpoint knows. Stripe refuses a request that carries one as a whole

@@ -5,12 +5,16 @@
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import { toNodeError } from './errors';
+import { toNodeError } from '../../shared/errors';
 import { locatorId, locatorTarget } from './locator';
 import { inVersion, nodeVersion } from './node-version';
 import type { OperationContext, OperationDefinition } from './operation';
-import { createProposal, MAX_LIFETIME_HOURS } from './proposals';
-import { WRITE_BUILDERS, WriteInputError, type WriteContext } from './write-requests';
+import { createProposal, MAX_LIFETIME_HOURS } from '../../shared/proposals/proposals';
+import {
+	WRITE_BUILDERS,
+	WriteInputError,
+	type WriteContext,
+} from '../../shared/proposals/write-requests';
 
 /** Collections whose options are read as if they were top-level fields. */
 const FIELD_COLLECTIONS = ['additionalFields', 'updateFields'];

@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ListSize } from './fields';
 import type { OperationContext } from './operation';
-import { ListRequest, PAGE_SIZE } from './transport';
+import { ListRequest, PAGE_SIZE } from '../../shared/transport';
 
 export { PAGE_SIZE };
 

@@ -5,7 +5,7 @@
  * Headlines hold only our own words, validated IDs, enums and amounts: never a name, email or
  * other text from data, so they cannot carry personal data to a model or markup to a chat.
  */
-import { formatAmount } from './amounts';
+import { formatAmount } from '../amounts';
 import { amountForQuantity, type PriceTerms } from './price-amount';
 import type { StripeWriteRequest, UnsignedProposal } from './proposals';
 import {
