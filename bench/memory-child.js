@@ -3,8 +3,9 @@
  * n8n-core (the compiled engine harness) against the emulator the parent started, and reports the
  * live heap's peak above the idle baseline, taken after a full GC every few milliseconds. That
  * sampling stops the run every 5 ms, so a run measures either memory or time, not both.
- * Usage (from bench/run.js): node --expose-gc bench/memory-child.js <harness dir> <parameters JSON> memory|time
- * with BENCH_API_KEY set and api.stripe.com routed to the parent's emulator (routedEnv of test/route-stripe.js).
+ * Usage (from bench/run.js): node --expose-gc bench/memory-child.js <harness dir> <parameters JSON>
+ * memory|time with BENCH_API_KEY set and api.stripe.com routed to the parent's emulator (routedEnv
+ * of test/route-stripe.js).
  */
 'use strict';
 const { join } = require('node:path');
@@ -23,7 +24,8 @@ async function main() {
 	global.gc();
 	const baseline = process.memoryUsage().heapUsed;
 	let peak = baseline;
-	// Open connections at most (TLS to the emulator; Node names them TCPSocketWrap): each request in flight holds one, as n8n's helper opens one per request.
+	// Open connections at most (TLS to the emulator; Node names them TCPSocketWrap): each request in
+	// flight holds one, as n8n's helper opens one per request.
 	let connections = 0;
 	const sampler =
 		measure === 'memory' &&

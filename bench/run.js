@@ -15,7 +15,10 @@ const runtime = require('../scripts/n8n-runtime');
 const { routedEnv } = require('../test/route-stripe');
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 100);
-/** Stripe-like cost model: a base per request plus this much per object a list returns; each setting is one run. */
+/**
+ * Stripe-like cost model: a base per request plus this
+ * much per object a list returns; each setting is one run.
+ */
 const PER_OBJECT_MS = (process.env.BENCH_PER_OBJECT_MS || '0,3').split(',').map(Number);
 const SIZES = (process.env.BENCH_SIZES || '1000,10000').split(',').map(Number);
 const MRR_SIZES = (process.env.BENCH_MRR_SIZES || '5000,50000').split(',').map(Number);
@@ -74,7 +77,7 @@ const CANDIDATES = [
 			name: 'List',
 			type: 'n8n-nodes-stripe-guard.stripeGuard',
 			typeVersion: 1,
-			// Parallel Reading off: one page after another, as before issue 17.
+			// Parallel Reading off: one page after another, as lists were read before it existed.
 			parameters: {
 				resource: 'customer',
 				operation: 'list',
@@ -186,10 +189,12 @@ async function listBenchmark() {
 					const partial = emulator.requests.filter(
 						(q) => (q.objects ?? 0) < Number(q.query.limit ?? 10),
 					).length;
-					// BENCH_TRACE=1: when each request reached Stripe (ms after the node started) and the objects it returned.
+					// BENCH_TRACE=1: when each request reached Stripe (ms
+					// after the node started) and the objects it returned.
 					if (process.env.BENCH_TRACE)
 						console.log(
-							`${c.label}, ${size}: ${emulator.requests.map((q) => `${q.time - r.startTime}:${q.objects ?? 0}`).join(' ')}`,
+							`${c.label}, ${size}: ` +
+								emulator.requests.map((q) => `${q.time - r.startTime}:${q.objects ?? 0}`).join(' '),
 						);
 					results[c.label] = {
 						partial,
@@ -355,7 +360,9 @@ async function throughputBenchmark() {
 		await runtime.importCredentials(n8n, env, credentials);
 
 		console.log(
-			`\nMany items at Stripe's limits (the emulator enforcing them: ${modes.map((m) => `${m.mode} ${m.global}/s per account`).join(', ')}, 25/s per endpoint), ${LATENCY_MS} ms per request, same n8n, same emulator over TLS\n`,
+			`\nMany items at Stripe's limits (the emulator enforcing them: ` +
+				`${modes.map((m) => `${m.mode} ${m.global}/s per account`).join(', ')}, ` +
+				`25/s per endpoint), ${LATENCY_MS} ms per request, same n8n, same emulator over TLS\n`,
 		);
 		console.log(
 			[
@@ -406,7 +413,8 @@ async function throughputBenchmark() {
 			}
 		}
 		console.log(
-			'  expected: Stripe Guard at ≥ 90 % of the binding limit with no 429 and no failed item; the built-in node is bound by latency (one request at a time).',
+			'  expected: Stripe Guard at ≥ 90 % of the binding limit with no 429 and no ' +
+				'failed item; the built-in node is bound by latency (one request at a time).',
 		);
 	});
 }
@@ -432,7 +440,9 @@ function chainWorkflow(id, nodes) {
 function printTable(rows) {
 	const [guard, sequential, builtin] = CANDIDATES.map((c) => c.label);
 	console.log(
-		`\nList every customer (created over two years), ${LATENCY_MS} ms per request + a cost per object returned (same n8n ${process.env.N8N_VERSION || '2.41.1'}, same emulator over TLS, Stripe's rate limits enforced)\n`,
+		`\nList every customer (created over two years), ${LATENCY_MS} ms per ` +
+			`request + a cost per object returned (same n8n ${process.env.N8N_VERSION || '2.41.1'}, ` +
+			`same emulator over TLS, Stripe's rate limits enforced)\n`,
 	);
 	console.log(
 		[
@@ -466,11 +476,15 @@ function printTable(rows) {
 		);
 		const tls = (r) => `${r.tls.full} full + ${r.tls.resumed} resumed for ${r.requests} requests`;
 		console.log(
-			`  whole \`n8n execute\` wall time ${x.wall} / ${s.wall} / ${y.wall} ms; first request ${x.firstMs} / ${s.firstMs} / ${y.firstMs} ms after the node started; pages not full ${x.partial} / ${s.partial} / ${y.partial}; TLS handshakes: ${guard} ${tls(x)}; ${builtin} ${tls(y)}`,
+			`  whole \`n8n execute\` wall time ${x.wall} / ${s.wall} / ${y.wall} ms; ` +
+				`first request ${x.firstMs} / ${s.firstMs} / ${y.firstMs} ms after ` +
+				`the node started; pages not full ${x.partial} / ${s.partial} / ${y.partial}; ` +
+				`TLS handshakes: ${guard} ${tls(x)}; ${builtin} ${tls(y)}`,
 		);
 	}
 	console.log(
-		`  expected at ${LATENCY_MS} + 3 ms/object, 10,000 customers: ≥ 3× vs sequential, ≥ 25× vs ${builtin}, requests within the bound, 0 429s`,
+		`  expected at ${LATENCY_MS} + 3 ms/object, 10,000 customers: ` +
+			`≥ 3× vs sequential, ≥ 25× vs ${builtin}, requests within the bound, 0 429s`,
 	);
 }
 
@@ -516,7 +530,8 @@ async function mrrBenchmark() {
 				measure,
 			],
 			{
-				// The child calls api.stripe.com like the product does; the route sends it to this emulator.
+				// The child calls api.stripe.com like the product
+				// does; the route sends it to this emulator.
 				env: {
 					...process.env,
 					...routedEnv(emulator.port, process.env),
@@ -568,7 +583,8 @@ async function mrrBenchmark() {
 					},
 				};
 			});
-			// The child's warm-up lists one customer; the report itself asks for subscriptions (and coupons).
+			// The child's warm-up lists one customer; the report
+			// itself asks for subscriptions (and coupons).
 			const report = async (parameters, measure) => {
 				emulator.clearRequests();
 				const run = await runChild(
@@ -616,8 +632,11 @@ async function mrrBenchmark() {
 	}
 	const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 	const usd = (r) => (r.error ? `error: ${r.error}` : r.first?.by_currency?.usd?.mrr_formatted);
+	const sums = (r) => JSON.stringify(r.first?.by_currency);
 	console.log(
-		`\nMRR report over N subscriptions (created over two years), ${latency} ms per request + ${MRR_PER_OBJECT_MS} ms per object (n8n-core in a process of its own; time and live heap peak above idle, after GC, from separate runs)\n`,
+		`\nMRR report over N subscriptions (created over two years), ${latency} ms ` +
+			`per request + ${MRR_PER_OBJECT_MS} ms per object (n8n-core in a process of its own; ` +
+			`time and live heap peak above idle, after GC, from separate runs)\n`,
 	);
 	console.log(
 		[
@@ -645,14 +664,16 @@ async function mrrBenchmark() {
 				`${mb(r.mrr.peakBytes)} (${r.mrr.peakRange.map(mb).join('–')})`,
 				r.mrr.connections,
 				mb(r.list.peakBytes),
-				`${usd(r.mrr)} (${JSON.stringify(r.mrr.first?.by_currency) === JSON.stringify(r.sequential.first?.by_currency)})`,
+				`${usd(r.mrr)} (${sums(r.mrr) === sums(r.sequential)})`,
 			].join(' | '),
 		);
 	}
 	if (rows.length >= 2) {
 		const [a, b] = [rows[0], rows[rows.length - 1]];
 		console.log(
-			`  memory ${b.size} ÷ ${a.size}: MRR ${(b.mrr.peakBytes / a.mrr.peakBytes).toFixed(2)}× (expected < 1.5×), list-all ${(b.list.peakBytes / a.list.peakBytes).toFixed(2)}×`,
+			`  memory ${b.size} ÷ ${a.size}: ` +
+				`MRR ${(b.mrr.peakBytes / a.mrr.peakBytes).toFixed(2)}× (expected < 1.5×), ` +
+				`list-all ${(b.list.peakBytes / a.list.peakBytes).toFixed(2)}×`,
 		);
 	}
 	console.log('  expected at the largest size: ≥ 3× faster than sequential, 0 429s');

@@ -12,7 +12,8 @@ import { KEY_CREATION_URL } from '../nodes/shared/credentials/permissions';
 export class StripeRestrictedKeyApi implements ICredentialType {
 	name = 'stripeRestrictedKeyApi';
 
-	// Next to n8n's own "Stripe API" (a secret key for the built-in Stripe node), it says whose it is.
+	// Next to n8n's own "Stripe API" (a secret key for
+	// the built-in Stripe node), it says whose it is.
 	displayName = 'Stripe Guard (Restricted Key) API';
 
 	icon = { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' } as const;
@@ -25,12 +26,21 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
 	};
 
-	/** n8n (2.41 and later) decrypts it only for the nodes that declare it (Stripe Guard, its tool, the approval, the trigger). */
+	/**
+	 * n8n (2.41 and later) decrypts it only for the nodes that
+	 * declare it (Stripe Guard, its tool, the approval, the trigger).
+	 */
 	restrictToSupportedNodes = true as const;
 
 	properties: INodeProperties[] = [
 		{
-			displayName: `For the Stripe Guard nodes (not n8n's built-in Stripe node). <a href="${KEY_CREATION_URL.replace(/&/g, '&amp;')}" target="_blank">Create a restricted key in Stripe</a> with the read permissions Stripe Guard needs already chosen; what each feature needs (writes included) is in <a href="https://www.npmjs.com/package/n8n-nodes-stripe-guard#permissions-per-feature" target="_blank">the package's README</a>.`,
+			displayName:
+				"For the Stripe Guard nodes (not n8n's built-in Stripe node). " +
+				`<a href="${KEY_CREATION_URL.replace(/&/g, '&amp;')}" target="_blank">` +
+				'Create a restricted key in Stripe</a> with the read permissions Stripe Guard needs ' +
+				'already chosen; what each feature needs (writes included) is in ' +
+				'<a href="https://www.npmjs.com/package/n8n-nodes-stripe-guard#permissions-per-feature" ' +
+				'target="_blank">the package\'s README</a>.',
 			name: 'about',
 			type: 'notice',
 			default: '',
@@ -44,7 +54,8 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 			default: '',
 			placeholder: 'rk_test_…',
 			description:
-				'A restricted key from Stripe Dashboard → Developers → API keys (rk_test_… or rk_live_…). Secret keys (sk_…) are refused: give n8n only the permissions it needs.',
+				'A restricted key from Stripe Dashboard → Developers → API keys (rk_test_… or ' +
+				'rk_live_…). Secret keys (sk_…) are refused: give n8n only the permissions it needs.',
 		},
 		{
 			displayName: 'Environment',
@@ -72,7 +83,8 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether approved proposals may change Stripe data with this credential. Off: the key must be read-only, and writes are refused even after approval.',
+				'Whether approved proposals may change Stripe data with this credential. ' +
+				'Off: the key must be read-only, and writes are refused even after approval.',
 		},
 	];
 }

@@ -1,10 +1,11 @@
 // Derives test/emulator/contract/stripe-contract.json from the installed `stripe` package, so the
 // emulator's contract checker (test/emulator/contract) rests on Stripe's published definitions and
 // not on our reading of them:
-// - the endpoint table (HTTP method + path template) from the `_makeRequest` calls in cjs/resources/**.js;
+// - the endpoint table (HTTP method + path template) from
+//   the `_makeRequest` calls in cjs/resources/**.js;
 // - each endpoint's parameter schema and response type from the matching method in the .d.ts;
 // - object schemas from the .d.ts interfaces, via the TypeScript compiler API.
-// Usage: node scripts/generate-stripe-contract.mjs [--check]   (--check: exit 1 if the file differs)
+// Usage: node scripts/generate-stripe-contract.mjs [--check] (--check: exit 1 if the file differs)
 // Deterministic: files, endpoints and definitions are sorted; nothing depends on time or machine.
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -26,9 +27,10 @@ const outFile = join(root, 'test/emulator/contract/stripe-contract.json');
  *   decimal string on the wire) | enum (`values`; `open` when the union also has OtherString, i.e.
  *   Stripe may add values later) | object (`props`, `optional`, `additional` for index signatures)
  *   | array (`items`) | anyOf (`of`) | nullable (`of`) | emptyable (`of`; Stripe.Emptyable<T> also
- *   takes '' meaning "unset") | expandable (`of`: the object types a `string | Object` field expands
- *   to; the ID string otherwise) | partial (`of`: Partial<T>) | absent (`deleted?: void`: the key
- *   must not be there) | ref (`n`, optional `args` for generics) | tparam (`n`) | unknown (`why`).
+ *   takes '' meaning "unset") | expandable (`of`: the object types a `string | Object` field
+ *   expands to; the ID string otherwise) | partial (`of`: Partial<T>) | absent (`deleted?: void`:
+ *   the key must not be there) | ref (`n`, optional `args` for generics) | tparam (`n`) |
+ *   unknown (`why`).
  * A schema with nothing but its kind is written as the bare word ("string", "number"...).
  * The .d.ts say `number` for both integers and amounts with decimals: integer-ness is not
  * recoverable here, so there is no integer kind.
@@ -57,8 +59,9 @@ const checker = program.getTypeChecker();
 
 // ---- names -----------------------------------------------------------------------------------
 
-/** Stable, readable definition name: the declaration's qualified name inside its file, prefixed with
- * the resource folder (Checkout, V2.Core...) unless the file's own namespace already says it. */
+/** Stable, readable definition name: the declaration's qualified
+ * name inside its file, prefixed with the resource folder (Checkout,
+ * V2.Core...) unless the file's own namespace already says it. */
 function defName(symbol) {
 	const decl = symbol.declarations[0];
 	const file = decl.getSourceFile().fileName;
@@ -100,8 +103,8 @@ function typeDecls(symbol) {
 	);
 }
 
-/** An API object: an interface with `object: '<literal>'` (own or inherited), or an alias of a union
- * of such. Only these make a `string | X` field expandable. */
+/** An API object: an interface with `object: '<literal>'` (own or inherited), or an alias of a
+ * union of such. Only these make a `string | X` field expandable. */
 function isResource(symbol, seen = new Set()) {
 	if (resourceCache.has(symbol)) return resourceCache.get(symbol);
 	if (seen.has(symbol)) return false;
@@ -331,7 +334,7 @@ function convUnion(members) {
 	return nullable ? { t: 'nullable', of: inner } : inner;
 }
 
-// ---- endpoints -----------------------------------------------------------------------------------
+// ---- endpoints ----------------------------------------------------------------------------------
 
 /** `_makeRequest` calls per class and method in a resource's .js file. */
 function jsRequests(file) {
@@ -467,8 +470,8 @@ endpoints.sort((a, b) =>
 					? 1
 					: 0,
 );
-// Two methods may call one endpoint (Accounts.retrieve() without an id and retrieveCurrent() both GET
-// /v1/account): keep one entry that accepts either method's params.
+// Two methods may call one endpoint (Accounts.retrieve() without an id and retrieveCurrent() both
+// GET /v1/account): keep one entry that accepts either method's params.
 for (let i = endpoints.length - 1; i > 0; i--) {
 	const a = endpoints[i - 1];
 	const b = endpoints[i];
@@ -479,7 +482,7 @@ for (let i = endpoints.length - 1; i > 0; i--) {
 	endpoints.splice(i, 1);
 }
 
-// ---- all object types ----------------------------------------------------------------------------
+// ---- all object types ---------------------------------------------------------------------------
 
 // Convert every exported interface in the resource files, so all of Stripe's objects are present
 // (also those no endpoint returns directly, e.g. event payloads).
@@ -580,7 +583,7 @@ function countParams(schema, stack) {
 }
 const paramCount = endpoints.reduce((n, e) => n + countParams(e.params, []), 0);
 
-// ---- output --------------------------------------------------------------------------------------
+// ---- output -------------------------------------------------------------------------------------
 
 const sortedDefs = [...defs.keys()].sort();
 // Stripe repeats large shapes under many names (e.g. the Issuing merchant-category enum, 300
@@ -613,7 +616,8 @@ const header = {
 	},
 	unresolved,
 };
-// A schema that is only its kind (string, number, boolean, decimal, absent) is written as that word.
+// A schema that is only its kind (string, number,
+// boolean, decimal, absent) is written as that word.
 const bare = (_k, v) =>
 	v &&
 	typeof v === 'object' &&
@@ -641,7 +645,11 @@ const json =
 	`"defs": {\n${block(sortedDefs.map((k) => `${line(k)}: ${line(written.get(k))}`))}\n}\n` +
 	'}\n';
 
-const summary = `stripe ${header.stripePackage} (${apiVersion}, OpenAPI ${header.openapi}): ${endpoints.length} endpoints, ${paramCount} parameters (nested), ${Object.keys(objectTypes).length} object types, ${expandableCount} expandable fields; ${sortedDefs.length} definitions, ${(json.length / 1e6).toFixed(2)} MB`;
+const summary =
+	`stripe ${header.stripePackage} (${apiVersion}, OpenAPI ${header.openapi}): ` +
+	`${endpoints.length} endpoints, ${paramCount} parameters (nested), ` +
+	`${Object.keys(objectTypes).length} object types, ${expandableCount} expandable fields; ` +
+	`${sortedDefs.length} definitions, ${(json.length / 1e6).toFixed(2)} MB`;
 
 if (process.argv.includes('--check')) {
 	const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';

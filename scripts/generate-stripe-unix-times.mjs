@@ -4,35 +4,32 @@
 // SDK is generated from the same OpenAPI spec and gives exactly the fields the spec marks
 // `format: unix-time` a `DateTime` read through its UnixDateTimeConverter.
 // Usage: node scripts/generate-stripe-unix-times.mjs <stripe-dotnet source folder> [--check]
-// (the folder holds src/Stripe.net/Entities and src/Stripe.net/Constants/ApiVersion.cs).
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// [object type …] (the folder holds src/Stripe.net/Entities and
+// src/Stripe.net/Constants/ApiVersion.cs). The object types are those the fixture has and those
+// named: a read resource declared since (test/engine/declarations.test.ts names it) is added by
+// naming its type, e.g. `coupon`.
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outFile = join(root, 'test/engine/fixtures/stripe-unix-time-fields.json');
-const [source, flag] = process.argv.slice(2);
+const [source, ...rest] = process.argv.slice(2);
 if (!source) throw new Error('Give the stripe-dotnet source folder');
+const flag = rest.find((a) => a.startsWith('--'));
+const named = rest.filter((a) => !a.startsWith('--'));
 
-/** Stripe's object type → the .NET class of it: the objects Stripe Guard reads and simplifies. */
-const ROOTS = {
-	balance: 'Stripe.Balance',
-	balance_transaction: 'Stripe.BalanceTransaction',
-	charge: 'Stripe.Charge',
-	'checkout.session': 'Stripe.Checkout.Session',
-	customer: 'Stripe.Customer',
-	event: 'Stripe.Event',
-	invoice: 'Stripe.Invoice',
-	item: 'Stripe.LineItem',
-	line_item: 'Stripe.InvoiceLineItem',
-	payment_intent: 'Stripe.PaymentIntent',
-	payout: 'Stripe.Payout',
-	price: 'Stripe.Price',
-	product: 'Stripe.Product',
-	refund: 'Stripe.Refund',
-	subscription: 'Stripe.Subscription',
-	subscription_item: 'Stripe.SubscriptionItem',
-};
+/**
+ * The .NET class of a Stripe object type: its name in Pascal case, a dotted type's namespace
+ * first (checkout.session → Stripe.Checkout.Session); the line items are named otherwise.
+ */
+const CLASS_NAMES = { item: 'Stripe.LineItem', line_item: 'Stripe.InvoiceLineItem' };
+const pascal = (word) => word.replace(/(^|_)([a-z])/g, (_m, _s, c) => c.toUpperCase());
+const classOf = (type) => CLASS_NAMES[type] ?? `Stripe.${type.split('.').map(pascal).join('.')}`;
+
+/** The objects Stripe Guard reads and simplifies: the fixture's, and any named. */
+const before = existsSync(outFile) ? JSON.parse(readFileSync(outFile, 'utf8')).objects : {};
+const types = [...new Set([...Object.keys(before), ...named])].sort();
 /** Deep enough for every field a simplified shape reads (an invoice line's period.start is 2). */
 const MAX_DEPTH = 4;
 
@@ -105,11 +102,17 @@ const apiVersion = /Current = "([^"]+)"/.exec(
 	readFileSync(join(source, 'src/Stripe.net/Constants/ApiVersion.cs'), 'utf8'),
 )?.[1];
 const objects = {};
-for (const [type, className] of Object.entries(ROOTS)) {
+for (const type of types) {
+	const className = classOf(type);
 	if (!classes.has(className)) throw new Error(`No class ${className} in ${source}`);
 	objects[type] = unixPaths(className, '', 0, new Set()).sort();
 }
-const out = `${JSON.stringify({ source: { generatedBy: 'scripts/generate-stripe-unix-times.mjs', from: 'stripe/stripe-dotnet src/Stripe.net/Entities (UnixDateTimeConverter)', apiVersion }, objects }, null, 1)}\n`;
+const provenance = {
+	generatedBy: 'scripts/generate-stripe-unix-times.mjs',
+	from: 'stripe/stripe-dotnet src/Stripe.net/Entities (UnixDateTimeConverter)',
+	apiVersion,
+};
+const out = `${JSON.stringify({ source: provenance, objects }, null, 1)}\n`;
 if (flag === '--check') {
 	if (readFileSync(outFile, 'utf8') !== out) throw new Error(`${outFile} differs from ${source}`);
 } else writeFileSync(outFile, out);

@@ -73,7 +73,10 @@ function ensureN8n() {
 	return runtime;
 }
 
-/** Packs this project and installs the tarball into the user folder as n8n's community installer does. */
+/**
+ * Packs this project and installs the tarball into
+ * the user folder as n8n's community installer does.
+ */
 function installPackage(userFolder) {
 	const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 	const missing = [...(pkgJson.n8n?.nodes ?? []), ...(pkgJson.n8n?.credentials ?? [])].filter(
@@ -89,7 +92,8 @@ function installPackage(userFolder) {
 	mkdirSync(target, { recursive: true });
 	const packDir = mkdtempSync(join(tmpdir(), 'stripe-guard-pack-'));
 	try {
-		// The package must already be built (npm run build); --ignore-scripts keeps pack from rebuilding.
+		// The package must already be built (npm run build);
+		// --ignore-scripts keeps pack from rebuilding.
 		const tarball = execFileSync(
 			'npm',
 			['pack', '--ignore-scripts', '--silent', '--pack-destination', packDir],
@@ -141,7 +145,9 @@ function installPackage(userFolder) {
  * api.stripe.com (test/route-stripe.js preloaded, the test CA trusted); without, nothing is
  * routed and the process has no route loaded.
  * @param {ReturnType<typeof ensureN8n>} runtime
- * @param {{userFolder: string, port?: number, stripeEmulatorPort?: number, extra?: Record<string, string>}} options
+ * @param {{
+ *   userFolder: string, port?: number, stripeEmulatorPort?: number, extra?: Record<string, string>
+ * }} options
  */
 function n8nEnv(runtime, { userFolder, port = 5678, stripeEmulatorPort, extra = {} }) {
 	const env = { ...process.env };
@@ -150,7 +156,8 @@ function n8nEnv(runtime, { userFolder, port = 5678, stripeEmulatorPort, extra = 
 	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', 'STRIPE_EMULATOR_PORT'])
 		delete env[name];
 	const { routedEnv, CA_PATH } = require('../test/route-stripe');
-	if (env.NODE_EXTRA_CA_CERTS === CA_PATH) delete env.NODE_EXTRA_CA_CERTS; // jest's: the test CA only where routed
+	// jest's: the test CA only where routed
+	if (env.NODE_EXTRA_CA_CERTS === CA_PATH) delete env.NODE_EXTRA_CA_CERTS;
 	const route = stripeEmulatorPort === undefined ? {} : routedEnv(stripeEmulatorPort);
 	return {
 		...env,
@@ -229,7 +236,8 @@ function n8nCommand(runtime, env, args, { timeoutMs = 180_000 } = {}) {
 			if (code === 0) return resolvePromise(stdout);
 			const tail = `${stdout.slice(-20_000)}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
 			const error = new Error(
-				`n8n ${args[0]} failed (${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`,
+				`n8n ${args[0]} failed ` +
+					`(${signal ? `killed by ${signal} after ${timeoutMs} ms` : `exit ${code}`}):\n${tail}`,
 			);
 			error.stdout = stdout;
 			reject(error);
@@ -269,15 +277,17 @@ async function publishWorkflow(runtime, env, id) {
 }
 
 /**
- * Runs `n8n execute --id=ID --rawOutput` and returns the run (`{status, data: {resultData: {runData, error?}}}`).
- * Chosen over `execute-batch --output`, whose file holds only a summary (run data only through
- * --snapshot, and not for failed runs). The run JSON is mixed with log lines on stdout: parsed
- * below. Throws a clear error when n8n does not know a node type (the package was not loaded).
+ * Runs `n8n execute --id=ID --rawOutput` and returns the run
+ * (`{status, data: {resultData: {runData, error?}}}`). Chosen over `execute-batch --output`, whose
+ * file holds only a summary (run data only through --snapshot, and not for failed runs). The run
+ * JSON is mixed with log lines on stdout: parsed below. Throws a clear error when n8n does not know
+ * a node type (the package was not loaded).
  */
 async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 	let stdout;
 	try {
-		// The result is logged at info level, mixed with other log lines; a failed run exits 1 after printing it.
+		// The result is logged at info level, mixed with other
+		// log lines; a failed run exits 1 after printing it.
 		stdout = await n8nCommand(
 			runtime,
 			{ ...env, N8N_LOG_LEVEL: 'info' },
@@ -288,15 +298,17 @@ async function executeWorkflow(runtime, env, id, { timeoutMs = 600_000 } = {}) {
 		if (error.stdout === undefined) throw error;
 		stdout = error.stdout;
 	}
-	// `execute` prints the run as JSON.stringify(run, null, 2): a line "{", indented lines, a line "}".
-	// Other log lines can land in between; they start at column 0, so they are dropped.
+	// `execute` prints the run as JSON.stringify(run, null, 2): a line "{", indented lines, a line
+	// "}". Other log lines can land in between; they start at column 0, so they are dropped.
 	const lines = stdout.split('\n');
 	const first = lines.indexOf('{');
 	const last = lines.lastIndexOf('}');
 	const unknown = stdout.match(/Unrecognized node type: ([\w.@/-]+)/);
 	if (unknown) {
 		throw new Error(
-			`n8n does not know the node type ${unknown[1]}: the package was not loaded from ${env.N8N_USER_FOLDER}/.n8n/nodes (built? installed with installPackage?)\n${stdout.slice(-3000)}`,
+			`n8n does not know the node type ${unknown[1]}: the package ` +
+				`was not loaded from ${env.N8N_USER_FOLDER}/.n8n/nodes (built? ` +
+				`installed with installPackage?)\n${stdout.slice(-3000)}`,
 		);
 	}
 	if (first < 0 || last < first)
@@ -329,7 +341,9 @@ function portFree(port) {
  * SIGTERM, then SIGKILL after 10 s.
  * @param {ReturnType<typeof ensureN8n>} runtime
  * @param {NodeJS.ProcessEnv} env from n8nEnv
- * @param {{readyTimeoutMs?: number, log?: boolean, logFile?: string, command?: string, readyUrl?: string}} [options] log: copy n8n's output to stderr; logFile: append it to a file
+ * @param {{
+ *   readyTimeoutMs?: number, log?: boolean, logFile?: string, command?: string, readyUrl?: string
+ * }} [options] log: copy n8n's output to stderr; logFile: append it to a file
  */
 async function startServer(
 	runtime,
@@ -344,10 +358,12 @@ async function startServer(
 	]) {
 		if (!(await portFree(p)))
 			throw new Error(
-				`port ${p} on 127.0.0.1 (for ${what}) is already in use: is another n8n still running? (ss -ltnp | grep ${p})`,
+				`port ${p} on 127.0.0.1 (for ${what}) is already in use: ` +
+					`is another n8n still running? (ss -ltnp | grep ${p})`,
 			);
 	}
-	// `start` is the main process; `worker` a queue-mode worker (ready when its health server says so).
+	// `start` is the main process; `worker` a queue-mode
+	// worker (ready when its health server says so).
 	const child = spawn(runtime.node, [runtime.n8n, ...command.split(' ')], {
 		env,
 		detached: true,
@@ -446,7 +462,10 @@ function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
 	return copy;
 }
 
-/** Compiles TypeScript from the repository (the emulator, the engine harness) to CommonJS under .tmp/<name>. */
+/**
+ * Compiles TypeScript from the repository (the emulator,
+ * the engine harness) to CommonJS under .tmp/<name>.
+ */
 function compileTypeScript(name, entries, rootDir) {
 	const out = join(ROOT, '.tmp', name);
 	execFileSync(
@@ -481,8 +500,9 @@ function compileTypeScript(name, entries, rootDir) {
 }
 
 /**
- * Compiles the Stripe emulator (TypeScript under test/emulator) to plain JavaScript in .tmp/emulator,
- * for the processes that run it outside jest: `npm start` and the benchmarks. Returns the folder.
+ * Compiles the Stripe emulator (TypeScript under test/emulator) to
+ * plain JavaScript in .tmp/emulator, for the processes that run it
+ * outside jest: `npm start` and the benchmarks. Returns the folder.
  */
 function compileEmulator() {
 	return compileTypeScript('emulator', 'test/emulator/cli.ts', 'test/emulator');

@@ -21,7 +21,9 @@ function postgresBin(name) {
 	return bin;
 }
 
-/** PostgreSQL refuses to run as root: then it runs as the `postgres` user Debian's package creates. */
+/**
+ * PostgreSQL refuses to run as root: then it runs as the `postgres` user Debian's package creates.
+ */
 function asPostgresUser(command, args) {
 	return userInfo().uid === 0
 		? ['runuser', ['-u', 'postgres', '--', command, ...args]]
@@ -49,7 +51,9 @@ function stopper(child) {
 		});
 }
 
-/** A fresh PostgreSQL cluster with a database `n8n` owned by user `n8n` (trust auth, loopback only). */
+/**
+ * A fresh PostgreSQL cluster with a database `n8n` owned by user `n8n` (trust auth, loopback only).
+ */
 async function startPostgres({ port }) {
 	const dir = mkdtempSync(join(tmpdir(), 'stripe-guard-pg-'));
 	if (userInfo().uid === 0)

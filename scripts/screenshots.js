@@ -47,13 +47,19 @@ function playwright() {
 	return require(join(dir, 'node_modules/playwright-core'));
 }
 
-/** A report's table as it reads in an email (table_html) and in Slack (table_text), side by side. */
+/**
+ * A report's table as it reads in an email (table_html) and in Slack (table_text), side by side.
+ */
 function tablePage(report) {
 	const text = String(report.table_text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-	return `<!doctype html><html><body style="margin:0;padding:24px;background:#fff;font-family:sans-serif">
+	const caption = 'color:#888;font-size:12px;margin-bottom:8px';
+	const box = 'border:1px solid #ddd;border-radius:8px;padding:16px 20px';
+	return `<!doctype html><html>\
+<body style="margin:0;padding:24px;background:#fff;font-family:sans-serif">
 <div style="display:flex;gap:32px;align-items:flex-start">
-<div style="border:1px solid #ddd;border-radius:8px;padding:16px 20px"><div style="color:#888;font-size:12px;margin-bottom:8px">Email (table_html)</div>${report.table_html}</div>
-<div style="border:1px solid #ddd;border-radius:8px;padding:16px 20px;background:#f8f8f8"><div style="color:#888;font-size:12px;margin-bottom:8px">Slack (table_text)</div><pre style="font-size:13px;margin:0">${text}</pre></div>
+<div style="${box}"><div style="${caption}">Email (table_html)</div>${report.table_html}</div>
+<div style="${box};background:#f8f8f8"><div style="${caption}">Slack (table_text)</div>\
+<pre style="font-size:13px;margin:0">${text}</pre></div>
 </div></body></html>`;
 }
 
@@ -138,8 +144,9 @@ async function main() {
 			.locator('[data-test-id="canvas-node"]', { hasText: 'Revenue yesterday' })
 			.first()
 			.dblclick({ timeout: 60_000, force: true });
-		// The last such button is the node panel's own (the first belongs to the canvas behind it).
-		// The panel's own button has the words; the canvas behind it has an icon-only one with the same label.
+		// The last such button is the node panel's own (the first belongs
+		// to the canvas behind it). The panel's own button has the words;
+		// the canvas behind it has an icon-only one with the same label.
 		await page
 			.getByRole('button', { name: /Execute step|Test step/ })
 			.filter({ hasText: /Execute step|Test step/ })
@@ -165,12 +172,14 @@ async function main() {
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: join(OUT, 'trigger-in-editor.png') });
 
-		// 3. Finding it: the node creator, searched for "refund" (an alias), shows Stripe Guard with its own description.
+		// 3. Finding it: the node creator, searched for "refund" (an
+		//    alias), shows Stripe Guard with its own description.
 		await page.goto(`${server.url}/workflow/sgExampleRevenue`);
 		await page.locator('[data-test-id="node-creator-plus-button"]').click({ timeout: 60_000 });
 		await page.getByPlaceholder('Search nodes...').fill('refund');
 		await page.getByText('Stripe Guard', { exact: true }).first().waitFor({ timeout: 30_000 });
-		// n8n shows the trigger's description for the merged entry: it must say what the main node does.
+		// n8n shows the trigger's description for the merged
+		// entry: it must say what the main node does.
 		await page
 			.getByText(/revenue reports and AI agent tools/)
 			.first()
@@ -178,7 +187,8 @@ async function main() {
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: join(OUT, 'node-creator-search.png') });
 
-		// 4. Safe by default: a Stripe Guard node added by hand is filled with the read-only credential.
+		// 4. Safe by default: a Stripe Guard node added by
+		//    hand is filled with the read-only credential.
 		await page.getByText('Stripe Guard', { exact: true }).first().click();
 		await page.getByText('List customers', { exact: true }).first().click({ timeout: 30_000 });
 		const credential = page.locator('[data-test-id="node-credentials-select"] input').first();
@@ -186,12 +196,14 @@ async function main() {
 		const picked = await credential.inputValue();
 		if (picked !== 'Stripe Guard')
 			throw new Error(
-				`a new Stripe Guard node was filled with the credential "${picked}", not the read-only "Stripe Guard"`,
+				'a new Stripe Guard node was filled with the credential ' +
+					`"${picked}", not the read-only "Stripe Guard"`,
 			);
 		console.log(`A Stripe Guard node added by hand holds the credential "${picked}" (read-only).`);
 		await page.keyboard.press('Escape');
 
-		// 5. A report table as it arrives: the same report through n8n-core (the engine harness of the tests).
+		// 5. A report table as it arrives: the same report
+		//    through n8n-core (the engine harness of the tests).
 		// In this process too, api.stripe.com goes to the emulator (test/route-stripe.js).
 		require('../test/route-stripe').routeStripeTo(emulator.port);
 		process.env.N8N_LOG_LEVEL = 'silent';

@@ -4,10 +4,10 @@
  * on 127.0.0.1:12111 as an offline Stripe, and routes the connections of the n8n processes it
  * launches (and only those) for api.stripe.com there (test/route-stripe.js, with the test CA of
  * test/tls trusted in those processes only); with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
- * real Stripe and routes nothing. The n8n user folder (database, credentials, workflows you build) lives outside the
- * repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts; the credential
- * is re-imported under the same id on every start (the emulator's keys are new each time), the
- * examples under their own ids when new or changed. Ctrl-C stops everything.
+ * real Stripe and routes nothing. The n8n user folder (database, credentials, workflows you build)
+ * lives outside the repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts;
+ * the credential is re-imported under the same id on every start (the emulator's keys are new each
+ * time), the examples under their own ids when new or changed. Ctrl-C stops everything.
  *
  * The examples that post to Slack or send email reach a local outbox instead (a Slack-compatible
  * webhook on 127.0.0.1:12112 and a mail server on 127.0.0.1:12125), which prints what arrives here.
@@ -53,7 +53,9 @@ const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
 let server;
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let emulatorChild;
-/** @type {{ slack: { stop: () => Promise<void> }, smtp: { stop: () => Promise<void> } } | undefined} */
+/**
+ * @type {{ slack: { stop: () => Promise<void> }, smtp: { stop: () => Promise<void> } } | undefined}
+ */
 let outbox;
 /** Queue mode: the workers, PostgreSQL and Redis, stopped after the main. */
 /** @type {Array<{ stop: () => Promise<void> }>} */
@@ -78,7 +80,8 @@ process.on('SIGTERM', () => void shutdown(0));
 async function startEmulator() {
 	if (!(await runtime.portFree(EMULATOR_PORT))) {
 		throw new Error(
-			`port ${EMULATOR_PORT} is in use (another \`npm start\` or emulator?): stop it, or set STRIPE_EMULATOR_PORT`,
+			`port ${EMULATOR_PORT} is in use (another \`npm start\` ` +
+				'or emulator?): stop it, or set STRIPE_EMULATOR_PORT',
 		);
 	}
 	const out = runtime.compileEmulator();
@@ -137,8 +140,10 @@ function stripeKey() {
 	if (!key) return undefined;
 	if (!/^rk_(test|live)_[A-Za-z0-9]+$/.test(key)) {
 		throw new Error(
-			'STRIPE_API_KEY must be a restricted key (rk_test_… or rk_live_…). Stripe Guard refuses secret and publishable keys: ' +
-				'create a restricted key with read permissions in the Stripe Dashboard → Developers → API keys.',
+			'STRIPE_API_KEY must be a restricted key (rk_test_… or rk_live_…). ' +
+				'Stripe Guard refuses secret and publishable keys: ' +
+				'create a restricted key with read permissions ' +
+				'in the Stripe Dashboard → Developers → API keys.',
 		);
 	}
 	return key;
@@ -162,8 +167,9 @@ async function main() {
 	const credentialName = emulator
 		? 'Stripe Guard (offline emulator)'
 		: `Stripe Guard (Stripe ${environment} mode)`;
-	// Offline, only the n8n processes started here (main and queue workers) send api.stripe.com to the
-	// emulator (test/route-stripe.js preloaded, the test CA trusted); with a key nothing is routed.
+	// Offline, only the n8n processes started here (main and queue
+	// workers) send api.stripe.com to the emulator (test/route-stripe.js
+	// preloaded, the test CA trusted); with a key nothing is routed.
 	const baseEnv = runtime.n8nEnv(n8n, {
 		userFolder,
 		port: PORT,
@@ -197,7 +203,8 @@ async function main() {
 			data: { apiKey, environment, accountId: '', allowWrites: false },
 			...stamp(0),
 		},
-		// The approval examples execute writes after approval: a second credential with Allow Writes on.
+		// The approval examples execute writes after
+		// approval: a second credential with Allow Writes on.
 		...(writeKey
 			? [
 					{
@@ -263,7 +270,9 @@ async function main() {
 			writeFileSync(stateFile, JSON.stringify(state, null, 2));
 		}
 		imported.push(
-			`${workflow.name} (examples/${file}${fresh ? ', imported' : ', kept from the last start'}) → http://127.0.0.1:${PORT}/workflow/${workflow.id}`,
+			`${workflow.name} ` +
+				`(examples/${file}${fresh ? ', imported' : ', kept from the last start'}) ` +
+				`→ http://127.0.0.1:${PORT}/workflow/${workflow.id}`,
 		);
 	}
 
@@ -289,14 +298,26 @@ async function main() {
 		await runtime.setupOwner(server.url, OWNER);
 		signIn = `Sign in as ${OWNER.email} / ${OWNER.password}`;
 	} catch {
-		signIn = `Sign in with this instance's owner account (created earlier; the default ${OWNER.email} / ${OWNER.password} no longer works)`;
+		signIn =
+			`Sign in with this instance's owner account (created earlier; ` +
+			`the default ${OWNER.email} / ${OWNER.password} no longer works)`;
 	}
+	const stripeLine = emulator
+		? `offline Stripe emulator at ${emulator.url} with demo data: ` +
+			"this n8n's connections to api.stripe.com go there; nothing leaves this machine"
+		: 'api.stripe.com with your STRIPE_API_KEY';
+	const queueLine = QUEUE
+		? `Queue mode: this main and ${QUEUE_WORKERS.length} workers, ` +
+			`PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, ` +
+			`Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  `
+		: '';
 	console.log(`
   n8n with Stripe Guard is running at ${server.url}
   ${signIn}
   Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
-    ${emulator ? `offline Stripe emulator at ${emulator.url} with demo data: this n8n's connections to api.stripe.com go there; nothing leaves this machine` : 'api.stripe.com with your STRIPE_API_KEY'}
-  ${QUEUE ? `Queue mode: this main and ${QUEUE_WORKERS.length} workers, PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  ` : ''}Outbox: Slack posts and emails from the examples are printed here (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
+    ${stripeLine}
+  ${queueLine}Outbox: Slack posts and emails from the examples are printed here \
+(127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
     ${imported.join('\n    ')}
   n8n data: ${userFolder}

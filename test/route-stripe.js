@@ -48,7 +48,9 @@ function state() {
 const isStripe = (name) =>
 	typeof name === 'string' && name.toLowerCase().replace(/\.$/, '') === STRIPE_HOST;
 
-/** tls.connect(options[, cb]) or tls.connect(port[, host][, options][, cb]) as one options object. */
+/**
+ * tls.connect(options[, cb]) or tls.connect(port[, host][, options][, cb]) as one options object.
+ */
 function options(args) {
 	if (args[0] !== null && typeof args[0] === 'object') return { ...args[0] };
 	const [port, second, third] = args;
@@ -75,12 +77,16 @@ function connect(self, args) {
 	);
 }
 
-/** A socket that fails as an unreachable host does, on the next tick (listeners are attached by then). */
+/**
+ * A socket that fails as an unreachable host does,
+ * on the next tick (listeners are attached by then).
+ */
 function refused() {
 	const socket = new net.Socket();
 	const error = Object.assign(
 		new Error(
-			`connect ECONNREFUSED ${STRIPE_HOST}: no Stripe emulator to route to, and a test process never reaches the real Stripe`,
+			`connect ECONNREFUSED ${STRIPE_HOST}: no Stripe emulator to route to, ` +
+				'and a test process never reaches the real Stripe',
 		),
 		{
 			code: 'ECONNREFUSED',
@@ -119,7 +125,8 @@ function routedEnv(port, env = {}) {
 	};
 }
 
-// As a preload (--require), the port comes from the environment; without one, api.stripe.com is refused.
+// As a preload (--require), the port comes from the
+// environment; without one, api.stripe.com is refused.
 if (module.parent?.id === 'internal/preload') {
 	const port = process.env.STRIPE_EMULATOR_PORT;
 	routeStripeTo(port ? Number(port) : undefined);

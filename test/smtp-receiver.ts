@@ -1,6 +1,7 @@
 /**
  * A mail server on 127.0.0.1 that accepts every message and keeps it: for the example tests, and
- * as `npm start`'s offline outbox (it prints what arrives). Plain SMTP (no TLS, no auth): just enough of RFC 5321 for nodemailer.
+ * as `npm start`'s offline outbox (it prints what arrives). Plain SMTP (no TLS, no auth): just
+ * enough of RFC 5321 for nodemailer.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';

@@ -6,12 +6,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { stripeRestrictedKeyApiTest } from '../shared/credentials/credential-test';
+import { stripeRestrictedKeyApiTest } from './credential-test';
+import { describeResources } from './description';
 import { LATEST_VERSION, NODE_VERSIONS } from './framework/node-version';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
 import { querySpecs, resources } from './resources';
-import { describeResources, runOperations } from './router';
+import { runOperations } from './router';
 import { toolDescriptionField } from './tool-descriptions';
 
 /** "resource.operation" of every write, for the subtitle. */

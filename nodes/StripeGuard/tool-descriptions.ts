@@ -14,11 +14,14 @@ import { filtersSchema } from './framework/filters';
 import type { ResourceDefinition } from './framework/operation';
 import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from './framework/query';
 import type { ReadResourceSpec } from './framework/read-resource';
+import { idRule } from './framework/words';
 
 const PRIVACY =
-	'Personal data (names, emails, phones, addresses, descriptions) comes back as placeholders such as "Person 1".';
+	'Personal data (names, emails, phones, addresses, ' +
+	'descriptions) comes back as placeholders such as "Person 1".';
 const AMOUNTS =
-	"Amounts are whole numbers in the currency's smallest unit: 1200 is $12.00 but ¥1,200; *_formatted fields show them in words.";
+	"Amounts are whole numbers in the currency's smallest unit: " +
+	'1200 is $12.00 but ¥1,200; *_formatted fields show them in words.';
 
 /** The description a schema carries, looking through optional and refinement wrappers. */
 function describedAs(schema: z.ZodTypeAny): string {
@@ -47,7 +50,7 @@ export function queryGrammar(specs: ReadResourceSpec[]): string {
 			([name, schema]) => `${name}: ${once(describedAs(schema))}`,
 		);
 		return [
-			`- ${spec.plural} (IDs start with ${spec.idPrefix})`,
+			`- ${spec.plural} (IDs ${idRule(spec.idPrefix)})`,
 			filters.length ? `; filters: ${filters.join('; ')}` : '; no filters',
 			spec.search
 				? `; search fields: ${spec.search.fields} (e.g. ${spec.search.example})`
@@ -56,14 +59,22 @@ export function queryGrammar(specs: ReadResourceSpec[]): string {
 		].join('');
 	});
 	return [
-		'Reads Stripe data with one JSON query (a JSON object, passed as text). Exactly one verb; no verb changes data:',
-		`- {"list": "<resource>", "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}; this tool returns at most ${TOOL_MAX_ROWS} rows), "expand": [up to 4 fields]}`,
-		'- {"search": "<resource>", "query": "<Stripe search query: field:\'value\', ~ for contains, AND/OR>", "limit": …}',
+		'Reads Stripe data with one JSON query (a JSON object, ' +
+			'passed as text). Exactly one verb; no verb changes data:',
+		'- {"list": "<resource>", "filters": {…}, "limit": ' +
+			`1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}; this tool returns ` +
+			`at most ${TOOL_MAX_ROWS} rows), "expand": [up to 4 fields]}`,
+		'- {"search": "<resource>", "query": "<Stripe search query: ' +
+			'field:\'value\', ~ for contains, AND/OR>", "limit": …}',
 		'- {"get": "<resource>", "id": "<ID>"}',
 		'Resources:',
 		...resources,
-		'Examples: {"list": "subscriptions", "filters": {"status": "active"}, "limit": 100} · {"list": "invoices", "filters": {"status": "open", "created": "last_30_days"}} · {"search": "customers", "query": "email:\'jenny@example.com\'"} · {"get": "charges", "id": "ch_3MmlLrLkdIwHu7ix0snN0B15", "expand": ["customer"]}',
-		`Returns the matching objects, simplified, newest first. ${AMOUNTS} ${PRIVACY} A refused query says how to fix it.`,
+		'Examples: {"list": "subscriptions", "filters": {"status": "active"}, "limit": ' +
+			'100} · {"list": "invoices", "filters": {"status": "open", "created": ' +
+			'"last_30_days"}} · {"search": "customers", "query": "email:\'jenny@example.com\'"} · ' +
+			'{"get": "charges", "id": "ch_3MmlLrLkdIwHu7ix0snN0B15", "expand": ["customer"]}',
+		'Returns the matching objects, simplified, newest first. ' +
+			`${AMOUNTS} ${PRIVACY} A refused query says how to fix it.`,
 	].join('\n');
 }
 
@@ -80,7 +91,8 @@ export function toolDescriptions(
 			else if (op.proposal) out[key] = `${op.description} ${AMOUNTS}`;
 			else if (op.value === 'list' || op.value === 'search' || op.value.startsWith('list'))
 				out[key] =
-					`${op.description} Returns at most ${TOOL_MAX_ROWS} simplified objects, newest first. ${AMOUNTS} ${PRIVACY}`;
+					`${op.description} Returns at most ${TOOL_MAX_ROWS} ` +
+					`simplified objects, newest first. ${AMOUNTS} ${PRIVACY}`;
 			else out[key] = `${op.description} Returns simplified data. ${AMOUNTS} ${PRIVACY}`;
 		}
 	}
@@ -95,7 +107,8 @@ export function toolDescriptionField(
 	resources: ResourceDefinition[],
 	specs: ReadResourceSpec[],
 ): INodeProperties {
-	// n8n ends an expression at the first "}}", even inside a string: write each pair's second "}" as \u007d.
+	// n8n ends an expression at the first "}}", even inside
+	// a string: write each pair's second "}" as \u007d.
 	const texts = JSON.stringify(toolDescriptions(resources, specs)).replace(/\}\}/g, '}\\u007d');
 	return {
 		displayName: 'Tool Description',

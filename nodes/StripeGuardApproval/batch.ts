@@ -13,7 +13,7 @@ import {
 import { formatAmount } from '../shared/amounts';
 import type { StripeMode } from '../shared/credentials/credentials';
 import { PROPOSAL_TYPE, verifyProposal, type Proposal } from '../shared/proposals/proposals';
-import { EXECUTABLE_WRITES } from '../shared/proposals/write-requests';
+import { EXECUTABLE_WRITES } from '../StripeGuard/writes';
 
 export interface BatchEntry {
 	proposal: Proposal;

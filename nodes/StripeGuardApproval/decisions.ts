@@ -64,3 +64,18 @@ export function addApproval(key: string, approval: Approval): boolean {
 	state.approvals.push(approval);
 	return true;
 }
+
+/**
+ * One approval where two approvers must approve: the first is kept and decides nothing; the
+ * second decides with it. 'again' when this approver already approved, 'first' when kept, else
+ * the approvals before this one.
+ */
+export function approveOneOfTwo(key: string, approval: Approval): 'again' | 'first' | Approval[] {
+	const approvals = decisionState(key).approvals;
+	if (approvals.some((a) => a.approver === approval.approver)) return 'again';
+	if (approvals.length === 0) {
+		addApproval(key, approval);
+		return 'first';
+	}
+	return approvals;
+}

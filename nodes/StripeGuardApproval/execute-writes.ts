@@ -1,14 +1,24 @@
 /**
  * Runs approved proposals: exactly the proposed request, with an idempotency key derived from
  * the proposal id, so that re-running or replaying an approval cannot write twice. Every
- * outcome carries an audit record.
+ * outcome carries an audit record and leaves on its output (OUTPUT).
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
 import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
-import type { StripeClient } from '../shared/transport';
-import type { BatchEntry } from './batch';
+import { createStripeClient, type StripeClient } from '../shared/transport';
+import type { BatchEntry, BatchProblem } from './batch';
+import type { PageResult } from './page';
+
+/**
+ * Output order matters: when the time limit ends the wait, n8n resumes the node as if it were
+ * disabled and passes its input (the unexecuted proposals) to output 0. Expired is output 0 so
+ * that a time-out can never reach the Approved output; Failed comes last.
+ */
+export const OUTPUT = { expired: 0, approved: 1, rejected: 2, failed: 3 } as const;
+
+export const NOTHING_WRITTEN = 'Nothing was written to Stripe.';
 
 export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
 
@@ -128,4 +138,87 @@ export async function executeApproved(
 		}
 	}
 	return items;
+}
+
+/** A decision made after the deadline: every proposal, those refused as expired too, on Expired. */
+export function expiredOutputs(
+	entries: BatchEntry[],
+	problems: BatchProblem[],
+	decision: Decision,
+	reason: string,
+): INodeExecutionData[][] {
+	const outputs: INodeExecutionData[][] = [[], [], [], []];
+	const lapsed = [...entries, ...problems.flatMap((p) => (p.expired ? [p.expired] : []))];
+	outputs[OUTPUT.expired].push(
+		...lapsed.map((entry) => notExecutedItem(entry, decision, 'expired', reason)),
+	);
+	return outputs;
+}
+
+/** Proposals refused at the decision: expired ones on Expired, the others on Failed. */
+function refusedItems(
+	outputs: INodeExecutionData[][],
+	problems: BatchProblem[],
+	decision: Decision,
+): void {
+	for (const problem of problems) {
+		if (problem.expired)
+			outputs[OUTPUT.expired].push(
+				notExecutedItem(problem.expired, decision, 'expired', problem.reason),
+			);
+		else
+			outputs[OUTPUT.failed].push({
+				json: {
+					error: problem.reason,
+					audit: {
+						outcome: 'failed',
+						reason: problem.reason,
+						...decision,
+					} as unknown as IDataObject,
+				},
+				pairedItem: { item: problem.itemIndex },
+			});
+	}
+}
+
+/**
+ * Carries out a final decision: refused proposals to Expired or Failed, then the proposals
+ * rejected, or executed (Approved, or Failed where Stripe refused). Also what the page says.
+ */
+export async function carryOutDecision(
+	fn: IWebhookFunctions,
+	credentials: StripeGuardCredentials,
+	batch: { entries: BatchEntry[]; problems: BatchProblem[] },
+	decision: 'approve' | 'reject',
+	record: Decision,
+): Promise<{ outputs: INodeExecutionData[][]; result: PageResult }> {
+	const { entries } = batch;
+	const outputs: INodeExecutionData[][] = [[], [], [], []];
+	refusedItems(outputs, batch.problems, record);
+	const by = record.approver ? ` by ${record.approver}` : '';
+	if (decision === 'reject') {
+		outputs[OUTPUT.rejected].push(
+			...entries.map((entry) => notExecutedItem(entry, record, 'rejected')),
+		);
+		return { outputs, result: { heading: `Rejected${by}`, lines: [NOTHING_WRITTEN] } };
+	}
+	const done = await executeApproved(
+		fn.getNode(),
+		createStripeClient(fn, credentials),
+		credentials,
+		entries,
+		record,
+	);
+	for (const item of done) outputs[item.json.error ? OUTPUT.failed : OUTPUT.approved].push(item);
+	const executed = outputs[OUTPUT.approved];
+	const failed = outputs[OUTPUT.failed];
+	const heading = `Approved${by}: ${executed.length} of ${entries.length} change(s) made in Stripe`;
+	const lines = [
+		...executed.map((item) => {
+			const summary = String((item.json.audit as IDataObject).summary);
+			return `Done: ${summary}, Stripe ID ${String(item.json.id ?? '')}`;
+		}),
+		...failed.map((item) => `Not done: ${String(item.json.error)}`),
+	];
+	return { outputs, result: { heading, lines } };
 }

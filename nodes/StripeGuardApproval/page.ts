@@ -5,7 +5,10 @@
  * Opening it decides nothing (chat apps' link previewers open links too); only submitting its
  * form does, to the same signed URL. Every piece of text is escaped; data sits in <code>.
  */
+import type { StripeMode } from '../shared/credentials/credentials';
 import type { ReviewLine } from '../shared/proposals/review';
+import type { DecisionState } from './decisions';
+import { countText, deadlineText, modeText, totalsText, type Reviewed } from './request';
 
 const escape = (text: string) =>
 	text.replace(
@@ -26,7 +29,87 @@ export interface PageContent {
 	/** A problem with the last submission, shown above the form. */
 	problem?: string;
 	/** What happened, shown instead of the form. */
-	result?: { heading: string; lines: string[] };
+	result?: PageResult;
+}
+
+/** What happened, in our own words. */
+export interface PageResult {
+	heading: string;
+	lines: string[];
+}
+
+/** What a review page is about: the waiting proposals, and the link that opened it. */
+export interface ReviewAbout {
+	mode: StripeMode;
+	workflow: string;
+	executionId: string;
+	/** The link's deadline; Infinity when it has none. */
+	deadline: number;
+	/** The link's named approver; '' for a link anyone holding it decides with. */
+	approver: string;
+	/** Who approved so far where two approvers must approve; undefined where one decides. */
+	approvedSoFar?: string[];
+	reviewed: Reviewed[];
+	/** Why proposals were refused (they are never executed). */
+	refused: string[];
+}
+
+/** The review page without form or result: its facts, every proposal, the totals. */
+export function reviewPage(about: ReviewAbout): PageContent {
+	const { deadline, approver, approvedSoFar } = about;
+	const { total, open } = totalsText(about.reviewed);
+	return {
+		title: `Stripe Guard: ${countText(about.reviewed.length)} to approve (${modeText(about.mode)})`,
+		facts: [
+			`Asked by workflow "${about.workflow}", execution ${about.executionId}.`,
+			Number.isFinite(deadline)
+				? `Decide before ${deadlineText(new Date(deadline))}; after that nothing runs.`
+				: '',
+			approver
+				? `This link belongs to ${approver}; a decision made with it is recorded under that name.`
+				: '',
+			approvedSoFar
+				? "Above the node's limit: two different approvers must approve. " +
+					`Approved so far: ${approvedSoFar.join(', ') || 'nobody'}.`
+				: '',
+		].filter(Boolean),
+		proposals: about.reviewed.map((r) => ({
+			headline: r.review.headline,
+			lines: r.review.lines,
+			context: r.context,
+		})),
+		refused: about.refused,
+		total,
+		open,
+	};
+}
+
+/** The decision form for `changes` proposals: both buttons say what they do. */
+export function decisionForm(
+	askName: boolean,
+	changes: number,
+	mode: StripeMode,
+): NonNullable<PageContent['form']> {
+	const these = changes === 1 ? 'this change' : `these ${changes} changes`;
+	return {
+		askName,
+		approve: `Approve: make ${these} in Stripe`,
+		reject: 'Reject: change nothing',
+		explain: [
+			`Approve sends exactly the values listed above to Stripe (${modeText(mode)}), once.`,
+			'Reject sends nothing. Either decision is final for everyone holding a link.',
+		],
+	};
+}
+
+/** What every link shows once the approval is decided: by whom, when, and what it did. */
+export function decidedResult(final: NonNullable<DecisionState['final']>): PageResult {
+	const what = { approve: 'Approved', reject: 'Rejected', expired: 'Expired' }[final.decision];
+	const at = final.at.slice(0, 19).replace('T', ' ');
+	return {
+		heading: `Already decided: ${what}${final.by ? ` by ${final.by}` : ''} at ${at} UTC`,
+		lines: final.result ? [final.result] : [],
+	};
 }
 
 const valueList = (lines: ReviewLine[]) =>

@@ -6,12 +6,22 @@ import { renderPage, type PageContent } from './page';
 /** The node type n8n generates for gating an agent's tool calls ("human review"). */
 export const isToolGate = (node: INode) => node.type.endsWith('HitlTool');
 
-/** What n8n signed into the link: whose link it is and the deadline (both unalterable). */
-export function linkOf(fn: IWebhookFunctions): {
+/** What n8n signed into a review link: whose link it is and the deadline (both unalterable). */
+export interface ReviewLink {
 	approver: string;
 	deadline: number;
 	decision?: 'approve' | 'reject';
-} {
+}
+
+/** What a person submitted with the page's form. */
+export interface ReviewForm {
+	approver: string;
+	comment: string;
+	decision?: 'approve' | 'reject';
+}
+
+/** What n8n signed into the link: whose link it is and the deadline (both unalterable). */
+export function linkOf(fn: IWebhookFunctions): ReviewLink {
 	const query = fn.getQueryData() as IDataObject;
 	const decision =
 		query.decision === 'approve' || query.decision === 'reject' ? query.decision : undefined;
@@ -22,11 +32,7 @@ export function linkOf(fn: IWebhookFunctions): {
 	};
 }
 
-export function readForm(fn: IWebhookFunctions): {
-	approver: string;
-	comment: string;
-	decision?: 'approve' | 'reject';
-} {
+export function readForm(fn: IWebhookFunctions): ReviewForm {
 	let body = fn.getBodyData() as IDataObject | string | undefined;
 	if (typeof body === 'string') body = Object.fromEntries(new URLSearchParams(body)) as IDataObject;
 	const text = (value: unknown, max: number) =>

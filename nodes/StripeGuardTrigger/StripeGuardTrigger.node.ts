@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import { stripeRestrictedKeyApiTest } from '../shared/credentials/credential-test';
+import { stripeRestrictedKeyApiTest } from '../StripeGuard/credential-test';
 import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
 import { withoutSecrets } from '../shared/privacy/privacy';
@@ -15,7 +15,10 @@ import { createStripeClient, type StripeEvent } from '../shared/transport';
 import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
 import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';
 
-/** The first poll of an empty account starts this much before n8n's clock, in case it runs ahead of Stripe's. */
+/**
+ * The first poll of an empty account starts this much
+ * before n8n's clock, in case it runs ahead of Stripe's.
+ */
 const CLOCK_SKEW_S = 60;
 /** Share of n8n's poll budget spent fetching a backlog; the rest waits for the next poll. */
 const BUDGET_SHARE = 0.5;
@@ -32,7 +35,9 @@ export class StripeGuardTrigger implements INodeType {
 		// n8n's node creator merges "<name>Trigger" into "<name>" and shows the trigger's description
 		// for both, so it says what Stripe Guard as a whole does before what the trigger does.
 		description:
-			'Stripe through a restricted key: data, revenue reports and AI agent tools; writes only as proposals a person approves. This trigger starts workflows on Stripe events (needs only Events: Read)',
+			'Stripe through a restricted key: data, revenue reports and AI agent tools; ' +
+			'writes only as proposals a person approves. ' +
+			'This trigger starts workflows on Stripe events (needs only Events: Read)',
 		defaults: { name: 'Stripe Guard Trigger' },
 		polling: true,
 		inputs: [],
@@ -43,7 +48,9 @@ export class StripeGuardTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'The first activation starts from now: events from before are not replayed. After that every matching event starts the workflow once, oldest first. Fetch Test Event shows the latest match without moving on.',
+					'The first activation starts from now: events from before are not replayed. ' +
+					'After that every matching event starts the workflow once, ' +
+					'oldest first. Fetch Test Event shows the latest match without moving on.',
 				name: 'startsNow',
 				type: 'notice',
 				default: '',
@@ -63,7 +70,8 @@ export class StripeGuardTrigger implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to return only the event ID, type, time, the object it is about and its changed fields, instead of the full Stripe event',
+					'Whether to return only the event ID, type, time, the object it ' +
+					'is about and its changed fields, instead of the full Stripe event',
 			},
 		],
 	};
@@ -102,7 +110,8 @@ export class StripeGuardTrigger implements INodeType {
 				// First activation: start after the newest event, so history is never replayed.
 				const newest = (await stripe.events.list({ limit: 1 })).data[0];
 				if (newest) Object.assign(cursor, { lastEventId: newest.id, lastCreated: newest.created });
-				// No event at all: anything seen from now on is new, so a margin for clock skew loses nothing.
+				// No event at all: anything seen from now on is
+				// new, so a margin for clock skew loses nothing.
 				else cursor.lastCreated = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
 				return null;
 			}
@@ -115,7 +124,8 @@ export class StripeGuardTrigger implements INodeType {
 				cursor,
 				Date.now() + budget * BUDGET_SHARE,
 			);
-			// Written in place and only when it moved: n8n watches this object to know the static data must be saved.
+			// Written in place and only when it moved: n8n watches
+			// this object to know the static data must be saved.
 			if (next.lastEventId !== cursor.lastEventId || next.lastCreated !== cursor.lastCreated) {
 				delete cursor.lastEventId;
 				Object.assign(cursor, next);
@@ -128,7 +138,10 @@ export class StripeGuardTrigger implements INodeType {
 	}
 }
 
-/** The full event, or its small shape. No secret is passed on, at any depth (as in the read operations). */
+/**
+ * The full event, or its small shape. No secret is
+ * passed on, at any depth (as in the read operations).
+ */
 function shapeEvent(stripeEvent: StripeEvent, simplify: boolean): IDataObject {
 	const event = withoutSecrets(stripeEvent as unknown as IDataObject) as unknown as StripeEvent;
 	const object = event.data.object as unknown as IDataObject;
@@ -149,8 +162,10 @@ function noEventMessage(types: string[], mode: string): string {
 		? 'event'
 		: `${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''} event`;
 	return (
-		`No ${which} exists yet in this Stripe account (${mode} mode) in the last 30 days, which is as long as Stripe keeps events. ` +
-		'Create one by doing what causes it in the Stripe Dashboard (e.g. add a customer for customer.created) or with the Stripe CLI ' +
+		`No ${which} exists yet in this Stripe account (${mode} mode) ` +
+		'in the last 30 days, which is as long as Stripe keeps events. ' +
+		'Create one by doing what causes it in the Stripe Dashboard (e.g. ' +
+		'add a customer for customer.created) or with the Stripe CLI ' +
 		'(e.g. `stripe trigger customer.created`), then fetch again.'
 	);
 }

@@ -3,7 +3,10 @@ import type { INodePropertyOptions } from 'n8n-workflow';
 /** Matches every event type; Stripe's own wildcard spelling. */
 export const ALL_EVENTS = '*';
 
-/** The Stripe event types people automate most, in Stripe's own names (searchable in the dropdown), each with what it means. */
+/**
+ * The Stripe event types people automate most, in Stripe's own
+ * names (searchable in the dropdown), each with what it means.
+ */
 const EVENT_TYPES: Record<string, string> = {
 	'customer.created': 'A customer was created',
 	'customer.updated': "A customer's details changed",

@@ -7,7 +7,10 @@ import type { IDataObject } from 'n8n-workflow';
 import { isStripeApiError, type StripeClient, type StripeEvent } from '../shared/transport';
 import { ALL_EVENTS } from './eventTypes';
 
-/** The trigger's state in the workflow's node static data (saved by n8n, shared by queue-mode workers). */
+/**
+ * The trigger's state in the workflow's node static
+ * data (saved by n8n, shared by queue-mode workers).
+ */
 export interface EventCursor extends IDataObject {
 	/** The newest event already handled; the next poll asks for what is newer. */
 	lastEventId?: string;
@@ -22,7 +25,10 @@ const MAX_TYPES_PER_LIST = 20;
 export const matchesTypes = (types: string[]) => (event: StripeEvent) =>
 	types.includes(ALL_EVENTS) || types.includes(event.type);
 
-/** The newest event of one of `types` (or of any type), or undefined when Stripe has none (it keeps 30 days). */
+/**
+ * The newest event of one of `types` (or of any type),
+ * or undefined when Stripe has none (it keeps 30 days).
+ */
 export async function latestEvent(
 	stripe: StripeClient,
 	types: string[],
@@ -63,13 +69,15 @@ export async function eventsSince(
 	deadline: number,
 ): Promise<{ events: StripeEvent[]; next: EventCursor }> {
 	if (cursor.lastEventId) {
-		// The cursor event may be gone (Stripe keeps events for 30 days): then fall back to its time below.
+		// The cursor event may be gone (Stripe keeps events
+		// for 30 days): then fall back to its time below.
 		const events = await pageForward(stripe, cursor.lastEventId, deadline).catch(
 			undefinedIfMissingCursor,
 		);
 		if (events) return { events, next: advance(events, cursor) };
 	}
-	// Skipping the old cursor's ID keeps it from being emitted twice when it shares its second with newer events.
+	// Skipping the old cursor's ID keeps it from being emitted
+	// twice when it shares its second with newer events.
 	const events = (await createdSince(stripe, cursor.lastCreated ?? 0)).filter(
 		(e) => e.id !== cursor.lastEventId,
 	);
@@ -100,7 +108,10 @@ async function pageForward(
 	}
 }
 
-/** Events created at or after `since`, oldest first. Stripe lists newest first only, so read all and reverse. */
+/**
+ * Events created at or after `since`, oldest first. Stripe
+ * lists newest first only, so read all and reverse.
+ */
 async function createdSince(stripe: StripeClient, since: number): Promise<StripeEvent[]> {
 	const events: StripeEvent[] = [];
 	for await (const event of stripe.events.list({ created: { gte: since }, limit: PAGE }))

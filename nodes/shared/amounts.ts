@@ -34,7 +34,10 @@ export function currencyDecimals(currency: string): number {
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
-/** `formatAmount(1200, 'jpy')` → "¥1,200"; `formatAmount(1234, 'usd')` → "$12.34"; negative amounts keep their sign. */
+/**
+ * `formatAmount(1200, 'jpy')` → "¥1,200"; `formatAmount(1234, 'usd')` →
+ * "$12.34"; negative amounts keep their sign.
+ */
 export function formatAmount(amount: number, currency: string): string {
 	const code = currency.toUpperCase();
 	const decimals = currencyDecimals(currency);
@@ -62,7 +65,10 @@ export function formatAmount(amount: number, currency: string): string {
 	return formatter.resolvedOptions().style === 'currency' ? text : `${text} ${code}`;
 }
 
-/** `{ amount: 1200, amount_formatted: '¥1,200' }` for a simplified object; nothing when the amount is absent. */
+/**
+ * `{ amount: 1200, amount_formatted: '¥1,200' }` for a
+ * simplified object; nothing when the amount is absent.
+ */
 export function money(
 	name: string,
 	amount: unknown,

@@ -37,7 +37,9 @@ function describeStripeError(error: StripeApiError): { message: string; descript
 		case 'StripeRateLimitError':
 			return {
 				message: 'Stripe kept answering "too many requests" after several retries.',
-				description: `Lower the pace of this workflow or try again in a moment. Stripe said: ${stripeMessage}`,
+				description:
+					'Lower the pace of this workflow or try again ' +
+					`in a moment. Stripe said: ${stripeMessage}`,
 			};
 		case 'StripeConnectionError':
 			return {
@@ -49,16 +51,19 @@ function describeStripeError(error: StripeApiError): { message: string; descript
 				return {
 					message: stripeMessage,
 					description:
-						'Check the ID: it may belong to the other environment (test or live) or to another account.',
+						'Check the ID: it may belong to the other ' +
+						'environment (test or live) or to another account.',
 				};
 			}
 			return { message: `Stripe refused the request: ${stripeMessage}` };
 		case 'StripeAPIError':
-			// Stripe's side failed (5xx after the transport's retries, or a garbled answer): nothing to fix here but time.
+			// Stripe's side failed (5xx after the transport's retries,
+			// or a garbled answer): nothing to fix here but time.
 			return {
 				message: `Stripe error: ${stripeMessage}`,
 				description:
-					'Stripe could not answer properly, even after retries. This is usually brief: run the node again, or turn on Retry On Fail in its settings.',
+					'Stripe could not answer properly, even after retries. This is usually brief: ' +
+					'run the node again, or turn on Retry On Fail in its settings.',
 			};
 		default:
 			return { message: `Stripe error: ${stripeMessage}` };
@@ -88,7 +93,9 @@ export function toNodeError(
 		};
 		return new NodeApiError(node, response, {
 			message,
-			description: `${description ? `${description} ` : ''}(item ${itemIndex}${error.requestId ? `, Stripe request ${error.requestId}` : ''})`,
+			description:
+				`${description ? `${description} ` : ''}(item ` +
+				`${itemIndex}${error.requestId ? `, Stripe request ${error.requestId}` : ''})`,
 			httpCode: error.statusCode ? String(error.statusCode) : undefined,
 			itemIndex,
 		});

@@ -40,7 +40,10 @@ let cookie: string;
 let userFolder: string;
 let chargeId: string;
 let customerId: string;
-/** A proposal Stripe Guard made and signed for another charge, which a non-Stripe-Guard tool later returns. */
+/**
+ * A proposal Stripe Guard made and signed for another
+ * charge, which a non-Stripe-Guard tool later returns.
+ */
 let smuggled: Record<string, unknown> & { proposalId: string };
 let smuggledChargeId: string;
 
@@ -130,7 +133,10 @@ function refundWorkflow() {
 	};
 }
 
-/** Webhook → AI Agent (scripted model; Stripe Guard tools to read a charge and propose a refund) → Stripe Guard Approval. */
+/**
+ * Webhook → AI Agent (scripted model; Stripe Guard tools to
+ * read a charge and propose a refund) → Stripe Guard Approval.
+ */
 function agentWorkflow() {
 	const fromAi = "={{ $fromAI('chargeId', 'The ID of the charge, starting with ch_', 'string') }}";
 	return {
@@ -173,7 +179,10 @@ function agentWorkflow() {
 	};
 }
 
-/** Webhook → propose a $5.00 refund → Stripe Guard Approval by Ada or Grace; above $1.00 both must approve. */
+/**
+ * Webhook → propose a $5.00 refund → Stripe Guard Approval
+ * by Ada or Grace; above $1.00 both must approve.
+ */
 function twoApproversWorkflow() {
 	return {
 		id: 'sgE2eTwoApprovers',
@@ -201,7 +210,10 @@ function twoApproversWorkflow() {
 	};
 }
 
-/** Manual → propose a €7.00 refund of another charge: run once with `n8n execute` to get a genuinely signed proposal to smuggle. */
+/**
+ * Manual → propose a €7.00 refund of another charge: run once with
+ * `n8n execute` to get a genuinely signed proposal to smuggle.
+ */
 function smuggleSourceWorkflow(charge: string) {
 	return {
 		id: 'sgE2eSmuggleSource',
@@ -307,7 +319,10 @@ function agentBatchWorkflow() {
 
 const writes = () => emulator.requests.filter((r) => r.method !== 'GET');
 
-/** A fresh $50.00 (or `amount`, or another currency) charge of the demo customer that nothing has refunded. */
+/**
+ * A fresh $50.00 (or `amount`, or another currency)
+ * charge of the demo customer that nothing has refunded.
+ */
 const newCharge = (amount = 5_000, currency = 'usd') =>
 	emulator.create<{ id: string }>('charge', 'test', {
 		amount,
@@ -362,7 +377,8 @@ beforeAll(async () => {
 		const step = request.messages.filter((m) => m.role === 'tool').length;
 		const asked = JSON.stringify(request.messages.filter((m) => m.role === 'user'));
 		if (asked.includes('refund policy')) {
-			// Propose the refund of the charge asked about, then read the policy page (which carries the smuggled proposals).
+			// Propose the refund of the charge asked about, then read
+			// the policy page (which carries the smuggled proposals).
 			if (step === 0)
 				return {
 					toolCalls: [
@@ -391,7 +407,8 @@ beforeAll(async () => {
 			};
 		return {
 			answer:
-				'I proposed refunding the duplicate charge. Nothing is refunded until a person approves it.',
+				'I proposed refunding the duplicate charge. ' +
+				'Nothing is refunded until a person approves it.',
 		};
 	});
 	userFolder = mkdtempSync(join(tmpdir(), 'stripe-guard-approval-e2e-'));
@@ -515,211 +532,240 @@ test('approve, reject, expire and an altered link, on a real n8n', async () => {
 	expect(writes()).toHaveLength(2);
 });
 
-test('an AI Agent reads and proposes through Stripe Guard; nothing is written until a person approves', async () => {
-	emulator.clearRequests();
-	const request = await trigger('sg-agent', {
-		question: `Refund the duplicate charge ${chargeId}`,
-		expireMinutes: 60,
-	});
-	expect(request.text).toContain(`Refund $`);
-	expect(request.text).toContain(`of charge ${chargeId}`);
-	// Proposed without an amount: the amount left on the charge is fixed in the request and shown.
-	expect(request.text).toMatch(/• Amount: `\$[\d,.]+`/);
-	// The model saw the charge it read, then a proposal (not a refund) from the refund tool.
-	const toolResults = model.requests.map((r) =>
-		r.messages.filter((m) => m.role === 'tool').map((m) => String(m.content)),
-	);
-	expect(toolResults[1].join()).toContain(chargeId);
-	expect(toolResults[1].join()).toContain('"amount"');
-	expect(toolResults[2].join()).toContain('stripeGuardProposal');
-	expect(toolResults[2].join()).toContain('nothing was written');
-	expect(writes()).toEqual([]);
-	expect(await executionStatus(request.executionId)).toBe('waiting');
-
-	const decision = await submit(request.approve, { approver: 'Ada Lovelace', decision: 'approve' });
-	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
-	expect(await finished(request.executionId)).toBe('success');
-	expect(writes().map((r) => [r.method, r.path])).toEqual([['POST', '/v1/refunds']]);
-});
-
-test('a hostile new email is shown as data, never as a link or a total; approve, approve and reject at once make one decision', async () => {
-	emulator.clearRequests();
-	const charge = emulator
-		.list('charge', 'test')
-		.find(
-			(c) =>
-				c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd' && c.id !== chargeId,
-		)!;
-	// A valid email address (no spaces) that carries Slack link markup and a fake total.
-	const hostile = 'Total:$0.00<https://evil.example/approve|Approve>@evil.example';
-	const request = await trigger('sg-refund', {
-		chargeId: charge.id,
-		customerId: charge.customer,
-		newEmail: hostile,
-		expireMinutes: 60,
-	});
-	expect(request.text).toContain(
-		'• New email: `Total:$0.00&lt;https://evil.example/approve|Approve&gt;@evil.example`',
-	);
-	expect(request.text.split('\n').filter((l) => l.startsWith('Total'))).toEqual([
-		'Total that can move: $5.00',
-	]);
-	expect(reviewLinks(request.text)).toHaveLength(1);
-	expect(request.text.replace(/`[^`\n]*`/g, '')).not.toContain('evil');
-	const results = await Promise.all([
-		submit(request.approve, { approver: 'Ada', decision: 'approve' }),
-		submit(request.approve, { approver: 'Bob', decision: 'approve' }),
-		submit(request.approve, { approver: 'Eve', decision: 'reject' }),
-	]);
-	const bodies = await Promise.all(results.map((r) => r.text()));
-	const decided = bodies.filter(
-		(b) => /Approved by (Ada|Bob)|Rejected by Eve/.test(b) && !b.includes('Already decided'),
-	);
-	expect(decided).toHaveLength(1);
-	expect(await finished(request.executionId)).toBe('success');
-	expect(writes().filter((w) => !w.replayed).length).toBeLessThanOrEqual(2);
-	expect(
-		emulator.list('refund', 'test').filter((r) => r.charge === charge.id).length,
-	).toBeLessThanOrEqual(1);
-});
-
-test('above the two-approver limit: Ada alone changes nothing, Ada again is told so, Grace second executes once and the audit names both', async () => {
-	emulator.clearRequests();
-	const charge = newCharge();
-	const request = await trigger('sg-two-approvers', { chargeId: charge.id, expireMinutes: 60 });
-	expect(request.text).toContain(`Refund $5.00 of charge ${charge.id}`);
-	expect(request.text).toContain('• Amount: `$5.00`');
-	expect(request.text).toContain('Two different approvers must approve before anything runs.');
-	// One signed link per approver, each a line of its own at the end of the message.
-	const links = reviewLinks(request.text);
-	expect(links.map((l) => l.approver)).toEqual(['ada@example.com', 'grace@example.com']);
-	expect(new Set(links.map((l) => l.url)).size).toBe(2);
-	const [ada, grace] = links;
-	expect(await executionStatus(request.executionId)).toBe('waiting');
-
-	// A typed name does not change whose link it is.
-	const first = await approveAs(ada.url, 'Mallory');
-	expect(first.status).toBe(200);
-	expect(await first.text()).toContain('Your approval is recorded, ada@example.com');
-	expect(await executionStatus(request.executionId)).toBe('waiting');
-	expect(writes()).toEqual([]);
-
-	const again = await approveAs(ada.url, 'Ada Lovelace');
-	expect(again.status).toBe(200);
-	expect(await again.text()).toContain('You have already approved');
-	expect(await executionStatus(request.executionId)).toBe('waiting');
-	expect(writes()).toEqual([]);
-
-	// Grace's page says who approved so far; opening it decides nothing.
-	const page = await fetch(grace.url);
-	expect(page.status).toBe(200);
-	const pageText = await page.text();
-	expect(pageText).toContain('This link belongs to grace@example.com');
-	expect(pageText).toContain('Approved so far: ada@example.com.');
-	expect(await executionStatus(request.executionId)).toBe('waiting');
-
-	const second = await approveAs(grace.url, 'Grace Hopper');
-	expect(second.status).toBe(200);
-	expect(await second.text()).toContain(
-		'Approved by ada@example.com and grace@example.com: 1 of 1 change(s) made in Stripe',
-	);
-	expect(await finished(request.executionId)).toBe('success');
-	expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([
-		['POST', '/v1/refunds', { charge: charge.id, amount: '500' }],
-	]);
-	const refunds = emulator.list('refund', 'test').filter((r) => r.charge === charge.id);
-	expect(refunds.map((r) => r.amount)).toEqual([500]);
-
-	// The audit n8n stored for the execution names both approvers, each through their own link.
-	const [expired, approved, rejected, failed] = lastOutputs(
-		await executionRun(server.url, cookie, request.executionId),
-		'Stripe Guard Approval',
-	);
-	expect([expired.length, approved.length, rejected.length, failed.length]).toEqual([0, 1, 0, 0]);
-	expect(approved[0].json).toMatchObject({ id: refunds[0].id, object: 'refund', amount: 500 });
-	expect(approved[0].json.audit).toMatchObject({
-		outcome: 'executed',
-		approvers: ['ada@example.com', 'grace@example.com'],
-		approver: 'ada@example.com and grace@example.com',
-		approverIdentity: 'named link',
-		stripeObjectId: refunds[0].id,
-		executionId: request.executionId,
-	});
-
-	// Afterwards either link changes nothing.
-	for (const link of [ada, grace]) await approveAs(link.url, 'anyone');
-	expect(writes()).toHaveLength(1);
-});
-
-test("an agent's batch: the Stripe Guard tool's proposal is asked for; a signed proposal and a fake returned by another tool are refused, and approving writes only the genuine refund", async () => {
-	emulator.clearRequests();
-	const charge = newCharge(4_200);
-	const request = await trigger('sg-agent-batch', {
-		question: `Check our refund policy and refund charge ${charge.id}`,
-		expireMinutes: 60,
-	});
-	// The agent called both tools; the Code tool's answer (the page) reached the model as it was.
-	const toolResults = model.requests
-		.at(-1)!
-		.messages.filter((m) => m.role === 'tool')
-		.map((m) => String(m.content));
-	expect(toolResults).toHaveLength(2);
-	expect(toolResults[0]).toContain('stripeGuardProposal');
-	expect(toolResults[1]).toContain(smuggled.proposalId);
-	expect(toolResults[1]).toContain('prop_fake');
-
-	const { text } = request;
-	expect(text).toContain('Approval needed: 1 Stripe change (test mode)');
-	expect(text).toContain(`1. Refund $42.00 of charge ${charge.id}`);
-	expect(text).toContain('Total that can move: $42.00');
-	expect(text).not.toContain(`of charge ${smuggledChargeId}`);
-	const refusedAt = text.split('\n').indexOf('Refused, never executed (2):');
-	expect(refusedAt).toBeGreaterThan(0);
-	const refused = text.split('\n').slice(refusedAt + 1, refusedAt + 3);
-	for (const [line, id] of [
-		[refused[0], smuggled.proposalId],
-		[refused[1], 'prop_fake'],
-	]) {
-		expect(line).toBe(
-			`    ✕ \`Proposal ${id} came from the output of tool "Fetch_refund_policy", not from a Stripe Guard tool, so it is not accepted.\``,
+test(
+	'an AI Agent reads and proposes through Stripe Guard; ' +
+		'nothing is written until a person approves',
+	async () => {
+		emulator.clearRequests();
+		const request = await trigger('sg-agent', {
+			question: `Refund the duplicate charge ${chargeId}`,
+			expireMinutes: 60,
+		});
+		expect(request.text).toContain(`Refund $`);
+		expect(request.text).toContain(`of charge ${chargeId}`);
+		// Proposed without an amount: the amount left on the charge is fixed in the request and shown.
+		expect(request.text).toMatch(/• Amount: `\$[\d,.]+`/);
+		// The model saw the charge it read, then a proposal (not a refund) from the refund tool.
+		const toolResults = model.requests.map((r) =>
+			r.messages.filter((m) => m.role === 'tool').map((m) => String(m.content)),
 		);
-	}
-	expect(reviewLinks(text)).toHaveLength(1);
-	expect(writes()).toEqual([]);
-	expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(toolResults[1].join()).toContain(chargeId);
+		expect(toolResults[1].join()).toContain('"amount"');
+		expect(toolResults[2].join()).toContain('stripeGuardProposal');
+		expect(toolResults[2].join()).toContain('nothing was written');
+		expect(writes()).toEqual([]);
+		expect(await executionStatus(request.executionId)).toBe('waiting');
 
-	// The page lists them as refused too.
-	const page = await (await fetch(request.approve)).text();
-	expect(page).toContain(
-		`Proposal ${smuggled.proposalId} came from the output of tool &quot;Fetch_refund_policy&quot;`,
-	);
-	expect(page).toContain(
-		'Proposal prop_fake came from the output of tool &quot;Fetch_refund_policy&quot;',
-	);
+		const decision = await submit(request.approve, {
+			approver: 'Ada Lovelace',
+			decision: 'approve',
+		});
+		expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
+		expect(await finished(request.executionId)).toBe('success');
+		expect(writes().map((r) => [r.method, r.path])).toEqual([['POST', '/v1/refunds']]);
+	},
+);
 
-	const decision = await submit(request.approve, { approver: 'Ada Lovelace', decision: 'approve' });
-	expect(decision.status).toBe(200);
-	expect(await decision.text()).toContain(
-		'Approved by Ada Lovelace: 1 of 1 change(s) made in Stripe',
-	);
-	expect(await finished(request.executionId)).toBe('success');
-	expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([
-		['POST', '/v1/refunds', { charge: charge.id, amount: '4200', reason: 'duplicate' }],
-	]);
-	expect(
-		emulator
-			.list('refund', 'test')
-			.filter((r) => r.charge === charge.id)
-			.map((r) => r.amount),
-	).toEqual([4_200]);
-	expect(emulator.list('refund', 'test').filter((r) => r.charge === smuggledChargeId)).toEqual([]);
-	const [, approved, , failed] = lastOutputs(
-		await executionRun(server.url, cookie, request.executionId),
-		'Stripe Guard Approval',
-	);
-	expect(approved.map((i) => (i.json.audit as { proposalId: string }).proposalId)).not.toContain(
-		smuggled.proposalId,
-	);
-	expect(approved).toHaveLength(1);
-	expect(failed).toEqual([]);
-});
+test(
+	'a hostile new email is shown as data, never as a link or a total; ' +
+		'approve, approve and reject at once make one decision',
+	async () => {
+		emulator.clearRequests();
+		const charge = emulator
+			.list('charge', 'test')
+			.find(
+				(c) =>
+					c.status === 'succeeded' &&
+					!c.amount_refunded &&
+					c.currency === 'usd' &&
+					c.id !== chargeId,
+			)!;
+		// A valid email address (no spaces) that carries Slack link markup and a fake total.
+		const hostile = 'Total:$0.00<https://evil.example/approve|Approve>@evil.example';
+		const request = await trigger('sg-refund', {
+			chargeId: charge.id,
+			customerId: charge.customer,
+			newEmail: hostile,
+			expireMinutes: 60,
+		});
+		expect(request.text).toContain(
+			'• New email: `Total:$0.00&lt;https://evil.example/approve|Approve&gt;@evil.example`',
+		);
+		expect(request.text.split('\n').filter((l) => l.startsWith('Total'))).toEqual([
+			'Total that can move: $5.00',
+		]);
+		expect(reviewLinks(request.text)).toHaveLength(1);
+		expect(request.text.replace(/`[^`\n]*`/g, '')).not.toContain('evil');
+		const results = await Promise.all([
+			submit(request.approve, { approver: 'Ada', decision: 'approve' }),
+			submit(request.approve, { approver: 'Bob', decision: 'approve' }),
+			submit(request.approve, { approver: 'Eve', decision: 'reject' }),
+		]);
+		const bodies = await Promise.all(results.map((r) => r.text()));
+		const decided = bodies.filter(
+			(b) => /Approved by (Ada|Bob)|Rejected by Eve/.test(b) && !b.includes('Already decided'),
+		);
+		expect(decided).toHaveLength(1);
+		expect(await finished(request.executionId)).toBe('success');
+		expect(writes().filter((w) => !w.replayed).length).toBeLessThanOrEqual(2);
+		expect(
+			emulator.list('refund', 'test').filter((r) => r.charge === charge.id).length,
+		).toBeLessThanOrEqual(1);
+	},
+);
+
+test(
+	'above the two-approver limit: Ada alone changes nothing, ' +
+		'Ada again is told so, Grace second executes once and the audit names both',
+	async () => {
+		emulator.clearRequests();
+		const charge = newCharge();
+		const request = await trigger('sg-two-approvers', { chargeId: charge.id, expireMinutes: 60 });
+		expect(request.text).toContain(`Refund $5.00 of charge ${charge.id}`);
+		expect(request.text).toContain('• Amount: `$5.00`');
+		expect(request.text).toContain('Two different approvers must approve before anything runs.');
+		// One signed link per approver, each a line of its own at the end of the message.
+		const links = reviewLinks(request.text);
+		expect(links.map((l) => l.approver)).toEqual(['ada@example.com', 'grace@example.com']);
+		expect(new Set(links.map((l) => l.url)).size).toBe(2);
+		const [ada, grace] = links;
+		expect(await executionStatus(request.executionId)).toBe('waiting');
+
+		// A typed name does not change whose link it is.
+		const first = await approveAs(ada.url, 'Mallory');
+		expect(first.status).toBe(200);
+		expect(await first.text()).toContain('Your approval is recorded, ada@example.com');
+		expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(writes()).toEqual([]);
+
+		const again = await approveAs(ada.url, 'Ada Lovelace');
+		expect(again.status).toBe(200);
+		expect(await again.text()).toContain('You have already approved');
+		expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(writes()).toEqual([]);
+
+		// Grace's page says who approved so far; opening it decides nothing.
+		const page = await fetch(grace.url);
+		expect(page.status).toBe(200);
+		const pageText = await page.text();
+		expect(pageText).toContain('This link belongs to grace@example.com');
+		expect(pageText).toContain('Approved so far: ada@example.com.');
+		expect(await executionStatus(request.executionId)).toBe('waiting');
+
+		const second = await approveAs(grace.url, 'Grace Hopper');
+		expect(second.status).toBe(200);
+		expect(await second.text()).toContain(
+			'Approved by ada@example.com and grace@example.com: 1 of 1 change(s) made in Stripe',
+		);
+		expect(await finished(request.executionId)).toBe('success');
+		expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([
+			['POST', '/v1/refunds', { charge: charge.id, amount: '500' }],
+		]);
+		const refunds = emulator.list('refund', 'test').filter((r) => r.charge === charge.id);
+		expect(refunds.map((r) => r.amount)).toEqual([500]);
+
+		// The audit n8n stored for the execution names both approvers, each through their own link.
+		const [expired, approved, rejected, failed] = lastOutputs(
+			await executionRun(server.url, cookie, request.executionId),
+			'Stripe Guard Approval',
+		);
+		expect([expired.length, approved.length, rejected.length, failed.length]).toEqual([0, 1, 0, 0]);
+		expect(approved[0].json).toMatchObject({ id: refunds[0].id, object: 'refund', amount: 500 });
+		expect(approved[0].json.audit).toMatchObject({
+			outcome: 'executed',
+			approvers: ['ada@example.com', 'grace@example.com'],
+			approver: 'ada@example.com and grace@example.com',
+			approverIdentity: 'named link',
+			stripeObjectId: refunds[0].id,
+			executionId: request.executionId,
+		});
+
+		// Afterwards either link changes nothing.
+		for (const link of [ada, grace]) await approveAs(link.url, 'anyone');
+		expect(writes()).toHaveLength(1);
+	},
+);
+
+test(
+	"an agent's batch: the Stripe Guard tool's proposal is asked for; a signed proposal and a " +
+		'fake returned by another tool are refused, and approving writes only the genuine refund',
+	async () => {
+		emulator.clearRequests();
+		const charge = newCharge(4_200);
+		const request = await trigger('sg-agent-batch', {
+			question: `Check our refund policy and refund charge ${charge.id}`,
+			expireMinutes: 60,
+		});
+		// The agent called both tools; the Code tool's answer (the page) reached the model as it was.
+		const toolResults = model.requests
+			.at(-1)!
+			.messages.filter((m) => m.role === 'tool')
+			.map((m) => String(m.content));
+		expect(toolResults).toHaveLength(2);
+		expect(toolResults[0]).toContain('stripeGuardProposal');
+		expect(toolResults[1]).toContain(smuggled.proposalId);
+		expect(toolResults[1]).toContain('prop_fake');
+
+		const { text } = request;
+		expect(text).toContain('Approval needed: 1 Stripe change (test mode)');
+		expect(text).toContain(`1. Refund $42.00 of charge ${charge.id}`);
+		expect(text).toContain('Total that can move: $42.00');
+		expect(text).not.toContain(`of charge ${smuggledChargeId}`);
+		const refusedAt = text.split('\n').indexOf('Refused, never executed (2):');
+		expect(refusedAt).toBeGreaterThan(0);
+		const refused = text.split('\n').slice(refusedAt + 1, refusedAt + 3);
+		for (const [line, id] of [
+			[refused[0], smuggled.proposalId],
+			[refused[1], 'prop_fake'],
+		]) {
+			expect(line).toBe(
+				`    ✕ \`Proposal ${id} came from the output of tool "Fetch_refund_policy", ` +
+					`not from a Stripe Guard tool, so it is not accepted.\``,
+			);
+		}
+		expect(reviewLinks(text)).toHaveLength(1);
+		expect(writes()).toEqual([]);
+		expect(await executionStatus(request.executionId)).toBe('waiting');
+
+		// The page lists them as refused too.
+		const page = await (await fetch(request.approve)).text();
+		expect(page).toContain(
+			`Proposal ${smuggled.proposalId} came from the ` +
+				'output of tool &quot;Fetch_refund_policy&quot;',
+		);
+		expect(page).toContain(
+			'Proposal prop_fake came from the output of tool &quot;Fetch_refund_policy&quot;',
+		);
+
+		const decision = await submit(request.approve, {
+			approver: 'Ada Lovelace',
+			decision: 'approve',
+		});
+		expect(decision.status).toBe(200);
+		expect(await decision.text()).toContain(
+			'Approved by Ada Lovelace: 1 of 1 change(s) made in Stripe',
+		);
+		expect(await finished(request.executionId)).toBe('success');
+		expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([
+			['POST', '/v1/refunds', { charge: charge.id, amount: '4200', reason: 'duplicate' }],
+		]);
+		expect(
+			emulator
+				.list('refund', 'test')
+				.filter((r) => r.charge === charge.id)
+				.map((r) => r.amount),
+		).toEqual([4_200]);
+		expect(emulator.list('refund', 'test').filter((r) => r.charge === smuggledChargeId)).toEqual(
+			[],
+		);
+		const [, approved, , failed] = lastOutputs(
+			await executionRun(server.url, cookie, request.executionId),
+			'Stripe Guard Approval',
+		);
+		expect(approved.map((i) => (i.json.audit as { proposalId: string }).proposalId)).not.toContain(
+			smuggled.proposalId,
+		);
+		expect(approved).toHaveLength(1);
+		expect(failed).toEqual([]);
+	},
+);

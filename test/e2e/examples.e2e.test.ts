@@ -69,7 +69,10 @@ function script(request: ChatRequest) {
 
 const executionStatus = (id: string) => statusOf(server.url, cookie, id);
 
-/** Runs the example as the editor's "Execute workflow" does; `triggerData` is what its trigger hands over (a chat message). */
+/**
+ * Runs the example as the editor's "Execute workflow" does;
+ * `triggerData` is what its trigger hands over (a chat message).
+ */
 async function run(id: string, triggerData?: Record<string, unknown>): Promise<string> {
 	covered.add(id);
 	const { data: workflowData } = (await (
@@ -353,18 +356,21 @@ test('refund with approval: proposes, asks in Slack, executes once approved', as
 	expect(made).toEqual([expect.objectContaining({ amount: 500, currency: 'usd' })]);
 });
 
-test('agent refund with approval: the agent proposes, a person approves, Stripe refunds once', async () => {
-	const refunds = emulator.list('refund', 'test').length;
-	const before = slack.messages.length;
-	const executionId = await run('sgExampleAgentRef', {
-		sessionId: 'e2e-refund',
-		action: 'sendMessage',
-		chatInput: `Refund the duplicate charge ${chargeId}`,
-	});
-	await approveFromSlack(executionId, before);
-	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
-	expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
-});
+test(
+	'agent refund with approval: the agent proposes, ' + 'a person approves, Stripe refunds once',
+	async () => {
+		const refunds = emulator.list('refund', 'test').length;
+		const before = slack.messages.length;
+		const executionId = await run('sgExampleAgentRef', {
+			sessionId: 'e2e-refund',
+			action: 'sendMessage',
+			chatInput: `Refund the duplicate charge ${chargeId}`,
+		});
+		await approveFromSlack(executionId, before);
+		expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
+		expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
+	},
+);
 
 test('the examples show what a new node is: every Stripe Guard node in them is version 2', () => {
 	const guards = examples.flatMap((w) =>

@@ -92,7 +92,9 @@ function hitlWorkflow() {
 	};
 }
 
-/** The emulator's requests for the customer: the gated tool's read (the HITL node reads nothing). */
+/**
+ * The emulator's requests for the customer: the gated tool's read (the HITL node reads nothing).
+ */
 const customerReads = () =>
 	emulator.requests.filter((r) => r.path === `/v1/customers/${customer.id}`);
 
@@ -111,7 +113,10 @@ const finished = (id: string, timeoutMs = 60_000) =>
 const toolMessages = (request: ChatRequest) =>
 	request.messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
 
-/** Starts a run through the webhook; returns the review request it sent and the model's requests so far. */
+/**
+ * Starts a run through the webhook; returns the review
+ * request it sent and the model's requests so far.
+ */
 async function ask(question: string) {
 	const messagesBefore = receiver.messages.length;
 	const modelBefore = model.requests.length;
@@ -225,58 +230,64 @@ afterAll(async () => {
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
-test('approved: the gated tool call waits for a person, then runs and the model gets its result', async () => {
-	emulator.clearRequests();
-	const run = await ask(`What is the email of customer ${customer.id}?`);
-	expect(toolMessages(run.modelRequests()[0])).toEqual([]);
-	await expectWaitingOnReview(run);
+test(
+	'approved: the gated tool call waits for a person, ' + 'then runs and the model gets its result',
+	async () => {
+		emulator.clearRequests();
+		const run = await ask(`What is the email of customer ${customer.id}?`);
+		expect(toolMessages(run.modelRequests()[0])).toEqual([]);
+		await expectWaitingOnReview(run);
 
-	const decision = await decide(run.link, 'approve');
-	expect(decision.status).toBe(200);
-	expect(await decision.text()).toContain('Approved');
-	expect(await finished(run.executionId)).toBe('success');
+		const decision = await decide(run.link, 'approve');
+		expect(decision.status).toBe(200);
+		expect(await decision.text()).toContain('Approved');
+		expect(await finished(run.executionId)).toBe('success');
 
-	// The tool ran once, after the approval, and its result reached the model.
-	expect(customerReads().map((r) => r.method)).toEqual(['GET']);
-	const requests = run.modelRequests();
-	expect(requests).toHaveLength(2);
-	const results = toolMessages(requests[1]);
-	expect(results).toHaveLength(1);
-	expect(results[0]).toContain(customer.id);
-	// A tool's output reaches the model with personal data redacted (the default for tools).
-	expect(results[0]).toContain('@redacted.invalid');
-	expect(results[0]).not.toContain(String(customer.email));
-	expect(results[0]).not.toMatch(/rejected/i);
-	expect(receiver.messages).toHaveLength(run.messagesBefore + 1);
-	expect(await executionText(run.executionId)).toContain(ANSWER);
+		// The tool ran once, after the approval, and its result reached the model.
+		expect(customerReads().map((r) => r.method)).toEqual(['GET']);
+		const requests = run.modelRequests();
+		expect(requests).toHaveLength(2);
+		const results = toolMessages(requests[1]);
+		expect(results).toHaveLength(1);
+		expect(results[0]).toContain(customer.id);
+		// A tool's output reaches the model with personal data redacted (the default for tools).
+		expect(results[0]).toContain('@redacted.invalid');
+		expect(results[0]).not.toContain(String(customer.email));
+		expect(results[0]).not.toMatch(/rejected/i);
+		expect(receiver.messages).toHaveLength(run.messagesBefore + 1);
+		expect(await executionText(run.executionId)).toContain(ANSWER);
 
-	// The same link again decides nothing more and runs nothing more.
-	await decide(run.link, 'reject');
-	expect(customerReads()).toHaveLength(1);
-	expect(run.modelRequests()).toHaveLength(2);
-	expect(await executionStatus(run.executionId)).toBe('success');
-});
+		// The same link again decides nothing more and runs nothing more.
+		await decide(run.link, 'reject');
+		expect(customerReads()).toHaveLength(1);
+		expect(run.modelRequests()).toHaveLength(2);
+		expect(await executionStatus(run.executionId)).toBe('success');
+	},
+);
 
-test('rejected: the gated tool never runs and the model is told the call was rejected', async () => {
-	emulator.clearRequests();
-	const run = await ask(`What is the email of customer ${customer.id}? (second question)`);
-	await expectWaitingOnReview(run);
+test(
+	'rejected: the gated tool never runs and ' + 'the model is told the call was rejected',
+	async () => {
+		emulator.clearRequests();
+		const run = await ask(`What is the email of customer ${customer.id}? (second question)`);
+		await expectWaitingOnReview(run);
 
-	const decision = await decide(run.link, 'reject');
-	expect(decision.status).toBe(200);
-	expect(await decision.text()).toContain('Rejected');
-	expect(await finished(run.executionId)).toBe('success');
+		const decision = await decide(run.link, 'reject');
+		expect(decision.status).toBe(200);
+		expect(await decision.text()).toContain('Rejected');
+		expect(await finished(run.executionId)).toBe('success');
 
-	expect(customerReads()).toEqual([]);
-	const requests = run.modelRequests();
-	expect(requests).toHaveLength(2);
-	const results = toolMessages(requests[1]);
-	expect(results).toHaveLength(1);
-	expect(results[0]).toMatch(/rejected the tool call to Read customer/i);
-	expect(results[0]).not.toContain(customer.email);
-	expect(receiver.messages).toHaveLength(run.messagesBefore + 1);
-	expect(await executionText(run.executionId)).toContain(ANSWER);
-});
+		expect(customerReads()).toEqual([]);
+		const requests = run.modelRequests();
+		expect(requests).toHaveLength(2);
+		const results = toolMessages(requests[1]);
+		expect(results).toHaveLength(1);
+		expect(results[0]).toMatch(/rejected the tool call to Read customer/i);
+		expect(results[0]).not.toContain(customer.email);
+		expect(receiver.messages).toHaveLength(run.messagesBefore + 1);
+		expect(await executionText(run.executionId)).toContain(ANSWER);
+	},
+);
 
 test("the reviewer sees the tool call's input, in the request and on the page", async () => {
 	const run = await ask(`Look up customer ${customer.id} (third question)`);

@@ -158,7 +158,8 @@ test('a workflow lists every customer from the emulator', async () => {
 	expect(ids.length).toBe(137);
 	expect(new Set(ids)).toEqual(new Set(emulator.list('customer', 'test').map((c) => c.id)));
 	const lists = emulator.requests.filter((r) => r.path === '/v1/customers');
-	// Pages of 100, read in windows of `created` (nodes/shared/transport/windows.ts): within its bound of (⌈N/100⌉ + 26) ÷ 0.95.
+	// Pages of 100, read in windows of `created` (nodes/shared/transport/windows.ts):
+	// within its bound of (⌈N/100⌉ + 26) ÷ 0.95.
 	expect(lists.every((r) => r.query.limit === '100')).toBe(true);
 	expect(lists.length).toBeGreaterThanOrEqual(2);
 	expect(lists.length).toBeLessThanOrEqual(Math.floor((Math.ceil(137 / 100) + 26) / 0.95));
@@ -218,218 +219,234 @@ test('a workflow reads every resource', async () => {
 	expect(charges).not.toMatch(/"email":"[a-z.]+\d*@example\.com"/);
 });
 
-test('version 2 next to version 1 on a real n8n: a saved version 1 node keeps its output and settings, a new one simplifies with ISO dates', async () => {
-	const customer = emulator.list('customer', 'test')[0] as { id: string; created: number };
-	const get = { resource: 'customer', operation: 'get', customerId: customer.id };
-	const nodes: Node[] = [
-		{ ...guard('Version 1', { ...get, maxRequestsPerSecond: 5 }), typeVersion: 1 },
-		{ ...guard('Version 2', { ...get, options: { maxRequestsPerSecond: 5 } }), typeVersion: 2 },
-		{
-			...guard('Version 2 refund', {
-				resource: 'refund',
-				operation: 'create',
-				chargeId: emulator
-					.list('charge', 'test')
-					.find((c) => c.status === 'succeeded' && c.currency === 'usd')!.id,
-				amount: 300,
-			}),
-			typeVersion: 2,
-		},
-	];
-	await runtime.importWorkflow(n8n, env, workflow('sgE2eVersions', 'Versions 1 and 2', nodes));
-	const run = (await timed('execute: versions 1 and 2', () =>
-		runtime.executeWorkflow(n8n, env, 'sgE2eVersions'),
-	)) as RunResult;
-	expectSuccess(run);
-	expect(output(run, 'Version 1')[0].json).toMatchObject({
-		object: 'customer',
-		id: customer.id,
-		created: customer.created,
-	});
-	const v2 = output(run, 'Version 2')[0].json;
-	expect(v2).toMatchObject({
-		id: customer.id,
-		created: new Date(customer.created * 1000).toISOString(),
-	});
-	expect(v2).not.toHaveProperty('object');
-	expect(output(run, 'Version 2 refund')[0].json).toMatchObject({
-		type: 'stripeGuardProposal',
-		request: { params: { amount: 300 } },
-	});
-});
+test(
+	'version 2 next to version 1 on a real n8n: a saved version 1 node ' +
+		'keeps its output and settings, a new one simplifies with ISO dates',
+	async () => {
+		const customer = emulator.list('customer', 'test')[0] as { id: string; created: number };
+		const get = { resource: 'customer', operation: 'get', customerId: customer.id };
+		const nodes: Node[] = [
+			{ ...guard('Version 1', { ...get, maxRequestsPerSecond: 5 }), typeVersion: 1 },
+			{ ...guard('Version 2', { ...get, options: { maxRequestsPerSecond: 5 } }), typeVersion: 2 },
+			{
+				...guard('Version 2 refund', {
+					resource: 'refund',
+					operation: 'create',
+					chargeId: emulator
+						.list('charge', 'test')
+						.find((c) => c.status === 'succeeded' && c.currency === 'usd')!.id,
+					amount: 300,
+				}),
+				typeVersion: 2,
+			},
+		];
+		await runtime.importWorkflow(n8n, env, workflow('sgE2eVersions', 'Versions 1 and 2', nodes));
+		const run = (await timed('execute: versions 1 and 2', () =>
+			runtime.executeWorkflow(n8n, env, 'sgE2eVersions'),
+		)) as RunResult;
+		expectSuccess(run);
+		expect(output(run, 'Version 1')[0].json).toMatchObject({
+			object: 'customer',
+			id: customer.id,
+			created: customer.created,
+		});
+		const v2 = output(run, 'Version 2')[0].json;
+		expect(v2).toMatchObject({
+			id: customer.id,
+			created: new Date(customer.created * 1000).toISOString(),
+		});
+		expect(v2).not.toHaveProperty('object');
+		expect(output(run, 'Version 2 refund')[0].json).toMatchObject({
+			type: 'stripeGuardProposal',
+			request: { params: { amount: 300 } },
+		});
+	},
+);
 
-test("n8n's HTTP Request node cannot use the credential: only Stripe Guard's nodes may, so a key that can write never writes without an approval", async () => {
-	const http: Node = {
-		name: 'HTTP Request',
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		parameters: {
-			method: 'POST',
-			url: 'https://api.stripe.com/v1/customers',
-			authentication: 'predefinedCredentialType',
-			nodeCredentialType: 'stripeRestrictedKeyApi',
-			options: {},
-		},
-		credentials: { stripeRestrictedKeyApi: CREDENTIAL },
-	};
-	await runtime.importWorkflow(
-		n8n,
-		env,
-		workflow('sgE2eHttpRequest', 'HTTP Request with the Stripe Guard credential', [http]),
-	);
-	emulator.clearRequests();
-	const run = (await timed('execute: HTTP Request refused the credential', () =>
-		runtime.executeWorkflow(n8n, env, 'sgE2eHttpRequest'),
-	)) as RunResult;
-	expect(run.status).toBe('error');
-	expect(
-		run.data.resultData.runData['HTTP Request']?.[0]?.error?.message ??
-			run.data.resultData.error?.message,
-	).toBe('Credential type "stripeRestrictedKeyApi" is restricted to specific nodes');
-	expect(emulator.requests).toEqual([]);
-});
+test(
+	"n8n's HTTP Request node cannot use the credential: only Stripe Guard's nodes may, " +
+		'so a key that can write never writes without an approval',
+	async () => {
+		const http: Node = {
+			name: 'HTTP Request',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			parameters: {
+				method: 'POST',
+				url: 'https://api.stripe.com/v1/customers',
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'stripeRestrictedKeyApi',
+				options: {},
+			},
+			credentials: { stripeRestrictedKeyApi: CREDENTIAL },
+		};
+		await runtime.importWorkflow(
+			n8n,
+			env,
+			workflow('sgE2eHttpRequest', 'HTTP Request with the Stripe Guard credential', [http]),
+		);
+		emulator.clearRequests();
+		const run = (await timed('execute: HTTP Request refused the credential', () =>
+			runtime.executeWorkflow(n8n, env, 'sgE2eHttpRequest'),
+		)) as RunResult;
+		expect(run.status).toBe('error');
+		expect(
+			run.data.resultData.runData['HTTP Request']?.[0]?.error?.message ??
+				run.data.resultData.error?.message,
+		).toBe('Credential type "stripeRestrictedKeyApi" is restricted to specific nodes');
+		expect(emulator.requests).toEqual([]);
+	},
+);
 
-test('n8n serves the node, its agent tool with every operation, the trigger and the credential', async () => {
-	server = await timed('n8n start until ready', () => runtime.startServer(n8n, env));
-	try {
-		// The editor's type lists need a signed-in user: set up the instance owner as a person would.
-		const { cookie } = await runtime.setupOwner(server.url);
-		// /types/*.json answer 401 without a session.
-		expect((await fetch(`${server.url}/types/nodes.json`)).status).toBe(401);
-		const nodeTypes = (await (
-			await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })
-		).json()) as Array<{
-			name: string;
-			usableAsTool?: boolean;
-			properties: Array<{
+test(
+	'n8n serves the node, its agent tool with every operation, ' + 'the trigger and the credential',
+	async () => {
+		server = await timed('n8n start until ready', () => runtime.startServer(n8n, env));
+		try {
+			// The editor's type lists need a signed-in user: set up the instance owner as a person would.
+			const { cookie } = await runtime.setupOwner(server.url);
+			// /types/*.json answer 401 without a session.
+			expect((await fetch(`${server.url}/types/nodes.json`)).status).toBe(401);
+			const nodeTypes = (await (
+				await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })
+			).json()) as Array<{
 				name: string;
-				options?: Array<{ value: string }>;
-				displayOptions?: { show?: Record<string, string[]> };
+				usableAsTool?: boolean;
+				properties: Array<{
+					name: string;
+					options?: Array<{ value: string }>;
+					displayOptions?: { show?: Record<string, string[]> };
+				}>;
 			}>;
-		}>;
-		const names = nodeTypes.map((n) => n.name);
-		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuard');
-		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardTool');
-		// The approval node, and the human-review gate n8n derives from its sendAndWait operation.
-		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApproval');
-		expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApprovalHitlTool');
-		expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
-		const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
-		// n8n adds "Custom API Call" to nodes whose credential authenticates itself (it points to the HTTP Request node).
-		const resources = tool.properties
-			.find((p) => p.name === 'resource')
-			?.options?.map((o) => o.value)
-			.filter((v) => v !== '__CUSTOM_API_CALL__');
-		expect(resources).toEqual([
-			'customer',
-			'product',
-			'price',
-			'subscription',
-			'invoice',
-			'paymentIntent',
-			'charge',
-			'refund',
-			'balance',
-			'balanceTransaction',
-			'payout',
-			'checkoutSession',
-			'event',
-			'report',
-			'query',
-		]);
-		const operationsOf = (resource: string) =>
-			tool.properties
-				.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource))
+			const names = nodeTypes.map((n) => n.name);
+			expect(names).toContain('n8n-nodes-stripe-guard.stripeGuard');
+			expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardTool');
+			// The approval node, and the human-review gate n8n derives from its sendAndWait operation.
+			expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApproval');
+			expect(names).toContain('n8n-nodes-stripe-guard.stripeGuardApprovalHitlTool');
+			expect(names).not.toContain('n8n-nodes-stripe-guard.stripeGuardApprovalTool');
+			const tool = nodeTypes.find((n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTool')!;
+			// n8n adds "Custom API Call" to nodes whose credential
+			// authenticates itself (it points to the HTTP Request node).
+			const resources = tool.properties
+				.find((p) => p.name === 'resource')
 				?.options?.map((o) => o.value)
 				.filter((v) => v !== '__CUSTOM_API_CALL__');
-		expect(operationsOf('customer')).toEqual([
-			'get',
-			'list',
-			'search',
-			'create',
-			'update',
-			'delete',
-		]);
-		expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
-		expect(operationsOf('invoice')).toEqual([
-			'get',
-			'list',
-			'search',
-			'listLineItems',
-			'create',
-			'finalize',
-			'send',
-			'void',
-		]);
-		expect(operationsOf('query')).toEqual(['run']);
-		expect(operationsOf('report')).toEqual([
-			'mrr',
-			'revenue',
-			'subscriptionMovements',
-			'failedPayments',
-			'payouts',
-		]);
-		// The polling trigger, marked as one so n8n polls it.
-		const trigger = nodeTypes.find(
-			(n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger',
-		) as { polling?: boolean } | undefined;
-		expect(trigger?.polling).toBe(true);
-		const credentials = (await (
-			await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })
-		).json()) as Array<{
-			name: string;
-			displayName: string;
-			documentationUrl?: string;
-			properties: Array<{ type: string; displayName: string }>;
-		}>;
-		expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
-
-		// Findable and distinct in the editor, as n8n serves it: the search words of the node
-		// creator, an icon per node, and a credential no one mistakes for n8n's own "Stripe API".
-		const ours = (name: string) =>
-			nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as {
-				description: string;
-				iconUrl?: unknown;
-				codex?: { alias?: string[] };
-			};
-		expect(ours('stripeGuard').codex?.alias).toEqual(
-			expect.arrayContaining([
-				'refund',
-				'MRR',
-				'ARR',
-				'churn',
-				'report',
-				'revenue',
-				'charge',
+			expect(resources).toEqual([
+				'customer',
+				'product',
+				'price',
 				'subscription',
 				'invoice',
-			]),
-		);
-		expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
-		// A node added in the editor is version 2; saved workflows keep version 1.
-		expect(ours('stripeGuard')).toMatchObject({ version: [1, 2], defaultVersion: 2 });
-		// The pictures themselves differ (each node has its own file, so compare what n8n serves).
-		const icons = await Promise.all(
-			['stripeGuard', 'stripeGuardTrigger', 'stripeGuardApproval'].map(async (n) => {
-				const url = (ours(n).iconUrl as { light: string }).light;
-				const res = await fetch(`${server!.url}/${url}`, { headers: { cookie } });
-				expect([url, res.status]).toEqual([url, 200]);
-				return await res.text();
-			}),
-		);
-		expect(icons.every((svg) => svg.startsWith('<svg'))).toBe(true);
-		expect(new Set(icons).size).toBe(3);
-		const credential = credentials.find((c) => c.name === 'stripeRestrictedKeyApi')!;
-		expect(credential.displayName).toBe('Stripe Guard (Restricted Key) API');
-		expect(credential.documentationUrl).toMatch(/^https:\/\//);
-		expect(credential.properties[0]).toMatchObject({
-			type: 'notice',
-			displayName: expect.stringContaining(
-				'<a href="https://dashboard.stripe.com/apikeys/create?name=n8n%20Stripe%20Guard&amp;permissions[]=rak_customer_read',
-			),
-		});
-	} finally {
-		await timed('n8n stop', () => server?.stop());
-		server = undefined;
-	}
-});
+				'paymentIntent',
+				'charge',
+				'refund',
+				'balance',
+				'balanceTransaction',
+				'payout',
+				'checkoutSession',
+				'event',
+				'coupon',
+				'report',
+				'query',
+			]);
+			const operationsOf = (resource: string) =>
+				tool.properties
+					.find(
+						(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource),
+					)
+					?.options?.map((o) => o.value)
+					.filter((v) => v !== '__CUSTOM_API_CALL__');
+			expect(operationsOf('customer')).toEqual([
+				'get',
+				'list',
+				'search',
+				'create',
+				'update',
+				'delete',
+			]);
+			expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
+			expect(operationsOf('invoice')).toEqual([
+				'get',
+				'list',
+				'search',
+				'listLineItems',
+				'create',
+				'finalize',
+				'send',
+				'void',
+			]);
+			expect(operationsOf('query')).toEqual(['run']);
+			expect(operationsOf('report')).toEqual([
+				'mrr',
+				'revenue',
+				'subscriptionMovements',
+				'failedPayments',
+				'payouts',
+			]);
+			// The polling trigger, marked as one so n8n polls it.
+			const trigger = nodeTypes.find(
+				(n) => n.name === 'n8n-nodes-stripe-guard.stripeGuardTrigger',
+			) as { polling?: boolean } | undefined;
+			expect(trigger?.polling).toBe(true);
+			const credentials = (await (
+				await fetch(`${server.url}/types/credentials.json`, { headers: { cookie } })
+			).json()) as Array<{
+				name: string;
+				displayName: string;
+				documentationUrl?: string;
+				properties: Array<{ type: string; displayName: string }>;
+			}>;
+			expect(credentials.map((c) => c.name)).toContain('stripeRestrictedKeyApi');
+
+			// Findable and distinct in the editor, as n8n serves it: the search words of the node
+			// creator, an icon per node, and a credential no one mistakes for n8n's own "Stripe API".
+			const ours = (name: string) =>
+				nodeTypes.find((n) => n.name === `n8n-nodes-stripe-guard.${name}`) as unknown as {
+					description: string;
+					iconUrl?: unknown;
+					codex?: { alias?: string[] };
+				};
+			expect(ours('stripeGuard').codex?.alias).toEqual(
+				expect.arrayContaining([
+					'refund',
+					'MRR',
+					'ARR',
+					'churn',
+					'report',
+					'revenue',
+					'charge',
+					'subscription',
+					'invoice',
+				]),
+			);
+			expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
+			// A node added in the editor is version 2; saved workflows keep version 1.
+			expect(ours('stripeGuard')).toMatchObject({ version: [1, 2], defaultVersion: 2 });
+			// The pictures themselves differ (each node has its own file, so compare what n8n serves).
+			const icons = await Promise.all(
+				['stripeGuard', 'stripeGuardTrigger', 'stripeGuardApproval'].map(async (n) => {
+					const url = (ours(n).iconUrl as { light: string }).light;
+					const res = await fetch(`${server!.url}/${url}`, { headers: { cookie } });
+					expect([url, res.status]).toEqual([url, 200]);
+					return await res.text();
+				}),
+			);
+			expect(icons.every((svg) => svg.startsWith('<svg'))).toBe(true);
+			expect(new Set(icons).size).toBe(3);
+			const credential = credentials.find((c) => c.name === 'stripeRestrictedKeyApi')!;
+			expect(credential.displayName).toBe('Stripe Guard (Restricted Key) API');
+			expect(credential.documentationUrl).toMatch(/^https:\/\//);
+			expect(credential.properties[0]).toMatchObject({
+				type: 'notice',
+				displayName: expect.stringContaining(
+					'<a href="https://dashboard.stripe.com/apikeys/create' +
+						'?name=n8n%20Stripe%20Guard&amp;permissions[]=rak_customer_read',
+				),
+			});
+		} finally {
+			await timed('n8n stop', () => server?.stop());
+			server = undefined;
+		}
+	},
+);

@@ -1,4 +1,6 @@
-/** Waiting on a real n8n: polls until something is there, and reads an execution's status over REST. */
+/**
+ * Waiting on a real n8n: polls until something is there, and reads an execution's status over REST.
+ */
 
 export async function waitFor<T>(
 	what: string,
@@ -14,7 +16,10 @@ export async function waitFor<T>(
 	}
 }
 
-/** The execution's status (`waiting`, `success`, …) as the editor sees it, or the HTTP status when n8n has none. */
+/**
+ * The execution's status (`waiting`, `success`, …) as the
+ * editor sees it, or the HTTP status when n8n has none.
+ */
 export async function executionStatus(
 	serverUrl: string,
 	cookie: string,
@@ -53,7 +58,9 @@ export function unflatten(text: string): unknown {
 	return revive(0);
 }
 
-/** The execution's status and every node's run data, read through n8n's REST API as the editor does. */
+/**
+ * The execution's status and every node's run data, read through n8n's REST API as the editor does.
+ */
 export async function executionRun(
 	serverUrl: string,
 	cookie: string,
@@ -70,7 +77,10 @@ export async function executionRun(
 	return { status: execution.status, runData: data.resultData.runData };
 }
 
-/** The items a node put on each of its outputs in its last run (e.g. Expired, Approved, Rejected, Failed). */
+/**
+ * The items a node put on each of its outputs in its
+ * last run (e.g. Expired, Approved, Rejected, Failed).
+ */
 export function lastOutputs(run: StoredRun, node: string): StoredItem[][] {
 	const runs = run.runData[node] ?? [];
 	return (runs.at(-1)?.data?.main ?? []).map((items) => items ?? []);

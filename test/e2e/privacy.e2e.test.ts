@@ -27,7 +27,8 @@ const WORKFLOW_ID = 'sgE2ePrivacyAgent01';
 const CREDENTIAL = { id: 'sgE2ePrivacyWrite01', name: 'Stripe Guard (emulator, privacy)' };
 const OPENAI_CREDENTIAL = { id: 'sgE2ePrivacyModel01', name: 'Scripted model (privacy)' };
 const ANSWER =
-	'I looked at the customers, charges and failed payments, and proposed the refund for a person to approve.';
+	'I looked at the customers, charges and failed payments, ' +
+	'and proposed the refund for a person to approve.';
 
 let emulator: StripeEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -69,7 +70,10 @@ interface Seeded {
 }
 let seeded: Seeded;
 
-/** Customers, their charges and payment intents, a failed charge and a customer.updated event, rich in personal values. */
+/**
+ * Customers, their charges and payment intents, a failed charge
+ * and a customer.updated event, rich in personal values.
+ */
 function seed(): Seeded {
 	const now = Math.floor(Date.now() / 1000);
 	const customers: Seeded['customers'] = [];
@@ -271,7 +275,8 @@ function agentWorkflow() {
 					resource: 'query',
 					operation: 'run',
 					query:
-						"={{ $fromAI('query', 'A Stripe Guard JSON query; see this tool\\'s description for the grammar', 'string') }}",
+						"={{ $fromAI('query', 'A Stripe Guard JSON query; " +
+						"see this tool\\'s description for the grammar', 'string') }}",
 				},
 				[220, 200],
 			),
@@ -408,7 +413,10 @@ afterAll(async () => {
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
-/** n8n stores run data "flatted": objects and strings in one array, referred to by their index as a string. */
+/**
+ * n8n stores run data "flatted": objects and strings in
+ * one array, referred to by their index as a string.
+ */
 function unflatten(text: string): unknown {
 	const table = JSON.parse(text) as unknown[];
 	const done = new Map<number, unknown>();
@@ -425,10 +433,14 @@ function unflatten(text: string): unknown {
 	return at(0);
 }
 
-/** Throws with the run's error and what the model saw last when the agent's run ended without asking. */
+/**
+ * Throws with the run's error and what the model saw
+ * last when the agent's run ended without asking.
+ */
 async function failedRun(): Promise<undefined> {
 	const res = await fetch(
-		`${server.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID }))}`,
+		`${server.url}/rest/executions?filter=` +
+			encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW_ID })),
 		{ headers: { cookie } },
 	);
 	const body = (await res.json()) as { data?: { results?: Array<{ id: string; status: string }> } };
@@ -443,7 +455,10 @@ async function failedRun(): Promise<undefined> {
 	const error = resultData.error;
 	const last = model.requests.at(-1)?.messages.slice(-2);
 	throw new Error(
-		`the agent's run ${run.id} ended ${run.status} after ${model.requests.length} model request(s): ${error?.node?.name ?? ''}: ${error?.message ?? 'no error'} ${JSON.stringify(error?.context ?? {})}; last messages: ${String(JSON.stringify(last)).slice(0, 3000)}`,
+		`the agent's run ${run.id} ended ${run.status} after ${model.requests.length} model ` +
+			`request(s): ${error?.node?.name ?? ''}: ${error?.message ?? 'no error'} ` +
+			`${JSON.stringify(error?.context ?? {})}; last messages: ` +
+			`${String(JSON.stringify(last)).slice(0, 3000)}`,
 	);
 }
 
@@ -490,102 +505,110 @@ function toolOfResult(request: ChatRequest, toolCallId: string | undefined): str
 	return 'unknown tool';
 }
 
-test('no personal value and no client secret reaches the model; the approver sees the customer; the approved refund is written', async () => {
-	const [, , refunded] = seeded.charges;
-	const res = await waitFor('webhook sg-privacy', async () => {
-		const r = await fetch(`${server.url}/webhook/sg-privacy`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({
-				question:
-					'Look through our customers and recent charges and refund the order the customer complained about.',
-			}),
+test(
+	'no personal value and no client secret reaches the model; ' +
+		'the approver sees the customer; the approved refund is written',
+	async () => {
+		const [, , refunded] = seeded.charges;
+		const res = await waitFor('webhook sg-privacy', async () => {
+			const r = await fetch(`${server.url}/webhook/sg-privacy`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({
+					question:
+						'Look through our customers and recent charges and ' +
+						'refund the order the customer complained about.',
+				}),
+			});
+			return r.status === 404 ? undefined : r;
 		});
-		return r.status === 404 ? undefined : r;
-	});
-	expect(res.status).toBe(200);
-	const { text } = await waitFor(
-		'the approval request',
-		async () => receiver.messages[0] ?? (await failedRun()),
-		120_000,
-	);
-	const script = calls();
+		expect(res.status).toBe(200);
+		const { text } = await waitFor(
+			'the approval request',
+			async () => receiver.messages[0] ?? (await failedRun()),
+			120_000,
+		);
+		const script = calls();
 
-	// The script ran to its end: one request per tool result, then the answer.
-	expect(model.requests).toHaveLength(script.length + 1);
-	const results = (model.requests.at(-1)!.messages as Message[]).filter((m) => m.role === 'tool');
-	expect(results).toHaveLength(script.length);
-	const result = (what: string) =>
-		String(results[script.findIndex((c) => c.what === what)].content);
-	// Each tool answered with the data asked for (redacted), not an error: the check below is not vacuous.
-	const [cus0, cus1, cus2] = seeded.customers;
-	for (const c of seeded.customers) expect(result('Query: list customers')).toContain(c.id);
-	expect(result('Query: list customers')).toContain('@redacted.invalid');
-	expect(result('Query: search customers by email')).toContain(cus0.id);
-	expect(result('Query: search customers by email')).not.toContain(cus1.id);
-	expect(result('Query: get a charge expanded')).toContain(seeded.charges[0].id);
-	expect(result('Query: get a charge expanded')).toContain(seeded.charges[0].paymentIntent);
-	for (const c of seeded.charges) expect(result('Query: list charges expanded')).toContain(c.id);
-	expect(result('Query: list charges expanded')).toContain(seeded.failedCharge);
-	expect(result('Query: get a payment intent')).toContain(seeded.charges[1].paymentIntent);
-	expect(result('Query: list customer.updated events')).toContain('customer.updated');
-	expect(result('Query: list customer.updated events')).toContain(cus0.id);
-	expect(result('Charge: Get')).toContain(seeded.charges[1].id);
-	expect(result('Report: Failed Payments')).toContain(seeded.failedCharge);
-	expect(result('Report: Failed Payments')).toContain('insufficient_funds');
-	expect(result('Refund: Create')).toContain('stripeGuardProposal');
-	expect(result('Refund: Create')).toContain(refunded.id);
+		// The script ran to its end: one request per tool result, then the answer.
+		expect(model.requests).toHaveLength(script.length + 1);
+		const results = (model.requests.at(-1)!.messages as Message[]).filter((m) => m.role === 'tool');
+		expect(results).toHaveLength(script.length);
+		const result = (what: string) =>
+			String(results[script.findIndex((c) => c.what === what)].content);
+		// Each tool answered with the data asked for (redacted),
+		// not an error: the check below is not vacuous.
+		const [cus0, cus1, cus2] = seeded.customers;
+		for (const c of seeded.customers) expect(result('Query: list customers')).toContain(c.id);
+		expect(result('Query: list customers')).toContain('@redacted.invalid');
+		expect(result('Query: search customers by email')).toContain(cus0.id);
+		expect(result('Query: search customers by email')).not.toContain(cus1.id);
+		expect(result('Query: get a charge expanded')).toContain(seeded.charges[0].id);
+		expect(result('Query: get a charge expanded')).toContain(seeded.charges[0].paymentIntent);
+		for (const c of seeded.charges) expect(result('Query: list charges expanded')).toContain(c.id);
+		expect(result('Query: list charges expanded')).toContain(seeded.failedCharge);
+		expect(result('Query: get a payment intent')).toContain(seeded.charges[1].paymentIntent);
+		expect(result('Query: list customer.updated events')).toContain('customer.updated');
+		expect(result('Query: list customer.updated events')).toContain(cus0.id);
+		expect(result('Charge: Get')).toContain(seeded.charges[1].id);
+		expect(result('Report: Failed Payments')).toContain(seeded.failedCharge);
+		expect(result('Report: Failed Payments')).toContain('insufficient_funds');
+		expect(result('Refund: Create')).toContain('stripeGuardProposal');
+		expect(result('Refund: Create')).toContain(refunded.id);
 
-	// Nothing n8n sent the model (system and user messages, tool results, the tools array) carries
-	// a seeded personal value, a client secret, or the key client_secret.
-	const leaks: string[] = [];
-	model.requests.forEach((request, r) => {
-		const sent = withoutModelsOwnWords(request);
-		for (const [label, value] of [...personal, ...secrets, ['the key', 'client_secret']]) {
-			for (const hit of findIn(sent, value, `requests[${r}]`)) {
-				const m = /^requests\[\d+\]\.messages\[(\d+)\]/.exec(hit);
-				const message = m ? (sent.messages[Number(m[1])] as Message) : undefined;
-				const source =
-					message?.role === 'tool'
-						? ` (result of ${toolOfResult(sent, message.tool_call_id)})`
-						: '';
-				leaks.push(`${label} ${JSON.stringify(value)} at ${hit}${source}`);
+		// Nothing n8n sent the model (system and user messages, tool results, the tools array) carries
+		// a seeded personal value, a client secret, or the key client_secret.
+		const leaks: string[] = [];
+		model.requests.forEach((request, r) => {
+			const sent = withoutModelsOwnWords(request);
+			for (const [label, value] of [...personal, ...secrets, ['the key', 'client_secret']]) {
+				for (const hit of findIn(sent, value, `requests[${r}]`)) {
+					const m = /^requests\[\d+\]\.messages\[(\d+)\]/.exec(hit);
+					const message = m ? (sent.messages[Number(m[1])] as Message) : undefined;
+					const source =
+						message?.role === 'tool'
+							? ` (result of ${toolOfResult(sent, message.tool_call_id)})`
+							: '';
+					leaks.push(`${label} ${JSON.stringify(value)} at ${hit}${source}`);
+				}
 			}
-		}
-	});
-	// A leak shows once per request that repeats the conversation: report each distinct one.
-	expect([
-		...new Set(leaks.map((l) => l.replace(/^(.*) at requests\[\d+\]/, '$1 at requests[*]'))),
-	]).toEqual([]);
-	// The only seeded value in the model's requests at all is the email it searched by, in its own call.
-	const searched = seeded.customers[0].email;
-	const raw = JSON.stringify(model.requests.at(-1));
-	expect(raw.split(searched).length - 1).toBe(1);
-	// 36 per person (customer 17, charge 17, payment intent 2) × 4, and the event's previous name and email.
-	expect([personal.size, secrets.size]).toEqual([146, 4]);
+		});
+		// A leak shows once per request that repeats the conversation: report each distinct one.
+		expect([
+			...new Set(leaks.map((l) => l.replace(/^(.*) at requests\[\d+\]/, '$1 at requests[*]'))),
+		]).toEqual([]);
+		// The only seeded value in the model's requests at
+		// all is the email it searched by, in its own call.
+		const searched = seeded.customers[0].email;
+		const raw = JSON.stringify(model.requests.at(-1));
+		expect(raw.split(searched).length - 1).toBe(1);
+		// 36 per person (customer 17, charge 17, payment intent
+		// 2) × 4, and the event's previous name and email.
+		expect([personal.size, secrets.size]).toEqual([146, 4]);
 
-	// The approver sees whose refund it is: the customer's name and email, from Stripe now.
-	expect(text).toContain(`of charge ${refunded.id}`);
-	const context = text.slice(text.indexOf('From Stripe now:'));
-	const customerLine = context.split('\n').find((l) => l.includes('Customer:'))!;
-	expect(customerLine).toContain(cus2.name);
-	expect(customerLine).toContain(cus2.email);
-	expect(emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+		// The approver sees whose refund it is: the customer's name and email, from Stripe now.
+		expect(text).toContain(`of charge ${refunded.id}`);
+		const context = text.slice(text.indexOf('From Stripe now:'));
+		const customerLine = context.split('\n').find((l) => l.includes('Customer:'))!;
+		expect(customerLine).toContain(cus2.name);
+		expect(customerLine).toContain(cus2.email);
+		expect(emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
 
-	const executionId = /execution (\S+)\. /.exec(text)![1];
-	expect(await executionStatus(executionId)).toBe('waiting');
-	const [{ url }] = reviewLinks(text);
-	const decision = await decide(url, { approver: 'Ada Lovelace', decision: 'approve' });
-	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
-	await waitFor(`execution ${executionId} to finish`, async () =>
-		(await executionStatus(executionId)) === 'success' ? true : undefined,
-	);
-	expect(
-		emulator.requests.filter((r) => r.method !== 'GET').map((r) => [r.method, r.path]),
-	).toEqual([['POST', '/v1/refunds']]);
-	const refunds = emulator.list('refund', 'test').filter((r) => r.charge === refunded.id);
-	expect(refunds).toHaveLength(1);
-	expect(refunds[0].amount).toBe(refunded.amount);
-	// The answer came last; the model was never asked again after the proposal.
-	expect(model.requests).toHaveLength(script.length + 1);
-});
+		const executionId = /execution (\S+)\. /.exec(text)![1];
+		expect(await executionStatus(executionId)).toBe('waiting');
+		const [{ url }] = reviewLinks(text);
+		const decision = await decide(url, { approver: 'Ada Lovelace', decision: 'approve' });
+		expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
+		await waitFor(`execution ${executionId} to finish`, async () =>
+			(await executionStatus(executionId)) === 'success' ? true : undefined,
+		);
+		expect(
+			emulator.requests.filter((r) => r.method !== 'GET').map((r) => [r.method, r.path]),
+		).toEqual([['POST', '/v1/refunds']]);
+		const refunds = emulator.list('refund', 'test').filter((r) => r.charge === refunded.id);
+		expect(refunds).toHaveLength(1);
+		expect(refunds[0].amount).toBe(refunded.amount);
+		// The answer came last; the model was never asked again after the proposal.
+		expect(model.requests).toHaveLength(script.length + 1);
+	},
+);

@@ -30,7 +30,8 @@ const queue =
 
 jest.setTimeout(15 * 60_000);
 
-// Ports no other suite (nor `npm run start:queue`) uses, so suites can run side by side; the main's task broker takes main + 1000.
+// Ports no other suite (nor `npm run start:queue`) uses, so suites
+// can run side by side; the main's task broker takes main + 1000.
 const PORTS = { main: 5700, postgres: 55436, redis: 56383 };
 const WORKERS = [
 	{ name: 'worker A', healthPort: 5701, brokerPort: 5703 },
@@ -71,8 +72,14 @@ const workflows = () => [
 	refundWithApproval('sgQueueApprove001', 'sg-queue-refund', approvals.url, WRITE),
 ];
 
-/** Which worker logged that it started the execution (`Worker started execution <id>`), each time it did. */
-/** How many times any worker started the execution (its first run until it waited, then each resumption). */
+/**
+ * Which worker logged that it started the execution
+ * (`Worker started execution <id>`), each time it did.
+ */
+/**
+ * How many times any worker started the execution (its
+ * first run until it waited, then each resumption).
+ */
 const runsOf = (executionId: string) =>
 	workers.reduce(
 		(n, w) =>
@@ -192,42 +199,46 @@ test('the trigger, polled by the main, emits each new event once', async () => {
 	expect(slack.messages.map((m) => m.text)).toEqual(ids);
 });
 
-test('an approval whose worker is gone is resumed on the other worker and writes once', async () => {
-	const charge = emulator.create('charge', 'test', {
-		amount: 5000,
-		amount_refunded: 0,
-		currency: 'usd',
-	});
-	const res = await fetch(`${main.url}/webhook/sg-queue-refund`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ chargeId: charge.id }),
-	});
-	expect(res.status).toBe(200);
-	const { text } = await waitFor('the approval request', () => approvals.messages[0], 90_000);
-	const executionId = /execution (\S+)\. /.exec(text)![1];
-	const [{ url: approve }] = reviewLinks(text);
-	await waitFor('the execution to wait', async () =>
-		(await statusOf(main.url, cookie, executionId)) === 'waiting' ? true : undefined,
-	);
-	const [first] = ranOn(executionId);
-	expect(first).toBeDefined();
-	await workers[first].stop();
+test(
+	'an approval whose worker is gone is resumed ' + 'on the other worker and writes once',
+	async () => {
+		const charge = emulator.create('charge', 'test', {
+			amount: 5000,
+			amount_refunded: 0,
+			currency: 'usd',
+		});
+		const res = await fetch(`${main.url}/webhook/sg-queue-refund`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ chargeId: charge.id }),
+		});
+		expect(res.status).toBe(200);
+		const { text } = await waitFor('the approval request', () => approvals.messages[0], 90_000);
+		const executionId = /execution (\S+)\. /.exec(text)![1];
+		const [{ url: approve }] = reviewLinks(text);
+		await waitFor('the execution to wait', async () =>
+			(await statusOf(main.url, cookie, executionId)) === 'waiting' ? true : undefined,
+		);
+		const [first] = ranOn(executionId);
+		expect(first).toBeDefined();
+		await workers[first].stop();
 
-	const decision = await approveAs(approve, 'Ada Lovelace');
-	expect(decision.status).toBe(200);
-	await waitFor(
-		'the execution to finish',
-		async () => ((await statusOf(main.url, cookie, executionId)) === 'success' ? true : undefined),
-		90_000,
-	);
-	// Both workers have now run it: the first until it waited, the other after the approval.
-	expect(ranOn(executionId)).toEqual([0, 1]);
-	expect(
-		emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds'),
-	).toHaveLength(1);
-	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
-});
+		const decision = await approveAs(approve, 'Ada Lovelace');
+		expect(decision.status).toBe(200);
+		await waitFor(
+			'the execution to finish',
+			async () =>
+				(await statusOf(main.url, cookie, executionId)) === 'success' ? true : undefined,
+			90_000,
+		);
+		// Both workers have now run it: the first until it waited, the other after the approval.
+		expect(ranOn(executionId)).toEqual([0, 1]);
+		expect(
+			emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds'),
+		).toHaveLength(1);
+		expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
+	},
+);
 
 /**
  * Starts an approval (a $3.00 refund of a new charge) in queue mode, posts the given decisions to
@@ -270,13 +281,15 @@ async function raceDecisions(
 		}),
 	);
 	// On failure, what each submission got back (the page's heading, or n8n's message).
-	const report = answers.map(
-		(a) =>
-			`${a.fields.approver}/${a.fields.decision}: ${a.status} ${(/<h2>([^<]*)/.exec(a.body) ?? /"message":"([^"]*)"/.exec(a.body) ?? ['', a.body.slice(0, 300)])[1]}`,
+	const report = answers.map((a) => {
+		const said = /<h2>([^<]*)/.exec(a.body) ??
+			/"message":"([^"]*)"/.exec(a.body) ?? ['', a.body.slice(0, 300)];
+		return `${a.fields.approver}/${a.fields.decision}: ${a.status} ${said[1]}`;
+	});
+	const decisions = submissions.map(
+		(f) => `${f.decision === 'approve' ? 'Approved' : 'Rejected'} by ${f.approver}`,
 	);
-	const decisionPage = new RegExp(
-		`^(${submissions.map((f) => `${f.decision === 'approve' ? 'Approved' : 'Rejected'} by ${f.approver}`).join('|')})`,
-	);
+	const decisionPage = new RegExp(`^(${decisions.join('|')})`);
 	const decided = answers.filter(
 		(a) =>
 			a.status === 200 &&
@@ -301,7 +314,8 @@ async function raceDecisions(
 	// Give a duplicate resumption, if there were one, time to show.
 	await new Promise((resolve) => setTimeout(resolve, 3000));
 	expect(await statusOf(main.url, cookie, executionId)).toBe('success');
-	// At most one write reached Stripe that was not a replay of the same idempotency key, and it made one refund.
+	// At most one write reached Stripe that was not a replay
+	// of the same idempotency key, and it made one refund.
 	expect(refundPosts().filter((r) => !r.replayed)).toHaveLength(approved ? 1 : 0);
 	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(
 		approved ? 1 : 0,
@@ -322,19 +336,27 @@ async function raceDecisions(
 	return decided[0].fields;
 }
 
-test('approve, approve and reject at the same moment in queue mode: one decision, the others told, at most one write, one resumed run', async () => {
-	await raceDecisions([
-		{ approver: 'Ada', decision: 'approve' },
-		{ approver: 'Bob', decision: 'approve' },
-		{ approver: 'Eve', decision: 'reject' },
-	]);
-});
+test(
+	'approve, approve and reject at the same moment in queue mode: ' +
+		'one decision, the others told, at most one write, one resumed run',
+	async () => {
+		await raceDecisions([
+			{ approver: 'Ada', decision: 'approve' },
+			{ approver: 'Bob', decision: 'approve' },
+			{ approver: 'Eve', decision: 'reject' },
+		]);
+	},
+);
 
-test('three approvals at the same moment in queue mode: one writes, the others are told, the refund is made once', async () => {
-	const decided = await raceDecisions([
-		{ approver: 'Ada', decision: 'approve' },
-		{ approver: 'Bob', decision: 'approve' },
-		{ approver: 'Cy', decision: 'approve' },
-	]);
-	expect(decided.decision).toBe('approve');
-});
+test(
+	'three approvals at the same moment in queue mode: ' +
+		'one writes, the others are told, the refund is made once',
+	async () => {
+		const decided = await raceDecisions([
+			{ approver: 'Ada', decision: 'approve' },
+			{ approver: 'Bob', decision: 'approve' },
+			{ approver: 'Cy', decision: 'approve' },
+		]);
+		expect(decided.decision).toBe('approve');
+	},
+);

@@ -89,62 +89,68 @@ afterAll(async () => {
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
-test('across a restart the trigger emits every new event once and the waiting approval still executes once', async () => {
-	newCustomer('Before activation'); // history: never emitted
-	server = await runtime.startServer(n8n, env);
-	const { cookie } = await runtime.setupOwner(server.url);
-	// Activation polls at once and takes the newest event as its starting point.
-	await waitFor('the first poll', () => (eventPolls() > 0 ? true : undefined));
+test(
+	'across a restart the trigger emits every new event ' +
+		'once and the waiting approval still executes once',
+	async () => {
+		newCustomer('Before activation'); // history: never emitted
+		server = await runtime.startServer(n8n, env);
+		const { cookie } = await runtime.setupOwner(server.url);
+		// Activation polls at once and takes the newest event as its starting point.
+		await waitFor('the first poll', () => (eventPolls() > 0 ? true : undefined));
 
-	const before = [newCustomer('Ada'), newCustomer('Grace'), newCustomer('Alan')];
-	await waitFor(
-		'the minute poll to post the new customers',
-		() => (slack.messages.length >= 3 ? true : undefined),
-		90_000,
-	);
+		const before = [newCustomer('Ada'), newCustomer('Grace'), newCustomer('Alan')];
+		await waitFor(
+			'the minute poll to post the new customers',
+			() => (slack.messages.length >= 3 ? true : undefined),
+			90_000,
+		);
 
-	// An approval waiting when n8n stops.
-	const charge = emulator.create('charge', 'test', {
-		amount: 5000,
-		amount_refunded: 0,
-		currency: 'usd',
-	});
-	const res = await fetch(`${server.url}/webhook/sg-restart-refund`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ chargeId: charge.id }),
-	});
-	expect(res.status).toBe(200);
-	const { text } = await waitFor('the approval request', () => approvals.messages[0], 60_000);
-	const executionId = /execution (\S+)\. /.exec(text)![1];
-	const [{ url: approve }] = reviewLinks(text);
-	await waitFor('the execution to wait', async () =>
-		(await statusOf(server!.url, cookie, executionId)) === 'waiting' ? true : undefined,
-	);
+		// An approval waiting when n8n stops.
+		const charge = emulator.create('charge', 'test', {
+			amount: 5000,
+			amount_refunded: 0,
+			currency: 'usd',
+		});
+		const res = await fetch(`${server.url}/webhook/sg-restart-refund`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ chargeId: charge.id }),
+		});
+		expect(res.status).toBe(200);
+		const { text } = await waitFor('the approval request', () => approvals.messages[0], 60_000);
+		const executionId = /execution (\S+)\. /.exec(text)![1];
+		const [{ url: approve }] = reviewLinks(text);
+		await waitFor('the execution to wait', async () =>
+			(await statusOf(server!.url, cookie, executionId)) === 'waiting' ? true : undefined,
+		);
 
-	await server.stop();
-	const during = [newCustomer('Katherine'), newCustomer('Linus')];
-	server = await runtime.startServer(n8n, env);
-	const { cookie: cookie2 } = await runtime.setupOwner(server.url);
-	// The trigger is activated again and polls at once: what happened while n8n was down comes now.
-	await waitFor(
-		'the events from the downtime',
-		() => (slack.messages.length >= 5 ? true : undefined),
-		90_000,
-	);
-	await new Promise((resolve) => setTimeout(resolve, 2000));
-	expect(slack.messages.map((m) => m.text)).toEqual([...before, ...during]);
+		await server.stop();
+		const during = [newCustomer('Katherine'), newCustomer('Linus')];
+		server = await runtime.startServer(n8n, env);
+		const { cookie: cookie2 } = await runtime.setupOwner(server.url);
+		// The trigger is activated again and polls at once: what happened while n8n was down comes now.
+		await waitFor(
+			'the events from the downtime',
+			() => (slack.messages.length >= 5 ? true : undefined),
+			90_000,
+		);
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		expect(slack.messages.map((m) => m.text)).toEqual([...before, ...during]);
 
-	expect(await statusOf(server.url, cookie2, executionId)).toBe('waiting');
-	const decision = await approveAs(approve, 'Ada Lovelace');
-	expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
-	await waitFor('the execution to finish', async () =>
-		(await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined,
-	);
-	const refunds = emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
-	expect(refunds).toHaveLength(1);
-	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
-	// The same link again after the restart: nothing more is written.
-	await approveAs(approve, 'Ada Lovelace');
-	expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
-});
+		expect(await statusOf(server.url, cookie2, executionId)).toBe('waiting');
+		const decision = await approveAs(approve, 'Ada Lovelace');
+		expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');
+		await waitFor('the execution to finish', async () =>
+			(await statusOf(server!.url, cookie2, executionId)) === 'success' ? true : undefined,
+		);
+		const refunds = emulator.requests.filter(
+			(r) => r.method === 'POST' && r.path === '/v1/refunds',
+		);
+		expect(refunds).toHaveLength(1);
+		expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
+		// The same link again after the restart: nothing more is written.
+		await approveAs(approve, 'Ada Lovelace');
+		expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
+	},
+);

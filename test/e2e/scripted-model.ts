@@ -68,7 +68,8 @@ export const toolNamed = (request: ChatRequest, part: string) => {
 	const tool = request.tools?.find((t) => t.function.name.includes(part));
 	if (!tool)
 		throw new Error(
-			`the agent offered no tool like ${part}: ${request.tools?.map((t) => t.function.name).join(', ')}`,
+			`the agent offered no tool like ${part}: ` +
+				`${request.tools?.map((t) => t.function.name).join(', ')}`,
 		);
 	return tool.function.name;
 };

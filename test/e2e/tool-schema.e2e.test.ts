@@ -73,7 +73,10 @@ let model: Awaited<ReturnType<typeof startScriptedModel>>;
 let userFolder: string;
 let tools: ToolFunction[];
 
-/** Manual Trigger → AI Agent (scripted model) with the Stripe Guard tools above, each at its defaults. */
+/**
+ * Manual Trigger → AI Agent (scripted model) with the
+ * Stripe Guard tools above, each at its defaults.
+ */
 function agentWorkflow() {
 	const names = Object.keys(TOOLS);
 	return {
@@ -177,7 +180,9 @@ beforeAll(async () => {
 	const error = run.data.resultData.error;
 	if (error || model.requests.length === 0) {
 		throw new Error(
-			`the agent's run ended ${run.status} before the model saw its tools (${model.requests.length} model request(s)): ${error?.message} ${JSON.stringify(error?.context ?? {})}`,
+			`the agent's run ended ${run.status} before the model saw ` +
+				`its tools (${model.requests.length} model request(s)): ` +
+				`${error?.message} ${JSON.stringify(error?.context ?? {})}`,
 		);
 	}
 	tools = (
@@ -211,34 +216,41 @@ test.each(Object.keys(TOOLS))(
 	},
 );
 
-test('each function takes exactly the inputs its $fromAI calls declare, with their descriptions', () => {
-	for (const [name, { inputs }] of Object.entries(TOOLS)) {
-		const { parameters } = tool(name);
-		expect(Object.keys(parameters.properties).sort()).toEqual(Object.keys(inputs).sort());
-		for (const [key, description] of Object.entries(inputs)) {
-			expect(parameters.properties[key]).toMatchObject({ type: 'string', description });
-			expect(parameters.required).toContain(key);
+test(
+	'each function takes exactly the inputs its ' + '$fromAI calls declare, with their descriptions',
+	() => {
+		for (const [name, { inputs }] of Object.entries(TOOLS)) {
+			const { parameters } = tool(name);
+			expect(Object.keys(parameters.properties).sort()).toEqual(Object.keys(inputs).sort());
+			for (const [key, description] of Object.entries(inputs)) {
+				expect(parameters.properties[key]).toMatchObject({ type: 'string', description });
+				expect(parameters.required).toContain(key);
+			}
 		}
-	}
-});
+	},
+);
 
-test('the write says it only proposes; reads say personal data is redacted; the Query carries its grammar', () => {
-	expect(tool('Propose refund').description).toContain(
-		'Returns a proposal for a person to approve; nothing changes in Stripe until then',
-	);
-	for (const read of ['Get customer', 'List invoices', 'Query Stripe'])
-		expect(tool(read).description).toContain('placeholders such as "Person 1"');
-	expect(tool('List invoices').description).toContain('Returns at most 100 simplified objects');
-	const grammar = tool('Query Stripe').description;
-	for (const part of [
-		'- customers (IDs start with cus_)',
-		'- charges (IDs start with ch_)',
-		'- events (IDs start with evt_)',
-		'status: one of',
-		'"limit": 1–1000',
-		'{"get": "<resource>", "id": "<ID>"}',
-		'no verb changes data',
-	]) {
-		expect(grammar).toContain(part);
-	}
-});
+test(
+	'the write says it only proposes; reads say personal ' +
+		'data is redacted; the Query carries its grammar',
+	() => {
+		expect(tool('Propose refund').description).toContain(
+			'Returns a proposal for a person to approve; nothing changes in Stripe until then',
+		);
+		for (const read of ['Get customer', 'List invoices', 'Query Stripe'])
+			expect(tool(read).description).toContain('placeholders such as "Person 1"');
+		expect(tool('List invoices').description).toContain('Returns at most 100 simplified objects');
+		const grammar = tool('Query Stripe').description;
+		for (const part of [
+			'- customers (IDs start with cus_)',
+			'- charges (IDs start with ch_)',
+			'- events (IDs start with evt_)',
+			'status: one of',
+			'"limit": 1–1000',
+			'{"get": "<resource>", "id": "<ID>"}',
+			'no verb changes data',
+		]) {
+			expect(grammar).toContain(part);
+		}
+	},
+);

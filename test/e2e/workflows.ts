@@ -1,4 +1,6 @@
-/** Workflows the restart and queue-mode suites both run, built for a given receiver and credentials. */
+/**
+ * Workflows the restart and queue-mode suites both run, built for a given receiver and credentials.
+ */
 
 type Credential = { id: string; name: string };
 
@@ -30,7 +32,10 @@ export const webhook = (path: string, responseMode: 'onReceived' | 'lastNode') =
 		},
 	);
 
-/** An AI Agent prompted with the webhook body's `question`, its intermediate steps returned (for Stripe Guard Approval). */
+/**
+ * An AI Agent prompted with the webhook body's `question`, its
+ * intermediate steps returned (for Stripe Guard Approval).
+ */
 export const agentNode = (position: [number, number] = [220, 0]) => ({
 	id: 'node-agent',
 	name: 'AI Agent',
@@ -69,7 +74,10 @@ export const chain = (...names: string[]) =>
 			.map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
 	);
 
-/** Stripe Guard Trigger (customer.created, every minute) → the new customer's ID posted to a Slack-compatible receiver. */
+/**
+ * Stripe Guard Trigger (customer.created, every minute) → the
+ * new customer's ID posted to a Slack-compatible receiver.
+ */
 export const customersToSlack = (id: string, slackUrl: string, credential: Credential) => ({
 	id,
 	name: 'New customers to Slack',
@@ -105,7 +113,10 @@ export const customersToSlack = (id: string, slackUrl: string, credential: Crede
 	connections: chain('New customer', 'Post'),
 });
 
-/** Webhook (POST {chargeId}) → propose a $3 refund → Stripe Guard Approval asking through a receiver. */
+/**
+ * Webhook (POST {chargeId}) → propose a $3 refund →
+ * Stripe Guard Approval asking through a receiver.
+ */
 export const refundWithApproval = (
 	id: string,
 	path: string,

@@ -17,7 +17,10 @@ export interface ApiRequest {
 	path: string;
 	params: Params;
 	key: EmulatedKey;
-	/** Stripe's parameter checks, which come after its key and permission checks (a 403 wins over a 400). */
+	/**
+	 * Stripe's parameter checks, which come after its
+	 * key and permission checks (a 403 wins over a 400).
+	 */
 	checkParams?: () => void;
 }
 
@@ -32,7 +35,7 @@ const EVENT_RETENTION_SECONDS = 30 * 86_400;
 /** `types` on GET /v1/events: "an array of up to 20 strings", and not together with `type`. */
 const MAX_EVENT_TYPES = 20;
 
-/** Fields Stripe returns only when the request expands them (shared/stripe: "Includable" fields). */
+/** Fields Stripe leaves out of its answers unless the request expands them. */
 const INCLUDABLE: Record<string, string[]> = {
 	price: ['tiers', 'currency_options'],
 	coupon: ['currency_options', 'applies_to'],
@@ -80,14 +83,17 @@ export class StripeApi {
 			req.checkParams?.();
 			return ok(this.balance(mode));
 		}
-		const m = /^\/v1\/((?:checkout\/)?[a-z_]+)(?:\/([A-Za-z0-9_]+))?(?:\/([a-z_]+))?$/.exec(path);
+		// An ID may hold a hyphen: a coupon's code (SUMMER-25) is chosen by a person.
+		const m = /^\/v1\/((?:checkout\/)?[a-z_]+)(?:\/([A-Za-z0-9_-]+))?(?:\/([a-z_]+))?$/.exec(path);
 		const info = m && Object.values(CATALOG).find((r) => r.path === `/v1/${m[1]}`);
-		if (!m || !info) req.checkParams?.(); // an endpoint Stripe has that the emulator lacks is still checked
+		// An endpoint Stripe has that the emulator lacks is still checked.
+		if (!m || !info) req.checkParams?.();
 		if (!m || !info)
 			throw new StripeFailure(
 				404,
 				'invalid_request_error',
-				`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+				`Unrecognized request URL (${method}: ${path}). ` +
+					'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
 			);
 		const [, , id, action] = m;
 		const group: PermissionGroup =
@@ -231,7 +237,8 @@ export class StripeApi {
 			try {
 				info.filters[k]({ id: '', object: '' }, v);
 			} catch (error) {
-				if (error instanceof StripeFailure) throw error; // a filter that reads deeper fails on the empty object: no matter
+				// A filter that reads deeper fails on the empty object: no matter.
+				if (error instanceof StripeFailure) throw error;
 			}
 		}
 		if (type === 'subscription' && params.status === undefined)
@@ -549,6 +556,16 @@ export class StripeApi {
 				);
 			case 'POST refund':
 				return this.createRefund(mode, params);
+			case 'POST coupon :id':
+				// Stripe lets a coupon's name and metadata change; its terms are fixed.
+				return this.update(
+					'coupon',
+					mode,
+					id!,
+					params,
+					['metadata', 'name', 'currency_options'],
+					'coupon.updated',
+				);
 			case 'POST checkout_session':
 				return this.createSession(mode, params);
 			case 'POST checkout_session :id expire':
@@ -691,7 +708,8 @@ export class StripeApi {
 		const object = this.mustGet(type, mode, id);
 		if (!from.includes(String(object.status))) {
 			throw invalid(
-				`This ${CATALOG[type].noun.replace('_', ' ')} has a status of ${String(object.status)}; it must be ${from.join(' or ')}.`,
+				`This ${CATALOG[type].noun.replace('_', ' ')} has a status of ` +
+					`${String(object.status)}; it must be ${from.join(' or ')}.`,
 				undefined,
 				`${type === 'invoice' ? 'invoice' : 'payment_intent'}_unexpected_state`,
 			);
@@ -906,7 +924,8 @@ export class StripeApi {
 			charge = this.mustGet('charge', mode, String(pi.latest_charge), 'payment_intent');
 		} else
 			throw invalid(
-				'One of the following params should be provided for this request: payment_intent or charge.',
+				'One of the following params should be provided ' +
+					'for this request: payment_intent or charge.',
 				undefined,
 				'parameter_missing',
 			);
@@ -1030,7 +1049,8 @@ function unrecognized(method: string, path: string): StripeFailure {
 	return new StripeFailure(
 		404,
 		'invalid_request_error',
-		`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+		`Unrecognized request URL (${method}: ${path}). ` +
+			'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
 	);
 }
 

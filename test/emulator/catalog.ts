@@ -22,7 +22,10 @@ export interface ResourceInfo {
 	/** Fields that can be expanded (property path → whether it points at another object). */
 	expandable: string[];
 	defaults(now: number): Record<string, unknown>;
-	/** Fills what depends on the new object's ID (an invoice's lines, a subscription's items) unless given. */
+	/**
+	 * Fills what depends on the new object's ID (an
+	 * invoice's lines, a subscription's items) unless given.
+	 */
 	finish?(
 		object: StripeObject,
 		fields: Record<string, unknown>,
@@ -42,7 +45,10 @@ export function inRange(actual: unknown, range: unknown): boolean {
 	return true;
 }
 
-/** Seconds outside which nothing can match a `created` filter (wider, never narrower: the filter still decides). */
+/**
+ * Seconds outside which nothing can match a `created`
+ * filter (wider, never narrower: the filter still decides).
+ */
 export function createdRange(range: unknown): { atLeast?: number; atMost?: number } | undefined {
 	const n = (v: unknown) => (v === undefined ? undefined : Number(v));
 	const finite = (...values: Array<number | undefined>) =>
@@ -553,7 +559,8 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 		path: '/v1/payouts',
 		group: 'payout',
 		noun: 'payout',
-		// Stripe documents the list's status filter as pending, paid, failed or canceled (the types say string).
+		// Stripe documents the list's status filter as pending,
+		// paid, failed or canceled (the types say string).
 		filters: {
 			created,
 			status: oneOf('status', ['pending', 'paid', 'failed', 'canceled']),

@@ -18,7 +18,8 @@ async function main(): Promise<void> {
 		seed: option('seed', 'demo') === 'none' ? 'none' : 'demo',
 	});
 	process.stdout.write(
-		`${JSON.stringify({ url: emulator.url, accountId: emulator.accountId, keys: emulator.keys })}\n`,
+		JSON.stringify({ url: emulator.url, accountId: emulator.accountId, keys: emulator.keys }) +
+			'\n',
 	);
 	let logged = 0;
 	const timer = setInterval(() => {
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
 				r.violation && `refused by Stripe's definitions: ${r.violation}`,
 			].filter(Boolean);
 			process.stderr.write(
-				`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ${r.keyHint}${notes.length ? ` (${notes.join('; ')})` : ''}\n`,
+				`${new Date(r.time).toISOString()} ${r.method} ${r.path} ${r.status} ` +
+					`${r.keyHint}${notes.length ? ` (${notes.join('; ')})` : ''}\n`,
 			);
 		}
 	}, 250);

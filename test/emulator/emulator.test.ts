@@ -1,19 +1,22 @@
 /**
- * The emulator itself, through the real stripe SDK: it must behave as Stripe does, or the product's
- * tests prove nothing. The SDK calls https://api.stripe.com, routed to the emulator (route-stripe.js).
+ * The emulator itself, through the real stripe SDK: it must behave as
+ * Stripe does, or the product's tests prove nothing. The SDK calls
+ * https://api.stripe.com, routed to the emulator (route-stripe.js).
  */
 import https from 'node:https';
 
 import Stripe from 'stripe';
 
 import { routeStripeTo } from '../route-stripe';
+import { checkObject } from './contract';
 import { startEmulator, type StripeEmulator } from './index';
 
 let emu: StripeEmulator;
 const sdk = (key: string, maxNetworkRetries = 0) => new Stripe(key, { maxNetworkRetries });
 
 beforeAll(async () => {
-	// Stripe's rate limits have their own suite (test/engine/rate-limits.test.ts); here the SDK calls as fast as it can.
+	// Stripe's rate limits have their own suite
+	// (test/engine/rate-limits.test.ts); here the SDK calls as fast as it can.
 	emu = await startEmulator({ seed: 'demo', rateLimits: false });
 	routeStripeTo(emu.port);
 });
@@ -90,6 +93,27 @@ describe('lists', () => {
 		expect(paidOut.data.every((e) => e.type.startsWith('invoice.'))).toBe(true);
 	});
 
+	test("coupons: newest first, by created, in Stripe's schema; codes with -", async () => {
+		const s = sdk(key);
+		const seeded = emu.list('coupon', 'test');
+		expect(seeded.length).toBeGreaterThanOrEqual(3);
+		const page = await s.coupons.list({ limit: 100 });
+		expect(page.data.map((c) => c.id)).toEqual(
+			[...seeded].sort((a, b) => (b.created as number) - (a.created as number)).map((c) => c.id),
+		);
+		expect(checkObject('list', JSON.parse(JSON.stringify(page)))).toEqual([]);
+		const oldest = page.data.at(-1)!;
+		const newer = await s.coupons.list({ created: { gt: oldest.created }, limit: 100 });
+		expect(newer.data.map((c) => c.id)).not.toContain(oldest.id);
+		expect(newer.data.every((c) => c.created > oldest.created)).toBe(true);
+		const hyphen = emu.create<{ id: string }>('coupon', 'test', {
+			id: 'SUMMER-25',
+			percent_off: 25,
+		});
+		expect((await s.coupons.retrieve(hyphen.id)).percent_off).toBe(25);
+		expect(emu.takeViolations()).toEqual([]);
+	});
+
 	test('expand replaces an ID with the object', async () => {
 		const page = await sdk(key).subscriptions.list({ limit: 2, expand: ['data.customer'] });
 		expect((page.data[0].customer as Stripe.Customer).object).toBe('customer');
@@ -98,31 +122,39 @@ describe('lists', () => {
 		expect(emu.takeViolations().map((v) => v.param)).toEqual(['expand[0]']);
 	});
 
-	test("events go back 30 days (as Stripe's definitions say); `types` takes up to 20 names and not with `type`", async () => {
-		const s = sdk(key);
-		const day = 86_400;
-		const now = Math.floor(Date.now() / 1000);
-		const old = emu.create('event', 'test', { type: 'customer.created', created: now - 31 * day });
-		const recent = emu.create('event', 'test', {
-			type: 'customer.created',
-			created: now - 29 * day,
-		});
-		const seen: string[] = [];
-		for await (const e of s.events.list({ limit: 100, type: 'customer.created' })) seen.push(e.id);
-		expect(seen).toContain(recent.id);
-		expect(seen).not.toContain(old.id);
-		expect((await failure(s.events.retrieve(old.id))).statusCode).toBe(404);
-		expect((await s.events.retrieve(recent.id)).id).toBe(recent.id);
+	test(
+		"events go back 30 days (as Stripe's definitions say); " +
+			'`types` takes up to 20 names and not with `type`',
+		async () => {
+			const s = sdk(key);
+			const day = 86_400;
+			const now = Math.floor(Date.now() / 1000);
+			const old = emu.create('event', 'test', {
+				type: 'customer.created',
+				created: now - 31 * day,
+			});
+			const recent = emu.create('event', 'test', {
+				type: 'customer.created',
+				created: now - 29 * day,
+			});
+			const seen: string[] = [];
+			for await (const e of s.events.list({ limit: 100, type: 'customer.created' }))
+				seen.push(e.id);
+			expect(seen).toContain(recent.id);
+			expect(seen).not.toContain(old.id);
+			expect((await failure(s.events.retrieve(old.id))).statusCode).toBe(404);
+			expect((await s.events.retrieve(recent.id)).id).toBe(recent.id);
 
-		const names = Array.from({ length: 21 }, (_, i) => `customer.event_${i}`);
-		expect((await s.events.list({ types: names.slice(0, 20) })).object).toBe('list');
-		const tooMany = await failure(s.events.list({ types: names }));
-		expect([tooMany.statusCode, tooMany.param]).toEqual([400, 'types']);
-		const both = await failure(
-			s.events.list({ types: ['customer.created'], type: 'customer.created' }),
-		);
-		expect([both.statusCode, both.param]).toEqual([400, 'types']);
-	});
+			const names = Array.from({ length: 21 }, (_, i) => `customer.event_${i}`);
+			expect((await s.events.list({ types: names.slice(0, 20) })).object).toBe('list');
+			const tooMany = await failure(s.events.list({ types: names }));
+			expect([tooMany.statusCode, tooMany.param]).toEqual([400, 'types']);
+			const both = await failure(
+				s.events.list({ types: ['customer.created'], type: 'customer.created' }),
+			);
+			expect([both.statusCode, both.param]).toEqual([400, 'types']);
+		},
+	);
 
 	test('search with AND, ~ and metadata, paged with next_page', async () => {
 		const s = sdk(key);
@@ -170,7 +202,9 @@ describe('keys', () => {
 		const error = await failure(sdk(key).subscriptions.list());
 		expect(error.statusCode).toBe(403);
 		expect(error.message).toBe(
-			`The provided key 'rk_test_***${key.slice(-6)}' does not have the required permissions for this endpoint on account '${emu.accountId}'. Having the 'rak_subscription_read' permission would allow this request to continue.`,
+			`The provided key 'rk_test_***${key.slice(-6)}' does not have the required ` +
+				`permissions for this endpoint on account '${emu.accountId}'. ` +
+				`Having the 'rak_subscription_read' permission would allow this request to continue.`,
 		);
 		expect(error.code).toBeUndefined();
 	});
@@ -184,7 +218,10 @@ describe('keys', () => {
 		const error = await failure(sdk(key).prices.list());
 		expect(error.code).toBe('more_permissions_required');
 		expect(error.message).toMatch(
-			/^Permission denied\. .*Enabling "Prices Read" \('plan_read'\) permissions on this key would allow this request to continue\./,
+			new RegExp(
+				String.raw`^Permission denied\. .*Enabling "Prices Read" \('plan_read'\) ` +
+					String.raw`permissions on this key would allow this request to continue\.`,
+			),
 		);
 	});
 
@@ -216,22 +253,25 @@ describe('keys', () => {
 });
 
 describe('connections', () => {
-	test('TLS handshakes are counted: one for a kept-alive connection, one per request without', async () => {
-		const key = emu.addKey({ mode: 'test', permissions: 'read' });
-		const handshakes = () => emu.tlsHandshakes.full + emu.tlsHandshakes.resumed;
-		for (const [keepAlive, expected] of [
-			[true, 1],
-			[false, 3],
-		] as const) {
-			const agent = new https.Agent({ keepAlive });
-			const s = new Stripe(key, { maxNetworkRetries: 0, httpAgent: agent });
-			emu.clearRequests();
-			for (let i = 0; i < 3; i++) await s.customers.list({ limit: 1 });
-			agent.destroy();
-			expect(emu.requests).toHaveLength(3);
-			expect(handshakes()).toBe(expected);
-		}
-	});
+	test(
+		'TLS handshakes are counted: ' + 'one for a kept-alive connection, one per request without',
+		async () => {
+			const key = emu.addKey({ mode: 'test', permissions: 'read' });
+			const handshakes = () => emu.tlsHandshakes.full + emu.tlsHandshakes.resumed;
+			for (const [keepAlive, expected] of [
+				[true, 1],
+				[false, 3],
+			] as const) {
+				const agent = new https.Agent({ keepAlive });
+				const s = new Stripe(key, { maxNetworkRetries: 0, httpAgent: agent });
+				emu.clearRequests();
+				for (let i = 0; i < 3; i++) await s.customers.list({ limit: 1 });
+				agent.destroy();
+				expect(emu.requests).toHaveLength(3);
+				expect(handshakes()).toBe(expected);
+			}
+		},
+	);
 });
 
 describe('writes and idempotency', () => {
@@ -272,28 +312,33 @@ describe('writes and idempotency', () => {
 		expect(tooMuch.code).toBe('amount_too_large');
 	});
 
-	test('an update event carries only what changed: metadata keys before (null when new), no request-only parameters', async () => {
-		const s = sdk(emu.keys.testWrite);
-		const sub = (await s.subscriptions.list({ status: 'active', limit: 100 })).data.find(
-			(x) => x.metadata.plan,
-		)!;
-		await s.subscriptions.update(sub.id, {
-			metadata: { plan: String(sub.metadata.plan), seats: '5' },
-			proration_behavior: 'none',
-			description: 'Renamed',
-		});
-		const [event] = (await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data;
-		expect(event.data.previous_attributes).toEqual({
-			metadata: { seats: null },
-			description: sub.description,
-		});
-		expect(event.data.object).not.toHaveProperty('proration_behavior');
-		const unchanged = await s.subscriptions.update(sub.id, { description: 'Renamed' });
-		expect(unchanged.description).toBe('Renamed');
-		expect(
-			(await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data[0].id,
-		).toBe(event.id);
-	});
+	test(
+		'an update event carries only what changed: ' +
+			'metadata keys before (null when new), no request-only parameters',
+		async () => {
+			const s = sdk(emu.keys.testWrite);
+			const sub = (await s.subscriptions.list({ status: 'active', limit: 100 })).data.find(
+				(x) => x.metadata.plan,
+			)!;
+			await s.subscriptions.update(sub.id, {
+				metadata: { plan: String(sub.metadata.plan), seats: '5' },
+				proration_behavior: 'none',
+				description: 'Renamed',
+			});
+			const [event] = (await s.events.list({ type: 'customer.subscription.updated', limit: 1 }))
+				.data;
+			expect(event.data.previous_attributes).toEqual({
+				metadata: { seats: null },
+				description: sub.description,
+			});
+			expect(event.data.object).not.toHaveProperty('proration_behavior');
+			const unchanged = await s.subscriptions.update(sub.id, { description: 'Renamed' });
+			expect(unchanged.description).toBe('Renamed');
+			expect(
+				(await s.events.list({ type: 'customer.subscription.updated', limit: 1 })).data[0].id,
+			).toBe(event.id);
+		},
+	);
 
 	test('deleting a customer leaves a deleted stub', async () => {
 		const s = sdk(emu.keys.testWrite);

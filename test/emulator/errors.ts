@@ -1,4 +1,7 @@
-/** Stripe's error responses: `{"error": {"type", "message", "code", "param", "doc_url"}}` with its status. */
+/**
+ * Stripe's error responses:
+ * `{"error": {"type", "message", "code", "param", "doc_url"}}` with its status.
+ */
 export class StripeFailure extends Error {
 	constructor(
 		readonly status: number,

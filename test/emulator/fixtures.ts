@@ -3,12 +3,12 @@
  * version the emulator speaks.
  *
  * The examples (fixtures3.json, API 2026-08-21) are older than the types the emulator is checked
- * against (stripe 23.1.0, API 2026-10-28.endive, in ./contract). So each template is conformed to the
- * contract's schema for its `object` before use: fields the schema does not have are dropped, and
- * required fields the example lacks get the empty value their schema allows (null, [] or {}, the
- * last filled in turn). Expandable fields are left as they are; the few required fields that have no
- * empty value are in FIXTURE_GAPS. Objects the emulator builds are then completed the same way, but
- * without dropping anything (see `complete`).
+ * against (stripe 23.1.0, API 2026-10-28.endive, in ./contract). So each template is conformed to
+ * the contract's schema for its `object` before use: fields the schema does not have are dropped,
+ * and required fields the example lacks get the empty value their schema allows (null, [] or {},
+ * the last filled in turn). Expandable fields are left as they are; the few required fields that
+ * have no empty value are in FIXTURE_GAPS. Objects the emulator builds are then completed the same
+ * way, but without dropping anything (see `complete`).
  */
 import { fieldsOf, type ContractField } from './contract';
 import fixtures from './data/fixtures3.json';
@@ -113,8 +113,8 @@ function conform(
 }
 
 /**
- * Fills the required fields an object lacks with their empty values (nothing is removed): at its top
- * level, and within the fields named in `within` (all when not given).
+ * Fills the required fields an object lacks with their empty values (nothing is removed): at its
+ * top level, and within the fields named in `within` (all when not given).
  */
 export function complete<T extends StripeObject>(object: T, within?: Iterable<string>): T {
 	conform(object, rootShape(object.object), false, within && new Set(within));
@@ -123,7 +123,9 @@ export function complete<T extends StripeObject>(object: T, within?: Iterable<st
 
 const templates = new Map<string, StripeObject>();
 
-/** A fresh deep copy of Stripe's example object of this type, conformed to the current API version. */
+/**
+ * A fresh deep copy of Stripe's example object of this type, conformed to the current API version.
+ */
 export function template(type: TemplateType): StripeObject {
 	const key = (RESOURCE_KEYS as Record<string, string>)[type] ?? type;
 	let conformed = templates.get(key);

@@ -50,7 +50,9 @@ export interface StripeEmulator {
 	/** TLS handshakes clients made (full, and resumed sessions); cleared with the requests. */
 	readonly tlsHandshakes: { readonly full: number; readonly resumed: number };
 	clearRequests(): void;
-	/** Inserts an object directly (no HTTP, no log entry); defaults come from Stripe's example object. */
+	/**
+	 * Inserts an object directly (no HTTP, no log entry); defaults come from Stripe's example object.
+	 */
 	create<T extends Record<string, unknown> = StripeObject>(
 		type: ObjectType,
 		mode: Mode,
@@ -146,7 +148,8 @@ export async function startEmulator(options: StartOptions = {}): Promise<StripeE
 					.splice(0)
 					.map((v) => `  ${v.request}: ${v.message}${v.param ? ` (param ${v.param})` : ''}`);
 				throw new Error(
-					`The Stripe emulator received ${list.length} request(s) that Stripe's published definitions refuse:\n${list.join('\n')}`,
+					`The Stripe emulator received ${list.length} request(s) ` +
+						`that Stripe's published definitions refuse:\n${list.join('\n')}`,
 				);
 			}
 		},

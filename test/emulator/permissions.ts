@@ -81,7 +81,9 @@ export function allows(
 	return access === 'read' ? granted !== 'none' : granted === 'write';
 }
 
-/** Stripe's own way of naming a key: prefix, *** and the last four (the legacy wording shows six). */
+/**
+ * Stripe's own way of naming a key: prefix, *** and the last four (the legacy wording shows six).
+ */
 export function keyHint(key: string, tail = 4): string {
 	const prefix = /^[a-z]+_(?:test_|live_)?/.exec(key)?.[0] ?? '';
 	return `${prefix}***${key.slice(-tail)}`;
@@ -99,12 +101,19 @@ export function permissionDenied(
 			.join(' or ');
 		return {
 			code: 'more_permissions_required',
-			message: `Permission denied. The provided key '${keyHint(key.key, 6)}' does not have the required permissions for this endpoint on account '${key.accountId}'. Enabling ${names} permissions on this key would allow this request to continue. You can edit permissions at https://dashboard.stripe.com/${key.accountId}/apikeys.`,
+			message:
+				`Permission denied. The provided key '${keyHint(key.key, 6)}' does not have the ` +
+				`required permissions for this endpoint on account '${key.accountId}'. ` +
+				`Enabling ${names} permissions on this key would allow this request to continue. ` +
+				`You can edit permissions at https://dashboard.stripe.com/${key.accountId}/apikeys.`,
 		};
 	}
 	const quoted = codes.map((c) => `'rak_${c}'`);
 	const plural = quoted.length > 1;
 	return {
-		message: `The provided key '${keyHint(key.key, 6)}' does not have the required permissions for this endpoint on account '${key.accountId}'. Having the ${quoted.join(' or ')} permission${plural ? 's' : ''} would allow this request to continue.`,
+		message:
+			`The provided key '${keyHint(key.key, 6)}' does not have the required permissions ` +
+			`for this endpoint on account '${key.accountId}'. Having the ${quoted.join(' or ')} ` +
+			`permission${plural ? 's' : ''} would allow this request to continue.`,
 	};
 }

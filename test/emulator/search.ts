@@ -1,6 +1,6 @@
 /**
- * A subset of Stripe's search query language: `field:'value'`, `field~'part'`, `field>n` (and <, >=, <=),
- * `-field:'value'`, `metadata['key']:'value'`, joined by AND or by OR (not both).
+ * A subset of Stripe's search query language: `field:'value'`, `field~'part'`, `field>n` (and <,
+ * >=, <=), `-field:'value'`, `metadata['key']:'value'`, joined by AND or by OR (not both).
  */
 import type { StripeObject } from './types';
 
@@ -14,8 +14,11 @@ interface Clause {
 
 export class SearchSyntaxError extends Error {}
 
-const CLAUSE =
-	/^(-)?(metadata\[(?:'([^']+)'|"([^"]+)")\]|[a-z_][a-z0-9_.]*)(:|~|>=|<=|>|<)(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)|(null))$/;
+const CLAUSE = new RegExp(
+	String.raw`^(-)?(metadata\[(?:'([^']+)'|"([^"]+)")\]|[a-z_][a-z0-9_.]*)` +
+		String.raw`(:|~|>=|<=|>|<)` +
+		String.raw`(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)|(null))$`,
+);
 
 export function parseSearch(
 	query: string,
@@ -34,7 +37,8 @@ export function parseSearch(
 		const m = CLAUSE.exec(part.trim());
 		if (!m)
 			throw new SearchSyntaxError(
-				`There was an error parsing your query. Could not parse "${part.trim()}". See https://stripe.com/docs/search#search-query-language.`,
+				`There was an error parsing your query. Could not parse "${part.trim()}". ` +
+					'See https://stripe.com/docs/search#search-query-language.',
 			);
 		const [, negate, fieldText, mk1, mk2, op, s1, s2, num, nul] = m;
 		const isMeta = fieldText.startsWith('metadata[');

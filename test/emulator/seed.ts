@@ -726,7 +726,9 @@ function seedSubscriptionCases(
 				...(previous ? { previous_attributes: previous } : {}),
 			},
 		});
-	/** A subscription as it was created (its event says so), its later changes applied by the caller. */
+	/**
+	 * A subscription as it was created (its event says so), its later changes applied by the caller.
+	 */
 	const subscribe = (
 		customer: StripeObject,
 		items: Array<{ price: StripeObject; quantity?: number }>,
@@ -818,7 +820,8 @@ function seedSubscriptionCases(
 	if (vatCustomer)
 		subscribe(vatCustomer, [{ price: proVat }], at(40), { default_tax_rates: [vat] });
 	if (volume) subscribe(volume, [{ price: api, quantity: 30 }], at(60));
-	// 50 % off for 3 months from 12 days ago: a repeating coupon, which Stripe's default leaves in MRR.
+	// 50 % off for 3 months from 12 days ago: a repeating
+	// coupon, which Stripe's default leaves in MRR.
 	if (welcomed) {
 		const sub = subscribe(welcomed, [{ price: proMonthly }], at(12));
 		discount(sub, welcome, at(12), at(12) + 90 * DAY);
@@ -830,7 +833,8 @@ function seedSubscriptionCases(
 		discount(sub, sorry, at(2), null);
 		event('customer.subscription.updated', at(2), sub, { discounts: [] });
 	}
-	// Asked 4 days ago to cancel at the end of the period (in 10 days): out of MRR at the request by Stripe's default.
+	// Asked 4 days ago to cancel at the end of the period (in
+	// 10 days): out of MRR at the request by Stripe's default.
 	if (leaving) {
 		const sub = subscribe(leaving, [{ price: proMonthly }], at(80));
 		Object.assign(sub, {
@@ -850,13 +854,15 @@ function seedSubscriptionCases(
 			canceled_at: null,
 		});
 	}
-	// Collection paused 5 days ago for two weeks (invoices voided meanwhile): not paying until it resumes.
+	// Collection paused 5 days ago for two weeks (invoices
+	// voided meanwhile): not paying until it resumes.
 	if (onHold) {
 		const sub = subscribe(onHold, [{ price: starterMonthly }], at(65));
 		sub.pause_collection = { behavior: 'void', resumes_at: at(-9) };
 		event('customer.subscription.updated', at(5), sub, { pause_collection: null });
 	}
-	// A customer's second subscription, downgraded 7 days ago from 15 seats (3 packs) to 10 (2 packs): contraction.
+	// A customer's second subscription, downgraded 7 days ago
+	// from 15 seats (3 packs) to 10 (2 packs): contraction.
 	if (demo.customers[0]) {
 		const sub = subscribe(demo.customers[0], [{ price: seats, quantity: 15 }], at(100));
 		const before = structuredClone(sub.items as { data: StripeObject[] });

@@ -19,8 +19,11 @@ import type { FaultRule, RequestLogEntry, StartOptions } from './types';
 
 export const API_VERSION = '2026-10-28.endive';
 const RATE_LIMIT_MESSAGE =
-	'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.';
-/** The parameter of the credential test's write probe (nodes/shared/credentials/credential-test.ts). */
+	'Request rate limit exceeded. Learn more about rate ' +
+	'limits here https://stripe.com/docs/rate-limits.';
+/**
+ * The parameter of the credential test's write probe (nodes/shared/credentials/credential-test.ts).
+ */
 const WRITE_PROBE_PARAMETER = 'stripe_guard_write_probe';
 /** Stripe's documented limits (docs.stripe.com/rate-limits), requests per second. */
 const LIVE_LIMIT = 100;
@@ -66,10 +69,16 @@ export class EmulatorServer {
 	private readonly idempotency = new Map<string, StoredResponse>();
 	private readonly buckets = new Map<string, { tokens: number; at: number }>();
 	private readonly stripeLimits: boolean;
-	/** Requests Stripe's definitions refuse, answered as Stripe would and kept for the suite to fail on. */
+	/**
+	 * Requests Stripe's definitions refuse, answered as
+	 * Stripe would and kept for the suite to fail on.
+	 */
 	readonly violations: Array<ContractViolation & { request: string }> = [];
 	private readonly sockets = new Set<Socket>();
-	/** TLS handshakes since the last clear: full ones, and resumed sessions (cheaper, no key exchange). */
+	/**
+	 * TLS handshakes since the last clear: full ones,
+	 * and resumed sessions (cheaper, no key exchange).
+	 */
 	readonly tls = { full: 0, resumed: 0 };
 	private server?: Server;
 	private requestCounter = 0;
@@ -232,7 +241,10 @@ export class EmulatorServer {
 				new StripeFailure(
 					401,
 					'invalid_request_error',
-					"You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+					'You did not provide an API key. You need to provide your API key in ' +
+						"the Authorization header, using Bearer auth (e.g. 'Authorization: " +
+						"Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication " +
+						'for details, or we can help at https://support.stripe.com/.',
 				),
 			);
 		}
@@ -259,7 +271,9 @@ export class EmulatorServer {
 				new StripeFailure(
 					403,
 					'invalid_request_error',
-					`The provided key '${keyHint(bearer)}' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`,
+					`The provided key '${keyHint(bearer)}' does not have access ` +
+						`to account '${entry.stripeAccount}' (or that account ` +
+						'does not exist). Application access may have been revoked.',
 					{ code: 'account_invalid' },
 				),
 			);
@@ -301,7 +315,8 @@ export class EmulatorServer {
 		};
 
 		const isWrite = method === 'POST' || method === 'DELETE';
-		// Stripe reads GET and DELETE parameters from the query string (as the stripe SDK sends them), POST's from the body.
+		// Stripe reads GET and DELETE parameters from the query string
+		// (as the stripe SDK sends them), POST's from the body.
 		const params = method === 'GET' || method === 'DELETE' ? query : form;
 		const storeKey =
 			isWrite && entry.idempotencyKey
@@ -319,7 +334,9 @@ export class EmulatorServer {
 					new StripeFailure(
 						400,
 						'idempotency_error',
-						`Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${entry.idempotencyKey}' if you meant to execute a different request.`,
+						'Keys for idempotent requests can only be used with the same ' +
+							'parameters they were first used with. Try using a key other than ' +
+							`'${entry.idempotencyKey}' if you meant to execute a different request.`,
 					),
 				);
 			}
@@ -398,7 +415,8 @@ export class EmulatorServer {
 		}
 		const buckets = limits.map(({ id, limit }) => {
 			const bucket = this.buckets.get(id) ?? { tokens: limit, at: now };
-			// A clock that went back (a test's mocked Date.now restored) refills nothing, and takes nothing.
+			// A clock that went back (a test's mocked Date.now
+			// restored) refills nothing, and takes nothing.
 			bucket.tokens = Math.min(
 				limit,
 				bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limit,

@@ -111,7 +111,10 @@ export interface StartOptions {
 	host?: string;
 	seed?: 'demo' | 'none';
 	latencyMs?: number;
-	/** Added to `latencyMs` per object in a list's or search's `data`: 100 + 3 ms per object is Stripe-like. */
+	/**
+	 * Added to `latencyMs` per object in a list's or
+	 * search's `data`: 100 + 3 ms per object is Stripe-like.
+	 */
 	latencyPerObjectMs?: number;
 	accountId?: string;
 	/** Clock in milliseconds, for `created` and relative seed data. */

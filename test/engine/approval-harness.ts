@@ -72,8 +72,9 @@ export interface ApprovalRun {
 }
 
 /**
- * `stripeGuardTools` adds Stripe Guard tool nodes wired as ai_tool into the Items node, which then
- * stands where an AI Agent would: the approval node accepts proposals from those tools' outputs only.
+ * `stripeGuardTools` adds Stripe Guard tool nodes wired as ai_tool
+ * into the Items node, which then stands where an AI Agent would: the
+ * approval node accepts proposals from those tools' outputs only.
  */
 export async function runApproval(options: {
 	proposals: IDataObject[];
@@ -199,7 +200,8 @@ export async function runApproval(options: {
 			);
 			const response = await nodeType.webhook!.call(context);
 			if (!response.workflowData) return { page };
-			// As n8n's waiting-webhook handler: the node resumes disabled, forwarding the webhook's outputs.
+			// As n8n's waiting-webhook handler: the node resumes
+			// disabled, forwarding the webhook's outputs.
 			data.waitTill = undefined;
 			const entry = data.executionData!.nodeExecutionStack[0];
 			entry.node.disabled = true;

@@ -18,14 +18,15 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { PriceTerms } from '../../nodes/shared/proposals/price-amount';
-import { reviewProposal } from '../../nodes/shared/proposals/review';
+import type { PriceTerms } from '../../nodes/StripeGuard/framework/price-amount';
+import { reviewProposal } from '../../nodes/StripeGuard/writes';
 import { createProposal, type Proposal } from '../../nodes/shared/proposals/proposals';
 import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/proposals/write-requests';
+	type WriteKey,
+} from '../../nodes/StripeGuard/writes';
 import {
 	buildRequest,
 	chatQuote,
@@ -182,11 +183,17 @@ const piece = fc.oneof(
 	{ weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9 ]{1,12}$/) },
 );
 
-/** Text that chatQuote flattens to nothing (whitespace and control characters only): shown as "(empty)", see the last tests. */
+/**
+ * Text that chatQuote flattens to nothing (whitespace and control
+ * characters only): shown as "(empty)", see the last tests.
+ */
 const blankOnceFlattened = (s: string) =>
 	s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim() === '';
 
-/** A hostile string of at most `max` units, sometimes exactly at the limit, never blank once flattened. */
+/**
+ * A hostile string of at most `max` units, sometimes
+ * exactly at the limit, never blank once flattened.
+ */
 const hostile = (max: number): fc.Arbitrary<string> =>
 	fc
 		.oneof(
@@ -293,7 +300,9 @@ const amount = fc.integer({ min: 1, max: 99_999_999 });
 const url = (scheme: fc.Arbitrary<string>) =>
 	fc.tuple(scheme, hostile(1800)).map(([s, rest]) => cut(s + rest, 2048));
 
-/** Fields that hold untrusted text, and what each is swapped for to show the headline ignores it. */
+/**
+ * Fields that hold untrusted text, and what each is swapped for to show the headline ignores it.
+ */
 const FREE_TEXT: Record<string, unknown> = {
 	name: 'Placeholder',
 	email: 'placeholder@example.com',
@@ -324,7 +333,9 @@ function neutral(input: Input): Input {
 	return out;
 }
 
-/** Every string of the input that came from outside (free-text fields, metadata keys and values). */
+/**
+ * Every string of the input that came from outside (free-text fields, metadata keys and values).
+ */
 function freeTexts(input: Input): string[] {
 	const texts = Object.keys(FREE_TEXT).flatMap((f) =>
 		typeof input[f] === 'string' ? [input[f] as string] : [],
@@ -514,6 +525,15 @@ const CASES: Record<string, fc.Arbitrary<WriteCase>> = {
 			)
 			.map(([productId, f]) => ({ productId, ...f })),
 	),
+	'coupon.update': simple(
+		'coupon.update',
+		fc
+			.tuple(
+				fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/),
+				some(fc.record({ name: hostile(40), metadata }, { requiredKeys: [] })),
+			)
+			.map(([couponId, f]) => ({ couponId, ...f })),
+	),
 	'price.create': fc
 		.record(
 			{
@@ -627,7 +647,7 @@ const CTX = {
 };
 
 function propose(c: WriteCase): Proposal {
-	const draft = WRITE_BUILDERS[c.write](c.input, c.context);
+	const draft = WRITE_BUILDERS[c.write as WriteKey](c.input, c.context);
 	return createProposal({ ...draft, mode: 'test' }, 'rk_test_x', 3_600_000);
 }
 
@@ -654,8 +674,9 @@ const valueTokens = (text: string, bullet = '•') =>
 const valueText = (v: unknown) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
 
 /**
- * Property 1's oracle: one token per leaf of the request's params. A metadata entry shows its key
- * and its value on one line (`key = value`), a line item its price and quantity (`price × quantity`).
+ * Property 1's oracle: one token per leaf of the request's params. A
+ * metadata entry shows its key and its value on one line (`key = value`),
+ * a line item its price and quantity (`price × quantity`).
  */
 function expectedTokens(params: Record<string, unknown>, cur: string | undefined): string[] {
 	const out: string[] = [];
@@ -692,7 +713,10 @@ const LINE_BREAKS = /[\r\n\u000b\u000c\u0085\u2028\u2029]/;
 const VALUE_LINE = /^ {4}[•◦] [^`:]+: `[^`]*`$/;
 const OUR_LINES = [
 	/^Approval needed: \d+ Stripe changes? \(test mode\)$/,
-	/^Workflow `[^`]*`, execution \S+\. Decide before \d{4}-\d\d-\d\d \d\d:\d\d UTC; after that nothing runs\.$/,
+	new RegExp(
+		'^Workflow `[^`]*`, execution \\S+\\. Decide before ' +
+			String.raw`\d{4}-\d\d-\d\d \d\d:\d\d UTC; after that nothing runs\.$`,
+	),
 	/^$/,
 	/^\d+\. [^`]+$/,
 	/^ {4}From Stripe now:$/,
@@ -702,7 +726,10 @@ const OUR_LINES = [
 	/^Review and decide \(link of `[^`]*`\): \S+$/,
 ];
 
-/** Property 4 on a whole chat text: only our lines, value lines as inline code, the links as the only links. */
+/**
+ * Property 4 on a whole chat text: only our lines, value
+ * lines as inline code, the links as the only links.
+ */
 function expectTextStaysText(text: string, links: ApprovalLink[], valueLines: number) {
 	const lines = text.split('\n');
 	for (const line of lines) {
@@ -735,9 +762,12 @@ function expectTextStaysText(text: string, links: ApprovalLink[], valueLines: nu
 	for (const link of links) expect(outside.split(link.url)).toHaveLength(2);
 }
 
-/** Property 4's headline part: the headline does not change when every free text is swapped, and holds none of it. */
+/**
+ * Property 4's headline part: the headline does not change
+ * when every free text is swapped, and holds none of it.
+ */
 function expectHeadlineWithoutFreeText(c: WriteCase, headline: string) {
-	const swapped = WRITE_BUILDERS[c.write](neutral(c.input), c.context).summary;
+	const swapped = WRITE_BUILDERS[c.write as WriteKey](neutral(c.input), c.context).summary;
 	expect(headline).toBe(swapped);
 	expect(headline).not.toMatch(/[`<>\n]/);
 	for (const text of freeTexts(c.input))
@@ -749,54 +779,65 @@ function expectHeadlineWithoutFreeText(c: WriteCase, headline: string) {
 // ---------------------------------------------------------------------------------------------
 
 describe.each(Object.keys(WRITE_BUILDERS))('%s', (write) => {
-	test('1. every value the request sends is in the chat text (amounts in their currency); 4. untrusted text stays text', () => {
-		fc.assert(
-			fc.property(CASES[write], (c) => {
-				const proposal = propose(c);
-				expect(`${proposal.resource}.${proposal.operation}`).toBe(write);
-				const text = chatTextOf([proposal]);
-				expectEveryValueShown(text, proposal, c.currency);
-				expectTextStaysText(text, LINKS, reviewProposal(proposal).lines.length);
-				expectHeadlineWithoutFreeText(c, reviewProposal(proposal).headline);
-			}),
-			{ numRuns: RUNS },
-		);
-	});
-});
-
-test("1 and 4 in a batch of any writes: each proposal's values are listed under its own headline, and only there", () => {
-	fc.assert(
-		fc.property(
-			fc.array(fc.oneof(...Object.values(CASES)), { minLength: 2, maxLength: 4 }),
-			fc.array(hostile(80), { maxLength: 3 }),
-			(cases, approvers) => {
-				const proposals = cases.map(propose);
-				// Named approvers, each with their own signed link, or the one link of anyone.
-				const links = approvers.length
-					? approvers.map((approver, i) => ({ approver, url: `${LINKS[0].url.slice(0, -1)}${i}` }))
-					: LINKS;
-				const text = chatTextOf(proposals, links);
-				const sections: string[] = [];
-				for (const line of text.split('\n')) {
-					if (/^\d+\. /.test(line)) sections.push(line);
-					else if (sections.length && line.startsWith('    • '))
-						sections[sections.length - 1] += `\n${line}`;
-				}
-				expect(sections).toHaveLength(proposals.length);
-				sections.forEach((section, i) => {
-					expect(section.startsWith(`${i + 1}. `)).toBe(true);
-					expectEveryValueShown(section, proposals[i], cases[i].currency);
-				});
-				expectTextStaysText(
-					text,
-					links,
-					proposals.reduce((n, p) => n + reviewProposal(p).lines.length, 0),
-				);
-			},
-		),
-		{ numRuns: RUNS },
+	test(
+		'1. every value the request sends is in the chat text ' +
+			'(amounts in their currency); 4. untrusted text stays text',
+		() => {
+			fc.assert(
+				fc.property(CASES[write], (c) => {
+					const proposal = propose(c);
+					expect(`${proposal.resource}.${proposal.operation}`).toBe(write);
+					const text = chatTextOf([proposal]);
+					expectEveryValueShown(text, proposal, c.currency);
+					expectTextStaysText(text, LINKS, reviewProposal(proposal).lines.length);
+					expectHeadlineWithoutFreeText(c, reviewProposal(proposal).headline);
+				}),
+				{ numRuns: RUNS },
+			);
+		},
 	);
 });
+
+test(
+	"1 and 4 in a batch of any writes: each proposal's " +
+		'values are listed under its own headline, and only there',
+	() => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.oneof(...Object.values(CASES)), { minLength: 2, maxLength: 4 }),
+				fc.array(hostile(80), { maxLength: 3 }),
+				(cases, approvers) => {
+					const proposals = cases.map(propose);
+					// Named approvers, each with their own signed link, or the one link of anyone.
+					const links = approvers.length
+						? approvers.map((approver, i) => ({
+								approver,
+								url: `${LINKS[0].url.slice(0, -1)}${i}`,
+							}))
+						: LINKS;
+					const text = chatTextOf(proposals, links);
+					const sections: string[] = [];
+					for (const line of text.split('\n')) {
+						if (/^\d+\. /.test(line)) sections.push(line);
+						else if (sections.length && line.startsWith('    • '))
+							sections[sections.length - 1] += `\n${line}`;
+					}
+					expect(sections).toHaveLength(proposals.length);
+					sections.forEach((section, i) => {
+						expect(section.startsWith(`${i + 1}. `)).toBe(true);
+						expectEveryValueShown(section, proposals[i], cases[i].currency);
+					});
+					expectTextStaysText(
+						text,
+						links,
+						proposals.reduce((n, p) => n + reviewProposal(p).lines.length, 0),
+					);
+				},
+			),
+			{ numRuns: RUNS },
+		);
+	},
+);
 
 test('every write has a generator of valid inputs', () => {
 	expect(Object.keys(CASES).sort()).toEqual(Object.keys(WRITE_BUILDERS).sort());
@@ -820,23 +861,26 @@ describe('3. totals equal what Stripe would move', () => {
 		);
 	});
 
-	test('a checkout session: per-unit, transform_quantity, graduated and volume prices, by our own pricing rules', () => {
-		fc.assert(
-			fc.property(checkoutCase, (c) => {
-				const proposal = propose(c);
-				const prices = c.context.prices!;
-				const expected = (c.input.lineItems as Array<{ price: string; quantity?: number }>).reduce(
-					(sum, l) => sum + stripeCharges(prices[l.price], l.quantity ?? 1),
-					0,
-				);
-				expect(proposal.amounts).toEqual({ [c.currency!]: expected });
-				expect(chatTextOf([proposal]).split('\n')).toContain(
-					`Total that can move: ${money(expected, c.currency!)}`,
-				);
-			}),
-			{ numRuns: RUNS },
-		);
-	});
+	test(
+		'a checkout session: per-unit, transform_quantity, ' +
+			'graduated and volume prices, by our own pricing rules',
+		() => {
+			fc.assert(
+				fc.property(checkoutCase, (c) => {
+					const proposal = propose(c);
+					const prices = c.context.prices!;
+					const expected = (
+						c.input.lineItems as Array<{ price: string; quantity?: number }>
+					).reduce((sum, l) => sum + stripeCharges(prices[l.price], l.quantity ?? 1), 0);
+					expect(proposal.amounts).toEqual({ [c.currency!]: expected });
+					expect(chatTextOf([proposal]).split('\n')).toContain(
+						`Total that can move: ${money(expected, c.currency!)}`,
+					);
+				}),
+				{ numRuns: RUNS },
+			);
+		},
+	);
 
 	test('a batch: the total per currency of every refund and checkout session in it', () => {
 		fc.assert(
@@ -873,7 +917,10 @@ describe('3. totals equal what Stripe would move', () => {
 // 2. Through the real nodes: Stripe receives exactly the proposal's request, once.
 // ---------------------------------------------------------------------------------------------
 
-/** What a form-encoded body decodes to: text leaves; empty objects and arrays are not encoded at all. */
+/**
+ * What a form-encoded body decodes to: text leaves;
+ * empty objects and arrays are not encoded at all.
+ */
 function asDecodedForm(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(asDecodedForm);
 	if (value && typeof value === 'object') {
@@ -895,7 +942,10 @@ describe('2. through Stripe Guard, the approval and the emulator', () => {
 	afterAll(async () => await receiver.stop());
 
 	const writer = (): TestCredential => ({ apiKey: emulator().keys.testWrite, allowWrites: true });
-	/** n8n evaluates a parameter that starts with `=` as an expression; the emulator's qs drops keys named like Object.prototype's and turns numeric keys into arrays. */
+	/**
+	 * n8n evaluates a parameter that starts with `=` as an expression; the emulator's qs drops keys
+	 * named like Object.prototype's and turns numeric keys into arrays.
+	 */
 	const asParameter = (s: string) => (s.startsWith('=') ? ` ${s}` : s);
 	const pathMetadata = fc.dictionary(
 		metadataKey.filter((k) => !(k in Object.prototype) && !/^\d+$/.test(k)),
@@ -904,7 +954,10 @@ describe('2. through Stripe Guard, the approval and the emulator', () => {
 	);
 	const text = (max: number) => hostile(max).map(asParameter);
 
-	/** Proposes with the real node, sends it for approval, approves it, and checks what Stripe received. */
+	/**
+	 * Proposes with the real node, sends it for approval,
+	 * approves it, and checks what Stripe received.
+	 */
 	async function proposeApproveExecute(
 		parameters: IDataObject,
 		cur: string | undefined,
@@ -1130,152 +1183,169 @@ describe('values the approver would not see as sent', () => {
 		.map((chars) => chars.join(''));
 	const usd = { price_1: { unit_amount: 100, currency: 'usd' } };
 
-	test('4. a value made only of whitespace or control characters is still shown as an inline code span, not "(empty)"', () => {
-		const cases: fc.Arbitrary<WriteCase> = fc.oneof(
-			blank.map((b) => ({
-				write: 'customer.create',
-				input: { email: 'jane@example.com', description: b },
-				context: {},
-			})),
-			blank.map((b) => ({
-				write: 'customer.update',
-				input: { customerId: 'cus_1', name: b },
-				context: {},
-			})),
-			blank
-				.filter((b) => b.trim() !== '')
-				.map((b) => ({ write: 'product.create', input: { name: b }, context: {} })),
-			blank.map((b) => ({
-				write: 'price.update',
-				input: { priceId: 'price_1', nickname: b },
-				context: {},
-			})),
-			blank.map((b) => ({
-				write: 'subscription.update',
-				input: { subscriptionId: 'sub_1', description: b },
-				context: {},
-			})),
-			blank.map((b) => ({
-				write: 'checkoutSession.create',
-				input: {
-					successUrl: 'https://example.com/ok',
-					cancelUrl: b,
-					lineItems: [{ price: 'price_1' }],
-				},
-				context: { prices: usd },
-				currency: 'usd',
-			})),
-		);
-		fc.assert(
-			fc.property(cases, (c) => {
-				const proposal = propose(c);
-				expectTextStaysText(chatTextOf([proposal]), LINKS, reviewProposal(proposal).lines.length);
-			}),
-			{ numRuns: RUNS },
-		);
-	});
+	test(
+		'4. a value made only of whitespace or control characters ' +
+			'is still shown as an inline code span, not "(empty)"',
+		() => {
+			const cases: fc.Arbitrary<WriteCase> = fc.oneof(
+				blank.map((b) => ({
+					write: 'customer.create',
+					input: { email: 'jane@example.com', description: b },
+					context: {},
+				})),
+				blank.map((b) => ({
+					write: 'customer.update',
+					input: { customerId: 'cus_1', name: b },
+					context: {},
+				})),
+				blank
+					.filter((b) => b.trim() !== '')
+					.map((b) => ({ write: 'product.create', input: { name: b }, context: {} })),
+				blank.map((b) => ({
+					write: 'price.update',
+					input: { priceId: 'price_1', nickname: b },
+					context: {},
+				})),
+				blank.map((b) => ({
+					write: 'subscription.update',
+					input: { subscriptionId: 'sub_1', description: b },
+					context: {},
+				})),
+				blank.map((b) => ({
+					write: 'checkoutSession.create',
+					input: {
+						successUrl: 'https://example.com/ok',
+						cancelUrl: b,
+						lineItems: [{ price: 'price_1' }],
+					},
+					context: { prices: usd },
+					currency: 'usd',
+				})),
+			);
+			fc.assert(
+				fc.property(cases, (c) => {
+					const proposal = propose(c);
+					expectTextStaysText(chatTextOf([proposal]), LINKS, reviewProposal(proposal).lines.length);
+				}),
+				{ numRuns: RUNS },
+			);
+		},
+	);
 
-	test('1. a metadata number that is not finite (NaN, Infinity) is shown as sent, or refused', () => {
-		fc.assert(
-			fc.property(
-				stripeId('cus_'),
-				fc.stringMatching(/^[a-z]{1,10}$/),
-				fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
-				(customerId, key, value) => {
-					const c: WriteCase = {
-						write: 'customer.update',
-						input: { customerId, metadata: { [key]: value } },
-						context: {},
-					};
-					let proposal: Proposal;
-					try {
-						proposal = propose(c);
-					} catch (error) {
-						expect(error).toBeInstanceOf(WriteInputError);
-						return;
-					}
-					expectEveryValueShown(chatTextOf([proposal]), proposal, undefined);
-				},
-			),
-			{ numRuns: RUNS },
-		);
-	});
+	test(
+		'1. a metadata number that is not finite (NaN, ' + 'Infinity) is shown as sent, or refused',
+		() => {
+			fc.assert(
+				fc.property(
+					stripeId('cus_'),
+					fc.stringMatching(/^[a-z]{1,10}$/),
+					fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+					(customerId, key, value) => {
+						const c: WriteCase = {
+							write: 'customer.update',
+							input: { customerId, metadata: { [key]: value } },
+							context: {},
+						};
+						let proposal: Proposal;
+						try {
+							proposal = propose(c);
+						} catch (error) {
+							expect(error).toBeInstanceOf(WriteInputError);
+							return;
+						}
+						expectEveryValueShown(chatTextOf([proposal]), proposal, undefined);
+					},
+				),
+				{ numRuns: RUNS },
+			);
+		},
+	);
 
-	test('3. a tier priced by unit_amount_decimal (unit_amount null) is counted, or the checkout refused', () => {
-		fc.assert(
-			fc.property(
-				fc.integer({ min: 0, max: 10_000 }),
-				fc.integer({ min: 1, max: 500 }),
-				fc.constantFrom('graduated', 'volume'),
-				(whole, pairs, mode) => {
-					// As Stripe returns a tier created with unit_amount_decimal "<whole>.5": unit_amount is null.
-					const tiers = [
-						{
-							up_to: null,
-							unit_amount: null,
-							unit_amount_decimal: `${whole}.5`,
-							flat_amount: null,
-							flat_amount_decimal: null,
-						},
-					];
-					const c: WriteCase = {
-						write: 'checkoutSession.create',
-						input: {
-							successUrl: 'https://example.com/ok',
-							lineItems: [{ price: 'price_dec', quantity: 2 * pairs }],
-						},
-						context: {
-							prices: {
-								price_dec: {
-									unit_amount: null,
-									currency: 'usd',
-									billing_scheme: 'tiered',
-									tiers_mode: mode,
-									tiers,
+	test(
+		'3. a tier priced by unit_amount_decimal (unit_amount null) ' +
+			'is counted, or the checkout refused',
+		() => {
+			fc.assert(
+				fc.property(
+					fc.integer({ min: 0, max: 10_000 }),
+					fc.integer({ min: 1, max: 500 }),
+					fc.constantFrom('graduated', 'volume'),
+					(whole, pairs, mode) => {
+						// As Stripe returns a tier created with
+						// unit_amount_decimal "<whole>.5": unit_amount is null.
+						const tiers = [
+							{
+								up_to: null,
+								unit_amount: null,
+								unit_amount_decimal: `${whole}.5`,
+								flat_amount: null,
+								flat_amount_decimal: null,
+							},
+						];
+						const c: WriteCase = {
+							write: 'checkoutSession.create',
+							input: {
+								successUrl: 'https://example.com/ok',
+								lineItems: [{ price: 'price_dec', quantity: 2 * pairs }],
+							},
+							context: {
+								prices: {
+									price_dec: {
+										unit_amount: null,
+										currency: 'usd',
+										billing_scheme: 'tiered',
+										tiers_mode: mode,
+										tiers,
+									},
 								},
 							},
-						},
-						currency: 'usd',
-					};
-					let proposal: Proposal;
-					try {
-						proposal = propose(c);
-					} catch (error) {
-						expect(error).toBeInstanceOf(WriteInputError);
-						return;
-					}
-					// 2 × pairs units at <whole>.5 each: a whole number of cents, no rounding involved.
-					expect(proposal.amounts).toEqual({ usd: (2 * whole + 1) * pairs });
-				},
-			),
-			{ numRuns: RUNS },
-		);
-	});
+							currency: 'usd',
+						};
+						let proposal: Proposal;
+						try {
+							proposal = propose(c);
+						} catch (error) {
+							expect(error).toBeInstanceOf(WriteInputError);
+							return;
+						}
+						// 2 × pairs units at <whole>.5 each: a whole number of cents, no rounding involved.
+						expect(proposal.amounts).toEqual({ usd: (2 * whole + 1) * pairs });
+					},
+				),
+				{ numRuns: RUNS },
+			);
+		},
+	);
 });
 
 describe('2. a non-finite metadata number from an n8n expression, through the real path', () => {
 	const emulator = useEmulator({ seed: 'none' });
 
-	test('is refused before anything is proposed: Stripe would receive an empty value, which deletes the key', async () => {
-		const e = emulator();
-		const credential = { apiKey: e.keys.testWrite, allowWrites: true };
-		const customer = e.create<{ id: string }>('customer', 'test', {
-			name: 'Jane',
-			email: 'jane@example.com',
-			metadata: { score: '7' },
-		});
-		const proposed = await runStripeGuard({
-			parameters: {
-				resource: 'customer',
-				operation: 'update',
-				customerId: customer.id,
-				updateFields: { metadata: '={{ { score: 0 / 0 } }}' },
-			},
-			credential,
-		});
-		expect(proposed.error?.message).toMatch(
-			/Metadata value of "score" is NaN, not a number Stripe can store \(item 0\)/,
-		);
-		expect(e.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-	}, 60_000);
+	test(
+		'is refused before anything is proposed: ' +
+			'Stripe would receive an empty value, which deletes the key',
+		async () => {
+			const e = emulator();
+			const credential = { apiKey: e.keys.testWrite, allowWrites: true };
+			const customer = e.create<{ id: string }>('customer', 'test', {
+				name: 'Jane',
+				email: 'jane@example.com',
+				metadata: { score: '7' },
+			});
+			const proposed = await runStripeGuard({
+				parameters: {
+					resource: 'customer',
+					operation: 'update',
+					customerId: customer.id,
+					updateFields: { metadata: '={{ { score: 0 / 0 } }}' },
+				},
+				credential,
+			});
+			expect(proposed.error?.message).toMatch(
+				/Metadata value of "score" is NaN, not a number Stripe can store \(item 0\)/,
+			);
+			expect(e.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+		},
+		60_000,
+	);
 });

@@ -1,4 +1,5 @@
 import { StripeRestrictedKeyApi } from '../../credentials/StripeRestrictedKeyApi.credentials';
+import { WRITE_PROBES } from '../../nodes/StripeGuard/writes';
 import { useEmulator } from './emulator-context';
 import type { ObjectType } from '../emulator';
 import { captureLogs, runStripeGuard, testCredential } from './harness';
@@ -13,7 +14,10 @@ describe('credential: keys refused before any request', () => {
 		[
 			'sk_live_ secret key',
 			`sk_live_${BODY}`,
-			/secret key \(sk_live_…\).*restricted keys.*the link at the top of the Stripe Guard credential form.*rk_live_\.$/,
+			new RegExp(
+				String.raw`secret key \(sk_live_…\).*restricted keys` +
+					String.raw`.*the link at the top of the Stripe Guard credential form.*rk_live_\.$`,
+			),
 		],
 		[
 			'sk_test_ secret key',
@@ -116,39 +120,47 @@ describe('credential: checks against Stripe (emulator)', () => {
 		const calls = e.requests.map((r) => `${r.method} ${r.path}`);
 		expect(calls).toContain('GET /v1/customers');
 		expect(e.requests.find((r) => r.path === '/v1/customers')?.query).toMatchObject({ limit: '1' });
-		expect(calls.filter((c) => !c.startsWith('GET'))).toHaveLength(8);
+		expect(calls.filter((c) => !c.startsWith('GET'))).toHaveLength(WRITE_PROBES.length);
 		expect(e.requests.filter((r) => r.method !== 'GET').every((r) => r.status === 403)).toBe(true);
 		expect(e.list('customer', 'test').length).toBe(customersBefore);
 	});
 
-	test('a key that can write while Allow Writes is off fails and names what it can write', async () => {
-		const e = emulator();
-		const key = e.addKey({
-			mode: 'test',
-			permissions: { customer: 'write', charge: 'read', refund: 'write' },
-		});
-		e.clearRequests();
-		const result = await testCredential({ apiKey: key });
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(
-			/can write Customers: Write \(rak_customer_write\), Refunds: Write \(rak_refund_write\), but Allow Writes is off/,
-		);
-		expect(result.message).not.toMatch(/Products/);
-		// Writable endpoints refuse the probe's unknown parameter (400); the others refuse the key (403).
-		const statuses = Object.fromEntries(
-			e.requests.filter((r) => r.method !== 'GET').map((r) => [r.path.split('/')[2], r.status]),
-		);
-		expect(statuses).toEqual({
-			customers: 400,
-			products: 403,
-			prices: 403,
-			subscriptions: 403,
-			invoices: 403,
-			payment_intents: 403,
-			refunds: 400,
-			checkout: 403,
-		});
-	});
+	test(
+		'a key that can write while Allow Writes ' + 'is off fails and names what it can write',
+		async () => {
+			const e = emulator();
+			const key = e.addKey({
+				mode: 'test',
+				permissions: { customer: 'write', charge: 'read', refund: 'write' },
+			});
+			e.clearRequests();
+			const result = await testCredential({ apiKey: key });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(
+				new RegExp(
+					String.raw`can write Customers: Write \(rak_customer_write\), ` +
+						String.raw`Refunds: Write \(rak_refund_write\), but Allow Writes is off`,
+				),
+			);
+			expect(result.message).not.toMatch(/Products/);
+			// Writable endpoints refuse the probe's unknown
+			// parameter (400); the others refuse the key (403).
+			const statuses = Object.fromEntries(
+				e.requests.filter((r) => r.method !== 'GET').map((r) => [r.path.split('/')[2], r.status]),
+			);
+			expect(statuses).toEqual({
+				customers: 400,
+				products: 403,
+				prices: 403,
+				subscriptions: 403,
+				invoices: 403,
+				payment_intents: 403,
+				refunds: 400,
+				checkout: 403,
+				coupons: 403,
+			});
+		},
+	);
 
 	test('the same key passes when Allow Writes is on', async () => {
 		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'write' } });
@@ -161,7 +173,8 @@ describe('credential: checks against Stripe (emulator)', () => {
 		const key = emulator().addKey({ mode: 'test', permissions: { subscription: 'read' } });
 		const result = await testCredential({ apiKey: key });
 		expect(result.message).toBe(
-			'This key is missing Customers: Read (rak_customer_read). Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
+			'This key is missing Customers: Read (rak_customer_read). ' +
+				'Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
 		);
 	});
 
@@ -196,16 +209,23 @@ describe('credential: checks against Stripe (emulator)', () => {
 		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toBe(
-			`This key belongs to account ${e.accountId}, not acct_1SomeoneElse00. Use a key of acct_1SomeoneElse00, or correct the Account ID.`,
+			`This key belongs to account ${e.accountId}, not acct_1SomeoneElse00. ` +
+				'Use a key of acct_1SomeoneElse00, or correct the Account ID.',
 		);
 	});
 });
 
 describe('credential: the over-permission probe changes nothing', () => {
 	const emulator = useEmulator({ seed: 'demo' });
-	/** Product and plan (so price) IDs can be chosen by whoever creates them: objects with the IDs the probe names may exist. */
+	/**
+	 * Product and plan (so price) IDs can be chosen by whoever
+	 * creates them: objects with the IDs the probe names may exist.
+	 */
 	const PROBE = 'StripeGuardWriteProbe0000';
-	/** One object per group the probe covers, each in a state a real delete, cancel, expire or refund would change. */
+	/**
+	 * One object per group the probe covers, each in a state
+	 * a real delete, cancel, expire or refund would change.
+	 */
 	const targets: Array<[ObjectType, { id: string } & Record<string, unknown>]> = [
 		['customer', { id: `cus_${PROBE}` }],
 		['product', { id: `prod_${PROBE}` }],
@@ -215,60 +235,70 @@ describe('credential: the over-permission probe changes nothing', () => {
 		['payment_intent', { id: `pi_${PROBE}`, status: 'requires_payment_method' }],
 		['charge', { id: `ch_${PROBE}`, amount: 2000, amount_refunded: 0, refunded: false }],
 		['checkout_session', { id: `cs_${PROBE}`, status: 'open' }],
+		['coupon', { id: PROBE, percent_off: 10 }],
 	];
 
-	test('objects carrying the IDs the probe names are unchanged after it runs with a key that can write everything', async () => {
-		const e = emulator();
-		for (const [type, fields] of targets) e.create(type, 'test', fields);
-		const state = () => ({
-			objects: targets.map(([type, { id }]) => structuredClone(e.get(type, 'test', id))),
-			refunds: e.list('refund', 'test').length,
-			events: e.list('event', 'test').length,
-		});
-		const before = state();
-		e.clearRequests();
+	test(
+		'objects carrying the IDs the probe names are unchanged ' +
+			'after it runs with a key that can write everything',
+		async () => {
+			const e = emulator();
+			for (const [type, fields] of targets) e.create(type, 'test', fields);
+			const state = () => ({
+				objects: targets.map(([type, { id }]) => structuredClone(e.get(type, 'test', id))),
+				refunds: e.list('refund', 'test').length,
+				events: e.list('event', 'test').length,
+			});
+			const before = state();
+			e.clearRequests();
 
-		const result = await testCredential({ apiKey: e.keys.testWrite });
+			const result = await testCredential({ apiKey: e.keys.testWrite });
 
-		expect(result.status).toBe('Error');
-		for (const p of [
-			'customer',
-			'product',
-			'plan',
-			'subscription',
-			'invoice',
-			'payment_intent',
-			'refund',
-			'checkout_session',
-		]) {
-			expect(result.message).toContain(`(rak_${p}_write)`);
-		}
-		expect(state()).toEqual(before);
-		const writes = e.requests.filter((r) => r.method !== 'GET');
-		expect(writes).toHaveLength(8);
-		for (const w of writes)
-			expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([
-				w.method,
-				w.path,
-				true,
-			]);
-		// The probe really aimed at the seeded objects (the refund probe names no charge at all).
-		for (const [type, { id }] of targets)
-			if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
-	});
+			expect(result.status).toBe('Error');
+			for (const p of [
+				'customer',
+				'product',
+				'plan',
+				'subscription',
+				'invoice',
+				'payment_intent',
+				'refund',
+				'checkout_session',
+				'coupon',
+			]) {
+				expect(result.message).toContain(`(rak_${p}_write)`);
+			}
+			expect(state()).toEqual(before);
+			const writes = e.requests.filter((r) => r.method !== 'GET');
+			expect(writes).toHaveLength(WRITE_PROBES.length);
+			for (const w of writes)
+				expect([w.method, w.path, w.status >= 400 && w.status < 500]).toEqual([
+					w.method,
+					w.path,
+					true,
+				]);
+			// The probe really aimed at the seeded objects (the refund probe names no charge at all).
+			for (const [type, { id }] of targets)
+				if (type !== 'charge') expect(writes.map((w) => w.path).join(' ')).toContain(id);
+		},
+	);
 });
 
 describe("credential: n8n's HTTP helpers send it, and only Stripe Guard's nodes may", () => {
 	const emulator = useEmulator({ seed: 'demo' });
 
-	test('authenticate is a Bearer header from the key; n8n decrypts it only for the nodes that declare it', () => {
-		const credential = new StripeRestrictedKeyApi();
-		expect(credential.authenticate).toEqual({
-			type: 'generic',
-			properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
-		});
-		expect(credential.restrictToSupportedNodes).toBe(true);
-	});
+	test(
+		'authenticate is a Bearer header from the key; ' +
+			'n8n decrypts it only for the nodes that declare it',
+		() => {
+			const credential = new StripeRestrictedKeyApi();
+			expect(credential.authenticate).toEqual({
+				type: 'generic',
+				properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+			});
+			expect(credential.restrictToSupportedNodes).toBe(true);
+		},
+	);
 
 	test("the key reaches Stripe as a Bearer header through n8n's helper", async () => {
 		const e = emulator();
@@ -283,61 +313,69 @@ describe("credential: n8n's HTTP helpers send it, and only Stripe Guard's nodes 
 		]);
 	});
 
-	test('the "Custom API Call" n8n adds to nodes whose credential authenticates is refused in words, before any request', async () => {
-		const e = emulator();
-		e.clearRequests();
-		const run = await runStripeGuard({
-			parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' } as never,
-			credential: { apiKey: e.keys.testRead },
-		});
-		expect(run.status).toBe('error');
-		expect(run.error?.message).toBe(
-			'Stripe Guard has no Custom API Call: it sends only the requests of its own operations',
-		);
-		expect(e.requests).toEqual([]);
-	});
+	test(
+		'the "Custom API Call" n8n adds to nodes whose credential ' +
+			'authenticates is refused in words, before any request',
+		async () => {
+			const e = emulator();
+			e.clearRequests();
+			const run = await runStripeGuard({
+				parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' } as never,
+				credential: { apiKey: e.keys.testRead },
+			});
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toBe(
+				'Stripe Guard has no Custom API Call: it sends only the requests of its own operations',
+			);
+			expect(e.requests).toEqual([]);
+		},
+	);
 });
 
 describe('credential: a write credential on a node that only reads is pointed out', () => {
 	const emulator = useEmulator();
 	const WARNING = /has Allow Writes on, but this node only reads\. Choose a read-only credential/;
 
-	test('a read or a report with Allow Writes on gets a warning in the editor; a proposal or a read-only credential does not', async () => {
-		const e = emulator();
-		const write = { apiKey: e.keys.testWrite, allowWrites: true };
-		const read = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'list' } as never,
-			credential: write,
-		});
-		expect(read.hints).toEqual([
-			expect.objectContaining({
-				message: expect.stringMatching(WARNING),
-				type: 'warning',
-				location: 'ndv',
-			}),
-		]);
-		const report = await runStripeGuard({
-			parameters: { resource: 'report', operation: 'mrr' } as never,
-			credential: write,
-		});
-		expect(report.hints.map((h) => h.message)).toEqual([expect.stringMatching(WARNING)]);
-		const proposal = await runStripeGuard({
-			parameters: {
-				resource: 'customer',
-				operation: 'create',
-				email: 'ada@example.com',
-				additionalFields: {},
-			} as never,
-			credential: write,
-		});
-		expect(proposal.status).toBe('success');
-		expect(proposal.hints).toEqual([]);
-		const readOnly = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'list' } as never,
-			credential: { apiKey: e.keys.testRead },
-		});
-		expect(readOnly.hints).toEqual([]);
-	});
+	test(
+		'a read or a report with Allow Writes on gets a warning in the editor; ' +
+			'a proposal or a read-only credential does not',
+		async () => {
+			const e = emulator();
+			const write = { apiKey: e.keys.testWrite, allowWrites: true };
+			const read = await runStripeGuard({
+				parameters: { resource: 'customer', operation: 'list' } as never,
+				credential: write,
+			});
+			expect(read.hints).toEqual([
+				expect.objectContaining({
+					message: expect.stringMatching(WARNING),
+					type: 'warning',
+					location: 'ndv',
+				}),
+			]);
+			const report = await runStripeGuard({
+				parameters: { resource: 'report', operation: 'mrr' } as never,
+				credential: write,
+			});
+			expect(report.hints.map((h) => h.message)).toEqual([expect.stringMatching(WARNING)]);
+			const proposal = await runStripeGuard({
+				parameters: {
+					resource: 'customer',
+					operation: 'create',
+					email: 'ada@example.com',
+					additionalFields: {},
+				} as never,
+				credential: write,
+			});
+			expect(proposal.status).toBe('success');
+			expect(proposal.hints).toEqual([]);
+			const readOnly = await runStripeGuard({
+				parameters: { resource: 'customer', operation: 'list' } as never,
+				credential: { apiKey: e.keys.testRead },
+			});
+			expect(readOnly.hints).toEqual([]);
+		},
+	);
 
 	test("the trigger says it in n8n's log", async () => {
 		const e = emulator();

@@ -107,7 +107,8 @@ describe('customer → get', () => {
 			credential: { apiKey: key },
 		});
 		expect(run.error?.message).toBe(
-			'This key is missing Customers: Read (rak_customer_read). Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
+			'This key is missing Customers: Read (rak_customer_read). ' +
+				'Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
 		);
 		expect(run.error?.httpCode).toBe('403');
 		expect(run.error?.name).toBe('NodeApiError');
@@ -121,7 +122,8 @@ describe('customer → get', () => {
 			credential: { apiKey: key },
 		});
 		expect(run.error?.message).toBe(
-			'This key is missing Customers: Read (rak_customer_read). Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
+			'This key is missing Customers: Read (rak_customer_read). ' +
+				'Edit the key in the Stripe Dashboard → Developers → API keys and grant it.',
 		);
 	});
 
@@ -168,7 +170,8 @@ describe('customer → list', () => {
 		expect(customerRequests()).toHaveLength(1);
 	});
 
-	// All created in one second: its pages by cursor, and past the first page one window below that second (empty).
+	// All created in one second: its pages by cursor, and past
+	// the first page one window below that second (empty).
 	test.each([
 		[1, 1],
 		[100, 1],

@@ -6,6 +6,9 @@
 import type { INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 import Stripe from 'stripe';
 
+import { searchMethodOf } from '../../nodes/StripeGuard/framework/locator';
+import { FILTERED_PAGES } from '../../nodes/StripeGuard/methods/listSearch';
+import { querySpecs } from '../../nodes/StripeGuard/resources';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
 import { checkObject } from '../emulator/contract';
@@ -131,7 +134,8 @@ describe('From List: what a person recognises', () => {
 		expect(results[0].value).toBe(sub.id);
 		expect(results[0].name).toMatch(
 			new RegExp(
-				`^Ada Lovelace — ada@example\\.com — .*\\$\\d+\\.\\d\\d / month — past_due \\(${sub.id}\\)$`,
+				`^Ada Lovelace — ada@example\\.com — ` +
+					`.*\\$\\d+\\.\\d\\d / month — past_due \\(${sub.id}\\)$`,
 			),
 		);
 		// A status word searches by status.
@@ -237,16 +241,19 @@ describe('From List: what a person recognises', () => {
 		);
 	});
 
-	test('an ID typed into the search is looked up directly; an unknown one finds nothing', async () => {
-		const ada = emulator().create<{ id: string }>('customer', 'test', {
-			name: 'Ada Lovelace',
-			email: 'ada@example.com',
-		});
-		expect((await listSearch('searchCustomers', ada.id)).results.map((r) => r.value)).toEqual([
-			ada.id,
-		]);
-		expect(await listSearch('searchCustomers', 'cus_DoesNotExist1')).toEqual({ results: [] });
-	});
+	test(
+		'an ID typed into the search is looked up directly; ' + 'an unknown one finds nothing',
+		async () => {
+			const ada = emulator().create<{ id: string }>('customer', 'test', {
+				name: 'Ada Lovelace',
+				email: 'ada@example.com',
+			});
+			expect((await listSearch('searchCustomers', ada.id)).results.map((r) => r.value)).toEqual([
+				ada.id,
+			]);
+			expect(await listSearch('searchCustomers', 'cus_DoesNotExist1')).toEqual({ results: [] });
+		},
+	);
 
 	test('resources without Stripe Search filter the list by what is shown', async () => {
 		const e = emulator();
@@ -260,6 +267,104 @@ describe('From List: what a person recognises', () => {
 		expect(results.map((r) => r.value)).toEqual([failed.id]);
 		expect(results[0].name).toMatch(/^\$20\.00 — failed/);
 		expect(paths().every((p) => p === '/v1/payouts')).toBe(true);
+	});
+});
+
+describe('From List of coupons: Stripe has no coupon search', () => {
+	const coupons = () => {
+		const e = emulator();
+		e.create('coupon', 'test', {
+			id: 'LAUNCH20',
+			name: 'Launch 20 %',
+			percent_off: 20,
+			duration: 'forever',
+		});
+		e.create('coupon', 'test', {
+			id: 'SORRY10',
+			name: '$10 off the next invoice',
+			amount_off: 1000,
+			currency: 'usd',
+			duration: 'once',
+		});
+		e.create('coupon', 'test', {
+			id: 'WELCOME50',
+			name: 'Welcome',
+			percent_off: 50,
+			duration: 'repeating',
+			duration_in_months: 3,
+			valid: false,
+		});
+	};
+
+	test('name and terms (code), newest first, with a link to the Dashboard', async () => {
+		coupons();
+		const { results, paginationToken } = await listSearch('searchCoupons');
+		expect(results).toEqual([
+			{
+				name: 'Welcome — 50% off for 3 months — no longer redeemable (WELCOME50)',
+				value: 'WELCOME50',
+				url: 'https://dashboard.stripe.com/test/coupons/WELCOME50',
+			},
+			{
+				name: '$10 off the next invoice — $10.00 off once (SORRY10)',
+				value: 'SORRY10',
+				url: 'https://dashboard.stripe.com/test/coupons/SORRY10',
+			},
+			{
+				name: 'Launch 20 % — 20% off forever (LAUNCH20)',
+				value: 'LAUNCH20',
+				url: 'https://dashboard.stripe.com/test/coupons/LAUNCH20',
+			},
+		]);
+		expect(paginationToken).toBeUndefined();
+	});
+
+	test('text finds coupons by name or code, in the list; a code is also tried as one', async () => {
+		coupons();
+		emulator().clearRequests();
+		const byName = await listSearch('searchCoupons', 'launch');
+		expect(byName.results.map((r) => r.value)).toEqual(['LAUNCH20']);
+		// The text is tried as a code first (none is "launch"), then the list is filtered.
+		expect(paths()).toEqual(['/v1/coupons/launch', '/v1/coupons']);
+		expect((await listSearch('searchCoupons', 'sorry')).results.map((r) => r.value)).toEqual([
+			'SORRY10',
+		]);
+		expect((await listSearch('searchCoupons', 'off')).results.map((r) => r.value)).toEqual([
+			'WELCOME50',
+			'SORRY10',
+			'LAUNCH20',
+		]);
+		// The exact code comes first, once.
+		expect((await listSearch('searchCoupons', 'SORRY10')).results.map((r) => r.value)).toEqual([
+			'SORRY10',
+		]);
+	});
+
+	test('the filtered list reads boundedly many pages; an exact code is found beyond', async () => {
+		const e = emulator();
+		const old = Math.floor(Date.now() / 1000) - 86_400;
+		e.create('coupon', 'test', { id: 'ANCIENT5', name: 'Old', percent_off: 5, created: old });
+		e.createMany('coupon', 'test', 100 * FILTERED_PAGES + 20, (i) => ({
+			name: `Batch ${i}`,
+			percent_off: 10,
+		}));
+		e.clearRequests();
+		const exact = await listSearch('searchCoupons', 'ANCIENT5');
+		expect(exact.results.map((r) => r.value)).toEqual(['ANCIENT5']);
+		expect(paths().filter((p) => p === '/v1/coupons')).toHaveLength(FILTERED_PAGES);
+		// Only part of the code: not in the pages read, and more to read with the token.
+		const part = await listSearch('searchCoupons', 'ANCIENT');
+		expect(part.results).toEqual([]);
+		expect(part.paginationToken).toEqual(expect.any(String));
+		const next = await listSearch('searchCoupons', 'ANCIENT', part.paginationToken);
+		expect(next.results.map((r) => r.value)).toEqual(['ANCIENT5']);
+	});
+
+	test('a key without Coupons: Read gets it named', async () => {
+		const key = emulator().addKey({ mode: 'test', permissions: { customer: 'read' } });
+		await expect(
+			listSearch('searchCoupons', undefined, undefined, { apiKey: key }),
+		).rejects.toThrow('This key is missing Coupons: Read (rak_coupon_read)');
 	});
 });
 
@@ -297,23 +402,13 @@ describe('From List: paging and empty results', () => {
 		expect(new Set([...first.results, ...second.results].map((r) => r.value)).size).toBe(30);
 	});
 
-	test.each([
-		'searchCustomers',
-		'searchProducts',
-		'searchPrices',
-		'searchSubscriptions',
-		'searchInvoices',
-		'searchPaymentIntents',
-		'searchCharges',
-		'searchRefunds',
-		'searchCheckoutSessions',
-		'searchPayouts',
-		'searchBalanceTransactions',
-		'searchEvents',
-	])('%s: an empty account, and a search that matches nothing, give no results', async (method) => {
-		expect(await listSearch(method)).toEqual({ results: [] });
-		expect((await listSearch(method, 'zzz-nothing-matches')).results).toEqual([]);
-	});
+	test.each(querySpecs.map((spec) => searchMethodOf(spec.label)))(
+		'%s: an empty account, and a search that matches nothing, give no results',
+		async (method) => {
+			expect(await listSearch(method)).toEqual({ results: [] });
+			expect((await listSearch(method, 'zzz-nothing-matches')).results).toEqual([]);
+		},
+	);
 
 	test('live mode links to the live Dashboard', async () => {
 		const c = emulator().create<{ id: string }>('customer', 'live', {

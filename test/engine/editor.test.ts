@@ -33,40 +33,44 @@ function subtitle(parameters: Record<string, string>): unknown {
 	return workflow.expression.getSimpleParameterValue(node, description.subtitle, 'internal', {});
 }
 
-test('write operations are named, described and subtitled as proposals, each with the notice', () => {
-	expect(operationsOf('refund').map((o) => [o.value, o.name])).toEqual([
-		['get', 'Get'],
-		['list', 'List'],
-		['create', 'Propose Create'],
-	]);
-	expect(
-		operationsOf('customer')
-			.filter((o) => /^Propose /.test(o.name))
-			.map((o) => o.value),
-	).toEqual(['create', 'update', 'delete']);
-	for (const resource of [
-		'customer',
-		'product',
-		'price',
-		'subscription',
-		'invoice',
-		'paymentIntent',
-		'refund',
-		'checkoutSession',
-	]) {
-		for (const op of operationsOf(resource).filter((o) => o.name.startsWith('Propose '))) {
-			expect(op.action).toMatch(/^Propose /);
-			const notice = fieldsOf(resource, op.value)[0];
-			expect([notice.type, notice.displayName]).toEqual([
-				'notice',
-				'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
-			]);
+test(
+	'write operations are named, described and ' + 'subtitled as proposals, each with the notice',
+	() => {
+		expect(operationsOf('refund').map((o) => [o.value, o.name])).toEqual([
+			['get', 'Get'],
+			['list', 'List'],
+			['create', 'Propose Create'],
+		]);
+		expect(
+			operationsOf('customer')
+				.filter((o) => /^Propose /.test(o.name))
+				.map((o) => o.value),
+		).toEqual(['create', 'update', 'delete']);
+		for (const resource of [
+			'customer',
+			'product',
+			'price',
+			'subscription',
+			'invoice',
+			'paymentIntent',
+			'refund',
+			'checkoutSession',
+		]) {
+			for (const op of operationsOf(resource).filter((o) => o.name.startsWith('Propose '))) {
+				expect(op.action).toMatch(/^Propose /);
+				const notice = fieldsOf(resource, op.value)[0];
+				expect([notice.type, notice.displayName]).toEqual([
+					'notice',
+					'This creates a proposal; nothing changes in Stripe ' +
+						'until a person approves it in Stripe Guard Approval',
+				]);
+			}
 		}
-	}
-	expect(subtitle({ resource: 'refund', operation: 'create' })).toBe('propose create: refund');
-	expect(subtitle({ resource: 'customer', operation: 'list' })).toBe('list: customer');
-	expect(subtitle({ resource: 'report', operation: 'mrr' })).toBe('mrr: report');
-});
+		expect(subtitle({ resource: 'refund', operation: 'create' })).toBe('propose create: refund');
+		expect(subtitle({ resource: 'customer', operation: 'list' })).toBe('list: customer');
+		expect(subtitle({ resource: 'report', operation: 'mrr' })).toBe('mrr: report');
+	},
+);
 
 test('every report says it runs once per execution', () => {
 	for (const op of operationsOf('report'))

@@ -106,90 +106,100 @@ test('a malformed body ends in a clear error naming the item', async () => {
 	expect(shown).toContain('run the node again, or turn on Retry On Fail');
 });
 
-test('a fault that does not pass ends in a clear error naming the item, after the retries', async () => {
-	emulator().addFault(midList({ kind: 'server_error' }));
-	const shown = expectClearError(await listAll());
-	expect(shown).toContain('Stripe could not answer properly, even after retries');
-	// The first page and then five tries (one and four retries) at the second page or at the window
-	// below the rows' second, both on their way at once, whichever ran out first; no more after that.
-	const requests = emulator().requests;
-	const tries = new Map<string, number>();
-	for (const r of requests.slice(1))
-		tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
-	expect(Math.max(...tries.values())).toBe(5);
-	expect(requests.length).toBeLessThanOrEqual(1 + 5 + 5);
-});
+test(
+	'a fault that does not pass ends in a clear ' + 'error naming the item, after the retries',
+	async () => {
+		emulator().addFault(midList({ kind: 'server_error' }));
+		const shown = expectClearError(await listAll());
+		expect(shown).toContain('Stripe could not answer properly, even after retries');
+		// The first page and then five tries (one and four retries) at the
+		// second page or at the window below the rows' second, both on
+		// their way at once, whichever ran out first; no more after that.
+		const requests = emulator().requests;
+		const tries = new Map<string, number>();
+		for (const r of requests.slice(1))
+			tries.set(JSON.stringify(r.query), (tries.get(JSON.stringify(r.query)) ?? 0) + 1);
+		expect(Math.max(...tries.values())).toBe(5);
+		expect(requests.length).toBeLessThanOrEqual(1 + 5 + 5);
+	},
+);
 
 // The approval node runs with the default request timeout (30 s): a request that outlives it is
 // played by `lost_answer`, which is what a timeout leaves behind: Stripe wrote it, no answer came.
-test('an approved refund whose answer is lost (as after a timeout) or whose connection drops is written once', async () => {
-	const receiver = await startReceiver();
-	try {
-		const e = emulator();
-		const writer = { apiKey: e.keys.testWrite, allowWrites: true };
-		const charges = [0, 1].map(() =>
-			e.create<{ id: string }>('charge', 'test', {
-				amount: 5000,
-				amount_refunded: 0,
-				currency: 'usd',
-			}),
-		);
-		const proposals = [];
-		for (const charge of charges) {
-			const run = await runStripeGuard({
-				parameters: {
-					resource: 'refund',
-					operation: 'create',
-					chargeId: charge.id,
-					additionalFields: { amount: 700 },
-				},
-				credential: writer,
-			});
-			proposals.push(run.items[0].json);
-		}
-		const approval = await runApproval({
-			proposals,
-			credential: writer,
-			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
-		});
-		const approve = /Review and decide: (\S+)/.exec(receiver.messages[0].text)![1];
-		// The first refund is written but its answer never arrives; the second's connection drops before.
-		e.addFault({ kind: 'lost_answer', method: 'POST', pathPrefix: '/v1/refunds', count: 1 });
-		// (A request taken by the first fault is not counted by the second: its count starts at the first's retry.)
-		e.addFault({
-			kind: 'drop_connection',
-			method: 'POST',
-			pathPrefix: '/v1/refunds',
-			afterRequests: 1,
-			count: 1,
-		});
-		const approved = await approval.open(approve, 'POST', {
-			approver: 'Ada Lovelace',
-			decision: 'approve',
-		});
-		expect(approved.resumed?.status).toBe('success');
-		expect(
-			e
-				.list('refund', 'test')
-				.map((r) => r.charge)
-				.sort(),
-		).toEqual(charges.map((c) => c.id).sort());
-		const posts = e.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
-		const keys = new Set(posts.map((r) => r.idempotencyKey));
-		expect(keys.size).toBe(2);
-		for (const key of keys) {
-			const written = posts.filter(
-				(r) => r.idempotencyKey === key && r.status === 200 && !r.replayed,
+test(
+	'an approved refund whose answer is lost (as after a timeout) ' +
+		'or whose connection drops is written once',
+	async () => {
+		const receiver = await startReceiver();
+		try {
+			const e = emulator();
+			const writer = { apiKey: e.keys.testWrite, allowWrites: true };
+			const charges = [0, 1].map(() =>
+				e.create<{ id: string }>('charge', 'test', {
+					amount: 5000,
+					amount_refunded: 0,
+					currency: 'usd',
+				}),
 			);
-			expect(written).toHaveLength(1);
+			const proposals = [];
+			for (const charge of charges) {
+				const run = await runStripeGuard({
+					parameters: {
+						resource: 'refund',
+						operation: 'create',
+						chargeId: charge.id,
+						additionalFields: { amount: 700 },
+					},
+					credential: writer,
+				});
+				proposals.push(run.items[0].json);
+			}
+			const approval = await runApproval({
+				proposals,
+				credential: writer,
+				parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+			});
+			const approve = /Review and decide: (\S+)/.exec(receiver.messages[0].text)![1];
+			// The first refund is written but its answer never
+			// arrives; the second's connection drops before.
+			e.addFault({ kind: 'lost_answer', method: 'POST', pathPrefix: '/v1/refunds', count: 1 });
+			// (A request taken by the first fault is not counted by
+			// the second: its count starts at the first's retry.)
+			e.addFault({
+				kind: 'drop_connection',
+				method: 'POST',
+				pathPrefix: '/v1/refunds',
+				afterRequests: 1,
+				count: 1,
+			});
+			const approved = await approval.open(approve, 'POST', {
+				approver: 'Ada Lovelace',
+				decision: 'approve',
+			});
+			expect(approved.resumed?.status).toBe('success');
+			expect(
+				e
+					.list('refund', 'test')
+					.map((r) => r.charge)
+					.sort(),
+			).toEqual(charges.map((c) => c.id).sort());
+			const posts = e.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
+			const keys = new Set(posts.map((r) => r.idempotencyKey));
+			expect(keys.size).toBe(2);
+			for (const key of keys) {
+				const written = posts.filter(
+					(r) => r.idempotencyKey === key && r.status === 200 && !r.replayed,
+				);
+				expect(written).toHaveLength(1);
+			}
+			// Both faults struck, one on each refund, so there were retries.
+			expect(posts.filter((r) => r.fault).map((r) => [r.fault, r.idempotencyKey])).toEqual([
+				['lost_answer', posts[0].idempotencyKey],
+				['drop_connection', expect.not.stringMatching(`^${posts[0].idempotencyKey}$`)],
+			]);
+			expect(posts).toHaveLength(4);
+		} finally {
+			await receiver.stop();
 		}
-		// Both faults struck, one on each refund, so there were retries.
-		expect(posts.filter((r) => r.fault).map((r) => [r.fault, r.idempotencyKey])).toEqual([
-			['lost_answer', posts[0].idempotencyKey],
-			['drop_connection', expect.not.stringMatching(`^${posts[0].idempotencyKey}$`)],
-		]);
-		expect(posts).toHaveLength(4);
-	} finally {
-		await receiver.stop();
-	}
-});
+	},
+);

@@ -19,13 +19,14 @@ import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/proposals/write-requests';
+	type WriteKey,
+} from '../../nodes/StripeGuard/writes';
 import {
 	amountProblem,
 	currencyProblem,
 	idProblem,
 	metadataProblem,
-} from '../../nodes/shared/proposals/write-validation';
+} from '../../nodes/StripeGuard/writes/validation';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { StripeApi } from '../emulator/api';
 import { StripeFailure } from '../emulator/errors';
@@ -56,7 +57,10 @@ const PREFIXES = [
 	'',
 ];
 
-/** Strings an agent or an expression might produce: IDs with the right or wrong prefix, dates, periods, junk. */
+/**
+ * Strings an agent or an expression might produce: IDs
+ * with the right or wrong prefix, dates, periods, junk.
+ */
 const text = fc.oneof(
 	fc.string({ maxLength: 30 }),
 	fc
@@ -176,23 +180,27 @@ test('the query language: any input is a plan within the allow-lists or a refusa
 	);
 });
 
-test('the write validators answer any value with a problem in words or nothing, never a TypeError', () => {
-	fc.assert(
-		fc.property(value, text, (v, label) => {
-			for (const problem of [
-				currencyProblem(v),
-				amountProblem(v),
-				metadataProblem(v),
-				idProblem(v, label || 'customer', 'cus_'),
-			]) {
-				expect(problem === undefined || (typeof problem === 'string' && problem.length > 0)).toBe(
-					true,
-				);
-			}
-		}),
-		{ numRuns: RUNS },
-	);
-});
+test(
+	'the write validators answer any value with a ' +
+		'problem in words or nothing, never a TypeError',
+	() => {
+		fc.assert(
+			fc.property(value, text, (v, label) => {
+				for (const problem of [
+					currencyProblem(v),
+					amountProblem(v),
+					metadataProblem(v),
+					idProblem(v, label || 'customer', 'cus_'),
+				]) {
+					expect(problem === undefined || (typeof problem === 'string' && problem.length > 0)).toBe(
+						true,
+					);
+				}
+			}),
+			{ numRuns: RUNS },
+		);
+	},
+);
 
 const INPUT_FIELDS = [
 	'customerId',
@@ -269,48 +277,51 @@ const writeContext: fc.Arbitrary<WriteContext> = fc.record(
 	{ requiredKeys: [] },
 );
 
-test('every write builder: a request Stripe accepts the parameters of, or a WriteInputError', () => {
-	// The emulator's API answers as Stripe does: an unknown parameter is `parameter_unknown`.
-	const api = new StripeApi(new Store(Date.now));
-	const key = makeKey(
-		{ key: 'sk_test_fuzz', mode: 'test' },
-		{ accountId: 'acct_fuzz', newSecret: () => 'x' },
-	);
-	fc.assert(
-		fc.property(
-			fc.constantFrom(...Object.keys(WRITE_BUILDERS)),
-			writeInput,
-			writeContext,
-			(write, input, context) => {
-				let draft;
-				try {
-					draft = WRITE_BUILDERS[write](input, context);
-				} catch (error) {
-					expect(error).toBeInstanceOf(WriteInputError);
-					expect((error as Error).message.length).toBeGreaterThan(5);
-					return;
-				}
-				expect(`${draft.resource}.${draft.operation}`).toBe(write);
-				expect(draft.summary.length).toBeGreaterThan(5);
-				try {
-					api.handle({
-						method: draft.request.method,
-						path: draft.request.path,
-						params: draft.request.params,
-						key,
-					});
-				} catch (error) {
-					expect(error).toBeInstanceOf(StripeFailure);
-					const body = (error as StripeFailure).body('req_fuzz') as {
-						error: { code?: string; message: string };
-					};
-					expect([body.error.code, body.error.message]).not.toContainEqual('parameter_unknown');
-				}
-			},
-		),
-		{ numRuns: RUNS * 3 },
-	);
-});
+test(
+	'every write builder: a request Stripe accepts ' + 'the parameters of, or a WriteInputError',
+	() => {
+		// The emulator's API answers as Stripe does: an unknown parameter is `parameter_unknown`.
+		const api = new StripeApi(new Store(Date.now));
+		const key = makeKey(
+			{ key: 'sk_test_fuzz', mode: 'test' },
+			{ accountId: 'acct_fuzz', newSecret: () => 'x' },
+		);
+		fc.assert(
+			fc.property(
+				fc.constantFrom(...(Object.keys(WRITE_BUILDERS) as WriteKey[])),
+				writeInput,
+				writeContext,
+				(write, input, context) => {
+					let draft;
+					try {
+						draft = WRITE_BUILDERS[write](input, context);
+					} catch (error) {
+						expect(error).toBeInstanceOf(WriteInputError);
+						expect((error as Error).message.length).toBeGreaterThan(5);
+						return;
+					}
+					expect(`${draft.resource}.${draft.operation}`).toBe(write);
+					expect(draft.summary.length).toBeGreaterThan(5);
+					try {
+						api.handle({
+							method: draft.request.method,
+							path: draft.request.path,
+							params: draft.request.params,
+							key,
+						});
+					} catch (error) {
+						expect(error).toBeInstanceOf(StripeFailure);
+						const body = (error as StripeFailure).body('req_fuzz') as {
+							error: { code?: string; message: string };
+						};
+						expect([body.error.code, body.error.message]).not.toContainEqual('parameter_unknown');
+					}
+				},
+			),
+			{ numRuns: RUNS * 3 },
+		);
+	},
+);
 
 test('the permission-error parser takes any text and returns only rak_ codes it found', () => {
 	const code = fc
@@ -329,7 +340,9 @@ test('the permission-error parser takes any text and returns only rak_ codes it 
 			.tuple(code, code)
 			.map(
 				([a, b]) =>
-					`The provided key 'rk_test_***1234' does not have the required permissions for this endpoint on account 'acct_1'. Having the '${a}' or '${b}' permissions would allow this request to continue.`,
+					`The provided key 'rk_test_***1234' does not have the required ` +
+					`permissions for this endpoint on account 'acct_1'. ` +
+					`Having the '${a}' or '${b}' permissions would allow this request to continue.`,
 			),
 		fc
 			.tuple(fc.string({ maxLength: 20 }), code)
@@ -354,59 +367,68 @@ test('the permission-error parser takes any text and returns only rak_ codes it 
 describe('through the node', () => {
 	const emulator = useEmulator({ seed: 'demo' });
 
-	test('the Query operation with any query: a result, or a NodeOperationError / NodeApiError naming the item', async () => {
-		await fc.assert(
-			fc.asyncProperty(
-				fc.oneof(
-					queryish.map((q) => JSON.stringify(q)),
-					fc.string({ maxLength: 60 }),
+	test(
+		'the Query operation with any query: a result, ' +
+			'or a NodeOperationError / NodeApiError naming the item',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(
+					fc.oneof(
+						queryish.map((q) => JSON.stringify(q)),
+						fc.string({ maxLength: 60 }),
+					),
+					async (query) => {
+						const run = await runStripeGuard({
+							parameters: { resource: 'query', operation: 'run', query } as never,
+							credential: { apiKey: emulator().keys.testRead },
+						});
+						if (run.status === 'success') return;
+						expect(['NodeOperationError', 'NodeApiError']).toContain(run.error?.name);
+						expect(run.error?.context?.itemIndex).toBe(0);
+						expect(run.error?.message).not.toMatch(/TypeError|Cannot read|undefined is not/);
+					},
 				),
-				async (query) => {
-					const run = await runStripeGuard({
-						parameters: { resource: 'query', operation: 'run', query } as never,
-						credential: { apiKey: emulator().keys.testRead },
-					});
-					if (run.status === 'success') return;
-					expect(['NodeOperationError', 'NodeApiError']).toContain(run.error?.name);
-					expect(run.error?.context?.itemIndex).toBe(0);
-					expect(run.error?.message).not.toMatch(/TypeError|Cannot read|undefined is not/);
-				},
-			),
-			{ numRuns: Math.ceil(RUNS / 4) },
-		);
-	});
+				{ numRuns: Math.ceil(RUNS / 4) },
+			);
+		},
+	);
 
-	test('report operations with any period, zone and range: a report, or a NodeOperationError naming the item', async () => {
-		await fc.assert(
-			fc.asyncProperty(
-				fc.constantFrom('mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts'),
-				fc.oneof(fc.constantFrom('custom', 'yesterday', 'last_7_days'), text),
-				fc.oneof(fc.constantFrom('', 'UTC', 'Asia/Kolkata'), text),
-				text,
-				text,
-				async (operation, period, timeZone, start, end) => {
-					const run = await runStripeGuard({
-						parameters: {
-							resource: 'report',
-							operation,
-							period,
-							timeZone,
-							start,
-							end,
-							includeTable: true,
-						} as never,
-						credential: { apiKey: emulator().keys.testRead },
-					}).catch((error: Error) => {
-						// n8n itself refuses to start a workflow whose required field (a custom range's End) is empty.
-						expect(error.name).toBe('WorkflowHasIssuesError');
-						return undefined;
-					});
-					if (!run || run.status === 'success') return;
-					expect(run.error?.name).toBe('NodeOperationError');
-					expect(run.error?.context?.itemIndex).toBe(0);
-				},
-			),
-			{ numRuns: Math.ceil(RUNS / 6) },
-		);
-	});
+	test(
+		'report operations with any period, zone and range: ' +
+			'a report, or a NodeOperationError naming the item',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(
+					fc.constantFrom('mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts'),
+					fc.oneof(fc.constantFrom('custom', 'yesterday', 'last_7_days'), text),
+					fc.oneof(fc.constantFrom('', 'UTC', 'Asia/Kolkata'), text),
+					text,
+					text,
+					async (operation, period, timeZone, start, end) => {
+						const run = await runStripeGuard({
+							parameters: {
+								resource: 'report',
+								operation,
+								period,
+								timeZone,
+								start,
+								end,
+								includeTable: true,
+							} as never,
+							credential: { apiKey: emulator().keys.testRead },
+						}).catch((error: Error) => {
+							// n8n itself refuses to start a workflow whose
+							// required field (a custom range's End) is empty.
+							expect(error.name).toBe('WorkflowHasIssuesError');
+							return undefined;
+						});
+						if (!run || run.status === 'success') return;
+						expect(run.error?.name).toBe('NodeOperationError');
+						expect(run.error?.context?.itemIndex).toBe(0);
+					},
+				),
+				{ numRuns: Math.ceil(RUNS / 6) },
+			);
+		},
+	);
 });

@@ -47,7 +47,10 @@ export const STRIPE_GUARD_TRIGGER = 'n8n-nodes-stripe-guard.stripeGuardTrigger';
 export const ITEMS_NODE = 'test.items';
 export const CREDENTIAL_TYPE = 'stripeRestrictedKeyApi';
 
-/** The workflow's first node: emits the JSON items given in its `items` parameter (the test's input data). */
+/**
+ * The workflow's first node: emits the JSON items given
+ * in its `items` parameter (the test's input data).
+ */
 class ItemsSource implements INodeType {
 	description = {
 		displayName: 'Items',
@@ -69,7 +72,10 @@ class ItemsSource implements INodeType {
 	}
 }
 
-/** As n8n's tool generation: the same node under a name ending in Tool (what `@tool` display options test). */
+/**
+ * As n8n's tool generation: the same node under a name
+ * ending in Tool (what `@tool` display options test).
+ */
 function toolVariant(node: INodeType): INodeType {
 	const variant = Object.create(node) as INodeType;
 	variant.description = {
@@ -115,7 +121,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	getParentTypes(): string[] {
 		return [];
 	}
-	/** As n8n: a credential type with `restrictToSupportedNodes` only for the node types that declare it (tool variants included). */
+	/**
+	 * As n8n: a credential type with `restrictToSupportedNodes` only
+	 * for the node types that declare it (tool variants included).
+	 */
 	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
 		if (!credentialTypes[credentialType]?.restrictToSupportedNodes) return true;
 		return Object.entries(nodeTypeByName).some(
@@ -380,7 +389,10 @@ export function loadOptionsContext(
 	return new LoadOptionsContext(workflow, node, additionalData, path);
 }
 
-/** Runs the credential test as n8n does: the node's `testedBy` method in n8n-core's CredentialTestContext. */
+/**
+ * Runs the credential test as n8n does: the node's
+ * `testedBy` method in n8n-core's CredentialTestContext.
+ */
 export async function testCredential(
 	credential: TestCredential | ICredentialDataDecryptedObject,
 ): Promise<INodeCredentialTestResult> {

@@ -1,14 +1,16 @@
 /**
  * Property: any valid ID of each object round-trips through By URL (n8n-core's own extractValue on
  * the node's parameter, and the node's run-time reading) and passes By ID (n8n-workflow's own
- * parameter validation); an ID with another prefix is refused by both modes.
+ * parameter validation); an ID with another prefix is refused by both modes. A coupon's ID has no
+ * prefix (a code): any code round-trips through a link to the coupons page, and only through it.
  */
 import fc from 'fast-check';
-import { extractValue } from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
+import * as core from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
 import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
 import { isStripeId } from '../../nodes/shared/ids';
 import { dashboardMode, idFromDashboardUrl } from '../../nodes/StripeGuard/framework/locator';
+import { querySpecs } from '../../nodes/StripeGuard/resources';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { STRIPE_GUARD } from './harness';
 
@@ -29,6 +31,16 @@ const PREFIXES: Array<[resource: string, prefix: string]> = [
 	['balanceTransaction', 'txn_'],
 	['event', 'evt_'],
 ];
+/** Objects whose IDs have no prefix, with their Dashboard page (docs.stripe.com/api/coupons). */
+const UNPREFIXED: Array<[resource: string, page: string]> = [['coupon', 'coupons']];
+
+test("every read resource declares Stripe's prefix, or none and its Dashboard page", () => {
+	expect(
+		querySpecs.map((s) => [s.value, s.idPrefix || `no prefix: ${s.dashboard}`]).sort(),
+	).toEqual(
+		[...PREFIXES, ...UNPREFIXED.map(([resource, page]) => [resource, `no prefix: ${page}`])].sort(),
+	);
+});
 
 const node = (resource: string, value: unknown): INode => ({
 	id: 'n',
@@ -57,7 +69,8 @@ const url = (
 	id: string,
 	o: { account: string | null; test: boolean; path: string; tail: string },
 ) =>
-	`https://dashboard.stripe.com/${o.account ? `${o.account}/` : ''}${o.test ? 'test/' : ''}${o.path}/${id}${o.tail}`;
+	'https://dashboard.stripe.com/' +
+	`${o.account ? `${o.account}/` : ''}${o.test ? 'test/' : ''}${o.path}/${id}${o.tail}`;
 const urlParts = fc.record({
 	account: fc.option(
 		fc
@@ -89,7 +102,7 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 				const link = url(id, parts);
 				// n8n's own extraction of the By URL mode, on the node's real parameter.
 				expect(
-					extractValue(
+					core.extractValue(
 						{ __rl: true, mode: 'url', value: link },
 						`${resource}Id`,
 						node(resource, {}),
@@ -114,7 +127,8 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 			fc.property(fc.constantFrom(...others), body, urlParts, (other, b, parts) => {
 				const id = `${other}${b}`;
 				fc.pre(!id.startsWith(prefix));
-				// (n8n may list the same issue twice: the field's name also stands inside a collection of another operation.)
+				// (n8n may list the same issue twice: the field's name
+				// also stands inside a collection of another operation.)
 				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(
 					new Set([
 						expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`)),
@@ -131,6 +145,55 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 				);
 				expect(idFromDashboardUrl(url(id, parts), prefix)).toBeUndefined();
 				expect(isStripeId(id, prefix)).toBe(false);
+			}),
+			{ numRuns: 100 },
+		);
+	});
+});
+
+describe.each(UNPREFIXED)('%s (no prefix)', (resource, page) => {
+	const CODE_CHARS = fc.constantFrom(
+		...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-'.split(''),
+	);
+	const code = fc.string({ unit: CODE_CHARS, minLength: 1, maxLength: 40 });
+
+	test('any code round-trips through a link to its page and passes By ID', () => {
+		fc.assert(
+			fc.property(code, urlParts, (id, parts) => {
+				const link = url(id, { ...parts, path: page });
+				expect(
+					core.extractValue(
+						{ __rl: true, mode: 'url', value: link },
+						`${resource}Id`,
+						node(resource, {}),
+						nodeType,
+					),
+				).toBe(id);
+				expect(idFromDashboardUrl(link, '', page)).toBe(id);
+				expect(dashboardMode(link)).toBe(parts.test ? 'test' : 'live');
+				expect(issues(resource, { __rl: true, mode: 'id', value: id })).toEqual([]);
+				expect(issues(resource, { __rl: true, mode: 'url', value: link })).toEqual([]);
+				expect(isStripeId(id, '')).toBe(true);
+			}),
+			{ numRuns: 150 },
+		);
+	});
+
+	test('a link to another page is refused, and so is text that no code can be', () => {
+		const other = fc.constantFrom(...'!?/ .%#'.split(''));
+		fc.assert(
+			fc.property(code, urlParts, other, (id, parts, bad) => {
+				fc.pre(parts.path !== page);
+				const link = url(id, parts);
+				expect(new Set(issues(resource, { __rl: true, mode: 'url', value: link }))).toEqual(
+					new Set([`Not a Stripe Dashboard URL of a ${resource} (…/${page}/…)`]),
+				);
+				expect(idFromDashboardUrl(link, '', page)).toBeUndefined();
+				const notCode = `${id}${bad}`;
+				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: notCode }))).toEqual(
+					new Set([expect.stringMatching(/^Not an? .+ ID: .+ IDs have no prefix/)]),
+				);
+				expect(isStripeId(notCode, '')).toBe(false);
 			}),
 			{ numRuns: 100 },
 		);

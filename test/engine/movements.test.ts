@@ -120,7 +120,8 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			trial_end: S + 3 * DAY,
 		});
 		event('customer.subscription.updated', S + 3 * DAY, c, { status: 'trialing' });
-		// D: trial canceled at S+5d before it ever paid → not churn, nothing (the old report: churn 3,000).
+		// D: trial canceled at S+5d before it ever paid →
+		// not churn, nothing (the old report: churn 3,000).
 		const d = sub(customer(), 'canceled', 'usd', [item('usd', 3000, 1)], {
 			created: S - 3 * DAY,
 			trial_start: S - 3 * DAY,
@@ -158,53 +159,58 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		json = await movements(PERIOD);
 	});
 
-	test('MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per currency', () => {
-		// USD start: A 5,000 + E 2,000 + F 1,000 + G 6,000 + I 1,200 = 15,200.
-		// New C 4,000; expansion F 2,000; contraction G 3,000; churn E 2,000 + I 1,200 = 3,200; reactivation H 2,500.
-		// End: A 5,000 + C 4,000 + F 3,000 + G 3,000 + H 2,500 = 17,500 = 15,200 + 4,000 + 2,000 − 3,000 − 3,200 + 2,500.
-		// EUR start: K 1,100; new J 900; end 2,000.
-		const by = json.by_currency as Record<string, IDataObject>;
-		expect(by.usd).toMatchObject({
-			mrr_at_start: 15200,
-			new_mrr: 4000,
-			expansion_mrr: 2000,
-			contraction_mrr: 3000,
-			churned_mrr: 3200,
-			reactivation_mrr: 2500,
-			mrr_at_end: 17500,
-			net_new_mrr: 2300,
-			rounding: 0,
-		});
-		expect(by.eur).toMatchObject({
-			mrr_at_start: 1100,
-			new_mrr: 900,
-			expansion_mrr: 0,
-			contraction_mrr: 0,
-			churned_mrr: 0,
-			reactivation_mrr: 0,
-			mrr_at_end: 2000,
-			net_new_mrr: 900,
-			rounding: 0,
-		});
-		for (const row of Object.values(by)) {
-			const n = (k: string) => row[k] as number;
-			expect(
-				n('mrr_at_start') +
-					n('new_mrr') +
-					n('expansion_mrr') -
-					n('contraction_mrr') -
-					n('churned_mrr') +
-					n('reactivation_mrr') +
-					n('rounding'),
-			).toBe(n('mrr_at_end'));
-		}
-		expect(json.table_text).toContain('$152.00');
-		expect(json.table_text).toContain('$175.00');
-	});
+	test(
+		'MRR at start + new + expansion − contraction − ' +
+			'churn + reactivation = MRR at end, per currency',
+		() => {
+			// USD start: A 5,000 + E 2,000 + F 1,000 + G 6,000 + I 1,200 = 15,200.
+			// New C 4,000; expansion F 2,000; contraction G 3,000; churn E 2,000 + I 1,200 = 3,200;
+			// reactivation H 2,500. End: A 5,000 + C 4,000 + F 3,000 + G 3,000 + H 2,500 = 17,500 =
+			// 15,200 + 4,000 + 2,000 − 3,000 − 3,200 + 2,500. EUR start: K 1,100; new J 900; end 2,000.
+			const by = json.by_currency as Record<string, IDataObject>;
+			expect(by.usd).toMatchObject({
+				mrr_at_start: 15200,
+				new_mrr: 4000,
+				expansion_mrr: 2000,
+				contraction_mrr: 3000,
+				churned_mrr: 3200,
+				reactivation_mrr: 2500,
+				mrr_at_end: 17500,
+				net_new_mrr: 2300,
+				rounding: 0,
+			});
+			expect(by.eur).toMatchObject({
+				mrr_at_start: 1100,
+				new_mrr: 900,
+				expansion_mrr: 0,
+				contraction_mrr: 0,
+				churned_mrr: 0,
+				reactivation_mrr: 0,
+				mrr_at_end: 2000,
+				net_new_mrr: 900,
+				rounding: 0,
+			});
+			for (const row of Object.values(by)) {
+				const n = (k: string) => row[k] as number;
+				expect(
+					n('mrr_at_start') +
+						n('new_mrr') +
+						n('expansion_mrr') -
+						n('contraction_mrr') -
+						n('churned_mrr') +
+						n('reactivation_mrr') +
+						n('rounding'),
+				).toBe(n('mrr_at_end'));
+			}
+			expect(json.table_text).toContain('$152.00');
+			expect(json.table_text).toContain('$175.00');
+		},
+	);
 
 	test('counts and churn rates: trials are not new, conversions are, unpaid is churn', () => {
-		// Paying at the start: A, E, F, G, I, K = 6; new: C, J = 2; stopped paying: E (unpaid), I (canceled) = 2.
-		// Subscription churn 2 ÷ (6 + 2) = 25 %. Paying at the end: A, C, F, G, H, J, K = 7.
+		// Paying at the start: A, E, F, G, I, K = 6; new: C, J = 2;
+		// stopped paying: E (unpaid), I (canceled) = 2. Subscription churn
+		// 2 ÷ (6 + 2) = 25 %. Paying at the end: A, C, F, G, H, J, K = 7.
 		expect(json).toMatchObject({
 			new_subscriptions: 2,
 			canceled_subscriptions: 2,
@@ -218,8 +224,8 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			churn_rate_percent: 25,
 			subscription_churn_rate_percent: 25,
 		});
-		// Subscribers (customers) paying at the start: A (A and I), E, F/G, K = 4; new: C, H (returning), J = 3;
-		// churned: E only (A still pays through A) → 1 ÷ (4 + 3) = 14.29 %.
+		// Subscribers (customers) paying at the start: A (A and I), E, F/G, K = 4; new: C, H
+		// (returning), J = 3; churned: E only (A still pays through A) → 1 ÷ (4 + 3) = 14.29 %.
 		expect(json).toMatchObject({
 			subscribers_at_start: 4,
 			new_subscribers: 3,
@@ -239,40 +245,46 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 		});
 	});
 
-	test('before the 30-day window the report values with the later state and says how many', async () => {
-		const before = await movements({
-			period: 'custom',
-			start: iso(NOW - 50 * DAY),
-			end: iso(NOW - 40 * DAY),
-			timeZone: 'UTC',
-		});
-		// Existing then (created 60 days ago): A, E, F, G, H, I, K, and L (ended 30 days ago): 8.
-		expect(before.limits).toMatchObject({ events_read: true, valued_with_later_state: 8 });
-		expect(before.table_text).toContain('Stripe keeps events for 30 days: 8 subscription(s)');
-	});
+	test(
+		'before the 30-day window the report values ' + 'with the later state and says how many',
+		async () => {
+			const before = await movements({
+				period: 'custom',
+				start: iso(NOW - 50 * DAY),
+				end: iso(NOW - 40 * DAY),
+				timeZone: 'UTC',
+			});
+			// Existing then (created 60 days ago): A, E, F, G, H, I, K, and L (ended 30 days ago): 8.
+			expect(before.limits).toMatchObject({ events_read: true, valued_with_later_state: 8 });
+			expect(before.table_text).toContain('Stripe keeps events for 30 days: 8 subscription(s)');
+		},
+	);
 
-	test('a key without Events: Read gets the report valued with the current state, and is told so', async () => {
-		const key = emulator().addKey({
-			mode: 'test',
-			permissions: { subscription: 'read', customer: 'read', plan: 'read' },
-		});
-		const run = await runStripeGuard({
-			parameters: { resource: 'report', operation: 'subscriptionMovements', ...PERIOD } as never,
-			credential: { apiKey: key },
-		});
-		expect(run.status).toBe('success');
-		const out = run.items[0].json;
-		// Every one of the 11 subscriptions that existed just before the period's end (all but L, ended
-		// before it starts) was valued with today's state: E is unpaid and H active all through, so
-		// neither churn nor reactivation shows, and F, G show no change.
-		expect(out.limits).toMatchObject({ events_read: false, valued_with_current_state: 11 });
-		expect(out.table_text).toContain('cannot read events (Events: Read, rak_event_read)');
-		expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({
-			expansion_mrr: 0,
-			contraction_mrr: 0,
-			reactivation_mrr: 0,
-		});
-	});
+	test(
+		'a key without Events: Read gets the report ' + 'valued with the current state, and is told so',
+		async () => {
+			const key = emulator().addKey({
+				mode: 'test',
+				permissions: { subscription: 'read', customer: 'read', plan: 'read' },
+			});
+			const run = await runStripeGuard({
+				parameters: { resource: 'report', operation: 'subscriptionMovements', ...PERIOD } as never,
+				credential: { apiKey: key },
+			});
+			expect(run.status).toBe('success');
+			const out = run.items[0].json;
+			// Every one of the 11 subscriptions that existed just before the period's end (all but L,
+			// ended before it starts) was valued with today's state: E is unpaid and H active all
+			// through, so neither churn nor reactivation shows, and F, G show no change.
+			expect(out.limits).toMatchObject({ events_read: false, valued_with_current_state: 11 });
+			expect(out.table_text).toContain('cannot read events (Events: Read, rak_event_read)');
+			expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({
+				expansion_mrr: 0,
+				contraction_mrr: 0,
+				reactivation_mrr: 0,
+			});
+		},
+	);
 });
 
 // ---- Property: random histories inside the event window ----
@@ -283,8 +295,8 @@ describe("MRR's definition switches apply to Movements, and the two reports agre
 	//  X: a cancellation at period end requested 4 days ago (ends in 20 days);
 	//  P: plain.
 	// Last 10 days to now: forever-only discounts and cancellations at request (Stripe's defaults):
-	//   start 30,000; churn X 10,000; end 20,000. Repeating coupons counted: contraction R 5,000 → end 15,000.
-	//   Cancellations at period end: X stays → end 30,000 (or 25,000 with the coupon).
+	//   start 30,000; churn X 10,000; end 20,000. Repeating coupons counted: contraction R 5,000 →
+	//   end 15,000. Cancellations at period end: X stays → end 30,000 (or 25,000 with the coupon).
 	const LAST_10 = {
 		period: 'custom',
 		start: iso(NOW - 10 * DAY),
@@ -413,7 +425,8 @@ describe("MRR's definition switches apply to Movements, and the two reports agre
 			credential: { apiKey: emulator().keys.testRead },
 		});
 		expect(run.error?.message).toBe(
-			'"sometimes" is not one of forever, foreverAndRepeating, foreverAndOnce, all for countDiscounts',
+			'"sometimes" is not one of forever, foreverAndRepeating, ' +
+				'foreverAndOnce, all for countDiscounts',
 		);
 	});
 });
@@ -423,7 +436,10 @@ const W0 = NOW - 29 * DAY;
 type Op =
 	| { at: number; kind: 'quantity'; quantity: number }
 	| { at: number; kind: 'unpaid' | 'recover' | 'cancel' | 'pause' | 'resume' | 'keep' | 'ends' }
-	/** A cancellation requested now, taking effect `days` later (at period end), which may still be undone. */
+	/**
+	 * A cancellation requested now, taking effect `days`
+	 * later (at period end), which may still be undone.
+	 */
 	| { at: number; kind: 'scheduleCancel'; days: number }
 	| { at: number; kind: 'coupon'; duration: 'forever' | 'repeating' | 'once'; percentOff: number };
 
@@ -662,102 +678,112 @@ const historyArb = fc.record({
 	ops: fc.array(opArb, { maxLength: 6 }),
 });
 
-test('property: start + new + expansion − contraction − churn + reactivation = end per currency, and both ends are the true values, under every definition switch', async () => {
-	await fc.assert(
-		fc.asyncProperty(
-			fc.array(historyArb, { minLength: 1, maxLength: 6 }),
-			fc.integer({ min: W0 + 1, max: NOW - 2 }),
-			fc.integer({ min: 1, max: 29 * DAY }),
-			definitionArb,
-			async (specs, start, length, options) => {
-				const period = { start, end: Math.min(NOW, start + length) };
-				const windowStart = NOW - EVENT_RETENTION_SECONDS;
-				const totals = new Map<string, { start: number; end: number; moved: number }>();
-				for (const [n, s] of specs.entries()) {
-					const h = simulate(
-						`s${n}`,
-						s.currency,
-						s.amount,
-						s.interval,
-						s.created,
-						s.trialDays,
-						s.quantity,
-						s.ops,
-					);
-					const m = await movementsOf(
-						h.current,
-						h.changes,
-						period,
-						windowStart,
-						noLookups,
-						options,
-					);
-					expect(m.valuedWithLaterState).toBe(false);
-					// The rebuilt ends are what the subscription was really worth then.
-					const trueStart = await subscriptionValueAt(
-						trueStateAt(h, period.start - 1),
-						period.start - 1,
-						noLookups,
-						options,
-					);
-					const trueEnd = await subscriptionValueAt(
-						trueStateAt(h, period.end - 1),
-						period.end - 1,
-						noLookups,
-						options,
-					);
-					expect(m.start).toBeCloseTo(trueStart.monthly, 6);
-					expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
-					const a = m.amounts;
-					const t = totals.get(m.currency) ?? { start: 0, end: 0, moved: 0 };
-					t.start += m.start;
-					t.end += m.end;
-					t.moved += a.new + a.expansion - a.contraction - a.churn + a.reactivation;
-					totals.set(m.currency, t);
-				}
-				for (const t of totals.values())
-					expect(Math.abs(t.start + t.moved - t.end)).toBeLessThan(1e-6);
-			},
-		),
-		{ numRuns: 300 },
-	);
-});
+test(
+	'property: start + new + expansion − contraction − churn + reactivation = end per currency, ' +
+		'and both ends are the true values, under every definition switch',
+	async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(historyArb, { minLength: 1, maxLength: 6 }),
+				fc.integer({ min: W0 + 1, max: NOW - 2 }),
+				fc.integer({ min: 1, max: 29 * DAY }),
+				definitionArb,
+				async (specs, start, length, options) => {
+					const period = { start, end: Math.min(NOW, start + length) };
+					const windowStart = NOW - EVENT_RETENTION_SECONDS;
+					const totals = new Map<string, { start: number; end: number; moved: number }>();
+					for (const [n, s] of specs.entries()) {
+						const h = simulate(
+							`s${n}`,
+							s.currency,
+							s.amount,
+							s.interval,
+							s.created,
+							s.trialDays,
+							s.quantity,
+							s.ops,
+						);
+						const m = await movementsOf(
+							h.current,
+							h.changes,
+							period,
+							windowStart,
+							noLookups,
+							options,
+						);
+						expect(m.valuedWithLaterState).toBe(false);
+						// The rebuilt ends are what the subscription was really worth then.
+						const trueStart = await subscriptionValueAt(
+							trueStateAt(h, period.start - 1),
+							period.start - 1,
+							noLookups,
+							options,
+						);
+						const trueEnd = await subscriptionValueAt(
+							trueStateAt(h, period.end - 1),
+							period.end - 1,
+							noLookups,
+							options,
+						);
+						expect(m.start).toBeCloseTo(trueStart.monthly, 6);
+						expect(m.end).toBeCloseTo(trueEnd.monthly, 6);
+						const a = m.amounts;
+						const t = totals.get(m.currency) ?? { start: 0, end: 0, moved: 0 };
+						t.start += m.start;
+						t.end += m.end;
+						t.moved += a.new + a.expansion - a.contraction - a.churn + a.reactivation;
+						totals.set(m.currency, t);
+					}
+					for (const t of totals.values())
+						expect(Math.abs(t.start + t.moved - t.end)).toBeLessThan(1e-6);
+				},
+			),
+			{ numRuns: 300 },
+		);
+	},
+);
 
-test('the request cost the report states is what it sent, also when long lists are read in parallel windows', async () => {
-	const e = emulator();
-	e.reset();
-	const price = e.create('price', 'test', {
-		currency: 'usd',
-		unit_amount: 1000,
-		unit_amount_decimal: '1000',
-		recurring: {
-			interval: 'month',
-			interval_count: 1,
-			usage_type: 'licensed',
-			meter: null,
-			trial_period_days: null,
-		},
-	});
-	const customer = e.create('customer', 'test').id;
-	e.createMany('subscription', 'test', 450, (i) => ({
-		customer,
-		status: 'active',
-		currency: 'usd',
-		created: NOW - 400 * DAY + i * 80_000,
-		items: {
-			object: 'list',
-			has_more: false,
-			url: '/v1/subscription_items',
-			data: [{ id: `si_cost${i}`, object: 'subscription_item', quantity: 1, discounts: [], price }],
-		},
-	}));
-	e.clearRequests();
-	const json = await movements({ period: 'last_30_days', timeZone: 'UTC' });
-	const sent = (path: string) => e.requests.filter((r) => r.path === path).length;
-	expect(json.requests).toEqual({
-		subscription_pages: sent('/v1/subscriptions'),
-		event_pages: sent('/v1/events'),
-		total_list_requests: sent('/v1/subscriptions') + sent('/v1/events'),
-	});
-	expect(sent('/v1/subscriptions')).toBeGreaterThanOrEqual(5);
-});
+test(
+	'the request cost the report states is what it sent, ' +
+		'also when long lists are read in parallel windows',
+	async () => {
+		const e = emulator();
+		e.reset();
+		const price = e.create('price', 'test', {
+			currency: 'usd',
+			unit_amount: 1000,
+			unit_amount_decimal: '1000',
+			recurring: {
+				interval: 'month',
+				interval_count: 1,
+				usage_type: 'licensed',
+				meter: null,
+				trial_period_days: null,
+			},
+		});
+		const customer = e.create('customer', 'test').id;
+		e.createMany('subscription', 'test', 450, (i) => ({
+			customer,
+			status: 'active',
+			currency: 'usd',
+			created: NOW - 400 * DAY + i * 80_000,
+			items: {
+				object: 'list',
+				has_more: false,
+				url: '/v1/subscription_items',
+				data: [
+					{ id: `si_cost${i}`, object: 'subscription_item', quantity: 1, discounts: [], price },
+				],
+			},
+		}));
+		e.clearRequests();
+		const json = await movements({ period: 'last_30_days', timeZone: 'UTC' });
+		const sent = (path: string) => e.requests.filter((r) => r.path === path).length;
+		expect(json.requests).toEqual({
+			subscription_pages: sent('/v1/subscriptions'),
+			event_pages: sent('/v1/events'),
+			total_list_requests: sent('/v1/subscriptions') + sent('/v1/events'),
+		});
+		expect(sent('/v1/subscriptions')).toBeGreaterThanOrEqual(5);
+	},
+);

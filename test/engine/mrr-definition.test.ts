@@ -169,23 +169,37 @@ test('ARR and ARPA come from the unrounded MRR, rounded once', async () => {
 	});
 });
 
-test('mixed intervals: each item on its own interval, in either order; an amount off per invoice at the shortest interval', async () => {
-	// $10 a month + $120 a year = 1,000 + 12,000 / 12 = 2,000, whichever item comes first.
-	subscription(customer('A'), [{ amount: 1000 }, { amount: 12_000, interval: 'year' }], {}, 'usd');
-	subscription(customer('B'), [{ amount: 12_000, interval: 'year' }, { amount: 1000 }], {}, 'eur');
-	// The same with £5.00 off for ever at subscription level: it invoices monthly (the yearly item
-	// joins every 12th invoice), so 500 a month off → 2,000 − 500 = 1,500.
-	subscription(
-		customer('C'),
-		[{ amount: 1000 }, { amount: 12_000, interval: 'year' }],
-		{ discounts: [discount({ amount_off: 500, currency: 'gbp' })] },
-		'gbp',
-	);
-	const json = await mrr();
-	expect(inCurrency(json, 'usd')).toMatchObject({ mrr: 2000, arr: 24000 });
-	expect(inCurrency(json, 'eur')).toMatchObject({ mrr: 2000, arr: 24000 });
-	expect(inCurrency(json, 'gbp')).toMatchObject({ mrr: 1500, arr: 18000 });
-});
+test(
+	'mixed intervals: each item on its own interval, in either order; ' +
+		'an amount off per invoice at the shortest interval',
+	async () => {
+		// $10 a month + $120 a year = 1,000 + 12,000 / 12 = 2,000, whichever item comes first.
+		subscription(
+			customer('A'),
+			[{ amount: 1000 }, { amount: 12_000, interval: 'year' }],
+			{},
+			'usd',
+		);
+		subscription(
+			customer('B'),
+			[{ amount: 12_000, interval: 'year' }, { amount: 1000 }],
+			{},
+			'eur',
+		);
+		// The same with £5.00 off for ever at subscription level: it invoices monthly (the yearly item
+		// joins every 12th invoice), so 500 a month off → 2,000 − 500 = 1,500.
+		subscription(
+			customer('C'),
+			[{ amount: 1000 }, { amount: 12_000, interval: 'year' }],
+			{ discounts: [discount({ amount_off: 500, currency: 'gbp' })] },
+			'gbp',
+		);
+		const json = await mrr();
+		expect(inCurrency(json, 'usd')).toMatchObject({ mrr: 2000, arr: 24000 });
+		expect(inCurrency(json, 'eur')).toMatchObject({ mrr: 2000, arr: 24000 });
+		expect(inCurrency(json, 'gbp')).toMatchObject({ mrr: 1500, arr: 18000 });
+	},
+);
 
 test('transform_quantity: packs of units, rounded up or down as the price says', async () => {
 	// $10.00 per pack of 5 seats, 12 seats, round up → 3 packs → 3,000.
@@ -213,100 +227,112 @@ test('transform_quantity: packs of units, rounded up or down as the price says',
 	expect(inCurrency(json, 'eur')).toMatchObject({ mrr: 2000 });
 });
 
-test('tax-inclusive prices count without their tax; a Stripe Tax rate that is not on the subscription is listed apart', async () => {
-	const inclusive = { tax_behavior: 'inclusive' };
-	// €11.90 with 19 % VAT included (the subscription's default rate) → 1,190 / 1.19 = 1,000.
-	subscription(
-		customer('A'),
-		[{ amount: 1190, price: inclusive }],
-		{ default_tax_rates: [taxRate(19, true)] },
-		'eur',
-	);
-	// €11.90 with the item's own 19 % inclusive rate, which replaces the subscription's 7 % → 1,000.
-	subscription(
-		customer('B'),
-		[{ amount: 1190, price: inclusive, taxRates: [taxRate(19, true)] }],
-		{ default_tax_rates: [taxRate(7, true)] },
-		'eur',
-	);
-	// €10.00 with 19 % VAT added on top (exclusive): the price is all revenue → 1,000. EUR: 3,000.
-	subscription(
-		customer('C'),
-		[{ amount: 1000, price: { tax_behavior: 'exclusive' } }],
-		{ default_tax_rates: [taxRate(19, false)] },
-		'eur',
-	);
-	// Stripe Tax: $11.90 inclusive at a rate computed per invoice → listed apart, not counted;
-	// $10.00 exclusive → 1,000. USD: 1,000 from the second only.
-	subscription(customer('D'), [{ amount: 1190, price: inclusive }], {
-		automatic_tax: { enabled: true, liability: { type: 'self' }, disabled_reason: null },
-	});
-	subscription(customer('E'), [{ amount: 1000, price: { tax_behavior: 'exclusive' } }], {
-		automatic_tax: { enabled: true, liability: { type: 'self' }, disabled_reason: null },
-	});
-	const json = await mrr();
-	expect(inCurrency(json, 'eur')).toMatchObject({
-		mrr: 3000,
-		subscriptions: 3,
-		paying_customers: 3,
-	});
-	expect(inCurrency(json, 'usd')).toMatchObject({
-		mrr: 1000,
-		subscriptions: 2,
-		paying_customers: 1,
-	});
-	const unpriced = json.unpriced_items as IDataObject;
-	expect(unpriced.count).toBe(1);
-	expect(unpriced.by_reason).toEqual({ inclusive_tax_unknown: 1 });
-	expect((unpriced.items as IDataObject[])[0]).toMatchObject({
-		reason: 'inclusive_tax_unknown',
-		currency: 'usd',
-	});
-});
+test(
+	'tax-inclusive prices count without their tax; ' +
+		'a Stripe Tax rate that is not on the subscription is listed apart',
+	async () => {
+		const inclusive = { tax_behavior: 'inclusive' };
+		// €11.90 with 19 % VAT included (the subscription's default rate) → 1,190 / 1.19 = 1,000.
+		subscription(
+			customer('A'),
+			[{ amount: 1190, price: inclusive }],
+			{ default_tax_rates: [taxRate(19, true)] },
+			'eur',
+		);
+		// €11.90 with the item's own 19 % inclusive rate,
+		// which replaces the subscription's 7 % → 1,000.
+		subscription(
+			customer('B'),
+			[{ amount: 1190, price: inclusive, taxRates: [taxRate(19, true)] }],
+			{ default_tax_rates: [taxRate(7, true)] },
+			'eur',
+		);
+		// €10.00 with 19 % VAT added on top (exclusive): the price is all revenue → 1,000. EUR: 3,000.
+		subscription(
+			customer('C'),
+			[{ amount: 1000, price: { tax_behavior: 'exclusive' } }],
+			{ default_tax_rates: [taxRate(19, false)] },
+			'eur',
+		);
+		// Stripe Tax: $11.90 inclusive at a rate computed per invoice → listed apart, not counted;
+		// $10.00 exclusive → 1,000. USD: 1,000 from the second only.
+		subscription(customer('D'), [{ amount: 1190, price: inclusive }], {
+			automatic_tax: { enabled: true, liability: { type: 'self' }, disabled_reason: null },
+		});
+		subscription(customer('E'), [{ amount: 1000, price: { tax_behavior: 'exclusive' } }], {
+			automatic_tax: { enabled: true, liability: { type: 'self' }, disabled_reason: null },
+		});
+		const json = await mrr();
+		expect(inCurrency(json, 'eur')).toMatchObject({
+			mrr: 3000,
+			subscriptions: 3,
+			paying_customers: 3,
+		});
+		expect(inCurrency(json, 'usd')).toMatchObject({
+			mrr: 1000,
+			subscriptions: 2,
+			paying_customers: 1,
+		});
+		const unpriced = json.unpriced_items as IDataObject;
+		expect(unpriced.count).toBe(1);
+		expect(unpriced.by_reason).toEqual({ inclusive_tax_unknown: 1 });
+		expect((unpriced.items as IDataObject[])[0]).toMatchObject({
+			reason: 'inclusive_tax_unknown',
+			currency: 'usd',
+		});
+	},
+);
 
-test('licensed graduated and volume tiers priced from the quantity, each tiered price looked up once with its tiers', async () => {
-	// Graduated: first 5 units at $10.00, the rest at $5.00.
-	const graduated = price('usd', {
-		amount: null,
-		price: {
-			billing_scheme: 'tiered',
-			tiers_mode: 'graduated',
-			tiers: [tier(5, 1000), tier(null, 500)],
-		},
-	});
-	// Volume: up to 5 units all at €10.00; above, all at €7.00 plus a €10.00 flat fee.
-	const volume = price('eur', {
-		amount: null,
-		price: {
-			billing_scheme: 'tiered',
-			tiers_mode: 'volume',
-			tiers: [tier(5, 1000), tier(null, 700, 1000)],
-		},
-	});
-	subscription(customer('A'), [{ amount: null, quantity: 8, priceObject: graduated }]); // 5 × 1,000 + 3 × 500 = 6,500
-	subscription(customer('B'), [{ amount: null, quantity: 3, priceObject: graduated }]); // 3 × 1,000 = 3,000 → USD 9,500
-	subscription(customer('C'), [{ amount: null, quantity: 8, priceObject: volume }], {}, 'eur'); // 8 × 700 + 1,000 = 6,600
-	const e = emulator();
-	e.clearRequests();
-	const json = await mrr();
-	expect(inCurrency(json, 'usd')).toMatchObject({
-		mrr: 9500,
-		subscriptions: 2,
-		paying_customers: 2,
-	});
-	expect(inCurrency(json, 'eur')).toMatchObject({ mrr: 6600 });
-	expect((json.unpriced_items as IDataObject).count).toBe(0);
-	// ⌈3 / 100⌉ list page + 2 distinct tiered prices; tiers from a list would be five levels deep.
-	expect(e.requests.map((r) => r.path).sort()).toEqual(
-		['/v1/prices/' + graduated.id, '/v1/prices/' + volume.id, '/v1/subscriptions'].sort(),
-	);
-	const lookups = e.requests.filter((r) => r.path.startsWith('/v1/prices/'));
-	expect(lookups.every((r) => JSON.stringify(r.query.expand) === '["tiers"]')).toBe(true);
-	expect(e.requests.find((r) => r.path === '/v1/subscriptions')?.query.expand).toEqual([
-		'data.discounts.source.coupon',
-		'data.items.data.discounts',
-	]);
-});
+test(
+	'licensed graduated and volume tiers priced from the quantity, ' +
+		'each tiered price looked up once with its tiers',
+	async () => {
+		// Graduated: first 5 units at $10.00, the rest at $5.00.
+		const graduated = price('usd', {
+			amount: null,
+			price: {
+				billing_scheme: 'tiered',
+				tiers_mode: 'graduated',
+				tiers: [tier(5, 1000), tier(null, 500)],
+			},
+		});
+		// Volume: up to 5 units all at €10.00; above, all at €7.00 plus a €10.00 flat fee.
+		const volume = price('eur', {
+			amount: null,
+			price: {
+				billing_scheme: 'tiered',
+				tiers_mode: 'volume',
+				tiers: [tier(5, 1000), tier(null, 700, 1000)],
+			},
+		});
+		// 5 × 1,000 + 3 × 500 = 6,500
+		subscription(customer('A'), [{ amount: null, quantity: 8, priceObject: graduated }]);
+		// 3 × 1,000 = 3,000 → USD 9,500
+		subscription(customer('B'), [{ amount: null, quantity: 3, priceObject: graduated }]);
+		// 8 × 700 + 1,000 = 6,600
+		subscription(customer('C'), [{ amount: null, quantity: 8, priceObject: volume }], {}, 'eur');
+		const e = emulator();
+		e.clearRequests();
+		const json = await mrr();
+		expect(inCurrency(json, 'usd')).toMatchObject({
+			mrr: 9500,
+			subscriptions: 2,
+			paying_customers: 2,
+		});
+		expect(inCurrency(json, 'eur')).toMatchObject({ mrr: 6600 });
+		expect((json.unpriced_items as IDataObject).count).toBe(0);
+		// ⌈3 / 100⌉ list page + 2 distinct tiered prices; tiers from a list would be five levels deep.
+		expect(e.requests.map((r) => r.path).sort()).toEqual(
+			['/v1/prices/' + graduated.id, '/v1/prices/' + volume.id, '/v1/subscriptions'].sort(),
+		);
+		const lookups = e.requests.filter((r) => r.path.startsWith('/v1/prices/'));
+		expect(lookups.every((r) => JSON.stringify(r.query.expand) === '["tiers"]')).toBe(true);
+		expect(e.requests.find((r) => r.path === '/v1/subscriptions')?.query.expand).toEqual([
+			'data.discounts.source.coupon',
+			'data.items.data.discounts',
+		]);
+	},
+);
 
 test('paused, collection-paused and unpaid subscriptions are not in MRR', async () => {
 	subscription(customer('A'), [{ amount: 5000 }], { status: 'paused' });
@@ -332,8 +358,9 @@ test('paused, collection-paused and unpaid subscriptions are not in MRR', async 
 
 describe('discounts: forever only by default, repeating and one-time ones on request', () => {
 	const cases: Array<[string, number]> = [
-		// D1 20 % forever: 8,000. D2 50 % repeating, in effect: 10,000 or 5,000. D3 $10 once: 10,000 or 9,000.
-		// D4 25 % repeating that ended yesterday: 10,000. D5 10 % repeating on the item: 10,000 or 9,000.
+		// D1 20 % forever: 8,000. D2 50 % repeating, in effect: 10,000 or
+		// 5,000. D3 $10 once: 10,000 or 9,000. D4 25 % repeating that ended
+		// yesterday: 10,000. D5 10 % repeating on the item: 10,000 or 9,000.
 		['forever', 8000 + 10000 + 10000 + 10000 + 10000], // 48,000
 		['foreverAndRepeating', 8000 + 5000 + 10000 + 10000 + 9000], // 42,000
 		['foreverAndOnce', 8000 + 10000 + 9000 + 10000 + 10000], // 47,000
@@ -405,50 +432,60 @@ describe('scheduled cancellations: out at the request by default, or at period e
 	});
 });
 
-test("a subscription on a test clock (a sandbox simulation, on the clock's time) is left out and counted as such", async () => {
-	const clocked = customer('Simulated');
-	subscription(clocked, [{ amount: 9000 }], { test_clock: 'clock_1SimulatedYear' });
-	subscription(customer('Real'), [{ amount: 2000 }]);
-	const json = await mrr();
-	expect(usd(json)).toMatchObject({ mrr: 2000, subscriptions: 1, paying_customers: 1 });
-	expect(json.not_counted).toEqual({ test_clock: 1 });
-	expect(String(json.table_text ?? (await mrr({ includeTable: true })).table_text)).toContain(
-		'1 on a test clock (a simulation)',
-	);
-});
+test(
+	'a subscription on a test clock (a sandbox simulation, ' +
+		"on the clock's time) is left out and counted as such",
+	async () => {
+		const clocked = customer('Simulated');
+		subscription(clocked, [{ amount: 9000 }], { test_clock: 'clock_1SimulatedYear' });
+		subscription(customer('Real'), [{ amount: 2000 }]);
+		const json = await mrr();
+		expect(usd(json)).toMatchObject({ mrr: 2000, subscriptions: 1, paying_customers: 1 });
+		expect(json.not_counted).toEqual({ test_clock: 1 });
+		expect(String(json.table_text ?? (await mrr({ includeTable: true })).table_text)).toContain(
+			'1 on a test clock (a simulation)',
+		);
+	},
+);
 
-test('an option value that is not in the list (from an expression or an agent) is refused', async () => {
-	const run = await runStripeGuard({
-		parameters: { resource: 'report', operation: 'mrr', countDiscounts: 'everything' } as never,
-		credential: { apiKey: emulator().keys.testRead },
-	});
-	expect(run.status).toBe('error');
-	expect(run.error?.message).toContain(
-		'"everything" is not one of forever, foreverAndRepeating, foreverAndOnce, all',
-	);
-});
+test(
+	'an option value that is not in the list ' + '(from an expression or an agent) is refused',
+	async () => {
+		const run = await runStripeGuard({
+			parameters: { resource: 'report', operation: 'mrr', countDiscounts: 'everything' } as never,
+			credential: { apiKey: emulator().keys.testRead },
+		});
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toContain(
+			'"everything" is not one of forever, foreverAndRepeating, foreverAndOnce, all',
+		);
+	},
+);
 
-test('the fields read from subscriptions exist in the stripe package (API 2026-10-28.endive)', () => {
-	/** Compiles only when every field named in `Mine` exists on the stripe package's type. */
-	const fieldsExist = <Mine, Theirs>(
-		..._unknown: Exclude<keyof Mine, keyof Theirs> extends never
-			? []
-			: [`not a field of the stripe type: ${Exclude<keyof Mine, keyof Theirs> & string}`]
-	) => true;
-	expect([
-		fieldsExist<NonNullable<Ours.Subscription['default_tax_rates']>[number], Stripe.TaxRate>(),
-		fieldsExist<NonNullable<Ours.SubscriptionItem['tax_rates']>[number], Stripe.TaxRate>(),
-		fieldsExist<
-			NonNullable<Ours.Subscription['pause_collection']>,
-			Stripe.Subscription.PauseCollection
-		>(),
-		fieldsExist<
-			NonNullable<Ours.Subscription['automatic_tax']>,
-			Stripe.Subscription.AutomaticTax
-		>(),
-		fieldsExist<Omit<Ours.Subscription, keyof Ours.StripeObject>, Stripe.Subscription>(),
-	]).not.toContain(false);
-});
+test(
+	'the fields read from subscriptions exist in ' + 'the stripe package (API 2026-10-28.endive)',
+	() => {
+		/** Compiles only when every field named in `Mine` exists on the stripe package's type. */
+		const fieldsExist = <Mine, Theirs>(
+			..._unknown: Exclude<keyof Mine, keyof Theirs> extends never
+				? []
+				: [`not a field of the stripe type: ${Exclude<keyof Mine, keyof Theirs> & string}`]
+		) => true;
+		expect([
+			fieldsExist<NonNullable<Ours.Subscription['default_tax_rates']>[number], Stripe.TaxRate>(),
+			fieldsExist<NonNullable<Ours.SubscriptionItem['tax_rates']>[number], Stripe.TaxRate>(),
+			fieldsExist<
+				NonNullable<Ours.Subscription['pause_collection']>,
+				Stripe.Subscription.PauseCollection
+			>(),
+			fieldsExist<
+				NonNullable<Ours.Subscription['automatic_tax']>,
+				Stripe.Subscription.AutomaticTax
+			>(),
+			fieldsExist<Omit<Ours.Subscription, keyof Ours.StripeObject>, Stripe.Subscription>(),
+		]).not.toContain(false);
+	},
+);
 
 test("the table's heading says when, in words, in the report's time zone", async () => {
 	subscription(customer('A'), [{ amount: 2000 }]);

@@ -1,8 +1,9 @@
 /**
  * Node versions as n8n's editor and engine read them (n8n-workflow's own displayParameter and
  * getNodeParameters): version 1, which every saved workflow uses, offers exactly the parameters it
- * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken from
- * the code before version 2; version 2 differs from it only where issue 16 asked.
+ * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken
+ * from the code before version 2; version 2 differs from it only by its three changes: Simplify on
+ * by default, a refund's Amount as a field of its own and Max Requests per Second in Options.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -82,23 +83,26 @@ function surface(typeVersion: number, tool = false): Surface {
 	return out;
 }
 
-test('version 1 offers exactly the parameters, defaults and choices it had before version 2', () => {
-	const v1 = { workflow: surface(1), tool: surface(1, true) };
-	if (process.env.UPDATE_V1_FIXTURE) {
-		mkdirSync(dirname(FIXTURE), { recursive: true });
-		// One line per operation: a change to version 1 shows in a diff as the operations it touched.
-		const lines = (s: Surface) =>
-			Object.entries(s)
-				.map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`)
-				.join(',\n');
-		writeFileSync(
-			FIXTURE,
-			`{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`,
-		);
-	}
-	expect(existsSync(FIXTURE)).toBe(true);
-	expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
-});
+test(
+	'version 1 offers exactly the parameters, ' + 'defaults and choices it had before version 2',
+	() => {
+		const v1 = { workflow: surface(1), tool: surface(1, true) };
+		if (process.env.UPDATE_V1_FIXTURE) {
+			mkdirSync(dirname(FIXTURE), { recursive: true });
+			// One line per operation: a change to version 1 shows in a diff as the operations it touched.
+			const lines = (s: Surface) =>
+				Object.entries(s)
+					.map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`)
+					.join(',\n');
+			writeFileSync(
+				FIXTURE,
+				`{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`,
+			);
+		}
+		expect(existsSync(FIXTURE)).toBe(true);
+		expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+	},
+);
 
 test('a new node is version 2; saved workflows keep version 1', () => {
 	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
@@ -112,15 +116,18 @@ const PACE_OPTION = {
 	typeOptions: { minValue: 1 },
 };
 
-/** Version 1's fields with exactly issue 16's changes applied: what version 2 must show. */
-function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>): unknown[] {
+/** Version 1's fields with exactly version 2's three changes applied: what version 2 must show. */
+function v1WithVersion2Changes(
+	operation: string,
+	fields: Array<Record<string, unknown>>,
+): unknown[] {
 	const own = fields.find((f) => f.name === 'options');
 	const out = fields
 		.filter((f) => f.name !== 'maxRequestsPerSecond' && f !== own)
 		.flatMap((f) => {
-			// 1. Simplify on by default.
+			// Simplify on by default.
 			if (f.name === 'simplify') return [{ ...f, default: true }];
-			// 3. A refund's Amount out of Additional Fields, empty by default.
+			// A refund's Amount out of Additional Fields, empty by default.
 			if (operation === 'refund.create' && f.name === 'chargeId')
 				return [
 					f,
@@ -141,7 +148,8 @@ function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>
 				];
 			return [f];
 		});
-	// 4. Max Requests per Second in Options (with Expand where the operation has it), last of what a person sees.
+	// Max Requests per Second in Options (with Expand where
+	// the operation has it), last of what a person sees.
 	const options = {
 		name: 'options',
 		displayName: 'Options',
@@ -154,14 +162,14 @@ function v1WithIssue16(operation: string, fields: Array<Record<string, unknown>>
 }
 
 test.each([false, true])(
-	'version 2 differs from version 1 only by the changes of issue 16 (as a tool: %s)',
+	'version 2 differs from version 1 only by its three changes (as a tool: %s)',
 	(tool) => {
 		const [v1, v2] = [surface(1, tool), surface(2, tool)];
 		expect(Object.keys(v2)).toEqual(Object.keys(v1));
 		for (const [operation, { fields, defaults }] of Object.entries(v1)) {
 			expect([operation, v2[operation].fields]).toEqual([
 				operation,
-				v1WithIssue16(operation, fields as Array<Record<string, unknown>>),
+				v1WithVersion2Changes(operation, fields as Array<Record<string, unknown>>),
 			]);
 			const { maxRequestsPerSecond: _, ...rest } = defaults as INodeParameters;
 			const expected: INodeParameters = { ...rest, options: {} };
@@ -172,21 +180,25 @@ test.each([false, true])(
 	},
 );
 
-test("version 2's refund Amount says the minor-units rule and what empty means where a person types it", () => {
-	const amount = description.properties.find(
-		(p) =>
-			p.name === 'amount' &&
-			p.displayOptions?.show?.resource?.includes('refund') &&
-			NodeHelpers.displayParameter(
-				{ resource: 'refund', operation: 'create' },
-				p,
-				{ typeVersion: 2 },
-				description,
-			),
-	);
-	expect(amount).toMatchObject({
-		hint: expect.stringContaining('1200 is $12.00 but ¥1,200'),
-		placeholder: expect.stringMatching(/^Empty: all that is left of the charge/),
-	});
-	expect(amount!.hint).toContain('Empty refunds all that is left of the charge');
-});
+test(
+	"version 2's refund Amount says the minor-units " +
+		'rule and what empty means where a person types it',
+	() => {
+		const amount = description.properties.find(
+			(p) =>
+				p.name === 'amount' &&
+				p.displayOptions?.show?.resource?.includes('refund') &&
+				NodeHelpers.displayParameter(
+					{ resource: 'refund', operation: 'create' },
+					p,
+					{ typeVersion: 2 },
+					description,
+				),
+		);
+		expect(amount).toMatchObject({
+			hint: expect.stringContaining('1200 is $12.00 but ¥1,200'),
+			placeholder: expect.stringMatching(/^Empty: all that is left of the charge/),
+		});
+		expect(amount!.hint).toContain('Empty refunds all that is left of the charge');
+	},
+);

@@ -120,27 +120,30 @@ describe('output options on the engine', () => {
 		expect(run.items[0].json.id).toBe(c.id);
 	});
 
-	test('simplified amounts keep minor units and add a formatted amount, zero-decimal aware', async () => {
-		const e = emulator();
-		const pi = e.create<{ id: string }>('payment_intent', 'test', {
-			amount: 1200,
-			currency: 'jpy',
-		});
-		const run = await runStripeGuard({
-			parameters: {
-				resource: 'paymentIntent',
-				operation: 'get',
-				paymentIntentId: pi.id,
-				simplify: true,
-			},
-			credential: { apiKey: e.keys.testRead },
-		});
-		expect(run.items[0].json).toMatchObject({
-			amount: 1200,
-			amount_formatted: '¥1,200',
-			currency: 'jpy',
-		});
-	});
+	test(
+		'simplified amounts keep minor units and ' + 'add a formatted amount, zero-decimal aware',
+		async () => {
+			const e = emulator();
+			const pi = e.create<{ id: string }>('payment_intent', 'test', {
+				amount: 1200,
+				currency: 'jpy',
+			});
+			const run = await runStripeGuard({
+				parameters: {
+					resource: 'paymentIntent',
+					operation: 'get',
+					paymentIntentId: pi.id,
+					simplify: true,
+				},
+				credential: { apiKey: e.keys.testRead },
+			});
+			expect(run.items[0].json).toMatchObject({
+				amount: 1200,
+				amount_formatted: '¥1,200',
+				currency: 'jpy',
+			});
+		},
+	);
 
 	test('client secrets never reach the output', async () => {
 		const e = emulator();

@@ -109,91 +109,99 @@ async function asTool(parameters: INodeParameters) {
 	return run.items.map((i) => i.json);
 }
 
-describe('items 1 and 3: with redaction on by default for tools, nothing personal and no secret leaves', () => {
-	test('Query list, search and get (with expansions), Get, List and events', async () => {
-		const { customer, charge } = seed();
-		const outputs = [
-			await asTool({
-				resource: 'query',
-				operation: 'run',
-				query: JSON.stringify({ list: 'customers', limit: 10 }),
-			}),
-			await asTool({
-				resource: 'query',
-				operation: 'run',
-				query: JSON.stringify({ search: 'customers', query: `email:'${PERSONAL.email}'` }),
-			}),
-			await asTool({
-				resource: 'query',
-				operation: 'run',
-				query: JSON.stringify({
-					get: 'charges',
-					id: charge.id,
-					expand: ['payment_intent', 'customer'],
+describe(
+	'items 1 and 3: with redaction on by default for tools, ' +
+		'nothing personal and no secret leaves',
+	() => {
+		test('Query list, search and get (with expansions), Get, List and events', async () => {
+			const { customer, charge } = seed();
+			const outputs = [
+				await asTool({
+					resource: 'query',
+					operation: 'run',
+					query: JSON.stringify({ list: 'customers', limit: 10 }),
 				}),
-			}),
-			await asTool({
-				resource: 'query',
-				operation: 'run',
-				query: JSON.stringify({ list: 'charges', expand: ['payment_intent'] }),
-			}),
-			await asTool({ resource: 'customer', operation: 'get', customerId: customer.id }),
-			await asTool({
-				resource: 'charge',
-				operation: 'get',
-				chargeId: charge.id,
-				options: { expand: ['payment_intent', 'customer'] },
-			}),
-			await asTool({ resource: 'event', operation: 'list', returnAll: true }),
-			await asTool({ resource: 'report', operation: 'failedPayments' }),
-		];
-		for (const output of outputs) expect(leaks(output)).toEqual([]);
-		// The same person keeps one placeholder within an execution (two items here, an agent's tool calls in n8n).
-		const twice = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'get', customerId: customer.id },
-			items: [{}, {}],
-			credential: { apiKey: emulator().keys.testRead },
-			asTool: true,
+				await asTool({
+					resource: 'query',
+					operation: 'run',
+					query: JSON.stringify({ search: 'customers', query: `email:'${PERSONAL.email}'` }),
+				}),
+				await asTool({
+					resource: 'query',
+					operation: 'run',
+					query: JSON.stringify({
+						get: 'charges',
+						id: charge.id,
+						expand: ['payment_intent', 'customer'],
+					}),
+				}),
+				await asTool({
+					resource: 'query',
+					operation: 'run',
+					query: JSON.stringify({ list: 'charges', expand: ['payment_intent'] }),
+				}),
+				await asTool({ resource: 'customer', operation: 'get', customerId: customer.id }),
+				await asTool({
+					resource: 'charge',
+					operation: 'get',
+					chargeId: charge.id,
+					options: { expand: ['payment_intent', 'customer'] },
+				}),
+				await asTool({ resource: 'event', operation: 'list', returnAll: true }),
+				await asTool({ resource: 'report', operation: 'failedPayments' }),
+			];
+			for (const output of outputs) expect(leaks(output)).toEqual([]);
+			// The same person keeps one placeholder within an execution
+			// (two items here, an agent's tool calls in n8n).
+			const twice = await runStripeGuard({
+				parameters: { resource: 'customer', operation: 'get', customerId: customer.id },
+				items: [{}, {}],
+				credential: { apiKey: emulator().keys.testRead },
+				asTool: true,
+			});
+			const [first, second] = twice.items.map((i) => i.json.name);
+			expect(first).toMatch(/^Person [0-9a-f]{8}$/);
+			expect(second).toBe(first);
 		});
-		const [first, second] = twice.items.map((i) => i.json.name);
-		expect(first).toMatch(/^Person [0-9a-f]{8}$/);
-		expect(second).toBe(first);
-	});
 
-	test('client secrets are removed at every depth even with redaction off and Simplify off', async () => {
-		const { charge } = seed();
-		const run = await runStripeGuard({
-			parameters: {
-				resource: 'charge',
-				operation: 'get',
-				chargeId: charge.id,
-				simplify: false,
-				redactPersonalData: false,
-				options: { expand: ['payment_intent'] },
+		test(
+			'client secrets are removed at every depth ' + 'even with redaction off and Simplify off',
+			async () => {
+				const { charge } = seed();
+				const run = await runStripeGuard({
+					parameters: {
+						resource: 'charge',
+						operation: 'get',
+						chargeId: charge.id,
+						simplify: false,
+						redactPersonalData: false,
+						options: { expand: ['payment_intent'] },
+					},
+					credential: { apiKey: emulator().keys.testRead },
+				});
+				const events = await runStripeGuard({
+					parameters: { resource: 'event', operation: 'list', returnAll: true, simplify: false },
+					credential: { apiKey: emulator().keys.testRead },
+				});
+				const text = JSON.stringify([run.items, events.items]);
+				expect(text).toContain(PERSONAL.name); // redaction off: the data is there…
+				expect(text).not.toContain('client_secret'); // …but no secret, at any depth
+				expect(text).not.toContain(PERSONAL.secret);
 			},
-			credential: { apiKey: emulator().keys.testRead },
-		});
-		const events = await runStripeGuard({
-			parameters: { resource: 'event', operation: 'list', returnAll: true, simplify: false },
-			credential: { apiKey: emulator().keys.testRead },
-		});
-		const text = JSON.stringify([run.items, events.items]);
-		expect(text).toContain(PERSONAL.name); // redaction off: the data is there…
-		expect(text).not.toContain('client_secret'); // …but no secret, at any depth
-		expect(text).not.toContain(PERSONAL.secret);
-	});
+		);
 
-	test('in a workflow, redaction stays off unless chosen', async () => {
-		const { customer } = seed();
-		const run = await runStripeGuard({
-			parameters: { resource: 'customer', operation: 'get', customerId: customer.id },
-			credential: { apiKey: emulator().keys.testRead },
+		test('in a workflow, redaction stays off unless chosen', async () => {
+			const { customer } = seed();
+			const run = await runStripeGuard({
+				parameters: { resource: 'customer', operation: 'get', customerId: customer.id },
+				credential: { apiKey: emulator().keys.testRead },
+			});
+			expect(run.items[0].json.email).toBe(PERSONAL.email);
 		});
-		expect(run.items[0].json.email).toBe(PERSONAL.email);
-	});
-});
+	},
+);
 
-test('item 2: a refund proposal returned to a model carries no customer email or name', async () => {
+test('a refund proposal returned to a model carries no customer email or name', async () => {
 	const { charge } = seed();
 	const run = await runStripeGuard({
 		parameters: {
@@ -209,28 +217,33 @@ test('item 2: a refund proposal returned to a model carries no customer email or
 	expect(leaks(run.items)).toEqual([]);
 });
 
-test('item 5: a tool error carries the fix-it hint in its message, which is all n8n gives a model', async () => {
-	const run = await runStripeGuard({
-		parameters: { resource: 'charge', operation: 'get', chargeId: 'py_123' },
-		credential: { apiKey: emulator().keys.testRead },
-		asTool: true,
-	});
-	expect(run.error?.message).toMatch(/is not a charge ID.*Charge IDs start with ch_, for example/);
-	const { charge } = seed();
-	const write = await runStripeGuard({
-		parameters: {
-			resource: 'refund',
-			operation: 'create',
-			chargeId: charge.id,
-			additionalFields: { amount: -5 },
-		},
-		credential: { apiKey: emulator().keys.testWrite },
-		asTool: true,
-	});
-	expect(write.error?.message).toMatch(/Nothing was proposed/);
-});
+test(
+	'a tool error carries the fix-it hint in its message, ' + 'which is all n8n gives a model',
+	async () => {
+		const run = await runStripeGuard({
+			parameters: { resource: 'charge', operation: 'get', chargeId: 'py_123' },
+			credential: { apiKey: emulator().keys.testRead },
+			asTool: true,
+		});
+		expect(run.error?.message).toMatch(
+			/is not a charge ID.*Charge IDs start with ch_, for example/,
+		);
+		const { charge } = seed();
+		const write = await runStripeGuard({
+			parameters: {
+				resource: 'refund',
+				operation: 'create',
+				chargeId: charge.id,
+				additionalFields: { amount: -5 },
+			},
+			credential: { apiKey: emulator().keys.testWrite },
+			asTool: true,
+		});
+		expect(write.error?.message).toMatch(/Nothing was proposed/);
+	},
+);
 
-test('item 6: tool output is simplified through expansions', async () => {
+test('tool output is simplified through expansions', async () => {
 	const { charge } = seed();
 	const [out] = await asTool({
 		resource: 'charge',
@@ -244,7 +257,7 @@ test('item 6: tool output is simplified through expansions', async () => {
 		expect(customer).not.toHaveProperty(fullOnly);
 });
 
-test('item 7: a query that returns exactly its limit says nothing about Max Rows', async () => {
+test('a query that returns exactly its limit says nothing about Max Rows', async () => {
 	emulator().createMany('customer', 'test', 8);
 	const run = await runStripeGuard({
 		parameters: {
@@ -258,7 +271,7 @@ test('item 7: a query that returns exactly its limit says nothing about Max Rows
 	expect(JSON.stringify(run.hints)).not.toMatch(/Max Rows/);
 });
 
-describe('item 4: every tool is described for a model', () => {
+describe('every tool is described for a model', () => {
 	const texts = toolDescriptions(resources, querySpecs);
 
 	test('every operation has a description; writes say they only propose', () => {
@@ -275,11 +288,16 @@ describe('item 4: every tool is described for a model', () => {
 	test("the Query's grammar is generated from its validator's schemas", () => {
 		const grammar = texts['query.run'];
 		for (const spec of querySpecs) {
-			expect(grammar).toContain(`- ${spec.plural} (IDs start with ${spec.idPrefix})`);
+			expect(grammar).toContain(
+				spec.idPrefix
+					? `- ${spec.plural} (IDs start with ${spec.idPrefix})`
+					: `- ${spec.plural} (IDs have no prefix: letters, digits, _ and -)`,
+			);
 			for (const filter of spec.filters) expect(grammar).toContain(`${filter.name}: `);
 		}
 		expect(grammar).toContain(
-			'status: one of active, all, canceled, ended, incomplete, incomplete_expired, past_due, paused, trialing, unpaid',
+			'status: one of active, all, canceled, ended, incomplete, ' +
+				'incomplete_expired, past_due, paused, trialing, unpaid',
 		);
 		expect(grammar).toMatch(/created: a period \(last_24_hours, today, yesterday, last_7_days/);
 		expect(grammar.length).toBeLessThan(6000);

@@ -10,7 +10,7 @@ import {
 	currencyProblem,
 	idProblem,
 	metadataProblem,
-} from '../../nodes/shared/proposals/write-validation';
+} from '../../nodes/StripeGuard/writes/validation';
 
 const KEY = 'rk_test_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
 const OTHER_KEY = 'rk_test_z9Y8x7W6v5U4t3S2r1Q0p9O8n7M6l5K4';

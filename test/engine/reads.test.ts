@@ -7,101 +7,45 @@ import type { IDataObject } from 'n8n-workflow';
 import { DEFAULT_LIST_LIMIT, listFields } from '../../nodes/StripeGuard/framework/fields';
 import { withArticle } from '../../nodes/StripeGuard/framework/words';
 import type { FilterSpec } from '../../nodes/StripeGuard/framework/filters';
-import type { ReadResourceSpec } from '../../nodes/StripeGuard/framework/read-resource';
+import {
+	objectTypeOf,
+	type ReadResourceSpec,
+} from '../../nodes/StripeGuard/framework/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
-import type { ObjectType, PermissionGroup } from '../emulator';
+import { permissionText } from '../../nodes/shared/credentials/permissions';
+import type { ObjectType } from '../emulator';
 import { serialize } from '../emulator/api';
+import { CATALOG } from '../emulator/catalog';
 import { inOneSecond, useEmulator } from './emulator-context';
 import { credentialDecryptions, runStripeGuard } from './harness';
 
 const emulator = useEmulator();
 
-/** How the emulator names each resource's objects, its list path and its read permission. */
-const EMULATED: Record<
-	string,
-	{ type: ObjectType; path: string; group: PermissionGroup; permission: string }
-> = {
-	customer: {
-		type: 'customer',
-		path: '/v1/customers',
-		group: 'customer',
-		permission: 'Customers: Read (rak_customer_read)',
-	},
-	product: {
-		type: 'product',
-		path: '/v1/products',
-		group: 'product',
-		permission: 'Products: Read (rak_product_read)',
-	},
-	price: {
-		type: 'price',
-		path: '/v1/prices',
-		group: 'plan',
-		permission: 'Prices: Read (rak_plan_read)',
-	},
-	subscription: {
-		type: 'subscription',
-		path: '/v1/subscriptions',
-		group: 'subscription',
-		permission: 'Subscriptions: Read (rak_subscription_read)',
-	},
-	invoice: {
-		type: 'invoice',
-		path: '/v1/invoices',
-		group: 'invoice',
-		permission: 'Invoices: Read (rak_invoice_read)',
-	},
-	paymentIntent: {
-		type: 'payment_intent',
-		path: '/v1/payment_intents',
-		group: 'payment_intent',
-		permission: 'PaymentIntents: Read (rak_payment_intent_read)',
-	},
-	charge: {
-		type: 'charge',
-		path: '/v1/charges',
-		group: 'charge',
-		permission: 'Charges: Read (rak_charge_read)',
-	},
-	refund: {
-		type: 'refund',
-		path: '/v1/refunds',
-		group: 'charge',
-		permission: 'Charges: Read (rak_charge_read)',
-	},
-	balanceTransaction: {
-		type: 'balance_transaction',
-		path: '/v1/balance_transactions',
-		group: 'balance_transaction_source',
-		permission: 'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
-	},
-	payout: {
-		type: 'payout',
-		path: '/v1/payouts',
-		group: 'payout',
-		permission: 'Payouts: Read (rak_payout_read)',
-	},
-	checkoutSession: {
-		type: 'checkout_session',
-		path: '/v1/checkout/sessions',
-		group: 'checkout_session',
-		permission: 'Checkout Sessions: Read (rak_checkout_session_read)',
-	},
-	event: {
-		type: 'event',
-		path: '/v1/events',
-		group: 'event',
-		permission: 'Events: Read (rak_event_read)',
-	},
-};
-
 const specs = resources
 	.map((r) => (r as { spec?: ReadResourceSpec }).spec)
 	.filter((s): s is ReadResourceSpec => s !== undefined);
-const ids = specs.map((s) => s.value);
 
-test('every resource of DESIGN.md with reads is covered', () => {
-	expect(ids.sort()).toEqual(Object.keys(EMULATED).sort());
+/**
+ * How the emulator knows each declared resource: its object type, list path and permission group
+ * (its own catalog, which the declaration must agree with), and the permission in words.
+ */
+function emulated(spec: ReadResourceSpec) {
+	const info = CATALOG[objectTypeOf(spec).replace('.', '_') as ObjectType];
+	return {
+		type: info.type,
+		path: info.path,
+		group: info.group,
+		permission: permissionText(`rak_${info.group}_read`),
+	};
+}
+
+test('every resource with reads is one the emulator serves, at its path and permission', () => {
+	expect(specs.length).toBeGreaterThan(10);
+	for (const spec of specs)
+		expect({ path: spec.path, permission: `rak_${emulated(spec).group}_read` }).toEqual({
+			path: emulated(spec).path,
+			permission: spec.permission,
+		});
 	expect(resources.map((r) => r.value)).toEqual(expect.arrayContaining(['balance', 'query']));
 });
 
@@ -112,7 +56,7 @@ const run = (resource: string, operation: string, extra: IDataObject = {}, apiKe
 	});
 
 describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
-	const emu = EMULATED[spec.value];
+	const emu = emulated(spec);
 	const idParam = `${spec.value}Id`;
 
 	beforeEach(() => emulator().reset());
@@ -137,13 +81,18 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 		expect(simple.items[0].json).not.toHaveProperty('livemode');
 	});
 
-	test('get refuses an ID of another type without a request', async () => {
+	// Without a prefix (coupons) another type's ID may be a code: text that no ID can be is refused.
+	test('get refuses an ID of another type, or none, without a request', async () => {
 		const e = emulator();
 		e.clearRequests();
-		const wrong = spec.idPrefix === 'cus_' ? 'sub_123abc' : 'cus_123abc';
+		const wrong = !spec.idPrefix
+			? 'SUMMER 25%'
+			: spec.idPrefix === 'cus_'
+				? 'sub_123abc'
+				: 'cus_123abc';
 		const result = await run(spec.value, 'get', { [idParam]: wrong });
 		expect(result.error?.message).toBe(`"${wrong}" is not ${withArticle(spec.label)} ID (item 0)`);
-		expect(result.error?.description).toContain(spec.idPrefix);
+		expect(result.error?.description).toContain(spec.idPrefix || 'no prefix');
 		expect(e.requests).toHaveLength(0);
 	});
 
@@ -162,7 +111,8 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 		});
 		const result = await run(spec.value, 'list', {}, key);
 		expect(result.error?.message).toBe(
-			`This key is missing ${emu.permission}. Edit the key in the Stripe Dashboard → Developers → API keys and grant it.`,
+			`This key is missing ${emu.permission}. Edit the key in the ` +
+				'Stripe Dashboard → Developers → API keys and grant it.',
 		);
 		expect(result.error?.httpCode).toBe('403');
 	});
@@ -193,33 +143,38 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 
 	const dateFilter = spec.filters.find((f) => f.kind === 'dateRange');
 	if (dateFilter) {
-		test('a date filter given both as a period and as dates is refused, naming both; either alone is read', async () => {
-			const e = emulator();
-			const n = dateFilter.name.replace(/[_.[\]]+(\w)/g, (_m, c: string) => c.toUpperCase());
-			const now = Math.floor(Date.now() / 1000);
-			e.create(emu.type, 'test', { [dateFilter.name]: now - 60 });
-			e.create(emu.type, 'test', { [dateFilter.name]: now - 3 * 86_400 });
-			e.clearRequests();
-			const both = await run(spec.value, 'list', {
-				returnAll: true,
-				filters: { [`${n}Within`]: 'today', [`${n}From`]: '2020-01-01T00:00:00Z' },
-				options: { timeZone: 'UTC' },
-			});
-			expect(both.error?.message).toBe(
-				`Filters "${dateFilter.displayName} Within" and "${dateFilter.displayName} From/Before" are both set (item 0): keep one`,
-			);
-			expect(e.requests).toHaveLength(0);
-			const today = await run(spec.value, 'list', {
-				returnAll: true,
-				filters: { [`${n}Within`]: 'last_24_hours' },
-			});
-			expect(today.items).toHaveLength(1);
-			const since = await run(spec.value, 'list', {
-				returnAll: true,
-				filters: { [`${n}From`]: new Date((now - 7 * 86_400) * 1000).toISOString() },
-			});
-			expect(since.items).toHaveLength(2);
-		});
+		test(
+			'a date filter given both as a period and as dates is refused, ' +
+				'naming both; either alone is read',
+			async () => {
+				const e = emulator();
+				const n = dateFilter.name.replace(/[_.[\]]+(\w)/g, (_m, c: string) => c.toUpperCase());
+				const now = Math.floor(Date.now() / 1000);
+				e.create(emu.type, 'test', { [dateFilter.name]: now - 60 });
+				e.create(emu.type, 'test', { [dateFilter.name]: now - 3 * 86_400 });
+				e.clearRequests();
+				const both = await run(spec.value, 'list', {
+					returnAll: true,
+					filters: { [`${n}Within`]: 'today', [`${n}From`]: '2020-01-01T00:00:00Z' },
+					options: { timeZone: 'UTC' },
+				});
+				expect(both.error?.message).toBe(
+					`Filters "${dateFilter.displayName} Within" and ` +
+						`"${dateFilter.displayName} From/Before" are both set (item 0): keep one`,
+				);
+				expect(e.requests).toHaveLength(0);
+				const today = await run(spec.value, 'list', {
+					returnAll: true,
+					filters: { [`${n}Within`]: 'last_24_hours' },
+				});
+				expect(today.items).toHaveLength(1);
+				const since = await run(spec.value, 'list', {
+					returnAll: true,
+					filters: { [`${n}From`]: new Date((now - 7 * 86_400) * 1000).toISOString() },
+				});
+				expect(since.items).toHaveLength(2);
+			},
+		);
 	}
 
 	if (spec.expand.length > 0) {
@@ -280,6 +235,92 @@ function sampleFilter(f: FilterSpec, expected: Record<string, unknown>): IDataOb
 	}
 }
 
+describe('coupons: IDs are codes without a prefix', () => {
+	beforeEach(() => emulator().reset());
+	const SUMMER = {
+		id: 'SUMMER-25',
+		name: 'Summer sale',
+		amount_off: 1500,
+		currency: 'usd',
+		duration: 'repeating',
+		duration_in_months: 3,
+		max_redemptions: 100,
+		times_redeemed: 7,
+		redeem_by: 1_790_000_000,
+		created: 1_780_000_000,
+		metadata: { campaign: 'summer' },
+	};
+
+	test('get by code, simplified: amount off formatted, ISO dates from version 2', async () => {
+		const e = emulator();
+		e.create('coupon', 'test', SUMMER);
+		e.clearRequests();
+		const v1 = await run('coupon', 'get', { couponId: 'SUMMER-25', simplify: true });
+		expect(e.requests.map((r) => r.path)).toEqual(['/v1/coupons/SUMMER-25']);
+		const simplified = {
+			id: 'SUMMER-25',
+			name: 'Summer sale',
+			percent_off: null,
+			amount_off: 1500,
+			amount_off_formatted: '$15.00',
+			currency: 'usd',
+			duration: 'repeating',
+			duration_in_months: 3,
+			max_redemptions: 100,
+			times_redeemed: 7,
+			valid: true,
+			metadata: { campaign: 'summer' },
+		};
+		expect(v1.items[0].json).toEqual({
+			...simplified,
+			redeem_by: 1_790_000_000,
+			created: 1_780_000_000,
+		});
+		const v2 = await runStripeGuard({
+			parameters: { resource: 'coupon', operation: 'get', couponId: 'SUMMER-25' },
+			credential: { apiKey: e.keys.testRead },
+			typeVersion: 2,
+		});
+		expect(v2.items[0].json).toEqual({
+			...simplified,
+			redeem_by: new Date(1_790_000_000_000).toISOString(),
+			created: new Date(1_780_000_000_000).toISOString(),
+		});
+	});
+
+	test('list: newest first, percent and amount coupons, filtered by created', async () => {
+		const e = emulator();
+		const now = Math.floor(Date.now() / 1000);
+		e.create('coupon', 'test', { id: 'OLD10', percent_off: 10, created: now - 40 * 86_400 });
+		e.create('coupon', 'test', { ...SUMMER, created: now - 86_400 });
+		e.create('coupon', 'test', { id: 'WELCOME50', percent_off: 50, created: now - 60 });
+		const all = await run('coupon', 'list', { returnAll: true, simplify: true });
+		expect(
+			all.items.map((i) => [i.json.id, i.json.percent_off, i.json.amount_off_formatted]),
+		).toEqual([
+			['WELCOME50', 50, undefined],
+			['SUMMER-25', null, '$15.00'],
+			['OLD10', 10, undefined],
+		]);
+		const recent = await run('coupon', 'list', {
+			returnAll: true,
+			filters: { createdWithin: 'last_30_days' },
+		});
+		expect(recent.items.map((i) => i.json.id)).toEqual(['WELCOME50', 'SUMMER-25']);
+	});
+
+	test('the Query lists and gets coupons by code', async () => {
+		const e = emulator();
+		e.create('coupon', 'test', SUMMER);
+		const get = await run('query', 'run', { query: '{"get": "coupons", "id": "SUMMER-25"}' });
+		expect(get.items[0].json).toMatchObject({ id: 'SUMMER-25', amount_off_formatted: '$15.00' });
+		const list = await run('query', 'run', { query: '{"list": "coupons"}' });
+		expect(list.items.map((i) => i.json.id)).toEqual(['SUMMER-25']);
+		const refused = await run('query', 'run', { query: '{"get": "coupons", "id": "a b"}' });
+		expect(refused.error?.message).toMatch(/must be a coupon ID: its IDs have no prefix/);
+	});
+});
+
 describe('sub-lists and singletons', () => {
 	test('invoice → listLineItems pages the invoice lines', async () => {
 		const e = emulator();
@@ -334,9 +375,12 @@ describe('sub-lists and singletons', () => {
 	});
 });
 
-test("Limit's default, written out as a literal for n8n's lint, is the one reads fall back to", () => {
-	expect(listFields.find((f) => f.name === 'limit')?.default).toBe(DEFAULT_LIST_LIMIT);
-});
+test(
+	"Limit's default, written out as a literal for n8n's lint, " + 'is the one reads fall back to',
+	() => {
+		expect(listFields.find((f) => f.name === 'limit')?.default).toBe(DEFAULT_LIST_LIMIT);
+	},
+);
 
 test('a long list has n8n decrypt the credential once, not once per page', async () => {
 	const e = emulator();

@@ -107,9 +107,11 @@ describe('mrr', () => {
 		subscription(A, 'active', 'usd', [{ amount: 4900, interval: 'month', quantity: 3 }]);
 		// S2 yearly $490.00 → 49,000 / 12 = 4,083.33… a month.
 		subscription(B, 'active', 'usd', [{ amount: 49000, interval: 'year' }]);
-		// S3 weekly $10.00 × 2, past due → 2,000 × 52 / 12 = 8,666.66… a month (S2 + S3 = 12,750 exactly).
+		// S3 weekly $10.00 × 2, past due → 2,000 × 52 / 12 =
+		// 8,666.66… a month (S2 + S3 = 12,750 exactly).
 		subscription(C, 'past_due', 'usd', [{ amount: 1000, interval: 'week', quantity: 2 }]);
-		// S4 every 3 months $90.00, 20 % off for ever → 9,000 / 3 × 0.8 = 2,400 a month (customer A again).
+		// S4 every 3 months $90.00, 20 % off for ever →
+		// 9,000 / 3 × 0.8 = 2,400 a month (customer A again).
 		subscription(A, 'active', 'usd', [{ amount: 9000, interval: 'month', count: 3 }], {
 			discounts: [discount({ percent_off: 20 })],
 		});
@@ -131,7 +133,8 @@ describe('mrr', () => {
 		subscription(G, 'active', 'jpy', [{ amount: 5000, interval: 'month', quantity: 2 }]);
 		// S9 metered usage → not in MRR, listed apart; H is not a paying customer.
 		subscription(H, 'active', 'usd', [{ amount: 5, interval: 'month', metered: true }]);
-		// S10 $40.00 with a 50 % repeating discount that ended yesterday, and a 'once' $10 coupon → 4,000.
+		// S10 $40.00 with a 50 % repeating discount that
+		// ended yesterday, and a 'once' $10 coupon → 4,000.
 		subscription(I, 'active', 'usd', [{ amount: 4000, interval: 'month' }], {
 			discounts: [
 				discount(
@@ -156,7 +159,8 @@ describe('mrr', () => {
 				}),
 			],
 		});
-		// S13 €20.00 with the same kind of coupon on the item, €5.00 in euros → 1,500. EUR: 5,600 from 2.
+		// S13 €20.00 with the same kind of coupon on the
+		// item, €5.00 in euros → 1,500. EUR: 5,600 from 2.
 		subscription(J, 'active', 'eur', [
 			{
 				amount: 2000,
@@ -170,57 +174,62 @@ describe('mrr', () => {
 				],
 			},
 		]);
-		// USD: 14,700 + 12,750 + 2,400 + 8,500 + 4,000 + 5,400 = 47,750 from 8 subscriptions (S1–S5, S9–S11)
-		// of 6 paying customers (A, B, C, D, I, J) → ARPA 47,750 / 6 = 7,958.33 → 7,958.
+		// USD: 14,700 + 12,750 + 2,400 + 8,500 + 4,000 + 5,400 = 47,750 from 8 subscriptions (S1–S5,
+		// S9–S11) of 6 paying customers (A, B, C, D, I, J) → ARPA 47,750 / 6 = 7,958.33 → 7,958.
 	});
 
-	test('active and past-due subscriptions, normalised to a month, discounts in effect applied', async () => {
-		const json = await report('mrr');
-		expect(json.included_statuses).toEqual(['active', 'past_due']);
-		expect(json.subscriptions).toBe(11);
-		expect(json.subscriptions_by_status).toEqual({ active: 10, past_due: 1 });
-		expect(json.by_currency).toEqual({
-			eur: {
-				mrr: 5600,
-				mrr_formatted: '€56.00',
-				subscriptions: 2,
-				paying_customers: 2,
-				arr: 67200,
-				arr_formatted: '€672.00',
-				arpa: 2800,
-				arpa_formatted: '€28.00',
-			},
-			jpy: {
-				mrr: 10000,
-				mrr_formatted: '¥10,000',
-				subscriptions: 1,
-				paying_customers: 1,
-				arr: 120000,
-				arr_formatted: '¥120,000',
-				arpa: 10000,
-				arpa_formatted: '¥10,000',
-			},
-			usd: {
-				mrr: 47750,
-				mrr_formatted: '$477.50',
-				subscriptions: 8,
-				paying_customers: 6,
-				arr: 573000,
-				arr_formatted: '$5,730.00',
-				arpa: 7958,
-				arpa_formatted: '$79.58',
-			},
-		});
-		const unpriced = json.unpriced_items as IDataObject;
-		expect(unpriced.count).toBe(1);
-		expect((unpriced.items as IDataObject[])[0]).toMatchObject({
-			reason: 'metered',
-			currency: 'usd',
-		});
-		expect(json.table_text).toContain('$477.50');
-		expect(json.table_markdown).toContain('| USD | $477.50 | $5,730.00 | 8 | 6 | $79.58 |');
-		expect(json.table_html).toContain('<td style="text-align:right;padding:4px 8px">$477.50</td>');
-	});
+	test(
+		'active and past-due subscriptions, ' + 'normalised to a month, discounts in effect applied',
+		async () => {
+			const json = await report('mrr');
+			expect(json.included_statuses).toEqual(['active', 'past_due']);
+			expect(json.subscriptions).toBe(11);
+			expect(json.subscriptions_by_status).toEqual({ active: 10, past_due: 1 });
+			expect(json.by_currency).toEqual({
+				eur: {
+					mrr: 5600,
+					mrr_formatted: '€56.00',
+					subscriptions: 2,
+					paying_customers: 2,
+					arr: 67200,
+					arr_formatted: '€672.00',
+					arpa: 2800,
+					arpa_formatted: '€28.00',
+				},
+				jpy: {
+					mrr: 10000,
+					mrr_formatted: '¥10,000',
+					subscriptions: 1,
+					paying_customers: 1,
+					arr: 120000,
+					arr_formatted: '¥120,000',
+					arpa: 10000,
+					arpa_formatted: '¥10,000',
+				},
+				usd: {
+					mrr: 47750,
+					mrr_formatted: '$477.50',
+					subscriptions: 8,
+					paying_customers: 6,
+					arr: 573000,
+					arr_formatted: '$5,730.00',
+					arpa: 7958,
+					arpa_formatted: '$79.58',
+				},
+			});
+			const unpriced = json.unpriced_items as IDataObject;
+			expect(unpriced.count).toBe(1);
+			expect((unpriced.items as IDataObject[])[0]).toMatchObject({
+				reason: 'metered',
+				currency: 'usd',
+			});
+			expect(json.table_text).toContain('$477.50');
+			expect(json.table_markdown).toContain('| USD | $477.50 | $5,730.00 | 8 | 6 | $79.58 |');
+			expect(json.table_html).toContain(
+				'<td style="text-align:right;padding:4px 8px">$477.50</td>',
+			);
+		},
+	);
 
 	test('trialing subscriptions count when asked', async () => {
 		const json = await report('mrr', { includeTrialing: true, includeTable: false });
@@ -358,8 +367,9 @@ describe('revenue', () => {
 			end: '2026-04-01T00:00:00.000Z',
 			time_zone: 'UTC',
 		});
-		// USD: gross 10,000 + 5,000; refunds 2,000; disputes 5,000; fees 320 + 175 + 1,500 + 100 = 2,095;
-		// net 9,680 + 4,825 − 2,000 − 6,500 − 100 = 5,905 (= 15,000 − 2,000 − 5,000 − 2,095). Five transactions.
+		// USD: gross 10,000 + 5,000; refunds 2,000; disputes 5,000; fees 320 +
+		// 175 + 1,500 + 100 = 2,095; net 9,680 + 4,825 − 2,000 − 6,500 − 100 =
+		// 5,905 (= 15,000 − 2,000 − 5,000 − 2,095). Five transactions.
 		expect((json.by_currency as IDataObject).usd).toEqual({
 			gross: 15000,
 			gross_formatted: '$150.00',
@@ -489,27 +499,38 @@ describe('subscriptionMovements', () => {
 				...extra,
 			});
 		const ended = (iso: string) => ({ canceled_at: utc(iso), ended_at: utc(iso) });
-		sub('2026-01-10T00:00:00Z', 'active', 'usd', 5000, 'month'); // M1 paying at the start
-		sub('2026-01-15T00:00:00Z', 'canceled', 'usd', 3000, 'month', ended('2026-03-10T00:00:00Z')); // M2 paying at start, churned: −3,000
-		sub('2026-02-01T00:00:00Z', 'canceled', 'usd', 9900, 'month', ended('2026-02-20T00:00:00Z')); // M3 ended before the period
-		sub('2026-03-05T00:00:00Z', 'active', 'usd', 12000, 'year'); // M4 new: +1,000
-		sub('2026-03-08T00:00:00Z', 'canceled', 'usd', 2000, 'month', ended('2026-03-20T00:00:00Z')); // M5 new and canceled: +2,000 −2,000
+		// M1 paying at the start
+		sub('2026-01-10T00:00:00Z', 'active', 'usd', 5000, 'month');
+		// M2 paying at start, churned: −3,000
+		sub('2026-01-15T00:00:00Z', 'canceled', 'usd', 3000, 'month', ended('2026-03-10T00:00:00Z'));
+		// M3 ended before the period
+		sub('2026-02-01T00:00:00Z', 'canceled', 'usd', 9900, 'month', ended('2026-02-20T00:00:00Z'));
+		// M4 new: +1,000
+		sub('2026-03-05T00:00:00Z', 'active', 'usd', 12000, 'year');
+		// M5 new and canceled: +2,000 −2,000
+		sub('2026-03-08T00:00:00Z', 'canceled', 'usd', 2000, 'month', ended('2026-03-20T00:00:00Z'));
+		// M6 in trial at the start
 		sub('2026-02-20T00:00:00Z', 'active', 'usd', 7000, 'month', {
 			trial_start: utc('2026-02-20T00:00:00Z'),
 			trial_end: utc('2026-03-06T00:00:00Z'),
-		}); // M6 in trial at the start
-		sub('2026-01-01T00:00:00Z', 'incomplete_expired', 'usd', 4000, 'month'); // M7 never started
-		sub('2026-04-05T00:00:00Z', 'active', 'usd', 8000, 'month'); // M8 after the period
-		sub('2026-02-01T00:00:00Z', 'canceled', 'jpy', 1000, 'month', ended('2026-03-31T00:00:00Z')); // M9 paying at start, churned: −¥1,000
-		sub('2026-01-05T00:00:00Z', 'past_due', 'usd', 1000, 'month'); // M10 paying at the start
+		});
+		// M7 never started
+		sub('2026-01-01T00:00:00Z', 'incomplete_expired', 'usd', 4000, 'month');
+		// M8 after the period
+		sub('2026-04-05T00:00:00Z', 'active', 'usd', 8000, 'month');
+		// M9 paying at start, churned: −¥1,000
+		sub('2026-02-01T00:00:00Z', 'canceled', 'jpy', 1000, 'month', ended('2026-03-31T00:00:00Z'));
+		// M10 paying at the start
+		sub('2026-01-05T00:00:00Z', 'past_due', 'usd', 1000, 'month');
 	});
 
 	test('new, canceled, net MRR and churn against the start', async () => {
 		const json = await report('subscriptionMovements', MARCH);
-		// Changed with the definitions MRR shares (reports/subscription-value.ts, README): M6's trial
-		// converting on 03-06 is new MRR, and churn is Stripe's rate, churned ÷ (paying at the start + new).
-		// New: M4, M5, M6. Stopped paying: M2, M5, M9. Paying at the start: M1, M2, M9, M10; at the end:
-		// M1, M4, M6, M10. Churned of those paying at the start: M2, M9. Churn 3 ÷ (4 + 3) = 42.86 %.
+		// Changed with the definitions MRR shares (reports/subscription-value.ts,
+		// README): M6's trial converting on 03-06 is new MRR, and churn is Stripe's
+		// rate, churned ÷ (paying at the start + new). New: M4, M5, M6. Stopped paying:
+		// M2, M5, M9. Paying at the start: M1, M2, M9, M10; at the end: M1, M4, M6, M10.
+		// Churned of those paying at the start: M2, M9. Churn 3 ÷ (4 + 3) = 42.86 %.
 		expect(json).toMatchObject({
 			new_subscriptions: 3,
 			canceled_subscriptions: 3,
@@ -547,8 +568,8 @@ describe('subscriptionMovements', () => {
 			},
 		});
 		expect(json.table_text).toContain('+3 new, −3 churned, churn 42.86 %');
-		// March is more than 30 days back: no events, every subscription that existed then (M1, M2, M4–M7,
-		// M9, M10) was valued with its current state, and the report says so.
+		// March is more than 30 days back: no events, every subscription that existed then (M1, M2,
+		// M4–M7, M9, M10) was valued with its current state, and the report says so.
 		expect(json.limits).toMatchObject({ valued_with_later_state: 8, valued_with_current_state: 8 });
 	});
 });
@@ -644,23 +665,26 @@ describe('failedPayments', () => {
 		expect(payments[0].invoice).toBeNull();
 	});
 
-	test('personal data redacted on request; the list limit caps the list, not the counts', async () => {
-		const json = await report('failedPayments', {
-			...MARCH,
-			redactPersonalData: true,
-			listLimit: 1,
-			includeInvoices: false,
-		});
-		expect(json.failed_payments).toBe(3);
-		expect(json.payments).toEqual([
-			expect.objectContaining({
-				email: expect.stringMatching(/^person-[0-9a-f]{8}@redacted\.invalid$/),
-				customer_name: expect.stringMatching(/^Person [0-9a-f]{8}$/),
-				invoice: null,
-			}),
-		]);
-		expect(JSON.stringify(json)).not.toContain('ada@example.com');
-	});
+	test(
+		'personal data redacted on request; ' + 'the list limit caps the list, not the counts',
+		async () => {
+			const json = await report('failedPayments', {
+				...MARCH,
+				redactPersonalData: true,
+				listLimit: 1,
+				includeInvoices: false,
+			});
+			expect(json.failed_payments).toBe(3);
+			expect(json.payments).toEqual([
+				expect.objectContaining({
+					email: expect.stringMatching(/^person-[0-9a-f]{8}@redacted\.invalid$/),
+					customer_name: expect.stringMatching(/^Person [0-9a-f]{8}$/),
+					invoice: null,
+				}),
+			]);
+			expect(JSON.stringify(json)).not.toContain('ada@example.com');
+		},
+	);
 });
 
 describe('payouts', () => {
@@ -691,7 +715,8 @@ describe('payouts', () => {
 		});
 		payout('2026-03-30T00:00:00Z', 'in_transit', 3000, 'eur', '2026-04-03T00:00:00Z');
 		payout('2026-03-31T00:00:00Z', 'pending', 700, 'usd', '2026-04-02T00:00:00Z');
-		payout('2026-04-07T00:00:00Z', 'pending', 900, 'usd', '2026-04-09T00:00:00Z'); // after the period, and long overdue
+		// After the period, and long overdue.
+		payout('2026-04-07T00:00:00Z', 'pending', 900, 'usd', '2026-04-09T00:00:00Z');
 		// On their way now (created after the period): the next arrival is the earliest of these.
 		const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
 		payout(day(-2), 'pending', 900, 'usd', day(3));
@@ -737,25 +762,29 @@ describe('payouts', () => {
 });
 
 describe('periods', () => {
-	test('yesterday, today and the previous month are calendar days in the zone, across a month end and DST', () => {
-		// 1 April 2026 01:30 in Berlin (CEST, UTC+2) is 31 March 23:30 UTC.
-		const now = Date.parse('2026-03-31T23:30:00Z');
-		expect(periodRange('yesterday', 'Europe/Berlin', now)).toEqual({
-			gte: utc('2026-03-30T22:00:00Z'),
-			lt: utc('2026-03-31T22:00:00Z'),
-		});
-		expect(periodRange('today', 'Europe/Berlin', now).gte).toBe(utc('2026-03-31T22:00:00Z'));
-		// March in Berlin began at UTC+1 and ended at UTC+2 (the clocks went forward on the 29th).
-		expect(periodRange('previous_month', 'Europe/Berlin', now)).toEqual({
-			gte: utc('2026-02-28T23:00:00Z'),
-			lt: utc('2026-03-31T22:00:00Z'),
-		});
-		// The same instant in New York is still 31 March: yesterday is the 30th there.
-		expect(periodRange('yesterday', 'America/New_York', now)).toEqual({
-			gte: utc('2026-03-30T04:00:00Z'),
-			lt: utc('2026-03-31T04:00:00Z'),
-		});
-	});
+	test(
+		'yesterday, today and the previous month are calendar ' +
+			'days in the zone, across a month end and DST',
+		() => {
+			// 1 April 2026 01:30 in Berlin (CEST, UTC+2) is 31 March 23:30 UTC.
+			const now = Date.parse('2026-03-31T23:30:00Z');
+			expect(periodRange('yesterday', 'Europe/Berlin', now)).toEqual({
+				gte: utc('2026-03-30T22:00:00Z'),
+				lt: utc('2026-03-31T22:00:00Z'),
+			});
+			expect(periodRange('today', 'Europe/Berlin', now).gte).toBe(utc('2026-03-31T22:00:00Z'));
+			// March in Berlin began at UTC+1 and ended at UTC+2 (the clocks went forward on the 29th).
+			expect(periodRange('previous_month', 'Europe/Berlin', now)).toEqual({
+				gte: utc('2026-02-28T23:00:00Z'),
+				lt: utc('2026-03-31T22:00:00Z'),
+			});
+			// The same instant in New York is still 31 March: yesterday is the 30th there.
+			expect(periodRange('yesterday', 'America/New_York', now)).toEqual({
+				gte: utc('2026-03-30T04:00:00Z'),
+				lt: utc('2026-03-31T04:00:00Z'),
+			});
+		},
+	);
 });
 
 describe('a report runs once per execution, whatever the number of input items', () => {

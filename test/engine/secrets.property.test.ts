@@ -26,16 +26,20 @@ const { json } = fc.letrec((tie) => ({
 		.map((entries) => Object.fromEntries(entries)),
 }));
 
-test('property: every secret key goes, at every depth; everything else stays, unchanged and uncopied', () => {
-	fc.assert(
-		fc.property(json, (value) => {
-			const before = JSON.stringify(value);
-			const oracle = JSON.stringify(value, (k, v: unknown) => (SECRETS.has(k) ? undefined : v));
-			const clean = withoutSecrets(value);
-			expect(JSON.stringify(clean)).toBe(oracle);
-			expect(JSON.stringify(value)).toBe(before);
-			if (oracle === before) expect(clean).toBe(value);
-		}),
-		{ numRuns: 2000 },
-	);
-});
+test(
+	'property: every secret key goes, at every depth; ' +
+		'everything else stays, unchanged and uncopied',
+	() => {
+		fc.assert(
+			fc.property(json, (value) => {
+				const before = JSON.stringify(value);
+				const oracle = JSON.stringify(value, (k, v: unknown) => (SECRETS.has(k) ? undefined : v));
+				const clean = withoutSecrets(value);
+				expect(JSON.stringify(clean)).toBe(oracle);
+				expect(JSON.stringify(value)).toBe(before);
+				if (oracle === before) expect(clean).toBe(value);
+			}),
+			{ numRuns: 2000 },
+		);
+	},
+);

@@ -44,19 +44,22 @@ function busiestSecond(times: number[]): number {
 
 beforeEach(() => emulator().reset());
 
-test('80 items at the test-mode limit (25/s): every one answered, in order, paired, with no 429', async () => {
-	const e = emulator();
-	const key = e.addKey({ mode: 'test', permissions: 'read', rateLimitPerSecond: 25 });
-	const ids = customers(80);
-	const run = await get(ids, key);
-	expect(run.status).toBe('success');
-	expect(run.items.map((i) => i.json.id)).toEqual(ids);
-	expect(run.items.map((i) => i.pairedItem)).toEqual(ids.map((_, item) => ({ item })));
-	// Stripe's limiter (the emulator's token buckets) saw nothing over the limit...
-	expect(e.requests.filter((r) => r.status === 429)).toEqual([]);
-	// ...and the pace held: on a busy machine a stall may bunch a few arrivals, never the starts.
-	expect(busiestSecond(e.requests.map((r) => r.time))).toBeLessThan(35);
-});
+test(
+	'80 items at the test-mode limit (25/s): ' + 'every one answered, in order, paired, with no 429',
+	async () => {
+		const e = emulator();
+		const key = e.addKey({ mode: 'test', permissions: 'read', rateLimitPerSecond: 25 });
+		const ids = customers(80);
+		const run = await get(ids, key);
+		expect(run.status).toBe('success');
+		expect(run.items.map((i) => i.json.id)).toEqual(ids);
+		expect(run.items.map((i) => i.pairedItem)).toEqual(ids.map((_, item) => ({ item })));
+		// Stripe's limiter (the emulator's token buckets) saw nothing over the limit...
+		expect(e.requests.filter((r) => r.status === 429)).toEqual([]);
+		// ...and the pace held: on a busy machine a stall may bunch a few arrivals, never the starts.
+		expect(busiestSecond(e.requests.map((r) => r.time))).toBeLessThan(35);
+	},
+);
 
 test('Max Requests per Second lowers the pace', async () => {
 	const e = emulator();
@@ -79,41 +82,54 @@ test('a storm of 429s is ridden out: nothing fails, nothing is missing or double
 	expect(e.requests.filter((r) => r.status === 200)).toHaveLength(30);
 });
 
-test('without Continue On Fail the first failing item is named; with it, the failure takes its place', async () => {
-	const e = emulator();
-	const ids = customers(20);
-	ids[7] = 'cus_doesNotExist07';
-	ids[13] = 'cus_doesNotExist13';
-	const stopped = await get(ids, e.keys.testRead);
-	expect(stopped.status).toBe('error');
-	expect(stopped.error?.context?.itemIndex).toBe(7);
-	expect(stopped.error?.message).toContain('cus_doesNotExist07');
+test(
+	'without Continue On Fail the first failing item is named; ' +
+		'with it, the failure takes its place',
+	async () => {
+		const e = emulator();
+		const ids = customers(20);
+		ids[7] = 'cus_doesNotExist07';
+		ids[13] = 'cus_doesNotExist13';
+		const stopped = await get(ids, e.keys.testRead);
+		expect(stopped.status).toBe('error');
+		expect(stopped.error?.context?.itemIndex).toBe(7);
+		expect(stopped.error?.message).toContain('cus_doesNotExist07');
 
-	const continued = await get(ids, e.keys.testRead, {}, true);
-	expect(continued.status).toBe('success');
-	expect(continued.items).toHaveLength(20);
-	expect(continued.items[7].json.error).toContain('cus_doesNotExist07');
-	expect(continued.items[13].json.error).toContain('cus_doesNotExist13');
-	expect(continued.items[8].json.id).toBe(ids[8]);
-});
+		const continued = await get(ids, e.keys.testRead, {}, true);
+		expect(continued.status).toBe('success');
+		expect(continued.items).toHaveLength(20);
+		expect(continued.items[7].json.error).toContain('cus_doesNotExist07');
+		expect(continued.items[13].json.error).toContain('cus_doesNotExist13');
+		expect(continued.items[8].json.id).toBe(ids[8]);
+	},
+);
 
-test("n8n's Retry On Fail still works: when the transport's retries are spent, n8n runs the node again", async () => {
-	const e = emulator();
-	const ids = customers(1);
-	// The first try's request and its four retries fail; n8n's second try gets through.
-	e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
-	const withoutRetry = await get(ids, e.keys.testRead);
-	expect(withoutRetry.status).toBe('error');
+test(
+	"n8n's Retry On Fail still works: " +
+		"when the transport's retries are spent, n8n runs the node again",
+	async () => {
+		const e = emulator();
+		const ids = customers(1);
+		// The first try's request and its four retries fail; n8n's second try gets through.
+		e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
+		const withoutRetry = await get(ids, e.keys.testRead);
+		expect(withoutRetry.status).toBe('error');
 
-	e.clearRequests();
-	e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
-	const run = await runStripeGuard({
-		parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' } as never,
-		items: ids.map((id) => ({ id })),
-		credential: { apiKey: e.keys.testRead },
-		retryOnFail: 2,
-	});
-	expect(run.status).toBe('success');
-	expect(run.items.map((i) => i.json.id)).toEqual(ids);
-	expect(e.requests.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
-}, 60_000); // two rounds of the transport's backoff
+		e.clearRequests();
+		e.addFault({ kind: 'server_error', count: 5, pathPrefix: '/v1/customers/' });
+		const run = await runStripeGuard({
+			parameters: {
+				resource: 'customer',
+				operation: 'get',
+				customerId: '={{ $json.id }}',
+			} as never,
+			items: ids.map((id) => ({ id })),
+			credential: { apiKey: e.keys.testRead },
+			retryOnFail: 2,
+		});
+		expect(run.status).toBe('success');
+		expect(run.items.map((i) => i.json.id)).toEqual(ids);
+		expect(e.requests.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
+	},
+	60_000,
+); // two rounds of the transport's backoff

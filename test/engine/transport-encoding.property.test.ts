@@ -23,7 +23,10 @@ const WIRE_RUNS = Number(process.env.PROPERTY_PATH_RUNS || 60);
 // The oracle: the stripe SDK's encoder, and the SDK itself with an HTTP client that records.
 // ---------------------------------------------------------------------------------------------
 
-/** `stringifyRequestData`, which the SDK uses for bodies and query strings (not in its package exports, so by file). */
+/**
+ * `stringifyRequestData`, which the SDK uses for bodies and
+ * query strings (not in its package exports, so by file).
+ */
 const sdkUtils = require(join(dirname(require.resolve('stripe')), 'utils.js')) as {
 	queryStringifyRequestData(data: unknown): string;
 };
@@ -188,7 +191,10 @@ const { value } = fc.letrec<{ value: unknown; object: Record<string, unknown>; a
 		array: fc.array(tie('value'), { maxLength: 4 }),
 	}),
 );
-/** What this package actually sends: expansions, metadata (an empty string unsets a key), line items. */
+/**
+ * What this package actually sends: expansions,
+ * metadata (an empty string unsets a key), line items.
+ */
 const stripeShaped = fc.record(
 	{
 		expand: fc.array(
@@ -228,39 +234,44 @@ test('the encoding equals the stripe SDK encoder for random nested parameters', 
 	);
 });
 
-test('what the transport puts on the wire equals what the SDK would: GET query, POST body, DELETE query', async () => {
-	await fc.assert(
-		fc.asyncProperty(params, async (p) => {
-			recorder.sent.length = 0;
-			wireSent.length = 0;
+test(
+	'what the transport puts on the wire equals what ' +
+		'the SDK would: GET query, POST body, DELETE query',
+	async () => {
+		await fc.assert(
+			fc.asyncProperty(params, async (p) => {
+				recorder.sent.length = 0;
+				wireSent.length = 0;
 
-			await sdk.customers.list(p);
-			await client.customers.list(p);
-			await sdk.rawRequest('POST', '/v1/customers', p);
-			await client.rawRequest('POST', '/v1/customers', p);
-			await sdk.subscriptions.cancel('sub_1Oracle', p);
-			await client.rawRequest('DELETE', '/v1/subscriptions/sub_1Oracle', p);
+				await sdk.customers.list(p);
+				await client.customers.list(p);
+				await sdk.rawRequest('POST', '/v1/customers', p);
+				await client.rawRequest('POST', '/v1/customers', p);
+				await sdk.subscriptions.cancel('sub_1Oracle', p);
+				await client.rawRequest('DELETE', '/v1/subscriptions/sub_1Oracle', p);
 
-			const [sdkGet, sdkPost, sdkDelete] = recorder.sent;
-			const [ourGet, ourPost, ourDelete] = wireSent;
-			expect([ourGet.method, ourPost.method, ourDelete.method]).toEqual([
-				sdkGet.method,
-				sdkPost.method,
-				sdkDelete.method,
-			]);
-			expect(queryOf(ourGet.url)).toBe(queryOf(sdkGet.path));
-			expect(ourGet.url.split('?')[0]).toBe('https://api.stripe.com/v1/customers');
-			expect(ourGet.body).toBeUndefined();
-			expect(ourPost.body).toBe(sdkPost.body);
-			expect(ourPost.url).toBe('https://api.stripe.com/v1/customers');
-			expect(queryOf(ourDelete.url)).toBe(queryOf(sdkDelete.path));
-			// A DELETE has no body, on either side.
-			expect(ourDelete.body).toBeUndefined();
-			expect(sdkDelete.body).toBe('');
-		}),
-		{ numRuns: WIRE_RUNS },
-	);
-}, 60_000);
+				const [sdkGet, sdkPost, sdkDelete] = recorder.sent;
+				const [ourGet, ourPost, ourDelete] = wireSent;
+				expect([ourGet.method, ourPost.method, ourDelete.method]).toEqual([
+					sdkGet.method,
+					sdkPost.method,
+					sdkDelete.method,
+				]);
+				expect(queryOf(ourGet.url)).toBe(queryOf(sdkGet.path));
+				expect(ourGet.url.split('?')[0]).toBe('https://api.stripe.com/v1/customers');
+				expect(ourGet.body).toBeUndefined();
+				expect(ourPost.body).toBe(sdkPost.body);
+				expect(ourPost.url).toBe('https://api.stripe.com/v1/customers');
+				expect(queryOf(ourDelete.url)).toBe(queryOf(sdkDelete.path));
+				// A DELETE has no body, on either side.
+				expect(ourDelete.body).toBeUndefined();
+				expect(sdkDelete.body).toBe('');
+			}),
+			{ numRuns: WIRE_RUNS },
+		);
+	},
+	60_000,
+);
 
 test('examples: nested keys as Stripe documents them', () => {
 	const p = {
@@ -272,8 +283,10 @@ test('examples: nested keys as Stripe documents them', () => {
 		description: null,
 	};
 	const expected =
-		'expand[0]=data.customer&expand[1]=data.discounts.source.coupon&metadata[plan]=pro&metadata[unset]=&metadata[a%26b]=x%3Dy' +
-		'&line_items[0][price]=price_1&line_items[0][quantity]=2&line_items[1][price]=price_2&created[gte]=1700000000&invoice_now=true&description=';
+		'expand[0]=data.customer&expand[1]=data.discounts.source.coupon&' +
+		'metadata[plan]=pro&metadata[unset]=&metadata[a%26b]=x%3Dy' +
+		'&line_items[0][price]=price_1&line_items[0][quantity]=2&' +
+		'line_items[1][price]=price_2&created[gte]=1700000000&invoice_now=true&description=';
 	expect(encodeParams(p)).toBe(expected);
 	expect(sdkUtils.queryStringifyRequestData(p)).toBe(expected);
 });

@@ -80,7 +80,10 @@ const stripeError = (
 	headers: Record<string, string> = {},
 ) => json(statusCode, { error }, headers);
 
-/** An error as n8n's httpRequestWithAuthentication throws it when no answer came: a NodeApiError around axios's. */
+/**
+ * An error as n8n's httpRequestWithAuthentication throws
+ * it when no answer came: a NodeApiError around axios's.
+ */
 function connectionFailure(code: string, message: string): Error {
 	const axios = Object.assign(new Error(message), { code, isAxiosError: true });
 	return Object.assign(new Error('The connection to the server was closed unexpectedly'), {
@@ -88,7 +91,10 @@ function connectionFailure(code: string, message: string): Error {
 	});
 }
 
-/** Runs a request to its end on jest's fake clock (the pacer and the retries wait with n8n-workflow's sleep). */
+/**
+ * Runs a request to its end on jest's fake clock (the
+ * pacer and the retries wait with n8n-workflow's sleep).
+ */
 async function settle<T>(
 	promise: PromiseLike<T>,
 ): Promise<{ value?: T; error?: unknown; ms: number }> {
@@ -123,16 +129,20 @@ const node: INode = {
 };
 
 describe('what every request carries', () => {
-	test("the API version is the stripe package's pinned version, and the User-Agent names this package and its version", () => {
-		expect(STRIPE_API_VERSION).toBe((Stripe as unknown as { API_VERSION: string }).API_VERSION);
-		const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
-			name: string;
-			version: string;
-		};
-		expect([PACKAGE_NAME, PACKAGE_VERSION]).toEqual([pkg.name, pkg.version]);
-		expect(USER_AGENT).toContain(`${pkg.name}/${pkg.version}`);
-		expect(STRIPE_API_BASE).toBe('https://api.stripe.com');
-	});
+	test(
+		"the API version is the stripe package's pinned version, " +
+			'and the User-Agent names this package and its version',
+		() => {
+			expect(STRIPE_API_VERSION).toBe((Stripe as unknown as { API_VERSION: string }).API_VERSION);
+			const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+				name: string;
+				version: string;
+			};
+			expect([PACKAGE_NAME, PACKAGE_VERSION]).toEqual([pkg.name, pkg.version]);
+			expect(USER_AGENT).toContain(`${pkg.name}/${pkg.version}`);
+			expect(STRIPE_API_BASE).toBe('https://api.stripe.com');
+		},
+	);
 
 	test('GET: parameters in the query, no body, no idempotency key', async () => {
 		const { client, sent } = clientFor([ok()]);
@@ -180,26 +190,30 @@ describe('what every request carries', () => {
 		expect(sent[1].headers['Idempotency-Key']).not.toBe(sent[0].headers['Idempotency-Key']);
 	});
 
-	test("DELETE: parameters in the query (as the stripe SDK sends a subscription cancel's), no body, the given idempotency key", async () => {
-		const { client, sent } = clientFor([
-			ok({ id: 'sub_1', object: 'subscription', status: 'canceled' }),
-		]);
-		const { value } = await settle(
-			client.rawRequest(
-				'DELETE',
-				'/v1/subscriptions/sub_1',
-				{ invoice_now: true, prorate: true },
-				{ idempotencyKey: 'stripe-guard-prop_1' },
-			),
-		);
-		expect(value).toMatchObject({ id: 'sub_1', status: 'canceled' });
-		expect(sent[0]).toMatchObject({
-			method: 'DELETE',
-			url: 'https://api.stripe.com/v1/subscriptions/sub_1?invoice_now=true&prorate=true',
-		});
-		expect(sent[0].body).toBeUndefined();
-		expect(sent[0].headers['Idempotency-Key']).toBe('stripe-guard-prop_1');
-	});
+	test(
+		'DELETE: parameters in the query (as the stripe SDK sends a ' +
+			"subscription cancel's), no body, the given idempotency key",
+		async () => {
+			const { client, sent } = clientFor([
+				ok({ id: 'sub_1', object: 'subscription', status: 'canceled' }),
+			]);
+			const { value } = await settle(
+				client.rawRequest(
+					'DELETE',
+					'/v1/subscriptions/sub_1',
+					{ invoice_now: true, prorate: true },
+					{ idempotencyKey: 'stripe-guard-prop_1' },
+				),
+			);
+			expect(value).toMatchObject({ id: 'sub_1', status: 'canceled' });
+			expect(sent[0]).toMatchObject({
+				method: 'DELETE',
+				url: 'https://api.stripe.com/v1/subscriptions/sub_1?invoice_now=true&prorate=true',
+			});
+			expect(sent[0].body).toBeUndefined();
+			expect(sent[0].headers['Idempotency-Key']).toBe('stripe-guard-prop_1');
+		},
+	);
 
 	test('an answer keeps its request id and headers out of sight of JSON and spreads', async () => {
 		const { client } = clientFor([
@@ -217,32 +231,37 @@ describe('what every request carries', () => {
 });
 
 describe('retries', () => {
-	test('429, 409 lock_timeout and 5xx are retried with the same idempotency key; the write then succeeds once', async () => {
-		const { client, sent } = clientFor([
-			stripeError(429, {
-				type: 'invalid_request_error',
-				code: 'rate_limit',
-				message: 'Request rate limit exceeded.',
-			}),
-			stripeError(409, {
-				type: 'invalid_request_error',
-				code: 'lock_timeout',
-				message:
-					'This object cannot be accessed right now because another API request or Stripe process is currently accessing it.',
-			}),
-			stripeError(500, { type: 'api_error', message: 'An unknown error occurred' }),
-			json(503, { error: { type: 'api_error', message: 'Service unavailable' } }),
-			ok({ id: 're_1', object: 'refund' }),
-		]);
-		const result = await settle(client.rawRequest('POST', '/v1/refunds', { charge: 'ch_1' }));
-		expect(result.error).toBeUndefined();
-		expect(result.value).toMatchObject({ id: 're_1' });
-		expect(sent).toHaveLength(5);
-		expect(new Set(sent.map((r) => r.headers['Idempotency-Key'])).size).toBe(1);
-		// Backoff with jitter: 0.5, 0.5, 0.5–1 and 1–2 s, plus the key's pause after the 429.
-		expect(result.ms).toBeGreaterThanOrEqual(2500);
-		expect(result.ms).toBeLessThan(6000);
-	});
+	test(
+		'429, 409 lock_timeout and 5xx are retried with the ' +
+			'same idempotency key; the write then succeeds once',
+		async () => {
+			const { client, sent } = clientFor([
+				stripeError(429, {
+					type: 'invalid_request_error',
+					code: 'rate_limit',
+					message: 'Request rate limit exceeded.',
+				}),
+				stripeError(409, {
+					type: 'invalid_request_error',
+					code: 'lock_timeout',
+					message:
+						'This object cannot be accessed right now because another ' +
+						'API request or Stripe process is currently accessing it.',
+				}),
+				stripeError(500, { type: 'api_error', message: 'An unknown error occurred' }),
+				json(503, { error: { type: 'api_error', message: 'Service unavailable' } }),
+				ok({ id: 're_1', object: 'refund' }),
+			]);
+			const result = await settle(client.rawRequest('POST', '/v1/refunds', { charge: 'ch_1' }));
+			expect(result.error).toBeUndefined();
+			expect(result.value).toMatchObject({ id: 're_1' });
+			expect(sent).toHaveLength(5);
+			expect(new Set(sent.map((r) => r.headers['Idempotency-Key'])).size).toBe(1);
+			// Backoff with jitter: 0.5, 0.5, 0.5–1 and 1–2 s, plus the key's pause after the 429.
+			expect(result.ms).toBeGreaterThanOrEqual(2500);
+			expect(result.ms).toBeLessThan(6000);
+		},
+	);
 
 	test('after four retries the last answer is the error, with its fields', async () => {
 		const failure = stripeError(500, { type: 'api_error', message: 'An unknown error occurred' });
@@ -259,29 +278,32 @@ describe('retries', () => {
 		});
 	});
 
-	test('Stripe-Should-Retry decides when it is sent: false stops a 503, true retries a 400', async () => {
-		const noRetry = clientFor([
-			stripeError(503, { type: 'api_error', message: 'no' }, { 'stripe-should-retry': 'false' }),
-			ok(),
-		]);
-		expect((await settle(noRetry.client.customers.retrieve('cus_1'))).error).toMatchObject({
-			statusCode: 503,
-		});
-		expect(noRetry.sent).toHaveLength(1);
+	test(
+		'Stripe-Should-Retry decides when it is sent: ' + 'false stops a 503, true retries a 400',
+		async () => {
+			const noRetry = clientFor([
+				stripeError(503, { type: 'api_error', message: 'no' }, { 'stripe-should-retry': 'false' }),
+				ok(),
+			]);
+			expect((await settle(noRetry.client.customers.retrieve('cus_1'))).error).toMatchObject({
+				statusCode: 503,
+			});
+			expect(noRetry.sent).toHaveLength(1);
 
-		const retry = clientFor([
-			stripeError(
-				400,
-				{ type: 'invalid_request_error', message: 'try again' },
-				{ 'stripe-should-retry': 'true' },
-			),
-			ok(),
-		]);
-		expect((await settle(retry.client.customers.retrieve('cus_1'))).value).toMatchObject({
-			id: 'cus_1',
-		});
-		expect(retry.sent).toHaveLength(2);
-	});
+			const retry = clientFor([
+				stripeError(
+					400,
+					{ type: 'invalid_request_error', message: 'try again' },
+					{ 'stripe-should-retry': 'true' },
+				),
+				ok(),
+			]);
+			expect((await settle(retry.client.customers.retrieve('cus_1'))).value).toMatchObject({
+				id: 'cus_1',
+			});
+			expect(retry.sent).toHaveLength(2);
+		},
+	);
 
 	test.each([400, 401, 402, 403, 404])('%i is not retried', async (status) => {
 		const { client, sent } = clientFor([
@@ -321,36 +343,45 @@ describe('retries', () => {
 		});
 	});
 
-	test('nothing is retried once n8n cancelled the execution, and an error that is not a connection failure passes through', async () => {
-		const cancelled = clientFor(
-			[connectionFailure('ECONNRESET', 'socket hang up'), ok()],
-			() => true,
-		);
-		expect((await settle(cancelled.client.customers.retrieve('cus_1'))).error).toMatchObject({
-			type: 'StripeConnectionError',
-		});
-		expect(cancelled.sent).toHaveLength(1);
+	test(
+		'nothing is retried once n8n cancelled the execution, ' +
+			'and an error that is not a connection failure passes through',
+		async () => {
+			const cancelled = clientFor(
+				[connectionFailure('ECONNRESET', 'socket hang up'), ok()],
+				() => true,
+			);
+			expect((await settle(cancelled.client.customers.retrieve('cus_1'))).error).toMatchObject({
+				type: 'StripeConnectionError',
+			});
+			expect(cancelled.sent).toHaveLength(1);
 
-		const refused = new Error(
-			'Node "Stripe Guard" does not have any credentials of type "stripeRestrictedKeyApi" set',
-		);
-		const other = clientFor([refused, ok()]);
-		expect((await settle(other.client.customers.retrieve('cus_1'))).error).toBe(refused);
-		expect(other.sent).toHaveLength(1);
-	});
+			const refused = new Error(
+				'Node "Stripe Guard" does not have any credentials of type "stripeRestrictedKeyApi" set',
+			);
+			const other = clientFor([refused, ok()]);
+			expect((await settle(other.client.customers.retrieve('cus_1'))).error).toBe(refused);
+			expect(other.sent).toHaveLength(1);
+		},
+	);
 });
 
 describe("Stripe's errors", () => {
 	test.each([
 		[
 			'the plural-capable wording',
-			"The provided key 'rk_test_***…qs8Kgd' does not have the required permissions for this endpoint on account 'acct_1Test'. Having the 'rak_subscription_read' permission would allow this request to continue.",
+			"The provided key 'rk_test_***…qs8Kgd' does not have the required " +
+				"permissions for this endpoint on account 'acct_1Test'. " +
+				"Having the 'rak_subscription_read' permission would allow this request to continue.",
 			undefined,
 			'Subscriptions: Read (rak_subscription_read)',
 		],
 		[
 			'the "Permission denied" wording',
-			"Permission denied. The provided key 'rk_live_***j4va7j' does not have the required permissions for this endpoint on account 'acct_123'. Enabling \"Prices Read\" ('plan_read') permissions on this key would allow this request to continue. You can edit permissions at https://dashboard.stripe.com/acct_123/apikeys.",
+			"Permission denied. The provided key 'rk_live_***j4va7j' does not have the " +
+				"required permissions for this endpoint on account 'acct_123'. " +
+				'Enabling "Prices Read" (\'plan_read\') permissions on this key would allow this request ' +
+				'to continue. You can edit permissions at https://dashboard.stripe.com/acct_123/apikeys.',
 			'more_permissions_required',
 			'rak_plan_read',
 		],
@@ -444,15 +475,18 @@ describe('paging', () => {
 	const page = (data: unknown[], has_more: boolean) =>
 		ok({ object: 'list', data, has_more, url: '/v1/customers' });
 
-	test('awaited, a list is its first page; nothing is asked before it is awaited or iterated', async () => {
-		const { client, sent } = clientFor([page(customers(0, 2), true)]);
-		const list = client.customers.list({ limit: 2 });
-		await jest.advanceTimersByTimeAsync(100);
-		expect(sent).toHaveLength(0);
-		const { value } = await settle(list);
-		expect(value).toMatchObject({ object: 'list', has_more: true, data: customers(0, 2) });
-		expect(sent).toHaveLength(1);
-	});
+	test(
+		'awaited, a list is its first page; ' + 'nothing is asked before it is awaited or iterated',
+		async () => {
+			const { client, sent } = clientFor([page(customers(0, 2), true)]);
+			const list = client.customers.list({ limit: 2 });
+			await jest.advanceTimersByTimeAsync(100);
+			expect(sent).toHaveLength(0);
+			const { value } = await settle(list);
+			expect(value).toMatchObject({ object: 'list', has_more: true, data: customers(0, 2) });
+			expect(sent).toHaveLength(1);
+		},
+	);
 
 	test('iterated, it follows starting_after, and a break asks for no further page', async () => {
 		// One page after another (Parallel Reading off); windows.test.ts reads in parallel.
@@ -477,21 +511,24 @@ describe('paging', () => {
 		]);
 	});
 
-	test('ending_before pages toward newer objects, oldest first, as the SDK iterates them', async () => {
-		const { client, sent } = clientFor([
-			page([{ id: 'evt_3' }, { id: 'evt_2' }], true),
-			page([{ id: 'evt_5' }, { id: 'evt_4' }], false),
-		]);
-		const ids: string[] = [];
-		await settle(
-			(async () => {
-				for await (const e of client.events.list({ ending_before: 'evt_1', limit: 2 }))
-					ids.push(e.id);
-			})(),
-		);
-		expect(ids).toEqual(['evt_2', 'evt_3', 'evt_4', 'evt_5']);
-		expect(sent[1].url).toBe('https://api.stripe.com/v1/events?ending_before=evt_3&limit=2');
-	});
+	test(
+		'ending_before pages toward newer objects, ' + 'oldest first, as the SDK iterates them',
+		async () => {
+			const { client, sent } = clientFor([
+				page([{ id: 'evt_3' }, { id: 'evt_2' }], true),
+				page([{ id: 'evt_5' }, { id: 'evt_4' }], false),
+			]);
+			const ids: string[] = [];
+			await settle(
+				(async () => {
+					for await (const e of client.events.list({ ending_before: 'evt_1', limit: 2 }))
+						ids.push(e.id);
+				})(),
+			);
+			expect(ids).toEqual(['evt_2', 'evt_3', 'evt_4', 'evt_5']);
+			expect(sent[1].url).toBe('https://api.stripe.com/v1/events?ending_before=evt_3&limit=2');
+		},
+	);
 
 	test('a search follows next_page', async () => {
 		const result = (data: unknown[], next_page: string | null) =>
@@ -522,7 +559,10 @@ describe('paging', () => {
 });
 
 describe("the package's own object types", () => {
-	/** Compiles only when every field named in `Mine` exists on the stripe package's type (ts-jest type-checks tests). */
+	/**
+	 * Compiles only when every field named in `Mine` exists on
+	 * the stripe package's type (ts-jest type-checks tests).
+	 */
 	const fieldsExist = <Mine, Theirs>(
 		..._unknown: Exclude<keyof Mine, keyof Theirs> extends never
 			? []

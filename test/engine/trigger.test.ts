@@ -11,14 +11,19 @@ import { createPollWorkflow, type PollWorkflow } from './poll-harness';
 
 const emulator = useEmulator();
 
-/** Event times: each test's events are a second apart, starting a day ago (Stripe keeps 30 days). */
+/**
+ * Event times: each test's events are a second apart, starting a day ago (Stripe keeps 30 days).
+ */
 let clock = 0;
 beforeEach(() => {
 	emulator().reset();
 	clock = Math.floor(Date.now() / 1000) - 86_400;
 });
 
-/** Inserts an event the way Stripe would have made it, about an object of the type its name starts with. */
+/**
+ * Inserts an event the way Stripe would have made it,
+ * about an object of the type its name starts with.
+ */
 function addEvent(
 	type: string,
 	fields: { created?: number; object?: IDataObject; previous?: IDataObject } = {},
@@ -69,106 +74,121 @@ async function activate(wf: PollWorkflow) {
 	return wf;
 }
 
-test('the first poll emits nothing, even with old events, and stores the newest event as cursor', async () => {
-	addEvent('customer.created');
-	addEvent('invoice.paid');
-	const newest = addEvent('customer.created');
-	const wf = trigger(['*']);
-	emulator().clearRequests();
+test(
+	'the first poll emits nothing, even with old events, ' + 'and stores the newest event as cursor',
+	async () => {
+		addEvent('customer.created');
+		addEvent('invoice.paid');
+		const newest = addEvent('customer.created');
+		const wf = trigger(['*']);
+		emulator().clearRequests();
 
-	expect(await wf.poll()).toBeNull();
+		expect(await wf.poll()).toBeNull();
 
-	expect(wf.cursor()).toEqual({ lastEventId: newest.id, lastCreated: newest.created });
-	// n8n saves static data only when it is marked changed.
-	expect((wf.workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged).toBe(
-		true,
-	);
-	expect(eventRequests().map((r) => r.query)).toEqual([{ limit: '1' }]);
-	// Nothing new since activation: still nothing, and the cursor stays.
-	expect(await wf.poll()).toBeNull();
-	expect(wf.cursor()).toEqual({ lastEventId: newest.id, lastCreated: newest.created });
-});
+		expect(wf.cursor()).toEqual({ lastEventId: newest.id, lastCreated: newest.created });
+		// n8n saves static data only when it is marked changed.
+		expect(
+			(wf.workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged,
+		).toBe(true);
+		expect(eventRequests().map((r) => r.query)).toEqual([{ limit: '1' }]);
+		// Nothing new since activation: still nothing, and the cursor stays.
+		expect(await wf.poll()).toBeNull();
+		expect(wf.cursor()).toEqual({ lastEventId: newest.id, lastCreated: newest.created });
+	},
+);
 
-test('250 events between polls: exactly the matching ones, once each, oldest first; then nothing', async () => {
-	addEvent('invoice.paid');
-	const wf = await activate(trigger(['invoice.paid', 'customer.created']));
-	const types = [
-		'invoice.paid',
-		'customer.created',
-		'charge.succeeded',
-		'invoice.created',
-		'customer.updated',
-	];
-	const created: Array<{ id: string; type: string }> = [];
-	const base = clock + 1;
-	// Three events per second, so the order within a second is tested too.
-	for (let i = 0; i < 250; i++)
-		created.push(addEvent(types[i % types.length], { created: base + Math.floor(i / 3) }));
-	emulator().clearRequests();
+test(
+	'250 events between polls: exactly the matching ones, ' + 'once each, oldest first; then nothing',
+	async () => {
+		addEvent('invoice.paid');
+		const wf = await activate(trigger(['invoice.paid', 'customer.created']));
+		const types = [
+			'invoice.paid',
+			'customer.created',
+			'charge.succeeded',
+			'invoice.created',
+			'customer.updated',
+		];
+		const created: Array<{ id: string; type: string }> = [];
+		const base = clock + 1;
+		// Three events per second, so the order within a second is tested too.
+		for (let i = 0; i < 250; i++)
+			created.push(addEvent(types[i % types.length], { created: base + Math.floor(i / 3) }));
+		emulator().clearRequests();
 
-	const second = await wf.poll();
+		const second = await wf.poll();
 
-	const expected = created
-		.filter((e) => e.type === 'invoice.paid' || e.type === 'customer.created')
-		.map((e) => e.id);
-	expect(expected).toHaveLength(100);
-	expect(ids(second)).toEqual(expected);
-	// The cursor moves past every event, including the last one that did not match (customer.updated).
-	expect(wf.cursor()).toMatchObject({ lastEventId: created[249].id });
-	// Three pages walking forward from the cursor, never filtered by type on Stripe's side.
-	const requests = eventRequests();
-	expect(requests).toHaveLength(3);
-	for (const r of requests) {
-		expect(r.query).toMatchObject({ limit: '100' });
-		expect(r.query.ending_before).toMatch(/^evt_/);
-		expect(r.query).not.toHaveProperty('types');
-		expect(r.query).not.toHaveProperty('type');
-	}
+		const expected = created
+			.filter((e) => e.type === 'invoice.paid' || e.type === 'customer.created')
+			.map((e) => e.id);
+		expect(expected).toHaveLength(100);
+		expect(ids(second)).toEqual(expected);
+		// The cursor moves past every event, including the
+		// last one that did not match (customer.updated).
+		expect(wf.cursor()).toMatchObject({ lastEventId: created[249].id });
+		// Three pages walking forward from the cursor, never filtered by type on Stripe's side.
+		const requests = eventRequests();
+		expect(requests).toHaveLength(3);
+		for (const r of requests) {
+			expect(r.query).toMatchObject({ limit: '100' });
+			expect(r.query.ending_before).toMatch(/^evt_/);
+			expect(r.query).not.toHaveProperty('types');
+			expect(r.query).not.toHaveProperty('type');
+		}
 
-	expect(await wf.poll()).toBeNull();
-});
+		expect(await wf.poll()).toBeNull();
+	},
+);
 
-test('after a restart from the saved static data, only the new events come, none lost or repeated', async () => {
-	addEvent('customer.created');
-	const before = await activate(trigger(['*']));
-	const first = [addEvent('customer.created'), addEvent('customer.updated')];
-	expect(ids(await before.poll())).toEqual(first.map((e) => e.id));
+test(
+	'after a restart from the saved static data, ' +
+		'only the new events come, none lost or repeated',
+	async () => {
+		addEvent('customer.created');
+		const before = await activate(trigger(['*']));
+		const first = [addEvent('customer.created'), addEvent('customer.updated')];
+		expect(ids(await before.poll())).toEqual(first.map((e) => e.id));
 
-	// n8n stores the static data as JSON and builds a new Workflow from it after a restart (or on another worker).
-	const saved = JSON.stringify(before.savedStaticData());
-	const second = [
-		addEvent('invoice.created'),
-		addEvent('invoice.paid'),
-		addEvent('customer.deleted'),
-	];
-	const after = trigger(['*'], { staticData: JSON.parse(saved) as IDataObject });
+		// n8n stores the static data as JSON and builds a new
+		// Workflow from it after a restart (or on another worker).
+		const saved = JSON.stringify(before.savedStaticData());
+		const second = [
+			addEvent('invoice.created'),
+			addEvent('invoice.paid'),
+			addEvent('customer.deleted'),
+		];
+		const after = trigger(['*'], { staticData: JSON.parse(saved) as IDataObject });
 
-	expect(ids(await after.poll())).toEqual(second.map((e) => e.id));
-	expect(await after.poll()).toBeNull();
-});
+		expect(ids(await after.poll())).toEqual(second.map((e) => e.id));
+		expect(await after.poll()).toBeNull();
+	},
+);
 
-test('All Events emits every type, also unlisted ones; a list of types emits only those', async () => {
-	addEvent('customer.created');
-	const all = await activate(trigger(['*']));
-	const only = await activate(trigger(['payout.paid', 'charge.refunded']));
-	const events = [
-		addEvent('payout.paid'),
-		addEvent('coupon.created'),
-		addEvent('charge.refunded'),
-		addEvent('customer.updated'),
-	];
+test(
+	'All Events emits every type, also unlisted ones; ' + 'a list of types emits only those',
+	async () => {
+		addEvent('customer.created');
+		const all = await activate(trigger(['*']));
+		const only = await activate(trigger(['payout.paid', 'charge.refunded']));
+		const events = [
+			addEvent('payout.paid'),
+			addEvent('coupon.created'),
+			addEvent('charge.refunded'),
+			addEvent('customer.updated'),
+		];
 
-	expect(ids(await all.poll())).toEqual(events.map((e) => e.id));
-	const filtered = emitted(await only.poll());
-	expect(filtered.map((e) => e.type)).toEqual(['payout.paid', 'charge.refunded']);
-	// The full Stripe event by default.
-	expect(filtered[0]).toMatchObject({
-		id: events[0].id,
-		object: 'event',
-		type: 'payout.paid',
-		data: { object: { object: 'payout' } },
-	});
-});
+		expect(ids(await all.poll())).toEqual(events.map((e) => e.id));
+		const filtered = emitted(await only.poll());
+		expect(filtered.map((e) => e.type)).toEqual(['payout.paid', 'charge.refunded']);
+		// The full Stripe event by default.
+		expect(filtered[0]).toMatchObject({
+			id: events[0].id,
+			object: 'event',
+			type: 'payout.paid',
+			data: { object: { object: 'payout' } },
+		});
+	},
+);
 
 test('Simplify emits the small shape, and a client secret is never passed on', async () => {
 	addEvent('customer.created');
@@ -221,20 +241,23 @@ describe('Fetch Test Event (manual mode)', () => {
 		expect(ids(await wf.poll())).toEqual([newest.id]);
 	});
 
-	test('asks Stripe for at most 20 types at a time and finds the newest over all of them', async () => {
-		const every = EVENT_TYPE_OPTIONS.map((o) => o.value as string).filter((v) => v !== '*');
-		expect(every.length).toBeGreaterThan(40);
-		addEvent('customer.created');
-		const newest = addEvent('price.deleted');
-		addEvent('coupon.created');
-		emulator().clearRequests();
+	test(
+		'asks Stripe for at most 20 types at a ' + 'time and finds the newest over all of them',
+		async () => {
+			const every = EVENT_TYPE_OPTIONS.map((o) => o.value as string).filter((v) => v !== '*');
+			expect(every.length).toBeGreaterThan(40);
+			addEvent('customer.created');
+			const newest = addEvent('price.deleted');
+			addEvent('coupon.created');
+			emulator().clearRequests();
 
-		expect(ids(await trigger(every).poll('manual'))).toEqual([newest.id]);
-		const lists = eventRequests();
-		expect(lists.length).toBe(Math.ceil(every.length / 20));
-		for (const r of lists)
-			expect(Object.values(r.query.types as object).length).toBeLessThanOrEqual(20);
-	});
+			expect(ids(await trigger(every).poll('manual'))).toEqual([newest.id]);
+			const lists = eventRequests();
+			expect(lists.length).toBe(Math.ceil(every.length / 20));
+			for (const r of lists)
+				expect(Object.values(r.query.types as object).length).toBeLessThanOrEqual(20);
+		},
+	);
 
 	test('with no matching event, says so and how to create one', async () => {
 		addEvent('customer.created');
@@ -255,58 +278,65 @@ test('a key without Events: Read gets an error naming rak_event_read', async () 
 	}
 });
 
-test('a cursor event Stripe no longer has: falls back to its time and emits only newer events', async () => {
-	const cutoff = clock + 10;
-	addEvent('customer.created', { created: cutoff - 5 });
-	addEvent('customer.created', { created: cutoff - 1 });
-	const wf = trigger(['*'], {
-		staticData: {
-			'node:Stripe Guard Trigger': {
-				lastEventId: 'evt_1GoneLongAgo0000000000000',
-				lastCreated: cutoff,
+test(
+	'a cursor event Stripe no longer has: ' + 'falls back to its time and emits only newer events',
+	async () => {
+		const cutoff = clock + 10;
+		addEvent('customer.created', { created: cutoff - 5 });
+		addEvent('customer.created', { created: cutoff - 1 });
+		const wf = trigger(['*'], {
+			staticData: {
+				'node:Stripe Guard Trigger': {
+					lastEventId: 'evt_1GoneLongAgo0000000000000',
+					lastCreated: cutoff,
+				},
 			},
-		},
-	});
-	const newer = [
-		addEvent('customer.updated', { created: cutoff + 1 }),
-		addEvent('invoice.paid', { created: cutoff + 2 }),
-	];
-	clock = cutoff + 2;
-	emulator().clearRequests();
+		});
+		const newer = [
+			addEvent('customer.updated', { created: cutoff + 1 }),
+			addEvent('invoice.paid', { created: cutoff + 2 }),
+		];
+		clock = cutoff + 2;
+		emulator().clearRequests();
 
-	expect(ids(await wf.poll())).toEqual(newer.map((e) => e.id));
+		expect(ids(await wf.poll())).toEqual(newer.map((e) => e.id));
 
-	const [missing, byTime] = eventRequests();
-	expect(missing).toMatchObject({
-		status: 404,
-		query: { ending_before: 'evt_1GoneLongAgo0000000000000' },
-	});
-	expect(byTime).toMatchObject({ status: 200, query: { created: { gte: String(cutoff) } } });
-	expect(wf.cursor()).toEqual({ lastEventId: newer[1].id, lastCreated: newer[1].created });
-	// Back on a real cursor: nothing again, and the next new event once.
-	expect(await wf.poll()).toBeNull();
-	const next = addEvent('invoice.paid');
-	expect(ids(await wf.poll())).toEqual([next.id]);
-});
+		const [missing, byTime] = eventRequests();
+		expect(missing).toMatchObject({
+			status: 404,
+			query: { ending_before: 'evt_1GoneLongAgo0000000000000' },
+		});
+		expect(byTime).toMatchObject({ status: 200, query: { created: { gte: String(cutoff) } } });
+		expect(wf.cursor()).toEqual({ lastEventId: newer[1].id, lastCreated: newer[1].created });
+		// Back on a real cursor: nothing again, and the next new event once.
+		expect(await wf.poll()).toBeNull();
+		const next = addEvent('invoice.paid');
+		expect(ids(await wf.poll())).toEqual([next.id]);
+	},
+);
 
-test('a lost cursor with nothing newer keeps only its time and stops asking for the missing event', async () => {
-	addEvent('customer.created', { created: clock - 100 });
-	const wf = trigger(['*'], {
-		staticData: {
-			'node:Stripe Guard Trigger': {
-				lastEventId: 'evt_1GoneLongAgo0000000000000',
-				lastCreated: clock,
+test(
+	'a lost cursor with nothing newer keeps only its ' +
+		'time and stops asking for the missing event',
+	async () => {
+		addEvent('customer.created', { created: clock - 100 });
+		const wf = trigger(['*'], {
+			staticData: {
+				'node:Stripe Guard Trigger': {
+					lastEventId: 'evt_1GoneLongAgo0000000000000',
+					lastCreated: clock,
+				},
 			},
-		},
-	});
+		});
 
-	expect(await wf.poll()).toBeNull();
-	expect(wf.cursor()).toEqual({ lastCreated: clock });
-	emulator().clearRequests();
-	const next = addEvent('charge.succeeded');
-	expect(ids(await wf.poll())).toEqual([next.id]);
-	expect(eventRequests().map((r) => r.status)).toEqual([200]);
-});
+		expect(await wf.poll()).toBeNull();
+		expect(wf.cursor()).toEqual({ lastCreated: clock });
+		emulator().clearRequests();
+		const next = addEvent('charge.succeeded');
+		expect(ids(await wf.poll())).toEqual([next.id]);
+		expect(eventRequests().map((r) => r.status)).toEqual([200]);
+	},
+);
 
 test('activated on an account without events: the first events after it are emitted', async () => {
 	const wf = await activate(trigger(['*']));
@@ -321,20 +351,23 @@ test('activated on an account without events: the first events after it are emit
 	expect(await wf.poll()).toBeNull();
 });
 
-test('a backlog larger than the poll budget allows is finished by the next polls, in order', async () => {
-	addEvent('customer.created');
-	const wf = await activate(trigger(['*']));
-	const backlog = Array.from({ length: 230 }, () => addEvent('invoice.paid'));
+test(
+	'a backlog larger than the poll budget allows ' + 'is finished by the next polls, in order',
+	async () => {
+		addEvent('customer.created');
+		const wf = await activate(trigger(['*']));
+		const backlog = Array.from({ length: 230 }, () => addEvent('invoice.paid'));
 
-	// A spent budget: one page per poll.
-	const got = [
-		...ids(await wf.poll('trigger', 0)),
-		...ids(await wf.poll('trigger', 0)),
-		...ids(await wf.poll('trigger', 0)),
-	];
-	expect(got).toEqual(backlog.map((e) => e.id));
-	expect(await wf.poll('trigger', 0)).toBeNull();
-});
+		// A spent budget: one page per poll.
+		const got = [
+			...ids(await wf.poll('trigger', 0)),
+			...ids(await wf.poll('trigger', 0)),
+			...ids(await wf.poll('trigger', 0)),
+		];
+		expect(got).toEqual(backlog.map((e) => e.id));
+		expect(await wf.poll('trigger', 0)).toBeNull();
+	},
+);
 
 test('no event type chosen is a clear error', async () => {
 	const error = await failure(trigger([]).poll());

@@ -25,35 +25,39 @@ const read = (typeVersion: number, parameters: INodeParameters, extra: Partial<R
 	});
 
 describe('Simplify and dates', () => {
-	test('a new Get is simplified, its dates ISO 8601; version 1 with the same parameters gives the full object in Unix seconds', async () => {
-		const customer = emulator().create<{ id: string; created: number; currency: string }>(
-			'customer',
-			'test',
-			{ name: 'Ada Lovelace', email: 'ada@example.com' },
-		);
-		const parameters = { resource: 'customer', operation: 'get', customerId: customer.id };
-		const v2 = await read(2, parameters);
-		expect(v2.error).toBeUndefined();
-		expect(v2.items[0].json).toEqual({
-			id: customer.id,
-			name: 'Ada Lovelace',
-			email: 'ada@example.com',
-			phone: null,
-			description: null,
-			balance: 0,
-			balance_formatted: expect.any(String),
-			currency: customer.currency,
-			delinquent: false,
-			created: iso(customer.created),
-			metadata: {},
-		});
-		const v1 = await read(1, parameters);
-		expect(v1.items[0].json).toMatchObject({
-			object: 'customer',
-			created: customer.created,
-			livemode: false,
-		});
-	});
+	test(
+		'a new Get is simplified, its dates ISO 8601; version 1 with ' +
+			'the same parameters gives the full object in Unix seconds',
+		async () => {
+			const customer = emulator().create<{ id: string; created: number; currency: string }>(
+				'customer',
+				'test',
+				{ name: 'Ada Lovelace', email: 'ada@example.com' },
+			);
+			const parameters = { resource: 'customer', operation: 'get', customerId: customer.id };
+			const v2 = await read(2, parameters);
+			expect(v2.error).toBeUndefined();
+			expect(v2.items[0].json).toEqual({
+				id: customer.id,
+				name: 'Ada Lovelace',
+				email: 'ada@example.com',
+				phone: null,
+				description: null,
+				balance: 0,
+				balance_formatted: expect.any(String),
+				currency: customer.currency,
+				delinquent: false,
+				created: iso(customer.created),
+				metadata: {},
+			});
+			const v1 = await read(1, parameters);
+			expect(v1.items[0].json).toMatchObject({
+				object: 'customer',
+				created: customer.created,
+				livemode: false,
+			});
+		},
+	);
 
 	test('Simplify off in version 2 gives the full object, Unix seconds kept', async () => {
 		const customer = emulator().create<{ id: string; created: number }>('customer', 'test', {
@@ -68,76 +72,82 @@ describe('Simplify and dates', () => {
 		expect(run.items[0].json).toMatchObject({ object: 'customer', created: customer.created });
 	});
 
-	test("a List's nested and expanded dates are ISO too: subscription items, the expanded latest invoice, its customer", async () => {
-		const e = emulator();
-		const customer = e.create<{ id: string; created: number }>('customer', 'test', { name: 'Ada' });
-		const price = e.create<{ id: string }>('price', 'test', {
-			unit_amount: 4900,
-			currency: 'usd',
-			recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' },
-		});
-		const invoice = e.create<{ id: string; created: number; period_start: number }>(
-			'invoice',
-			'test',
-			{ customer: customer.id, currency: 'usd' },
-		);
-		const sub = e.create<{
-			id: string;
-			created: number;
-			start_date: number;
-			items: { data: Array<{ current_period_end: number }> };
-		}>('subscription', 'test', {
-			customer: customer.id,
-			status: 'active',
-			latest_invoice: invoice.id,
-			items: {
-				object: 'list',
-				data: [
-					{
-						object: 'subscription_item',
-						id: 'si_1',
-						price: e.get('price', 'test', price.id),
-						quantity: 1,
-						current_period_end: 1_800_000_000,
-						current_period_start: 1_797_000_000,
-					},
-				],
-			},
-		});
-		const run = await read(2, {
-			resource: 'subscription',
-			operation: 'list',
-			returnAll: true,
-			options: { expand: ['latest_invoice'] },
-		});
-		expect(run.error).toBeUndefined();
-		const out = run.items[0].json as IDataObject & {
-			items: IDataObject[];
-			latest_invoice: IDataObject;
-		};
-		expect([out.id, out.created, out.start_date]).toEqual([
-			sub.id,
-			iso(sub.created),
-			iso(sub.start_date),
-		]);
-		expect(out.items[0].current_period_end).toBe('2027-01-15T08:00:00.000Z');
-		expect(out.latest_invoice).toMatchObject({
-			id: invoice.id,
-			created: iso(invoice.created),
-			period_start: iso(invoice.period_start),
-		});
-		expect(out.canceled_at).toBeNull(); // a date not set stays null
-		const v1 = await read(1, {
-			resource: 'subscription',
-			operation: 'list',
-			returnAll: true,
-			simplify: true,
-			options: { expand: ['latest_invoice'] },
-		});
-		expect(
-			(v1.items[0].json as IDataObject & { items: IDataObject[] }).items[0].current_period_end,
-		).toBe(1_800_000_000);
-	});
+	test(
+		"a List's nested and expanded dates are ISO too: " +
+			'subscription items, the expanded latest invoice, its customer',
+		async () => {
+			const e = emulator();
+			const customer = e.create<{ id: string; created: number }>('customer', 'test', {
+				name: 'Ada',
+			});
+			const price = e.create<{ id: string }>('price', 'test', {
+				unit_amount: 4900,
+				currency: 'usd',
+				recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' },
+			});
+			const invoice = e.create<{ id: string; created: number; period_start: number }>(
+				'invoice',
+				'test',
+				{ customer: customer.id, currency: 'usd' },
+			);
+			const sub = e.create<{
+				id: string;
+				created: number;
+				start_date: number;
+				items: { data: Array<{ current_period_end: number }> };
+			}>('subscription', 'test', {
+				customer: customer.id,
+				status: 'active',
+				latest_invoice: invoice.id,
+				items: {
+					object: 'list',
+					data: [
+						{
+							object: 'subscription_item',
+							id: 'si_1',
+							price: e.get('price', 'test', price.id),
+							quantity: 1,
+							current_period_end: 1_800_000_000,
+							current_period_start: 1_797_000_000,
+						},
+					],
+				},
+			});
+			const run = await read(2, {
+				resource: 'subscription',
+				operation: 'list',
+				returnAll: true,
+				options: { expand: ['latest_invoice'] },
+			});
+			expect(run.error).toBeUndefined();
+			const out = run.items[0].json as IDataObject & {
+				items: IDataObject[];
+				latest_invoice: IDataObject;
+			};
+			expect([out.id, out.created, out.start_date]).toEqual([
+				sub.id,
+				iso(sub.created),
+				iso(sub.start_date),
+			]);
+			expect(out.items[0].current_period_end).toBe('2027-01-15T08:00:00.000Z');
+			expect(out.latest_invoice).toMatchObject({
+				id: invoice.id,
+				created: iso(invoice.created),
+				period_start: iso(invoice.period_start),
+			});
+			expect(out.canceled_at).toBeNull(); // a date not set stays null
+			const v1 = await read(1, {
+				resource: 'subscription',
+				operation: 'list',
+				returnAll: true,
+				simplify: true,
+				options: { expand: ['latest_invoice'] },
+			});
+			expect(
+				(v1.items[0].json as IDataObject & { items: IDataObject[] }).items[0].current_period_end,
+			).toBe(1_800_000_000);
+		},
+	);
 
 	test("an invoice's line items: the period as ISO dates", async () => {
 		const e = emulator();
@@ -161,42 +171,49 @@ describe('Simplify and dates', () => {
 		expect([v2.period_start, v2.period_end]).toEqual([iso(v1.period_start), iso(v1.period_end)]);
 	});
 
-	test('the Query (simplified by default in both versions) gives ISO dates from version 2 on', async () => {
-		const charge = emulator().create<{ id: string; created: number }>('charge', 'test', {
-			amount: 500,
-			currency: 'usd',
-		});
-		const query = JSON.stringify({ get: 'charges', id: charge.id });
-		const [v1, v2] = [
-			await read(1, { resource: 'query', operation: 'run', query }),
-			await read(2, { resource: 'query', operation: 'run', query }),
-		];
-		expect([v1.items[0].json.created, v2.items[0].json.created]).toEqual([
-			charge.created,
-			iso(charge.created),
-		]);
-	});
+	test(
+		'the Query (simplified by default in both versions) ' + 'gives ISO dates from version 2 on',
+		async () => {
+			const charge = emulator().create<{ id: string; created: number }>('charge', 'test', {
+				amount: 500,
+				currency: 'usd',
+			});
+			const query = JSON.stringify({ get: 'charges', id: charge.id });
+			const [v1, v2] = [
+				await read(1, { resource: 'query', operation: 'run', query }),
+				await read(2, { resource: 'query', operation: 'run', query }),
+			];
+			expect([v1.items[0].json.created, v2.items[0].json.created]).toEqual([
+				charge.created,
+				iso(charge.created),
+			]);
+		},
+	);
 
-	test('an AI agent tool (always simplified) gets ISO dates in version 2, Unix seconds in version 1', async () => {
-		const payout = emulator().create<{ id: string; created: number; arrival_date: number }>(
-			'payout',
-			'test',
-			{ amount: 1000, currency: 'usd' },
-		);
-		const parameters = { resource: 'payout', operation: 'get', payoutId: payout.id };
-		const [v1, v2] = [
-			await read(1, parameters, { asTool: true }),
-			await read(2, parameters, { asTool: true }),
-		];
-		expect([v1.items[0].json.created, v1.items[0].json.arrival_date]).toEqual([
-			payout.created,
-			payout.arrival_date,
-		]);
-		expect([v2.items[0].json.created, v2.items[0].json.arrival_date]).toEqual([
-			iso(payout.created),
-			iso(payout.arrival_date),
-		]);
-	});
+	test(
+		'an AI agent tool (always simplified) ' +
+			'gets ISO dates in version 2, Unix seconds in version 1',
+		async () => {
+			const payout = emulator().create<{ id: string; created: number; arrival_date: number }>(
+				'payout',
+				'test',
+				{ amount: 1000, currency: 'usd' },
+			);
+			const parameters = { resource: 'payout', operation: 'get', payoutId: payout.id };
+			const [v1, v2] = [
+				await read(1, parameters, { asTool: true }),
+				await read(2, parameters, { asTool: true }),
+			];
+			expect([v1.items[0].json.created, v1.items[0].json.arrival_date]).toEqual([
+				payout.created,
+				payout.arrival_date,
+			]);
+			expect([v2.items[0].json.created, v2.items[0].json.arrival_date]).toEqual([
+				iso(payout.created),
+				iso(payout.arrival_date),
+			]);
+		},
+	);
 
 	test('redaction leaves dates alone: ISO dates are not personal data', async () => {
 		const customer = emulator().create<{ id: string; created: number }>('customer', 'test', {
@@ -233,28 +250,32 @@ describe("a refund's Amount", () => {
 			status: 'succeeded',
 		});
 
-	test('version 2 sends the Amount field; empty proposes what is left of the charge, fixed in the request', async () => {
-		const c = charge(1000);
-		const part = await propose(2, {
-			chargeId: c.id,
-			amount: 1200,
-			additionalFields: { reason: 'duplicate' },
-		});
-		expect(part.error).toBeUndefined();
-		expect(part.items[0].json).toMatchObject({
-			request: { params: { charge: c.id, amount: 1200, reason: 'duplicate' } },
-			summary: `Refund ¥1,200 of charge ${c.id} — reason: duplicate`,
-		});
-		const whole = await propose(2, { chargeId: c.id });
-		expect(whole.items[0].json).toMatchObject({
-			request: { params: { charge: c.id, amount: 4000 } },
-		});
-		// Cleared in the editor (n8n keeps null for an emptied number).
-		const cleared = await propose(2, { chargeId: c.id, amount: null });
-		expect(cleared.items[0].json).toMatchObject({
-			request: { params: { charge: c.id, amount: 4000 } },
-		});
-	});
+	test(
+		'version 2 sends the Amount field; empty proposes ' +
+			'what is left of the charge, fixed in the request',
+		async () => {
+			const c = charge(1000);
+			const part = await propose(2, {
+				chargeId: c.id,
+				amount: 1200,
+				additionalFields: { reason: 'duplicate' },
+			});
+			expect(part.error).toBeUndefined();
+			expect(part.items[0].json).toMatchObject({
+				request: { params: { charge: c.id, amount: 1200, reason: 'duplicate' } },
+				summary: `Refund ¥1,200 of charge ${c.id} — reason: duplicate`,
+			});
+			const whole = await propose(2, { chargeId: c.id });
+			expect(whole.items[0].json).toMatchObject({
+				request: { params: { charge: c.id, amount: 4000 } },
+			});
+			// Cleared in the editor (n8n keeps null for an emptied number).
+			const cleared = await propose(2, { chargeId: c.id, amount: null });
+			expect(cleared.items[0].json).toMatchObject({
+				request: { params: { charge: c.id, amount: 4000 } },
+			});
+		},
+	);
 
 	test('version 1 keeps the amount under Additional Fields', async () => {
 		const c = charge();
@@ -262,16 +283,19 @@ describe("a refund's Amount", () => {
 		expect(run.items[0].json).toMatchObject({ request: { params: { charge: c.id, amount: 700 } } });
 	});
 
-	test('a bad amount is refused before anything is proposed, naming the item and what to fix', async () => {
-		const c = charge();
-		for (const amount of [0, -5, 12.5]) {
-			const run = await propose(2, { chargeId: c.id, amount });
-			expect(run.error).toMatchObject({
-				message: expect.stringMatching(/amount.*\(item 0\)$/i),
-				description: expect.stringMatching(/^Nothing was proposed/),
-			});
-		}
-	});
+	test(
+		'a bad amount is refused before anything is proposed, ' + 'naming the item and what to fix',
+		async () => {
+			const c = charge();
+			for (const amount of [0, -5, 12.5]) {
+				const run = await propose(2, { chargeId: c.id, amount });
+				expect(run.error).toMatchObject({
+					message: expect.stringMatching(/amount.*\(item 0\)$/i),
+					description: expect.stringMatching(/^Nothing was proposed/),
+				});
+			}
+		},
+	);
 
 	test('the approver sees the amount of the field, and exactly that is refunded', async () => {
 		const receiver = await startReceiver();

@@ -2,7 +2,7 @@
  * The Stripe Guard node's write operations: each outputs a signed proposal (request + summary)
  * and never calls a Stripe write endpoint, whatever the key may do.
  */
-import { EXECUTABLE_WRITES } from '../../nodes/shared/proposals/write-requests';
+import { EXECUTABLE_WRITES } from '../../nodes/StripeGuard/writes';
 import { verifyProposal, type Proposal } from '../../nodes/shared/proposals/proposals';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { useEmulator } from './emulator-context';
@@ -27,45 +27,49 @@ async function propose(
 	return run;
 }
 
-test('every write of DESIGN.md is an operation of the node', () => {
+test('every write the approval executes is an operation of the node', () => {
 	const operations = resources.flatMap((r) => r.operations.map((o) => `${r.value}.${o.value}`));
 	for (const write of EXECUTABLE_WRITES) expect(operations).toContain(write);
 });
 
-test('a refund proposal reads the charge, states the amount it sends, carries no personal data, and writes nothing', async () => {
-	const e = emulator();
-	const charge = e.create<{ id: string }>('charge', 'test', {
-		amount: 5000,
-		amount_refunded: 0,
-		currency: 'jpy',
-		billing_details: { email: 'jane@example.com' },
-	});
-	const run = await propose('refund', 'create', {
-		chargeId: charge.id,
-		additionalFields: { amount: 1200, reason: 'duplicate' },
-	});
-	expect(run.status).toBe('success');
-	const proposal = run.items[0].json as unknown as Proposal & { notice: string };
-	expect(proposal).toMatchObject({
-		type: 'stripeGuardProposal',
-		resource: 'refund',
-		operation: 'create',
-		mode: 'test',
-		request: {
-			method: 'POST',
-			path: '/v1/refunds',
-			params: { charge: charge.id, amount: 1200, reason: 'duplicate' },
-		},
-		summary: `Refund ¥1,200 of charge ${charge.id} — reason: duplicate`,
-		amounts: { jpy: 1200 },
-	});
-	expect(proposal.notice).toMatch(/nothing was written/);
-	expect(JSON.stringify(proposal)).not.toContain('jane@example.com');
-	expect(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt)).toBe(23 * 3_600_000);
-	expect(verifyProposal(proposal, e.keys.testWrite, EXECUTABLE_WRITES).ok).toBe(true);
-	expect(writeRequests()).toEqual([]);
-	expect(e.requests.map((r) => r.path)).toEqual([`/v1/charges/${charge.id}`]);
-});
+test(
+	'a refund proposal reads the charge, states the amount it sends, ' +
+		'carries no personal data, and writes nothing',
+	async () => {
+		const e = emulator();
+		const charge = e.create<{ id: string }>('charge', 'test', {
+			amount: 5000,
+			amount_refunded: 0,
+			currency: 'jpy',
+			billing_details: { email: 'jane@example.com' },
+		});
+		const run = await propose('refund', 'create', {
+			chargeId: charge.id,
+			additionalFields: { amount: 1200, reason: 'duplicate' },
+		});
+		expect(run.status).toBe('success');
+		const proposal = run.items[0].json as unknown as Proposal & { notice: string };
+		expect(proposal).toMatchObject({
+			type: 'stripeGuardProposal',
+			resource: 'refund',
+			operation: 'create',
+			mode: 'test',
+			request: {
+				method: 'POST',
+				path: '/v1/refunds',
+				params: { charge: charge.id, amount: 1200, reason: 'duplicate' },
+			},
+			summary: `Refund ¥1,200 of charge ${charge.id} — reason: duplicate`,
+			amounts: { jpy: 1200 },
+		});
+		expect(proposal.notice).toMatch(/nothing was written/);
+		expect(JSON.stringify(proposal)).not.toContain('jane@example.com');
+		expect(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt)).toBe(23 * 3_600_000);
+		expect(verifyProposal(proposal, e.keys.testWrite, EXECUTABLE_WRITES).ok).toBe(true);
+		expect(writeRequests()).toEqual([]);
+		expect(e.requests.map((r) => r.path)).toEqual([`/v1/charges/${charge.id}`]);
+	},
+);
 
 test('a three-decimal currency is summarised in whole units', async () => {
 	const e = emulator();

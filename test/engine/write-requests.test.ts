@@ -1,6 +1,6 @@
 /**
- * Every proposable write: the exact request and summary, the refusals, and that the request is
- * one Stripe accepts (sent here to the emulator directly with a write key, as the approval node will).
+ * Every proposable write: the exact request and summary, the refusals, and that the request is one
+ * Stripe accepts (sent here to the emulator directly with a write key, as the approval node will).
  */
 import Stripe from 'stripe';
 
@@ -8,12 +8,13 @@ import {
 	WRITE_BUILDERS,
 	WriteInputError,
 	type WriteContext,
-} from '../../nodes/shared/proposals/write-requests';
+	type WriteKey,
+} from '../../nodes/StripeGuard/writes';
 import { useEmulator } from './emulator-context';
 
 const emulator = useEmulator({ seed: 'demo' });
 const build = (key: string, input: Record<string, unknown>, context: WriteContext = {}) =>
-	WRITE_BUILDERS[key](input, context);
+	WRITE_BUILDERS[key as WriteKey](input, context);
 const refusal = (key: string, input: Record<string, unknown>, context: WriteContext = {}) => {
 	try {
 		build(key, input, context);
@@ -24,12 +25,13 @@ const refusal = (key: string, input: Record<string, unknown>, context: WriteCont
 	throw new Error('expected a refusal');
 };
 
-test('every write of DESIGN.md has a builder', () => {
+test('the builders cover exactly the 18 supported writes', () => {
 	expect(Object.keys(WRITE_BUILDERS).sort()).toEqual(
 		[
 			'customer.create',
 			'customer.update',
 			'customer.delete',
+			'coupon.update',
 			'product.create',
 			'product.update',
 			'price.create',
@@ -82,7 +84,8 @@ describe('refunds', () => {
 		expect(d.summary.replace(/\u00a0/g, ' ')).toBe(
 			'Refund BHD 12.000 of charge ch_3MmlLrLkdIwHu7ix0snN0B15',
 		);
-		// A full refund still sends its amount: Stripe would otherwise refund whatever is left when it runs.
+		// A full refund still sends its amount: Stripe would
+		// otherwise refund whatever is left when it runs.
 		expect(d.request.params).toEqual({ charge: charge.id, amount: 12000 });
 	});
 

@@ -4,24 +4,26 @@
  */
 import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
-import { locatorField, locatorId, type LocatorPrefix } from './locator';
+import { locatorField, locatorId } from './locator';
 import type { OperationContext } from './operation';
 import { isStripeId } from '../../shared/ids';
-import { capitalize, withArticle } from './words';
+import { capitalize, idExample, idRule, withArticle } from './words';
 
 export const DEFAULT_LIST_LIMIT = 50;
 
 export const DEFAULT_MAX_ROWS = 10_000;
-/** An AI tool call returns at most this many rows, so that one call cannot flood a model's context. */
+/**
+ * An AI tool call returns at most this many rows, so that one call cannot flood a model's context.
+ */
 export const TOOL_MAX_ROWS = 100;
 
 /**
  * A required field naming a Stripe object: a resource locator (From List, By ID, By URL) that
  * also accepts the plain string IDs of workflows saved before it; `label` is what the object is
- * called in messages ("customer").
+ * called in messages ("customer"); `prefix` is '' where IDs have none (coupons).
  */
 export function idField(name: string, label: string, prefix: string): INodeProperties {
-	return locatorField(name, label, prefix as LocatorPrefix);
+	return locatorField(name, label, prefix);
 }
 
 /**
@@ -37,7 +39,9 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 			`The ${label} ID is empty (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
-				description: `Pick ${withArticle(label)} from the list, or enter its ID; it starts with ${prefix}.`,
+				description:
+					`Pick ${withArticle(label)} from the list, ` +
+					`or enter its ID${prefix ? `; it starts with ${prefix}` : ''}.`,
 			},
 		);
 	}
@@ -47,7 +51,9 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 			`"${id.slice(0, 60)}" is not ${withArticle(label)} ID (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
-				description: `${capitalize(label)} IDs start with ${prefix}, for example ${prefix}NffrFeUfNV2Hib.`,
+				description:
+					`${capitalize(label)} IDs ${idRule(prefix)}, for example ` +
+					`${prefix ? `${prefix}NffrFeUfNV2Hib` : idExample(prefix)}.`,
 			},
 		);
 	}
@@ -79,7 +85,8 @@ export const listFields: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: DEFAULT_MAX_ROWS,
 		description:
-			'Safety cap for Return All: the node stops after this many rows and says so, so that a mistaken filter cannot pull a whole account',
+			'Safety cap for Return All: the node stops after this many rows and says so, ' +
+			'so that a mistaken filter cannot pull a whole account',
 		displayOptions: { show: { returnAll: [true] } },
 	},
 ];
@@ -102,7 +109,8 @@ export function readListSize(ctx: OperationContext): ListSize {
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
-			`${returnAll ? 'Max Rows' : 'Limit'} must be a whole number of at least 1 (item ${ctx.itemIndex})`,
+			`${returnAll ? 'Max Rows' : 'Limit'} must be a ` +
+				`whole number of at least 1 (item ${ctx.itemIndex})`,
 			{ itemIndex: ctx.itemIndex },
 		);
 	}

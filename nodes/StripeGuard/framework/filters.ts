@@ -6,7 +6,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { isStripeId } from '../../shared/ids';
-import { locatorField, type LocatorPrefix } from './locator';
+import { locatorField } from './locator';
 import { PERIODS, PERIOD_VALUES, periodRange, type Period } from './periods';
 
 export interface FilterSpec {
@@ -47,7 +47,9 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 						type: 'options',
 						options: PERIODS.map((p) => ({ name: p.name, value: p.value })),
 						default: 'last_30_days',
-						description: `${spec.description}: a period relative to now (calendar periods in the workflow's time zone)`,
+						description:
+							`${spec.description}: a period relative to now ` +
+							`(calendar periods in the workflow's time zone)`,
 					},
 					{
 						displayName: `${spec.displayName} From`,
@@ -90,10 +92,12 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 			case 'id':
 				// A filter naming an object is a resource locator too (From List, By ID, By URL).
 				return [
-					locatorField(n, idFilterLabel(spec), spec.idPrefix as LocatorPrefix, {
+					locatorField(n, idFilterLabel(spec), spec.idPrefix ?? '', {
 						displayName: spec.displayName.replace(/ ID$/, ''),
 						required: false,
-						description: `${spec.description}: pick it from the list, or give its ID (${spec.idPrefix}…) or its Stripe Dashboard URL`,
+						description:
+							`${spec.description}: pick it from the list, ` +
+							`or give its ID (${spec.idPrefix}…) or its Stripe Dashboard URL`,
 					}),
 				];
 			default:
@@ -126,7 +130,10 @@ export function conflictingDateFilters(
 	});
 }
 
-/** Reads the n8n filter collection into the query language's filter values (unset fields are left out). */
+/**
+ * Reads the n8n filter collection into the query
+ * language's filter values (unset fields are left out).
+ */
 export function filtersFromFields(
 	specs: FilterSpec[],
 	values: Record<string, unknown>,
@@ -155,18 +162,24 @@ const isDateBound = (v: unknown) =>
 	(typeof v === 'number' && Number.isInteger(v) && v >= 0) ||
 	(typeof v === 'string' && Number.isFinite(Date.parse(v)));
 
-/** A relative period name, or `{gte, lt, …}` with Unix seconds or ISO dates; messages say which part is wrong. */
+/**
+ * A relative period name, or `{gte, lt, …}` with Unix
+ * seconds or ISO dates; messages say which part is wrong.
+ */
 const dateRangeSchema = z
 	.unknown()
 	.describe(
-		`a period (${PERIOD_VALUES.join(', ')}) or {"gte": "2026-01-01", "lt": "2026-02-01"} (also gt, lte; dates or ISO times)`,
+		`a period (${PERIOD_VALUES.join(', ')}) or {"gte": "2026-01-01", ` +
+			'"lt": "2026-02-01"} (also gt, lte; dates or ISO times)',
 	)
 	.superRefine((value, ctx) => {
 		if (typeof value === 'string') {
 			if (!(PERIOD_VALUES as string[]).includes(value)) {
 				ctx.addIssue({
 					code: z.ZodIssueCode.custom,
-					message: `must be one of ${PERIOD_VALUES.join(', ')}, or an object like {"gte": "2026-01-01", "lt": "2026-02-01"}`,
+					message:
+						`must be one of ${PERIOD_VALUES.join(', ')}, ` +
+						'or an object like {"gte": "2026-01-01", "lt": "2026-02-01"}',
 				});
 			}
 			return;
@@ -192,14 +205,19 @@ const dateRangeSchema = z
 			else if (!isDateBound(bound)) {
 				ctx.addIssue({
 					code: z.ZodIssueCode.custom,
-					message: `${op} is not a date: use an ISO date such as 2026-01-31 or 2026-01-31T12:00:00Z, or Unix seconds`,
+					message:
+						`${op} is not a date: use an ISO date such as ` +
+						'2026-01-31 or 2026-01-31T12:00:00Z, or Unix seconds',
 				});
 			}
 		}
 	}) as z.ZodType<DateRangeValue>;
 
 /** The zod schema of one filter's value. */
-/** The schema a filter's value must satisfy; its description is what the query grammar tells a model. */
+/**
+ * The schema a filter's value must satisfy; its
+ * description is what the query grammar tells a model.
+ */
 export function filterSchema(spec: FilterSpec): z.ZodTypeAny {
 	switch (spec.kind) {
 		case 'text':

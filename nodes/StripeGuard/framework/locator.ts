@@ -6,29 +6,76 @@
  * workflows saved before the locators, or an expression that gives an ID) or n8n's
  * `{__rl: true, mode, value}`. So old workflows run unchanged, with no node version bump.
  */
-import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type INodeProperties,
+	type INodePropertyMode,
+	type INodePropertyRegexValidation,
+} from 'n8n-workflow';
 
 import type { StripeMode } from '../../shared/credentials/credentials';
-import { capitalize, withArticle } from './words';
+import { capitalize, idExample, idRule, withArticle } from './words';
 import type { OperationContext } from './operation';
 
-/** The objects a field can name, by ID prefix: the editor look-up behind From List and the Dashboard path. */
-export const LOCATOR_TARGETS = {
-	cus_: { method: 'searchCustomers', dashboard: 'customers' },
-	prod_: { method: 'searchProducts', dashboard: 'products' },
-	price_: { method: 'searchPrices', dashboard: 'prices' },
-	sub_: { method: 'searchSubscriptions', dashboard: 'subscriptions' },
-	in_: { method: 'searchInvoices', dashboard: 'invoices' },
-	pi_: { method: 'searchPaymentIntents', dashboard: 'payments' },
-	ch_: { method: 'searchCharges', dashboard: 'payments' },
-	re_: { method: 'searchRefunds', dashboard: 'refunds' },
-	cs_: { method: 'searchCheckoutSessions', dashboard: 'checkout/sessions' },
-	po_: { method: 'searchPayouts', dashboard: 'payouts' },
-	txn_: { method: 'searchBalanceTransactions', dashboard: 'balance_transactions' },
-	evt_: { method: 'searchEvents', dashboard: 'events' },
-} as const;
+/**
+ * What a locator field can name: each read resource's declaration gives its own
+ * (defineReadResource), so that By ID, By URL, From List and the Dashboard links follow it.
+ */
+export interface LocatorTarget {
+	/** As messages say it: "customer", "payment intent". */
+	label: string;
+	/** Stripe's ID prefix ("cus_"); '' where IDs have none (coupons: codes such as SUMMER25). */
+	prefix: string;
+	/** The Stripe Dashboard's page of these objects: "customers", "checkout/sessions". */
+	dashboard: string;
+}
 
-export type LocatorPrefix = keyof typeof LOCATOR_TARGETS;
+/** The look-up behind From List, named from the label: "payment intent" → searchPaymentIntents. */
+export const searchMethodOf = (label: string) =>
+	`search${label.split(' ').map(capitalize).join('')}s`;
+
+const TARGETS: LocatorTarget[] = [];
+/** Fields made before the resource they name declared itself: resource files name each other. */
+const WAITING: Array<{ label: string; prefix: string; complete(target: LocatorTarget): void }> = [];
+
+/** Whether a field's label and prefix name this target: by prefix, by label where IDs have none. */
+const names = (target: LocatorTarget, label: string, prefix: string) =>
+	prefix ? target.prefix === prefix : target.prefix === '' && target.label === label;
+
+/** The declared target a field names, once its resource has declared itself. */
+export const findTarget = (label: string, prefix: string) =>
+	TARGETS.find((t) => names(t, label, prefix));
+
+/** Every declared target, in the order declared. */
+export const locatorTargets = (): readonly LocatorTarget[] => TARGETS;
+
+/** Fields whose resource never declared itself, as "label (prefix)": a test holds this empty. */
+export const undeclaredTargets = () =>
+	WAITING.map((w) => `${w.label} (${w.prefix || 'no prefix'})`);
+
+/** A read resource's target; the fields that were waiting for it are completed now. */
+export function declareLocatorTarget(target: LocatorTarget): void {
+	const taken = TARGETS.find(
+		(t) => t.label === target.label || (target.prefix !== '' && t.prefix === target.prefix),
+	);
+	if (taken)
+		throw new Error(
+			`Two read resources declare the ${target.label} (${target.prefix || 'no prefix'})`,
+		);
+	TARGETS.push(target);
+	for (let i = WAITING.length - 1; i >= 0; i--) {
+		if (!names(target, WAITING[i].label, WAITING[i].prefix)) continue;
+		WAITING[i].complete(target);
+		WAITING.splice(i, 1);
+	}
+}
+
+/** Runs `complete` with the target a field names: now if it is declared, else when it is. */
+function whenDeclared(label: string, prefix: string, complete: (target: LocatorTarget) => void) {
+	const target = findTarget(label, prefix);
+	if (target) complete(target);
+	else WAITING.push({ label, prefix, complete });
+}
 
 /** What n8n stores for a resource locator. */
 export interface LocatorValue {
@@ -38,7 +85,7 @@ export interface LocatorValue {
 }
 
 /** The By ID pattern (n8n anchors it: `^…$`): the prefix, then Stripe's ID characters. */
-export const idPattern = (prefix: string) => `${prefix}[A-Za-z0-9_]+`;
+export const idPattern = (prefix: string) => (prefix ? `${prefix}[A-Za-z0-9_]+` : '[A-Za-z0-9_-]+');
 
 const DASHBOARD = String.raw`https?://dashboard\.stripe\.com/`;
 const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
@@ -46,10 +93,13 @@ const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
 /**
  * The By URL pattern: a Dashboard link, live (`/customers/cus_…`) or test (`/test/customers/cus_…`),
  * optionally account-scoped (`/acct_…/…`), whatever page path leads to the ID; its one group is the ID
- * (n8n's extractValue takes exactly one group).
+ * (n8n's extractValue takes exactly one group). An ID without a prefix says nothing of its type:
+ * only a link to the target's own page holds one (`…/coupons/SUMMER25`).
  */
-export const urlPattern = (prefix: string) =>
-	String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`;
+export const urlPattern = (prefix: string, dashboard = '') =>
+	prefix
+		? String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`
+		: String.raw`${DASHBOARD}${ACCOUNT}(?:test/)?${dashboard}/(${idPattern('')})(?:[/?#].*)?`;
 
 /** Whether a Dashboard link is of test mode (`/test/…`); undefined for anything that is not a Dashboard link. */
 export function dashboardMode(url: string): StripeMode | undefined {
@@ -58,18 +108,44 @@ export function dashboardMode(url: string): StripeMode | undefined {
 	return m[1] ? 'test' : 'live';
 }
 
-/** The ID a Dashboard link points at, or undefined when it is not a link to an object with this prefix. */
-export function idFromDashboardUrl(url: string, prefix: string): string | undefined {
-	return new RegExp(`^${urlPattern(prefix)}$`).exec(url.trim())?.[1];
+/**
+ * The ID a Dashboard link points at, or undefined when it is not a link to an object with this
+ * prefix (with no prefix: a link to the `dashboard` page).
+ */
+export function idFromDashboardUrl(
+	url: string,
+	prefix: string,
+	dashboard?: string,
+): string | undefined {
+	if (!prefix && !dashboard) return undefined;
+	return new RegExp(`^${urlPattern(prefix, dashboard)}$`).exec(url.trim())?.[1];
 }
 
-/** The Dashboard link of an object in this mode, for list results. */
-export function dashboardUrl(prefix: LocatorPrefix, id: string, mode: StripeMode): string {
-	return `https://dashboard.stripe.com/${mode === 'test' ? 'test/' : ''}${LOCATOR_TARGETS[prefix].dashboard}/${id}`;
+/** The Dashboard link of an object on its page (`dashboard`) in this mode, for list results. */
+export function dashboardUrl(dashboard: string, id: string, mode: StripeMode): string {
+	const test = mode === 'test' ? 'test/' : '';
+	return `https://dashboard.stripe.com/${test}${dashboard}/${encodeURIComponent(id)}`;
+}
+
+/** By URL's placeholder and checks, from the target's Dashboard page. */
+function urlModeOf({ label, prefix, dashboard }: LocatorTarget): Partial<INodePropertyMode> {
+	const tail = prefix ? `${prefix}…` : `${dashboard}/…`;
+	const validation: INodePropertyRegexValidation = {
+		type: 'regex',
+		properties: {
+			regex: urlPattern(prefix, dashboard),
+			errorMessage: `Not a Stripe Dashboard URL of ${withArticle(label)} (…/${tail})`,
+		},
+	};
+	return {
+		placeholder: `https://dashboard.stripe.com/test/${dashboard}/${idExample(prefix)}`,
+		extractValue: { type: 'regex', regex: urlPattern(prefix, dashboard) },
+		validation: [validation],
+	};
 }
 
 /** What each locator field names, by field name (`customerId` always names a customer), for reading its value back. */
-const TARGET_BY_NAME = new Map<string, { label: string; prefix: LocatorPrefix }>();
+const TARGET_BY_NAME = new Map<string, { label: string; prefix: string }>();
 
 /** The label and prefix of a locator field made by locatorField. */
 export const locatorTarget = (property: INodeProperties) => TARGET_BY_NAME.get(property.name);
@@ -78,7 +154,7 @@ export const locatorTarget = (property: INodeProperties) => TARGET_BY_NAME.get(p
 export function locatorField(
 	name: string,
 	label: string,
-	prefix: LocatorPrefix,
+	prefix: string,
 	extra: Partial<INodeProperties> = {},
 ): INodeProperties {
 	const Label = capitalize(label);
@@ -88,49 +164,39 @@ export function locatorField(
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'list', value: '' },
-		description: `The ${label}: pick it from the list, or give its ID (${prefix}…) or its Stripe Dashboard URL`,
+		description:
+			`The ${label}: pick it from the list, or give its ID${prefix ? ` (${prefix}…)` : ''} ` +
+			'or its Stripe Dashboard URL',
 		modes: [
 			{
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
 				placeholder: `Select ${withArticle(label)}…`,
-				typeOptions: { searchListMethod: LOCATOR_TARGETS[prefix].method, searchable: true },
+				typeOptions: { searchListMethod: searchMethodOf(label), searchable: true },
 			},
 			{
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
-				placeholder: `${prefix}…`,
+				placeholder: idExample(prefix),
 				validation: [
 					{
 						type: 'regex',
 						properties: {
 							regex: idPattern(prefix),
-							errorMessage: `Not ${withArticle(label)} ID: ${Label} IDs start with ${prefix}`,
+							errorMessage: `Not ${withArticle(label)} ID: ${Label} IDs ${idRule(prefix)}`,
 						},
 					},
 				],
 			},
-			{
-				displayName: 'By URL',
-				name: 'url',
-				type: 'string',
-				placeholder: `https://dashboard.stripe.com/test/${LOCATOR_TARGETS[prefix].dashboard}/${prefix}…`,
-				extractValue: { type: 'regex', regex: urlPattern(prefix) },
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: urlPattern(prefix),
-							errorMessage: `Not a Stripe Dashboard URL of ${withArticle(label)} (…/${prefix}…)`,
-						},
-					},
-				],
-			},
+			{ displayName: 'By URL', name: 'url', type: 'string' },
 		],
 		...extra,
 	};
+	// The Dashboard page is the declaration's, which may come after this field.
+	const byUrl = field.modes!.find((mode) => mode.name === 'url')!;
+	whenDeclared(label, prefix, (target) => Object.assign(byUrl, urlModeOf(target)));
 	TARGET_BY_NAME.set(name, { label, prefix });
 	return field;
 }
@@ -159,14 +225,18 @@ export function locatorId(
 	const text = value.trim();
 	// A pasted Dashboard link is read as By URL in any mode, so an expression can give one too.
 	if (!fromUrl && !dashboardMode(text)) return text;
-	const id = idFromDashboardUrl(text, prefix);
+	const dashboard = findTarget(label, prefix)?.dashboard;
+	const id = idFromDashboardUrl(text, prefix, dashboard);
 	if (!id) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
 			`"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
-				description: `Open the ${label} in the Stripe Dashboard and copy the address, e.g. https://dashboard.stripe.com/test/${LOCATOR_TARGETS[prefix as LocatorPrefix]?.dashboard ?? 'customers'}/${prefix}NffrFeUfNV2Hib, or choose By ID.`,
+				description:
+					`Open the ${label} in the Stripe Dashboard and copy the address, e.g. ` +
+					`https://dashboard.stripe.com/test/${dashboard ?? 'customers'}/` +
+					`${prefix ? `${prefix}NffrFeUfNV2Hib` : idExample(prefix)}, or choose By ID.`,
 			},
 		);
 	}

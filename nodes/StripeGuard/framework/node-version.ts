@@ -1,6 +1,6 @@
 /**
  * Stripe Guard's node versions, the n8n way: a saved workflow keeps the version it was made with,
- * a new node gets the latest. Version 2 (issue 16) simplifies by default with ISO dates, gives a
+ * a new node gets the latest. Version 2 simplifies by default with ISO dates, gives a
  * refund's Amount a field of its own and makes Max Requests per Second an option.
  */
 import {
@@ -19,7 +19,10 @@ export const FROM_V2: IDisplayOptions = { show: { '@version': [{ _cnd: { gte: 2 
 
 export const nodeVersion = (fn: Pick<IExecuteFunctions, 'getNode'>) => fn.getNode().typeVersion;
 
-/** Whether a field exists in a node version, by its `@version` display option (n8n's own reading of it). */
+/**
+ * Whether a field exists in a node version, by its
+ * `@version` display option (n8n's own reading of it).
+ */
 export function inVersion(property: INodeProperties, typeVersion: number): boolean {
 	const versions = property.displayOptions?.show?.['@version'];
 	if (!versions) return true;

@@ -39,4 +39,6 @@ export interface ResourceDefinition {
 	value: string;
 	name: string;
 	operations: OperationDefinition[];
+	/** Where the node lists it when not in the order registered: right before this resource. */
+	before?: string;
 }

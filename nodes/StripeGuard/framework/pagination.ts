@@ -1,7 +1,7 @@
 /**
- * Lists through the transport's auto-paging (which follows `starting_after` or `next_page`, or reads
- * windows of `created` in parallel), asking for no more than needed and stopping as soon as enough
- * rows are in.
+ * Lists through the transport's auto-paging (which follows `starting_after` or `next_page`, or
+ * reads windows of `created` in parallel), asking for no more than needed and stopping as soon as
+ * enough rows are in.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -31,7 +31,10 @@ export async function collectList<P extends object>(
 	if (size.capped && rows.length > size.wanted) {
 		rows.length = size.wanted;
 		ctx.fn.addExecutionHints({
-			message: `Stopped at ${ctx.isTool ? 'the tool limit' : 'Max Rows'} (${size.wanted}) for item ${ctx.itemIndex}: Stripe has more. Narrow the filters${ctx.isTool ? '' : ' or raise Max Rows'}.`,
+			message:
+				`Stopped at ${ctx.isTool ? 'the tool limit' : 'Max Rows'} ` +
+				`(${size.wanted}) for item ${ctx.itemIndex}: Stripe has more. ` +
+				`Narrow the filters${ctx.isTool ? '' : ' or raise Max Rows'}.`,
 			location: 'outputPane',
 		});
 	}

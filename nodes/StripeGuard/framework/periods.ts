@@ -43,7 +43,10 @@ function zoneOffsetMinutes(ms: number, timeZone: string): number {
 	return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
-/** Unix seconds of a wall-clock time in the zone (month 1–12; out-of-range days roll over as in Date.UTC). */
+/**
+ * Unix seconds of a wall-clock time in the zone (month
+ * 1–12; out-of-range days roll over as in Date.UTC).
+ */
 function zonedWallClock(
 	year: number,
 	month: number,
@@ -115,8 +118,9 @@ export function periodRange(
 }
 
 /**
- * Unix seconds of a date or date-time. One with an offset or Z is an instant; one without
- * ("2026-03-01", "2026-03-01T09:00:00", as n8n's date picker gives it) is wall-clock time in the zone.
+ * Unix seconds of a date or date-time. One with an offset or Z is
+ * an instant; one without ("2026-03-01", "2026-03-01T09:00:00",
+ * as n8n's date picker gives it) is wall-clock time in the zone.
  */
 export function zonedTimeToUnix(value: string, timeZone: string): number {
 	const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(

@@ -1,13 +1,14 @@
 /**
- * The JSON query language for agents: `{"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}`,
- * `{"search": "customers", "query": "email:'jenny@example.com'"}` or `{"get": "invoices", "id": "in_…"}`.
- * Only these three read verbs exist; resources and filters are allow-listed per resource, and every
- * refusal says how to fix the query.
+ * The JSON query language for agents:
+ * `{"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}`,
+ * `{"search": "customers", "query": "email:'jenny@example.com'"}` or
+ * `{"get": "invoices", "id": "in_…"}`. Only these three read verbs exist; resources and filters are
+ * allow-listed per resource, and every refusal says how to fix the query.
  */
 import { z } from 'zod';
 
 import { isStripeId } from '../../shared/ids';
-import { withArticle } from './words';
+import { idExample, idRule, withArticle } from './words';
 import { filtersSchema } from './filters';
 import { currentExpandPath, type ReadResourceSpec } from './read-resource';
 
@@ -52,7 +53,10 @@ const refuse = (message: string): QueryCheck => ({ ok: false, message });
 
 function describeIssue(issue: z.ZodIssue): string {
 	if (issue.code === z.ZodIssueCode.unrecognized_keys)
-		return `unknown ${issue.path.length ? `${issue.path.join('.')} ` : ''}field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+		return (
+			`unknown ${issue.path.length ? `${issue.path.join('.')} ` : ''}field(s) ` +
+			`${issue.keys.map((k) => `"${k}"`).join(', ')}`
+		);
 	const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
 	return `${where}${issue.message}`;
 }
@@ -65,7 +69,8 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 			value = JSON.parse(input);
 		} catch {
 			return refuse(
-				'The query is not JSON. Write an object such as {"list": "subscriptions", "filters": {"status": "active"}, "limit": 100}.',
+				'The query is not JSON. Write an object such as {"list": ' +
+					'"subscriptions", "filters": {"status": "active"}, "limit": 100}.',
 			);
 		}
 	}
@@ -77,14 +82,17 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 	const writeWord = Object.keys(query).find((k) => WRITE_WORDS.includes(k.toLowerCase()));
 	if (writeWord) {
 		return refuse(
-			`"${writeWord}" is not a verb of the query language: queries only read (list, search, get). To change Stripe data, use that resource's write operation, which creates a proposal for a person to approve.`,
+			`"${writeWord}" is not a verb of the query language: queries only read (list, ` +
+				`search, get). To change Stripe data, use that resource's ` +
+				'write operation, which creates a proposal for a person to approve.',
 		);
 	}
 	const verbs = VERBS.filter((v) => v in query);
 	if (verbs.length !== 1) {
 		return refuse(
 			verbs.length === 0
-				? `The query needs exactly one verb: "list", "search" or "get", whose value is the resource, e.g. {"list": "invoices", "filters": {"status": "open"}}.`
+				? 'The query needs exactly one verb: "list", "search" or "get", whose value ' +
+						'is the resource, e.g. {"list": "invoices", "filters": {"status": "open"}}.'
 				: `The query has several verbs (${verbs.join(', ')}); use exactly one.`,
 		);
 	}
@@ -94,7 +102,8 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 		const usable =
 			verb === 'search' ? specs.filter((s) => s.search).map((s) => s.plural) : resources;
 		return refuse(
-			`Unknown resource ${JSON.stringify(query[verb])} for "${verb}". Use one of: ${usable.join(', ')}.`,
+			`Unknown resource ${JSON.stringify(query[verb])} ` +
+				`for "${verb}". Use one of: ${usable.join(', ')}.`,
 		);
 	}
 	const renamed = (e: unknown) => (typeof e === 'string' ? currentExpandPath(spec, e) : e);
@@ -120,7 +129,8 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 	} else if (verb === 'search') {
 		if (!spec.search) {
 			return refuse(
-				`Stripe has no search for ${spec.plural}. Use {"list": "${spec.plural}", "filters": {…}} instead; filters: ${spec.filters.map((f) => f.name).join(', ') || 'none'}.`,
+				`Stripe has no search for ${spec.plural}. Use {"list": "${spec.plural}", "filters": ` +
+					`{…}} instead; filters: ${spec.filters.map((f) => f.name).join(', ') || 'none'}.`,
 			);
 		}
 		schema = z
@@ -139,7 +149,9 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 					.string()
 					.trim()
 					.refine((id) => isStripeId(id, spec.idPrefix), {
-						message: `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}`,
+						message: spec.idPrefix
+							? `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}`
+							: `must be ${withArticle(spec.label)} ID: its IDs ${idRule('')}`,
 					}),
 				...common,
 			})
@@ -148,12 +160,20 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 	const parsed = schema.safeParse(query);
 	if (!parsed.success) {
 		const hints: Record<string, string> = {
-			list: `Filters for ${spec.plural}: ${spec.filters.map((f) => f.name).join(', ') || 'none'}. limit: 1–${QUERY_MAX_LIMIT}.${spec.expand.length ? ` expand: ${spec.expand.join(', ')}.` : ''}`,
-			search: `Search fields for ${spec.plural}: ${spec.search?.fields}. Example: ${spec.search?.example}. limit: 1–${QUERY_MAX_LIMIT}.`,
-			get: `Give the ${spec.label} ID, e.g. {"get": "${spec.plural}", "id": "${spec.idPrefix}…"}.`,
+			list:
+				`Filters for ${spec.plural}: ${spec.filters.map((f) => f.name).join(', ') || 'none'}. ` +
+				`limit: 1–${QUERY_MAX_LIMIT}.` +
+				(spec.expand.length ? ` expand: ${spec.expand.join(', ')}.` : ''),
+			search:
+				`Search fields for ${spec.plural}: ${spec.search?.fields}. ` +
+				`Example: ${spec.search?.example}. limit: 1–${QUERY_MAX_LIMIT}.`,
+			get:
+				`Give the ${spec.label} ID, e.g. {"get": ` +
+				`"${spec.plural}", "id": "${idExample(spec.idPrefix)}"}.`,
 		};
 		return refuse(
-			`The query is not valid: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}. ${hints[verb]}`,
+			'The query is not valid: ' +
+				`${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}. ${hints[verb]}`,
 		);
 	}
 	const data = parsed.data as Record<string, unknown>;

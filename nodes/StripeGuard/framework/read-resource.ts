@@ -1,12 +1,14 @@
 /**
  * Builds a resource's read operations (get, list, search) from one declaration: its ID prefix,
- * client accessor, filters, expandable fields and simplified shape. Every read resource file is
- * such a declaration, so a reader who knows one knows all.
+ * endpoint, permission, filters, expandable fields and simplified shape, and what the rest of the
+ * node derives from it: the locator fields that name its objects (By ID, By URL, the Dashboard
+ * page), the editor look-up behind their From List, the Query's grammar. Every read resource file
+ * is such a declaration, so a reader who knows one knows all.
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { idField, listFields, readId, readListSize } from './fields';
-import { withArticle } from './words';
+import { idExample, withArticle } from './words';
 import {
 	camel,
 	conflictingDateFilters,
@@ -17,18 +19,13 @@ import {
 	stripeListParams,
 	type FilterSpec,
 } from './filters';
-import { locatorId } from './locator';
+import { declareLocatorTarget, locatorId } from './locator';
+import type { Lookup } from './lookup';
 import { FROM_V2, nodeVersion, ONLY_V1 } from './node-version';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
+import { permissionText, type ReadPermission } from '../../shared/credentials/permissions';
 import type { StripeClient } from '../../shared/transport';
-
-/** The part of a client resource that reads. */
-export interface ReadApi {
-	retrieve?(id: string, params?: { expand?: string[] }): Promise<unknown>;
-	list?(params: Record<string, unknown>): AsyncIterable<unknown>;
-	search?(params: { query: string; limit?: number; expand?: string[] }): AsyncIterable<unknown>;
-}
 
 /** A simplified shape and which of its fields are Unix times. */
 export interface Shape {
@@ -45,10 +42,19 @@ export interface ReadResourceSpec extends Shape {
 	label: string;
 	/** The query language's name for the list: "customers", "checkout_sessions". */
 	plural: string;
+	/** Stripe's ID prefix: "cus_"; '' where IDs have none (coupons: codes such as SUMMER25). */
 	idPrefix: string;
-	/** The restricted-key permission reads need, for descriptions ("Customers: Read"). */
-	permission: string;
-	api: (stripe: StripeClient) => ReadApi;
+	/** The collection's API path: "/v1/customers" lists, `…/{id}` retrieves, `…/search` searches. */
+	path: string;
+	/** The Stripe Dashboard's page of these objects, for links and By URL: "checkout/sessions". */
+	dashboard: string;
+	/**
+	 * The restricted-key permission reads need, as Stripe names it ("rak_customer_read"); one of
+	 * the key-creation link's, and said in words where shown ("Customers: Read").
+	 */
+	permission: ReadPermission;
+	/** The editor look-up behind From List of every field that names these objects. */
+	lookup: Lookup;
 	filters: FilterSpec[];
 	/** Fields of this object that may be expanded (lists expand them as `data.<field>`). */
 	expand: string[];
@@ -65,6 +71,10 @@ export interface ReadResourceSpec extends Shape {
 /** The path Stripe expands today for a name a saved workflow or query may still use. */
 export const currentExpandPath = (spec: Pick<ReadResourceSpec, 'expandRenamed'>, path: string) =>
 	spec.expandRenamed?.[path] ?? path;
+
+/** The client's endpoints of a declared resource: by its path, with search where it has it. */
+export const endpointsOf = (stripe: StripeClient, spec: ReadResourceSpec) =>
+	spec.search ? stripe.searchable<IDataObject>(spec.path) : stripe.readable<IDataObject>(spec.path);
 
 /** Stripe's object type of a resource: `paymentIntent` → `payment_intent`. */
 export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'>) =>
@@ -296,7 +306,10 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 		value: 'get',
 		name: 'Get',
 		action: `Get ${withArticle(spec.label)}`,
-		description: `Retrieve one ${spec.label} by its ID (${spec.idPrefix}…). Needs ${spec.permission}.`,
+		description:
+			`Retrieve one ${spec.label} by its ID ` +
+			`(${spec.idPrefix ? `${spec.idPrefix}…` : `e.g. ${idExample('')}`}). ` +
+			`Needs ${permissionText(spec.permission)}.`,
 		properties: [
 			idField(idName, spec.label, spec.idPrefix),
 			...outputFields(),
@@ -305,7 +318,7 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 		async execute(ctx) {
 			const id = readId(ctx, idName, spec.label, spec.idPrefix);
 			const expand = readExpand(ctx, spec);
-			const object = (await spec.api(ctx.stripe).retrieve!(
+			const object = (await endpointsOf(ctx.stripe, spec).retrieve(
 				id,
 				expand.length ? { expand } : undefined,
 			)) as IDataObject;
@@ -320,11 +333,11 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 		value: 'list',
 		name: 'List',
 		action: `List ${spec.plural.replace(/_/g, ' ')}`,
-		description:
-			`List ${spec.plural.replace(/_/g, ' ')}, newest first${filterNames ? `, filtered by ${filterNames}` : ''}. ${spec.listHint ?? ''}Needs ${spec.permission}.`.replace(
-				'  ',
-				' ',
-			),
+		description: (
+			`List ${spec.plural.replace(/_/g, ' ')}, newest first` +
+			`${filterNames ? `, filtered by ${filterNames}` : ''}. ` +
+			`${spec.listHint ?? ''}Needs ${permissionText(spec.permission)}.`
+		).replace('  ', ' '),
 		properties: [
 			...listFields,
 			...(spec.filters.length
@@ -345,8 +358,8 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 		async execute(ctx) {
 			const size = readListSize(ctx);
 			const params = { ...readFilters(ctx, spec), ...listExpansion(readExpand(ctx, spec)) };
-			const api = spec.api(ctx.stripe);
-			const rows = await collectList(ctx, (p) => api.list!(p), params, size);
+			const api = endpointsOf(ctx.stripe, spec);
+			const rows = await collectList(ctx, (p) => api.list(p), params, size);
 			return shapeOutput(ctx, spec, rows);
 		},
 	};
@@ -360,7 +373,10 @@ function searchOperation(
 		value: 'search',
 		name: 'Search',
 		action: `Search ${spec.plural.replace(/_/g, ' ')}`,
-		description: `Find ${spec.plural.replace(/_/g, ' ')} with Stripe's search query language, e.g. ${search.example}. Searchable: ${search.fields}. Results can lag about a minute behind changes. Needs ${spec.permission}.`,
+		description:
+			`Find ${spec.plural.replace(/_/g, ' ')} with Stripe's search query language, ` +
+			`e.g. ${search.example}. Searchable: ${search.fields}. Results can lag about a minute ` +
+			`behind changes. Needs ${permissionText(spec.permission)}.`,
 		properties: [
 			{
 				displayName: 'Search Query',
@@ -389,9 +405,9 @@ function searchOperation(
 			}
 			const size = readListSize(ctx);
 			const expand = readExpand(ctx, spec);
-			const api = spec.api(ctx.stripe);
+			const api = ctx.stripe.searchable(spec.path);
 			const params = { query, ...listExpansion(expand) };
-			const rows = await collectList(ctx, (p) => api.search!(p), params, size);
+			const rows = await collectList(ctx, (p) => api.search(p), params, size);
 			return shapeOutput(ctx, spec, rows);
 		},
 	};
@@ -403,6 +419,7 @@ export function defineReadResource(
 	extra: OperationDefinition[] = [],
 ): ResourceDefinition & { spec: ReadResourceSpec } {
 	SIMPLIFIERS.set(objectTypeOf(spec), spec);
+	declareLocatorTarget({ label: spec.label, prefix: spec.idPrefix, dashboard: spec.dashboard });
 	const operations = [getOperation(spec), listOperation(spec)];
 	if (spec.search) operations.push(searchOperation(spec, spec.search));
 	return { value: spec.value, name: spec.name, operations: [...operations, ...extra], spec };

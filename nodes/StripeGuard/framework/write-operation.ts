@@ -1,7 +1,7 @@
 /**
- * Builds a write operation of the Stripe Guard node: it reads and checks the input, reads what
- * the summary needs, and outputs a signed proposal. It never calls a Stripe write endpoint; the
- * Stripe Guard Approval node does, after a person approves.
+ * Turns a write's declaration (writes/) into the Stripe Guard node's Propose operation: it reads
+ * and checks the input, reads what the summary needs, and outputs a signed proposal. It never
+ * calls a Stripe write endpoint; the Stripe Guard Approval node does, after a person approves.
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
@@ -9,12 +9,9 @@ import { toNodeError } from '../../shared/errors';
 import { locatorId, locatorTarget } from './locator';
 import { inVersion, nodeVersion } from './node-version';
 import type { OperationContext, OperationDefinition } from './operation';
+import { describePermission } from '../../shared/credentials/permissions';
 import { createProposal, MAX_LIFETIME_HOURS } from '../../shared/proposals/proposals';
-import {
-	WRITE_BUILDERS,
-	WriteInputError,
-	type WriteContext,
-} from '../../shared/proposals/write-requests';
+import { WriteInputError, type WriteDefinition } from '../writes/define';
 
 /** Collections whose options are read as if they were top-level fields. */
 const FIELD_COLLECTIONS = ['additionalFields', 'updateFields'];
@@ -23,32 +20,6 @@ export const DEFAULT_PROPOSAL_HOURS = MAX_LIFETIME_HOURS;
 
 export const PROPOSAL_NOTICE =
 	'Proposal only: nothing was written to Stripe. It runs only after a person approves it in a Stripe Guard Approval node.';
-
-export interface WriteOperationSpec {
-	resource: string;
-	operation: string;
-	name: string;
-	action: string;
-	/** What the write does; the builder adds that it only proposes, and the permission it needs. */
-	description: string;
-	/** The restricted-key permission the approved write needs ("Refunds: Write (rak_refund_write)"). */
-	permission: string;
-	properties: INodeProperties[];
-	/** Turns raw parameter values into the request builder's input, when they differ. */
-	adaptInput?: (input: IDataObject) => IDataObject;
-	/** Reads (with read permissions) what the summary must name, such as the charge of a refund. */
-	readContext?: (ctx: OperationContext, input: IDataObject) => Promise<WriteContext>;
-}
-
-/** A JSON field for Stripe metadata, shared by every write that takes it. */
-export const metadataField: INodeProperties = {
-	displayName: 'Metadata (JSON)',
-	name: 'metadata',
-	type: 'json',
-	default: '{}',
-	description:
-		'Key-value pairs stored on the Stripe object: up to 50 keys of up to 40 characters, values up to 500 characters',
-};
 
 const lifetimeField: INodeProperties = {
 	displayName: 'Proposal Expires After (Hours)',
@@ -121,14 +92,15 @@ const proposalNotice: INodeProperties = {
 	default: '',
 };
 
-export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinition {
-	const build = WRITE_BUILDERS[`${spec.resource}.${spec.operation}`];
+/** The Propose operation of a declared write. */
+export function writeOperation(spec: WriteDefinition): OperationDefinition {
+	const permission = `${describePermission(spec.permission)} (${spec.permission})`;
 	return {
 		value: spec.operation,
 		// Where a person picks the operation it says what it does: "Propose Create".
 		name: `Propose ${spec.name}`,
 		action: spec.action,
-		description: `${spec.description} Returns a proposal for a person to approve; nothing changes in Stripe until then (Stripe Guard Approval executes it). Executing it needs ${spec.permission}.`,
+		description: `${spec.description} Returns a proposal for a person to approve; nothing changes in Stripe until then (Stripe Guard Approval executes it). Executing it needs ${permission}.`,
 		proposal: true,
 		properties: [proposalNotice, ...spec.properties, lifetimeField],
 		async execute(ctx) {
@@ -153,7 +125,7 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 			try {
 				// Reads first only when the input names a well-formed ID; the builder refuses anything else.
 				const context = spec.readContext ? await spec.readContext(ctx, input) : {};
-				draft = build(input, context);
+				draft = spec.draft(input, context);
 			} catch (error) {
 				if (!(error instanceof WriteInputError))
 					throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
@@ -171,42 +143,3 @@ export function defineWriteOperation(spec: WriteOperationSpec): OperationDefinit
 		},
 	};
 }
-
-/** Optional fields of a create ("Additional Fields") or the fields an update changes ("Update Fields"). */
-export const fieldCollection = (
-	name: 'additionalFields' | 'updateFields',
-	options: INodeProperties[],
-): INodeProperties => ({
-	displayName: name === 'additionalFields' ? 'Additional Fields' : 'Update Fields',
-	name,
-	type: 'collection',
-	placeholder: name === 'additionalFields' ? 'Add Field' : 'Add Field to Change',
-	default: {},
-	options,
-});
-
-export const textField = (
-	name: string,
-	displayName: string,
-	description: string,
-	extra: Partial<INodeProperties> = {},
-): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: '',
-	description,
-	...extra,
-});
-
-export const booleanField = (
-	name: string,
-	displayName: string,
-	description: string,
-): INodeProperties => ({
-	displayName,
-	name,
-	type: 'boolean',
-	default: false,
-	description,
-});

@@ -7,9 +7,12 @@ import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n
 import { readCredentials } from '../../shared/credentials/credentials';
 import { toNodeError } from '../../shared/errors';
 import { createStripeClient, isStripeApiError, type StripeClient } from '../../shared/transport';
-import { describePrice, describePriceTerms } from './listSearch';
+import { describePrice, describePriceTerms } from '../framework/lookup';
 
-/** At most this many prices in the dropdown (newest first); others can be given by ID in an expression. */
+/**
+ * At most this many prices in the dropdown (newest
+ * first); others can be given by ID in an expression.
+ */
 export const MAX_PRICE_OPTIONS = 200;
 
 async function client(fn: ILoadOptionsFunctions): Promise<StripeClient> {

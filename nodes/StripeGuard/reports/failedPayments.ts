@@ -9,14 +9,9 @@ import type { OperationContext } from '../framework/operation';
 import { redactOn } from '../framework/read-resource';
 import { PAGE_SIZE } from '../framework/pagination';
 import type { Charge } from '../../shared/transport';
-import {
-	CurrencySums,
-	describePeriod,
-	periodDays,
-	readPeriod,
-	withTable,
-	type Table,
-} from './common';
+import { describePeriod, periodDays, readPeriod } from './report-period';
+import { CurrencySums } from './sums';
+import { withTable, type Table } from './table';
 
 const idOf = (v: string | { id: string } | null | undefined) =>
 	v == null ? null : typeof v === 'string' ? v : v.id;

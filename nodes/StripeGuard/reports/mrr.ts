@@ -10,15 +10,10 @@ import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
 import { momentInZone } from '../framework/periods';
 import { compareRank, type Rank } from '../../shared/transport';
-import {
-	CurrencySums,
-	describeDefinition,
-	DistinctCount,
-	readDefinition,
-	readTimeZone,
-	withTable,
-	type Table,
-} from './common';
+import { describeDefinition, readDefinition } from './mrr-definition';
+import { readTimeZone } from './report-period';
+import { CurrencySums, DistinctCount } from './sums';
+import { withTable, type Table } from './table';
 import {
 	lookupsFor,
 	SUBSCRIPTION_EXPANSION,

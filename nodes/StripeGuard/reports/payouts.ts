@@ -9,14 +9,9 @@ import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
 import { dayInZone } from '../framework/periods';
 import type { Payout } from '../../shared/transport';
-import {
-	CurrencySums,
-	describePeriod,
-	periodDays,
-	readPeriod,
-	withTable,
-	type Table,
-} from './common';
+import { describePeriod, periodDays, readPeriod } from './report-period';
+import { CurrencySums } from './sums';
+import { withTable, type Table } from './table';
 
 const STATUSES = ['paid', 'pending', 'in_transit', 'canceled', 'failed'] as const;
 type Status = (typeof STATUSES)[number];

@@ -20,7 +20,7 @@
  * Movements can use it for the start of a period. States Stripe records without a date (unpaid,
  * paused, collection paused) are known only as they are now.
  */
-import { amountForQuantity, type PriceTerms } from '../../shared/proposals/price-amount';
+import { amountForQuantity, type PriceTerms } from '../framework/price-amount';
 import type {
 	Coupon,
 	Discount,

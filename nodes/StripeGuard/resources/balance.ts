@@ -22,6 +22,8 @@ export const balanceShape: Shape = {
 export const balance: ResourceDefinition = {
 	value: 'balance',
 	name: 'Balance',
+	// Shown with what moves it.
+	before: 'balanceTransaction',
 	operations: [
 		{
 			value: 'get',

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import { capitalize } from '../framework/words';
+import { amountText, dateOf, joined } from '../framework/lookup';
 import { defineReadResource } from '../framework/read-resource';
 
 const TYPES = [
@@ -25,8 +26,13 @@ export const balanceTransaction = defineReadResource({
 	label: 'balance transaction',
 	plural: 'balance_transactions',
 	idPrefix: 'txn_',
-	permission: 'Balance Transaction Sources: Read (rak_balance_transaction_source_read)',
-	api: (stripe) => stripe.balanceTransactions,
+	path: '/v1/balance_transactions',
+	dashboard: 'balance_transactions',
+	permission: 'rak_balance_transaction_source_read',
+	lookup: {
+		describe: (t) =>
+			joined(t.type, amountText(t.amount, t.currency), t.description, dateOf(t.created)),
+	},
 	listHint:
 		'Each money movement with its fee and net amount: the basis of revenue and payout reconciliation. ',
 	filters: [

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { amountText, joined, quoted, statusOrCustomer } from '../framework/lookup';
 import { defineReadResource } from '../framework/read-resource';
 
 export const charge = defineReadResource({
@@ -9,8 +10,23 @@ export const charge = defineReadResource({
 	label: 'charge',
 	plural: 'charges',
 	idPrefix: 'ch_',
-	permission: 'Charges: Read (rak_charge_read)',
-	api: (stripe) => stripe.charges,
+	path: '/v1/charges',
+	dashboard: 'payments',
+	permission: 'rak_charge_read',
+	lookup: {
+		describe: (c) => {
+			const billing = c.billing_details as IDataObject | null;
+			return joined(
+				amountText(c.amount, c.currency),
+				c.refunded ? 'refunded' : c.status,
+				billing?.name ?? billing?.email ?? c.receipt_email,
+				c.description,
+			);
+		},
+		query: statusOrCustomer(['failed', 'pending', 'succeeded'], (text) =>
+			/^[0-9]{4}$/.test(text) ? `payment_method_details.card.last4:${quoted(text)}` : undefined,
+		),
+	},
 	filters: [
 		{
 			name: 'customer',

@@ -1,17 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { isStripeId } from '../../shared/ids';
-import { idField } from '../framework/fields';
-import { locatorField } from '../framework/locator';
+import { amountText, joined } from '../framework/lookup';
 import { defineReadResource, subListOperation, type Shape } from '../framework/read-resource';
-import {
-	defineWriteOperation,
-	fieldCollection,
-	metadataField,
-	textField,
-} from '../framework/write-operation';
-import type { WriteContext } from '../../shared/proposals/write-requests';
 
 /** A checkout session's line item, simplified (it has no dates of its own). */
 export const checkoutLineShape: Shape = {
@@ -25,125 +16,6 @@ export const checkoutLineShape: Shape = {
 	}),
 };
 
-const CHECKOUT_WRITE = 'Checkout Sessions: Write (rak_checkout_session_write)';
-
-const checkoutSessionWrites = [
-	defineWriteOperation({
-		resource: 'checkoutSession',
-		operation: 'create',
-		name: 'Create',
-		action: 'Propose creating a checkout link',
-		description:
-			'Propose a Stripe Checkout session (a payment link) for one or more prices. The prices are read first so that the summary shows the total.',
-		permission: CHECKOUT_WRITE,
-		properties: [
-			{
-				displayName: 'Mode',
-				name: 'mode',
-				type: 'options',
-				options: [
-					{ name: 'Payment (One-Time)', value: 'payment' },
-					{ name: 'Subscription', value: 'subscription' },
-				],
-				default: 'payment',
-			},
-			textField('successUrl', 'Success URL', 'Where Stripe sends the customer after paying', {
-				required: true,
-				placeholder: 'https://example.com/thanks',
-			}),
-			{
-				displayName: 'Line Items',
-				name: 'lineItems',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Line Item',
-				default: {},
-				options: [
-					{
-						displayName: 'Item',
-						name: 'item',
-						values: [
-							{
-								displayName: 'Price Name or ID',
-								name: 'price',
-								type: 'options',
-								typeOptions: { loadOptionsMethod: 'getPrices' },
-								default: '',
-								description:
-									'The price to sell (active prices, newest first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-							},
-							{
-								displayName: 'Quantity',
-								name: 'quantity',
-								type: 'number',
-								typeOptions: { minValue: 1 },
-								default: 1,
-							},
-						],
-					},
-				],
-			},
-			fieldCollection('additionalFields', [
-				textField('cancelUrl', 'Cancel URL', 'Where Stripe sends the customer who goes back'),
-				locatorField('customerId', 'customer', 'cus_', {
-					required: false,
-					description:
-						'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL',
-				}),
-				metadataField,
-			]),
-		],
-		adaptInput: (input) => ({
-			...input,
-			lineItems: (input.lineItems as { item?: unknown[] } | undefined)?.item ?? [],
-		}),
-		async readContext(ctx, input) {
-			const ids = [
-				...new Set(
-					(input.lineItems as Array<{ price?: unknown }>)
-						.map((l) => l.price)
-						.filter((p) => isStripeId(p, 'price_')),
-				),
-			] as string[];
-			const prices: NonNullable<WriteContext['prices']> = {};
-			for (const id of ids) {
-				// Tiers come only when expanded; they decide the amount of a tiered price.
-				const price = await ctx.stripe.prices.retrieve(id, { expand: ['tiers'] });
-				prices[id] = {
-					unit_amount: price.unit_amount,
-					currency: price.currency,
-					billing_scheme: price.billing_scheme,
-					tiers_mode: price.tiers_mode,
-					tiers:
-						price.tiers?.map((t) => ({
-							up_to: t.up_to,
-							unit_amount: t.unit_amount,
-							unit_amount_decimal:
-								t.unit_amount_decimal === null || t.unit_amount_decimal === undefined
-									? null
-									: String(t.unit_amount_decimal),
-							flat_amount: t.flat_amount,
-						})) ?? null,
-					transform_quantity: price.transform_quantity,
-					custom_unit_amount: price.custom_unit_amount,
-					usage_type: price.recurring?.usage_type ?? null,
-				};
-			}
-			return { prices };
-		},
-	}),
-	defineWriteOperation({
-		resource: 'checkoutSession',
-		operation: 'expire',
-		name: 'Expire',
-		action: 'Propose expiring a checkout session',
-		description:
-			'Propose expiring an open checkout session, so that its payment link stops working.',
-		permission: CHECKOUT_WRITE,
-		properties: [idField('checkoutSessionId', 'checkout session', 'cs_')],
-	}),
-];
-
 export const checkoutSession = defineReadResource(
 	{
 		value: 'checkoutSession',
@@ -152,8 +24,18 @@ export const checkoutSession = defineReadResource(
 		plural: 'checkout_sessions',
 		objectType: 'checkout.session',
 		idPrefix: 'cs_',
-		permission: 'Checkout Sessions: Read (rak_checkout_session_read)',
-		api: (stripe) => stripe.checkout.sessions,
+		path: '/v1/checkout/sessions',
+		dashboard: 'checkout/sessions',
+		permission: 'rak_checkout_session_read',
+		lookup: {
+			describe: (c) =>
+				joined(
+					amountText(c.amount_total, c.currency),
+					c.status,
+					c.mode,
+					(c.customer_details as IDataObject | null)?.email ?? c.customer_email,
+				),
+		},
 		filters: [
 			{
 				name: 'status',
@@ -227,6 +109,5 @@ export const checkoutSession = defineReadResource(
 			list: (stripe, id, params) => stripe.checkout.sessions.listLineItems(id, params),
 			...checkoutLineShape,
 		}),
-		...checkoutSessionWrites,
 	],
 );

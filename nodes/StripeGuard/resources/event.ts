@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { joined } from '../framework/lookup';
 import { defineReadResource } from '../framework/read-resource';
 
 export const event = defineReadResource({
@@ -8,8 +9,18 @@ export const event = defineReadResource({
 	label: 'event',
 	plural: 'events',
 	idPrefix: 'evt_',
-	permission: 'Events: Read (rak_event_read)',
-	api: (stripe) => stripe.events,
+	path: '/v1/events',
+	dashboard: 'events',
+	permission: 'rak_event_read',
+	lookup: {
+		describe: (e) =>
+			joined(
+				e.type,
+				typeof e.created === 'number'
+					? new Date(e.created * 1000).toISOString().replace('.000Z', 'Z')
+					: '',
+			),
+	},
 	listHint: 'Stripe keeps events for 30 days. ',
 	filters: [
 		{

@@ -1,14 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
-import { idField } from '../framework/fields';
+import { amountText, joined, quoted, statusOrCustomer } from '../framework/lookup';
 import { defineReadResource, subListOperation, type Shape } from '../framework/read-resource';
-import {
-	defineWriteOperation,
-	fieldCollection,
-	metadataField,
-	textField,
-} from '../framework/write-operation';
 import { COLLECTION_METHODS } from './subscription';
 
 const STATUSES = [
@@ -39,73 +33,6 @@ export const invoiceLineShape: Shape = {
 	dates: ['period_start', 'period_end'],
 };
 
-const INVOICE_WRITE = 'Invoices: Write (rak_invoice_write)';
-const invoiceIdField = idField('invoiceId', 'invoice', 'in_');
-const invoiceAction = (operation: string, name: string, action: string, description: string) =>
-	defineWriteOperation({
-		resource: 'invoice',
-		operation,
-		name,
-		action,
-		description,
-		permission: INVOICE_WRITE,
-		properties: [invoiceIdField],
-	});
-
-const invoiceWrites = [
-	defineWriteOperation({
-		resource: 'invoice',
-		operation: 'create',
-		name: 'Create',
-		action: 'Propose creating a draft invoice',
-		description:
-			"Propose a draft invoice for a customer; it collects the customer's pending invoice items. Finalize it to make it payable.",
-		permission: INVOICE_WRITE,
-		properties: [
-			idField('customerId', 'customer', 'cus_'),
-			fieldCollection('additionalFields', [
-				{
-					displayName: 'Collection Method',
-					name: 'collectionMethod',
-					type: 'options',
-					options: COLLECTION_METHODS,
-					default: 'charge_automatically',
-					description:
-						'Charge the default payment method, or email the invoice for the customer to pay',
-				},
-				{
-					displayName: 'Days Until Due',
-					name: 'daysUntilDue',
-					type: 'number',
-					typeOptions: { minValue: 1 },
-					default: 30,
-					description: 'For invoices sent for payment: days the customer has to pay',
-				},
-				textField('description', 'Description', 'Memo shown on the invoice'),
-				metadataField,
-			]),
-		],
-	}),
-	invoiceAction(
-		'finalize',
-		'Finalize',
-		'Propose finalizing an invoice',
-		'Propose finalizing a draft invoice so it can be paid (it can no longer be edited).',
-	),
-	invoiceAction(
-		'send',
-		'Send',
-		'Propose emailing an invoice',
-		'Propose emailing an open invoice to the customer for payment.',
-	),
-	invoiceAction(
-		'void',
-		'Void',
-		'Propose voiding an invoice',
-		'Propose voiding an open invoice (cannot be undone).',
-	),
-];
-
 export const invoice = defineReadResource(
 	{
 		value: 'invoice',
@@ -113,8 +40,24 @@ export const invoice = defineReadResource(
 		label: 'invoice',
 		plural: 'invoices',
 		idPrefix: 'in_',
-		permission: 'Invoices: Read (rak_invoice_read)',
-		api: (stripe) => stripe.invoices,
+		path: '/v1/invoices',
+		dashboard: 'invoices',
+		permission: 'rak_invoice_read',
+		lookup: {
+			// Number, amount, status: "INV-0001 — $49.00 — paid — ada@…".
+			describe: (i) =>
+				joined(
+					(i.number as string | null) ?? 'draft',
+					amountText(i.total, i.currency),
+					i.status,
+					(i.customer_name as string | null) ?? i.customer_email,
+				),
+			query: statusOrCustomer(
+				STATUSES.map((s) => s.value),
+				(text) =>
+					/^[A-Z0-9]+-[0-9]+$/i.test(text) ? `number:${quoted(text.toUpperCase())}` : undefined,
+			),
+		},
 		listHint: 'For overdue invoices use status open with a Due Date range. ',
 		filters: [
 			{
@@ -201,6 +144,5 @@ export const invoice = defineReadResource(
 			list: (stripe, id, params) => stripe.invoices.listLineItems(id, params),
 			...invoiceLineShape,
 		}),
-		...invoiceWrites,
 	],
 );

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
+import { amountText, dateOf, joined } from '../framework/lookup';
 import { defineReadResource } from '../framework/read-resource';
 
 export const payout = defineReadResource({
@@ -9,8 +10,17 @@ export const payout = defineReadResource({
 	label: 'payout',
 	plural: 'payouts',
 	idPrefix: 'po_',
-	permission: 'Payouts: Read (rak_payout_read)',
-	api: (stripe) => stripe.payouts,
+	path: '/v1/payouts',
+	dashboard: 'payouts',
+	permission: 'rak_payout_read',
+	lookup: {
+		describe: (p) =>
+			joined(
+				amountText(p.amount, p.currency),
+				p.status,
+				dateOf(p.arrival_date) ? `arrives ${dateOf(p.arrival_date)}` : '',
+			),
+	},
 	filters: [
 		{
 			name: 'status',

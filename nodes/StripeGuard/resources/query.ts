@@ -6,6 +6,7 @@ import type { ResourceDefinition } from '../framework/operation';
 import { collectList } from '../framework/pagination';
 import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../framework/query';
 import {
+	endpointsOf,
 	listExpansion,
 	outputFields,
 	shapeOutput,
@@ -54,10 +55,10 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						);
 					}
 					const { plan } = check;
-					const api = plan.spec.api(ctx.stripe);
+					const api = endpointsOf(ctx.stripe, plan.spec);
 					const expand = plan.expand;
 					if (plan.verb === 'get') {
-						const object = (await api.retrieve!(
+						const object = (await api.retrieve(
 							plan.id,
 							expand.length ? { expand } : undefined,
 						)) as IDataObject;
@@ -70,7 +71,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						plan.verb === 'list'
 							? await collectList(
 									ctx,
-									(p) => api.list!(p),
+									(p) => api.list(p),
 									{
 										...stripeListParams(plan.spec.filters, plan.filters, ctx.fn.getTimezone()),
 										...listExpansion(expand),
@@ -79,7 +80,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 								)
 							: await collectList(
 									ctx,
-									(p) => api.search!(p),
+									(p) => ctx.stripe.searchable(plan.spec.path).search(p),
 									{ query: plan.query, ...listExpansion(expand) },
 									size,
 								);

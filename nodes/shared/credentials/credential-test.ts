@@ -27,24 +27,15 @@ import {
  * permission for the endpoint before it reads any parameter: a read-only key gets 403 instead.
  */
 const PROBE_PARAM = 'stripe_guard_write_probe';
-/** Product and plan (so price) IDs can be chosen by users: objects with these IDs may exist, and stay untouched. */
-const PROBE = 'StripeGuardWriteProbe0000';
-
 /**
- * One write per permission group a workflow could misuse, each made harmless by the unknown
- * parameter alone. Where Stripe has one, it is an update that would carry no field even if the
- * parameter were ignored; the refund names no charge, so it is incomplete as well.
+ * One harmless write per permission a workflow could misuse: each write declares its probe
+ * (nodes/StripeGuard/writes/), made harmless by the unknown parameter alone, and where Stripe
+ * has one an update that would carry no field even if the parameter were ignored.
  */
-const WRITE_PROBES: Array<{ permission: string; path: string }> = [
-	{ permission: 'rak_customer_write', path: `/v1/customers/cus_${PROBE}` },
-	{ permission: 'rak_product_write', path: `/v1/products/prod_${PROBE}` },
-	{ permission: 'rak_plan_write', path: `/v1/prices/price_${PROBE}` },
-	{ permission: 'rak_subscription_write', path: `/v1/subscriptions/sub_${PROBE}` },
-	{ permission: 'rak_invoice_write', path: `/v1/invoices/in_${PROBE}` },
-	{ permission: 'rak_payment_intent_write', path: `/v1/payment_intents/pi_${PROBE}/cancel` },
-	{ permission: 'rak_refund_write', path: '/v1/refunds' },
-	{ permission: 'rak_checkout_session_write', path: `/v1/checkout/sessions/cs_${PROBE}/expire` },
-];
+export interface WriteProbe {
+	permission: string;
+	path: string;
+}
 
 /** Settles a Stripe call into its value or its error, so the checks below read top to bottom. */
 async function settle<T>(call: PromiseLike<T>): Promise<{ value: T } | { error: unknown }> {
@@ -92,9 +83,12 @@ async function checkAccount(
 }
 
 /** Fails when the key can write anything while Allow Writes is off, naming what it can write. */
-async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestResult | undefined> {
+async function checkReadOnly(
+	stripe: StripeClient,
+	probes: readonly WriteProbe[],
+): Promise<INodeCredentialTestResult | undefined> {
 	const outcomes = await Promise.all(
-		WRITE_PROBES.map(async ({ permission, path }) => ({
+		probes.map(async ({ permission, path }) => ({
 			permission,
 			outcome: await settle(stripe.rawRequest('POST', path, { [PROBE_PARAM]: 'true' })),
 		})),
@@ -125,6 +119,7 @@ async function checkReadOnly(stripe: StripeClient): Promise<INodeCredentialTestR
 async function testWithStripe(
 	stripe: StripeClient,
 	credentials: StripeGuardCredentials,
+	probes: readonly WriteProbe[],
 ): Promise<INodeCredentialTestResult> {
 	const read = await settle(stripe.customers.list({ limit: 1 }));
 	if ('error' in read) return explainFailure(read.error);
@@ -136,7 +131,7 @@ async function testWithStripe(
 	}
 	const problem =
 		(credentials.accountId && (await checkAccount(stripe, credentials.accountId))) ||
-		(!credentials.allowWrites && (await checkReadOnly(stripe))) ||
+		(!credentials.allowWrites && (await checkReadOnly(stripe, probes))) ||
 		undefined;
 	if (problem) return problem;
 	return {
@@ -145,14 +140,18 @@ async function testWithStripe(
 	};
 }
 
-export async function stripeRestrictedKeyApiTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
-	const check = checkCredentials(credential.data);
-	if (!check.ok) return failure(check.message);
-	return await testWithStripe(
-		createCredentialTestClient(this, check.credentials),
-		check.credentials,
-	);
+/** The credential test of `stripeRestrictedKeyApi`, probing for the given writes. */
+export function credentialTest(probes: readonly WriteProbe[]) {
+	return async function stripeRestrictedKeyApiTest(
+		this: ICredentialTestFunctions,
+		credential: ICredentialsDecrypted,
+	): Promise<INodeCredentialTestResult> {
+		const check = checkCredentials(credential.data);
+		if (!check.ok) return failure(check.message);
+		return await testWithStripe(
+			createCredentialTestClient(this, check.credentials),
+			check.credentials,
+			probes,
+		);
+	};
 }

@@ -21,11 +21,16 @@ const GROUP_NAMES: Record<string, string> = {
 	coupon: 'Coupons',
 };
 
-/** The read permissions Stripe Guard's read operations, reports and trigger use. */
+/**
+ * The read permissions Stripe Guard's read operations, reports and trigger use: the ones the
+ * key-creation link chooses. A read resource declares its own as a `ReadPermission`, so a
+ * permission missing here does not compile.
+ */
 export const READ_PERMISSIONS = [
 	'rak_customer_read',
 	'rak_product_read',
 	'rak_plan_read',
+	'rak_coupon_read',
 	'rak_subscription_read',
 	'rak_invoice_read',
 	'rak_charge_read',
@@ -36,6 +41,8 @@ export const READ_PERMISSIONS = [
 	'rak_payout_read',
 	'rak_event_read',
 ] as const;
+
+export type ReadPermission = (typeof READ_PERMISSIONS)[number];
 
 export const KEY_CREATION_URL =
 	'https://dashboard.stripe.com/apikeys/create?name=n8n%20Stripe%20Guard&' +
@@ -49,6 +56,9 @@ export function describePermission(code: string): string {
 	const name = GROUP_NAMES[group] ?? group.replace(/_/g, ' ');
 	return `${name}: ${access === 'read' ? 'Read' : 'Write'}`;
 }
+
+/** A permission in words and as Stripe's code: "Customers: Read (rak_customer_read)". */
+export const permissionText = (code: string) => `${describePermission(code)} (${code})`;
 
 /**
  * Reads the missing permission codes out of a 403 message. Stripe words it two ways:
@@ -69,7 +79,7 @@ export function parseMissingPermissions(message: string): string[] {
 
 /** The sentence users see for a missing permission, naming it in words and as Stripe's code. */
 export function missingPermissionMessage(codes: string[]): string {
-	const named = codes.map((c) => `${describePermission(c)} (${c})`);
+	const named = codes.map(permissionText);
 	const how = 'Edit the key in the Stripe Dashboard → Developers → API keys and grant it.';
 	if (named.length === 1) return `This key is missing ${named[0]}. ${how}`;
 	return `This key is missing one of ${named.join(' or ')}. ${how}`;

@@ -70,15 +70,43 @@ const ALWAYS: Record<string, Kind> = {
 	address_zip: 'address',
 };
 
-/** Object types whose own `name` is a person's (a product's or price's name is not). */
-const PERSON_OBJECTS = new Set([
-	'customer',
-	'card',
-	'bank_account',
-	'person',
-	'source',
-	'cardholder',
-]);
+/**
+ * What is personal in each object type Stripe Guard outputs, beyond the keys of ALWAYS: its own
+ * `name` is a person's (a product's or price's name is not), and its `description` is free text
+ * people fill with names ("Grace Hopper account"). Every type the node reads is listed, those with
+ * nothing more to redact too, so that a new one is a decision (a test holds the node's read
+ * resources to this table); a type not listed here has only the keys of ALWAYS redacted.
+ */
+export const OBJECT_PRIVACY = {
+	customer: { personName: true, freeText: true },
+	card: { personName: true, freeText: false },
+	bank_account: { personName: true, freeText: false },
+	person: { personName: true, freeText: false },
+	source: { personName: true, freeText: false },
+	cardholder: { personName: true, freeText: false },
+	charge: { personName: false, freeText: true },
+	payment_intent: { personName: false, freeText: true },
+	invoice: { personName: false, freeText: true },
+	subscription: { personName: false, freeText: true },
+	'checkout.session': { personName: false, freeText: true },
+	refund: { personName: false, freeText: true },
+	product: { personName: false, freeText: false },
+	price: { personName: false, freeText: false },
+	coupon: { personName: false, freeText: false },
+	balance: { personName: false, freeText: false },
+	balance_transaction: { personName: false, freeText: false },
+	payout: { personName: false, freeText: false },
+	event: { personName: false, freeText: false },
+} as const satisfies Record<string, { personName: boolean; freeText: boolean }>;
+
+const typesWhere = (key: 'personName' | 'freeText') =>
+	new Set(
+		Object.entries(OBJECT_PRIVACY)
+			.filter(([, c]) => c[key])
+			.map(([type]) => type),
+	);
+/** Object types whose own `name` is a person's. */
+const PERSON_OBJECTS = typesWhere('personName');
 /** Containers whose `name` is a person's. */
 const PERSON_CONTAINERS = new Set([
 	'billing_details',
@@ -91,16 +119,8 @@ const PERSON_CONTAINERS = new Set([
 	'recipient',
 	'verified_name',
 ]);
-/** Object types whose `description` is free text people fill with names ("Grace Hopper account"). */
-const FREE_TEXT_OBJECTS = new Set([
-	'customer',
-	'charge',
-	'payment_intent',
-	'invoice',
-	'subscription',
-	'checkout.session',
-	'refund',
-]);
+/** Object types whose `description` is free text people fill with names. */
+const FREE_TEXT_OBJECTS = typesWhere('freeText');
 /** Lists whose items' `value` is a tax ID number. */
 const TAX_ID_LISTS = new Set(['tax_ids', 'customer_tax_ids']);
 

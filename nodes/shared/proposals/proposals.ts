@@ -114,7 +114,7 @@ export type ProposalCheck =
 export function verifyProposal(
 	value: unknown,
 	apiKey: string,
-	allowed: Set<string>,
+	allowed: ReadonlySet<string>,
 	now = Date.now(),
 ): ProposalCheck {
 	if (!value || typeof value !== 'object' || (value as Proposal).type !== PROPOSAL_TYPE) {

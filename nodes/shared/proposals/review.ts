@@ -21,37 +21,31 @@ export interface ProposalReview {
 	openAmounts: string[];
 }
 
-const LABELS: Record<string, string> = {
+/** How a write names its request's parameters; each write declares its own (writes/define.ts). */
+export interface RequestWords {
+	/** Our own words for parameters beyond the common ones ("cancel_at_period_end"). */
+	labels: Record<string, string>;
+	/** Parameters that are amounts in the request's currency, shown formatted ("$12.00"). */
+	amountParams?: string[];
+}
+
+/** Parameters many writes send, named once. */
+export const COMMON_LABELS: Record<string, string> = {
 	active: 'Active',
-	amount: 'Amount',
-	cancel_at_period_end: 'Cancel at the end of the period',
-	cancel_url: 'Cancel URL',
-	cancellation_reason: 'Cancellation reason',
-	charge: 'Charge',
-	collection_method: 'Collection method',
 	currency: 'Currency',
 	customer: 'Customer',
-	days_until_due: 'Days until due',
 	description: 'Description',
 	email: 'Email',
-	invoice_now: 'Invoice now',
-	lookup_key: 'Lookup key',
-	mode: 'Checkout mode',
 	name: 'Name',
-	nickname: 'Nickname',
-	pending_invoice_items_behavior: "Customer's pending invoice items",
 	phone: 'Phone',
 	product: 'Product',
-	prorate: 'Prorate',
-	reason: 'Reason',
-	success_url: 'Success URL',
-	unit_amount: 'Unit amount',
-	'recurring.interval': 'Billing interval',
-	'recurring.interval_count': 'Intervals per bill',
 };
-const AMOUNT_FIELDS = new Set(['amount', 'unit_amount']);
 
-const words = (key: string) => {
+/** The label of a parameter path: the write's own, a common one, or the path in words. */
+export const labelOf = (key: string, words: RequestWords) =>
+	words.labels[key] ?? COMMON_LABELS[key] ?? wordsOf(key);
+
+const wordsOf = (key: string) => {
 	const text = key.replace(/[_.]+/g, ' ');
 	return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -73,7 +67,9 @@ function currencyOf(proposal: Pick<Proposal, 'request' | 'amounts'>): string | u
 /** One line per value the request sends, in a stable order (the request's own). */
 export function requestLines(
 	proposal: Pick<Proposal, 'operation' | 'request' | 'amounts'>,
+	words: RequestWords,
 ): ReviewLine[] {
+	const amountParams = new Set(words.amountParams);
 	const currency = currencyOf(proposal);
 	const updating = proposal.operation === 'update';
 	const lines: ReviewLine[] = [];
@@ -103,42 +99,15 @@ export function requestLines(
 			for (const [k, v] of Object.entries(value as Record<string, unknown>)) visit(v, [...path, k]);
 			return;
 		}
-		let label = LABELS[key] ?? words(key);
+		let label = labelOf(key, words);
 		if (updating && typeof value !== 'boolean')
 			label = `New ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
 		const amount =
-			AMOUNT_FIELDS.has(key) && typeof value === 'number' && currency
+			amountParams.has(key) && typeof value === 'number' && currency
 				? formatAmount(value, currency)
 				: undefined;
 		lines.push({ label, value: amount ?? show(value) });
 	};
 	for (const [k, v] of Object.entries(proposal.request.params)) visit(v, [k]);
 	return lines;
-}
-
-/** Money a write can move that no proposal can state in advance. */
-function openAmountsOf(proposal: Pick<Proposal, 'resource' | 'operation' | 'request'>): string[] {
-	const key = `${proposal.resource}.${proposal.operation}`;
-	const params = proposal.request.params;
-	const target = proposal.request.path.split('/')[3] ?? '';
-	if (key === 'subscription.cancel' && (params.invoice_now === true || params.prorate === true)) {
-		return [
-			`the final invoice of subscription ${target} (outstanding usage${params.prorate === true ? ' and prorations' : ''}, amount decided by Stripe)`,
-		];
-	}
-	if (key === 'invoice.finalize')
-		return [
-			`invoice ${target}'s amount due, which Stripe charges at once when the invoice collects automatically`,
-		];
-	return [];
-}
-
-export function reviewProposal(
-	proposal: Pick<Proposal, 'resource' | 'operation' | 'request' | 'amounts' | 'summary'>,
-): ProposalReview {
-	return {
-		headline: proposal.summary,
-		lines: requestLines(proposal),
-		openAmounts: openAmountsOf(proposal),
-	};
 }

@@ -1,7 +1,9 @@
 /**
  * The Stripe client the package's code reads through: resources named as Stripe's own client
  * names them (`customers.retrieve/list/search`, `checkout.sessions`, `invoicePayments.list`, …),
- * each a thin description of its endpoint over the one transport.
+ * each a thin description of its endpoint over the one transport; and any collection by its path
+ * (`readable('/v1/coupons')`), which is how the node's read resources reach the endpoints their
+ * declarations name.
  */
 import type { StripeParams } from './encoding';
 import { ListRequest, type StripeList, type StripeSearchResult } from './paging';
@@ -62,12 +64,14 @@ export interface StripeClient {
 	invoices: SearchableEndpoints<StripeObject> & {
 		listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject>;
 	};
-	paymentIntents: SearchableEndpoints<StripeObject>;
 	payouts: ReadEndpoints<Payout>;
 	prices: SearchableEndpoints<Price>;
 	products: SearchableEndpoints<StripeObject>;
-	refunds: ReadEndpoints<StripeObject>;
 	subscriptions: SearchableEndpoints<Subscription>;
+	/** Retrieve and list of the collection at `path` ("/v1/coupons"): `{path}/{id}` and `{path}`. */
+	readable<T extends object = StripeObject>(path: string): ReadEndpoints<T>;
+	/** The same, and Stripe's search of it: `{path}/search`. */
+	searchable<T extends object = StripeObject>(path: string): SearchableEndpoints<T>;
 	/** Any endpoint: used for the approved writes (exactly the proposed request) and the credential test's probes. */
 	rawRequest<T extends object = StripeObject>(
 		method: StripeMethod,
@@ -137,12 +141,12 @@ export function createClient(transport: Transport, settings: ClientSettings = {}
 			...searchable<StripeObject>('/v1/invoices'),
 			...lineItems('/v1/invoices', 'lines'),
 		},
-		paymentIntents: searchable('/v1/payment_intents'),
 		payouts: readable('/v1/payouts'),
 		prices: searchable('/v1/prices'),
 		products: searchable('/v1/products'),
-		refunds: readable('/v1/refunds'),
 		subscriptions: searchable('/v1/subscriptions'),
+		readable,
+		searchable,
 		rawRequest: (method, path, params, options) => transport.request(method, path, params, options),
 	};
 }

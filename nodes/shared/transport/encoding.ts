@@ -6,7 +6,10 @@
  * dates as Unix seconds, and brackets left readable.
  */
 
-/** encodeURIComponent plus what `qs` also encodes, with brackets decoded again (Stripe accepts both). */
+/**
+ * encodeURIComponent plus what `qs` also encodes,
+ * with brackets decoded again (Stripe accepts both).
+ */
 function encodeComponent(value: string): string {
 	return encodeURIComponent(value)
 		.replace(/!/g, '%21')

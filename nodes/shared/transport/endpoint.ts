@@ -1,12 +1,14 @@
 /**
  * Stripe limits requests per endpoint (25/s by default), where an endpoint is an operation:
  * `GET /v1/customers/{id}` for any ID is one endpoint, `GET /v1/customers` another. Stripe's
- * paths alternate collection and ID after an optional namespace (`/v1/checkout/sessions/{id}/line_items`),
- * so the template follows from the path alone. The tests compare this with Stripe's own endpoint
- * table (the stripe package's) for every endpoint it lists.
+ * paths alternate collection and ID after an optional namespace
+ * (`/v1/checkout/sessions/{id}/line_items`), so the template follows from the path alone. The tests
+ * compare this with Stripe's own endpoint table (the stripe package's) for every endpoint it lists.
  */
 
-/** Path prefixes that group collections: `/v1/checkout/sessions`, `/v1/test_helpers/issuing/cards`. */
+/**
+ * Path prefixes that group collections: `/v1/checkout/sessions`, `/v1/test_helpers/issuing/cards`.
+ */
 const NAMESPACES = new Set([
 	'apple_pay',
 	'apps',

@@ -121,6 +121,7 @@ export function connectionError(
 	return new StripeApiError('StripeConnectionError', {
 		message: timedOut
 			? `Request aborted due to timeout being reached (${timeoutMs}ms)`
-			: `An error occurred with our connection to Stripe.${retries > 0 ? ` Request was retried ${retries} times.` : ''}`,
+			: 'An error occurred with our connection to ' +
+				`Stripe.${retries > 0 ? ` Request was retried ${retries} times.` : ''}`,
 	});
 }

@@ -1,8 +1,9 @@
 /**
- * The wire: one request out, its status, headers and body text back, through what n8n offers the
- * caller. Node executions, webhooks and polls use `httpRequestWithAuthentication` (n8n adds the
- * credential's Bearer header); the credential test, which n8n gives only `helpers.request`, sets
- * the header itself. Everything above this file (encoding, retries, pacing, errors) is one code path.
+ * The wire: one request out, its status, headers and body text back, through what
+ * n8n offers the caller. Node executions, webhooks and polls use
+ * `httpRequestWithAuthentication` (n8n adds the credential's Bearer header); the
+ * credential test, which n8n gives only `helpers.request`, sets the header itself.
+ * Everything above this file (encoding, retries, pacing, errors) is one code path.
  */
 import type {
 	ICredentialsDecrypted,

@@ -38,7 +38,10 @@ export interface ClientOptions {
 	parallelReading?: boolean;
 }
 
-/** The client of a node's execution, webhook or poll: requests through `httpRequestWithAuthentication`. */
+/**
+ * The client of a node's execution, webhook or poll:
+ * requests through `httpRequestWithAuthentication`.
+ */
 export function createStripeClient(
 	fn: HttpContext,
 	credentials: StripeGuardCredentials,
@@ -56,7 +59,10 @@ export function createStripeClient(
 	);
 }
 
-/** The client of the credential test, which n8n runs without a node: the same transport over `helpers.request`. */
+/**
+ * The client of the credential test, which n8n runs without
+ * a node: the same transport over `helpers.request`.
+ */
 export function createCredentialTestClient(
 	ctx: ICredentialTestFunctions,
 	credentials: StripeGuardCredentials,

@@ -55,7 +55,8 @@ export class Pacer {
 		let started: Promise<T> | undefined;
 		const turn = this.queue.then(async () => {
 			const now = Date.now();
-			// A 429 holds back what was queued after it (retries included); what was already waiting keeps its pace.
+			// A 429 holds back what was queued after it (retries
+			// included); what was already waiting keeps its pace.
 			let due = queuedAt >= this.heldAt ? Math.min(this.holdUntil, now + PAUSE_AFTER_429_MS) : 0;
 			for (const { id, rate } of limits) {
 				const interval = 1000 / rate;

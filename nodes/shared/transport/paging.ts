@@ -45,7 +45,9 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 		fetchPage: (params: StripeParams, options?: RequestOptions) => Promise<WithLastResponse<P>>,
 		private readonly params: StripeParams,
 		private readonly kind: 'list' | 'search',
-		/** Whether iterating may read windows of `created` in parallel (an endpoint that filters by it). */
+		/**
+		 * Whether iterating may read windows of `created` in parallel (an endpoint that filters by it).
+		 */
 		private readonly windowed = false,
 	) {
 		this.fetchPage = async (params, options) => {
@@ -55,7 +57,10 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 		};
 	}
 
-	/** Tells the iteration that no more than `count` objects will be read, so it asks for no more pages than that takes. */
+	/**
+	 * Tells the iteration that no more than `count` objects will
+	 * be read, so it asks for no more pages than that takes.
+	 */
 	upTo(count: number): this {
 		this.want = count;
 		return this;
@@ -114,7 +119,8 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 				const next = (page as StripeSearchResult<T>).next_page;
 				if (!next)
 					throw new Error(
-						'Unexpected: Stripe API response does not have a well-formed `next_page` field, but `has_more` was true.',
+						'Unexpected: Stripe API response does not have a ' +
+							'well-formed `next_page` field, but `has_more` was true.',
 					);
 				params = { ...params, page: next };
 			} else {

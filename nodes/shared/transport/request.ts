@@ -30,7 +30,10 @@ export type StripeMethod = 'GET' | 'POST' | 'DELETE';
 export interface RequestOptions {
 	/** For writes that must happen once across re-runs (an approved proposal's); random otherwise. */
 	idempotencyKey?: string;
-	/** Asked when the pace lets the request leave: true means the caller no longer needs it (a read that stopped early), and it is not sent. */
+	/**
+	 * Asked when the pace lets the request leave: true means the caller
+	 * no longer needs it (a read that stopped early), and it is not sent.
+	 */
 	unwanted?: () => boolean;
 }
 
@@ -144,7 +147,8 @@ export class Transport {
 		if (method !== 'GET')
 			headers['Idempotency-Key'] = options.idempotencyKey ?? `stripe-guard-${randomUUID()}`;
 		const url = `${baseUrl}${path}${inQuery && encoded ? `?${encoded}` : ''}`;
-		// Besides the key's limit, each request counts against its endpoint's, and a search against search's.
+		// Besides the key's limit, each request counts against
+		// its endpoint's, and a search against search's.
 		const endpoint = endpointOf(method, path);
 		const lanes: Lane[] = [
 			{ id: endpoint, rate: ENDPOINT_PACE },

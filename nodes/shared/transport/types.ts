@@ -60,7 +60,10 @@ export interface Price extends StripeObject {
 	transform_quantity: { divide_by: number; round: string } | null;
 	custom_unit_amount: unknown;
 	recurring: { interval: string; interval_count: number; usage_type: string } | null;
-	/** inclusive, exclusive or unspecified; what Stripe Tax reads (manual tax rates say it themselves). */
+	/**
+	 * inclusive, exclusive or unspecified; what Stripe
+	 * Tax reads (manual tax rates say it themselves).
+	 */
 	tax_behavior?: string | null;
 }
 
@@ -90,12 +93,18 @@ export interface Subscription extends StripeObject {
 	trial_end: number | null;
 	discounts: Array<Expandable<Discount>>;
 	items: { data: SubscriptionItem[] };
-	/** A scheduled cancellation: at the end of the period, or at `cancel_at`; `canceled_at` is when it was asked for. */
+	/**
+	 * A scheduled cancellation: at the end of the period, or
+	 * at `cancel_at`; `canceled_at` is when it was asked for.
+	 */
 	cancel_at?: number | null;
 	cancel_at_period_end?: boolean;
 	/** Collection paused (keep_as_draft, mark_uncollectible or void), until resumes_at if set. */
 	pause_collection?: { behavior: string; resumes_at: number | null } | null;
-	/** Manual tax rates for items that have none of their own (Stripe's TaxRate objects, always embedded). */
+	/**
+	 * Manual tax rates for items that have none of their
+	 * own (Stripe's TaxRate objects, always embedded).
+	 */
 	default_tax_rates?: Array<{
 		id: string;
 		percentage: number;

@@ -30,6 +30,7 @@ export const WINDOWED_LISTS: ReadonlySet<string> = new Set([
 	'/v1/balance_transactions',
 	'/v1/charges',
 	'/v1/checkout/sessions',
+	'/v1/coupons',
 	'/v1/customers',
 	'/v1/events',
 	'/v1/invoices',
@@ -168,84 +169,193 @@ interface Arrived<T> {
 
 /**
  * Every object of `range` matching `params` (its other filters, expansions, page size), each
- * once with its rank, reading windows concurrently through `fetchPage` (the transport, which paces).
+ * once with its rank, reading windows concurrently through `fetchPage` (the transport, which
+ * paces).
  */
-export async function* readWindows<T extends { id: string; created?: unknown }>(
-	fetchPage: (params: StripeParams, options: RequestOptions) => Promise<Page<T>>,
+export async function* readWindows<T extends Listed>(
+	fetchPage: FetchPage<T>,
 	params: StripeParams,
 	range: CreatedRange,
 	options: WindowedReadOptions,
 ): AsyncGenerator<[T, Rank]> {
-	const concurrency = options.concurrency ?? WINDOW_CONCURRENCY;
-	const limit = Number(params.limit ?? DEFAULT_LIMIT);
-	const bufferPages = options.ordered
-		? Math.max(
-				BUFFER_PAGES.ordered,
-				Number.isFinite(options.want) ? Math.ceil(options.want / limit) : 0,
-			)
-		: BUFFER_PAGES.anyOrder;
-	const { created: _created, ...rest } = params;
-	const windows: Array<Window<T>> = [
-		{ ...range, count: 0, done: false, fetching: false, pages: [] },
-	];
+	const read = new WindowedRead(fetchPage, params, range, options);
+	try {
+		read.schedule();
+		for (;;) {
+			read.throwFailure();
+			const page = read.nextPage();
+			if (page) {
+				read.handOn(page);
+				const top = page.window.lte ?? Number.MAX_SAFE_INTEGER;
+				for (let k = 0; k < page.data.length; k++) yield [page.data[k], [top, page.offset + k]];
+				continue;
+			}
+			if (read.finished()) return;
+			read.keepMoving();
+			await read.nextArrival();
+		}
+	} finally {
+		read.stopped = true;
+	}
+}
+
+type Listed = { id: string; created?: unknown };
+type FetchPage<T> = (params: StripeParams, options: RequestOptions) => Promise<Page<T>>;
+
+/** Where windows may be cut, and how dense the window cut is (for what the pieces expect). */
+interface Cut {
+	index: number;
+	tops: number[];
+	density: number;
+}
+
+/** What the rules for cutting windows read of a read in progress. */
+interface Progress {
+	/** The page size. */
+	limit: number;
+	concurrency: number;
+	inFlight: number;
+	pagesRead: number;
+	/** Objects wanted beyond those already promised. */
+	stillWanted: number;
+}
+
+/**
+ * One windowed read in progress: its windows in Stripe's order, the pages read and not yet handed
+ * on, and the counters that bound what it asks for. `readWindows` drives it.
+ */
+class WindowedRead<T extends Listed> {
+	/** Ordered newest first; a window leaves once done and handed on. */
+	readonly windows: Array<Window<T>>;
+	stopped = false;
+	private failure: { error: unknown } | undefined;
 	/** Pages in the order they arrived (any-order reads hand them on so). */
-	const arrived: Array<Arrived<T>> = [];
-	const state = {
-		inFlight: 0,
-		bufferedPages: 0,
-		bufferedObjects: 0,
-		handedOn: 0,
-		pagesRead: 0,
-		notFull: 0,
-		stopped: false,
-		failure: undefined as { error: unknown } | undefined,
-	};
-	let wake: (() => void) | undefined;
+	private readonly arrived: Array<Arrived<T>> = [];
+	private readonly limit: number;
+	private readonly concurrency: number;
+	private readonly bufferPages: number;
+	private readonly rest: StripeParams;
+	private readonly userRange: Record<string, unknown>;
+	private inFlight = 0;
+	private bufferedPages = 0;
+	private bufferedObjects = 0;
+	private handedOn = 0;
+	private pagesRead = 0;
+	private notFull = 0;
+	private wake: (() => void) | undefined;
 
-	/** Objects already counted toward what the caller wants: handed on, buffered, or a page per request in flight. */
-	const promised = () => state.handedOn + state.bufferedObjects + state.inFlight * limit;
+	constructor(
+		private readonly fetchPage: FetchPage<T>,
+		params: StripeParams,
+		private readonly range: CreatedRange,
+		private readonly options: WindowedReadOptions,
+	) {
+		this.concurrency = options.concurrency ?? WINDOW_CONCURRENCY;
+		this.limit = Number(params.limit ?? DEFAULT_LIMIT);
+		this.bufferPages = bufferPagesFor(options, this.limit);
+		const { created: _created, ...rest } = params;
+		this.rest = rest;
+		this.userRange = (
+			typeof params.created === 'object' && params.created !== null ? params.created : {}
+		) as Record<string, unknown>;
+		this.windows = [newWindow<T>(range)];
+	}
+
+	// The budget of requests: what is promised to the caller and what may still be asked for.
+
+	/**
+	 * Objects already counted toward what the caller wants: handed on, buffered, or a page per
+	 * request in flight.
+	 */
+	private promised(): number {
+		return this.handedOn + this.bufferedObjects + this.inFlight * this.limit;
+	}
+
 	/** Whether one more page may be asked for, beside the head's own next page. */
-	const room = () =>
-		state.inFlight < concurrency &&
-		state.inFlight + state.bufferedPages < bufferPages &&
-		promised() < options.want;
+	private room(): boolean {
+		return (
+			this.inFlight < this.concurrency &&
+			this.inFlight + this.bufferedPages < this.bufferPages &&
+			this.promised() < this.options.want
+		);
+	}
 
-	/** The caller's own `created` where a window's bound is the caller's, `gte`/`lte` where the window has its own. */
-	const userRange = (
-		typeof params.created === 'object' && params.created !== null ? params.created : {}
-	) as Record<string, unknown>;
-	const createdParam = (w: Window<T>): StripeParams | undefined => {
-		const created: StripeParams = { ...userRange };
-		if (w.gte !== range.gte) {
-			delete created.gt;
-			created.gte = w.gte;
+	private progress(): Progress {
+		return {
+			limit: this.limit,
+			concurrency: this.concurrency,
+			inFlight: this.inFlight,
+			pagesRead: this.pagesRead,
+			stillWanted: this.options.want - this.promised(),
+		};
+	}
+
+	// Asking for pages.
+
+	/** Asks for every page there is room for, then cuts windows while requests can be added. */
+	schedule(): void {
+		if (this.stopped || this.failure) return;
+		this.windows.forEach((w, i) => {
+			if (w.done || w.fetching) return;
+			// The head may fetch whenever the caller has nothing of it to read (unless it has all it
+			// wants): the read moves on.
+			const headIdle = i === 0 && w.pages.length === 0 && this.promised() < this.options.want;
+			if (headIdle || this.room()) this.start(w);
+		});
+		while (this.room() && this.split()) {
+			for (const w of this.windows)
+				if (!w.done && !w.fetching && w.count === 0 && this.room()) this.start(w);
 		}
-		if (w.lte !== range.lte) {
-			delete created.lt;
-			created.lte = w.lte;
-		}
-		return Object.keys(created).length ? created : undefined;
-	};
+	}
 
-	const createdOf = (object: T): number => {
-		if (typeof object?.created !== 'number')
-			throw new Error('Unexpected: an object in a Stripe list has no numeric `created`.');
-		return object.created;
-	};
+	/** With nothing to hand on: asks for what it may, and for a page anyway if none is in flight. */
+	keepMoving(): void {
+		this.schedule();
+		// A caller that reads on past what it said it wants still gets the rest.
+		if (this.inFlight === 0 && !this.failure) this.start(this.windows.find((w) => !w.done)!);
+	}
 
-	const received = (w: Window<T>, page: Page<T>) => {
+	private start(w: Window<T>): void {
+		w.fetching = true;
+		this.inFlight++;
+		const params = {
+			...this.rest,
+			created: createdFilter(this.userRange, this.range, w),
+			...(w.cursor ? { starting_after: w.cursor } : {}),
+		};
+		// Asked for once the read has stopped (a break, enough rows), a page still waiting for its
+		// turn is not sent.
+		this.fetchPage(params, { unwanted: () => this.stopped })
+			.then((page) => {
+				if (!this.stopped) this.received(w, page);
+			})
+			.catch((error: unknown) => {
+				this.failure ??= { error };
+			})
+			.finally(() => {
+				w.fetching = false;
+				this.inFlight--;
+				this.schedule();
+				const resume = this.wake;
+				this.wake = undefined;
+				resume?.();
+			});
+	}
+
+	private received(w: Window<T>, page: Page<T>): void {
 		if (!page || !Array.isArray(page.data))
 			throw new Error('Unexpected: Stripe API response does not have a well-formed `data` array.');
 		let data = page.data;
 		let done = !page.has_more || data.length === 0;
-		// The window may have been split while this page was on its way: what fell below belongs to the new window.
+		// The window may have been split while this page was on its way: what fell below belongs to
+		// the new window.
 		const below = w.gte === undefined ? -1 : data.findIndex((o) => createdOf(o) < w.gte!);
 		if (below >= 0) {
 			data = data.slice(0, below);
 			done = true;
 		}
-		state.pagesRead++;
-		if (data.length < limit) state.notFull++;
+		this.pagesRead++;
+		if (data.length < this.limit) this.notFull++;
 		w.done = done;
 		if (data.length === 0) return;
 		w.first ??= createdOf(data[0]);
@@ -254,204 +364,227 @@ export async function* readWindows<T extends { id: string; created?: unknown }>(
 		const entry = { window: w, offset: w.count, data };
 		w.count += data.length;
 		w.pages.push(entry);
-		arrived.push(entry);
-		state.bufferedPages++;
-		state.bufferedObjects += data.length;
-	};
+		this.arrived.push(entry);
+		this.bufferedPages++;
+		this.bufferedObjects += data.length;
+	}
 
-	const start = (w: Window<T>) => {
-		w.fetching = true;
-		state.inFlight++;
-		// Asked for once the read has stopped (a break, enough rows), a page still waiting for its turn is not sent.
-		fetchPage(
-			{ ...rest, created: createdParam(w), ...(w.cursor ? { starting_after: w.cursor } : {}) },
-			{ unwanted: () => state.stopped },
-		)
-			.then((page) => {
-				if (!state.stopped) received(w, page);
-			})
-			.catch((error: unknown) => {
-				state.failure ??= { error };
-			})
-			.finally(() => {
-				w.fetching = false;
-				state.inFlight--;
-				schedule();
-				const resume = wake;
-				wake = undefined;
-				resume?.();
-			});
-	};
+	/** Resolves when a page asked for has arrived (or failed). */
+	nextArrival(): Promise<void> {
+		return new Promise<void>((resolve) => (this.wake = resolve));
+	}
+
+	throwFailure(): void {
+		if (this.failure) throw this.failure.error;
+	}
+
+	// Cutting windows.
+
+	/** Cuts the last window reaching back, else a window with far more left than the others. */
+	private split(): boolean {
+		return (
+			this.cut(reachBack(this.windows, this.progress())) ||
+			this.cut(balance(this.windows, this.progress()))
+		);
+	}
 
 	/**
-	 * Windows cut from `w`, below what it keeps, newest first; the last one reaches `w`'s lower
-	 * bound. No more than the budget allows (see PIECES_BASE): false when it allows none.
+	 * Windows cut from the window at `index`, below what it keeps, newest first; the last one
+	 * reaches its lower bound. No more than the budget allows: false when it allows none.
 	 */
-	const cut = (i: number, wanted: number[], density: number): boolean => {
-		const open = windows.filter((x) => !x.done).length;
-		const allowed =
-			Math.floor(2 + 2 * (PIECES_BASE + PIECES_PER_PAGE * state.pagesRead)) - state.notFull - open;
-		const tops = wanted.slice(0, Math.max(0, allowed));
+	private cut(cut: Cut | undefined): boolean {
+		if (!cut) return false;
+		const allowed = piecesAllowed(this.windows, this.pagesRead, this.notFull);
+		const tops = cut.tops.slice(0, Math.max(0, allowed));
 		if (tops.length === 0) return false;
-		const w = windows[i];
-		const pieces = tops.map((top, k): Window<T> => {
+		const w = this.windows[cut.index];
+		const pieces = tops.map((top, k) => {
 			const gte = k + 1 < tops.length ? tops[k + 1] + 1 : w.gte;
-			return {
-				gte,
-				lte: top,
-				count: 0,
-				done: false,
-				fetching: false,
-				pages: [],
-				expected: gte === undefined ? 0 : density * (top - gte + 1),
-			};
+			return newWindow<T>({ gte, lte: top }, gte === undefined ? 0 : cut.density * (top - gte + 1));
 		});
 		w.gte = tops[0] + 1;
-		windows.splice(i + 1, 0, ...pieces);
+		this.windows.splice(cut.index + 1, 0, ...pieces);
 		return true;
-	};
+	}
 
-	/** Objects wanted beyond those already promised. */
-	const stillWanted = () => options.want - promised();
-
-	/**
-	 * The last window, which reaches back to the range's lower bound (or without one), once its
-	 * pages show the local density: below twice the seconds its pages took, pieces twice as long as
-	 * the one before, one per request that can be added, the last one down to the bound. Pieces
-	 * beyond the account's first object come back empty: a few requests, whatever its age. Objects
-	 * all of one second say nothing of the seconds around: then one piece takes all below it.
-	 */
-	const reachBack = (): boolean => {
-		const i = windows.length - 1;
-		const w = windows[i];
-		if (!w || w.done || w.count === 0) return false;
-		const last = w.last!;
-		const unit = w.first! - last + 1;
-		if (unit === 1) {
-			if (w.gte !== undefined && last - 1 < w.gte) return false;
-			return cut(i, [last - 1], 0);
-		}
-		const density = w.count / unit;
-		const floor = Math.max(BEFORE_STRIPE, w.gte ?? 0);
-		if (last - 2 * unit < floor) return false;
-		const tops: number[] = [last - 2 * unit];
-		let expected = 2 * unit * density - (w.fetching ? limit : 0);
-		// A few times what has been read is what the pieces may expect: no more is known.
-		const assumed = Math.min(
-			stillWanted(),
-			REACH_BACK_GROWTH * Math.max(concurrency, state.pagesRead) * limit,
-		);
-		// The first piece: twice the window's page, or half of all read so far when that is more.
-		const first = Math.max(2 * unit, Math.ceil((state.pagesRead * limit) / 2 / density));
-		for (
-			let span = first;
-			tops.length < concurrency - state.inFlight && expected < assumed;
-			span *= 2
-		) {
-			const top = tops[tops.length - 1] - span;
-			if (top < floor) break;
-			tops.push(top);
-			expected += span * density;
-		}
-		return cut(i, tops, density);
-	};
-
-	/**
-	 * Objects a window with a lower bound is expected to hold below the page it has in flight:
-	 * its density so far over the seconds left.
-	 */
-	const expectedLeft = (w: Window<T>): number => {
-		if (w.done || w.gte === undefined) return 0;
-		if (w.last === undefined || w.first === undefined) return w.expected ?? 0;
-		const density = w.count / (w.first - w.last + 1);
-		return Math.min(density * (w.last - w.gte + 1) - (w.fetching ? limit : 0), stillWanted());
-	};
-
-	/**
-	 * A window with far more left than the others (twice the fair share of the requests that can be
-	 * in flight, and a few pages), cut into pieces of about that share, one per request that can be
-	 * added: the window keeps its page in flight and the first piece.
-	 */
-	const balance = (): boolean => {
-		const lefts = windows.map(expectedLeft);
-		const share = Math.max(MIN_SPLIT_PAGES * limit, lefts.reduce((a, b) => a + b, 0) / concurrency);
-		// Only windows that have shown their density are cut; the last one reaches back instead.
-		const readLefts = windows.map((w, k) => (w.count > 0 && k < windows.length - 1 ? lefts[k] : 0));
-		const i = readLefts.indexOf(Math.max(...readLefts));
-		const left = readLefts[i];
-		if (left < 2 * share) return false;
-		const w = windows[i];
-		const density = w.count / (w.first! - w.last! + 1);
-		const pieces = Math.min(concurrency - state.inFlight + 1, Math.floor(left / share));
-		const seconds = Math.max(1, Math.floor(left / pieces / density));
-		const tops: number[] = [];
-		for (
-			let top = w.last! - Math.ceil((w.fetching ? limit : 0) / density) - seconds;
-			tops.length < pieces - 1 && top >= w.gte!;
-			top -= seconds
-		)
-			tops.push(top);
-		if (tops.length === 0) return false;
-		return cut(i, tops, density);
-	};
-
-	const split = () => reachBack() || balance();
-
-	const schedule = () => {
-		if (state.stopped || state.failure) return;
-		windows.forEach((w, i) => {
-			if (w.done || w.fetching) return;
-			// The head may fetch whenever the caller has nothing of it to read (unless it has all it wants): the read moves on.
-			if ((i === 0 && w.pages.length === 0 && promised() < options.want) || room()) start(w);
-		});
-		while (room() && split()) {
-			for (const w of windows) if (!w.done && !w.fetching && w.count === 0 && room()) start(w);
-		}
-	};
+	// Handing pages on, in Stripe's order or as they arrived.
 
 	/** The next page to hand on: the head window's in Stripe's order, else the first that arrived. */
-	const nextPage = (): Arrived<T> | undefined => {
+	nextPage(): Arrived<T> | undefined {
 		for (;;) {
-			const head = windows[0];
+			const head = this.windows[0];
 			if (!head) return undefined;
-			const page = options.ordered ? head.pages[0] : arrived[0];
+			const page = this.options.ordered ? head.pages[0] : this.arrived[0];
 			if (page) {
 				page.window.pages.splice(page.window.pages.indexOf(page), 1);
-				arrived.splice(arrived.indexOf(page), 1);
+				this.arrived.splice(this.arrived.indexOf(page), 1);
 				return page;
 			}
-			// Done windows leave the front; in any order, done ones anywhere may go.
-			const before = windows.length;
-			for (let j = windows.length - 1; j >= 0; j--) {
-				const w = windows[j];
-				if (w.done && !w.fetching && w.pages.length === 0 && (j === 0 || !options.ordered))
-					windows.splice(j, 1);
-			}
-			if (windows.length === before) return undefined;
+			if (!this.dropDoneWindows()) return undefined;
 		}
-	};
-
-	try {
-		schedule();
-		for (;;) {
-			if (state.failure) throw state.failure.error;
-			const page = nextPage();
-			if (page) {
-				state.bufferedPages--;
-				state.bufferedObjects -= page.data.length;
-				state.handedOn += page.data.length;
-				schedule();
-				const top = page.window.lte ?? Number.MAX_SAFE_INTEGER;
-				for (let k = 0; k < page.data.length; k++) yield [page.data[k], [top, page.offset + k]];
-				continue;
-			}
-			if (windows.length === 0) return;
-			schedule();
-			// A caller that reads on past what it said it wants still gets the rest.
-			if (state.inFlight === 0 && !state.failure) start(windows.find((w) => !w.done)!);
-			await new Promise<void>((resolve) => (wake = resolve));
-		}
-	} finally {
-		state.stopped = true;
 	}
+
+	/** Done windows leave the front; in any order, done ones anywhere may go. False if none left. */
+	private dropDoneWindows(): boolean {
+		const before = this.windows.length;
+		for (let j = this.windows.length - 1; j >= 0; j--) {
+			const w = this.windows[j];
+			if (w.done && !w.fetching && w.pages.length === 0 && (j === 0 || !this.options.ordered))
+				this.windows.splice(j, 1);
+		}
+		return this.windows.length !== before;
+	}
+
+	/** Counts `page` as handed on, which makes room for more. */
+	handOn(page: Arrived<T>): void {
+		this.bufferedPages--;
+		this.bufferedObjects -= page.data.length;
+		this.handedOn += page.data.length;
+		this.schedule();
+	}
+
+	/** Every window read and handed on. */
+	finished(): boolean {
+		return this.windows.length === 0;
+	}
+}
+
+// Planning: a read's first window, its buffer, and the `created` each window asks for.
+
+function newWindow<T>(bounds: CreatedRange, expected?: number): Window<T> {
+	return {
+		...bounds,
+		count: 0,
+		done: false,
+		fetching: false,
+		pages: [],
+		...(expected === undefined ? {} : { expected }),
+	};
+}
+
+function bufferPagesFor(options: WindowedReadOptions, limit: number): number {
+	if (!options.ordered) return BUFFER_PAGES.anyOrder;
+	const wanted = Number.isFinite(options.want) ? Math.ceil(options.want / limit) : 0;
+	return Math.max(BUFFER_PAGES.ordered, wanted);
+}
+
+/**
+ * The caller's own `created` (`userRange`) where a window's bound is the caller's, `gte`/`lte`
+ * where the window has its own.
+ */
+function createdFilter<T>(
+	userRange: Record<string, unknown>,
+	range: CreatedRange,
+	w: Window<T>,
+): StripeParams | undefined {
+	const created: StripeParams = { ...userRange };
+	if (w.gte !== range.gte) {
+		delete created.gt;
+		created.gte = w.gte;
+	}
+	if (w.lte !== range.lte) {
+		delete created.lt;
+		created.lte = w.lte;
+	}
+	return Object.keys(created).length ? created : undefined;
+}
+
+function createdOf(object: Listed): number {
+	if (typeof object?.created !== 'number')
+		throw new Error('Unexpected: an object in a Stripe list has no numeric `created`.');
+	return object.created;
+}
+
+// The budget of cuts (see PIECES_BASE).
+
+/** How many pieces may be cut now: what not-full pages and open windows leave of the budget. */
+function piecesAllowed<T>(windows: Array<Window<T>>, pagesRead: number, notFull: number): number {
+	const open = windows.filter((x) => !x.done).length;
+	return Math.floor(2 + 2 * (PIECES_BASE + PIECES_PER_PAGE * pagesRead)) - notFull - open;
+}
+
+// Where to cut: the reach-back guess, and balancing a window with far more left.
+
+/**
+ * The last window, which reaches back to the range's lower bound (or without one), once its
+ * pages show the local density: below twice the seconds its pages took, pieces twice as long as
+ * the one before, one per request that can be added, the last one down to the bound. Pieces
+ * beyond the account's first object come back empty: a few requests, whatever its age. Objects
+ * all of one second say nothing of the seconds around: then one piece takes all below it.
+ */
+function reachBack<T>(windows: Array<Window<T>>, read: Progress): Cut | undefined {
+	const index = windows.length - 1;
+	const w = windows[index];
+	if (!w || w.done || w.count === 0) return undefined;
+	const last = w.last!;
+	const unit = w.first! - last + 1;
+	if (unit === 1) {
+		if (w.gte !== undefined && last - 1 < w.gte) return undefined;
+		return { index, tops: [last - 1], density: 0 };
+	}
+	const density = w.count / unit;
+	const floor = Math.max(BEFORE_STRIPE, w.gte ?? 0);
+	if (last - 2 * unit < floor) return undefined;
+	const tops: number[] = [last - 2 * unit];
+	let expected = 2 * unit * density - (w.fetching ? read.limit : 0);
+	// A few times what has been read is what the pieces may expect: no more is known.
+	const assumed = Math.min(
+		read.stillWanted,
+		REACH_BACK_GROWTH * Math.max(read.concurrency, read.pagesRead) * read.limit,
+	);
+	// The first piece: twice the window's page, or half of all read so far when that is more.
+	const first = Math.max(2 * unit, Math.ceil((read.pagesRead * read.limit) / 2 / density));
+	for (
+		let span = first;
+		tops.length < read.concurrency - read.inFlight && expected < assumed;
+		span *= 2
+	) {
+		const top = tops[tops.length - 1] - span;
+		if (top < floor) break;
+		tops.push(top);
+		expected += span * density;
+	}
+	return { index, tops, density };
+}
+
+/**
+ * Objects a window with a lower bound is expected to hold below the page it has in flight:
+ * its density so far over the seconds left.
+ */
+function expectedLeft<T>(w: Window<T>, read: Progress): number {
+	if (w.done || w.gte === undefined) return 0;
+	if (w.last === undefined || w.first === undefined) return w.expected ?? 0;
+	const density = w.count / (w.first - w.last + 1);
+	return Math.min(density * (w.last - w.gte + 1) - (w.fetching ? read.limit : 0), read.stillWanted);
+}
+
+/**
+ * A window with far more left than the others (twice the fair share of the requests that can be
+ * in flight, and a few pages), cut into pieces of about that share, one per request that can be
+ * added: the window keeps its page in flight and the first piece.
+ */
+function balance<T>(windows: Array<Window<T>>, read: Progress): Cut | undefined {
+	const lefts = windows.map((w) => expectedLeft(w, read));
+	const share = Math.max(
+		MIN_SPLIT_PAGES * read.limit,
+		lefts.reduce((a, b) => a + b, 0) / read.concurrency,
+	);
+	// Only windows that have shown their density are cut; the last one reaches back instead.
+	const readLefts = windows.map((w, k) => (w.count > 0 && k < windows.length - 1 ? lefts[k] : 0));
+	const index = readLefts.indexOf(Math.max(...readLefts));
+	const left = readLefts[index];
+	if (left < 2 * share) return undefined;
+	const w = windows[index];
+	const density = w.count / (w.first! - w.last! + 1);
+	const pieces = Math.min(read.concurrency - read.inFlight + 1, Math.floor(left / share));
+	const span = Math.max(1, Math.floor(left / pieces / density));
+	const tops: number[] = [];
+	for (
+		let top = w.last! - Math.ceil((w.fetching ? read.limit : 0) / density) - span;
+		tops.length < pieces - 1 && top >= w.gte!;
+		top -= span
+	)
+		tops.push(top);
+	if (tops.length === 0) return undefined;
+	return { index, tops, density };
 }

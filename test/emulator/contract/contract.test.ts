@@ -54,7 +54,8 @@ describe('endpoints', () => {
 	test('an unknown path, and a known path with a method it does not have, are unrecognized', () => {
 		expect(request('GET', '/v1/foo')).toEqual({
 			message:
-				'Unrecognized request URL (GET: /v1/foo). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
+				'Unrecognized request URL (GET: /v1/foo). ' +
+				'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
 		});
 		expect(request('PUT', '/v1/customers')?.message).toMatch(
 			/^Unrecognized request URL \(PUT: \/v1\/customers\)/,
@@ -67,17 +68,20 @@ describe('endpoints', () => {
 });
 
 describe('refused as Stripe refuses them', () => {
-	test('invoices have no `subscription` since basil: not expandable, on lists or one invoice', () => {
-		expect(request('GET', '/v1/invoices?expand[]=data.subscription')).toEqual({
-			message: 'This property cannot be expanded (data.subscription).',
-			param: 'expand[0]',
-			template: '/v1/invoices',
-		});
-		expect(request('GET', '/v1/invoices/in_123?expand[]=subscription')).toMatchObject({
-			message: expect.stringMatching(/^This property cannot be expanded/),
-			template: '/v1/invoices/{id}',
-		});
-	});
+	test(
+		'invoices have no `subscription` since basil: ' + 'not expandable, on lists or one invoice',
+		() => {
+			expect(request('GET', '/v1/invoices?expand[]=data.subscription')).toEqual({
+				message: 'This property cannot be expanded (data.subscription).',
+				param: 'expand[0]',
+				template: '/v1/invoices',
+			});
+			expect(request('GET', '/v1/invoices/in_123?expand[]=subscription')).toMatchObject({
+				message: expect.stringMatching(/^This property cannot be expanded/),
+				template: '/v1/invoices/{id}',
+			});
+		},
+	);
 
 	test('charges have no `invoice`', () => {
 		expect(request('GET', '/v1/charges?expand[]=data.invoice')?.message).toMatch(
@@ -93,9 +97,10 @@ describe('refused as Stripe refuses them', () => {
 
 	test('expansion deeper than 4 levels, counting every segment as Stripe documents', () => {
 		// docs.stripe.com/api/expanding_objects: "the deepest expansion allowed when listing charges is
-		// data.payment_intent.customer.default_source" — `data` counts. So data.items.data.price.product
-		// on the subscription list (5 levels) is refused; items.data.price.product on one subscription
-		// is fine. (The brief expected the list form to pass; Stripe's documented rule says otherwise.)
+		// data.payment_intent.customer.default_source" — `data` counts. So
+		// data.items.data.price.product on the subscription list (5 levels) is refused;
+		// items.data.price.product on one subscription is fine. (The brief expected the list form to
+		// pass; Stripe's documented rule says otherwise.)
 		expect(
 			request('GET', '/v1/charges?expand[]=data.payment_intent.customer.default_source'),
 		).toBeUndefined();
@@ -121,7 +126,8 @@ describe('refused as Stripe refuses them', () => {
 			request(
 				'POST',
 				'/v1/checkout/sessions',
-				'mode=payment&success_url=https://x.test&line_items[0][price]=price_1&line_items[0][quantity]=1&line_items[0][colour]=red',
+				'mode=payment&success_url=https://x.test&line_items[0][price]=price_1&' +
+					'line_items[0][quantity]=1&line_items[0][colour]=red',
 			),
 		).toEqual({
 			message: 'Received unknown parameter: line_items[0][colour]',
@@ -135,8 +141,9 @@ describe('refused as Stripe refuses them', () => {
 	});
 
 	test('enum values that are not listed', () => {
-		// PayoutListParams.status is a plain `string` in the types (the values are only in prose), so
-		// status=in_transit on /v1/payouts cannot be refused from them; the invoice status filter is an enum.
+		// PayoutListParams.status is a plain `string` in the types (the
+		// values are only in prose), so status=in_transit on /v1/payouts
+		// cannot be refused from them; the invoice status filter is an enum.
 		expect(request('GET', '/v1/payouts?status=in_transit')).toBeUndefined();
 		expect(request('GET', '/v1/invoices?status=bogus')).toEqual({
 			message: 'Invalid status: must be one of draft, open, paid, uncollectible or void',
@@ -168,7 +175,8 @@ describe('accepted', () => {
 		[
 			'POST',
 			'/v1/customers',
-			'metadata[a]=b&email=a@b.test&expand[]=default_source&expand[]=invoice_settings.default_payment_method',
+			'metadata[a]=b&email=a@b.test&expand[]=default_source&' +
+				'expand[]=invoice_settings.default_payment_method',
 		],
 		['POST', '/v1/customers', 'metadata[a]='], // '' unsets a metadata key
 		['POST', '/v1/refunds', 'charge=ch_1&amount=100'],
@@ -177,7 +185,8 @@ describe('accepted', () => {
 		['GET', '/v1/customers/search?query=email%3A%22a%40b.test%22&page=next_1', ''],
 		[
 			'GET',
-			'/v1/invoices?expand[]=data.parent.subscription_details.subscription&status=open&created[gte]=1',
+			'/v1/invoices?expand[]=data.parent.subscription_details.subscription&' +
+				'status=open&created[gte]=1',
 			'',
 		],
 		['GET', '/v1/subscriptions?expand[]=data.items.data.price', ''],
@@ -190,7 +199,8 @@ describe('accepted', () => {
 		[
 			'POST',
 			'/v1/checkout/sessions',
-			'mode=payment&success_url=https://x.test&line_items[0][price]=price_1&line_items[0][quantity]=2',
+			'mode=payment&success_url=https://x.test&' +
+				'line_items[0][price]=price_1&line_items[0][quantity]=2',
 		],
 	])('%s %s %s', (method, url, body) => {
 		expect(request(method, url, body)).toBeUndefined();
@@ -238,7 +248,8 @@ describe("Stripe's example objects (fixtures3.json) against the object schemas",
 			'account_session: components.reporting_chart: missing',
 			'account_session: components.terminal_hardware_orders: missing',
 			'account_session: components.terminal_hardware_shop: missing',
-			'billing_portal.configuration: features.subscription_cancel.cancellation_reason.feedback_options: missing',
+			'billing_portal.configuration: ' +
+				'features.subscription_cancel.cancellation_reason.feedback_options: missing',
 			'billing_portal.configuration: features.subscription_pause: missing',
 			'billing_portal.session: flow.customer_update: missing',
 			'billing_portal.session: flow.subscription_pause: missing',
@@ -276,7 +287,8 @@ describe("Stripe's example objects (fixtures3.json) against the object schemas",
 			'event: data.object.aggregate_usage: unknown field', // the example event carries a plan
 		],
 		'an enum value the types do not list': [
-			"reserve.release: reason: 'bulk_hold_expiry' is not one of hold_expired, hold_released_early, hold_reversed, plan_disabled",
+			"reserve.release: reason: 'bulk_hold_expiry' is not one of hold_expired, " +
+				'hold_released_early, hold_reversed, plan_disabled',
 		],
 		'object types the stripe package has no definition for': [
 			"issuing.settlement: (object): Stripe has no object type 'issuing.settlement'",
@@ -350,81 +362,92 @@ describe("Stripe's example objects (fixtures3.json) against the object schemas",
 	});
 });
 
-describe('property: unknown keys anywhere in a valid nested body are reported where they are', () => {
-	const base = {
-		mode: 'subscription',
-		success_url: 'https://example.test/ok',
-		customer: 'cus_1',
-		allowed_payment_method_types: ['card'], // payment_method_types is gone from the 2026-10-28 params
-		line_items: [
-			{
-				price: 'price_1',
-				quantity: '2',
-				adjustable_quantity: { enabled: 'true', minimum: '1', maximum: '5' },
-			},
-			{ price: 'price_2', quantity: '1' },
-		],
-		metadata: { order: '42', source: 'n8n' },
-		subscription_data: { description: 'Plan', trial_period_days: '7', metadata: { tier: 'gold' } },
-		expand: ['customer', 'subscription.latest_invoice'],
-	};
-	type Place = Array<string | number>;
-	/** Objects a key can be inserted into, and string leaves under metadata (which become hashes). */
-	const places: Place[] = [
-		[],
-		['line_items', 0],
-		['line_items', 1],
-		['line_items', 0, 'adjustable_quantity'],
-		['subscription_data'],
-		['metadata', 'order'],
-		['subscription_data', 'metadata', 'tier'],
-	];
-	const bracketed = (p: Place) => p.map((s, i) => (i === 0 ? String(s) : `[${s}]`)).join('');
-
-	test('the base body is valid', () => {
-		expect(
-			checkRequest({
-				method: 'POST',
-				path: '/v1/checkout/sessions',
-				query: {},
-				body: parse(stringify(base)),
-			}),
-		).toBeUndefined();
-	});
-
-	test('inserted keys are always found, with their bracketed path', () => {
-		fc.assert(
-			fc.property(
-				fc.constantFrom(...places),
-				fc.stringMatching(/^[a-z][a-z_]{1,12}$/).map((s) => `zz_${s}`), // no Stripe parameter starts with zz_
-				fc.string({ minLength: 1, maxLength: 8 }),
-				(place, key, value) => {
-					const body = structuredClone(base) as Record<string, unknown>;
-					const parentPath = place.slice(0, -1);
-					let holder: Record<string | number, unknown> = body;
-					for (const s of parentPath) holder = holder[s] as Record<string | number, unknown>;
-					const last = place[place.length - 1];
-					if (last === undefined) body[key] = value;
-					else if (typeof holder[last] === 'string') holder[last] = { [key]: value };
-					else (holder[last] as Record<string, unknown>)[key] = value;
-					// Through Stripe's form encoding and back, as the emulator receives it.
-					const received = parse(stringify(body));
-					const expected = place.length ? `${bracketed(place)}[${key}]` : key;
-					expect(
-						checkRequest({
-							method: 'POST',
-							path: '/v1/checkout/sessions',
-							query: {},
-							body: received,
-						}),
-					).toEqual({
-						message: `Received unknown parameter: ${expected}`,
-						param: expected,
-						template: '/v1/checkout/sessions',
-					});
+describe(
+	'property: unknown keys anywhere in a valid ' + 'nested body are reported where they are',
+	() => {
+		const base = {
+			mode: 'subscription',
+			success_url: 'https://example.test/ok',
+			customer: 'cus_1',
+			// payment_method_types is gone from the 2026-10-28 params
+			allowed_payment_method_types: ['card'],
+			line_items: [
+				{
+					price: 'price_1',
+					quantity: '2',
+					adjustable_quantity: { enabled: 'true', minimum: '1', maximum: '5' },
 				},
-			),
-			{ numRuns: 300 },
-		);
-	});
-});
+				{ price: 'price_2', quantity: '1' },
+			],
+			metadata: { order: '42', source: 'n8n' },
+			subscription_data: {
+				description: 'Plan',
+				trial_period_days: '7',
+				metadata: { tier: 'gold' },
+			},
+			expand: ['customer', 'subscription.latest_invoice'],
+		};
+		type Place = Array<string | number>;
+		/**
+		 * Objects a key can be inserted into, and string leaves under metadata (which become hashes).
+		 */
+		const places: Place[] = [
+			[],
+			['line_items', 0],
+			['line_items', 1],
+			['line_items', 0, 'adjustable_quantity'],
+			['subscription_data'],
+			['metadata', 'order'],
+			['subscription_data', 'metadata', 'tier'],
+		];
+		const bracketed = (p: Place) => p.map((s, i) => (i === 0 ? String(s) : `[${s}]`)).join('');
+
+		test('the base body is valid', () => {
+			expect(
+				checkRequest({
+					method: 'POST',
+					path: '/v1/checkout/sessions',
+					query: {},
+					body: parse(stringify(base)),
+				}),
+			).toBeUndefined();
+		});
+
+		test('inserted keys are always found, with their bracketed path', () => {
+			fc.assert(
+				fc.property(
+					fc.constantFrom(...places),
+					// No Stripe parameter starts with zz_.
+					fc.stringMatching(/^[a-z][a-z_]{1,12}$/).map((s) => `zz_${s}`),
+					fc.string({ minLength: 1, maxLength: 8 }),
+					(place, key, value) => {
+						const body = structuredClone(base) as Record<string, unknown>;
+						const parentPath = place.slice(0, -1);
+						let holder: Record<string | number, unknown> = body;
+						for (const s of parentPath) holder = holder[s] as Record<string | number, unknown>;
+						const last = place[place.length - 1];
+						if (last === undefined) body[key] = value;
+						else if (typeof holder[last] === 'string') holder[last] = { [key]: value };
+						else (holder[last] as Record<string, unknown>)[key] = value;
+						// Through Stripe's form encoding and back, as the emulator receives it.
+						const received = parse(stringify(body));
+						const expected = place.length ? `${bracketed(place)}[${key}]` : key;
+						expect(
+							checkRequest({
+								method: 'POST',
+								path: '/v1/checkout/sessions',
+								query: {},
+								body: received,
+							}),
+						).toEqual({
+							message: `Received unknown parameter: ${expected}`,
+							param: expected,
+							template: '/v1/checkout/sessions',
+						});
+					},
+				),
+				{ numRuns: 300 },
+			);
+		});
+	},
+);

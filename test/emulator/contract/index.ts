@@ -10,15 +10,18 @@
  *   (`PayoutListParams.status`, `EventListParams.type`).
  * - Integer or decimal: the .d.ts say `number` for both, so '1.5' passes where Stripe wants an
  *   integer; limits and ranges (`limit` 1-100, string lengths, array sizes) are not in the types.
- * - Rules between parameters (one of `charge` / `payment_intent`, "only with mode=subscription"...).
- * - Expanding an optional field: the types mark fields Stripe includes only on request (`price.tiers`)
- *   optional, like other optional fields, so expanding any optional field is accepted.
+ * - Rules between parameters (one of `charge` /
+ *   `payment_intent`, "only with mode=subscription"...).
+ * - Expanding an optional field: the types mark fields Stripe
+ *   includes only on request (`price.tiers`) optional, like other
+ *   optional fields, so expanding any optional field is accepted.
  * - Expanding through an object that is always embedded (`items.data.price`): accepted when that
  *   object has expandable fields further down, as Stripe's OpenAPI lists such fields as expandable.
  * - Open enums: the SDK joins most enums with `OtherString` because Stripe may add values later. At
  *   this API version the listed values are all there are, so both checks keep to them.
- * - Which of several shapes an object takes (Customer or DeletedCustomer, the 200+ Event types): the
- *   shape whose literal fields (`object`, `type`, `deleted`) match is used, else the closest one.
+ * - Which of several shapes an object takes (Customer or DeletedCustomer,
+ *   the 200+ Event types): the shape whose literal fields (`object`,
+ *   `type`, `deleted`) match is used, else the closest one.
  * - API v2 endpoints (JSON bodies) are in the table, but their bodies are checked like v1 forms.
  * Checked beyond the brief's list, because the types say it: missing required params
  * (`Missing required param: query.`), and `expand` where an endpoint's params have none (most
@@ -74,7 +77,10 @@ interface Contract {
 	defs: Record<string, Schema>;
 }
 
-/** Beside this file, or, compiled to .tmp/emulator for `npm start` and the benchmarks, in the sources. */
+/**
+ * Beside this file, or, compiled to .tmp/emulator for
+ * `npm start` and the benchmarks, in the sources.
+ */
 function contractFile(): string {
 	for (let dir = __dirname; ; dir = dirname(dir)) {
 		for (const candidate of [
@@ -127,7 +133,9 @@ function deref(s: Schema, env: Env): { s: Node; env: Env } {
 	}
 }
 
-/** A type argument written in the caller's scope, resolved there (ApiList<T> inside ApiList<...>). */
+/**
+ * A type argument written in the caller's scope, resolved there (ApiList<T> inside ApiList<...>).
+ */
 function bindArg(s: Schema, env: Env): Schema {
 	const n = node(s);
 	return n.t === 'tparam' ? (env[n.n] ?? { t: 'unknown', why: `unbound ${n.n}` }) : n;
@@ -161,7 +169,9 @@ function asList(v: unknown): Array<[string, unknown]> | undefined {
 interface Route {
 	endpoint: Endpoint;
 	segments: string[];
-	/** One letter per segment, L(iteral) sorting before P(laceholder): the most literal route wins. */
+	/**
+	 * One letter per segment, L(iteral) sorting before P(laceholder): the most literal route wins.
+	 */
 	rank: string;
 }
 const routes: Route[] = contract.endpoints.map((endpoint) => {
@@ -380,7 +390,9 @@ export function checkRequest(req: {
 	const endpoint = findEndpoint(req.method, path);
 	if (!endpoint) {
 		return {
-			message: `Unrecognized request URL (${req.method.toUpperCase()}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+			message:
+				`Unrecognized request URL (${req.method.toUpperCase()}: ${path}). ` +
+				'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
 		};
 	}
 	const template = endpoint.path;
@@ -450,7 +462,8 @@ function objectErrors(s: Schema, v: unknown, path: string, env: Env): string[] {
 			if (typeof v === 'string' && n.values.includes(v)) return [];
 			return typeof v === 'string'
 				? [
-						`${at(path)}: '${v}' is not one of ${n.values.length > 12 ? `${n.values.length} listed values` : n.values.join(', ')}`,
+						`${at(path)}: '${v}' is not one of ` +
+							`${n.values.length > 12 ? `${n.values.length} listed values` : n.values.join(', ')}`,
 					]
 				: wrong(`one of ${n.values.slice(0, 12).join(', ')}`);
 		case 'nullable':
@@ -531,18 +544,20 @@ export function checkObject(objectType: string, value: unknown): string[] {
 // ---- building objects ---------------------------------------------------------------------------
 
 /** A field of an object shape: whether the types require it, and the empty value its schema allows
- * (`null` when nullable, else `[]` for an array, `{}` for an embedded object; none for a scalar). */
+ * (`null` when nullable, else `[]` for an array, `{}`
+ * for an embedded object; none for a scalar). */
 export interface ContractField {
 	required: boolean;
 	empty?: 'null' | 'array' | 'object';
 }
 
 /**
- * The fields of objects of type `objectType` (Stripe's `object` value), or of the object found below
- * them along `path` (field names; null, arrays and lists are looked through), for the emulator to
- * build objects that conform. Undefined where there is no single shape to follow: an unknown type or
- * path, an expandable field (an object there is an expansion, complete or not), a map (metadata),
- * or alternatives with different fields (an event's `data.object`). Deleted* shapes are left out.
+ * The fields of objects of type `objectType` (Stripe's `object` value), or of the
+ * object found below them along `path` (field names; null, arrays and lists are looked
+ * through), for the emulator to build objects that conform. Undefined where there is
+ * no single shape to follow: an unknown type or path, an expandable field (an object
+ * there is an expansion, complete or not), a map (metadata), or alternatives with
+ * different fields (an event's `data.object`). Deleted* shapes are left out.
  */
 export function fieldsOf(
 	objectType: string,

@@ -3,7 +3,7 @@
  * metadata within Stripe's rules. Each check returns the problem in words, or undefined.
  */
 
-import { isStripeId } from '../ids';
+import { isStripeId } from '../../shared/ids';
 
 /** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
 const STRIPE_CURRENCIES = new Set(
@@ -71,7 +71,8 @@ export function metadataProblem(value: unknown): string | undefined {
 
 export function idProblem(value: unknown, label: string, prefix: string): string | undefined {
 	if (!isStripeId(value, prefix)) {
-		return `"${asText(value).slice(0, 60)}" is not a ${label} ID: it must start with ${prefix}`;
+		const rule = prefix ? `must start with ${prefix}` : 'may hold only letters, digits, _ and -';
+		return `"${asText(value).slice(0, 60)}" is not a ${label} ID: it ${rule}`;
 	}
 	return undefined;
 }

@@ -1,0 +1,103 @@
+/**
+ * Every write Stripe Guard can propose, and the tables derived from their declarations: the
+ * builders, what the approver is shown, the money, the executable set, the credential test's
+ * probes. The Stripe Guard node proposes them; Stripe Guard Approval reviews and executes them.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Proposal } from '../../shared/proposals/proposals';
+import { requestLines, type ProposalReview, type ReviewLine } from '../../shared/proposals/review';
+import type { StripeClient } from '../../shared/transport';
+import { checkoutSessionWrites } from './checkoutSession';
+import { couponWrites } from './coupon';
+import { customerWrites } from './customer';
+import type { WriteDefinition, WriteDraft, WriteInput } from './define';
+import { invoiceWrites } from './invoice';
+import { paymentIntentWrites } from './paymentIntent';
+import { priceWrites } from './price';
+import { productWrites } from './product';
+import { refundWrites } from './refund';
+import { subscriptionWrites } from './subscription';
+
+export { WriteInputError, type WriteDefinition, type WriteDraft } from './define';
+
+/** In the order the node shows them within each resource. */
+export const WRITES = [
+	...customerWrites,
+	...productWrites,
+	...priceWrites,
+	...subscriptionWrites,
+	...invoiceWrites,
+	...paymentIntentWrites,
+	...refundWrites,
+	...checkoutSessionWrites,
+	...couponWrites,
+] as const;
+
+type AnyWrite = (typeof WRITES)[number];
+/** "refund.create", … : the writes a proposal can name. */
+export type WriteKey = AnyWrite['key'];
+
+type ContextOf<W> = W extends WriteDefinition<string, string, infer C> ? C : never;
+type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
+	? I
+	: never;
+/** What any write's builder may be given: the union of what their context reads return. */
+export type WriteContext = Partial<Intersect<ContextOf<AnyWrite>>>;
+
+const BY_KEY = new Map<string, WriteDefinition>(
+	WRITES.map((w) => [w.key, w as unknown as WriteDefinition]),
+);
+if (BY_KEY.size !== WRITES.length) throw new Error('Two writes share a resource and operation');
+
+/** The write a proposal names, when Stripe Guard has it. */
+export const writeOf = (proposal: Pick<Proposal, 'resource' | 'operation'>) =>
+	BY_KEY.get(`${proposal.resource}.${proposal.operation}`);
+
+/** The writes the approval node may execute. */
+export const EXECUTABLE_WRITES: ReadonlySet<string> = new Set(BY_KEY.keys());
+
+/** Each write's builder by key: validated input and context → the draft proposal. */
+export const WRITE_BUILDERS = Object.fromEntries(
+	WRITES.map((w) => [w.key, (input: WriteInput, context: WriteContext) => w.draft(input, context)]),
+) as Record<WriteKey, (input: WriteInput, context: WriteContext) => WriteDraft>;
+
+/** The credential test's probes: one request per permission and path the writes declare. */
+export const WRITE_PROBES: ReadonlyArray<{ permission: string; path: string }> = [
+	...new Map(WRITES.map((w) => [`${w.permission} ${w.probe}`, w])).values(),
+].map((w) => ({ permission: w.permission, path: w.probe }));
+
+/** What a person approves: the headline, every value the request sends, the open amounts. */
+export function reviewProposal(
+	proposal: Pick<Proposal, 'resource' | 'operation' | 'request' | 'amounts' | 'summary'>,
+): ProposalReview {
+	const write = writeOf(proposal);
+	const money = write?.money;
+	return {
+		headline: proposal.summary,
+		lines: requestLines(proposal, write?.review ?? { labels: {} }),
+		openAmounts: money?.kind === 'decidedByStripe' ? money.open(proposal.request) : [],
+	};
+}
+
+/**
+ * The write's context for the approver, read from Stripe now. A read that fails says so; it
+ * never blocks the decision.
+ */
+export async function readReviewContext(
+	stripe: StripeClient,
+	proposal: Proposal,
+): Promise<ReviewLine[]> {
+	const read = writeOf(proposal)?.review.context;
+	if (!read) return [];
+	try {
+		return await read(stripe, proposal.request.params as IDataObject);
+	} catch (error) {
+		return [
+			{
+				label: 'Context',
+				value: `could not be read from Stripe (${(error as Error).message.slice(0, 200)})`,
+			},
+		];
+	}
+}
