@@ -40,26 +40,6 @@ export default tseslint.config(
 		// Prettier prints code within 100 columns (a tab counting 2) but leaves comments, strings and
 		// regular expressions as written: this holds them to the same width, with no exceptions.
 		files: ['**/*.{ts,js,mjs,cjs}'],
-		// These files are being rewritten now; they are checked once the rewrite lands (this list
-		// then goes). The last group is new files of the same rewrite.
-		ignores: [
-			'nodes/StripeGuard/resources/**',
-			'nodes/StripeGuard/framework/write-operation.ts',
-			'nodes/StripeGuard/framework/read-resource.ts',
-			'nodes/StripeGuard/framework/locator.ts',
-			'nodes/StripeGuard/methods/listSearch.ts',
-			'nodes/StripeGuard/router.ts',
-			'nodes/StripeGuard/StripeGuard.node.ts',
-			'nodes/StripeGuard/reports/**',
-			'nodes/shared/proposals/**',
-			'nodes/shared/credentials/**',
-			'nodes/shared/privacy/**',
-			'nodes/shared/transport/windows.ts',
-			'nodes/shared/transport/client.ts',
-			'nodes/StripeGuardApproval/**',
-			'nodes/StripeGuard/writes/**',
-			'nodes/StripeGuard/framework/price-amount.ts',
-		],
 		rules: { 'max-len': ['error', { code: 100, tabWidth: 2 }] },
 	},
 );

@@ -88,16 +88,16 @@ const isOutside = (base, abs) => {
 
 // A relative path: `./x`, `../x`, or a bare `..`, not inside a longer path, name or number.
 const RELATIVE = /(?<![\w$.\\/~@-])(?:\.\.?(?=\/)[^\s'"`()[\]{},;<>|*?#!]*|\.\.(?![\w./]))/g;
-// A path after the shell script's own folder: "$(dirname
-// "$0")/..", "$(dirname "${BASH_SOURCE[0]}")/x".
+// A path from a shell script's own folder: "$(dirname "$0")/..",
+// "$(dirname "${BASH_SOURCE[0]}")/x".
 const SCRIPT_DIR =
 	/\$\(\s*dirname\s+"?\$(?:0|\{0\}|BASH_SOURCE|\{BASH_SOURCE(?:\[0\])?\})"?\s*\)(\/[^\s'"`;)|&]*)/g;
 // A folder named shared, with whatever path leads to it.
 const SHARED_MENTION = new RegExp(`[\\w.$~@/-]*(?<![\\w$-])${SHARED}/`, 'g');
 
 /**
- * Scans one file's text; returns [{ line, message }]. `bases` are the folders its relative paths
- * may be resolved from: its own, and the root for files that run there.
+ * Scans one file's text; returns [{ line, kind: 'path' | 'mention', message }]. Its relative
+ * paths are resolved from its own folder, and from the root too for files that run there.
  */
 function scanText(base, file, text) {
 	const problems = [];

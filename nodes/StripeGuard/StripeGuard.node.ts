@@ -26,14 +26,18 @@ export class StripeGuard implements INodeType {
 		name: 'stripeGuard',
 		icon: { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' },
 		group: ['transform'],
-		// Version 2 (issue 16): Simplify on by default with ISO dates, a refund's Amount as a field of
-		// its own, Max Requests per Second as an option. Saved workflows stay on version 1 unchanged.
+		// Version 2 simplifies by default with ISO dates, gives a refund's Amount a field of its own
+		// and makes Max Requests per Second an option. Saved workflows stay on version 1 unchanged.
 		version: NODE_VERSIONS,
 		defaultVersion: LATEST_VERSION,
 		// Writes read as what they are: "propose create: refund".
-		subtitle: `={{(${JSON.stringify(WRITE_OPERATION_KEYS)}.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}`,
+		subtitle:
+			`={{(${JSON.stringify(WRITE_OPERATION_KEYS)}` +
+			'.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "")' +
+			' + $parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Read Stripe data through a restricted API key; writes only ever become proposals for a person to approve',
+			'Read Stripe data through a restricted API key; ' +
+			'writes only ever become proposals for a person to approve',
 		defaults: { name: 'Stripe Guard' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

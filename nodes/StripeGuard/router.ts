@@ -41,7 +41,9 @@ function readPace(fn: IExecuteFunctions): number {
 			{
 				itemIndex: 0,
 				description:
-					"It applies to the whole node and is read from the first item. Leave it empty, or remove the option, for the automatic pace: just under Stripe's limits for the key.",
+					'It applies to the whole node and is read from the first item. ' +
+					'Leave it empty, or remove the option, for the automatic pace: ' +
+					"just under Stripe's limits for the key.",
 			},
 		);
 	}
@@ -63,7 +65,8 @@ function findOperation(
 			{
 				itemIndex,
 				description:
-					'Choose a Resource and an Operation. Writes are proposals that run after a person approves them in a Stripe Guard Approval node.',
+					'Choose a Resource and an Operation. Writes are proposals that run after a person ' +
+					'approves them in a Stripe Guard Approval node.',
 			},
 		);
 	if (resource === CUSTOM_API_CALL) throw customApiCall();

@@ -64,7 +64,8 @@ export class StripeGuardApproval implements INodeType {
 		version: 1,
 		subtitle: 'Send for approval and wait',
 		description:
-			'Asks a person to approve Stripe Guard proposals, waits, then executes exactly what was approved',
+			'Asks a person to approve Stripe Guard proposals, waits, ' +
+			'then executes exactly what was approved',
 		defaults: { name: 'Stripe Guard Approval' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [
@@ -104,7 +105,12 @@ export class StripeGuardApproval implements INodeType {
 			},
 			{
 				displayName:
-					'Connect Stripe Guard write operations (or an AI Agent with Return Intermediate Steps on). Required: a Notification Workflow or a Slack-compatible Webhook URL, where the review link is sent. Outputs: Expired, Approved (executed by Stripe), Rejected, Failed (approved, but Stripe refused).',
+					'Connect Stripe Guard write operations ' +
+					'(or an AI Agent with Return Intermediate Steps on). ' +
+					'Required: a Notification Workflow or a Slack-compatible Webhook URL, ' +
+					'where the review link is sent. ' +
+					'Outputs: Expired, Approved (executed by Stripe), Rejected, ' +
+					'Failed (approved, but Stripe refused).',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -115,7 +121,9 @@ export class StripeGuardApproval implements INodeType {
 				type: 'workflowSelector',
 				default: '',
 				description:
-					'A workflow (Execute Workflow Trigger → any channel: Slack, email, Teams, Telegram…) that delivers the request: one item per review link, with text, approver, reviewUrl, proposals (every value), totals and expiresAt',
+					'A workflow (Execute Workflow Trigger → any channel: Slack, email, Teams, Telegram…) ' +
+					'that delivers the request: one item per review link, with text, approver, reviewUrl, ' +
+					'proposals (every value), totals and expiresAt',
 			},
 			{
 				displayName: 'Slack-Compatible Webhook URL',
@@ -124,7 +132,8 @@ export class StripeGuardApproval implements INodeType {
 				default: '',
 				placeholder: 'https://hooks.slack.com/services/…',
 				description:
-					'An incoming webhook (Slack, Mattermost, Rocket.Chat, Teams workflows) that gets the request as {"text": …}',
+					'An incoming webhook (Slack, Mattermost, Rocket.Chat, Teams workflows) ' +
+					'that gets the request as {"text": …}',
 			},
 			{
 				displayName: 'Expire After',
@@ -132,7 +141,10 @@ export class StripeGuardApproval implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: MAX_LIFETIME_HOURS,
-				description: `How long to wait for a decision, at most ${MAX_LIFETIME_HOURS} hours. The wait ends at this time or when the first proposal expires, whichever comes first; then the proposals leave through Expired.`,
+				description:
+					`How long to wait for a decision, at most ${MAX_LIFETIME_HOURS} hours. ` +
+					'The wait ends at this time or when the first proposal expires, ' +
+					'whichever comes first; then the proposals leave through Expired.',
 			},
 			{
 				displayName: 'Expire Unit',
@@ -151,7 +163,9 @@ export class StripeGuardApproval implements INodeType {
 				default: '',
 				placeholder: 'ada@example.com, grace@example.com',
 				description:
-					"Optional. Names or emails, separated by commas: each gets their own signed review link and the audit record names the link's owner. Empty: one link, and whoever holds it types a name.",
+					'Optional. Names or emails, separated by commas: ' +
+					"each gets their own signed review link and the audit record names the link's owner. " +
+					'Empty: one link, and whoever holds it types a name.',
 			},
 			{
 				displayName: 'Require Approver Name',
@@ -160,7 +174,8 @@ export class StripeGuardApproval implements INodeType {
 				default: true,
 				displayOptions: { show: { approvers: [''] } },
 				description:
-					'Whether the page asks for a name for the audit record. A typed name is not proof of identity: anyone holding the link can type any name.',
+					'Whether the page asks for a name for the audit record. ' +
+					'A typed name is not proof of identity: anyone holding the link can type any name.',
 			},
 			{
 				displayName: 'Two Approvers Above',
@@ -170,7 +185,8 @@ export class StripeGuardApproval implements INodeType {
 				placeholder: 'Add Limit',
 				default: {},
 				description:
-					'Above this total in a currency, two different named approvers must approve before anything runs (needs at least two Approvers)',
+					'Above this total in a currency, two different named approvers must approve ' +
+					'before anything runs (needs at least two Approvers)',
 				options: [
 					{
 						displayName: 'Limit',
@@ -215,7 +231,9 @@ export class StripeGuardApproval implements INodeType {
 				`Expire After can be at most ${MAX_LIFETIME_HOURS} hours`,
 				{
 					description:
-						"Stripe remembers a write's idempotency key for 24 hours; an approval that waited longer could execute a write twice. Nothing was sent for approval.",
+						"Stripe remembers a write's idempotency key for 24 hours; " +
+						'an approval that waited longer could execute a write twice. ' +
+						'Nothing was sent for approval.',
 				},
 			);
 		}
@@ -239,7 +257,9 @@ export class StripeGuardApproval implements INodeType {
 					twoApproversAbove: {},
 				}),
 				title: 'Approval needed: an AI agent tool call',
-				text: `An AI agent wants to run a tool:\n${chatQuote(message)}\n\nReview and decide: ${url}`,
+				text:
+					`An AI agent wants to run a tool:\n${chatQuote(message)}\n\n` +
+					`Review and decide: ${url}`,
 			});
 			await this.putExecutionToWait(new Date(deadline));
 			return [this.getInputData()];
@@ -252,7 +272,8 @@ export class StripeGuardApproval implements INodeType {
 				'The Stripe Guard credential has Allow Writes off, so approved proposals could not run',
 				{
 					description:
-						'Nothing was sent for approval. Turn on Allow Writes on the credential, with a key that has the write permissions, and run again.',
+						'Nothing was sent for approval. Turn on Allow Writes on the credential, ' +
+						'with a key that has the write permissions, and run again.',
 				},
 			);
 		}
@@ -264,7 +285,8 @@ export class StripeGuardApproval implements INodeType {
 				'Two Approvers Above needs at least two names in Approvers',
 				{
 					description:
-						'Only named approvers have links of their own, so only they can be told apart. Nothing was sent for approval.',
+						'Only named approvers have links of their own, so only they can be told apart. ' +
+						'Nothing was sent for approval.',
 				},
 			);
 		}
@@ -296,7 +318,7 @@ export class StripeGuardApproval implements INodeType {
 					: 'The node got no Stripe Guard proposals.',
 			});
 		}
-		// One rule: the wait ends at Expire After or when the first proposal expires, whichever is first.
+		// One rule: the wait ends at Expire After or the first proposal's expiry, whichever is first.
 		const deadline = Math.min(
 			now + waitMs,
 			...entries.map((e) => Date.parse(e.proposal.expiresAt)),

@@ -1,6 +1,6 @@
 /**
- * The batch a person is asked to approve: the proposals found in the input items (straight from
- * Stripe Guard, or inside an AI Agent's intermediate steps), each verified, with totals per currency.
+ * The batch a person is asked to approve: the proposals in the input items (from Stripe Guard
+ * directly, or inside an AI Agent's intermediate steps), each verified, with totals per currency.
  */
 import {
 	NodeConnectionTypes,
@@ -85,10 +85,15 @@ function proposalsInAgentSteps(
 				found.push(item as IDataObject);
 				continue;
 			}
+			const where = stripeGuardTools.has(tool)
+				? ', nested inside another object'
+				: ', not from a Stripe Guard tool';
 			for (const p of proposalLikeIn(item)) {
 				refused.push({
 					itemIndex,
-					reason: `Proposal ${String(p.proposalId).slice(0, 40)} came from the output of tool "${tool.slice(0, 64)}"${stripeGuardTools.has(tool) ? ', nested inside another object' : ', not from a Stripe Guard tool'}, so it is not accepted.`,
+					reason:
+						`Proposal ${String(p.proposalId).slice(0, 40)} came from the output of tool ` +
+						`"${tool.slice(0, 64)}"${where}, so it is not accepted.`,
 				});
 			}
 		}
@@ -144,7 +149,9 @@ export function checkBatch(
 			let reason: string | undefined;
 			if (!check.ok) reason = check.reason;
 			else if (check.proposal.mode !== mode)
-				reason = `Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode but the credential is for ${mode} mode.`;
+				reason =
+					`Proposal ${check.proposal.proposalId} is for ${check.proposal.mode} mode ` +
+					`but the credential is for ${mode} mode.`;
 			if (reason === undefined && check.ok) {
 				if (seen.has(check.proposal.proposalId)) continue;
 				seen.add(check.proposal.proposalId);

@@ -23,10 +23,13 @@ export const NOTHING_WRITTEN = 'Nothing was written to Stripe.';
 export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
 
 export interface Decision {
-	/** Who decided: a named approver's link owner, or the name typed on an unnamed link ("and" for two). */
+	/** Who decided: a named link's owner, or the name typed on an unnamed link ("and" for two). */
 	approver: string;
 	approvers: string[];
-	/** `named link`: the signed link belongs to this approver; `typed name`: anyone holding the link typed it. */
+	/**
+	 * `named link`: the signed link belongs to this approver;
+	 * `typed name`: anyone holding the link typed it.
+	 */
 	approverIdentity: 'named link' | 'typed name';
 	comment: string;
 	decidedAt: string;
@@ -76,7 +79,9 @@ export const notExecutedItem = (
 });
 
 const WRITES_OFF =
-	'Not executed: the Stripe Guard credential has Allow Writes off. Turn on Allow Writes on the credential (with a key that has the write permission) and propose again.';
+	'Not executed: the Stripe Guard credential has Allow Writes off. ' +
+	'Turn on Allow Writes on the credential (with a key that has the write permission) ' +
+	'and propose again.';
 
 export async function executeApproved(
 	node: INode,
@@ -99,7 +104,8 @@ export async function executeApproved(
 			continue;
 		}
 		try {
-			// DELETE parameters (a subscription cancel's invoice_now, prorate) travel in the query, as Stripe takes them.
+			// DELETE parameters (a subscription cancel's invoice_now, prorate) travel in the query,
+			// as Stripe takes them.
 			const response = await stripe.rawRequest(
 				proposal.request.method,
 				proposal.request.path,

@@ -115,6 +115,33 @@ export function decidedResult(final: NonNullable<DecisionState['final']>): PageR
 const valueList = (lines: ReviewLine[]) =>
 	lines.map((l) => `<li>${escape(l.label)}: <code>${escape(l.value)}</code></li>`).join('');
 
+const HEAD_META =
+	'<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">';
+
+/** The whole style sheet: one readable column, on a phone as on a desk. */
+const STYLE =
+	'*{box-sizing:border-box}' +
+	'body{font-family:system-ui,sans-serif;max-width:44rem;margin:1.5rem auto;padding:0 1rem;' +
+	'color:#1a1a2e;overflow-wrap:anywhere}\n' +
+	'li{margin:.4rem 0}' +
+	'code{background:#f2f2f5;padding:0 .2rem;border-radius:.2rem;white-space:pre-wrap}' +
+	'.ctx{color:#444}\n' +
+	'label{display:block;margin:.8rem 0}' +
+	'input,textarea{display:block;width:100%;max-width:100%;padding:.5rem;font:inherit}\n' +
+	'.buttons{display:flex;flex-wrap:wrap;gap:.6rem}' +
+	'button{flex:1 1 12rem;padding:.7rem 1rem;font:inherit;border:0;border-radius:.3rem;' +
+	'color:#fff;cursor:pointer}\n' +
+	'.approve{background:#1a7f37}.reject{background:#b42318}.problem{color:#b42318}' +
+	'.result h2{margin-top:1.5rem}.total{font-weight:600}';
+
+const NAME_FIELD =
+	'<label>Your name (goes into the audit record)' +
+	'<input name="approver" autocomplete="name" required></label>';
+
+const submitButton = (decision: 'approve' | 'reject', label: string) =>
+	`<button class="${decision}" name="decision" value="${decision}" type="submit">` +
+	`${escape(label)}</button>`;
+
 export function renderPage(page: PageContent): string {
 	const proposals = page.proposals
 		.map(
@@ -126,33 +153,33 @@ export function renderPage(page: PageContent): string {
 				}</li>`,
 		)
 		.join('');
+	const plusOpen = (page.open ?? []).map((o) => `, plus ${escape(o)}`).join('');
 	const totals =
 		page.total !== undefined
-			? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${(page.open ?? []).map((o) => `, plus ${escape(o)}`).join('')}</p>`
+			? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${plusOpen}</p>`
 			: '';
 	const refused = page.refused.length
-		? `<h2>Refused, never executed</h2><ul class="refused">${page.refused.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`
+		? '<h2>Refused, never executed</h2>' +
+			`<ul class="refused">${page.refused.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>`
 		: '';
 	const form = page.form
 		? `<form method="post">
 ${page.problem ? `<p class="problem">${escape(page.problem)}</p>` : ''}
 ${page.form.explain.map((e) => `<p>${escape(e)}</p>`).join('')}
-${page.form.askName ? '<label>Your name (goes into the audit record)<input name="approver" autocomplete="name" required></label>' : ''}
+${page.form.askName ? NAME_FIELD : ''}
 <label>Comment (optional)<textarea name="comment" rows="3"></textarea></label>
-<div class="buttons"><button class="approve" name="decision" value="approve" type="submit">${escape(page.form.approve)}</button>
-<button class="reject" name="decision" value="reject" type="submit">${escape(page.form.reject)}</button></div>
+<div class="buttons">${submitButton('approve', page.form.approve)}
+${submitButton('reject', page.form.reject)}</div>
 </form>`
 		: '';
 	const result = page.result
-		? `<section class="result"><h2>${escape(page.result.heading)}</h2>${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>`
+		? `<section class="result"><h2>${escape(page.result.heading)}</h2>` +
+			`${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>`
 		: '';
-	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+	const facts = page.facts.map((f) => `<p>${escape(f)}</p>`).join('');
+	return `<!doctype html><html lang="en"><head>${HEAD_META}
 <meta name="robots" content="noindex"><title>${escape(page.title)}</title>
-<style>*{box-sizing:border-box}body{font-family:system-ui,sans-serif;max-width:44rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a2e;overflow-wrap:anywhere}
-li{margin:.4rem 0}code{background:#f2f2f5;padding:0 .2rem;border-radius:.2rem;white-space:pre-wrap}.ctx{color:#444}
-label{display:block;margin:.8rem 0}input,textarea{display:block;width:100%;max-width:100%;padding:.5rem;font:inherit}
-.buttons{display:flex;flex-wrap:wrap;gap:.6rem}button{flex:1 1 12rem;padding:.7rem 1rem;font:inherit;border:0;border-radius:.3rem;color:#fff;cursor:pointer}
-.approve{background:#1a7f37}.reject{background:#b42318}.problem{color:#b42318}.result h2{margin-top:1.5rem}.total{font-weight:600}</style></head>
-<body><h1>${escape(page.title)}</h1>${page.facts.map((f) => `<p>${escape(f)}</p>`).join('')}
+<style>${STYLE}</style></head>
+<body><h1>${escape(page.title)}</h1>${facts}
 <ol>${proposals}</ol>${totals}${refused}${result}${form}</body></html>`;
 }

@@ -21,7 +21,7 @@ export interface Reviewed {
 }
 
 export interface ApprovalLink {
-	/** The named approver the link belongs to, or '' when anyone holding it decides under a typed name. */
+	/** The link's named approver, or '' when anyone holding it decides under a typed name. */
 	approver: string;
 	url: string;
 }
@@ -35,7 +35,7 @@ export interface RequestContext {
 	twoApproversAbove: Record<string, number>;
 }
 
-/** Slack mrkdwn, Mattermost and Teams: one line, no backticks, `&<>` escaped, inside inline code. */
+/** Slack mrkdwn, Mattermost and Teams: one line, no backticks, `&<>` escaped, in inline code. */
 export function chatQuote(value: string): string {
 	const flat = value
 		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
@@ -89,7 +89,8 @@ function chatText(
 	const { total, open } = totalsText(reviewed);
 	const lines = [
 		`Approval needed: ${countText(reviewed.length)} (${modeText(ctx.mode)})`,
-		`Workflow ${chatQuote(ctx.workflow)}, execution ${chatPlain(ctx.executionId)}. Decide before ${deadlineText(ctx.deadline)}; after that nothing runs.`,
+		`Workflow ${chatQuote(ctx.workflow)}, execution ${chatPlain(ctx.executionId)}. ` +
+			`Decide before ${deadlineText(ctx.deadline)}; after that nothing runs.`,
 	];
 	reviewed.forEach(({ review, context }, i) => {
 		lines.push('', `${i + 1}. ${chatPlain(review.headline)}`);
@@ -100,10 +101,8 @@ function chatText(
 				...context.map((line) => `    ◦ ${line.label}: ${chatQuote(line.value)}`),
 			);
 	});
-	lines.push(
-		'',
-		`Total that can move: ${total || 'no money'}${open.map((o) => `, plus ${chatPlain(o)}`).join('')}`,
-	);
+	const plusOpen = open.map((o) => `, plus ${chatPlain(o)}`).join('');
+	lines.push('', `Total that can move: ${total || 'no money'}${plusOpen}`);
 	if (needsTwoApprovers(reviewed, ctx.twoApproversAbove))
 		lines.push('Two different approvers must approve before anything runs.');
 	if (refused.length) {
@@ -114,10 +113,10 @@ function chatText(
 		);
 	}
 	lines.push('', '──────────');
-	for (const link of links)
-		lines.push(
-			`Review and decide${link.approver ? ` (link of ${chatQuote(link.approver)})` : ''}: ${link.url}`,
-		);
+	for (const link of links) {
+		const whose = link.approver ? ` (link of ${chatQuote(link.approver)})` : '';
+		lines.push(`Review and decide${whose}: ${link.url}`);
+	}
 	return lines.join('\n');
 }
 
@@ -194,13 +193,14 @@ async function postToWebhook(
 			`Could not post the approval request to the webhook: ${(error as Error).message}`,
 			{
 				description:
-					'Nothing was executed and the workflow does not wait. Check the Slack-compatible webhook URL.',
+					'Nothing was executed and the workflow does not wait. ' +
+					'Check the Slack-compatible webhook URL.',
 			},
 		);
 	}
 }
 
-/** One item per link, so that a notification workflow can reach each named approver on their own. */
+/** One item per link, so a notification workflow can reach each named approver on their own. */
 async function runNotificationWorkflow(
 	fn: IExecuteFunctions,
 	workflowId: string,
@@ -225,14 +225,16 @@ async function runNotificationWorkflow(
 			`The notification workflow ${workflowId} failed: ${(error as Error).message}`,
 			{
 				description:
-					'Nothing was executed and the workflow does not wait. Open the notification workflow to see why it failed.',
+					'Nothing was executed and the workflow does not wait. ' +
+					'Open the notification workflow to see why it failed.',
 			},
 		);
 	}
 }
 
 export const NO_CHANNEL =
-	'Choose where to send the approval request: a Notification Workflow or a Slack-compatible Webhook URL (one is required)';
+	'Choose where to send the approval request: ' +
+	'a Notification Workflow or a Slack-compatible Webhook URL (one is required)';
 
 /** Sends the request to every destination set on the node; at least one is required. */
 export async function sendRequest(
@@ -247,7 +249,8 @@ export async function sendRequest(
 	if (!workflowId && !webhookUrl) {
 		throw new NodeOperationError(fn.getNode(), NO_CHANNEL, {
 			description:
-				'Set a Notification Workflow (any n8n channel: Slack, email, Teams, Telegram…) or a Slack-compatible webhook URL, so that a person sees the review link.',
+				'Set a Notification Workflow (any n8n channel: Slack, email, Teams, Telegram…) ' +
+				'or a Slack-compatible webhook URL, so that a person sees the review link.',
 		});
 	}
 	if (webhookUrl) {

@@ -91,17 +91,18 @@ const DASHBOARD = String.raw`https?://dashboard\.stripe\.com/`;
 const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
 
 /**
- * The By URL pattern: a Dashboard link, live (`/customers/cus_…`) or test (`/test/customers/cus_…`),
- * optionally account-scoped (`/acct_…/…`), whatever page path leads to the ID; its one group is the ID
- * (n8n's extractValue takes exactly one group). An ID without a prefix says nothing of its type:
- * only a link to the target's own page holds one (`…/coupons/SUMMER25`).
+ * The By URL pattern: a Dashboard link, live (`/customers/cus_…`) or test
+ * (`/test/customers/cus_…`), optionally account-scoped (`/acct_…/…`), whatever page path leads to
+ * the ID; its one group is the ID (n8n's extractValue takes exactly one group). An ID without a
+ * prefix says nothing of its type: only a link to the target's own page holds one
+ * (`…/coupons/SUMMER25`).
  */
 export const urlPattern = (prefix: string, dashboard = '') =>
 	prefix
 		? String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`
 		: String.raw`${DASHBOARD}${ACCOUNT}(?:test/)?${dashboard}/(${idPattern('')})(?:[/?#].*)?`;
 
-/** Whether a Dashboard link is of test mode (`/test/…`); undefined for anything that is not a Dashboard link. */
+/** Whether a Dashboard link is of test mode (`/test/…`); undefined for anything else. */
 export function dashboardMode(url: string): StripeMode | undefined {
 	const m = new RegExp(String.raw`^${DASHBOARD}${ACCOUNT}(test/)?`).exec(url);
 	if (!m) return undefined;
@@ -144,7 +145,7 @@ function urlModeOf({ label, prefix, dashboard }: LocatorTarget): Partial<INodePr
 	};
 }
 
-/** What each locator field names, by field name (`customerId` always names a customer), for reading its value back. */
+/** What each locator field names (`customerId` always names a customer), to read its value back. */
 const TARGET_BY_NAME = new Map<string, { label: string; prefix: string }>();
 
 /** The label and prefix of a locator field made by locatorField. */
@@ -230,7 +231,8 @@ export function locatorId(
 	if (!id) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
-			`"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} (item ${ctx.itemIndex})`,
+			`"${text.slice(0, 100)}" is not a Stripe Dashboard URL of ${withArticle(label)} ` +
+				`(item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
 				description:
@@ -244,13 +246,16 @@ export function locatorId(
 	if (urlMode !== ctx.credentials.mode) {
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
-			`The ${label} URL is from the Stripe Dashboard's ${urlMode} mode, but the credential is for ${ctx.credentials.mode} mode (item ${ctx.itemIndex})`,
+			`The ${label} URL is from the Stripe Dashboard's ${urlMode} mode, ` +
+				`but the credential is for ${ctx.credentials.mode} mode (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
 				description:
 					urlMode === 'test'
-						? `The link has /test/ in it: that ${label} exists only in test mode. Use a live-mode link (without /test/) or a credential with a test key.`
-						: `The link has no /test/ in it: that ${label} exists only in live mode. Use a test-mode link (…/test/…) or a credential with a live key.`,
+						? `The link has /test/ in it: that ${label} exists only in test mode. ` +
+							'Use a live-mode link (without /test/) or a credential with a test key.'
+						: `The link has no /test/ in it: that ${label} exists only in live mode. ` +
+							'Use a test-mode link (…/test/…) or a credential with a live key.',
 			},
 		);
 	}

@@ -21,14 +21,17 @@ export interface PriceTerms {
 	usage_type?: string | null;
 }
 
-/** The amount in minor units, or undefined when it cannot be known in advance (customer-chosen, metered, tiers missing). */
+/**
+ * The amount in minor units, or undefined when it cannot be known in advance (customer-chosen,
+ * metered, tiers missing).
+ */
 export function amountForQuantity(price: PriceTerms, quantity: number): number | undefined {
 	if (price.custom_unit_amount || price.usage_type === 'metered') return undefined;
 	if (price.billing_scheme === 'tiered') {
 		const tiers = price.tiers ?? [];
 		if (tiers.length === 0) return undefined;
-		// A tier priced in fractions of the minor unit has unit_amount null and unit_amount_decimal set;
-		// Stripe rounds the line's total to the minor unit.
+		// A tier priced in fractions of the minor unit has unit_amount null and unit_amount_decimal
+		// set; Stripe rounds the line's total to the minor unit.
 		const unit = (tier: (typeof tiers)[number]) =>
 			tier.unit_amount ?? Number(tier.unit_amount_decimal ?? 0);
 		if (tiers.some((t) => !Number.isFinite(unit(t)))) return undefined;

@@ -31,7 +31,10 @@ import type { StripeClient } from '../../shared/transport';
 export interface Shape {
 	/** The fields people use; amounts in minor units plus `<name>_formatted`. */
 	simplify(object: IDataObject): IDataObject;
-	/** Simplified fields that are Unix times, given as ISO 8601 from node version 2 on ("items.current_period_end" inside a list). */
+	/**
+	 * Simplified fields that are Unix times, given as ISO 8601 from node version 2 on
+	 * ("items.current_period_end" inside a list).
+	 */
 	dates?: string[];
 }
 
@@ -58,13 +61,13 @@ export interface ReadResourceSpec extends Shape {
 	filters: FilterSpec[];
 	/** Fields of this object that may be expanded (lists expand them as `data.<field>`). */
 	expand: string[];
-	/** Names an earlier version of this node offered for fields Stripe has since moved: old → current path. */
+	/** Names an earlier version offered for fields Stripe has since moved: old → current path. */
 	expandRenamed?: Record<string, string>;
 	/** Stripe search: the fields an agent can search on, with an example query. */
 	search?: { fields: string; example: string };
 	/** Added to the list operation's description: what the list is usually for. */
 	listHint?: string;
-	/** Stripe's `object` value when it is not the resource's name in snake case ("checkout.session"). */
+	/** Stripe's `object` value when not the resource's name in snake case ("checkout.session"). */
 	objectType?: string;
 }
 
@@ -83,13 +86,13 @@ export const objectTypeOf = (spec: Pick<ReadResourceSpec, 'value' | 'objectType'
 /** Each object type's simplified shape, so that expanded objects are simplified too. */
 const SIMPLIFIERS = new Map<string, Shape>();
 
-/** Stripe's Unix seconds as ISO 8601 (2026-11-21T07:41:31.000Z); null and anything else as it is. */
+/** Stripe's Unix seconds as ISO 8601 (2026-11-21T07:41:31.000Z); null and anything else as is. */
 const isoDate = (value: unknown) =>
 	typeof value === 'number' && Number.isFinite(value)
 		? new Date(value * 1000).toISOString()
 		: value;
 
-/** The object with the given paths turned into ISO dates; a path goes into each element of a list. */
+/** The object with the given paths as ISO dates; a path goes into each element of a list. */
 export function withIsoDates(object: IDataObject, dates: string[] = []): IDataObject {
 	const out = { ...object };
 	for (const path of dates) {
@@ -112,7 +115,9 @@ export function withIsoDates(object: IDataObject, dates: string[] = []): IDataOb
 }
 
 const REDACT_WHAT =
-	'to replace personal data (names, emails, phones, addresses, shipping and billing details, tax IDs, card and bank holder data, free-text descriptions) with placeholders; the same person gets the same placeholder within a run';
+	'to replace personal data (names, emails, phones, addresses, shipping and billing details, ' +
+	'tax IDs, card and bank holder data, free-text descriptions) with placeholders; ' +
+	'the same person gets the same placeholder within a run';
 
 /**
  * Redact Personal Data, on by default when the node is an AI agent's tool (n8n shows the
@@ -144,19 +149,28 @@ const simplifyField: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to return only the fields people use (with formatted amounts) instead of the full Stripe object. Always on when used as an AI tool.',
+		'Whether to return only the fields people use (with formatted amounts) ' +
+		'instead of the full Stripe object. Always on when used as an AI tool.',
 };
 
-/** Version 2 simplifies by default, and its simplified dates are ISO 8601 (the full object keeps Stripe's Unix seconds). */
+/**
+ * Version 2 simplifies by default, and its simplified dates are ISO 8601 (the full object keeps
+ * Stripe's Unix seconds).
+ */
 const simplifyFieldV2: INodeProperties = {
 	...simplifyField,
 	default: true,
 	displayOptions: FROM_V2,
 	description:
-		'Whether to return only the fields people use, with formatted amounts and dates as ISO 8601 (2026-11-21T07:41:31.000Z), instead of the full Stripe object (dates in Unix seconds). Always on when used as an AI tool.',
+		'Whether to return only the fields people use, with formatted amounts and dates as ISO 8601 ' +
+		'(2026-11-21T07:41:31.000Z), instead of the full Stripe object (dates in Unix seconds). ' +
+		'Always on when used as an AI tool.',
 };
 
-/** Simplify (off by default in version 1 except where `simplifyByDefault`, on from version 2) and Redact Personal Data. */
+/**
+ * Simplify (off by default in version 1 except where `simplifyByDefault`, on from version 2) and
+ * Redact Personal Data.
+ */
 export const outputFields = (simplifyByDefault = false): INodeProperties[] => [
 	...(simplifyByDefault
 		? [{ ...simplifyField, default: true }]
@@ -187,7 +201,10 @@ function expandField(spec: ReadResourceSpec): INodeProperties[] {
 	];
 }
 
-/** A simplified object whose expanded objects are simplified too (by their own type's shape); dates as ISO 8601 with `isoDates`. */
+/**
+ * A simplified object whose expanded objects are simplified too (by their own type's shape); dates
+ * as ISO 8601 with `isoDates`.
+ */
 export function simplifyDeep(shape: Shape, object: IDataObject, isoDates: boolean): IDataObject {
 	const simple = shape.simplify(object);
 	for (const [key, value] of Object.entries(simple)) {
@@ -240,7 +257,7 @@ export const listExpansion = (expand: string[]) =>
 function readExpand(ctx: OperationContext, spec: ReadResourceSpec): string[] {
 	if (spec.expand.length === 0) return [];
 	const options = ctx.fn.getNodeParameter('options', ctx.itemIndex, {}) as { expand?: string[] };
-	// Saved workflows keep working where Stripe moved a field (an invoice's subscription, 2025-03-31).
+	// Saved workflows still work where Stripe moved a field (an invoice's subscription, 2025-03-31).
 	const expand = (options.expand ?? []).map((e) => currentExpandPath(spec, e));
 	const unknown = expand.filter((e) => !spec.expand.includes(e));
 	if (unknown.length > 0) {
@@ -264,14 +281,17 @@ function readFilters(ctx: OperationContext, spec: ReadResourceSpec): Record<stri
 		const name = conflict.displayName;
 		throw new NodeOperationError(
 			ctx.fn.getNode(),
-			`Filters "${name} Within" and "${name} From/Before" are both set (item ${ctx.itemIndex}): keep one`,
+			`Filters "${name} Within" and "${name} From/Before" are both set ` +
+				`(item ${ctx.itemIndex}): keep one`,
 			{
 				itemIndex: ctx.itemIndex,
-				description: `"${name} Within" is a period relative to now, such as Today or Last 30 Days; "${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
+				description:
+					`"${name} Within" is a period relative to now, such as Today or Last 30 Days; ` +
+					`"${name} From" and "${name} Before" are fixed dates. Remove the one you don't mean.`,
 			},
 		);
 	}
-	// ID filters may be resource locators: their ID (a Dashboard URL checked against the credential's mode).
+	// ID filters may be locators: their ID (a Dashboard URL checked against the credential's mode).
 	for (const filter of spec.filters) {
 		const n = camel(filter.name);
 		if (filter.kind === 'id' && fields[n] !== undefined) {
@@ -385,7 +405,10 @@ function searchOperation(
 				required: true,
 				default: '',
 				placeholder: search.example,
-				description: `Stripe search query. Fields: ${search.fields}. Combine clauses with AND or OR; use ~ for "contains", - to negate. See https://docs.stripe.com/search#search-query-language.`,
+				description:
+					`Stripe search query. Fields: ${search.fields}. ` +
+					'Combine clauses with AND or OR; use ~ for "contains", - to negate. ' +
+					'See https://docs.stripe.com/search#search-query-language.',
 			},
 			...listFields,
 			...outputFields(),

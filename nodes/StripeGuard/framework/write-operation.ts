@@ -19,7 +19,8 @@ const HOUR = 3_600_000;
 export const DEFAULT_PROPOSAL_HOURS = MAX_LIFETIME_HOURS;
 
 export const PROPOSAL_NOTICE =
-	'Proposal only: nothing was written to Stripe. It runs only after a person approves it in a Stripe Guard Approval node.';
+	'Proposal only: nothing was written to Stripe. ' +
+	'It runs only after a person approves it in a Stripe Guard Approval node.';
 
 const lifetimeField: INodeProperties = {
 	displayName: 'Proposal Expires After (Hours)',
@@ -27,7 +28,10 @@ const lifetimeField: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 0.01, maxValue: MAX_LIFETIME_HOURS },
 	default: DEFAULT_PROPOSAL_HOURS,
-	description: `How long a person has to approve the proposal, at most ${MAX_LIFETIME_HOURS} hours (below Stripe's 24-hour idempotency window). The approval waits until its own Expire After or the first proposal's expiry, whichever comes first.`,
+	description:
+		`How long a person has to approve the proposal, at most ${MAX_LIFETIME_HOURS} hours ` +
+		"(below Stripe's 24-hour idempotency window). The approval waits until its own Expire After " +
+		"or the first proposal's expiry, whichever comes first.",
 };
 
 function parseMetadata(ctx: OperationContext, value: unknown): unknown {
@@ -60,7 +64,7 @@ function locatorOrValue(
 	return target ? locatorId(ctx, value, target.label, target.prefix) : value;
 }
 
-/** Every parameter of the operation in the node's version, with Additional/Update Fields spread into the top level. */
+/** The operation's parameters in the node's version, Additional/Update Fields at the top level. */
 function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataObject {
 	const input: IDataObject = {};
 	const version = nodeVersion(ctx.fn);
@@ -86,7 +90,8 @@ function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataO
 /** At the top of every write operation: what the node does is propose, not write. */
 const proposalNotice: INodeProperties = {
 	displayName:
-		'This creates a proposal; nothing changes in Stripe until a person approves it in Stripe Guard Approval',
+		'This creates a proposal; ' +
+		'nothing changes in Stripe until a person approves it in Stripe Guard Approval',
 	name: 'proposalNotice',
 	type: 'notice',
 	default: '',
@@ -100,7 +105,10 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 		// Where a person picks the operation it says what it does: "Propose Create".
 		name: `Propose ${spec.name}`,
 		action: spec.action,
-		description: `${spec.description} Returns a proposal for a person to approve; nothing changes in Stripe until then (Stripe Guard Approval executes it). Executing it needs ${permission}.`,
+		description:
+			`${spec.description} Returns a proposal for a person to approve; ` +
+			'nothing changes in Stripe until then (Stripe Guard Approval executes it). ' +
+			`Executing it needs ${permission}.`,
 		proposal: true,
 		properties: [proposalNotice, ...spec.properties, lifetimeField],
 		async execute(ctx) {
@@ -114,16 +122,20 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 			if (typeof hours !== 'number' || !(hours > 0) || hours > MAX_LIFETIME_HOURS) {
 				throw new NodeOperationError(
 					ctx.fn.getNode(),
-					`Proposal Expires After must be between 0.01 and ${MAX_LIFETIME_HOURS} hours (item ${ctx.itemIndex})`,
+					`Proposal Expires After must be between 0.01 and ${MAX_LIFETIME_HOURS} hours ` +
+						`(item ${ctx.itemIndex})`,
 					{
 						itemIndex: ctx.itemIndex,
-						description: `Stripe remembers a write's idempotency key for 24 hours; a proposal that lived longer could be executed twice. Set ${MAX_LIFETIME_HOURS} or less.`,
+						description:
+							"Stripe remembers a write's idempotency key for 24 hours; " +
+							'a proposal that lived longer could be executed twice. ' +
+							`Set ${MAX_LIFETIME_HOURS} or less.`,
 					},
 				);
 			}
 			let draft;
 			try {
-				// Reads first only when the input names a well-formed ID; the builder refuses anything else.
+				// Reads first only if the input names a well-formed ID; the builder refuses anything else.
 				const context = spec.readContext ? await spec.readContext(ctx, input) : {};
 				draft = spec.draft(input, context);
 			} catch (error) {
@@ -131,7 +143,9 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 					throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 				throw new NodeOperationError(ctx.fn.getNode(), `${error.message} (item ${ctx.itemIndex})`, {
 					itemIndex: ctx.itemIndex,
-					description: `Nothing was proposed. Fix the input of this ${spec.resource} ${spec.operation} and try again.`,
+					description:
+						'Nothing was proposed. ' +
+						`Fix the input of this ${spec.resource} ${spec.operation} and try again.`,
 				});
 			}
 			const proposal = createProposal(

@@ -19,6 +19,10 @@ const idOf = (v: string | { id: string } | null | undefined) =>
 /** The most specific reason Stripe gives: the issuer's decline code, else the failure code. */
 const declineCode = (c: Charge) => c.outcome?.reason ?? c.failure_code ?? 'unknown';
 
+/** Decline codes with their counts, as the table's note lists them: "expired_card (3), …". */
+const countedCodes = (codes: IDataObject[]) =>
+	codes.map((d) => `${String(d.code)} (${String(d.count)})`).join(', ');
+
 export async function failedPaymentsReport(
 	ctx: OperationContext,
 	nowMs = Date.now(),
@@ -96,9 +100,7 @@ export async function failedPaymentsReport(
 				byCurrency[c].amount_formatted as string,
 			]),
 			notes: codes.size
-				? [
-						`Top decline codes: ${(report.top_decline_codes as IDataObject[]).map((d) => `${String(d.code)} (${String(d.count)})`).join(', ')}`,
-					]
+				? [`Top decline codes: ${countedCodes(report.top_decline_codes as IDataObject[])}`]
 				: [],
 		}),
 	);

@@ -1,7 +1,8 @@
 /**
  * Monthly recurring revenue now, by Stripe's definition (./subscription-value.ts): every
  * subscription that pays now, streamed page by page with its discounts expanded, so memory holds
- * sums, not objects; pages read in parallel are summed as they arrive. ARR and ARPA come from the unrounded sums, rounded once.
+ * sums, not objects; pages read in parallel are summed as they arrive. ARR and ARPA come from the
+ * unrounded sums, rounded once.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -56,11 +57,12 @@ export async function mrrReport(
 	const included = ['active', 'past_due', ...(options.includeTrialing ? ['trialing'] : [])];
 	const lookups = lookupsFor(ctx.stripe);
 	const sums = new CurrencySums(['mrr', 'subscriptions', 'paying_customers'] as const);
-	// Customers paying in each currency: counted by fingerprint, 8 bytes each (the one thing that grows with the account).
+	// Customers paying in each currency: counted by fingerprint, 8 bytes each (the one thing that
+	// grows with the account).
 	const payers = new Map<string, DistinctCount>();
 	const statuses: Record<string, number> = {};
 	const notCounted: Partial<Record<NotPaying, number>> = {};
-	// Subscriptions arrive as pages do (read in parallel); the first ones in Stripe's order are listed.
+	// Subscriptions arrive as pages do (read in parallel); the first in Stripe's order are listed.
 	let unpriced: Array<{ rank: Rank; k: number; item: UnpricedItem }> = [];
 	const inOrder = (a: (typeof unpriced)[number], b: (typeof unpriced)[number]) =>
 		compareRank(a.rank, b.rank) || a.k - b.k;
@@ -133,16 +135,18 @@ export async function mrrReport(
 		([reason]) => reason !== 'not_started' && reason !== 'ended',
 	);
 	if (skipped.length) {
-		notes.push(
-			`Not in MRR: ${skipped.map(([reason, n]) => `${n} ${NOT_COUNTED_WORDS[reason as NotPaying] ?? reason}`).join(', ')} subscription(s).`,
+		const counts = skipped.map(
+			([reason, n]) => `${n} ${NOT_COUNTED_WORDS[reason as NotPaying] ?? reason}`,
 		);
+		notes.push(`Not in MRR: ${counts.join(', ')} subscription(s).`);
 	}
 	if (unpricedCount) {
 		const kinds = Object.entries(unpricedByReason).map(
 			([reason, n]) => `${n} ${UNPRICED_WORDS[reason as UnpricedItem['reason']]}`,
 		);
 		notes.push(
-			`${unpricedCount} subscription item(s) are not in MRR: ${kinds.join(', ')} (see unpriced_items).`,
+			`${unpricedCount} subscription item(s) are not in MRR: ` +
+				`${kinds.join(', ')} (see unpriced_items).`,
 		);
 	}
 	return withTable(

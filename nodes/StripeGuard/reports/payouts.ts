@@ -96,7 +96,9 @@ export async function payoutsReport(
 			]),
 			notes: next
 				? [
-						`Next arrival: ${formatAmount(next.amount, next.currency)} on ${dayInZone(next.arrival_date, period.timeZone)} (${next.status.replace('_', ' ')}).`,
+						`Next arrival: ${formatAmount(next.amount, next.currency)} ` +
+							`on ${dayInZone(next.arrival_date, period.timeZone)} ` +
+							`(${next.status.replace('_', ' ')}).`,
 					]
 				: [],
 		}),

@@ -27,7 +27,10 @@ const MOVEMENTS = new Set([
 	'connect_collection_transfer',
 ]);
 
-/** Where a transaction's amount goes; its fee always goes to fees. Refunds and disputes count as positive losses. */
+/**
+ * Where a transaction's amount goes; its fee always goes to fees. Refunds and disputes count as
+ * positive losses.
+ */
 function classify(
 	t: BalanceTransaction,
 ): { key: Exclude<Key, 'net' | 'transactions'>; sign: 1 | -1 } | null {
@@ -108,7 +111,8 @@ export async function revenueReport(
 				];
 			}),
 			notes: [
-				'Net = gross − refunds − disputes − fees + other adjustments; payouts and transfers are not revenue.',
+				'Net = gross − refunds − disputes − fees + other adjustments; ' +
+					'payouts and transfers are not revenue.',
 			],
 		}),
 	);

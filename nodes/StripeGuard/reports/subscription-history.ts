@@ -120,7 +120,7 @@ function resolveDiscounts(state: Subscription, current: Subscription): void {
 	};
 }
 
-/** Whether a discount of the state is known only by its ID (one the subscription no longer carries). */
+/** Whether a state's discount is known only by its ID (one the subscription no longer carries). */
 const unknownDiscount = (state: Subscription) =>
 	[state.discounts, ...state.items.data.map((i) => i.discounts)].some((list) =>
 		(list ?? []).some((d) => typeof d === 'string'),
@@ -148,7 +148,7 @@ export interface SubscriptionMovements {
 	discountUnknown: boolean;
 }
 
-/** Reasons after which paying again is a reactivation; after the others (not started, trial) it is new. */
+/** After these, paying again is a reactivation; after the others (not started, trial) it is new. */
 const LAPSED: ReadonlySet<NotPaying> = new Set([
 	'unpaid',
 	'paused',

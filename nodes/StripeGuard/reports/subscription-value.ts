@@ -6,11 +6,12 @@
  * - Paying: `active` and `past_due` subscriptions. Trials never pay (the legacy Include Trialing
  *   switch still counts them on request), `unpaid` is churn, `paused` and a paused collection
  *   (`pause_collection`) bring nothing in, incomplete ones have not started, canceled ones ended.
- * - A scheduled cancellation (`cancel_at_period_end` or a future `cancel_at`) stops counting when it
- *   was asked for (`canceled_at`, Stripe's default) or, as Stripe's setting allows, when it takes effect.
+ * - A scheduled cancellation (`cancel_at_period_end` or a future `cancel_at`) stops counting when
+ *   it was asked for (`canceled_at`, Stripe's default) or, as Stripe's setting allows, when it
+ *   takes effect.
  * - Value per month: each item on its own interval (mixed-interval subscriptions bill a monthly and
  *   a yearly item side by side), priced by Stripe's pricing rules (per unit, transform_quantity,
- *   volume and graduated tiers with flat fees: ../../shared/price-amount.ts), without tax.
+ *   volume and graduated tiers with flat fees: ../framework/price-amount.ts), without tax.
  * - Discounts: coupons with `duration: forever` by default; Stripe's settings can also subtract
  *   repeating and/or one-time discounts while they are on the subscription.
  * - Metered usage, customer-chosen amounts and inclusive taxes whose rate is not on the
@@ -57,7 +58,10 @@ export interface Lookups {
 	price?: PriceLookup;
 }
 
-/** Which coupon durations lower MRR (Stripe: "subtract recurring discounts, one-time discounts, or both"). */
+/**
+ * Which coupon durations lower MRR (Stripe: "subtract recurring discounts, one-time
+ * discounts, or both").
+ */
 export type DiscountRule = 'forever' | 'foreverAndRepeating' | 'foreverAndOnce' | 'all';
 /** When a scheduled cancellation stops a subscription counting. */
 export type CancellationRule = 'atRequest' | 'atPeriodEnd';

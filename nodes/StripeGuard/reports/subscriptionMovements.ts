@@ -2,9 +2,9 @@
  * Subscription movements over a period, per currency, by the definition MRR uses
  * (./subscription-value.ts): MRR at the start + new + expansion − contraction − churn +
  * reactivation = MRR at the end. Each subscription's value is walked through the period
- * (./subscription-history.ts) with its past rebuilt from the Events API, which reaches back 30 days;
- * before that the oldest state the events reach (the current one when none) stands in, and the
- * report says for how many subscriptions.
+ * (./subscription-history.ts) with its past rebuilt from the Events API, which reaches back 30
+ * days; before that the oldest state the events reach (the current one when none) stands in, and
+ * the report says for how many subscriptions.
  *
  * Requests: one pass over every subscription created before the period's end (Stripe has no list
  * of "what ended in this range"), pages of 100, plus one pass over the subscription events since

@@ -30,7 +30,8 @@ export const balance: ResourceDefinition = {
 			name: 'Get',
 			action: 'Get the balance',
 			description:
-				"The account's balance per currency: available now and pending. Needs Balance: Read (rak_balance_read).",
+				"The account's balance per currency: available now and pending. " +
+				'Needs Balance: Read (rak_balance_read).',
 			properties: outputFields(),
 			async execute(ctx) {
 				const object = (await ctx.stripe.balance.retrieve()) as unknown as IDataObject;

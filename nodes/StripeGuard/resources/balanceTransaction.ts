@@ -34,7 +34,8 @@ export const balanceTransaction = defineReadResource({
 			joined(t.type, amountText(t.amount, t.currency), t.description, dateOf(t.created)),
 	},
 	listHint:
-		'Each money movement with its fee and net amount: the basis of revenue and payout reconciliation. ',
+		'Each money movement with its fee and net amount: ' +
+		'the basis of revenue and payout reconciliation. ',
 	filters: [
 		{
 			name: 'type',

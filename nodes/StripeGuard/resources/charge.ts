@@ -53,7 +53,8 @@ export const charge = defineReadResource({
 	dates: ['created'],
 	search: {
 		fields:
-			"status, amount, currency, customer, disputed, refunded, created, payment_method_details.card.last4, metadata['key']",
+			'status, amount, currency, customer, disputed, refunded, created, ' +
+			"payment_method_details.card.last4, metadata['key']",
 		example: "status:'failed' AND created>1767225600",
 	},
 	simplify: (c: IDataObject) => {

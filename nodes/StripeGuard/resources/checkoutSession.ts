@@ -105,7 +105,8 @@ export const checkoutSession = defineReadResource(
 			name: 'List Line Items',
 			action: 'List line items of a checkout session',
 			description:
-				'List what a checkout session sold: products, quantities and amounts. Needs Checkout Sessions: Read (rak_checkout_session_read).',
+				'List what a checkout session sold: products, quantities and amounts. ' +
+				'Needs Checkout Sessions: Read (rak_checkout_session_read).',
 			list: (stripe, id, params) => stripe.checkout.sessions.listLineItems(id, params),
 			...checkoutLineShape,
 		}),

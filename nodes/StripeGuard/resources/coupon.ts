@@ -46,6 +46,7 @@ export const coupon = defineReadResource({
 		id: c.id,
 		name: c.name,
 		percent_off: c.percent_off,
+		// Kept as null on a percent-off coupon, which has no currency to format it in.
 		amount_off: c.amount_off,
 		...money('amount_off', c.amount_off, c.currency),
 		currency: c.currency,

@@ -1,4 +1,4 @@
-/** Every resource of the Stripe Guard node; adding a resource is adding its file and a line here. */
+/** Every resource of the Stripe Guard node; adding one is adding its file and a line here. */
 import type { ResourceDefinition } from '../framework/operation';
 import { writeOperation } from '../framework/write-operation';
 import { WRITES } from '../writes';

@@ -140,7 +140,8 @@ export const invoice = defineReadResource(
 			name: 'List Line Items',
 			action: 'List line items of an invoice',
 			description:
-				"List an invoice's line items: what was billed, for which period, at which price. Needs Invoices: Read (rak_invoice_read).",
+				"List an invoice's line items: what was billed, for which period, at which price. " +
+				'Needs Invoices: Read (rak_invoice_read).',
 			list: (stripe, id, params) => stripe.invoices.listLineItems(id, params),
 			...invoiceLineShape,
 		}),

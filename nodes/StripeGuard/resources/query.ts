@@ -33,7 +33,9 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 				value: 'run',
 				name: 'Run',
 				action: 'Run a read-only query',
-				description: `Read Stripe data with one JSON query. Verbs: list, search, get (reads only). Resources: ${specs.map((s) => s.plural).join(', ')}. Examples: ${examples.join(' ')}`,
+				description:
+					'Read Stripe data with one JSON query. Verbs: list, search, get (reads only). ' +
+					`Resources: ${specs.map((s) => s.plural).join(', ')}. Examples: ${examples.join(' ')}`,
 				properties: [
 					{
 						displayName: 'Query (JSON)',
@@ -41,7 +43,15 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						type: 'json',
 						required: true,
 						default: listExample,
-						description: `A JSON object with one verb. list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} (default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; search: {"search": resource, "query": Stripe search query}; get: {"get": resource, …} with the object's ID, as in ${getExample}. Dates in filters: a period (last_7_days, last_30_days, month_to_date, previous_month, …) or {"gte": "2026-01-01", "lt": "2026-02-01"}.`,
+						description:
+							'A JSON object with one verb. ' +
+							`list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} ` +
+							`(default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; ` +
+							'search: {"search": resource, "query": Stripe search query}; ' +
+							`get: {"get": resource, …} with the object's ID, as in ${getExample}. ` +
+							'Dates in filters: a period ' +
+							'(last_7_days, last_30_days, month_to_date, previous_month, …) ' +
+							'or {"gte": "2026-01-01", "lt": "2026-02-01"}.',
 					},
 					...outputFields(true),
 				],

@@ -1,6 +1,7 @@
 /**
- * Reports: one item of metrics per distinct set of settings (not per input item), computed by streaming Stripe's lists page by
- * page. The figures live in ../reports/, one file per report; this file is their fields.
+ * Reports: one item of metrics per distinct set of settings (not per input item), computed by
+ * streaming Stripe's lists page by page. The figures live in ../reports/, one file per report; this
+ * file is their fields.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
@@ -21,7 +22,8 @@ const periodic = [...periodFields, timeZoneField];
 
 const onceNotice: INodeProperties = {
 	displayName:
-		'Runs once per execution: input items with the same settings get one report, not one each. Map a field to the input (an expression) to get a report per distinct value.',
+		'Runs once per execution: input items with the same settings get one report, not one each. ' +
+		'Map a field to the input (an expression) to get a report per distinct value.',
 	name: 'reportOnceNotice',
 	type: 'notice',
 	default: '',
@@ -54,7 +56,17 @@ export const reportResource: ResourceDefinition = {
 			'mrr',
 			'MRR',
 			'Monthly recurring revenue',
-			"Monthly recurring revenue now, per currency, by Stripe's definition: subscriptions that are active or past due (not trialing, unpaid or paused), each item normalised to a month on its own interval and priced by Stripe's rules (quantity packs, volume and graduated tiers), without tax, forever discounts applied (repeating and one-time ones on request), a scheduled cancellation out from its request (or from when it takes effect); also ARR, subscriptions, paying customers and ARPA. Usage-based prices are listed apart, not guessed. Needs Subscriptions: Read (rak_subscription_read); Prices: Read (rak_plan_read) for tiered prices and Coupons: Read (rak_coupon_read) for item-level discounts.",
+			"Monthly recurring revenue now, per currency, by Stripe's definition: " +
+				'subscriptions that are active or past due (not trialing, unpaid or paused), ' +
+				"each item normalised to a month on its own interval and priced by Stripe's rules " +
+				'(quantity packs, volume and graduated tiers), without tax, ' +
+				'forever discounts applied (repeating and one-time ones on request), ' +
+				'a scheduled cancellation out from its request (or from when it takes effect); ' +
+				'also ARR, subscriptions, paying customers and ARPA. ' +
+				'Usage-based prices are listed apart, not guessed. ' +
+				'Needs Subscriptions: Read (rak_subscription_read); ' +
+				'Prices: Read (rak_plan_read) for tiered prices ' +
+				'and Coupons: Read (rak_coupon_read) for item-level discounts.',
 			[
 				...definitionFields,
 				timeZoneField,
@@ -64,7 +76,8 @@ export const reportResource: ResourceDefinition = {
 					type: 'boolean',
 					default: false,
 					description:
-						'Whether subscriptions in a free trial count as if they were paying. Stripe never counts trials; kept for workflows that use it.',
+						'Whether subscriptions in a free trial count as if they were paying. ' +
+						'Stripe never counts trials; kept for workflows that use it.',
 				},
 			],
 			mrrReport,
@@ -73,7 +86,9 @@ export const reportResource: ResourceDefinition = {
 			'revenue',
 			'Revenue',
 			'Revenue over a period',
-			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, from balance transactions (optionally per day). Needs Balance Transaction Sources: Read (rak_balance_transaction_source_read).',
+			'Gross payments, refunds, disputes, Stripe fees and net per currency over a period, ' +
+				'from balance transactions (optionally per day). ' +
+				'Needs Balance Transaction Sources: Read (rak_balance_transaction_source_read).',
 			[
 				...periodic,
 				{
@@ -91,7 +106,14 @@ export const reportResource: ResourceDefinition = {
 			'subscriptionMovements',
 			'Subscription Movements',
 			'MRR movements over a period',
-			'MRR movements per currency in a period by the MRR definition, with the same Discounts and Scheduled Cancellations switches: MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, with subscription and subscriber churn rates. History of the last 30 days from events; earlier, subscriptions are valued with their current state and the report says how many. Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) for the history.',
+			'MRR movements per currency in a period by the MRR definition, ' +
+				'with the same Discounts and Scheduled Cancellations switches: ' +
+				'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, ' +
+				'with subscription and subscriber churn rates. ' +
+				'History of the last 30 days from events; earlier, subscriptions are valued with their ' +
+				'current state and the report says how many. ' +
+				'Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) ' +
+				'for the history.',
 			[...periodic, ...definitionFields],
 			subscriptionMovementsReport,
 		),
@@ -99,7 +121,10 @@ export const reportResource: ResourceDefinition = {
 			'failedPayments',
 			'Failed Payments',
 			'Failed payments over a period',
-			'Failed payments in a period: count and amount per currency, the top decline codes, and each payment with its customer, email and invoice. Needs Charges: Read (rak_charge_read), and Invoices: Read (rak_invoice_read) for the invoices.',
+			'Failed payments in a period: count and amount per currency, the top decline codes, ' +
+				'and each payment with its customer, email and invoice. ' +
+				'Needs Charges: Read (rak_charge_read), ' +
+				'and Invoices: Read (rak_invoice_read) for the invoices.',
 			[
 				...periodic,
 				{
@@ -127,7 +152,9 @@ export const reportResource: ResourceDefinition = {
 			'payouts',
 			'Payouts',
 			'Payouts over a period',
-			'Payouts created in a period by status (paid, pending, in transit, canceled, failed) per currency, failed ones with the reason, and the next arrival. Needs Payouts: Read (rak_payout_read).',
+			'Payouts created in a period by status (paid, pending, in transit, canceled, failed) ' +
+				'per currency, failed ones with the reason, and the next arrival. ' +
+				'Needs Payouts: Read (rak_payout_read).',
 			periodic,
 			payoutsReport,
 		),

@@ -29,7 +29,8 @@ export const checkoutSessionCreate = defineWrite({
 	name: 'Create',
 	action: 'Propose creating a checkout link',
 	description:
-		'Propose a Stripe Checkout session (a payment link) for one or more prices. The prices are read first so that the summary shows the total.',
+		'Propose a Stripe Checkout session (a payment link) for one or more prices. ' +
+		'The prices are read first so that the summary shows the total.',
 	permission,
 	properties: [
 		{
@@ -64,8 +65,11 @@ export const checkoutSessionCreate = defineWrite({
 							type: 'options',
 							typeOptions: { loadOptionsMethod: 'getPrices' },
 							default: '',
+							// One literal ending in n8n's standard sentence, as its lint wants a dropdown's
+							// description: a backslash at a line's end continues it and adds nothing.
 							description:
-								'The price to sell (active prices, newest first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+								'The price to sell (active prices, newest first). Choose from the list, \
+or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 						},
 						{
 							displayName: 'Quantity',
@@ -83,7 +87,8 @@ export const checkoutSessionCreate = defineWrite({
 			locatorField('customerId', 'customer', 'cus_', {
 				required: false,
 				description:
-					'An existing customer to attach the session to: pick it from the list, or give its ID (cus_…) or its Stripe Dashboard URL',
+					'An existing customer to attach the session to: pick it from the list, ' +
+					'or give its ID (cus_…) or its Stripe Dashboard URL',
 			}),
 			metadataField,
 		]),
@@ -152,7 +157,9 @@ export const checkoutSessionCreate = defineWrite({
 			const amount = amountForQuantity(known, quantity);
 			if (amount === undefined) {
 				throw new WriteInputError(
-					`Price ${price} has no amount that can be known in advance (customer-chosen or metered), so the approver could not see what the checkout charges: use a price with a fixed or tiered amount`,
+					`Price ${price} has no amount that can be known in advance ` +
+						'(customer-chosen or metered), so the approver could not see what the checkout ' +
+						'charges: use a price with a fixed or tiered amount',
 				);
 			}
 			totals[known.currency] = (totals[known.currency] ?? 0) + amount;
@@ -171,7 +178,9 @@ export const checkoutSessionCreate = defineWrite({
 			.join(' + ');
 		return {
 			request: post('/v1/checkout/sessions', params),
-			summary: `Create a ${mode} checkout link for ${lineItems.length} item(s)${total ? ` totalling ${total}` : ''}`,
+			summary:
+				`Create a ${mode} checkout link for ${lineItems.length} item(s)` +
+				(total ? ` totalling ${total}` : ''),
 			amounts: totals,
 		};
 	},

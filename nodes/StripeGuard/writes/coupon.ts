@@ -10,7 +10,8 @@ export const couponUpdate = defineWrite({
 	name: 'Update',
 	action: 'Propose updating a coupon',
 	description:
-		"Propose changes to a coupon's name (shown to customers on invoices and receipts) or metadata; Stripe does not allow changing its discount.",
+		"Propose changes to a coupon's name (shown to customers on invoices and receipts) " +
+		'or metadata; Stripe does not allow changing its discount.',
 	permission: 'rak_coupon_write',
 	properties: [
 		idField('couponId', 'coupon', ''),

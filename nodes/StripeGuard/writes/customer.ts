@@ -5,7 +5,7 @@ import { fieldCollection, metadataField, textField } from './fields';
 import { changes, del, email, id, optional, post, PROBE_ID, someChange } from './inputs';
 
 const CUSTOMER_FIELDS = ['name', 'email', 'phone', 'description', 'metadata'];
-/** An update of a customer that cannot exist: harmless even if Stripe ignored the probe's parameter. */
+/** Updating a customer that cannot exist: harmless even if Stripe ignored the probe's parameter. */
 const probe = `/v1/customers/cus_${PROBE_ID}`;
 
 const fields = [

@@ -55,7 +55,7 @@ export interface WriteReview extends RequestWords {
 }
 
 export interface WriteSpec<R extends string, O extends string, C extends object> {
-	/** The node's resource value ("refund") and operation value ("create"): saved workflows use them. */
+	/** The node's resource ("refund") and operation ("create") values: saved workflows use them. */
 	resource: R;
 	operation: O;
 	/** Where a person picks it: "Create" (the node shows "Propose Create"). */

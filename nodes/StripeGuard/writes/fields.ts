@@ -1,4 +1,4 @@
-/** Editor fields that several writes share, so a metadata or an update field reads the same everywhere. */
+/** Editor fields several writes share: a metadata or an update field reads the same everywhere. */
 import type { INodeProperties } from 'n8n-workflow';
 
 /** A JSON field for Stripe metadata; the Propose operation parses it. */
@@ -8,7 +8,8 @@ export const metadataField: INodeProperties = {
 	type: 'json',
 	default: '{}',
 	description:
-		'Key-value pairs stored on the Stripe object: up to 50 keys of up to 40 characters, values up to 500 characters',
+		'Key-value pairs stored on the Stripe object: ' +
+		'up to 50 keys of up to 40 characters, values up to 500 characters',
 };
 
 /**

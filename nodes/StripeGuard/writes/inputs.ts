@@ -79,5 +79,5 @@ export const changes = (params: Record<string, unknown>) =>
 /** The ID a write's request path names (`/v1/invoices/in_1/finalize` → `in_1`). */
 export const targetOf = (request: StripeWriteRequest) => request.path.split('/')[3] ?? '';
 
-/** Probes name IDs that cannot exist: product and plan IDs can be chosen by users, so not a word. */
+/** Probes name IDs that cannot exist: users can choose product and plan IDs, so not a word. */
 export const PROBE_ID = 'StripeGuardWriteProbe0000';

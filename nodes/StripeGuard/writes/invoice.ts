@@ -15,7 +15,8 @@ export const invoiceCreate = defineWrite({
 	name: 'Create',
 	action: 'Propose creating a draft invoice',
 	description:
-		"Propose a draft invoice for a customer; it collects the customer's pending invoice items. Finalize it to make it payable.",
+		"Propose a draft invoice for a customer; it collects the customer's pending invoice items. " +
+		'Finalize it to make it payable.',
 	permission: 'rak_invoice_write',
 	properties: [
 		idField('customerId', 'customer', 'cus_'),
@@ -43,7 +44,7 @@ export const invoiceCreate = defineWrite({
 	],
 	build(input) {
 		const customer = id(input, 'customerId', 'customer', 'cus_');
-		// Stripe's default is to leave pending invoice items out; this operation promises to collect them.
+		// Stripe's default leaves pending invoice items out; this operation promises to collect them.
 		const params: Record<string, unknown> = {
 			customer,
 			pending_invoice_items_behavior: 'include',
@@ -95,7 +96,8 @@ export const invoiceFinalize = defineWrite({
 	money: {
 		kind: 'decidedByStripe',
 		open: (request) => [
-			`invoice ${targetOf(request)}'s amount due, which Stripe charges at once when the invoice collects automatically`,
+			`invoice ${targetOf(request)}'s amount due, ` +
+				'which Stripe charges at once when the invoice collects automatically',
 		],
 	},
 	probe,

@@ -12,7 +12,8 @@ export const paymentIntentCancel = defineWrite({
 	name: 'Cancel',
 	action: 'Propose cancelling a payment intent',
 	description:
-		'Propose cancelling a payment intent that has not succeeded yet (releases an uncaptured authorization).',
+		'Propose cancelling a payment intent that has not succeeded yet ' +
+		'(releases an uncaptured authorization).',
 	permission: 'rak_payment_intent_write',
 	properties: [
 		idField('paymentIntentId', 'payment intent', 'pi_'),

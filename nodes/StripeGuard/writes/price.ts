@@ -24,7 +24,8 @@ export const priceCreate = defineWrite({
 	name: 'Create',
 	action: 'Propose creating a price',
 	description:
-		'Propose a one-time or recurring price for a product. Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
+		'Propose a one-time or recurring price for a product. ' +
+		'Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
 	permission,
 	properties: [
 		idField('productId', 'product', 'prod_'),
@@ -35,8 +36,12 @@ export const priceCreate = defineWrite({
 			typeOptions: { loadOptionsMethod: 'getCurrencies' },
 			required: true,
 			default: '',
+			// One literal ending in n8n's standard sentence, as its lint wants a dropdown's
+			// description: a backslash at a line's end continues it and adds nothing.
 			description:
-				'The currencies your account can charge in, its default first; an ID here is a three-letter ISO code such as usd. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				'The currencies your account can charge in, its default first; an ID here is a \
+three-letter ISO code such as usd. Choose from the list, or specify an ID using an \
+<a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		{
 			displayName: 'Unit Amount',
@@ -129,7 +134,8 @@ export const priceUpdate = defineWrite({
 	name: 'Update',
 	action: 'Propose updating a price',
 	description:
-		"Propose changes to a price's active flag, nickname, lookup key or metadata (Stripe does not allow changing its amount).",
+		"Propose changes to a price's active flag, nickname, lookup key or metadata " +
+		'(Stripe does not allow changing its amount).',
 	permission,
 	properties: [
 		idField('priceId', 'price', 'price_'),

@@ -25,7 +25,9 @@ const amountOption: INodeProperties = {
 	type: 'number',
 	default: 0,
 	description:
-		"Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). Leave out to refund what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.",
+		"Part of the charge to refund, in the currency's smallest unit (1200 is $12.00 but ¥1,200). " +
+		'Leave out to refund what is left of the charge when proposing: ' +
+		'that amount is fixed in the proposal and sent as such.',
 };
 
 const refundOptions: INodeProperties[] = [
@@ -49,11 +51,13 @@ export const refundCreate = defineWrite({
 	name: 'Create',
 	action: 'Propose refunding a charge',
 	description:
-		'Propose refunding a charge in full or in part. The charge is read first so that the proposal states the exact amount and currency; the approver also sees the charge and its customer.',
+		'Propose refunding a charge in full or in part. ' +
+		'The charge is read first so that the proposal states the exact amount and currency; ' +
+		'the approver also sees the charge and its customer.',
 	permission: 'rak_refund_write',
 	properties: [
 		idField('chargeId', 'charge', 'ch_'),
-		// From version 2 the amount that moves money is a field of its own, its unit said in plain sight.
+		// From version 2 the amount that moves money is a field of its own, its unit in plain sight.
 		{
 			displayName: 'Amount',
 			name: 'amount',
@@ -62,9 +66,13 @@ export const refundCreate = defineWrite({
 			default: null,
 			displayOptions: FROM_V2,
 			placeholder: 'Empty: all that is left of the charge',
-			hint: "In the currency's smallest unit: 1200 is $12.00 but ¥1,200. Empty refunds all that is left of the charge.",
+			hint:
+				"In the currency's smallest unit: 1200 is $12.00 but ¥1,200. " +
+				'Empty refunds all that is left of the charge.',
 			description:
-				'Part of the charge to refund. Empty refunds what is left of the charge when proposing: that amount is fixed in the proposal and sent as such.',
+				'Part of the charge to refund. ' +
+				'Empty refunds what is left of the charge when proposing: ' +
+				'that amount is fixed in the proposal and sent as such.',
 		},
 		{
 			...fieldCollection('additionalFields', [amountOption, ...refundOptions]),
@@ -101,7 +109,8 @@ export const refundCreate = defineWrite({
 		const params: Record<string, unknown> = { charge, amount };
 		if (amount > remaining) {
 			throw new WriteInputError(
-				`Charge ${charge} has ${formatAmount(remaining, known.currency)} left to refund; ${formatAmount(amount, known.currency)} is more`,
+				`Charge ${charge} has ${formatAmount(remaining, known.currency)} left to refund; ` +
+					`${formatAmount(amount, known.currency)} is more`,
 			);
 		}
 		if (remaining <= 0) throw new WriteInputError(`Charge ${charge} is already fully refunded`);

@@ -13,7 +13,8 @@ export const subscriptionUpdate = defineWrite({
 	name: 'Update',
 	action: 'Propose updating a subscription',
 	description:
-		'Propose cancelling a subscription at the end of its period (or undoing that), or changing its description or metadata.',
+		'Propose cancelling a subscription at the end of its period (or undoing that), ' +
+		'or changing its description or metadata.',
 	permission: 'rak_subscription_write',
 	properties: [
 		subscriptionIdField,
@@ -56,7 +57,8 @@ export const subscriptionCancel = defineWrite({
 	name: 'Cancel',
 	action: 'Propose cancelling a subscription now',
 	description:
-		'Propose cancelling a subscription immediately (use Update with Cancel at Period End to let it run out).',
+		'Propose cancelling a subscription immediately ' +
+		'(use Update with Cancel at Period End to let it run out).',
 	permission: 'rak_subscription_write',
 	properties: [
 		subscriptionIdField,
@@ -88,7 +90,8 @@ export const subscriptionCancel = defineWrite({
 			if (invoiceNow !== true && prorate !== true) return [];
 			const usage = `outstanding usage${prorate === true ? ' and prorations' : ''}`;
 			return [
-				`the final invoice of subscription ${targetOf(request)} (${usage}, amount decided by Stripe)`,
+				`the final invoice of subscription ${targetOf(request)} ` +
+					`(${usage}, amount decided by Stripe)`,
 			];
 		},
 	},

@@ -8,14 +8,17 @@ import { isStripeId } from '../../shared/ids';
 /** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
 const STRIPE_CURRENCIES = new Set(
 	(
-		'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl bsd bwp byn bzd cad cdf chf clp cny cop crc cve czk ' +
-		'djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs khr kmf krw kwd kyd kzt ' +
-		'lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd omr pab pen pgk php pkr pln pyg qar ron rsd ' +
-		'rub rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs uah ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw'
+		'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob ' +
+		'brl bsd bwp byn bzd cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb ' +
+		'eur fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod ' +
+		'jpy kes kgs khr kmf krw kwd kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt ' +
+		'mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd omr pab pen pgk php pkr pln ' +
+		'pyg qar ron rsd rub rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs tnd ' +
+		'top try ttd twd tzs uah ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw'
 	).split(' '),
 );
 
-/** Any value as text for a message or a comparison; never throws (unlike String() on some objects). */
+/** Any value as text for a message or comparison; never throws, unlike String() on some objects. */
 export function asText(value: unknown): string {
 	if (typeof value === 'string') return value;
 	try {
@@ -33,7 +36,10 @@ const MAX_AMOUNT = 99_999_999;
 
 export function currencyProblem(value: unknown): string | undefined {
 	if (typeof value !== 'string' || !STRIPE_CURRENCIES.has(value.toLowerCase())) {
-		return `"${asText(value).slice(0, 20)}" is not a currency Stripe supports: use a three-letter ISO code such as usd, eur or jpy`;
+		return (
+			`"${asText(value).slice(0, 20)}" is not a currency Stripe supports: ` +
+			'use a three-letter ISO code such as usd, eur or jpy'
+		);
 	}
 	return undefined;
 }
@@ -41,7 +47,10 @@ export function currencyProblem(value: unknown): string | undefined {
 /** Amounts are whole numbers of the currency's smallest unit: 1200 is $12.00 but ¥1,200. */
 export function amountProblem(value: unknown, label = 'Amount'): string | undefined {
 	if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-		return `${label} must be a positive whole number in the currency's smallest unit (cents for USD, yen for JPY), not ${JSON.stringify(value)}`;
+		return (
+			`${label} must be a positive whole number in the currency's smallest unit ` +
+			`(cents for USD, yen for JPY), not ${JSON.stringify(value)}`
+		);
 	}
 	if (value > MAX_AMOUNT) return `${label} ${value} is above Stripe's limit of ${MAX_AMOUNT}`;
 	return undefined;
@@ -64,7 +73,10 @@ export function metadataProblem(value: unknown): string | undefined {
 		if (typeof v === 'number' && !Number.isFinite(v))
 			return `Metadata value of "${key}" is ${String(v)}, not a number Stripe can store`;
 		if (String(v).length > METADATA_LIMITS.valueLength)
-			return `Metadata value of "${key}" is ${String(v).length} characters; Stripe allows ${METADATA_LIMITS.valueLength}`;
+			return (
+				`Metadata value of "${key}" is ${String(v).length} characters; ` +
+				`Stripe allows ${METADATA_LIMITS.valueLength}`
+			);
 	}
 	return undefined;
 }

@@ -63,7 +63,7 @@ function explainFailure(error: unknown): INodeCredentialTestResult {
 	return failure(`Stripe refused the test request: ${error.message}`);
 }
 
-/** The account a key belongs to: from /v1/account, or from the 403 that names it when the key may not read it. */
+/** A key's account: from /v1/account, or from the 403 naming it when the key may not read that. */
 async function checkAccount(
 	stripe: StripeClient,
 	expected: string,
@@ -77,8 +77,10 @@ async function checkAccount(
 	if (account === expected) return undefined;
 	return failure(
 		account
-			? `This key belongs to account ${account}, not ${expected}. Use a key of ${expected}, or correct the Account ID.`
-			: `Stripe did not say which account this key belongs to, so it cannot be checked against ${expected}. Clear the Account ID to skip this check.`,
+			? `This key belongs to account ${account}, not ${expected}. ` +
+					`Use a key of ${expected}, or correct the Account ID.`
+			: 'Stripe did not say which account this key belongs to, ' +
+					`so it cannot be checked against ${expected}. Clear the Account ID to skip this check.`,
 	);
 }
 
@@ -96,13 +98,14 @@ async function checkReadOnly(
 	const writable: string[] = [];
 	for (const { permission, outcome } of outcomes) {
 		if ('value' in outcome) {
-			writable.push(permission); // Stripe never accepts the probe's parameter, but a success means the key can write
+			// Stripe never accepts the probe's parameter, but a success means the key can write
+			writable.push(permission);
 			continue;
 		}
 		const error = outcome.error;
 		if (!isStripeError(error)) return explainFailure(error);
 		if (error.statusCode === 403) continue;
-		// Past the permission check: the probe's own refusal, or an ID Stripe looked up before the parameters.
+		// Past the permission check: the probe's own refusal, or an ID looked up before the parameters.
 		const refused =
 			error.statusCode === 400 && error.code === 'parameter_unknown' && error.param === PROBE_PARAM;
 		const missing = error.statusCode === 404 && error.code === 'resource_missing';
@@ -112,7 +115,10 @@ async function checkReadOnly(
 	if (writable.length === 0) return undefined;
 	const named = writable.map((p) => `${describePermission(p)} (${p})`).join(', ');
 	return failure(
-		`This key can write ${named}, but Allow Writes is off. Give n8n a read-only key (edit the key in Stripe Dashboard → Developers → API keys and set these to Read or None), or turn on Allow Writes if approved proposals should change Stripe data with this credential.`,
+		`This key can write ${named}, but Allow Writes is off. Give n8n a read-only key ` +
+			'(edit the key in Stripe Dashboard → Developers → API keys and set these to Read or None), ' +
+			'or turn on Allow Writes if approved proposals should change Stripe data ' +
+			'with this credential.',
 	);
 }
 
@@ -126,7 +132,9 @@ async function testWithStripe(
 	const sample = read.value.data[0];
 	if (sample && sample.livemode !== (credentials.mode === 'live')) {
 		return failure(
-			`Stripe answered with ${sample.livemode ? 'live' : 'test'}-mode data, but the Environment is ${credentials.mode === 'live' ? 'Live' : 'Test'}. Check which key you pasted.`,
+			`Stripe answered with ${sample.livemode ? 'live' : 'test'}-mode data, ` +
+				`but the Environment is ${credentials.mode === 'live' ? 'Live' : 'Test'}. ` +
+				'Check which key you pasted.',
 		);
 	}
 	const problem =
@@ -134,9 +142,11 @@ async function testWithStripe(
 		(!credentials.allowWrites && (await checkReadOnly(stripe, probes))) ||
 		undefined;
 	if (problem) return problem;
+	const account = credentials.accountId ? ` (account ${credentials.accountId})` : '';
+	const readOnly = credentials.allowWrites ? '' : ' with a read-only key';
 	return {
 		status: 'OK',
-		message: `Connected to Stripe in ${credentials.mode} mode${credentials.accountId ? ` (account ${credentials.accountId})` : ''}${credentials.allowWrites ? '' : ' with a read-only key'}.`,
+		message: `Connected to Stripe in ${credentials.mode} mode${account}${readOnly}.`,
 	};
 }
 

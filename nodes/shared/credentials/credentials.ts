@@ -26,35 +26,61 @@ export interface StripeGuardCredentials {
 const MIN_KEY_BODY = 24;
 const RESTRICTED_KEY = new RegExp(`^rk_(test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},}$`);
 
-// The pre-filled link itself is a clickable link at the top of the credential form; here it would be text.
+// The pre-filled link is a clickable link at the top of the credential form; here it would be text.
 const createKeyHint = (mode: string) =>
-	`Create a restricted key with the link at the top of the Stripe Guard credential form (it opens Stripe with the read permissions Stripe Guard needs already chosen) and paste it instead; it starts with rk_${mode}_.`;
+	'Create a restricted key with the link at the top of the Stripe Guard credential form ' +
+	'(it opens Stripe with the read permissions Stripe Guard needs already chosen) ' +
+	`and paste it instead; it starts with rk_${mode}_.`;
 
 /** Says why a string is not a usable restricted key, or returns undefined when it is one. */
 export function explainKeyProblem(raw: unknown): string | undefined {
 	if (typeof raw !== 'string' || raw.length === 0) {
-		return 'No API key entered. Paste a restricted key from Stripe Dashboard → Developers → API keys; it starts with rk_test_ or rk_live_.';
+		return (
+			'No API key entered. Paste a restricted key from Stripe Dashboard → Developers → API keys; ' +
+			'it starts with rk_test_ or rk_live_.'
+		);
 	}
 	if (raw.trim() !== raw) {
-		return 'The API key has spaces or line breaks before or after it. Remove them and paste the key again.';
+		return (
+			'The API key has spaces or line breaks before or after it. ' +
+			'Remove them and paste the key again.'
+		);
 	}
 	if (raw.trim() === '') return explainKeyProblem('');
 	const secret = /^sk_(test|live)_/.exec(raw);
 	if (secret) {
-		return `This is a secret key (sk_${secret[1]}_…), which can do anything in your Stripe account, including moving money. Stripe Guard only accepts restricted keys, so that n8n and AI agents get no more access than they need. ${createKeyHint(secret[1])}`;
+		return (
+			`This is a secret key (sk_${secret[1]}_…), which can do anything in your Stripe account, ` +
+			'including moving money. Stripe Guard only accepts restricted keys, ' +
+			`so that n8n and AI agents get no more access than they need. ${createKeyHint(secret[1])}`
+		);
 	}
 	if (/^pk_(test|live)_/.test(raw)) {
-		return `This is a publishable key (pk_…), which is meant for web pages and cannot read your Stripe data. ${createKeyHint('test')}`;
+		return (
+			'This is a publishable key (pk_…), which is meant for web pages ' +
+			`and cannot read your Stripe data. ${createKeyHint('test')}`
+		);
 	}
 	if (raw.startsWith('whsec_')) {
-		return `This is a webhook signing secret (whsec_…), which verifies webhooks and cannot call Stripe's API. ${createKeyHint('test')}`;
+		return (
+			'This is a webhook signing secret (whsec_…), which verifies webhooks ' +
+			`and cannot call Stripe's API. ${createKeyHint('test')}`
+		);
 	}
 	const restricted = /^rk_(test|live)_([A-Za-z0-9]*)$/.exec(raw);
 	if (restricted && restricted[2].length < MIN_KEY_BODY) {
-		return `This restricted key looks cut off: it has ${restricted[2].length} characters after rk_${restricted[1]}_, but Stripe's have at least ${MIN_KEY_BODY}. Copy the whole key again from Stripe Dashboard → Developers → API keys.`;
+		return (
+			`This restricted key looks cut off: it has ${restricted[2].length} characters ` +
+			`after rk_${restricted[1]}_, but Stripe's have at least ${MIN_KEY_BODY}. ` +
+			'Copy the whole key again from Stripe Dashboard → Developers → API keys.'
+		);
 	}
 	if (!RESTRICTED_KEY.test(raw)) {
-		return 'This is not a Stripe restricted key. Stripe Guard needs a restricted key, which starts with rk_test_ or rk_live_ followed by letters and digits. Copy it from Stripe Dashboard → Developers → API keys.';
+		return (
+			'This is not a Stripe restricted key. Stripe Guard needs a restricted key, ' +
+			'which starts with rk_test_ or rk_live_ followed by letters and digits. ' +
+			'Copy it from Stripe Dashboard → Developers → API keys.'
+		);
 	}
 	return undefined;
 }
@@ -75,7 +101,8 @@ const credentialSchema = z
 			.transform((v) => (v ? v : undefined))
 			.refine((v) => v === undefined || /^acct_[A-Za-z0-9]+$/.test(v), {
 				message:
-					'The Account ID must look like acct_1A2b3C… (Stripe Dashboard → Settings → Account details), or be left empty.',
+					'The Account ID must look like acct_1A2b3C… ' +
+					'(Stripe Dashboard → Settings → Account details), or be left empty.',
 			}),
 		allowWrites: z.boolean().optional().default(false),
 	})
@@ -89,8 +116,10 @@ const credentialSchema = z
 				path: ['environment'],
 				message:
 					keyMode === 'live'
-						? 'This is a live-mode key (rk_live_…) but the Environment is set to Test. Choose Live, or use a test-mode key (rk_test_…).'
-						: 'This is a test-mode key (rk_test_…) but the Environment is set to Live. Choose Test, or use a live-mode key (rk_live_…).',
+						? 'This is a live-mode key (rk_live_…) but the Environment is set to Test. ' +
+							'Choose Live, or use a test-mode key (rk_test_…).'
+						: 'This is a test-mode key (rk_test_…) but the Environment is set to Live. ' +
+							'Choose Test, or use a live-mode key (rk_live_…).',
 			});
 		}
 	});
@@ -132,5 +161,9 @@ export function writeCredentialOnReadWarning(node: {
 	credentials?: Record<string, { name?: string | null }>;
 }): string {
 	const name = node.credentials?.[CREDENTIAL_TYPE]?.name;
-	return `The credential${name ? ` "${name}"` : ''} has Allow Writes on, but this node only reads. Choose a read-only credential (Allow Writes off) here; keep the write credential for Stripe Guard Approval.`;
+	return (
+		`The credential${name ? ` "${name}"` : ''} has Allow Writes on, but this node only reads. ` +
+		'Choose a read-only credential (Allow Writes off) here; ' +
+		'keep the write credential for Stripe Guard Approval.'
+	);
 }

@@ -64,7 +64,7 @@ export const permissionText = (code: string) => `${describePermission(code)} (${
  * Reads the missing permission codes out of a 403 message. Stripe words it two ways:
  * "Having the 'rak_subscription_read' permission would allow …" (one or several quoted codes) and
  * "Enabling \"Prices Read\" ('plan_read') permissions on this key would allow …" (no rak_ prefix).
- * Returns the codes normalised to `rak_…`, or an empty list when the message is not a permission error.
+ * Returns the codes normalised to `rak_…`, or an empty list when it is not a permission error.
  */
 export function parseMissingPermissions(message: string): string[] {
 	const clause =

@@ -39,7 +39,7 @@ export interface Proposal {
 	signature: string;
 }
 
-/** The fields the signature covers; anything else on an item (a note, a user's own field) is ignored. */
+/** What the signature covers; anything else on an item (a note, a user's own field) is ignored. */
 const SIGNED_FIELDS = [
 	'type',
 	'version',
@@ -99,7 +99,10 @@ export function createProposal(
 	return { ...unsigned, signature: signatureOf(unsigned, apiKey) };
 }
 
-/** Why a proposal was refused: `expired` is the one a person's delay can cause; the rest mean it cannot be trusted. */
+/**
+ * Why a proposal was refused: `expired` is the one a person's delay can cause; the rest mean it
+ * cannot be trusted.
+ */
 export type ProposalProblem =
 	| 'not_a_proposal'
 	| 'signature'
@@ -110,7 +113,7 @@ export type ProposalCheck =
 	| { ok: true; proposal: Proposal }
 	| { ok: false; problem: ProposalProblem; reason: string };
 
-/** Checks shape, signature and expiry; `allowed` lists the resource.operation pairs that may execute. */
+/** Checks shape, signature and expiry; `allowed`: the resource.operation pairs that may execute. */
 export function verifyProposal(
 	value: unknown,
 	apiKey: string,
@@ -122,7 +125,8 @@ export function verifyProposal(
 			ok: false,
 			problem: 'not_a_proposal',
 			reason:
-				'This item is not a Stripe Guard proposal. Connect the output of a Stripe Guard write operation.',
+				'This item is not a Stripe Guard proposal. ' +
+				'Connect the output of a Stripe Guard write operation.',
 		};
 	}
 	const proposal = value as Proposal;
@@ -130,7 +134,9 @@ export function verifyProposal(
 		return {
 			ok: false,
 			problem: 'signature',
-			reason: `Proposal ${String(proposal.proposalId)} has no valid signature; only Stripe Guard can create proposals.`,
+			reason:
+				`Proposal ${String(proposal.proposalId)} has no valid signature; ` +
+				'only Stripe Guard can create proposals.',
 		};
 	}
 	const signed = Object.fromEntries(SIGNED_FIELDS.map((field) => [field, proposal[field]])) as Omit<
@@ -142,21 +148,28 @@ export function verifyProposal(
 		return {
 			ok: false,
 			problem: 'signature',
-			reason: `Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, or was made with another credential. Create the proposal again.`,
+			reason:
+				`Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, ` +
+				'or was made with another credential. Create the proposal again.',
 		};
 	}
 	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
 		return {
 			ok: false,
 			problem: 'not_allowed',
-			reason: `Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, which Stripe Guard does not execute.`,
+			reason:
+				`Proposal ${proposal.proposalId} is for ${proposal.resource} ${proposal.operation}, ` +
+				'which Stripe Guard does not execute.',
 		};
 	}
 	if (!(Date.parse(proposal.expiresAt) - Date.parse(proposal.createdAt) <= MAX_LIFETIME_MS)) {
 		return {
 			ok: false,
 			problem: 'lifetime',
-			reason: `Proposal ${proposal.proposalId} lives longer than ${MAX_LIFETIME_HOURS} hours (made by an older Stripe Guard), past Stripe's 24-hour idempotency window. Create it again.`,
+			reason:
+				`Proposal ${proposal.proposalId} lives longer than ${MAX_LIFETIME_HOURS} hours ` +
+				"(made by an older Stripe Guard), past Stripe's 24-hour idempotency window. " +
+				'Create it again.',
 		};
 	}
 	if (Date.parse(proposal.expiresAt) <= now) {

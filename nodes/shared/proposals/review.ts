@@ -10,7 +10,7 @@ import type { Proposal } from './proposals';
 export interface ReviewLine {
 	/** Our own words. */
 	label: string;
-	/** The value as sent (amounts formatted in their currency, yes/no for booleans): untrusted text. */
+	/** The value sent (amounts formatted in their currency, yes/no for booleans): untrusted text. */
 	value: string;
 }
 

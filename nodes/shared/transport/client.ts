@@ -72,7 +72,10 @@ export interface StripeClient {
 	readable<T extends object = StripeObject>(path: string): ReadEndpoints<T>;
 	/** The same, and Stripe's search of it: `{path}/search`. */
 	searchable<T extends object = StripeObject>(path: string): SearchableEndpoints<T>;
-	/** Any endpoint: used for the approved writes (exactly the proposed request) and the credential test's probes. */
+	/**
+	 * Any endpoint: used for the approved writes (exactly the proposed request) and the credential
+	 * test's probes.
+	 */
 	rawRequest<T extends object = StripeObject>(
 		method: StripeMethod,
 		path: string,
@@ -85,7 +88,10 @@ export interface StripeClient {
 const segment = (id: string) => encodeURIComponent(id);
 
 export interface ClientSettings {
-	/** Read long lists in windows of `created`, several pages at once (default); off: one page after another. */
+	/**
+	 * Read long lists in windows of `created`, several pages at once (default); off: one page after
+	 * another.
+	 */
 	parallelReading?: boolean;
 }
 

@@ -61,9 +61,10 @@ const REACH_BACK_GROWTH = 8;
  * What windows may cost beyond the sequential minimum: pages that are not full. A window ends with
  * at most one (its last, one cut short by a split, or an empty one where a piece reaches into
  * seconds with nothing), so the pages not full read so far plus the windows still open bound what
- * a read will have cost; a cut is made only while that stays within 2 + 2 × (PIECES_BASE +
- * PIECES_PER_PAGE × pages read). So requests ≤ (⌈N/100⌉ + 2 + 2 × PIECES_BASE) ÷ (1 − 2 × PIECES_PER_PAGE),
- * the sequential minimum plus 5 % and 43 (test/engine/windows.test.ts holds reads to it).
+ * a read will have cost; a cut is made only while that stays within
+ * 2 + 2 × (PIECES_BASE + PIECES_PER_PAGE × pages read). So requests ≤
+ * (⌈N/100⌉ + 2 + 2 × PIECES_BASE) ÷ (1 − 2 × PIECES_PER_PAGE), the sequential minimum plus 5 %
+ * and 43 (test/engine/windows.test.ts holds reads to it).
  * Counting what windows cost rather than how many were cut leaves room to keep cutting a long read
  * (measured: MRR over 50,000 subscriptions had spent a budget of windows by its 200th page, and
  * read its last year one page at a time).
@@ -93,7 +94,10 @@ type Page<T> = { data: T[]; has_more: boolean };
 
 interface Window<T> {
 	gte?: number;
-	/** Absent for the first window when the caller set no upper bound: its cursor keeps it to what existed when its first page was read. */
+	/**
+	 * Absent for the first window when the caller set no upper bound: its cursor keeps it to what
+	 * existed when its first page was read.
+	 */
 	lte?: number;
 	/** The last object read: the cursor, and the top of what is left. */
 	cursor?: string;
@@ -154,7 +158,10 @@ export interface WindowedReadOptions {
 	concurrency?: number;
 }
 
-/** An object's place in Stripe's order: its window's top second (newest first), then its position in the window. */
+/**
+ * An object's place in Stripe's order: its window's top second (newest first), then its position
+ * in the window.
+ */
 export type Rank = readonly [number, number];
 
 /** Negative when `a` comes before `b` in Stripe's order. */
