@@ -17,17 +17,21 @@ import { readReviewContext, reviewProposal } from '../StripeGuard/writes';
 import { createStripeClient } from '../shared/transport';
 import { checkBatch, stripeGuardToolNames, type BatchEntry } from './batch';
 import { approversOf, linkRefusal, twoApproversAbove } from './authorise';
+import { readMoney } from './money';
 import { answerLink, type Waiting } from './decide';
 import { toolCallText, toolGateWebhook } from './tool-gate';
 import { isToolGate, linkOf, respond, type ReviewLink } from './webhook';
+import { decisionKey, EARLIER_WAIT, isCurrentWait, startWait } from './waits';
 import {
 	buildRequest,
 	chatQuote,
 	needsTwoApprovers,
+	refuseSharedChannel,
 	sendRequest,
 	type ApprovalLink,
 	type Reviewed,
 } from './request';
+import { withChatLegend } from './visible-text';
 
 // Output indexes: Expired is first so that a time-out never reaches Approved (execute-writes.ts).
 export { OUTPUT } from './execute-writes';
@@ -41,13 +45,18 @@ async function reviewAll(
 	entries: BatchEntry[],
 ): Promise<Reviewed[]> {
 	const stripe = createStripeClient(fn, credentials);
-	return await Promise.all(
-		entries.map(async (entry) => ({
-			entry,
-			review: reviewProposal(entry.proposal),
-			context: await readReviewContext(stripe, entry.proposal),
-		})),
-	);
+	// What the money depends on is read with the context: when the approver is asked, and again
+	// when a link is answered, so the limit counts what Stripe says at the decision.
+	const [contexts, money] = await Promise.all([
+		Promise.all(entries.map(async (entry) => await readReviewContext(stripe, entry.proposal))),
+		readMoney(stripe, entries),
+	]);
+	return entries.map((entry, i) => ({
+		entry,
+		review: reviewProposal(entry.proposal),
+		context: contexts[i],
+		money: money[i],
+	}));
 }
 
 export class StripeGuardApproval implements INodeType {
@@ -123,7 +132,8 @@ export class StripeGuardApproval implements INodeType {
 				description:
 					'A workflow (Execute Workflow Trigger → any channel: Slack, email, Teams, Telegram…) ' +
 					'that delivers the request: one item per review link, with text, approver, reviewUrl, ' +
-					'proposals (every value), totals and expiresAt',
+					'proposals (every value), totals and expiresAt. An item carries its own link alone: ' +
+					'with Approvers, send each item to its approver only.',
 			},
 			{
 				displayName: 'Slack-Compatible Webhook URL',
@@ -133,7 +143,8 @@ export class StripeGuardApproval implements INodeType {
 				placeholder: 'https://hooks.slack.com/services/…',
 				description:
 					'An incoming webhook (Slack, Mattermost, Rocket.Chat, Teams workflows) ' +
-					'that gets the request as {"text": …}',
+					'that gets the request as {"text": …}. One channel for everyone, ' +
+					'so not with Approvers: their links go through a Notification Workflow.',
 			},
 			{
 				displayName: 'Expire After',
@@ -165,6 +176,7 @@ export class StripeGuardApproval implements INodeType {
 				description:
 					'Optional. Names or emails, separated by commas: ' +
 					"each gets their own signed review link and the audit record names the link's owner. " +
+					'Needs a Notification Workflow that sends each approver their own item. ' +
 					'Empty: one link, and whoever holds it types a name.',
 			},
 			{
@@ -186,7 +198,10 @@ export class StripeGuardApproval implements INodeType {
 				default: {},
 				description:
 					'Above this total in a currency, two different named approvers must approve ' +
-					'before anything runs (needs at least two Approvers)',
+					'before anything runs (needs at least two Approvers). Every amount that can move ' +
+					'counts, those Stripe decides at execution as read before the decision. With any ' +
+					'limit set, an amount in a currency without a limit needs two approvers, and so does ' +
+					'an amount that cannot be known before the decision.',
 				options: [
 					{
 						displayName: 'Limit',
@@ -205,7 +220,9 @@ export class StripeGuardApproval implements INodeType {
 								type: 'number',
 								typeOptions: { minValue: 0 },
 								default: 100000,
-								description: "In the currency's smallest unit: 100000 is $1,000.00 but ¥100,000",
+								description:
+									"A whole number in the currency's smallest unit: 100000 is $1,000.00 but " +
+									'¥100,000. Anything else fails the node.',
 							},
 						],
 					},
@@ -243,7 +260,7 @@ export class StripeGuardApproval implements INodeType {
 		if (isToolGate(this.getNode())) {
 			// n8n's human review of an agent's tool call: the message n8n fills in is the whole request.
 			const deadline = now + waitMs;
-			const url = this.getSignedResumeUrl({ deadline: String(deadline) });
+			const url = this.getSignedResumeUrl({ deadline: String(deadline), wait: startWait(this) });
 			const message = toolCallText(
 				String(this.getNodeParameter('message', 0, '')),
 				this.getInputData()[0]?.json?.toolParameters,
@@ -257,9 +274,11 @@ export class StripeGuardApproval implements INodeType {
 					twoApproversAbove: {},
 				}),
 				title: 'Approval needed: an AI agent tool call',
-				text:
-					`An AI agent wants to run a tool:\n${chatQuote(message)}\n\n` +
-					`Review and decide: ${url}`,
+				text: withChatLegend(
+					() =>
+						`An AI agent wants to run a tool:\n${chatQuote(message)}\n\n` +
+						`Review and decide: ${url}`,
+				),
 			});
 			await this.putExecutionToWait(new Date(deadline));
 			return [this.getInputData()];
@@ -290,6 +309,7 @@ export class StripeGuardApproval implements INodeType {
 				},
 			);
 		}
+		refuseSharedChannel(this, approvers);
 		const { entries, problems, refused } = checkBatch(
 			this.getInputData(),
 			credentials.apiKey,
@@ -323,11 +343,13 @@ export class StripeGuardApproval implements INodeType {
 			now + waitMs,
 			...entries.map((e) => Date.parse(e.proposal.expiresAt)),
 		);
+		const wait = startWait(this);
 		const links: ApprovalLink[] = (approvers.length ? approvers : ['']).map((approver) => ({
 			approver,
 			url: this.getSignedResumeUrl({
 				...(approver ? { approver } : {}),
 				deadline: String(deadline),
+				wait,
 			}),
 		}));
 		const reviewed = await reviewAll(this, credentials, entries);
@@ -351,6 +373,8 @@ export class StripeGuardApproval implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const link = linkOf(this);
 		const isPost = this.getRequestObject().method === 'POST';
+		// Before anything else: a link of an earlier wait shows and decides nothing of this one.
+		if (!isCurrentWait(this, link)) return respond(this, 410, EARLIER_WAIT);
 		if (isToolGate(this.getNode())) return toolGateWebhook(this, link, isPost);
 		const refusal = linkRefusal(link, approversOf(this));
 		if (refusal) return respond(this, 403, refusal);
@@ -378,7 +402,7 @@ async function readWaiting(fn: IWebhookFunctions, link: ReviewLink): Promise<Wai
 	const reviewed = await reviewAll(fn, credentials, entries);
 	return {
 		twoNeeded: needsTwoApprovers(reviewed, twoApproversAbove(fn)),
-		key: `${fn.getExecutionId()}:${fn.getNode().id}`,
+		key: decisionKey(fn, link),
 		deadline: Number.isFinite(link.deadline) ? link.deadline : Infinity,
 		now,
 		credentials,

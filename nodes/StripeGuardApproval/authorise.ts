@@ -2,7 +2,9 @@
  * Who may decide through a review link: the node's named approvers, each with a link of their
  * own, and the totals above which two of them must approve.
  */
-import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
+
+import { currencyDecimals, formatAmount } from '../shared/amounts';
 
 import type { PageContent } from './page';
 import type { ReviewLink } from './webhook';
@@ -20,18 +22,49 @@ export function approversOf(fn: IExecuteFunctions | IWebhookFunctions): string[]
 	];
 }
 
-/** Amounts per currency (minor units) above which two approvers must approve. */
+/**
+ * Amounts per currency (minor units) above which two approvers must approve. A limit that is not
+ * a whole number of the smallest unit, or has no currency code, fails the node: read as a number
+ * it would compare false and switch the rule off. Two limits of one currency: the lower counts.
+ */
 export function twoApproversAbove(
 	fn: IExecuteFunctions | IWebhookFunctions,
 ): Record<string, number> {
 	const value = (fn as IExecuteFunctions).getNodeParameter('twoApproversAbove', 0, {}) as {
-		limits?: Array<{ currency?: string; amount?: number }>;
+		limits?: Array<{ currency?: unknown; amount?: unknown }>;
 	};
-	return Object.fromEntries(
-		(value.limits ?? [])
-			.filter((l) => l.currency)
-			.map((l) => [String(l.currency).trim().toLowerCase(), Number(l.amount ?? 0)]),
-	);
+	const limits: Record<string, number> = {};
+	for (const limit of value.limits ?? []) {
+		const currency = typeof limit.currency === 'string' ? limit.currency.trim().toLowerCase() : '';
+		if (!/^[a-z]{3}$/.test(currency))
+			throw new NodeOperationError(
+				fn.getNode(),
+				`Two Approvers Above: ${JSON.stringify(limit.currency ?? '').slice(0, 40)} ` +
+					'is not a currency code',
+				{ description: 'Give each limit a three-letter currency code such as usd, eur or jpy.' },
+			);
+		// An expression gives text: "1000" is the number 1000; "1,000" is not a number.
+		const amount =
+			typeof limit.amount === 'string' && /^\s*\d+\s*$/.test(limit.amount)
+				? Number(limit.amount)
+				: limit.amount;
+		if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) {
+			const example = 1000 * 10 ** currencyDecimals(currency);
+			const given = typeof amount === 'number' ? String(amount) : JSON.stringify(amount ?? null);
+			throw new NodeOperationError(
+				fn.getNode(),
+				`Two Approvers Above: the limit for ${currency.toUpperCase()} must be a whole number ` +
+					`of the currency's smallest unit, 0 or more, not ${given.slice(0, 40)}`,
+				{
+					description:
+						`For example ${example} is ${formatAmount(example, currency)}. ` +
+						'Nothing was sent for approval.',
+				},
+			);
+		}
+		limits[currency] = Math.min(limits[currency] ?? amount, amount);
+	}
+	return limits;
 }
 
 /**

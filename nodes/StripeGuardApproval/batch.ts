@@ -8,6 +8,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type NodeTypeAndVersion,
 } from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
@@ -72,7 +73,7 @@ function outputItems(observation: unknown): unknown[] {
  */
 function proposalsInAgentSteps(
 	steps: unknown[],
-	stripeGuardTools: Set<string>,
+	tools: AgentTools,
 	itemIndex: number,
 	refused: Refused[],
 ): IDataObject[] {
@@ -80,14 +81,18 @@ function proposalsInAgentSteps(
 	for (const step of steps) {
 		const { action, observation } = (step ?? {}) as IDataObject;
 		const tool = String((action as IDataObject | undefined)?.tool ?? '');
+		const trusted = tools.stripeGuard.has(tool);
 		for (const item of outputItems(observation)) {
-			if (stripeGuardTools.has(tool) && isProposalLike(item)) {
+			if (trusted && isProposalLike(item)) {
 				found.push(item as IDataObject);
 				continue;
 			}
-			const where = stripeGuardTools.has(tool)
+			const other = tools.other.get(tool);
+			const where = trusted
 				? ', nested inside another object'
-				: ', not from a Stripe Guard tool';
+				: other !== undefined
+					? `, a name that "${other.slice(0, 64)}" has too, which is not a Stripe Guard tool`
+					: ', not from a Stripe Guard tool';
 			for (const p of proposalLikeIn(item)) {
 				refused.push({
 					itemIndex,
@@ -101,20 +106,50 @@ function proposalsInAgentSteps(
 	return found;
 }
 
-/** Names the AI Agent gives the Stripe Guard tools connected to any agent before this node. */
+/** The tool names an AI Agent's steps can show, sorted by the type of the nodes behind them. */
+export interface AgentTools {
+	/** Names that only Stripe Guard tool nodes have: their outputs are trusted. */
+	stripeGuard: Set<string>;
+	/** Names of tool nodes of any other type, with the node that has each. */
+	other: Map<string, string>;
+}
+
+/** The names an agent can call a tool node by: its node name, or a name older tools set. */
+function toolNamesOf(node: NodeTypeAndVersion): string[] {
+	const { name, toolName } = node.parameters ?? {};
+	const set = [name, toolName].filter((n): n is string => typeof n === 'string' && n !== '');
+	return [nodeNameToToolName(node.name), ...set, ...set.map(nodeNameToToolName)];
+}
+
+/**
+ * The tools of every AI Agent before this node, by the type of each connected tool node (through
+ * n8n's human review of tool calls too, whose gated tools keep their names). An agent's steps
+ * record only the tool's name, so a name counts as a Stripe Guard tool's only when no tool node
+ * of another type has it too: a name is never trusted for itself.
+ */
 export function stripeGuardToolNames(
 	fn: Pick<IExecuteFunctions, 'getNode' | 'getParentNodes'>,
-): Set<string> {
-	const names = new Set<string>();
-	for (const parent of fn.getParentNodes(fn.getNode().name)) {
-		for (const tool of fn.getParentNodes(parent.name, {
+): AgentTools {
+	const stripeGuard = new Set<string>();
+	const other = new Map<string, string>();
+	const toolsOf = (name: string) =>
+		fn.getParentNodes(name, {
 			connectionType: NodeConnectionTypes.AiTool,
 			depth: 1,
-		})) {
-			if (/(^|\.)stripeGuardTool$/.test(tool.type)) names.add(nodeNameToToolName(tool.name));
+			includeNodeParameters: true,
+		});
+	for (const parent of fn.getParentNodes(fn.getNode().name)) {
+		for (const connected of toolsOf(parent.name)) {
+			const tools = connected.type.endsWith('HitlTool') ? toolsOf(connected.name) : [connected];
+			for (const tool of tools) {
+				if (/(^|\.)stripeGuardTool$/.test(tool.type))
+					stripeGuard.add(nodeNameToToolName(tool.name));
+				else for (const name of toolNamesOf(tool)) other.set(name, tool.name);
+			}
 		}
 	}
-	return names;
+	for (const name of other.keys()) stripeGuard.delete(name);
+	return { stripeGuard, other };
 }
 
 /**
@@ -127,7 +162,7 @@ export function checkBatch(
 	items: INodeExecutionData[],
 	apiKey: string,
 	mode: StripeMode,
-	stripeGuardTools: Set<string>,
+	stripeGuardTools: AgentTools,
 	now = Date.now(),
 ) {
 	const entries: BatchEntry[] = [];
@@ -170,15 +205,7 @@ export function checkBatch(
 	return { entries, problems, refused };
 }
 
-export function totalsByCurrency(entries: BatchEntry[]): Record<string, number> {
-	const totals: Record<string, number> = {};
-	for (const { proposal } of entries) {
-		for (const [currency, amount] of Object.entries(proposal.amounts ?? {}))
-			totals[currency] = (totals[currency] ?? 0) + amount;
-	}
-	return totals;
-}
-
+/** Totals per currency as a person reads them: "€159.00 + $5.00" (money.ts counts them). */
 export const formatTotals = (totals: Record<string, number>) =>
 	Object.entries(totals)
 		.sort(([a], [b]) => a.localeCompare(b))

@@ -10,7 +10,7 @@ import type { BatchEntry, BatchProblem, Refused } from './batch';
 import { approveOneOfTwo, claimFinal, decisionState, recordResult } from './decisions';
 import { carryOutDecision, expiredOutputs, NOTHING_WRITTEN, type Decision } from './execute-writes';
 import { decidedResult, decisionForm, reviewPage, type PageContent } from './page';
-import { deadlineText, type Reviewed } from './request';
+import { deadlineText, linkDelivery, type Reviewed } from './request';
 import { readForm, respond, type ReviewForm, type ReviewLink } from './webhook';
 
 /** The proposals a review link decides on, as the waiting execution holds them. */
@@ -127,12 +127,18 @@ function decisionRecord(
 	form: ReviewForm,
 	now: number,
 ): Decision {
+	const at = new Date(now).toISOString();
+	const approval = { approver: who, comment: form.comment, at };
 	return {
 		approver: who,
 		approvers: who ? [who] : [],
 		approverIdentity: link.approver ? 'named link' : 'typed name',
+		// A typed name's record keeps the shape it always had; it says it proves nothing.
+		...(link.approver
+			? { approvals: [{ ...approval, linkDeliveredTo: linkDelivery(fn, link.approver) }] }
+			: {}),
 		comment: form.comment,
-		decidedAt: new Date(now).toISOString(),
+		decidedAt: at,
 		workflowId: fn.getWorkflow().id ?? '',
 		executionId: fn.getExecutionId(),
 	};
@@ -163,11 +169,13 @@ function secondApproval(
 	form: ReviewForm,
 ): IWebhookResponseData | undefined {
 	const who = record.approver;
-	const before = approveOneOfTwo(key, {
+	const approval = record.approvals?.[0] ?? {
 		approver: who,
 		comment: form.comment,
 		at: record.decidedAt,
-	});
+		linkDeliveredTo: '',
+	};
+	const before = approveOneOfTwo(key, approval);
 	if (before === 'again')
 		return show('You have already approved', [
 			'A second, different approver must approve with their own link.',
@@ -176,6 +184,7 @@ function secondApproval(
 		return show(`Your approval is recorded, ${who}`, [
 			'Nothing runs until a second, different approver approves with their own link.',
 		]);
+	record.approvals = [...before, approval];
 	record.approvers = [...before.map((a) => a.approver), who];
 	record.approver = record.approvers.join(' and ');
 	record.comment = [...before.map((a) => a.comment), form.comment].filter(Boolean).join(' / ');

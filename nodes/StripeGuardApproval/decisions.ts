@@ -1,9 +1,10 @@
 /**
- * One decision per approval, final. n8n calls the approval node's webhook for every submission
+ * One decision per wait, final. n8n calls the approval node's webhook for every submission
  * that reaches a waiting execution, concurrent ones included, and resumes the execution for each
  * that returns data. The first decision is claimed here, synchronously (no await between check
  * and set), so a concurrent or later submission sees it and resumes nothing. Approvals that wait
- * for a second approver are kept here too.
+ * for a second approver are kept here too. Keys name the execution, the node and the wait
+ * (waits.ts): a node reached again in the same execution starts with no decision.
  *
  * This is the memory of the n8n process that answers approval links (the main process, also in
  * queue mode). After n8n finishes the execution it refuses the links itself. Not covered: several
@@ -17,6 +18,8 @@ export interface Approval {
 	approver: string;
 	comment: string;
 	at: string;
+	/** Where the link used was delivered, for the audit record. */
+	linkDeliveredTo: string;
 }
 
 export interface DecisionState {

@@ -9,6 +9,7 @@ import { toNodeError } from '../shared/errors';
 import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
 import { createStripeClient, type StripeClient } from '../shared/transport';
 import type { BatchEntry, BatchProblem } from './batch';
+import type { Approval } from './decisions';
 import type { PageResult } from './page';
 
 /**
@@ -31,6 +32,11 @@ export interface Decision {
 	 * `typed name`: anyone holding the link typed it.
 	 */
 	approverIdentity: 'named link' | 'typed name';
+	/**
+	 * With named links, each approval: who, their comment, when, and where the link they used was
+	 * delivered (what a named link proves is that its holder had that delivery).
+	 */
+	approvals?: Approval[];
 	comment: string;
 	decidedAt: string;
 	workflowId: string;
@@ -56,6 +62,7 @@ export function auditRecord(
 		approver: decision.approver,
 		approvers: decision.approvers,
 		approverIdentity: decision.approverIdentity,
+		...(decision.approvals ? { approvals: decision.approvals as unknown as IDataObject[] } : {}),
 		comment: decision.comment,
 		decidedAt: decision.decidedAt,
 		workflowId: decision.workflowId,

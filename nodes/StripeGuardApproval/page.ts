@@ -5,16 +5,17 @@
  * Opening it decides nothing (chat apps' link previewers open links too); only submitting its
  * form does, to the same signed URL. Every piece of text is escaped; data sits in <code>.
  */
+import { createHash } from 'node:crypto';
+
 import type { StripeMode } from '../shared/credentials/credentials';
 import type { ReviewLine } from '../shared/proposals/review';
 import type { DecisionState } from './decisions';
+import type { MoneyNote } from './money';
 import { countText, deadlineText, modeText, totalsText, type Reviewed } from './request';
+import { escapeHtml, pageLegend, valueHtml, VISIBLE_TEXT_STYLE, visibleHtml } from './visible-text';
 
-const escape = (text: string) =>
-	text.replace(
-		/[&<>"']/g,
-		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-	);
+/** Escaped, and no text on the page hides a character: each shows as an escape. */
+const escape = visibleHtml;
 
 export interface PageContent {
 	title: string;
@@ -24,6 +25,8 @@ export interface PageContent {
 	refused: string[];
 	total?: string;
 	open?: string[];
+	/** Beside the total: what was read from Stripe, what is not known, what cannot be made. */
+	money?: MoneyNote[];
 	/** The decision form; absent once decided. */
 	form?: { askName: boolean; approve: string; reject: string; explain: string[] };
 	/** A problem with the last submission, shown above the form. */
@@ -57,7 +60,7 @@ export interface ReviewAbout {
 /** The review page without form or result: its facts, every proposal, the totals. */
 export function reviewPage(about: ReviewAbout): PageContent {
 	const { deadline, approver, approvedSoFar } = about;
-	const { total, open } = totalsText(about.reviewed);
+	const { total, open, notes } = totalsText(about.reviewed);
 	return {
 		title: `Stripe Guard: ${countText(about.reviewed.length)} to approve (${modeText(about.mode)})`,
 		facts: [
@@ -81,6 +84,7 @@ export function reviewPage(about: ReviewAbout): PageContent {
 		refused: about.refused,
 		total,
 		open,
+		money: notes,
 	};
 }
 
@@ -113,7 +117,7 @@ export function decidedResult(final: NonNullable<DecisionState['final']>): PageR
 }
 
 const valueList = (lines: ReviewLine[]) =>
-	lines.map((l) => `<li>${escape(l.label)}: <code>${escape(l.value)}</code></li>`).join('');
+	lines.map((l) => `<li>${escape(l.label)}: ${valueHtml(l.value)}</li>`).join('');
 
 const HEAD_META =
 	'<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">';
@@ -132,7 +136,11 @@ const STYLE =
 	'button{flex:1 1 12rem;padding:.7rem 1rem;font:inherit;border:0;border-radius:.3rem;' +
 	'color:#fff;cursor:pointer}\n' +
 	'.approve{background:#1a7f37}.reject{background:#b42318}.problem{color:#b42318}' +
-	'.result h2{margin-top:1.5rem}.total{font-weight:600}';
+	'.result h2{margin-top:1.5rem}.total{font-weight:600}' +
+	VISIBLE_TEXT_STYLE;
+
+/** The style sheet's hash: the page's content security policy allows this style and no other. */
+export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;
 
 const NAME_FIELD =
 	'<label>Your name (goes into the audit record)' +
@@ -156,7 +164,15 @@ export function renderPage(page: PageContent): string {
 	const plusOpen = (page.open ?? []).map((o) => `, plus ${escape(o)}`).join('');
 	const totals =
 		page.total !== undefined
-			? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${plusOpen}</p>`
+			? `<p class="total">Total that can move: ${escape(page.total || 'no money')}${plusOpen}</p>` +
+				(page.money ?? [])
+					.map(
+						(n) =>
+							`<p class="money">${escape(n.text)}` +
+							`${n.data === undefined ? '' : `<code>${escape(n.data)}</code>`}` +
+							`${escape(n.after ?? '')}</p>`,
+					)
+					.join('')
 			: '';
 	const refused = page.refused.length
 		? '<h2>Refused, never executed</h2>' +
@@ -177,9 +193,11 @@ ${submitButton('reject', page.form.reject)}</div>
 			`${page.result.lines.map((l) => `<p>${escape(l)}</p>`).join('')}</section>`
 		: '';
 	const facts = page.facts.map((f) => `<p>${escape(f)}</p>`).join('');
+	// Before the proposals, so that what the escapes mean is read before them.
+	const legend = pageLegend(facts + proposals + totals + refused + result + form);
 	return `<!doctype html><html lang="en"><head>${HEAD_META}
-<meta name="robots" content="noindex"><title>${escape(page.title)}</title>
+<meta name="robots" content="noindex"><title>${escapeHtml(page.title)}</title>
 <style>${STYLE}</style></head>
-<body><h1>${escape(page.title)}</h1>${facts}
+<body><h1>${escape(page.title)}</h1>${facts}${legend}
 <ol>${proposals}</ol>${totals}${refused}${result}${form}</body></html>`;
 }

@@ -5,12 +5,28 @@
  * its kin it can never look like a link, a heading or an instruction; the signed links stand
  * alone at the end and are the only links in the message.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { formatAmount } from '../shared/amounts';
 import type { StripeMode } from '../shared/credentials/credentials';
 import type { ProposalReview, ReviewLine } from '../shared/proposals/review';
-import { type BatchEntry, formatTotals, totalsByCurrency, type Refused } from './batch';
+import { type BatchEntry, formatTotals, type Refused } from './batch';
+import {
+	countedTotals,
+	moneyNotes,
+	noteText,
+	statedTotals,
+	twoApproversWhy,
+	type MoneyNote,
+	type ProposalMoney,
+} from './money';
+import { chatCode, withChatLegend } from './visible-text';
 
 /** A proposal with everything shown to the approver. */
 export interface Reviewed {
@@ -18,6 +34,8 @@ export interface Reviewed {
 	review: ProposalReview;
 	/** Read from Stripe for the approver only (a refund's charge and customer). */
 	context: ReviewLine[];
+	/** What it counts, read from Stripe with the context; without it, its stated amounts. */
+	money?: ProposalMoney;
 }
 
 export interface ApprovalLink {
@@ -37,15 +55,8 @@ export interface RequestContext {
 
 /** Slack mrkdwn, Mattermost and Teams: one line, no backticks, `&<>` escaped, in inline code. */
 export function chatQuote(value: string): string {
-	const flat = value
-		.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-		.replace(/`/g, "'")
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;');
-	if (flat === '') return '`(empty)`';
-	// A value of only spaces is still a value: make each space visible.
-	return flat.trim() ? `\`${flat}\`` : `\`${flat.replace(/ /g, '␠')}\``;
+	// Also hidden characters as escapes, and flags (visible-text.ts).
+	return chatCode(value);
 }
 
 /** Our own words still pass through the same escaping, without the code quotes. */
@@ -62,11 +73,19 @@ export const countText = (n: number) => (n === 1 ? '1 Stripe change' : `${n} Str
 export const modeText = (mode: StripeMode) =>
 	mode === 'live' ? 'LIVE mode: real money' : 'test mode';
 
-/** Totals per currency of every amount stated in advance, and the amounts Stripe decides itself. */
-export function totalsText(reviewed: Reviewed[]): { total: string; open: string[] } {
+/**
+ * Totals per currency of every amount stated in advance (no more than is left to draw on), the
+ * amounts Stripe decides itself, and the notes on what was read of them.
+ */
+export function totalsText(reviewed: Reviewed[]): {
+	total: string;
+	open: string[];
+	notes: MoneyNote[];
+} {
 	return {
-		total: formatTotals(totalsByCurrency(reviewed.map((r) => r.entry))),
+		total: formatTotals(statedTotals(reviewed)),
 		open: reviewed.flatMap((r) => r.review.openAmounts),
+		notes: moneyNotes(reviewed),
 	};
 }
 
@@ -74,11 +93,14 @@ export function needsTwoApprovers(
 	reviewed: Reviewed[],
 	twoApproversAbove: Record<string, number>,
 ): boolean {
-	const totals = totalsByCurrency(reviewed.map((r) => r.entry));
-	return Object.entries(twoApproversAbove).some(
-		([currency, limit]) => (totals[currency] ?? 0) > limit,
-	);
+	return twoApproversWhy(reviewed, twoApproversAbove).length > 0;
 }
+
+/** A money note in chat: Stripe's words in inline code. */
+const chatNote = (note: MoneyNote) =>
+	chatPlain(note.text) +
+	(note.data === undefined ? '' : chatQuote(note.data)) +
+	chatPlain(note.after ?? '');
 
 function chatText(
 	reviewed: Reviewed[],
@@ -86,7 +108,7 @@ function chatText(
 	links: ApprovalLink[],
 	ctx: RequestContext,
 ): string {
-	const { total, open } = totalsText(reviewed);
+	const { total, open, notes } = totalsText(reviewed);
 	const lines = [
 		`Approval needed: ${countText(reviewed.length)} (${modeText(ctx.mode)})`,
 		`Workflow ${chatQuote(ctx.workflow)}, execution ${chatPlain(ctx.executionId)}. ` +
@@ -102,9 +124,10 @@ function chatText(
 			);
 	});
 	const plusOpen = open.map((o) => `, plus ${chatPlain(o)}`).join('');
-	lines.push('', `Total that can move: ${total || 'no money'}${plusOpen}`);
-	if (needsTwoApprovers(reviewed, ctx.twoApproversAbove))
-		lines.push('Two different approvers must approve before anything runs.');
+	lines.push('', `Total that can move: ${total || 'no money'}${plusOpen}`, ...notes.map(chatNote));
+	const why = twoApproversWhy(reviewed, ctx.twoApproversAbove);
+	if (why.length)
+		lines.push(`Two different approvers must approve before anything runs: ${why.join('; ')}.`);
 	if (refused.length) {
 		lines.push(
 			'',
@@ -131,6 +154,10 @@ export interface ApprovalRequest {
 	executionId: string;
 	totals: Record<string, { amount: number; formatted: string }>;
 	openAmounts: string[];
+	/** The stated totals and every amount read from Stripe: what Two Approvers Above counts. */
+	atMost: Record<string, { amount: number; formatted: string }>;
+	/** What was read of the open amounts, what is not known, what cannot be made in full. */
+	moneyNotes: string[];
 	proposals: Array<{
 		proposalId: string;
 		resource: string;
@@ -148,19 +175,23 @@ export function buildRequest(
 	links: ApprovalLink[],
 	ctx: RequestContext,
 ): ApprovalRequest {
-	const totals = totalsByCurrency(reviewed.map((r) => r.entry));
+	const formatted = (totals: Record<string, number>) =>
+		Object.fromEntries(
+			Object.entries(totals).map(([c, a]) => [c, { amount: a, formatted: formatAmount(a, c) }]),
+		);
+	const money = totalsText(reviewed);
 	return {
 		title: `Approval needed: ${countText(reviewed.length)} (${modeText(ctx.mode)})`,
-		text: chatText(reviewed, refused, links, ctx),
+		text: withChatLegend(() => chatText(reviewed, refused, links, ctx)),
 		links,
 		expiresAt: ctx.deadline.toISOString(),
 		mode: ctx.mode,
 		workflow: ctx.workflow,
 		executionId: ctx.executionId,
-		totals: Object.fromEntries(
-			Object.entries(totals).map(([c, a]) => [c, { amount: a, formatted: formatAmount(a, c) }]),
-		),
-		openAmounts: totalsText(reviewed).open,
+		totals: formatted(statedTotals(reviewed)),
+		openAmounts: money.open,
+		atMost: formatted(countedTotals(reviewed)),
+		moneyNotes: money.notes.map(noteText),
 		proposals: reviewed.map(({ entry: { proposal: p }, review, context }) => ({
 			proposalId: p.proposalId,
 			resource: p.resource,
@@ -200,7 +231,10 @@ async function postToWebhook(
 	}
 }
 
-/** One item per link, so a notification workflow can reach each named approver on their own. */
+/**
+ * One item per link, so a notification workflow can reach each named approver on their own: an
+ * item carries its own link and no other.
+ */
 async function runNotificationWorkflow(
 	fn: IExecuteFunctions,
 	workflowId: string,
@@ -210,6 +244,7 @@ async function runNotificationWorkflow(
 	const items = request.links.map((link) => ({
 		json: {
 			...request,
+			links: [link],
 			approver: link.approver,
 			reviewUrl: link.url,
 			text: linkText(link),
@@ -236,16 +271,65 @@ export const NO_CHANNEL =
 	'Choose where to send the approval request: ' +
 	'a Notification Workflow or a Slack-compatible Webhook URL (one is required)';
 
+/** Where the node sends its request: the notification workflow and the webhook, each if set. */
+export function channelsOf(fn: IExecuteFunctions | IWebhookFunctions): {
+	workflowId: string;
+	webhookUrl: string;
+} {
+	const param = (name: string, options?: IGetNodeParameterOptions) =>
+		String(
+			('getInputData' in fn
+				? fn.getNodeParameter(name, 0, '', options)
+				: fn.getNodeParameter(name, '', options)) ?? '',
+		).trim();
+	return {
+		workflowId: param('notificationWorkflowId', { extractValue: true }),
+		webhookUrl: param('webhookUrl'),
+	};
+}
+
+/**
+ * Where a named approver's link went, for the audit record. With Approvers set, only a
+ * notification workflow is allowed, one item per approver; a webhook here is one of a wait
+ * started before that rule.
+ */
+export function linkDelivery(fn: IWebhookFunctions, approver: string): string {
+	const { workflowId, webhookUrl } = channelsOf(fn);
+	return [
+		workflowId ? `notification workflow item for ${approver}` : '',
+		webhookUrl ? "Slack-compatible webhook, in one message with every approver's link" : '',
+	]
+		.filter(Boolean)
+		.join(' and ');
+}
+
+/**
+ * A named link proves only that whoever used it had the link sent to that approver, so with
+ * Approvers set every link must go where only its approver reads; a webhook is one channel.
+ */
+export function refuseSharedChannel(fn: IExecuteFunctions, approvers: string[]): void {
+	if (approvers.length === 0 || !channelsOf(fn).webhookUrl) return;
+	throw new NodeOperationError(
+		fn.getNode(),
+		"With Approvers set, each approver's link must reach only them, " +
+			'and a Slack-compatible webhook posts every link into one shared channel',
+		{
+			description:
+				'Clear Slack-Compatible Webhook URL and choose a Notification Workflow: it gets one item ' +
+				"per approver, carrying that approver's link alone (approver, reviewUrl, text); " +
+				'send each item to its approver, for example an email or a Slack direct message to ' +
+				'{{ $json.approver }}. Nothing was sent for approval.',
+		},
+	);
+}
+
 /** Sends the request to every destination set on the node; at least one is required. */
 export async function sendRequest(
 	fn: IExecuteFunctions,
 	request: ApprovalRequest,
 	textFor: (links: ApprovalLink[]) => string = () => request.text,
 ): Promise<void> {
-	const workflowId = String(
-		fn.getNodeParameter('notificationWorkflowId', 0, '', { extractValue: true }) ?? '',
-	).trim();
-	const webhookUrl = String(fn.getNodeParameter('webhookUrl', 0, '')).trim();
+	const { workflowId, webhookUrl } = channelsOf(fn);
 	if (!workflowId && !webhookUrl) {
 		throw new NodeOperationError(fn.getNode(), NO_CHANNEL, {
 			description:

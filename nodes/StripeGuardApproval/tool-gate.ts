@@ -6,6 +6,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { claimFinal, decisionState } from './decisions';
 import type { PageContent } from './page';
+import { decisionKey } from './waits';
 import { readForm, respond, type ReviewLink } from './webhook';
 
 /**
@@ -31,11 +32,15 @@ export function toolGateWebhook(
 		String(fn.getNodeParameter('message', '')),
 		fn.evaluateExpression('{{ $input.first().json.toolParameters }}', 0),
 	);
-	const key = `${fn.getExecutionId()}:${fn.getNode().id}`;
+	// Each call the agent makes waits on its own: an earlier call's decision is not this one's.
+	const key = decisionKey(fn, link);
 	const base: PageContent = {
 		title: 'An AI agent wants to run a tool',
-		facts: [message],
-		proposals: [],
+		// What the model wrote is data: in a value's box, with its flags, not as our own words.
+		facts: [],
+		proposals: [
+			{ headline: 'The tool call', lines: [{ label: 'Message', value: message }], context: [] },
+		],
 		refused: [],
 	};
 	const final = decisionState(key).final;

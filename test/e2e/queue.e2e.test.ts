@@ -3,7 +3,10 @@
  * packages on 127.0.0.1, one main and two workers sharing the database. 50 concurrent report
  * executions succeed; the trigger (polled by the main) emits each event once; an approval whose
  * worker is gone is resumed on the other worker and writes once; approve, approve and reject
- * submitted at the same moment make one decision, at most one write and one resumed run.
+ * submitted at the same moment make one decision, at most one write and one resumed run. Named
+ * approvers above a two-approver limit, asked through a notification workflow, in a workflow that
+ * comes back to the same approval node after the time limit: the workers store which request is
+ * current with the execution, and the main, answering the links, decides for that request only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,7 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
+import { expiredLoop, expiredLoopWorkflow } from './approval-scenarios';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
 import {
 	approveAs,
@@ -19,6 +23,7 @@ import {
 	chain,
 	customersToSlack,
 	node,
+	notifyToReceiver,
 	refundWithApproval,
 	webhook,
 } from './workflows';
@@ -43,6 +48,8 @@ const WRITE = { id: 'sgQueueWrite00001', name: 'Stripe Guard (writes)' };
 let emulator: StripeEmulator;
 let slack: Awaited<ReturnType<typeof startReceiver>>;
 let approvals: Awaited<ReturnType<typeof startReceiver>>;
+/** What the notification workflow sends each named approver. */
+let notified: Awaited<ReturnType<typeof startReceiver>>;
 let postgres: Awaited<ReturnType<typeof queue.startPostgres>>;
 let redis: Awaited<ReturnType<typeof queue.startRedis>>;
 let main: Awaited<ReturnType<typeof runtime.startServer>>;
@@ -70,6 +77,8 @@ const workflows = () => [
 	},
 	customersToSlack('sgQueueTrigger001', slack.url, READ),
 	refundWithApproval('sgQueueApprove001', 'sg-queue-refund', approvals.url, WRITE),
+	notifyToReceiver('sgQueueNotify0001', notified.url),
+	expiredLoopWorkflow('sgQueueLoop000001', 'sg-queue-loop', 'sgQueueNotify0001', WRITE),
 ];
 
 /**
@@ -98,7 +107,11 @@ const ranOn = (executionId: string) =>
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
 	emulator = await startEmulator({ seed: 'demo' });
-	[slack, approvals] = await Promise.all([startReceiver(), startReceiver()]);
+	[slack, approvals, notified] = await Promise.all([
+		startReceiver(),
+		startReceiver(),
+		startReceiver(),
+	]);
 	[postgres, redis] = await Promise.all([
 		queue.startPostgres({ port: PORTS.postgres }),
 		queue.startRedis({ port: PORTS.redis }),
@@ -154,6 +167,7 @@ afterAll(async () => {
 		emulator?.stop(),
 		slack?.stop(),
 		approvals?.stop(),
+		notified?.stop(),
 	]);
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
@@ -198,6 +212,23 @@ test('the trigger, polled by the main, emits each new event once', async () => {
 	await new Promise((resolve) => setTimeout(resolve, 3000));
 	expect(slack.messages.map((m) => m.text)).toEqual(ids);
 });
+
+test(
+	'two named approvers above the limit, the request expired and asked again by the same node, ' +
+		'in queue mode: only approvals of the current request count, and it writes once',
+	async () => {
+		const executionId = await expiredLoop({
+			serverUrl: main.url,
+			cookie,
+			emulator,
+			receiver: notified,
+			path: 'sg-queue-loop',
+		});
+		// Run three times, by whichever workers took it: until request 1 waited, resumed by the
+		// time limit until request 2 waited, and resumed by the second approval of request 2.
+		expect(runsOf(executionId)).toBe(3);
+	},
+);
 
 test(
 	'an approval whose worker is gone is resumed ' + 'on the other worker and writes once',

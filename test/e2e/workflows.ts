@@ -152,6 +152,42 @@ export const refundWithApproval = (
 	connections: chain('Webhook', 'Propose refund', 'Approval'),
 });
 
+/**
+ * A notification workflow for Stripe Guard Approval: Execute Workflow Trigger → each item posted
+ * whole to a receiver as `{"text": <the item as JSON>}`, so a test reads what each approver got
+ * (approver, reviewUrl, text). With Approvers set, the approval node takes no shared webhook.
+ */
+export const notifyToReceiver = (id: string, receiverUrl: string) => ({
+	id,
+	name: 'Notify each approver',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		node(
+			'When asked',
+			'n8n-nodes-base.executeWorkflowTrigger',
+			{ inputSource: 'passthrough' },
+			[0, 0],
+			{ typeVersion: 1.1 },
+		),
+		node(
+			'Post',
+			'n8n-nodes-base.httpRequest',
+			{
+				method: 'POST',
+				url: receiverUrl,
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify({ text: JSON.stringify($json) }) }}',
+				options: {},
+			},
+			[220, 0],
+			{ typeVersion: 4.2 },
+		),
+	],
+	connections: chain('When asked', 'Post'),
+});
+
 /** Approves through the signed link, as the approver's browser submits the form. */
 /** Submits the review page's form: a decision button and the typed name. */
 export const decide = (url: string, fields: Record<string, string>) =>

@@ -3,6 +3,7 @@
  * Authentication, faults, rate limits and idempotency happen before this, in server.ts.
  */
 import { CATALOG, createdRange, subscriptionParent, typeOfId } from './catalog';
+import { CHECKOUT_LINE_ITEMS } from './contract/documented';
 import { invalid, missingParameter, notFound, StripeFailure, unknownParameter } from './errors';
 import { hasField, template } from './fixtures';
 import { allows, permissionDenied, type EmulatedKey } from './permissions';
@@ -96,6 +97,12 @@ export class StripeApi {
 					'Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
 			);
 		const [, , id, action] = m;
+		// A preview creates nothing: reading invoices is enough to ask for one.
+		if (info.type === 'invoice' && id === 'create_preview' && !action && method === 'POST') {
+			this.authorize(req, 'invoice', 'read');
+			req.checkParams?.();
+			return ok(this.previewInvoice(mode, req.params));
+		}
 		const group: PermissionGroup =
 			info.type === 'refund' && method !== 'GET' ? 'refund' : info.group;
 		this.authorize(req, group, method === 'GET' ? 'read' : 'write');
@@ -793,6 +800,104 @@ export class StripeApi {
 		return sub;
 	}
 
+	/**
+	 * POST /v1/invoices/create_preview for an existing subscription: its next invoice (each item
+	 * for a period), or with subscription_details[cancel_now] its final one (a credit for each
+	 * licensed item's unused time unless proration_behavior is none); both with the customer's
+	 * pending invoice items. Metered usage is not modelled. Nothing is created or stored.
+	 */
+	private previewInvoice(mode: Mode, params: Params): StripeObject {
+		if (params.subscription === undefined)
+			throw invalid(
+				'The emulator previews the invoices of existing subscriptions only: pass `subscription`.',
+				'subscription',
+			);
+		const sub = this.mustGet('subscription', mode, String(params.subscription), 'subscription');
+		if (sub.status === 'canceled' || sub.status === 'incomplete_expired')
+			throw invalid(
+				`No upcoming invoices for customer: ${String(sub.customer)}`,
+				undefined,
+				'invoice_upcoming_none',
+			);
+		const details = (params.subscription_details ?? {}) as Params;
+		const cancelNow = String(details.cancel_now) === 'true';
+		const prorate = String(details.proration_behavior ?? 'create_prorations') !== 'none';
+		const now = this.store.now();
+		const currency = String(sub.currency ?? 'usd');
+		const lines: StripeObject[] = [];
+		const line = (amount: number, description: string, parent: Params) =>
+			lines.push({
+				...template('line_item'),
+				id: this.store.newId('il_tmp_', 24),
+				invoice: null,
+				amount,
+				subtotal: amount,
+				currency,
+				description,
+				livemode: mode === 'live',
+				period: { start: now, end: now },
+				parent,
+			});
+		for (const item of (sub.items as { data?: StripeObject[] } | undefined)?.data ?? []) {
+			const price = item.price as StripeObject;
+			const whole = Number(price.unit_amount ?? 0) * Number(item.quantity ?? 1);
+			if ((price.recurring as Params | null)?.usage_type === 'metered') continue;
+			const start = Number(item.current_period_start);
+			const end = Number(item.current_period_end);
+			const unused = Math.min(Math.max(end - now, 0), end - start);
+			const amount = cancelNow ? -Math.round((whole * unused) / (end - start || 1)) : whole;
+			if ((cancelNow && !prorate) || amount === 0) continue;
+			line(amount, cancelNow ? `Unused time on ${String(price.id)}` : `1 × ${String(price.id)}`, {
+				type: 'subscription_item_details',
+				invoice_item_details: null,
+				subscription_item_details: {
+					invoice_item: null,
+					proration: cancelNow,
+					proration_details: { credited_items: null },
+					subscription: sub.id,
+					subscription_item: item.id,
+				},
+			});
+		}
+		for (const ii of this.store.all('invoiceitem', mode)) {
+			if (ii.customer !== sub.customer || ii.invoice || ii.currency !== currency) continue;
+			line(Number(ii.amount), String(ii.description ?? ''), {
+				type: 'invoice_item_details',
+				invoice_item_details: {
+					invoice_item: ii.id,
+					proration: Boolean(ii.proration),
+					proration_details: null,
+					subscription: null,
+				},
+				subscription_item_details: null,
+			});
+		}
+		const total = lines.reduce((sum, l) => sum + Number(l.amount), 0);
+		const due = Math.max(0, total);
+		return {
+			...template('invoice'),
+			id: `upcoming_${this.store.newId('in_', 24)}`,
+			object: 'invoice',
+			livemode: mode === 'live',
+			created: now,
+			customer: sub.customer,
+			parent: subscriptionParent(sub.id),
+			billing_reason: cancelNow ? 'subscription_update' : 'upcoming',
+			collection_method: sub.collection_method ?? 'charge_automatically',
+			status: 'draft',
+			number: null,
+			currency,
+			subtotal: total,
+			total,
+			amount_due: due,
+			amount_paid: 0,
+			amount_remaining: due,
+			starting_balance: 0,
+			ending_balance: null,
+			lines: { object: 'list', data: lines, has_more: false, url: '/v1/invoices/upcoming/lines' },
+		};
+	}
+
 	private createInvoice(mode: Mode, params: Params): StripeObject {
 		checkParams(params, [
 			'customer',
@@ -989,8 +1094,22 @@ export class StripeApi {
 		if (sessionMode !== 'setup' && lines.length === 0) throw missingParameter('line_items');
 		let total = 0;
 		let currency = 'usd';
-		const items: StripeObject[] = lines.map((line) => {
-			const price = this.mustGet('price', mode, String(line.price), 'line_items[0][price]');
+		const prices = lines.map((line) =>
+			this.mustGet('price', mode, String(line.price), 'line_items[0][price]'),
+		);
+		// The line items API reference: in subscription mode at most 20 with recurring prices and
+		// 20 with one-time prices (the contract checker counts all 40; only here are prices known).
+		for (const recurring of [true, false]) {
+			const count = prices.filter((p) => Boolean(p.recurring) === recurring).length;
+			if (sessionMode === 'subscription' && count > CHECKOUT_LINE_ITEMS.perKind)
+				throw invalid(
+					`A subscription-mode Checkout Session can have at most ${CHECKOUT_LINE_ITEMS.perKind} ` +
+						`line items with ${recurring ? 'recurring' : 'one-time'} prices; it has ${count}.`,
+					'line_items',
+				);
+		}
+		const items: StripeObject[] = lines.map((line, i) => {
+			const price = prices[i];
 			const quantity = Number(line.quantity ?? 1);
 			total += Number(price.unit_amount) * quantity;
 			currency = String(price.currency);

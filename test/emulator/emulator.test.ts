@@ -274,6 +274,60 @@ describe('connections', () => {
 	);
 });
 
+describe('invoice previews', () => {
+	test(
+		"a cancellation's final invoice, asked with Stripe's parameters: the customer's pending " +
+			"items and a credit for unused time, in Stripe's invoice schema; nothing is created",
+		async () => {
+			const reader = sdk(emu.addKey({ mode: 'test', permissions: { invoice: 'read' } }));
+			const customer = emu.create<{ id: string }>('customer', 'test', { name: 'Preview' });
+			// $20.00 a month (the default price), 20 of its 30 days still to come.
+			const sub = emu.create<{ id: string }>('subscription', 'test', {
+				customer: customer.id,
+				status: 'active',
+				currency: 'usd',
+				created: Math.floor(Date.now() / 1000) - 10 * 86_400,
+			});
+			emu.create('invoiceitem', 'test', {
+				customer: customer.id,
+				amount: 1_234,
+				currency: 'usd',
+				invoice: null,
+				description: 'Usage',
+			});
+			const invoices = emu.list('invoice', 'test').length;
+			const cancel = (proration_behavior: 'create_prorations' | 'none') =>
+				reader.invoices.createPreview({
+					subscription: sub.id,
+					subscription_details: { cancel_now: true, proration_behavior },
+				});
+			const prorated = await cancel('create_prorations');
+			expect(checkObject('invoice', JSON.parse(JSON.stringify(prorated)))).toEqual([]);
+			expect(prorated.lines.data.map((l) => l.amount).sort((a, b) => a - b)).toEqual([
+				-1_333, 1_234,
+			]);
+			expect(prorated).toMatchObject({
+				id: expect.stringMatching(/^upcoming_in_/),
+				currency: 'usd',
+				total: -99,
+				amount_due: 0,
+			});
+			expect(await cancel('none')).toMatchObject({ total: 1_234, amount_due: 1_234 });
+			expect(emu.list('invoice', 'test')).toHaveLength(invoices);
+
+			const ended = emu.create<{ id: string }>('subscription', 'test', {
+				customer: customer.id,
+				status: 'canceled',
+			});
+			const none = await failure(reader.invoices.createPreview({ subscription: ended.id }));
+			expect(none.code).toBe('invoice_upcoming_none');
+			const noRead = sdk(emu.addKey({ mode: 'test', permissions: { subscription: 'write' } }));
+			const refused = await failure(noRead.invoices.createPreview({ subscription: sub.id }));
+			expect(refused.message).toMatch(/'rak_invoice_read'/);
+		},
+	);
+});
+
 describe('writes and idempotency', () => {
 	test('the same Idempotency-Key replays the first response and writes once', async () => {
 		const s = sdk(emu.keys.testWrite);

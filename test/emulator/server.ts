@@ -303,11 +303,13 @@ export class EmulatorServer {
 				this.violations.push({ request: `${method} ${url.pathname}`, ...violation });
 			const unknownUrl =
 				violation.param === undefined && /^Unrecognized request URL/.test(violation.message);
-			const code = /^Received unknown parameter/.test(violation.message)
-				? 'parameter_unknown'
-				: /^Missing required param/.test(violation.message)
-					? 'parameter_missing'
-					: undefined;
+			const code =
+				violation.code ??
+				(/^Received unknown parameter/.test(violation.message)
+					? 'parameter_unknown'
+					: /^Missing required param/.test(violation.message)
+						? 'parameter_missing'
+						: undefined);
 			throw new StripeFailure(unknownUrl ? 404 : 400, 'invalid_request_error', violation.message, {
 				...(violation.param !== undefined && { param: violation.param }),
 				...(code && { code }),

@@ -33,6 +33,19 @@ const params = (extra: IDataObject = {}) => ({
 	expireUnit: 'hours',
 	...extra,
 });
+/**
+ * Named approvers' links go each to its approver alone: one notification-workflow item each
+ * (a shared webhook with Approvers is refused).
+ */
+const named = (approvers: string, extra: IDataObject = {}) =>
+	params({ webhookUrl: '', notificationWorkflowId: 'wf-notify', approvers, ...extra });
+/** Each approver's review link, and the message text, from the notification workflow's items. */
+const notified = (items: IDataObject[]) =>
+	items.map((i) => ({
+		approver: String(i.approver),
+		url: String(i.reviewUrl),
+		text: String(i.text),
+	}));
 /** The review links as a reader of the message finds them: lines of their own, after the data. */
 const reviewLinks = (text: string) =>
 	[...text.matchAll(/^Review and decide(?: \(link of `([^`]+)`\))?: (\S+)$/gm)].map((m) => ({
@@ -180,8 +193,9 @@ test(
 		const outsideCode = text.replace(/`[^`\n]*`/g, '');
 		expect(outsideCode.match(/https?:\/\//g)).toHaveLength(1);
 		expect(outsideCode).not.toMatch(/[<>]|\*now\*/);
+		// Each line break shows as its escape, `\n` (a backslash and an n), on the one line.
 		expect(text).toContain(
-			'• Name: `Jane Total: $0.00 Review and decide: ' +
+			'• Name: `Jane\\nTotal: $0.00\\nReview and decide: ' +
 				"https://evil.example/approve &lt;https://evil.example|Approve&gt; *now* 'x'`",
 		);
 	},
@@ -348,9 +362,10 @@ describe('named approvers', () => {
 				}),
 			],
 			credential: writer(),
-			parameters: params({ approvers: 'ada@example.com, grace@example.com' }),
+			parameters: named('ada@example.com, grace@example.com'),
 		});
-		const links = reviewLinks(receiver.messages[0].text);
+		expect(receiver.messages).toEqual([]);
+		const links = notified(approval.notifications[0]);
 		expect(links.map((l) => l.approver)).toEqual(['ada@example.com', 'grace@example.com']);
 		expect(new Set(links.map((l) => l.url)).size).toBe(2);
 		const page = await approval.open(links[1].url);
@@ -377,13 +392,15 @@ describe('named approvers', () => {
 				}),
 			],
 			credential: writer(),
-			parameters: params({
-				approvers: 'ada@example.com, grace@example.com',
+			parameters: named('ada@example.com, grace@example.com', {
 				twoApproversAbove: { limits: [{ currency: 'usd', amount: 1_000 }] },
 			}),
 		});
-		const [ada, grace] = reviewLinks(receiver.messages[0].text);
-		expect(receiver.messages[0].text).toContain('Two different approvers must approve');
+		expect(receiver.messages).toEqual([]);
+		const [ada, grace] = notified(approval.notifications[0]);
+		expect([ada.approver, grace.approver]).toEqual(['ada@example.com', 'grace@example.com']);
+		for (const { text } of [ada, grace])
+			expect(text).toContain('Two different approvers must approve');
 		const first = await approval.open(ada.url, 'POST', { decision: 'approve' });
 		expect(first.resumed).toBeUndefined();
 		expect(first.page.body).toContain('Your approval is recorded, ada@example.com');

@@ -2,7 +2,8 @@
  * Runs [Items] → [Stripe Guard Approval] as n8n does: WorkflowExecute until the node waits, then
  * the node's webhook in n8n-core's WebhookContext with the waiting execution's data, then the
  * resumed execution (forwarding the webhook's outputs, as n8n's waiting-webhook handler does), or
- * the time-out resume that n8n's wait tracker starts.
+ * the time-out resume that n8n's wait tracker starts. A resumed execution that reaches the node
+ * again waits again, and its links are then answered from that wait.
  */
 import { WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
@@ -10,8 +11,12 @@ import {
 	Workflow,
 	type IConnections,
 	type IDataObject,
+	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
 	type IRun,
 	type IRunExecutionData,
 	type IWebhookData,
@@ -31,6 +36,64 @@ import {
 } from './harness';
 
 const APPROVAL = 'Stripe Guard Approval';
+
+/** The type n8n generates from the approval node to gate an agent's tool calls (human review). */
+export const GATE = `${STRIPE_GUARD_APPROVAL}HitlTool`;
+/** Emits its fixed items for every input it gets: an agent that calls a tool again. */
+export const FIXED_ITEMS = 'test.fixedItems';
+
+/**
+ * As n8n's HITL tool generation for a sendAndWait node: the same node under a type ending in
+ * HitlTool, with the Message parameter n8n adds. Its connections stay main ones here, so the
+ * engine runs it on its own; n8n runs it the same way when the agent's tool call reaches it.
+ */
+function gateVariant(node: INodeType): INodeType {
+	const variant = Object.create(node) as INodeType;
+	const message: INodeProperties = {
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		default: 'The agent wants to run this tool',
+	};
+	variant.description = {
+		...node.description,
+		name: `${node.description.name}HitlTool`,
+		properties: [message, ...node.description.properties],
+	};
+	return variant;
+}
+
+class FixedItems implements INodeType {
+	description = {
+		displayName: 'Fixed Items',
+		name: 'fixedItems',
+		group: ['transform'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Fixed Items' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[{}]' },
+		] as INodeProperties[],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		return [items.map((json) => ({ json, pairedItem: { item: 0 } }))];
+	}
+}
+
+const extraTypes: Record<string, INodeType> = {
+	[GATE]: gateVariant(nodeTypes.getByName(STRIPE_GUARD_APPROVAL) as INodeType),
+	[FIXED_ITEMS]: new FixedItems(),
+};
+const approvalNodeTypes: INodeTypes = {
+	...nodeTypes,
+	getByName: (name) => extraTypes[name] ?? nodeTypes.getByName(name),
+	getByNameAndVersion: (name, version) =>
+		extraTypes[name] ?? nodeTypes.getByNameAndVersion(name, version),
+};
 
 /** The part of an HTTP response the webhook writes, recorded. */
 class RecordedResponse {
@@ -69,18 +132,28 @@ export interface ApprovalRun {
 	/** What n8n's wait tracker does when the time limit passes. */
 	timeOut(): Promise<IRun>;
 	outputs(run: IRun): Outputs;
+	/** The items of every run of the notification workflow, in order. */
+	notifications: IDataObject[][];
 }
 
 /**
  * `stripeGuardTools` adds Stripe Guard tool nodes wired as ai_tool
  * into the Items node, which then stands where an AI Agent would: the
  * approval node accepts proposals from those tools' outputs only.
+ * `otherTools` adds tool nodes of other types beside them.
+ * `gate` runs the approval node as n8n's human review of a tool call (GATE).
+ * `loop` adds a node fed by the approval's outputs `from` whose output goes back into the same
+ * approval node: the workflow asks again in the same execution (Expired → propose again).
+ * A notification workflow's runs are recorded in `notifications`.
  */
 export async function runApproval(options: {
 	proposals: IDataObject[];
 	credential: TestCredential;
 	parameters: IDataObject;
 	stripeGuardTools?: string[];
+	otherTools?: Array<{ name: string; type: string }>;
+	gate?: boolean;
+	loop?: { name: string; type: string; parameters: IDataObject; from: number[] };
 }): Promise<ApprovalRun> {
 	const nodes: INode[] = [
 		{
@@ -94,7 +167,7 @@ export async function runApproval(options: {
 		{
 			id: 'approval-node-id',
 			name: APPROVAL,
-			type: STRIPE_GUARD_APPROVAL,
+			type: options.gate ? GATE : STRIPE_GUARD_APPROVAL,
 			typeVersion: 1,
 			position: [200, 0],
 			parameters: { operation: 'sendAndWait', ...options.parameters } as INode['parameters'],
@@ -104,11 +177,15 @@ export async function runApproval(options: {
 	const connections: IConnections = {
 		Items: { main: [[{ node: APPROVAL, type: NodeConnectionTypes.Main, index: 0 }]] },
 	};
-	for (const [i, name] of (options.stripeGuardTools ?? []).entries()) {
+	const tools = [
+		...(options.stripeGuardTools ?? []).map((name) => ({ name, type: `${STRIPE_GUARD}Tool` })),
+		...(options.otherTools ?? []),
+	];
+	for (const [i, { name, type }] of tools.entries()) {
 		nodes.push({
 			id: `tool-${i}`,
 			name,
-			type: `${STRIPE_GUARD}Tool`,
+			type,
 			typeVersion: 1,
 			position: [0, 200],
 			parameters: {},
@@ -119,6 +196,27 @@ export async function runApproval(options: {
 			],
 		};
 	}
+	const { loop } = options;
+	if (loop) {
+		nodes.push({
+			id: 'loop-node-id',
+			name: loop.name,
+			type: loop.type,
+			typeVersion: 1,
+			position: [400, 200],
+			parameters: loop.parameters as INode['parameters'],
+			credentials: { stripeRestrictedKeyApi: { id: 'cred-1', name: 'Stripe test' } },
+		});
+		const back = [{ node: APPROVAL, type: NodeConnectionTypes.Main, index: 0 }];
+		connections[APPROVAL] = {
+			main: [0, 1, 2, 3].map((output) =>
+				loop.from.includes(output)
+					? [{ node: loop.name, type: NodeConnectionTypes.Main, index: 0 }]
+					: [],
+			),
+		};
+		connections[loop.name] = { main: [back] };
+	}
 	const id = `wf-approval-${Math.random().toString(36).slice(2)}`;
 	const workflow = new Workflow({
 		id,
@@ -126,7 +224,7 @@ export async function runApproval(options: {
 		nodes,
 		connections,
 		active: false,
-		nodeTypes,
+		nodeTypes: approvalNodeTypes,
 		settings: { executionOrder: 'v1' },
 	});
 	const workflowData = {
@@ -139,27 +237,38 @@ export async function runApproval(options: {
 	} as unknown as IWorkflowBase;
 	const executionId = `exec-${id}`;
 	const additionalData = buildAdditionalData(options.credential, workflowData, executionId);
+	const notifications: IDataObject[][] = [];
+	// As n8n runs a sub-workflow: it gets the items; the test reads them as delivered.
+	additionalData.executeWorkflow = async (_workflow, _data, runOptions) => {
+		notifications.push((runOptions.inputData ?? []).map((item) => structuredClone(item.json)));
+		return { executionId: `sub-${notifications.length}`, data: [runOptions.inputData ?? []] };
+	};
 	const run = await new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Items') ?? undefined,
 	});
 	// n8n stores the waiting execution and reads it back for each resume attempt.
-	const stored = JSON.stringify(run.data);
+	let stored = JSON.stringify(run.data);
 	const node = workflow.getNode(APPROVAL)!;
-	const nodeType = nodeTypes.getByNameAndVersion(STRIPE_GUARD_APPROVAL);
+	const nodeType = approvalNodeTypes.getByNameAndVersion(node.type);
 
 	const resume = async (
 		data: IRunExecutionData,
 		extra: Partial<IWorkflowExecuteAdditionalData> = {},
-	) =>
-		await new WorkflowExecute(
+	) => {
+		const resumed = await new WorkflowExecute(
 			{ ...additionalData, ...extra },
 			'manual',
 			data,
 		).processRunExecutionData(workflow);
+		// Back at the approval node: n8n stores the new wait, and its links are answered from it.
+		if (resumed.status === 'waiting') stored = JSON.stringify(resumed.data);
+		return resumed;
+	};
 
 	return {
 		run,
+		notifications,
 		async open(url, method = 'GET', body = {}, credential) {
 			const parsed = new URL(url);
 			const data = JSON.parse(stored) as IRunExecutionData;

@@ -5,7 +5,8 @@
  * parameters, the proposal it signed, what the Stripe Guard Approval node showed the approver and
  * the request it then sent (its _source says how they were captured). For each, through n8n-core's
  * engine against the emulator holding the same objects: the approval node accepts the proposal,
- * shows exactly what it showed then, and on approval sends exactly that request; and the same
+ * shows exactly what it showed then (with, where Stripe decides an amount, the lines saying what
+ * was read of it before the decision), and on approval sends exactly that request; and the same
  * parameters still make the same proposal. The proposals have long expired by the wall clock, so
  * only Date is faked while they are approved: to a minute after each was made, timers left real.
  *
@@ -130,6 +131,10 @@ async function withinLifetime<T>(proposal: Captured['proposal'], run: () => Prom
 	}
 }
 
+/** What the message says of an amount Stripe decides, read before the decision. */
+const READ_LINES = ['Read from Stripe now', 'At most, with the amounts read from Stripe now'];
+const READ_LINE = new RegExp(`^(${READ_LINES.join('|')}): `);
+
 function normalized(text: string): string[] {
 	return text
 		.replace(/execution exec-wf-approval-[a-z0-9]+\./, 'execution <execution>.')
@@ -218,7 +223,14 @@ test.each(fixture.proposals.map((c) => [c.name, c] as const))('%s', async (_name
 		// b. What reaches the approver: the message (all the webhook carries) and the review page.
 		expect(receiver.messages).toHaveLength(1);
 		const { text } = receiver.messages[0];
-		const lines = normalized(text);
+		// Since amounts Stripe decides are read before the decision, a proposal with one gains the
+		// lines saying what was read (their amounts are Stripe's now); all else is as captured.
+		const all = normalized(text);
+		const read = all.filter((l) => READ_LINE.test(l));
+		expect(read.map((l) => READ_LINE.exec(l)![1])).toEqual(
+			captured.shown.openAmounts.length ? [...READ_LINES] : [],
+		);
+		const lines = all.filter((l) => !READ_LINE.test(l));
 		expect({ ...partsOf(lines), message: lines }).toEqual({
 			title: captured.shown.title,
 			headline: captured.shown.headline,
@@ -243,7 +255,8 @@ test.each(fixture.proposals.map((c) => [c.name, c] as const))('%s', async (_name
 		});
 		expect(done.resumed?.status).toBe('success');
 		const writes = e.requests
-			.filter((r) => r.method !== 'GET')
+			// Stripe's invoice preview, a POST that creates nothing, reads a cancellation's invoice.
+			.filter((r) => r.method !== 'GET' && r.path !== '/v1/invoices/create_preview')
 			.map((r) => ({
 				method: r.method,
 				path: r.path,

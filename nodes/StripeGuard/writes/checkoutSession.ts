@@ -2,7 +2,7 @@
  * Checkout session writes: create (a payment link; its prices are read first so that the
  * proposal states what it charges) and expire.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
 import { isStripeId } from '../../shared/ids';
@@ -11,12 +11,31 @@ import { locatorField } from '../framework/locator';
 import { amountForQuantity, type PriceTerms } from '../framework/price-amount';
 import { person } from './context';
 import { defineWrite, WriteInputError, type WriteInput } from './define';
-import { fieldCollection, metadataField, textField } from './fields';
-import { id, optional, post, PROBE_ID, requireText } from './inputs';
-import { asText } from './validation';
+import { fieldCollection, metadataField, optionValues, textField } from './fields';
+import { choice, id, optional, post, PROBE_ID, webUrl, wholeNumber } from './inputs';
 
 const permission = 'rak_checkout_session_write';
 const probe = `/v1/checkout/sessions/cs_${PROBE_ID}/expire`;
+
+const modeField: INodeProperties = {
+	displayName: 'Mode',
+	name: 'mode',
+	type: 'options',
+	options: [
+		{ name: 'Payment (One-Time)', value: 'payment' },
+		{ name: 'Subscription', value: 'subscription' },
+	],
+	default: 'payment',
+};
+/** The modes proposed here (Stripe's also has setup, which charges nothing). */
+const MODES = optionValues(modeField);
+
+/**
+ * Stripe's limits on a session's line items (docs.stripe.com/api/checkout/sessions/create
+ * #create_checkout_session-line_items): 100 in payment mode; in subscription mode 20 with
+ * recurring prices and 20 with one-time prices.
+ */
+const LINE_ITEMS = { payment: 100, subscriptionPerKind: 20 };
 
 /** What a checkout session's proposal is built from: the pricing terms of its prices, by ID. */
 export interface CheckoutContext {
@@ -33,16 +52,7 @@ export const checkoutSessionCreate = defineWrite({
 		'The prices are read first so that the summary shows the total.',
 	permission,
 	properties: [
-		{
-			displayName: 'Mode',
-			name: 'mode',
-			type: 'options',
-			options: [
-				{ name: 'Payment (One-Time)', value: 'payment' },
-				{ name: 'Subscription', value: 'subscription' },
-			],
-			default: 'payment',
-		},
+		modeField,
 		textField('successUrl', 'Success URL', 'Where Stripe sends the customer after paying', {
 			required: true,
 			placeholder: 'https://example.com/thanks',
@@ -132,23 +142,25 @@ or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expres
 		return { prices };
 	},
 	build(input, context) {
-		const mode = asText(input.mode ?? 'payment');
-		if (!['payment', 'subscription'].includes(mode))
-			throw new WriteInputError('Mode must be payment or subscription');
-		const successUrl = requireText(input, 'successUrl', 'Success URL');
-		if (!/^https?:\/\//.test(successUrl))
-			throw new WriteInputError(
-				'Success URL must start with https:// (or http:// for local tests)',
-			);
+		const mode = choice(input, 'mode', 'Mode', MODES) ?? 'payment';
+		const successUrl = webUrl(input, 'successUrl', 'Success URL', true);
+		const cancelUrl = webUrl(input, 'cancelUrl', 'Cancel URL', false);
 		const lines = Array.isArray(input.lineItems) ? (input.lineItems as WriteInput[]) : [];
 		if (lines.length === 0)
 			throw new WriteInputError('Add at least one line item (a price ID and a quantity)');
+		if (mode === 'payment' && lines.length > LINE_ITEMS.payment)
+			throw new WriteInputError(
+				`A payment checkout has ${lines.length} line items; ` +
+					`Stripe takes at most ${LINE_ITEMS.payment}: combine or split them`,
+			);
 		const totals: Record<string, number> = {};
+		const kinds = { recurring: 0, 'one-time': 0 };
 		const lineItems = lines.map((line) => {
 			const price = id(line, 'price', 'price', 'price_');
-			const quantity = line.quantity === undefined ? 1 : Number(line.quantity);
-			if (!Number.isInteger(quantity) || quantity < 1)
-				throw new WriteInputError(`Quantity of ${price} must be a whole number of at least 1`);
+			const quantity = wholeNumber(line, 'quantity', `Quantity of ${price}`, {
+				min: 1,
+				fallback: 1,
+			});
 			const known = context.prices?.[price];
 			if (!known)
 				throw new WriteInputError(
@@ -163,15 +175,23 @@ or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expres
 				);
 			}
 			totals[known.currency] = (totals[known.currency] ?? 0) + amount;
+			// A price not known to be one-time counts as recurring.
+			kinds[known.usage_type === null ? 'one-time' : 'recurring'] += 1;
 			return { price, quantity };
 		});
+		for (const [kind, count] of Object.entries(kinds))
+			if (mode === 'subscription' && count > LINE_ITEMS.subscriptionPerKind)
+				throw new WriteInputError(
+					`A subscription checkout has ${count} line items with ${kind} prices; ` +
+						`Stripe takes at most ${LINE_ITEMS.subscriptionPerKind}: split them`,
+				);
 		const params: Record<string, unknown> = {
 			mode,
 			success_url: successUrl,
 			line_items: lineItems,
-			...optional(input, ['metadata']),
+			...optional(input, { metadata: 'metadata' }),
 		};
-		if (input.cancelUrl) params.cancel_url = input.cancelUrl;
+		if (cancelUrl) params.cancel_url = cancelUrl;
 		if (input.customerId) params.customer = id(input, 'customerId', 'customer', 'cus_');
 		const total = Object.entries(totals)
 			.map(([c, a]) => formatAmount(a, c))

@@ -22,7 +22,8 @@ export const couponUpdate = defineWrite({
 	],
 	build(input) {
 		const coupon = id(input, 'couponId', 'coupon', '');
-		const params = optional(input, ['name', 'metadata']);
+		// Stripe's maxLength for a coupon's name.
+		const params = optional(input, { name: 40, metadata: 'metadata' });
 		someChange(params);
 		return {
 			// A coupon ID is chosen by a person and may hold a hyphen: encoded as a path segment.

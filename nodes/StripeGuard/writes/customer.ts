@@ -4,7 +4,14 @@ import { defineWrite, WriteInputError } from './define';
 import { fieldCollection, metadataField, textField } from './fields';
 import { changes, del, email, id, optional, post, PROBE_ID, someChange } from './inputs';
 
-const CUSTOMER_FIELDS = ['name', 'email', 'phone', 'description', 'metadata'];
+/** Each field's maxLength in Stripe's definitions of the customer endpoints. */
+const CUSTOMER_FIELDS = {
+	name: 256,
+	email: 512,
+	phone: 20,
+	description: 5000,
+	metadata: 'metadata',
+} as const;
 /** Updating a customer that cannot exist: harmless even if Stripe ignored the probe's parameter. */
 const probe = `/v1/customers/cus_${PROBE_ID}`;
 

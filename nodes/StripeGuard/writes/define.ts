@@ -30,17 +30,46 @@ export interface BuiltWrite {
 	amounts?: Record<string, number>;
 }
 
+/** An amount Stripe decides at execution, bounded from what Stripe says before the decision. */
+export interface OpenAmount {
+	/** The most it can move, per currency in minor units ({} when it moves nothing). */
+	amounts: Record<string, number>;
+	/** Our own words, with the amounts: "invoice in_…'s amount due is $20.00, which …". */
+	words: string[];
+}
+
+/**
+ * What several writes draw on together (a charge that refunds draw on): together they can move
+ * at most what is left of it, whatever each states.
+ */
+export interface MoneySource {
+	/** The ID drawn on ("ch_…"); writes of one kind naming the same ID share what is left. */
+	of: (request: StripeWriteRequest) => string;
+	/** What is left of it now, read from Stripe. */
+	left: (
+		stripe: StripeClient,
+		request: StripeWriteRequest,
+	) => Promise<{ currency: string; amount: number }>;
+}
+
 /**
  * The money a write can move:
  * - `none`: it moves no money (a customer's name, a product's metadata);
  * - `stated`: every amount it can move is in the request and stated in the proposal's amounts;
+ *   `drawsOn` when several of its kind can draw on one source (refunds of one charge);
  * - `decidedByStripe`: Stripe decides an amount only at execution (an invoice's amount due when
- *   finalizing charges it); `open` names it for the approver, beside the stated totals.
+ *   finalizing charges it); `open` names it for the approver, beside the stated totals, and
+ *   `read` bounds it from Stripe before the decision. A read that fails or returns undefined
+ *   leaves it unknown, which counts as above every limit.
  */
 export type WriteMoney =
 	| { kind: 'none' }
-	| { kind: 'stated' }
-	| { kind: 'decidedByStripe'; open: (request: StripeWriteRequest) => string[] };
+	| { kind: 'stated'; drawsOn?: MoneySource }
+	| {
+			kind: 'decidedByStripe';
+			open: (request: StripeWriteRequest) => string[];
+			read: (stripe: StripeClient, request: StripeWriteRequest) => Promise<OpenAmount | undefined>;
+	  };
 
 /**
  * What the approver is shown besides the headline and totals: every parameter in words (labels

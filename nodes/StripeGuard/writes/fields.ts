@@ -53,3 +53,9 @@ export const booleanField = (
 	default: false,
 	description,
 });
+
+/** The values a dropdown offers, apart from its empty one: the list a builder accepts. */
+export const optionValues = (property: INodeProperties): string[] =>
+	(property.options ?? [])
+		.map((o) => String((o as { value?: unknown }).value ?? ''))
+		.filter((v) => v !== '');

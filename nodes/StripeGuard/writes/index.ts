@@ -81,6 +81,59 @@ export function reviewProposal(
 }
 
 /**
+ * An amount Stripe decides at execution, as bounded before the decision: the bound, or what it
+ * is (our words) and why no bound is known (Stripe's words: data).
+ */
+export type OpenBound =
+	| { known: true; amounts: Record<string, number>; words: string[] }
+	| { known: false; what: string; why: string };
+
+/**
+ * The bound of the amount a proposal leaves to Stripe, read from Stripe now; undefined when its
+ * write leaves none. A read that fails, or that finds no amount, leaves it unknown.
+ */
+export async function readOpenAmount(
+	stripe: StripeClient,
+	proposal: Proposal,
+): Promise<OpenBound | undefined> {
+	const money = writeOf(proposal)?.money;
+	if (money?.kind !== 'decidedByStripe') return undefined;
+	const what = money.open(proposal.request).join(', ');
+	try {
+		const bound = await money.read(stripe, proposal.request);
+		if (bound) return { known: true, ...bound };
+		return { known: false, what, why: 'Stripe gave no amount for it' };
+	} catch (error) {
+		return { known: false, what, why: (error as Error).message.slice(0, 200) };
+	}
+}
+
+/**
+ * What a proposal draws on together with others of its write (a refund's charge): `key` is the
+ * same for all that share it; `left` reads what is left of it now.
+ */
+export function drawsOn(proposal: Proposal):
+	| {
+			key: string;
+			id: string;
+			noun: string;
+			left: (stripe: StripeClient) => Promise<{ currency: string; amount: number }>;
+	  }
+	| undefined {
+	const write = writeOf(proposal);
+	const money = write?.money;
+	if (!write || money?.kind !== 'stated' || !money.drawsOn) return undefined;
+	const source = money.drawsOn;
+	const id = source.of(proposal.request);
+	return {
+		key: `${write.key} ${id}`,
+		id,
+		noun: write.resource,
+		left: (stripe) => source.left(stripe, proposal.request),
+	};
+}
+
+/**
  * The write's context for the approver, read from Stripe now. A read that fails says so; it
  * never blocks the decision.
  */

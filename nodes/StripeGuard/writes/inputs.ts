@@ -1,10 +1,19 @@
 /**
- * Reading a write's input into the exact request: IDs, optional fields of the type Stripe takes,
- * required text, emails; each refusal is a WriteInputError in words that say what to fix.
+ * Reading a write's input into the exact request: IDs, optional fields of the type and length
+ * Stripe takes, required text, choices, whole numbers, URLs, emails; each refusal is a
+ * WriteInputError in words that say what to fix.
  */
 import type { StripeWriteRequest } from '../../shared/proposals/proposals';
 import { WriteInputError, type WriteInput } from './define';
-import { asText, idProblem, metadataProblem } from './validation';
+import {
+	asText,
+	choiceProblem,
+	idProblem,
+	metadataProblem,
+	textProblem,
+	urlProblem,
+	wholeNumberProblem,
+} from './validation';
 
 export const check = (problem: string | undefined) => {
 	if (problem) throw new WriteInputError(problem);
@@ -17,32 +26,91 @@ export function id(input: WriteInput, name: string, label: string, prefix: strin
 	return value as string;
 }
 
+/** A field left empty in the node (n8n gives '' or null) is not set. */
+export const isUnset = (value: unknown) => value === undefined || value === null || value === '';
+
 /**
- * Copies the optional fields that are set, each of the type Stripe takes; metadata within
- * Stripe's limits.
+ * What Stripe takes in an optional field: text of at most that many characters (the parameter's
+ * maxLength in Stripe's definitions), true or false, or metadata.
  */
-export function optional(input: WriteInput, names: string[]): Record<string, unknown> {
+export type FieldRule = number | 'boolean' | 'metadata';
+
+/** Copies the optional fields that are set, each of the type and length Stripe takes. */
+export function optional(
+	input: WriteInput,
+	fields: Record<string, FieldRule>,
+): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	for (const name of names) {
+	for (const [name, rule] of Object.entries(fields)) {
 		const value = input[name];
-		if (value === undefined || value === null || value === '') continue;
-		if (name === 'metadata') check(metadataProblem(value));
-		else if (name === 'active') {
-			if (typeof value !== 'boolean')
-				throw new WriteInputError(
-					`"${name}" must be true or false, not ${asText(value).slice(0, 40)}`,
-				);
-		} else if (typeof value !== 'string')
-			throw new WriteInputError(`"${name}" must be text, not ${asText(value).slice(0, 40)}`);
+		if (isUnset(value)) continue;
+		if (rule === 'metadata') check(metadataProblem(value));
+		else if (rule === 'boolean') check(flagProblem(value, name));
+		else check(textProblem(value, `"${name}"`, rule));
 		out[name] = value;
 	}
 	return out;
 }
 
-export function requireText(input: WriteInput, name: string, label: string): string {
+const flagProblem = (value: unknown, name: string) =>
+	typeof value === 'boolean'
+		? undefined
+		: `"${name}" must be true or false, not ${asText(value).slice(0, 40)}`;
+
+/** An optional true-or-false field: undefined when left empty. */
+export function flag(input: WriteInput, name: string): boolean | undefined {
+	if (isUnset(input[name])) return undefined;
+	check(flagProblem(input[name], name));
+	return input[name] as boolean;
+}
+
+/** An optional field of a few values (a dropdown's): undefined when left empty. */
+export function choice<T extends string>(
+	input: WriteInput,
+	name: string,
+	label: string,
+	values: readonly T[],
+	listed?: string,
+): T | undefined {
+	if (isUnset(input[name])) return undefined;
+	check(choiceProblem(input[name], label, values, listed));
+	return input[name] as T;
+}
+
+/** A whole number from `min` to `max`; `fallback` when left empty (n8n's number fields). */
+export function wholeNumber(
+	input: WriteInput,
+	name: string,
+	label: string,
+	range: { min: number; max?: number; fallback: number },
+): number {
+	const value = input[name];
+	if (value === undefined) return range.fallback;
+	check(wholeNumberProblem(value, label, range.min, range.max));
+	return Number(value);
+}
+
+export function requireText(
+	input: WriteInput,
+	name: string,
+	label: string,
+	maxLength: number,
+): string {
 	const value = input[name];
 	if (typeof value !== 'string' || !value.trim()) throw new WriteInputError(`${label} is required`);
+	check(textProblem(value.trim(), label, maxLength));
 	return value.trim();
+}
+
+/** A URL Stripe sends the customer's browser to; undefined when an optional one is empty. */
+export function webUrl(input: WriteInput, name: string, label: string, required: boolean) {
+	const value = typeof input[name] === 'string' ? (input[name] as string).trim() : input[name];
+	if (isUnset(value)) {
+		if (required) throw new WriteInputError(`${label} is required`);
+		return undefined;
+	}
+	check(urlProblem(value, label));
+	return value as string;
 }
 
 export function email(input: WriteInput): void {

@@ -1,9 +1,12 @@
 /** Invoice writes: create a draft, finalize, send, void. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { formatAmount } from '../../shared/amounts';
 import { idField } from '../framework/fields';
 import { COLLECTION_METHODS } from '../resources/subscription';
-import { defineWrite, WriteInputError } from './define';
+import { defineWrite } from './define';
 import { fieldCollection, metadataField, textField } from './fields';
-import { id, optional, post, PROBE_ID, targetOf } from './inputs';
+import { choice, id, optional, post, PROBE_ID, targetOf, wholeNumber } from './inputs';
 
 const probe = `/v1/invoices/in_${PROBE_ID}`;
 const invoiceIdField = idField('invoiceId', 'invoice', 'in_');
@@ -48,12 +51,13 @@ export const invoiceCreate = defineWrite({
 		const params: Record<string, unknown> = {
 			customer,
 			pending_invoice_items_behavior: 'include',
-			...optional(input, ['description', 'metadata']),
+			// Stripe's maxLength for an invoice's description (its memo).
+			...optional(input, { description: 1500, metadata: 'metadata' }),
 		};
-		if (input.collectionMethod === 'send_invoice') {
-			const days = input.daysUntilDue === undefined ? 30 : Number(input.daysUntilDue);
-			if (!Number.isInteger(days) || days < 1)
-				throw new WriteInputError('Days until due must be a whole number of at least 1');
+		const methods = COLLECTION_METHODS.map((m) => m.value);
+		// Charging automatically is Stripe's default: only sending the invoice is said.
+		if (choice(input, 'collectionMethod', 'Collection method', methods) === 'send_invoice') {
+			const days = wholeNumber(input, 'daysUntilDue', 'Days until due', { min: 1, fallback: 30 });
 			Object.assign(params, { collection_method: 'send_invoice', days_until_due: days });
 		}
 		return {
@@ -99,6 +103,26 @@ export const invoiceFinalize = defineWrite({
 			`invoice ${targetOf(request)}'s amount due, ` +
 				'which Stripe charges at once when the invoice collects automatically',
 		],
+		// Counted however it is collected: once finalized, the whole amount due can be paid.
+		async read(stripe, request) {
+			const invoice = targetOf(request);
+			const read = (await stripe.invoices.retrieve(invoice)) as unknown as IDataObject;
+			const due = read.amount_due;
+			const currency = typeof read.currency === 'string' ? read.currency.toLowerCase() : '';
+			if (typeof due !== 'number' || !Number.isSafeInteger(due) || !/^[a-z]{3}$/.test(currency))
+				return undefined;
+			const how =
+				read.collection_method === 'send_invoice'
+					? 'which the customer is asked to pay once it is finalized'
+					: read.auto_advance === false
+						? 'which Stripe does not charge by itself (automatic collection is off), ' +
+							'but which can be paid once it is finalized'
+						: 'which Stripe charges automatically once it is finalized';
+			return {
+				amounts: { [currency]: due },
+				words: [`invoice ${invoice}'s amount due is ${formatAmount(due, currency)}, ${how}`],
+			};
+		},
 	},
 	probe,
 	example,

@@ -1,10 +1,26 @@
 /** Payment intent writes: cancel (releases an uncaptured authorization; moves no money). */
-import { idField } from '../framework/fields';
-import { defineWrite, WriteInputError } from './define';
-import { id, post, PROBE_ID } from './inputs';
-import { asText } from './validation';
+import type { INodeProperties } from 'n8n-workflow';
 
-const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'];
+import { idField } from '../framework/fields';
+import { defineWrite } from './define';
+import { optionValues } from './fields';
+import { choice, id, post, PROBE_ID } from './inputs';
+
+const reasonField: INodeProperties = {
+	displayName: 'Cancellation Reason',
+	name: 'cancellationReason',
+	type: 'options',
+	options: [
+		{ name: 'Abandoned', value: 'abandoned' },
+		{ name: 'Duplicate', value: 'duplicate' },
+		{ name: 'Fraudulent', value: 'fraudulent' },
+		{ name: 'None', value: '' },
+		{ name: 'Requested by Customer', value: 'requested_by_customer' },
+	],
+	default: '',
+};
+/** The reasons Stripe takes (a test holds them against Stripe's definitions). */
+const REASONS = optionValues(reasonField);
 
 export const paymentIntentCancel = defineWrite({
 	resource: 'paymentIntent',
@@ -15,30 +31,12 @@ export const paymentIntentCancel = defineWrite({
 		'Propose cancelling a payment intent that has not succeeded yet ' +
 		'(releases an uncaptured authorization).',
 	permission: 'rak_payment_intent_write',
-	properties: [
-		idField('paymentIntentId', 'payment intent', 'pi_'),
-		{
-			displayName: 'Cancellation Reason',
-			name: 'cancellationReason',
-			type: 'options',
-			options: [
-				{ name: 'Abandoned', value: 'abandoned' },
-				{ name: 'Duplicate', value: 'duplicate' },
-				{ name: 'Fraudulent', value: 'fraudulent' },
-				{ name: 'None', value: '' },
-				{ name: 'Requested by Customer', value: 'requested_by_customer' },
-			],
-			default: '',
-		},
-	],
+	properties: [idField('paymentIntentId', 'payment intent', 'pi_'), reasonField],
 	build(input) {
 		const paymentIntent = id(input, 'paymentIntentId', 'payment intent', 'pi_');
 		const params: Record<string, unknown> = {};
-		if (input.cancellationReason) {
-			if (!REASONS.includes(asText(input.cancellationReason)))
-				throw new WriteInputError(`Cancellation reason must be one of ${REASONS.join(', ')}`);
-			params.cancellation_reason = input.cancellationReason;
-		}
+		const reason = choice(input, 'cancellationReason', 'Cancellation reason', REASONS);
+		if (reason) params.cancellation_reason = reason;
 		return {
 			request: post(`/v1/payment_intents/${paymentIntent}/cancel`, params),
 			summary: `Cancel payment intent ${paymentIntent}`,

@@ -1,15 +1,46 @@
 /** Price writes: create, update. A price states what something costs; it moves no money itself. */
 import { formatAmount } from '../../shared/amounts';
 import { idField } from '../framework/fields';
-import { defineWrite, WriteInputError } from './define';
+import { defineWrite, type WriteInput } from './define';
 import { booleanField, fieldCollection, metadataField, textField } from './fields';
-import { changes, check, id, optional, post, PROBE_ID, someChange } from './inputs';
-import { amountProblem, asText, currencyProblem } from './validation';
+import {
+	changes,
+	check,
+	choice,
+	id,
+	isUnset,
+	optional,
+	post,
+	PROBE_ID,
+	someChange,
+	wholeNumber,
+} from './inputs';
+import { amountProblem, currencyProblem, textProblem } from './validation';
 
 /** Prices are "plan" in Stripe's permissions. */
 const permission = 'rak_plan_write';
 const probe = `/v1/prices/price_${PROBE_ID}`;
 const labels = { lookup_key: 'Lookup key', nickname: 'Nickname' };
+
+/**
+ * The longest interval Stripe bills at, per unit: three years, "3 years, 36 months, or 156 weeks"
+ * (docs.stripe.com/api/prices/create#create_price-recurring-interval_count), and 1095 days.
+ */
+const LONGEST_INTERVAL = { day: 1095, week: 156, month: 36, year: 3 };
+type Interval = keyof typeof LONGEST_INTERVAL;
+const INTERVALS = Object.keys(LONGEST_INTERVAL) as Interval[];
+/** Stripe's maxLength for a price's nickname; metadata within Stripe's limits. */
+const OPTIONAL = { nickname: 5000, metadata: 'metadata' } as const;
+/** Stripe's maxLength for a lookup key ("This may be up to 200 characters"). */
+const LOOKUP_KEY_LENGTH = 200;
+
+/** The lookup key, if set: text Stripe takes, sent as `lookup_key`. */
+function lookupKey(input: WriteInput): Record<string, unknown> {
+	const value = input.lookupKey;
+	if (isUnset(value)) return {};
+	check(textProblem(value, 'Lookup key', LOOKUP_KEY_LENGTH));
+	return { lookup_key: value };
+}
 
 const lookupKeyField = textField(
 	'lookupKey',
@@ -90,21 +121,19 @@ three-letter ISO code such as usd. Choose from the list, or specify an ID using 
 			product,
 			currency,
 			unit_amount: unitAmount,
-			...optional(input, ['nickname', 'metadata']),
+			...optional(input, OPTIONAL),
+			...lookupKey(input),
 		};
-		if (input.lookupKey) params.lookup_key = input.lookupKey;
 		let every = '';
-		if (input.interval) {
-			if (!['day', 'week', 'month', 'year'].includes(asText(input.interval)))
-				throw new WriteInputError('Interval must be day, week, month or year');
-			const count = input.intervalCount === undefined ? 1 : Number(input.intervalCount);
-			if (!Number.isInteger(count) || count < 1)
-				throw new WriteInputError('Interval count must be a whole number of at least 1');
-			params.recurring = { interval: input.interval, interval_count: count };
-			every =
-				count === 1
-					? ` per ${asText(input.interval)}`
-					: ` every ${count} ${asText(input.interval)}s`;
+		const interval = choice(input, 'interval', 'Interval', INTERVALS, 'day, week, month or year');
+		if (interval) {
+			const count = wholeNumber(input, 'intervalCount', `Interval count (${interval}s)`, {
+				min: 1,
+				max: LONGEST_INTERVAL[interval],
+				fallback: 1,
+			});
+			params.recurring = { interval, interval_count: count };
+			every = count === 1 ? ` per ${interval}` : ` every ${count} ${interval}s`;
 		}
 		return {
 			request: post('/v1/prices', params),
@@ -148,8 +177,7 @@ export const priceUpdate = defineWrite({
 	],
 	build(input) {
 		const price = id(input, 'priceId', 'price', 'price_');
-		const params = optional(input, ['active', 'nickname', 'metadata']);
-		if (input.lookupKey) params.lookup_key = input.lookupKey;
+		const params = { ...optional(input, { active: 'boolean', ...OPTIONAL }), ...lookupKey(input) };
 		someChange(params);
 		return {
 			request: post(`/v1/prices/${price}`, params),

@@ -5,6 +5,9 @@ import { booleanField, fieldCollection, metadataField, textField } from './field
 import { changes, id, optional, post, PROBE_ID, requireText, someChange } from './inputs';
 
 const probe = `/v1/products/prod_${PROBE_ID}`;
+/** Stripe's maxLength for a product's name and description. */
+const NAME_LENGTH = 5000;
+const OPTIONAL = { description: 40000, active: 'boolean', metadata: 'metadata' } as const;
 const fields = [
 	textField('description', 'Description', 'Shown to customers on checkout pages and invoices'),
 	booleanField('active', 'Active', 'Whether the product can be bought'),
@@ -23,8 +26,8 @@ export const productCreate = defineWrite({
 		fieldCollection('additionalFields', fields),
 	],
 	build(input) {
-		const name = requireText(input, 'name', 'Product name');
-		const params = { name, ...optional(input, ['description', 'active', 'metadata']) };
+		const name = requireText(input, 'name', 'Product name', NAME_LENGTH);
+		const params = { name, ...optional(input, OPTIONAL) };
 		return { request: post('/v1/products', params), summary: 'Create a product' };
 	},
 	review: { labels: {} },
@@ -49,7 +52,7 @@ export const productUpdate = defineWrite({
 	],
 	build(input) {
 		const product = id(input, 'productId', 'product', 'prod_');
-		const params = optional(input, ['name', 'description', 'active', 'metadata']);
+		const params = optional(input, { name: NAME_LENGTH, ...OPTIONAL });
 		someChange(params);
 		return {
 			request: post(`/v1/products/${product}`, params),

@@ -7,11 +7,9 @@ import { idField } from '../framework/fields';
 import { FROM_V2, ONLY_V1 } from '../framework/node-version';
 import { date, person } from './context';
 import { defineWrite, WriteInputError } from './define';
-import { fieldCollection, metadataField } from './fields';
-import { check, id, optional, post } from './inputs';
+import { fieldCollection, metadataField, optionValues } from './fields';
+import { check, choice, id, optional, post } from './inputs';
 import { amountProblem, asText } from './validation';
-
-const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'];
 
 /** What a refund's proposal is built from: the charge as read when proposing. */
 export interface RefundContext {
@@ -44,6 +42,8 @@ const refundOptions: INodeProperties[] = [
 		default: 'requested_by_customer',
 	},
 ];
+/** The reasons Stripe takes (a test holds them against Stripe's definitions). */
+const REASONS = optionValues(refundOptions[1]);
 
 export const refundCreate = defineWrite({
 	resource: 'refund',
@@ -114,12 +114,9 @@ export const refundCreate = defineWrite({
 			);
 		}
 		if (remaining <= 0) throw new WriteInputError(`Charge ${charge} is already fully refunded`);
-		if (input.reason) {
-			if (!REASONS.includes(asText(input.reason)))
-				throw new WriteInputError(`Reason must be one of ${REASONS.join(', ')}`);
-			params.reason = input.reason;
-		}
-		Object.assign(params, optional(input, ['metadata']));
+		const reason = choice(input, 'reason', 'Reason', REASONS);
+		if (reason) params.reason = reason;
+		Object.assign(params, optional(input, { metadata: 'metadata' }));
 		const why = params.reason ? ` — reason: ${asText(params.reason)}` : '';
 		return {
 			request: post('/v1/refunds', params),
@@ -157,7 +154,21 @@ export const refundCreate = defineWrite({
 			];
 		},
 	},
-	money: { kind: 'stated' },
+	money: {
+		kind: 'stated',
+		// Refunds of one charge together refund at most what is left of it: each states its own
+		// amount, proposed when all of it was left.
+		drawsOn: {
+			of: (request) => String(request.params.charge),
+			async left(stripe, request) {
+				const charge = await stripe.charges.retrieve(String(request.params.charge));
+				return {
+					currency: charge.currency,
+					amount: Math.max(0, charge.amount - charge.amount_refunded),
+				};
+			},
+		},
+	},
 	// Names no charge, so it is incomplete as well as carrying the refused parameter.
 	probe: '/v1/refunds',
 	example: {

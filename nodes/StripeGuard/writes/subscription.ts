@@ -1,8 +1,11 @@
 /** Subscription writes: update (cancel at period end, description, metadata), cancel now. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { formatAmount } from '../../shared/amounts';
 import { idField } from '../framework/fields';
 import { defineWrite } from './define';
 import { booleanField, fieldCollection, metadataField, textField } from './fields';
-import { changes, del, id, optional, post, PROBE_ID, someChange, targetOf } from './inputs';
+import { changes, del, flag, id, optional, post, PROBE_ID, someChange, targetOf } from './inputs';
 
 const probe = `/v1/subscriptions/sub_${PROBE_ID}`;
 const subscriptionIdField = idField('subscriptionId', 'subscription', 'sub_');
@@ -30,9 +33,13 @@ export const subscriptionUpdate = defineWrite({
 	],
 	build(input) {
 		const subscription = id(input, 'subscriptionId', 'subscription', 'sub_');
-		const params: Record<string, unknown> = optional(input, ['metadata', 'description']);
-		if (typeof input.cancelAtPeriodEnd === 'boolean')
-			params.cancel_at_period_end = input.cancelAtPeriodEnd;
+		// Stripe's maxLength for a subscription's description.
+		const params: Record<string, unknown> = optional(input, {
+			metadata: 'metadata',
+			description: 500,
+		});
+		const cancelAtPeriodEnd = flag(input, 'cancelAtPeriodEnd');
+		if (cancelAtPeriodEnd !== undefined) params.cancel_at_period_end = cancelAtPeriodEnd;
 		someChange(params);
 		const what =
 			params.cancel_at_period_end === true
@@ -74,8 +81,8 @@ export const subscriptionCancel = defineWrite({
 	build(input) {
 		const subscription = id(input, 'subscriptionId', 'subscription', 'sub_');
 		const params: Record<string, unknown> = {};
-		if (input.invoiceNow === true) params.invoice_now = true;
-		if (input.prorate === true) params.prorate = true;
+		if (flag(input, 'invoiceNow')) params.invoice_now = true;
+		if (flag(input, 'prorate')) params.prorate = true;
 		return {
 			request: del(`/v1/subscriptions/${subscription}`, params),
 			summary: `Cancel subscription ${subscription} now${params.prorate ? ', prorated' : ''}`,
@@ -93,6 +100,39 @@ export const subscriptionCancel = defineWrite({
 				`the final invoice of subscription ${targetOf(request)} ` +
 					`(${usage}, amount decided by Stripe)`,
 			];
+		},
+		// Stripe's preview of cancelling now, with the same invoicing and proration: what the final
+		// invoice bills, or the unused time it credits to the customer's balance.
+		async read(stripe, request) {
+			const { invoice_now: invoiceNow, prorate } = request.params;
+			if (invoiceNow !== true && prorate !== true) return { amounts: {}, words: [] };
+			const subscription = targetOf(request);
+			const preview = (await stripe.invoices.createPreview({
+				subscription,
+				subscription_details: {
+					cancel_now: true,
+					proration_behavior:
+						prorate !== true
+							? 'none'
+							: invoiceNow === true
+								? 'always_invoice'
+								: 'create_prorations',
+				},
+			})) as unknown as IDataObject;
+			const { amount_due: due, total } = preview;
+			const currency = typeof preview.currency === 'string' ? preview.currency.toLowerCase() : '';
+			const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n);
+			if (!whole(due) || !whole(total) || !/^[a-z]{3}$/.test(currency)) return undefined;
+			const credit = total < 0 && due === 0;
+			const what = credit
+				? `a credit of ${formatAmount(-total, currency)} to the customer's balance`
+				: `${formatAmount(due, currency)} due`;
+			return {
+				amounts: { [currency]: Math.max(due, Math.abs(total)) },
+				words: [
+					`the final invoice of subscription ${subscription}, as Stripe previews it: ${what}`,
+				],
+			};
 		},
 	},
 	probe,

@@ -63,6 +63,8 @@ export interface StripeClient {
 	invoicePayments: Listable<InvoicePayment>;
 	invoices: SearchableEndpoints<StripeObject> & {
 		listLineItems(id: string, params?: StripeParams): ListRequest<StripeObject>;
+		/** The invoice a change would make, computed by Stripe: it creates nothing. */
+		createPreview(params: StripeParams): Promise<WithLastResponse<StripeObject>>;
 	};
 	payouts: ReadEndpoints<Payout>;
 	prices: SearchableEndpoints<Price>;
@@ -146,6 +148,8 @@ export function createClient(transport: Transport, settings: ClientSettings = {}
 		invoices: {
 			...searchable<StripeObject>('/v1/invoices'),
 			...lineItems('/v1/invoices', 'lines'),
+			createPreview: (params) =>
+				transport.request<StripeObject>('POST', '/v1/invoices/create_preview', params),
 		},
 		payouts: readable('/v1/payouts'),
 		prices: searchable('/v1/prices'),

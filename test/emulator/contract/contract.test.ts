@@ -3,14 +3,15 @@
  * accept what Stripe does, and Stripe's own example objects must fit its object schemas.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import fc from 'fast-check';
 import { parse, stringify } from 'qs';
 
 import { STRIPE_API_VERSION } from '../../../nodes/shared/transport/constants';
-import { checkObject, checkRequest, contract, matchEndpoint } from './index';
+import { RECURRING_INTERVAL_MAX } from './documented';
+import { checkObject, checkRequest, contract, limits, matchEndpoint } from './index';
 
 const root = join(__dirname, '../../..');
 
@@ -451,3 +452,151 @@ describe(
 		});
 	},
 );
+
+describe("limits beyond the types: Stripe's OpenAPI spec and its documentation", () => {
+	const x = (n: number) => 'x'.repeat(n);
+	const price = 'product=prod_1&currency=usd&unit_amount=100';
+	const session = 'mode=payment&line_items[0][price]=price_1&line_items[0][quantity]=1';
+
+	test('a string beyond its maxLength, counted in characters as Stripe counts them', () => {
+		expect(request('POST', '/v1/prices', `${price}&lookup_key=${x(201)}`)).toEqual({
+			message: `Invalid string: ${x(10)}...${x(10)}; must be at most 200 characters`,
+			param: 'lookup_key',
+			template: '/v1/prices',
+		});
+		expect(request('POST', '/v1/prices', `${price}&lookup_key=${x(200)}`)).toBeUndefined();
+		// 200 characters outside the BMP are 400 UTF-16 units: still 200 characters.
+		const wide = encodeURIComponent('🧨'.repeat(200));
+		expect(request('POST', '/v1/prices', `${price}&lookup_key=${wide}`)).toBeUndefined();
+		expect(request('POST', '/v1/coupons/SUMMER', `name=${x(41)}`)?.param).toBe('name');
+		expect(request('POST', '/v1/customers', `phone=${x(21)}`)?.param).toBe('phone');
+	});
+
+	test('a number the spec says is an integer', () => {
+		expect(request('POST', '/v1/prices', 'product=prod_1&currency=usd&unit_amount=1.5')).toEqual({
+			message: 'Invalid integer: 1.5',
+			param: 'unit_amount',
+			template: '/v1/prices',
+			code: 'parameter_invalid_integer',
+		});
+		expect(
+			request('POST', '/v1/checkout/sessions', `${session.replace('quantity]=1', 'quantity]=2.5')}`)
+				?.param,
+		).toBe('line_items[0][quantity]');
+		// Words that stand in for a number where the spec says so.
+		expect(request('POST', '/v1/subscriptions/sub_1', 'trial_end=now')).toBeUndefined();
+	});
+
+	test.each([
+		['day', 1095],
+		['week', 156],
+		['month', 36],
+		['year', 3],
+	])("a price's interval of %s: at most %i, three years", (interval, most) => {
+		const at = (n: number) =>
+			request(
+				'POST',
+				'/v1/prices',
+				`${price}&recurring[interval]=${interval}&recurring[interval_count]=${n}`,
+			);
+		expect(at(most)).toBeUndefined();
+		expect(at(1)).toBeUndefined();
+		expect(at(most + 1)).toMatchObject({
+			param: 'recurring[interval_count]',
+			code: 'parameter_invalid_integer',
+		});
+		expect(at(0)?.param).toBe('recurring[interval_count]');
+	});
+
+	test("a Checkout Session's URLs are http(s) URLs a browser can be sent to", () => {
+		const urls = (q: string) => request('POST', '/v1/checkout/sessions', `${session}&${q}`);
+		expect(urls('success_url=https://x.test/ok?s={CHECKOUT_SESSION_ID}')).toBeUndefined();
+		expect(urls('success_url=http://localhost:5678/ok')).toBeUndefined();
+		for (const bad of ['javascript:alert(1)', 'ftp://x.test', 'x.test/ok', 'https://x test'])
+			expect(urls(`cancel_url=${encodeURIComponent(bad)}`)).toEqual({
+				message: 'Not a valid URL',
+				param: 'cancel_url',
+				template: '/v1/checkout/sessions',
+				code: 'url_invalid',
+			});
+	});
+
+	test("a Checkout Session's line items: 100 in payment mode, 40 in subscription mode", () => {
+		const lines = (n: number) =>
+			Array.from({ length: n }, (_, i) => `line_items[${i}][price]=price_${i}`).join('&');
+		expect(request('POST', '/v1/checkout/sessions', `mode=payment&${lines(100)}`)).toBeUndefined();
+		expect(request('POST', '/v1/checkout/sessions', `mode=payment&${lines(101)}`)?.param).toBe(
+			'line_items',
+		);
+		expect(request('POST', '/v1/checkout/sessions', `mode=subscription&${lines(41)}`)?.param).toBe(
+			'line_items',
+		);
+	});
+
+	test('metadata: 50 keys, keys of 40 characters, values of 500', () => {
+		const keys = (n: number) => Array.from({ length: n }, (_, i) => `metadata[k${i}]=v`).join('&');
+		expect(request('POST', '/v1/customers', keys(50))).toBeUndefined();
+		expect(request('POST', '/v1/customers', keys(51))?.param).toBe('metadata');
+		expect(request('POST', '/v1/customers', `metadata[${x(41)}]=v`)?.param).toBe('metadata');
+		expect(request('POST', '/v1/customers', `metadata[k]=${x(500)}`)).toBeUndefined();
+		expect(request('POST', '/v1/customers', `metadata[k]=${x(501)}`)?.param).toBe('metadata[k]');
+	});
+
+	test('the spec agrees with every length the stripe package states in its own words', () => {
+		// The package's types carry no lengths, but some of its comments state one ("This may be up
+		// to 200 characters"): each such top-level parameter has that maxLength in stripe-limits.json
+		// (which may come from an older spec: parameters it lacks are not checked by it).
+		const dir = join(root, 'node_modules/stripe/cjs/resources');
+		const files = (d: string): string[] =>
+			readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+				e.isDirectory()
+					? files(join(d, e.name))
+					: e.name.endsWith('.d.ts')
+						? [join(d, e.name)]
+						: [],
+			);
+		const text = files(dir)
+			.map((f) => readFileSync(f, 'utf8'))
+			.join('\n');
+		const stated = /(?:may be up to \*?|up to |at most |Max length, |Maximum )(\d+) characters/;
+		const agree: string[] = [];
+		const disagree: string[] = [];
+		for (const e of contract.endpoints) {
+			if (typeof e.params !== 'object' || e.params.t !== 'ref') continue;
+			const name = e.params.n.split('.').pop();
+			const start = text.indexOf(`export interface ${name} {`);
+			if (start < 0) continue;
+			const body = text.slice(start, text.indexOf('\n}\n', start));
+			for (const m of body.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\n {4}(\w+)\??:/g)) {
+				const words = stated.exec(m[1].replace(/\s*\*\s*/g, ' '));
+				const spec = limits.endpoints[`${e.method} ${e.path}`]?.[m[2]]?.maxLength;
+				if (!words || spec === undefined) continue;
+				(Number(words[1]) === spec ? agree : disagree).push(`${e.method} ${e.path} ${m[2]}`);
+			}
+		}
+		expect(disagree).toEqual([]);
+		expect(agree).toEqual(
+			expect.arrayContaining([
+				'POST /v1/prices lookup_key',
+				'POST /v1/prices/{id} lookup_key',
+				'POST /v1/customers email',
+			]),
+		);
+	});
+
+	test("the longest interval agrees with the package's words on a price's interval_count", () => {
+		const prices = readFileSync(
+			join(root, 'node_modules/stripe/cjs/resources/Prices.d.ts'),
+			'utf8',
+		);
+		const words =
+			/Maximum of three years interval allowed \((\d+) years, (\d+) months, or (\d+) weeks\)/;
+		const [, years, months, weeks] = words.exec(prices)!;
+		expect([
+			RECURRING_INTERVAL_MAX.year,
+			RECURRING_INTERVAL_MAX.month,
+			RECURRING_INTERVAL_MAX.week,
+		]).toEqual([Number(years), Number(months), Number(weeks)]);
+		expect(RECURRING_INTERVAL_MAX.day).toBe(3 * 365);
+	});
+});

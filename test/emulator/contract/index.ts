@@ -4,12 +4,16 @@
  * stripe-contract.json, generated from the package by scripts/generate-stripe-contract.mjs; nothing
  * here is a hand-kept list of Stripe facts, so the emulator cannot share our misreadings of Stripe.
  *
- * What the published types cannot decide, and this checker therefore accepts:
+ * What the types leave out comes from two more sources, checked after them: Stripe's OpenAPI spec
+ * (stripe-limits.json, by scripts/generate-stripe-limits.mjs: each string's maxLength, which
+ * numbers are integers) and Stripe's documentation (documented.ts: metadata limits, a price's
+ * longest interval, Checkout's URLs and line items).
+ *
+ * What none of them decides, and this checker therefore accepts:
  * - Free-form strings: an ID parameter (`customer`, `starting_after`...) is `string`, so any string
- *   passes; so do `string`-typed filters whose values Stripe documents only in prose
+ *   of its length passes; so do `string`-typed filters whose values Stripe documents only in prose
  *   (`PayoutListParams.status`, `EventListParams.type`).
- * - Integer or decimal: the .d.ts say `number` for both, so '1.5' passes where Stripe wants an
- *   integer; limits and ranges (`limit` 1-100, string lengths, array sizes) are not in the types.
+ * - Ranges and sizes the spec does not state (`limit` 1-100, most array sizes).
  * - Rules between parameters (one of `charge` /
  *   `payment_intent`, "only with mode=subscription"...).
  * - Expanding an optional field: the types mark fields Stripe
@@ -30,6 +34,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
+import { checkDocumented } from './documented';
 
 type Kind = 'string' | 'number' | 'boolean' | 'decimal' | 'absent';
 type Schema =
@@ -81,23 +87,39 @@ interface Contract {
  * Beside this file, or, compiled to .tmp/emulator for
  * `npm start` and the benchmarks, in the sources.
  */
-function contractFile(): string {
+function contractFile(name = 'stripe-contract.json'): string {
 	for (let dir = __dirname; ; dir = dirname(dir)) {
-		for (const candidate of [
-			join(dir, 'stripe-contract.json'),
-			join(dir, 'test/emulator/contract/stripe-contract.json'),
-		])
+		for (const candidate of [join(dir, name), join(dir, `test/emulator/contract/${name}`)])
 			if (existsSync(candidate)) return candidate;
-		if (dirname(dir) === dir) throw new Error(`stripe-contract.json not found above ${__dirname}`);
+		if (dirname(dir) === dir) throw new Error(`${name} not found above ${__dirname}`);
 	}
 }
 
 export const contract: Contract = JSON.parse(readFileSync(contractFile(), 'utf8'));
 
+/** A parameter's limits in Stripe's OpenAPI spec: `or` names words that stand in for a number. */
+export interface ParamLimits {
+	maxLength?: number;
+	integer?: true;
+	minimum?: number;
+	maximum?: number;
+	or?: string[];
+}
+/**
+ * Per endpoint (`POST /v1/prices`, the contract's templates), per parameter in form notation:
+ * `recurring[interval_count]`, `line_items[][quantity]` (any item), `metadata[*]` (any key).
+ */
+export const limits: {
+	source: { openapi: string; stripePackageOpenapi: string };
+	endpoints: Record<string, Record<string, ParamLimits>>;
+} = JSON.parse(readFileSync(contractFile('stripe-limits.json'), 'utf8'));
+
 export interface ContractViolation {
 	message: string;
 	param?: string;
 	template?: string;
+	/** Stripe's error code, where the violation has one of its own. */
+	code?: string;
 }
 
 // ---- schemas ----------------------------------------------------------------------------------
@@ -202,7 +224,7 @@ export function matchEndpoint(method: string, path: string): { template: string 
 
 // ---- requests -----------------------------------------------------------------------------------
 
-type Check = { message: string; param: string } | undefined;
+type Check = { message: string; param: string; code?: string } | undefined;
 
 function shapeOf(v: unknown): 'list' | 'hash' | 'scalar' {
 	if (asList(v)) return 'list';
@@ -406,6 +428,119 @@ export function checkRequest(req: {
 		if (typeof entry !== 'string') continue;
 		const message = checkExpand(endpoint.response, entry);
 		if (message) return { message, param: i === '' ? 'expand' : `expand[${i}]`, template };
+	}
+	const key = `${endpoint.method} ${template}`;
+	for (const [pattern, limit] of Object.entries(limits.endpoints[key] ?? {})) {
+		for (const [param, value] of valuesAt(params, pattern)) {
+			const v = limitViolation(limit, param, value);
+			if (v) return { ...v, template };
+		}
+	}
+	const documented = checkDocumented(endpoint.method, template, params);
+	return documented && { ...documented, template };
+}
+
+/** What Stripe's definitions say one request parameter is, for tests that draw values from them. */
+export interface ParamFacts {
+	kind: Kind | 'enum' | 'object' | 'array' | 'other';
+	/** An enum's values. */
+	values?: string[];
+	/** Its limits in the OpenAPI spec (maxLength, integer), if any. */
+	limits?: ParamLimits;
+}
+
+/**
+ * The facts of `param` (`['recurring', 'interval_count']`, `['line_items', '0', 'quantity']`) of an
+ * endpoint; undefined when the endpoint has no such parameter.
+ */
+export function describeParam(
+	method: string,
+	path: string,
+	param: string[],
+): ParamFacts | undefined {
+	const endpoint = findEndpoint(method, path);
+	if (!endpoint) return undefined;
+	const unwrap = (s: Schema, env: Env): { s: Node; env: Env } => {
+		const d = deref(s, env);
+		if (d.s.t === 'nullable' || d.s.t === 'emptyable' || d.s.t === 'partial')
+			return unwrap(d.s.of, d.env);
+		return d;
+	};
+	let current: Array<{ s: Node; env: Env }> = [unwrap(endpoint.params, {})];
+	for (const segment of param) {
+		current = current.flatMap(({ s, env }) => {
+			const branches = s.t === 'anyOf' ? s.of.map((b) => unwrap(b, env)) : [{ s, env }];
+			return branches.flatMap((b) => {
+				if (b.s.t === 'object') {
+					const prop = b.s.props[segment] ?? b.s.additional;
+					return prop === undefined ? [] : [unwrap(prop, b.env)];
+				}
+				return b.s.t === 'array' && /^\d+$/.test(segment) ? [unwrap(b.s.items, b.env)] : [];
+			});
+		});
+	}
+	const leaf = current[0];
+	if (!leaf) return undefined;
+	const pattern = param.map((p, i) => (i === 0 ? p : /^\d+$/.test(p) ? '[]' : `[${p}]`)).join('');
+	const own = limits.endpoints[`${endpoint.method} ${endpoint.path}`]?.[pattern];
+	const plain = ['string', 'number', 'boolean', 'decimal', 'absent', 'enum', 'object', 'array'];
+	const kind = plain.includes(leaf.s.t) ? (leaf.s.t as ParamFacts['kind']) : 'other';
+	return {
+		kind,
+		...(leaf.s.t === 'enum' ? { values: leaf.s.values } : {}),
+		...(own ? { limits: own } : {}),
+	};
+}
+
+// ---- limits from the OpenAPI spec and the documentation ---------------------------------------
+
+/** The values a limit's pattern names in the parameters, each with its bracketed name. */
+function valuesAt(params: Record<string, unknown>, pattern: string): Array<[string, unknown]> {
+	const segments = pattern.replace(/\]/g, '').split('[');
+	let found: Array<[string, unknown]> = [['', params]];
+	for (const segment of segments) {
+		found = found.flatMap(([param, v]): Array<[string, unknown]> => {
+			if (segment === '' || segment === '*') {
+				const items = segment === '' ? asList(v) : isPlainObject(v) ? Object.entries(v) : [];
+				return (items ?? []).map(([k, x]) => [bracket(param, k), x]);
+			}
+			return isPlainObject(v) && v[segment] !== undefined
+				? [[bracket(param, segment), v[segment]]]
+				: [];
+		});
+	}
+	return found;
+}
+
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+/** Stripe shows a long string by its first and last ten characters. */
+const preview = (s: string) => (s.length > 23 ? `${s.slice(0, 10)}...${s.slice(-10)}` : s);
+
+function limitViolation(limit: ParamLimits, param: string, value: unknown): Check {
+	if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+		return undefined;
+	const text = String(value);
+	// Stripe counts characters (code points), not UTF-16 units.
+	if (limit.maxLength !== undefined && [...text].length > limit.maxLength)
+		return {
+			message: `Invalid string: ${preview(text)}; must be at most ${limit.maxLength} characters`,
+			param,
+		};
+	if (limit.integer && text !== '' && !limit.or?.includes(text)) {
+		const whole = /^-?\d+$/.test(text) ? BigInt(text) : undefined;
+		if (whole === undefined || whole < INT64.min || whole > INT64.max)
+			return { message: `Invalid integer: ${text}`, param, code: 'parameter_invalid_integer' };
+		if (
+			(limit.minimum !== undefined && whole < BigInt(limit.minimum)) ||
+			(limit.maximum !== undefined && whole > BigInt(limit.maximum))
+		)
+			return {
+				message:
+					`Invalid ${param}: must be between ` +
+					`${limit.minimum ?? '-∞'} and ${limit.maximum ?? '∞'}`,
+				param,
+				code: 'parameter_invalid_integer',
+			};
 	}
 	return undefined;
 }
