@@ -90,7 +90,7 @@ function proposalsInAgentSteps(
 			const other = tools.other.get(tool);
 			const where = trusted
 				? ', nested inside another object'
-				: other !== undefined
+				: tools.shared.has(tool) && other !== undefined
 					? `, a name that "${other.slice(0, 64)}" has too, which is not a Stripe Guard tool`
 					: ', not from a Stripe Guard tool';
 			for (const p of proposalLikeIn(item)) {
@@ -112,6 +112,8 @@ export interface AgentTools {
 	stripeGuard: Set<string>;
 	/** Names of tool nodes of any other type, with the node that has each. */
 	other: Map<string, string>;
+	/** Names a Stripe Guard tool shares with a tool of another type: trusted for neither. */
+	shared: Set<string>;
 }
 
 /** The names an agent can call a tool node by: its node name, or a name older tools set. */
@@ -148,8 +150,9 @@ export function stripeGuardToolNames(
 			}
 		}
 	}
-	for (const name of other.keys()) stripeGuard.delete(name);
-	return { stripeGuard, other };
+	const shared = new Set([...other.keys()].filter((name) => stripeGuard.has(name)));
+	for (const name of shared) stripeGuard.delete(name);
+	return { stripeGuard, other, shared };
 }
 
 /**

@@ -24,6 +24,7 @@ import {
 	requestOf,
 	requestsFromNow,
 	startByWebhook,
+	waiting,
 } from './approval-scenarios';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
 import { chain, decide, node, notifyToReceiver, webhook } from './workflows';
@@ -318,6 +319,7 @@ async function approveAboveLimit(path: string, body: Record<string, string>, tol
 		expect(item.executionId).toBe(executionId);
 		for (const line of told) expect(item.text.split('\n')).toContain(line);
 	}
+	await waiting(server.url, cookie, executionId);
 	const ada = await decide(asked[ADA].reviewUrl, { decision: 'approve' });
 	expect(await ada.text()).toContain(`Your approval is recorded, ${ADA}`);
 	expect(await statusOf(server.url, cookie, executionId)).toBe('waiting');

@@ -60,7 +60,10 @@ export async function requestOf(
 	return Object.fromEntries(items.map((i) => [i.approver, i]));
 }
 
-/** Approval, with Ada and Grace named, two of them above `limit` (cents), asked through `notifyId`. */
+/**
+ * Approval, with Ada and Grace named, asked through the notification workflow `notifyId`; above
+ * $1.00 (unless `extra` says otherwise) both must approve.
+ */
 export const namedApproval = (
 	notifyId: string,
 	credential: Credential,
@@ -217,6 +220,9 @@ export async function expiredLoop(ctx: {
 				'$2.00 is above the limit of $1.00.',
 		);
 	}
+	// The links can arrive before the execution is stored as waiting (in queue mode, n8n answers
+	// "is running already" until then).
+	await waiting(serverUrl, cookie, executionId);
 	const ada1 = await decide(first[ADA].reviewUrl, { decision: 'approve', comment: 'round one' });
 	expect(await ada1.text()).toContain(`Your approval is recorded, ${ADA}`);
 	expect(await executionStatus(serverUrl, cookie, executionId)).toBe('waiting');

@@ -3,8 +3,10 @@
  * Slack-compatible receiver on 127.0.0.1, the signed links from that message approve or reject,
  * a time limit expires, an altered link is refused by n8n, and an AI Agent (its model scripted
  * on 127.0.0.1) can read and propose but writes nothing until a person approves. Named approvers
- * above a two-approver limit each decide through their own link; an agent's batch keeps only the
- * Stripe Guard tool's proposal and lists the ones another tool returned as refused.
+ * above a two-approver limit each decide through their own link, delivered to them alone by a
+ * notification workflow (named approvers with a shared Slack-compatible webhook are refused when
+ * the node runs, before anyone is asked); an agent's batch keeps only the Stripe Guard tool's
+ * proposal and lists the ones another tool returned as refused.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +14,14 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
+import { ADA, GRACE, requestOf, waiting } from './approval-scenarios';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
 import {
 	agentNode,
 	approveAs,
 	chain,
 	decide,
+	notifyToReceiver,
 	reviewLinks,
 	scriptedChatModel,
 	webhook,
@@ -32,8 +36,11 @@ jest.setTimeout(15 * 60_000);
 const PORT = 5690;
 const CREDENTIAL = { id: 'sgE2eWriteCredential', name: 'Stripe Guard (emulator, writes)' };
 const OPENAI_CREDENTIAL = { id: 'sgE2eScriptedModel01', name: 'Scripted model' };
+const NOTIFY_ID = 'sgE2eNotifyEach';
 let emulator: StripeEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+/** What the notification workflow sends each named approver, one message per item. */
+let notified: Awaited<ReturnType<typeof startReceiver>>;
 let model: Awaited<ReturnType<typeof startScriptedModel>>;
 let server: Awaited<ReturnType<typeof runtime.startServer>>;
 let cookie: string;
@@ -62,7 +69,12 @@ const stripeGuard = (
 	credentials: { stripeRestrictedKeyApi: CREDENTIAL },
 });
 
-const approvalNode = (position: [number, number], extra: Record<string, unknown> = {}) => ({
+/** Asks through the receiver as a Slack-compatible webhook, unless `channel` says otherwise. */
+const approvalNode = (
+	position: [number, number],
+	extra: Record<string, unknown> = {},
+	channel: Record<string, unknown> = { webhookUrl: receiver.url },
+) => ({
 	id: 'node-approval',
 	name: 'Stripe Guard Approval',
 	type: 'n8n-nodes-stripe-guard.stripeGuardApproval',
@@ -70,7 +82,7 @@ const approvalNode = (position: [number, number], extra: Record<string, unknown>
 	position,
 	parameters: {
 		operation: 'sendAndWait',
-		webhookUrl: receiver.url,
+		...channel,
 		expireAfter: "={{ $('Webhook').first().json.body.expireMinutes }}",
 		expireUnit: 'minutes',
 		...extra,
@@ -180,17 +192,18 @@ function agentWorkflow() {
 }
 
 /**
- * Webhook → propose a $5.00 refund → Stripe Guard Approval
- * by Ada or Grace; above $1.00 both must approve.
+ * Webhook → propose a $5.00 refund → Stripe Guard Approval by Ada or Grace, each sent their own
+ * link by the notification workflow; above $1.00 both must approve. With `sharedWebhook`, the
+ * links would go to the Slack-compatible webhook instead, in one message: refused.
  */
-function twoApproversWorkflow() {
+function twoApproversWorkflow(sharedWebhook = false) {
 	return {
-		id: 'sgE2eTwoApprovers',
-		name: 'Refund with two approvers',
+		id: sharedWebhook ? 'sgE2eNamedToWebhook' : 'sgE2eTwoApprovers',
+		name: sharedWebhook ? 'Named approvers to a shared webhook' : 'Refund with two approvers',
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			webhook('sg-two-approvers', 'onReceived'),
+			webhook(sharedWebhook ? 'sg-named-webhook' : 'sg-two-approvers', 'onReceived'),
 			stripeGuard(
 				'Propose refund',
 				{
@@ -201,10 +214,14 @@ function twoApproversWorkflow() {
 				},
 				[220, 0],
 			),
-			approvalNode([440, 0], {
-				approvers: 'ada@example.com, grace@example.com',
-				twoApproversAbove: { limits: [{ currency: 'usd', amount: 100 }] },
-			}),
+			approvalNode(
+				[440, 0],
+				{
+					approvers: `${ADA}, ${GRACE}`,
+					twoApproversAbove: { limits: [{ currency: 'usd', amount: 100 }] },
+				},
+				sharedWebhook ? { webhookUrl: receiver.url } : { notificationWorkflowId: NOTIFY_ID },
+			),
 		],
 		connections: chain('Webhook', 'Propose refund', 'Stripe Guard Approval'),
 	};
@@ -344,9 +361,8 @@ const finished = (id: string, timeoutMs = 60_000) =>
 		timeoutMs,
 	);
 
-/** Starts a run through the workflow's webhook and returns the approval request it sent. */
-async function trigger(path: string, body: Record<string, unknown>) {
-	const before = receiver.messages.length;
+/** Starts a run through the workflow's webhook. */
+async function start(path: string, body: Record<string, unknown>) {
 	const res = await waitFor(`webhook ${path}`, async () => {
 		const r = await fetch(`${server.url}/webhook/${path}`, {
 			method: 'POST',
@@ -356,6 +372,12 @@ async function trigger(path: string, body: Record<string, unknown>) {
 		return r.status === 404 ? undefined : r; // registration can trail readiness by a moment
 	});
 	expect(res.status).toBe(200);
+}
+
+/** Starts a run through the workflow's webhook and returns the approval request it sent. */
+async function trigger(path: string, body: Record<string, unknown>) {
+	const before = receiver.messages.length;
+	await start(path, body);
 	const { text } = await waitFor('the approval request', () => receiver.messages[before], 90_000);
 	const [{ url }] = reviewLinks(text);
 	return { text, executionId: /execution (\S+)\. /.exec(text)![1], approve: url, reject: url };
@@ -371,7 +393,7 @@ beforeAll(async () => {
 		.find((c) => c.status === 'succeeded' && !c.amount_refunded && c.currency === 'usd')!;
 	chargeId = charge.id as string;
 	customerId = charge.customer as string;
-	receiver = await startReceiver();
+	[receiver, notified] = await Promise.all([startReceiver(), startReceiver()]);
 	model = await startScriptedModel((request) => {
 		// Each conversation goes by the tool results it has so far.
 		const step = request.messages.filter((m) => m.role === 'tool').length;
@@ -452,7 +474,9 @@ beforeAll(async () => {
 	for (const wf of [
 		refundWorkflow(),
 		agentWorkflow(),
+		notifyToReceiver(NOTIFY_ID, notified.url),
 		twoApproversWorkflow(),
+		twoApproversWorkflow(true),
 		agentBatchWorkflow(),
 	]) {
 		await runtime.importWorkflow(n8n, env, wf);
@@ -465,7 +489,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await server?.stop();
-	await Promise.all([emulator?.stop(), receiver?.stop(), model?.stop()]);
+	await Promise.all([emulator?.stop(), receiver?.stop(), notified?.stop(), model?.stop()]);
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
@@ -615,33 +639,45 @@ test(
 );
 
 test(
-	'above the two-approver limit: Ada alone changes nothing, ' +
-		'Ada again is told so, Grace second executes once and the audit names both',
+	'above the two-approver limit: each approver is sent their own link alone; Ada alone changes ' +
+		'nothing, Ada again is told so, Grace second executes once and the audit names both',
 	async () => {
 		emulator.clearRequests();
 		const charge = newCharge();
-		const request = await trigger('sg-two-approvers', { chargeId: charge.id, expireMinutes: 60 });
-		expect(request.text).toContain(`Refund $5.00 of charge ${charge.id}`);
-		expect(request.text).toContain('• Amount: `$5.00`');
-		expect(request.text).toContain('Two different approvers must approve before anything runs.');
-		// One signed link per approver, each a line of its own at the end of the message.
-		const links = reviewLinks(request.text);
-		expect(links.map((l) => l.approver)).toEqual(['ada@example.com', 'grace@example.com']);
-		expect(new Set(links.map((l) => l.url)).size).toBe(2);
-		const [ada, grace] = links;
-		expect(await executionStatus(request.executionId)).toBe('waiting');
+		const shared = receiver.messages.length;
+		const from = notified.messages.length;
+		await start('sg-two-approvers', { chargeId: charge.id, expireMinutes: 60 });
+		// One notification item per approver, each carrying that approver's link and no other
+		// (requestOf checks the links); the shared webhook gets nothing.
+		const asked = await requestOf(notified, { from });
+		for (const item of Object.values(asked)) {
+			expect(item.text).toContain(`Refund $5.00 of charge ${charge.id}`);
+			expect(item.text).toContain('• Amount: `$5.00`');
+			expect(item.text).toContain(
+				'Two different approvers must approve before anything runs: ' +
+					'$5.00 is above the limit of $1.00.',
+			);
+		}
+		expect(notified.messages).toHaveLength(from + 2);
+		expect(receiver.messages).toHaveLength(shared);
+		const ada = { url: asked[ADA].reviewUrl };
+		const grace = { url: asked[GRACE].reviewUrl };
+		expect(ada.url).not.toBe(grace.url);
+		const { executionId } = asked[ADA];
+		expect(asked[GRACE].executionId).toBe(executionId);
+		await waiting(server.url, cookie, executionId);
 
 		// A typed name does not change whose link it is.
 		const first = await approveAs(ada.url, 'Mallory');
 		expect(first.status).toBe(200);
 		expect(await first.text()).toContain('Your approval is recorded, ada@example.com');
-		expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(await executionStatus(executionId)).toBe('waiting');
 		expect(writes()).toEqual([]);
 
 		const again = await approveAs(ada.url, 'Ada Lovelace');
 		expect(again.status).toBe(200);
 		expect(await again.text()).toContain('You have already approved');
-		expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(await executionStatus(executionId)).toBe('waiting');
 		expect(writes()).toEqual([]);
 
 		// Grace's page says who approved so far; opening it decides nothing.
@@ -650,23 +686,30 @@ test(
 		const pageText = await page.text();
 		expect(pageText).toContain('This link belongs to grace@example.com');
 		expect(pageText).toContain('Approved so far: ada@example.com.');
-		expect(await executionStatus(request.executionId)).toBe('waiting');
+		expect(await executionStatus(executionId)).toBe('waiting');
 
 		const second = await approveAs(grace.url, 'Grace Hopper');
 		expect(second.status).toBe(200);
 		expect(await second.text()).toContain(
 			'Approved by ada@example.com and grace@example.com: 1 of 1 change(s) made in Stripe',
 		);
-		expect(await finished(request.executionId)).toBe('success');
-		expect(writes().map((r) => [r.method, r.path, r.body])).toEqual([
-			['POST', '/v1/refunds', { charge: charge.id, amount: '500' }],
+		expect(await finished(executionId)).toBe('success');
+		const [proposal] = asked[ADA].proposals;
+		expect(writes().map((r) => [r.method, r.path, r.body, r.idempotencyKey])).toEqual([
+			[
+				'POST',
+				'/v1/refunds',
+				{ charge: charge.id, amount: '500' },
+				`stripe-guard-${proposal.proposalId}`,
+			],
 		]);
 		const refunds = emulator.list('refund', 'test').filter((r) => r.charge === charge.id);
 		expect(refunds.map((r) => r.amount)).toEqual([500]);
 
-		// The audit n8n stored for the execution names both approvers, each through their own link.
+		// The audit n8n stored for the execution names both approvers, each through their own link,
+		// and where each link was delivered.
 		const [expired, approved, rejected, failed] = lastOutputs(
-			await executionRun(server.url, cookie, request.executionId),
+			await executionRun(server.url, cookie, executionId),
 			'Stripe Guard Approval',
 		);
 		expect([expired.length, approved.length, rejected.length, failed.length]).toEqual([0, 1, 0, 0]);
@@ -676,13 +719,54 @@ test(
 			approvers: ['ada@example.com', 'grace@example.com'],
 			approver: 'ada@example.com and grace@example.com',
 			approverIdentity: 'named link',
+			approvals: [
+				expect.objectContaining({
+					approver: ADA,
+					linkDeliveredTo: `notification workflow item for ${ADA}`,
+				}),
+				expect.objectContaining({
+					approver: GRACE,
+					linkDeliveredTo: `notification workflow item for ${GRACE}`,
+				}),
+			],
 			stripeObjectId: refunds[0].id,
-			executionId: request.executionId,
+			executionId,
 		});
 
 		// Afterwards either link changes nothing.
 		for (const link of [ada, grace]) await approveAs(link.url, 'anyone');
 		expect(writes()).toHaveLength(1);
+	},
+);
+
+test(
+	'named approvers with a shared Slack-compatible webhook: the node fails when it runs, ' +
+		'before anyone is asked; nothing is sent or written',
+	async () => {
+		emulator.clearRequests();
+		const charge = newCharge();
+		const sent = [receiver.messages.length, notified.messages.length];
+		await start('sg-named-webhook', { chargeId: charge.id, expireMinutes: 60 });
+		const execution = await waitFor('the execution to fail', async () => {
+			const query = encodeURIComponent(JSON.stringify({ workflowId: 'sgE2eNamedToWebhook' }));
+			const res = await fetch(`${server.url}/rest/executions?filter=${query}`, {
+				headers: { cookie },
+			});
+			const { data } = (await res.json()) as {
+				data: { results: Array<{ id: string; status: string }> };
+			};
+			return data.results.find((e) => !['new', 'running', 'waiting'].includes(e.status));
+		});
+		expect(execution.status).toBe('error');
+		const run = (await executionRun(server.url, cookie, execution.id)) as unknown as {
+			runData: Record<string, Array<{ error?: { message?: string } }>>;
+		};
+		expect(run.runData['Stripe Guard Approval'][0].error?.message).toBe(
+			"With Approvers set, each approver's link must reach only them, " +
+				'and a Slack-compatible webhook posts every link into one shared channel',
+		);
+		expect([receiver.messages.length, notified.messages.length]).toEqual(sent);
+		expect(writes()).toEqual([]);
 	},
 );
 

@@ -265,7 +265,9 @@ test(
 		// Both workers have now run it: the first until it waited, the other after the approval.
 		expect(ranOn(executionId)).toEqual([0, 1]);
 		expect(
-			emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds'),
+			emulator.requests.filter(
+				(r) => r.method === 'POST' && r.path === '/v1/refunds' && r.body.charge === charge.id,
+			),
 		).toHaveLength(1);
 		expect(emulator.list('refund', 'test').filter((r) => r.charge === charge.id)).toHaveLength(1);
 	},
