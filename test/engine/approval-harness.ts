@@ -25,7 +25,10 @@ import {
 } from 'n8n-workflow';
 
 import { OUTPUT } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
-export { startReceiver } from '../receiver';
+import type { StartOptions } from '../emulator';
+import { startReceiver } from '../receiver';
+import { useEmulator } from './emulator-context';
+export { startReceiver };
 import {
 	buildAdditionalData,
 	ITEMS_NODE,
@@ -331,4 +334,22 @@ export async function runApproval(options: {
 			};
 		},
 	};
+}
+
+/**
+ * The emulator and a chat receiver for an approval test file: each started once and emptied
+ * before every test, so that no test sees another's objects or messages.
+ */
+export function useApprovalSetup(options: StartOptions = { seed: 'none' }) {
+	const emulator = useEmulator(options);
+	let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+	beforeAll(async () => {
+		receiver = await startReceiver();
+	});
+	afterAll(async () => await receiver?.stop());
+	beforeEach(() => {
+		emulator().reset();
+		receiver!.messages.length = 0;
+	});
+	return { emulator, receiver: () => receiver! };
 }

@@ -10,22 +10,11 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, IRun } from 'n8n-workflow';
 
 import { OUTPUT } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
-import { FIXED_ITEMS, runApproval, startReceiver, type ApprovalRun } from './approval-harness';
-import { useEmulator } from './emulator-context';
+import { FIXED_ITEMS, runApproval, useApprovalSetup, type ApprovalRun } from './approval-harness';
 import { runStripeGuard, STRIPE_GUARD, type TestCredential } from './harness';
 
 jest.setTimeout(60_000);
-const emulator = useEmulator({ seed: 'none' });
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-beforeAll(async () => {
-	receiver = await startReceiver();
-});
-afterAll(async () => await receiver.stop());
-beforeEach(() => {
-	emulator().reset();
-	receiver.messages.length = 0;
-});
+const { emulator, receiver } = useApprovalSetup({ seed: 'none' });
 
 const APPROVAL = 'Stripe Guard Approval';
 const ADA = 'ada@example.com';
@@ -167,10 +156,10 @@ describe('every wait has links of its own', () => {
 				}),
 			],
 			credential: writer(),
-			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+			parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 			loop: proposeAgain(charge.id, [OUTPUT.rejected]),
 		});
-		const round1 = linkIn(receiver.messages[0].text);
+		const round1 = linkIn(receiver().messages[0].text);
 		const rejected = await approval.open(round1, 'POST', {
 			approver: 'Ada',
 			decision: 'reject',
@@ -179,7 +168,7 @@ describe('every wait has links of its own', () => {
 		expect(decided(rejected.resumed!)[0][OUTPUT.rejected]).toEqual([
 			expect.objectContaining({ json: expect.objectContaining({ audit: expect.anything() }) }),
 		]);
-		const round2 = linkIn(receiver.messages[1].text);
+		const round2 = linkIn(receiver().messages[1].text);
 		expect(round2).not.toBe(round1);
 
 		const page = await approval.open(round2);
@@ -214,7 +203,7 @@ describe('every wait has links of its own', () => {
 				proposals: [{ toolParameters: { customerId: 'cus_first' } }],
 				credential: writer(),
 				parameters: {
-					webhookUrl: receiver.url,
+					webhookUrl: receiver().url,
 					expireAfter: 1,
 					expireUnit: 'hours',
 					message: 'The agent wants to run a tool',
@@ -228,12 +217,12 @@ describe('every wait has links of its own', () => {
 				},
 			});
 			expect(approval.run.status).toBe('waiting');
-			const round1 = linkIn(receiver.messages[0].text);
+			const round1 = linkIn(receiver().messages[0].text);
 			const approved = await approval.open(round1, 'POST', { decision: 'approve' });
 			expect(approved.page.body).toContain('Approved: the agent goes on.');
 			expect(approved.resumed?.status).toBe('waiting');
-			expect(receiver.messages[1].text).toContain('cus_second');
-			const round2 = linkIn(receiver.messages[1].text);
+			expect(receiver().messages[1].text).toContain('cus_second');
+			const round2 = linkIn(receiver().messages[1].text);
 
 			const page = await approval.open(round2);
 			expect(page.page.body).toContain('cus_second');
@@ -291,8 +280,8 @@ describe('a named link reaches its approver alone', () => {
 		async () => {
 			const proposal = await propose('customer', 'delete', { customerId: 'cus_123' });
 			for (const channels of [
-				{ webhookUrl: receiver.url },
-				{ webhookUrl: receiver.url, notificationWorkflowId: 'wf-notify' },
+				{ webhookUrl: receiver().url },
+				{ webhookUrl: receiver().url, notificationWorkflowId: 'wf-notify' },
 			]) {
 				const approval = await runApproval({
 					proposals: [proposal],
@@ -305,7 +294,7 @@ describe('a named link reaches its approver alone', () => {
 				expect(String(error.description)).toMatch(
 					/Notification Workflow.*one item per approver.*send each item to its approver/,
 				);
-				expect(receiver.messages).toEqual([]);
+				expect(receiver().messages).toEqual([]);
 				expect(approval.notifications).toEqual([]);
 			}
 		},
@@ -371,12 +360,12 @@ test(
 		const approval = await runApproval({
 			proposals: [agentOutput],
 			credential: writer(),
-			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+			parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 			stripeGuardTools: ['Propose refund', 'Update customer'],
 			otherTools: [{ name: 'Propose_refund', type: 'n8n-nodes-base.httpRequestTool' }],
 		});
 		expect(approval.run.status).toBe('waiting');
-		const { text } = receiver.messages[0];
+		const { text } = receiver().messages[0];
 		expect(text).toContain('Approval needed: 1 Stripe change (test mode)');
 		expect(text).toContain('Refused, never executed (1):');
 		expect(text).toMatch(/"Propose_refund".*not a Stripe Guard tool/);
@@ -416,15 +405,15 @@ test(
 				}),
 			],
 			credential: writer(),
-			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+			parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 			loop: proposeAgain(charge.id, [OUTPUT.rejected]),
 		});
-		const round1 = linkIn(receiver.messages[0].text);
+		const round1 = linkIn(receiver().messages[0].text);
 		await record(approval.open(round1));
 		await record(approval.open(round1, 'POST', { approver: 'Ada' }));
 		await record(approval.open(round1, 'POST', { decision: 'approve' }));
 		await record(approval.open(round1, 'POST', { approver: 'Ada', decision: 'reject' }));
-		const round2 = linkIn(receiver.messages[1].text);
+		const round2 = linkIn(receiver().messages[1].text);
 		await record(approval.open(round1));
 		const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 2 * 3_600_000);
 		try {
@@ -438,10 +427,10 @@ test(
 		const gate = await runApproval({
 			proposals: [{ toolParameters: { customerId: 'cus_1' } }],
 			credential: writer(),
-			parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+			parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 			gate: true,
 		});
-		const gateLink = linkIn(receiver.messages[2].text);
+		const gateLink = linkIn(receiver().messages[2].text);
 		await record(gate.open(gateLink));
 		await record(gate.open(gateLink, 'POST', { decision: 'approve' }));
 		await record(gate.open(gateLink, 'POST', { decision: 'reject' }));

@@ -9,22 +9,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { StripeGuardApproval } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
-import { runApproval, startReceiver } from './approval-harness';
-import { useEmulator } from './emulator-context';
+import { runApproval, useApprovalSetup } from './approval-harness';
 import { runStripeGuard, type TestCredential } from './harness';
 
 jest.setTimeout(60_000);
-const emulator = useEmulator({ seed: 'none', rateLimits: false });
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-beforeAll(async () => {
-	receiver = await startReceiver();
-});
-afterAll(async () => await receiver.stop());
-beforeEach(() => {
-	emulator().reset();
-	receiver.messages.length = 0;
-});
+const { emulator, receiver } = useApprovalSetup({ seed: 'none', rateLimits: false });
 
 const PREVIEW = '/v1/invoices/create_preview';
 const writer = (): TestCredential => ({ apiKey: emulator().keys.testWrite, allowWrites: true });
@@ -38,7 +27,7 @@ const limits = (...pairs: Array<[string, unknown]>) => ({
 });
 /** Named approvers' links reach each of them alone, through the notification workflow. */
 const params = (extra: IDataObject = {}) => ({
-	...(extra.approvers ? { notificationWorkflowId: 'wf-notify' } : { webhookUrl: receiver.url }),
+	...(extra.approvers ? { notificationWorkflowId: 'wf-notify' } : { webhookUrl: receiver().url }),
 	expireAfter: 1,
 	expireUnit: 'hours',
 	...extra,
@@ -52,11 +41,11 @@ function asked(approval: Approval) {
 			text: String(items[0].text),
 			links: items.map((i) => ({ approver: String(i.approver), url: String(i.reviewUrl) })),
 		};
-	const { text } = receiver.messages[0];
+	const { text } = receiver().messages[0];
 	return { text, links: [{ approver: '', url: /^Review and decide: (\S+)$/m.exec(text)![1] }] };
 }
 const sentNothing = (approval: Approval) => {
-	expect(receiver.messages).toEqual([]);
+	expect(receiver().messages).toEqual([]);
 	expect(approval.notifications).toEqual([]);
 };
 const lines = (text: string) => text.split('\n');

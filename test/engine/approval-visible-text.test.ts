@@ -11,22 +11,11 @@ import { domainToASCII } from 'node:url';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { runApproval, startReceiver } from './approval-harness';
-import { useEmulator } from './emulator-context';
+import { runApproval, useApprovalSetup } from './approval-harness';
 import { runStripeGuard, type TestCredential } from './harness';
 
 jest.setTimeout(30_000);
-const emulator = useEmulator({ seed: 'none' });
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-beforeAll(async () => {
-	receiver = await startReceiver();
-});
-afterAll(async () => await receiver.stop());
-beforeEach(() => {
-	emulator().reset();
-	receiver.messages.length = 0;
-});
+const { emulator, receiver } = useApprovalSetup({ seed: 'none' });
 
 const writer = (): TestCredential => ({ apiKey: emulator().keys.testWrite, allowWrites: true });
 
@@ -40,9 +29,9 @@ async function shown(parameters: IDataObject): Promise<{ chat: string; page: str
 	const approval = await runApproval({
 		proposals: [proposed.items[0].json],
 		credential: writer(),
-		parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+		parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 	});
-	const chat = receiver.messages[0].text;
+	const chat = receiver().messages[0].text;
 	const link = /^Review and decide: (\S+)$/m.exec(chat)![1];
 	return { chat, page: (await approval.open(link)).page.body };
 }

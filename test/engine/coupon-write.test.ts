@@ -5,21 +5,10 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { runApproval, startReceiver } from './approval-harness';
-import { useEmulator } from './emulator-context';
+import { runApproval, useApprovalSetup } from './approval-harness';
 import { runStripeGuard, type TestCredential } from './harness';
 
-const emulator = useEmulator({ seed: 'none' });
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-beforeAll(async () => {
-	receiver = await startReceiver();
-});
-afterAll(async () => await receiver.stop());
-beforeEach(() => {
-	emulator().reset();
-	receiver.messages.length = 0;
-});
+const { emulator, receiver } = useApprovalSetup({ seed: 'none' });
 
 const writer = (): TestCredential => ({ apiKey: emulator().keys.testWrite, allowWrites: true });
 const writes = () => emulator().requests.filter((r) => r.method !== 'GET');
@@ -56,10 +45,10 @@ test('a coupon named by its code is proposed, shown and, once approved, updated'
 	const approval = await runApproval({
 		proposals: [proposal],
 		credential: writer(),
-		parameters: { webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+		parameters: { webhookUrl: receiver().url, expireAfter: 1, expireUnit: 'hours' },
 	});
 	expect(approval.run.status).toBe('waiting');
-	const { text } = receiver.messages[0];
+	const { text } = receiver().messages[0];
 	expect(text).toContain('1. Update coupon SPRING-25: name, metadata');
 	expect(text).toContain('    • New name: `Spring sale`');
 	expect(text).toContain('    • Set metadata: `campaign = spring`');
