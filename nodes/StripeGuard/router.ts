@@ -17,7 +17,8 @@ import { DEFAULT_TIMEOUT_SECONDS } from './description';
 import { Redactor, withoutSecrets } from '../shared/privacy/privacy';
 import { PROPOSAL_TYPE } from '../shared/proposals/proposals';
 import { nodeVersion } from './framework/node-version';
-import { objectTypeOf, redactOn } from './framework/read-resource';
+import { objectTypeOf, redactionOf } from './framework/read-resource';
+import { forModel } from './framework/tool-output';
 import { createStripeClient } from '../shared/transport';
 
 /**
@@ -144,10 +145,10 @@ export async function runOperations(
 				// The one pass over exactly what leaves the node: no secret at any depth, and with
 				// redaction on, no personal value (a proposal is signed: its values are the caller's own).
 				const type = objectTypeOf({ value: fn.getNodeParameter('resource', itemIndex) as string });
-				const redact = redactOn(ctx);
+				const redaction = redactionOf(ctx);
 				return (Array.isArray(result) ? result : [result]).map((json) => {
-					const clean = withoutSecrets(json);
-					return redact && clean.type !== PROPOSAL_TYPE ? redactor.redact(clean, type) : clean;
+					const clean = withoutSecrets(json, type);
+					return clean.type === PROPOSAL_TYPE ? clean : redactor.redact(clean, type, redaction);
 				});
 			} catch (error) {
 				const nodeError = toNodeError(fn.getNode(), error, itemIndex);
@@ -161,6 +162,7 @@ export async function runOperations(
 			}
 		},
 	);
+	if (isTool) forModel(fn, results); // a list reaches a model as {results, more_available, note}
 	// A report run once stands for every item that asked the same: it is paired with all of them.
 	const stands = new Map<number, Array<{ item: number }>>();
 	sameAs.forEach((first, item) => {

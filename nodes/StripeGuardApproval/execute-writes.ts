@@ -6,6 +6,7 @@
 import type { IDataObject, INode, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
+import { withoutSecrets } from '../shared/privacy/privacy';
 import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
 import { createStripeClient, type StripeClient } from '../shared/transport';
 import type { BatchEntry, BatchProblem } from './batch';
@@ -122,7 +123,8 @@ export async function executeApproved(
 				},
 			);
 			const { lastResponse } = response;
-			const { client_secret: _secret, ...object } = response as unknown as IDataObject;
+			// Whatever Stripe returns, no secret at any depth (the object names its own type).
+			const object = { ...withoutSecrets(response as unknown as IDataObject) };
 			const replayed = lastResponse.headers['idempotent-replayed'] === 'true';
 			items.push({
 				json: {

@@ -143,7 +143,10 @@ export class StripeGuardTrigger implements INodeType {
  * passed on, at any depth (as in the read operations).
  */
 function shapeEvent(stripeEvent: StripeEvent, simplify: boolean): IDataObject {
-	const event = withoutSecrets(stripeEvent as unknown as IDataObject) as unknown as StripeEvent;
+	const event = withoutSecrets(
+		stripeEvent as unknown as IDataObject,
+		'event',
+	) as unknown as StripeEvent;
 	const object = event.data.object as unknown as IDataObject;
 	if (!simplify) return event as unknown as IDataObject;
 	return {

@@ -2,8 +2,9 @@
  * What a model reads about Stripe Guard tools on a real n8n (`n8n execute`): the `tools` array n8n
  * sends an OpenAI-compatible model (scripted on 127.0.0.1) for an AI Agent with a read Get, a List,
  * the Query, a Refund Create and a report. Each function's description must be the node's own text
- * for models (from its hidden `toolDescription` parameter), never n8n's default
- * "<action> in Stripe Guard": the write says it only proposes, the Query carries its grammar.
+ * for models (from its hidden `toolDescription` parameter, built from the node's own `$fromAI`
+ * inputs), never n8n's default "<action> in Stripe Guard": it lists exactly the function's
+ * parameters, the write says it only proposes, the Query carries its grammar.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,12 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { querySpecs, resources } from '../../nodes/StripeGuard/resources';
-import { toolDescriptions } from '../../nodes/StripeGuard/tool-descriptions';
+import {
+	describeTool,
+	LINKS,
+	PRIVACY_ON,
+	toolTexts,
+} from '../../nodes/StripeGuard/tool-descriptions';
 import { startScriptedModel } from './scripted-model';
 
 const runtime =
@@ -195,7 +201,7 @@ afterAll(async () => {
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
-const expected = toolDescriptions(resources, querySpecs);
+const texts = toolTexts(resources, querySpecs);
 const tool = (name: string) => tools.find((t) => t.name === name.replace(/ /g, '_'))!;
 
 test('the model is offered one function per Stripe Guard tool, named after its node', () => {
@@ -212,7 +218,7 @@ test.each(Object.keys(TOOLS))(
 	(name) => {
 		const { description } = tool(name);
 		expect(description).not.toMatch(/ in Stripe Guard$/);
-		expect(description).toBe(expected[TOOLS[name].key]);
+		expect(description).toBe(describeTool(texts[TOOLS[name].key], TOOLS[name].parameters as never));
 	},
 );
 
@@ -222,6 +228,10 @@ test(
 		for (const [name, { inputs }] of Object.entries(TOOLS)) {
 			const { parameters } = tool(name);
 			expect(Object.keys(parameters.properties).sort()).toEqual(Object.keys(inputs).sort());
+			// The description lists exactly these, and says so when there are none.
+			const listed = [...tool(name).description.matchAll(/^- ([\w-]+): /gm)].map((m) => m[1]);
+			expect(listed.sort()).toEqual(Object.keys(inputs).sort());
+			if (listed.length === 0) expect(tool(name).description).toMatch(/This tool takes no inputs/);
 			for (const [key, description] of Object.entries(inputs)) {
 				expect(parameters.properties[key]).toMatchObject({ type: 'string', description });
 				expect(parameters.required).toContain(key);
@@ -237,9 +247,13 @@ test(
 		expect(tool('Propose refund').description).toContain(
 			'Returns a proposal for a person to approve; nothing changes in Stripe until then',
 		);
-		for (const read of ['Get customer', 'List invoices', 'Query Stripe'])
-			expect(tool(read).description).toContain('placeholders such as "Person 1"');
-		expect(tool('List invoices').description).toContain('Returns at most 100 simplified objects');
+		for (const read of ['Get customer', 'List invoices', 'Query Stripe']) {
+			expect(tool(read).description).toContain(PRIVACY_ON);
+			expect(tool(read).description).toContain(LINKS);
+		}
+		// The List's filters are all fixed in the workflow: it offers none of them.
+		expect(tool('List invoices').description).toContain('at most 100 per call');
+		expect(tool('List invoices').description).not.toMatch(/status|filtered by/);
 		const grammar = tool('Query Stripe').description;
 		for (const part of [
 			'- customers (IDs start with cus_)',

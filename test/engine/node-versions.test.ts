@@ -2,8 +2,9 @@
  * Node versions as n8n's editor and engine read them (n8n-workflow's own displayParameter and
  * getNodeParameters): version 1, which every saved workflow uses, offers exactly the parameters it
  * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken
- * from the code before version 2; version 2 differs from it only by its three changes: Simplify on
- * by default, a refund's Amount as a field of its own and Max Requests per Second in Options.
+ * from the code before version 2; version 2 differs from it only by its changes: Simplify on by
+ * default, a refund's Amount as a field of its own, Max Requests per Second in Options and Redact
+ * Metadata under Redact Personal Data.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -116,7 +117,14 @@ const PACE_OPTION = {
 	typeOptions: { minValue: 1 },
 };
 
-/** Version 1's fields with exactly version 2's three changes applied: what version 2 must show. */
+const REDACT_METADATA = {
+	name: 'redactMetadata',
+	displayName: 'Redact Metadata',
+	type: 'boolean',
+	default: false,
+};
+
+/** Version 1's fields with exactly version 2's changes applied: what version 2 must show. */
 function v1WithVersion2Changes(
 	operation: string,
 	fields: Array<Record<string, unknown>>,
@@ -127,6 +135,8 @@ function v1WithVersion2Changes(
 		.flatMap((f) => {
 			// Simplify on by default.
 			if (f.name === 'simplify') return [{ ...f, default: true }];
+			// Redact Metadata under Redact Personal Data, where that is on (tools).
+			if (f.name === 'redactPersonalData' && f.default === true) return [f, REDACT_METADATA];
 			// A refund's Amount out of Additional Fields, empty by default.
 			if (operation === 'refund.create' && f.name === 'chargeId')
 				return [
@@ -162,7 +172,7 @@ function v1WithVersion2Changes(
 }
 
 test.each([false, true])(
-	'version 2 differs from version 1 only by its three changes (as a tool: %s)',
+	'version 2 differs from version 1 only by its changes (as a tool: %s)',
 	(tool) => {
 		const [v1, v2] = [surface(1, tool), surface(2, tool)];
 		expect(Object.keys(v2)).toEqual(Object.keys(v1));
@@ -175,6 +185,7 @@ test.each([false, true])(
 			const expected: INodeParameters = { ...rest, options: {} };
 			if ('simplify' in rest) expected.simplify = true;
 			if (operation === 'refund.create') expected.amount = null;
+			if (rest.redactPersonalData === true) expected.redactMetadata = false;
 			expect([operation, v2[operation].defaults]).toEqual([operation, expected]);
 		}
 	},

@@ -1,15 +1,17 @@
 /**
- * withoutSecrets, stated as its guarantee over any JSON Stripe could return: the result is what
- * JSON.stringify's own replacer leaves when it drops the secret keys (at every depth, a key named
- * "__proto__" included), the input is never changed, and what holds no secret is handed on as is.
+ * withoutSecrets, stated as its guarantee over any JSON of no known type: the result is what
+ * JSON.stringify's own replacer leaves when it drops the keys Stripe's definitions hold a secret
+ * under wherever they appear (at every depth, a key named "__proto__" included), the input is never
+ * changed, and what holds no secret is handed on as is.
  */
 import fc from 'fast-check';
 
 import { withoutSecrets } from '../../nodes/shared/privacy/privacy';
+import { ALWAYS } from '../../nodes/shared/privacy/stripe-fields';
 
-const SECRETS = new Set(['client_secret', 'secret']);
+const SECRETS = new Set(Object.keys(ALWAYS).filter((k) => ALWAYS[k] === 'secret'));
 const key = fc.oneof(
-	fc.constantFrom('client_secret', 'secret', '__proto__', 'id', 'data', 'object'),
+	fc.constantFrom(...SECRETS, '__proto__', 'id', 'data', 'object'),
 	fc.string({ maxLength: 6 }),
 );
 const { json } = fc.letrec((tie) => ({

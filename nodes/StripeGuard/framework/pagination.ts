@@ -13,23 +13,32 @@ export { PAGE_SIZE };
 
 type ListCall<P> = (params: P & { limit: number }) => AsyncIterable<unknown>;
 
+export interface Collected {
+	rows: IDataObject[];
+	/** Whether Stripe has more than `rows`; known when capped and for tools, false otherwise. */
+	more: boolean;
+}
+
 export async function collectList<P extends object>(
 	ctx: OperationContext,
 	list: ListCall<P>,
 	params: P,
 	size: ListSize,
-): Promise<IDataObject[]> {
+): Promise<Collected> {
 	const rows: IDataObject[] = [];
-	// Asking for one more than wanted tells us whether the cap cut the list short.
-	const target = size.capped ? size.wanted + 1 : size.wanted;
+	// Asking for one more than wanted tells whether the list goes on: for the Max Rows notice,
+	// and for a model, which is told when Stripe has more than it got.
+	const probe = size.capped || ctx.isTool;
+	const target = probe ? size.wanted + 1 : size.wanted;
 	const objects = list({ ...params, limit: Math.min(PAGE_SIZE, target) });
 	// A list read in parallel then asks for no more pages than the target takes.
 	for await (const object of objects instanceof ListRequest ? objects.upTo(target) : objects) {
 		rows.push(object as IDataObject);
 		if (rows.length >= target) break;
 	}
-	if (size.capped && rows.length > size.wanted) {
-		rows.length = size.wanted;
+	const more = probe && rows.length > size.wanted;
+	if (more) rows.length = size.wanted;
+	if (more && size.capped) {
 		ctx.fn.addExecutionHints({
 			message:
 				`Stopped at ${ctx.isTool ? 'the tool limit' : 'Max Rows'} ` +
@@ -38,5 +47,5 @@ export async function collectList<P extends object>(
 			location: 'outputPane',
 		});
 	}
-	return rows;
+	return { rows, more };
 }

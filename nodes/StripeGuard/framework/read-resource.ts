@@ -7,7 +7,7 @@
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import { idField, listFields, readId, readListSize } from './fields';
+import { idField, listFields, readId, readListSize, TOOL_MAX_ROWS } from './fields';
 import { idExample, withArticle } from './words';
 import {
 	camel,
@@ -24,7 +24,10 @@ import type { Lookup } from './lookup';
 import { FROM_V2, nodeVersion, ONLY_V1 } from './node-version';
 import type { OperationContext, OperationDefinition, ResourceDefinition } from './operation';
 import { collectList } from './pagination';
+import { offeredText, refuseSearch, type SearchSpec } from './search-guard';
+import { inputKey, recordListed } from './tool-output';
 import { permissionText, type ReadPermission } from '../../shared/credentials/permissions';
+import type { RedactOptions } from '../../shared/privacy/privacy';
 import type { StripeClient } from '../../shared/transport';
 
 /** A simplified shape and which of its fields are Unix times. */
@@ -63,8 +66,8 @@ export interface ReadResourceSpec extends Shape {
 	expand: string[];
 	/** Names an earlier version offered for fields Stripe has since moved: old → current path. */
 	expandRenamed?: Record<string, string>;
-	/** Stripe search: the fields an agent can search on, with an example query. */
-	search?: { fields: string; example: string };
+	/** Stripe search: Stripe's fields, those offered (to models: the only ones accepted), example. */
+	search?: SearchSpec;
 	/** Added to the list operation's description: what the list is usually for. */
 	listHint?: string;
 	/** Stripe's `object` value when not the resource's name in snake case ("checkout.session"). */
@@ -139,6 +142,17 @@ export const redactFields: INodeProperties[] = [
 		default: true,
 		displayOptions: { show: { '@tool': [true] } },
 		description: `Whether ${REDACT_WHAT}. On by default for AI agents.`,
+	},
+	{
+		displayName: 'Redact Metadata',
+		name: 'redactMetadata',
+		type: 'boolean',
+		default: false,
+		// Version 1's parameters are frozen: new options come with version 2.
+		displayOptions: { show: { redactPersonalData: [true], ...FROM_V2.show } },
+		description:
+			'Whether to replace metadata values with placeholders too. Off by default: metadata ' +
+			'is where teams keep their own IDs; turn it on when people are named there.',
 	},
 ];
 
@@ -239,9 +253,9 @@ export function shapeOutput(
 	const fromV2 = nodeVersion(ctx.fn) >= 2;
 	const simple =
 		ctx.isTool || (ctx.fn.getNodeParameter('simplify', ctx.itemIndex, fromV2) as boolean);
-	const redact = redactOn(ctx);
+	const redaction = redactionOf(ctx);
 	return objects.map((o) => {
-		const object = redact ? ctx.redactor.redact(o) : o;
+		const object = ctx.redactor.redact(o, undefined, redaction);
 		return simple ? simplifyDeep(shape, object, fromV2) : object;
 	});
 }
@@ -249,6 +263,13 @@ export function shapeOutput(
 /** Whether this item's output is redacted: the operation's own setting, on by default for tools. */
 export const redactOn = (ctx: OperationContext) =>
 	ctx.fn.getNodeParameter('redactPersonalData', ctx.itemIndex, ctx.isTool) as boolean;
+
+/** What this item's output has replaced: links that open without login never reach a model. */
+export const redactionOf = (ctx: OperationContext): RedactOptions => ({
+	personal: redactOn(ctx),
+	capabilities: ctx.isTool,
+	metadata: ctx.fn.getNodeParameter('redactMetadata', ctx.itemIndex, false) as boolean,
+});
 
 /** Lists and searches expand through their `data` array. */
 export const listExpansion = (expand: string[]) =>
@@ -379,10 +400,68 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 			const size = readListSize(ctx);
 			const params = { ...readFilters(ctx, spec), ...listExpansion(readExpand(ctx, spec)) };
 			const api = endpointsOf(ctx.stripe, spec);
-			const rows = await collectList(ctx, (p) => api.list(p), params, size);
-			return shapeOutput(ctx, spec, rows);
+			const { rows, more } = await collectList(ctx, (p) => api.list(p), params, size);
+			const out = shapeOutput(ctx, spec, rows);
+			recordListed(ctx, {
+				what: spec.plural.replace(/_/g, ' '),
+				count: out.length,
+				more,
+				newestFirst: true,
+				readOn: more ? readOnList(ctx, spec, nextBefore(rows), out.length) : '',
+			});
+			return out;
 		},
 	};
+}
+
+/**
+ * The creation time (Unix seconds) of the last row of a list read newest first: reading again up
+ * to it (inclusive) reads on. Undefined when every row is of that same second: that would read
+ * the same rows again.
+ */
+export function nextBefore(rows: IDataObject[]): number | undefined {
+	const last = rows.at(-1)?.created;
+	return typeof last === 'number' && rows[0]?.created !== last ? last : undefined;
+}
+
+/** What a model with this List tool can do to read past a cut: only its own inputs count. */
+function readOnList(
+	ctx: OperationContext,
+	spec: ReadResourceSpec,
+	upTo: number | undefined,
+	returned: number,
+): string {
+	const ways: string[] = [];
+	const before = inputKey(ctx, 'filters.createdBefore');
+	if (before && upTo !== undefined)
+		ways.push(
+			`Call again with ${before} set to ${new Date((upTo + 1) * 1000).toISOString()} ` +
+				'for the next older ones (those from the second of the last one shown come again).',
+		);
+	const limit = inputKey(ctx, 'limit');
+	if (limit && returned < TOOL_MAX_ROWS)
+		ways.push(`Set ${limit} up to ${TOOL_MAX_ROWS} for more in one call.`);
+	const narrow = filterFields(spec.filters)
+		.map((f) => inputKey(ctx, `filters.${f.name}`))
+		.filter((k): k is string => k !== undefined && k !== before);
+	if (narrow.length) ways.push(`Narrow the list with ${[...new Set(narrow)].join(', ')}.`);
+	return (
+		ways.join(' ') ||
+		'This tool has no input to narrow the list or read on: ' +
+			`say that there are more than ${returned}.`
+	);
+}
+
+/** What a model can do to narrow a search that Stripe has more results for. */
+export function readOnSearch(search: SearchSpec, queryInput: string | undefined, returned: number) {
+	if (!queryInput)
+		return `The search is set in the workflow: say that there are more than ${returned}.`;
+	return (
+		`Narrow ${queryInput} with more clauses` +
+		(search.offered.includes('created')
+			? ', such as a range of created (created>=1767225600 AND created<1769904000, Unix seconds).'
+			: '.')
+	);
 }
 
 function searchOperation(
@@ -395,8 +474,8 @@ function searchOperation(
 		action: `Search ${spec.plural.replace(/_/g, ' ')}`,
 		description:
 			`Find ${spec.plural.replace(/_/g, ' ')} with Stripe's search query language, ` +
-			`e.g. ${search.example}. Searchable: ${search.fields}. Results can lag about a minute ` +
-			`behind changes. Needs ${permissionText(spec.permission)}.`,
+			`e.g. ${search.example}. Searchable: ${offeredText(search)}. Results can lag about a ` +
+			`minute behind changes. Needs ${permissionText(spec.permission)}.`,
 		properties: [
 			{
 				displayName: 'Search Query',
@@ -406,7 +485,7 @@ function searchOperation(
 				default: '',
 				placeholder: search.example,
 				description:
-					`Stripe search query. Fields: ${search.fields}. ` +
+					`Stripe search query. Fields: ${offeredText(search)}. ` +
 					'Combine clauses with AND or OR; use ~ for "contains", - to negate. ' +
 					'See https://docs.stripe.com/search#search-query-language.',
 			},
@@ -426,12 +505,29 @@ function searchOperation(
 					},
 				);
 			}
+			// A model may search only by the fields offered: any other would confirm guesses about
+			// data it does not get. Workflows search as they write.
+			const refused = ctx.isTool ? refuseSearch(query, search, spec.plural) : undefined;
+			if (refused) {
+				throw new NodeOperationError(ctx.fn.getNode(), `${refused} (item ${ctx.itemIndex})`, {
+					itemIndex: ctx.itemIndex,
+					description: `For example: ${search.example}.`,
+				});
+			}
 			const size = readListSize(ctx);
 			const expand = readExpand(ctx, spec);
 			const api = ctx.stripe.searchable(spec.path);
 			const params = { query, ...listExpansion(expand) };
-			const rows = await collectList(ctx, (p) => api.search(p), params, size);
-			return shapeOutput(ctx, spec, rows);
+			const { rows, more } = await collectList(ctx, (p) => api.search(p), params, size);
+			const out = shapeOutput(ctx, spec, rows);
+			recordListed(ctx, {
+				what: spec.plural.replace(/_/g, ' '),
+				count: out.length,
+				more,
+				newestFirst: false,
+				readOn: readOnSearch(search, inputKey(ctx, 'query'), out.length),
+			});
+			return out;
 		},
 	};
 }
@@ -476,13 +572,21 @@ export function subListOperation(spec: SubListSpec): OperationDefinition {
 		],
 		async execute(ctx) {
 			const id = readId(ctx, idName, spec.parent.label, spec.parent.idPrefix);
-			const rows = await collectList(
+			const { rows, more } = await collectList(
 				ctx,
 				(p) => spec.list(ctx.stripe, id, p),
 				{},
 				readListSize(ctx),
 			);
-			return shapeOutput(ctx, spec, rows);
+			const out = shapeOutput(ctx, spec, rows);
+			recordListed(ctx, {
+				what: `${spec.parent.label} ${spec.name.replace(/^List /, '').toLowerCase()}`,
+				count: out.length,
+				more,
+				newestFirst: false,
+				readOn: `This tool reads at most ${TOOL_MAX_ROWS} per call and cannot read further.`,
+			});
+			return out;
 		},
 	};
 }

@@ -6,7 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { money } from '../../shared/amounts';
 import type { OperationContext } from '../framework/operation';
-import { redactOn } from '../framework/read-resource';
+import { redactionOf } from '../framework/read-resource';
 import { PAGE_SIZE } from '../framework/pagination';
 import type { Charge } from '../../shared/transport';
 import { describePeriod, periodDays, readPeriod } from './report-period';
@@ -40,7 +40,11 @@ export async function failedPaymentsReport(
 		limit: PAGE_SIZE,
 		created: { gte: period.start, lt: period.end },
 	});
-	for await (const c of list as AsyncIterable<Charge>) {
+	const redaction = redactionOf(ctx);
+	for await (const charge of list as AsyncIterable<Charge>) {
+		// A row is made of the charge's fields as redaction leaves them.
+		const c =
+			charge.status === 'failed' ? ctx.redactor.redact(charge, 'charge', redaction) : charge;
 		if (c.status !== 'failed') continue;
 		count++;
 		sums.add(c.currency, 'failed', 1);
@@ -74,7 +78,6 @@ export async function failedPaymentsReport(
 			p.invoice = idOf(found.data[0]?.invoice);
 		}
 	}
-	const redact = redactOn(ctx);
 	const report: IDataObject = {
 		report: 'failedPayments',
 		...describePeriod(period),
@@ -84,7 +87,7 @@ export async function failedPaymentsReport(
 			.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
 			.slice(0, 5)
 			.map(([code, n]) => ({ code, count: n })),
-		payments: redact ? payments.map((p) => ctx.redactor.redact(p)) : payments,
+		payments,
 		listed: payments.length,
 	};
 	const byCurrency = report.by_currency as Record<string, IDataObject>;

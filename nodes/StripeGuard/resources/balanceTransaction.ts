@@ -35,7 +35,7 @@ export const balanceTransaction = defineReadResource({
 	},
 	listHint:
 		'Each money movement with its fee and net amount: ' +
-		'the basis of revenue and payout reconciliation. ',
+		'the basis of reconciling revenue and payouts. ',
 	filters: [
 		{
 			name: 'type',

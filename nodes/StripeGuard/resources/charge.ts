@@ -52,9 +52,40 @@ export const charge = defineReadResource({
 	expand: ['customer', 'payment_intent', 'balance_transaction'],
 	dates: ['created'],
 	search: {
-		fields:
-			'status, amount, currency, customer, disputed, refunded, created, ' +
-			"payment_method_details.card.last4, metadata['key']",
+		// Stripe's query fields for charges (docs.stripe.com/search#query-fields-for-charges).
+		fields: {
+			amount: 'numeric',
+			'billing_details.address.postal_code': 'token',
+			created: 'numeric',
+			currency: 'token',
+			customer: 'token',
+			disputed: 'token',
+			metadata: 'token',
+			// payment_method_details.{card, card_present, interac_present}.{last4, brand, …}
+			...Object.fromEntries(
+				['card', 'card_present', 'interac_present'].flatMap((source) =>
+					['last4', 'exp_month', 'exp_year', 'brand', 'fingerprint'].map((f) => [
+						`payment_method_details.${source}.${f}`,
+						'token' as const,
+					]),
+				),
+			),
+			refunded: 'token',
+			status: 'token',
+		},
+		// Not the billing postal code or a card's fingerprint: the output redacts them, and a search
+		// by them would confirm a guess. The last 4 digits are shown as they are.
+		offered: [
+			'status',
+			'amount',
+			'currency',
+			'customer',
+			'disputed',
+			'refunded',
+			'created',
+			'payment_method_details.card.last4',
+			'metadata',
+		],
 		example: "status:'failed' AND created>1767225600",
 	},
 	simplify: (c: IDataObject) => {

@@ -34,7 +34,15 @@ export const customer = defineReadResource({
 	expand: ['default_source', 'invoice_settings.default_payment_method', 'test_clock'],
 	dates: ['created'],
 	search: {
-		fields: "email, name, phone, created, metadata['key']",
+		// Stripe's query fields for customers (docs.stripe.com/search#query-fields-for-customers).
+		fields: {
+			created: 'numeric',
+			email: 'string',
+			metadata: 'token',
+			name: 'string',
+			phone: 'string',
+		},
+		offered: ['email', 'name', 'phone', 'created', 'metadata'],
 		example: "email:'jenny@example.com' or name~'Rosen' or metadata['plan']:'pro'",
 	},
 	simplify: (c: IDataObject) => ({

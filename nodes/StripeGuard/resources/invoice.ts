@@ -106,7 +106,30 @@ export const invoice = defineReadResource(
 		expandRenamed: { subscription: 'parent.subscription_details.subscription' },
 		dates: ['due_date', 'created', 'period_start', 'period_end'],
 		search: {
-			fields: "status, customer, subscription, number, total, currency, created, metadata['key']",
+			// Stripe's query fields for invoices (docs.stripe.com/search#query-fields-for-invoices).
+			fields: {
+				created: 'numeric',
+				currency: 'token',
+				customer: 'token',
+				last_finalization_error_code: 'token',
+				last_finalization_error_type: 'token',
+				metadata: 'token',
+				number: 'string',
+				receipt_number: 'string',
+				status: 'string',
+				subscription: 'string',
+				total: 'numeric',
+			},
+			offered: [
+				'status',
+				'customer',
+				'subscription',
+				'number',
+				'total',
+				'currency',
+				'created',
+				'metadata',
+			],
 			example: "status:'open' AND total>10000",
 		},
 		simplify: (i: IDataObject) => ({

@@ -45,7 +45,17 @@ export const paymentIntent = defineReadResource({
 	expand: ['customer', 'latest_charge', 'payment_method'],
 	dates: ['created'],
 	search: {
-		fields: "status, amount, currency, customer, created, metadata['key']",
+		// Stripe's query fields for payment intents
+		// (docs.stripe.com/search#query-fields-for-payment-intents).
+		fields: {
+			amount: 'numeric',
+			created: 'numeric',
+			currency: 'token',
+			customer: 'token',
+			metadata: 'token',
+			status: 'token',
+		},
+		offered: ['status', 'amount', 'currency', 'customer', 'created', 'metadata'],
 		example: "status:'requires_payment_method' AND currency:'usd'",
 	},
 	simplify: (p: IDataObject) => {

@@ -65,7 +65,16 @@ export const price = defineReadResource({
 	expand: ['product', 'tiers', 'currency_options'],
 	dates: ['created'],
 	search: {
-		fields: "active, currency, lookup_key, product, type, metadata['key']",
+		// Stripe's query fields for prices (docs.stripe.com/search#query-fields-for-prices).
+		fields: {
+			active: 'token',
+			currency: 'token',
+			lookup_key: 'string',
+			metadata: 'token',
+			product: 'string',
+			type: 'token',
+		},
+		offered: ['active', 'currency', 'lookup_key', 'product', 'type', 'metadata'],
 		example: "active:'true' AND currency:'usd'",
 	},
 	simplify: (p: IDataObject) => {

@@ -39,7 +39,16 @@ export const product = defineReadResource({
 	expand: ['default_price'],
 	dates: ['created', 'updated'],
 	search: {
-		fields: "active, name, description, shippable, url, metadata['key']",
+		// Stripe's query fields for products (docs.stripe.com/search#query-fields-for-products).
+		fields: {
+			active: 'token',
+			description: 'string',
+			metadata: 'token',
+			name: 'string',
+			shippable: 'token',
+			url: 'string',
+		},
+		offered: ['active', 'name', 'description', 'shippable', 'url', 'metadata'],
 		example: "active:'true' AND name~'Pro'",
 	},
 	simplify: (p: IDataObject) => ({

@@ -8,10 +8,35 @@ import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../framework/q
 import {
 	endpointsOf,
 	listExpansion,
+	nextBefore,
 	outputFields,
+	readOnSearch,
 	shapeOutput,
 	type ReadResourceSpec,
 } from '../framework/read-resource';
+import { refuseSearch } from '../framework/search-guard';
+import { inputKey, recordListed } from '../framework/tool-output';
+
+/** What a model can do to read past a listing query that Stripe has more rows for. */
+function readOnQueryList(
+	plan: { spec: ReadResourceSpec; limit: number },
+	queryInput: string | undefined,
+	upTo: number | undefined,
+	returned: number,
+): string {
+	if (!queryInput)
+		return `The query is set in the workflow: say that there are more than ${returned}.`;
+	const ways: string[] = [];
+	if (plan.spec.filters.some((f) => f.name === 'created') && upTo !== undefined)
+		ways.push(
+			`Run the query again with "created": {"lte": ${upTo}} in its filters for the next ` +
+				'older ones (keep its other filters; those from the second of the last one shown ' +
+				'come again).',
+		);
+	if (plan.limit < TOOL_MAX_ROWS)
+		ways.push(`A "limit" up to ${TOOL_MAX_ROWS} returns more at once.`);
+	return ways.join(' ') || 'Add filters to narrow it.';
+}
 
 /** The `query` resource: one JSON query over any read resource, for agents and quick lookups. */
 export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
@@ -65,6 +90,18 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 						);
 					}
 					const { plan } = check;
+					// A model may search only by the fields offered (see search-guard.ts).
+					const refused =
+						ctx.isTool && plan.verb === 'search'
+							? refuseSearch(plan.query, plan.spec.search!, plan.spec.plural)
+							: undefined;
+					if (refused) {
+						throw new NodeOperationError(
+							ctx.fn.getNode(),
+							`The query is not valid: ${refused} (item ${ctx.itemIndex})`,
+							{ itemIndex: ctx.itemIndex },
+						);
+					}
 					const api = endpointsOf(ctx.stripe, plan.spec);
 					const expand = plan.expand;
 					if (plan.verb === 'get') {
@@ -77,7 +114,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 					// The query's own limit is what was asked for; only the tool's cap can cut a list short.
 					const capped = ctx.isTool && plan.limit > TOOL_MAX_ROWS;
 					const size = { wanted: capped ? TOOL_MAX_ROWS : plan.limit, capped };
-					const rows =
+					const { rows, more } =
 						plan.verb === 'list'
 							? await collectList(
 									ctx,
@@ -94,7 +131,19 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 									{ query: plan.query, ...listExpansion(expand) },
 									size,
 								);
-					return shapeOutput(ctx, plan.spec, rows);
+					const out = shapeOutput(ctx, plan.spec, rows);
+					const queryInput = inputKey(ctx, 'query');
+					recordListed(ctx, {
+						what: plan.spec.plural.replace(/_/g, ' '),
+						count: out.length,
+						more,
+						newestFirst: plan.verb === 'list',
+						readOn:
+							plan.verb === 'list'
+								? readOnQueryList(plan, queryInput, nextBefore(rows), out.length)
+								: readOnSearch(plan.spec.search!, queryInput, out.length),
+					});
+					return out;
 				},
 			},
 		],

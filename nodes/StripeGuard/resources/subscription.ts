@@ -99,7 +99,10 @@ export const subscription = defineReadResource({
 		'created',
 	],
 	search: {
-		fields: "status, created, canceled_at, metadata['key']",
+		// Stripe's query fields for subscriptions (docs.stripe.com/search, "Query fields for
+		// subscriptions"; canceled_at as Stripe's own agent toolkit lists it).
+		fields: { canceled_at: 'numeric', created: 'numeric', metadata: 'token', status: 'token' },
+		offered: ['status', 'created', 'canceled_at', 'metadata'],
 		example: "status:'active' AND metadata['plan']:'pro'",
 	},
 	simplify: (s: IDataObject) => {
