@@ -855,7 +855,7 @@ function seedSubscriptionCases(
 		});
 	}
 	// Collection paused 5 days ago for two weeks (invoices
-	// voided meanwhile): not paying until it resumes.
+	// voided meanwhile): active all along, so counted by default (Paused Collection: Exclude).
 	if (onHold) {
 		const sub = subscribe(onHold, [{ price: starterMonthly }], at(65));
 		sub.pause_collection = { behavior: 'void', resumes_at: at(-9) };

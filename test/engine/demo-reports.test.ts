@@ -17,6 +17,8 @@ async function report(operation: string, parameters: IDataObject = {}) {
 	const run = await runStripeGuard({
 		parameters: { resource: 'report', operation, includeTable: false, ...parameters } as never,
 		credential: { apiKey: emulator().keys.testRead },
+		// Version 2, as a node added today: Paused Collection is its switch (version 1 excludes).
+		typeVersion: 2,
 	});
 	if (run.status !== 'success')
 		throw new Error(`${operation} failed: ${run.error?.message ?? run.status}`);
@@ -42,16 +44,17 @@ test(
 );
 
 test(
-	'the subscription cases: a paused trial, paused collection and a ' +
-		'cancellation are out; coupons and cancellations follow the switches',
+	'the subscription cases: a paused trial and a cancellation are out; ' +
+		'coupons, cancellations and paused collection follow the switches',
 	async () => {
 		const base = await report('mrr');
-		expect(base.not_counted).toMatchObject({
-			paused: 1,
-			collection_paused: 1,
-			cancellation_requested: 1,
-		});
+		expect(base.not_counted).toMatchObject({ paused: 1, cancellation_requested: 1 });
+		expect(base.not_counted).not.toHaveProperty('collection_paused');
 		const usd = (json: IDataObject) => inCurrency(json, 'usd').mrr as number;
+		// Paused collection counts by its status (active) unless excluded: Starter, −$19.00.
+		const excluded = await report('mrr', { pausedCollection: 'exclude' });
+		expect(excluded.not_counted).toMatchObject({ collection_paused: 1 });
+		expect(usd(excluded) - usd(base)).toBe(-1900);
 		// Cancellation at period end: the Pro subscription leaving in 10 days counts again (+$49.00).
 		expect(usd(await report('mrr', { scheduledCancellations: 'atPeriodEnd' })) - usd(base)).toBe(
 			4900,

@@ -9,25 +9,26 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Subscription } from '../../nodes/shared/transport/types';
 import {
-	changeOf,
 	EVENT_RETENTION_SECONDS,
 	movementsOf,
-	type SubscriptionChange,
 } from '../../nodes/StripeGuard/reports/subscription-history';
-import {
-	CANCELLATION_RULES,
-	DISCOUNT_RULES,
-	subscriptionValueAt,
-} from '../../nodes/StripeGuard/reports/subscription-value';
+import { subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscription-value';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import {
+	DAY,
+	definitionArb,
+	historyArb,
+	NOW,
+	noLookups,
+	simulate,
+	trueStateAt,
+	W0,
+} from './movements-history';
 
 const emulator = useEmulator();
-const DAY = 86_400;
-const NOW = Math.floor(Date.now() / 1000);
 const iso = (t: number) => new Date(t * 1000).toISOString();
 
 async function movements(parameters: IDataObject) {
@@ -161,23 +162,29 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 
 	test(
 		'MRR at start + new + expansion − contraction − ' +
-			'churn + reactivation = MRR at end, per currency',
+			'churn + reactivation = MRR at end, per currency and per subscriber',
 		() => {
-			// USD start: A 5,000 + E 2,000 + F 1,000 + G 6,000 + I 1,200 = 15,200.
-			// New C 4,000; expansion F 2,000; contraction G 3,000; churn E 2,000 + I 1,200 = 3,200;
-			// reactivation H 2,500. End: A 5,000 + C 4,000 + F 3,000 + G 3,000 + H 2,500 = 17,500 =
-			// 15,200 + 4,000 + 2,000 − 3,000 − 3,200 + 2,500. EUR start: K 1,100; new J 900; end 2,000.
+			// Per subscriber (customer): cA pays A 5,000 + I 1,200, and I's cancellation leaves cA
+			// paying 5,000: contraction 1,200, not churn. cFG pays F + G: 1,000 + 6,000 = 7,000 →
+			// 9,000 (S+4d, expansion 2,000) → 6,000 (S+7d, contraction 3,000).
+			// USD start: cA 6,200 + E 2,000 + cFG 7,000 = 15,200. New C 4,000; expansion 2,000;
+			// contraction 1,200 + 3,000 = 4,200; churn E 2,000; reactivation H 2,500 (paid before it
+			// was unpaid). End: cA 5,000 + C 4,000 + cFG 6,000 + H 2,500 = 17,500 =
+			// 15,200 + 4,000 + 2,000 − 4,200 − 2,000 + 2,500. EUR start: K 1,100; new J 900; end 2,000.
 			const by = json.by_currency as Record<string, IDataObject>;
 			expect(by.usd).toMatchObject({
 				mrr_at_start: 15200,
 				new_mrr: 4000,
 				expansion_mrr: 2000,
-				contraction_mrr: 3000,
-				churned_mrr: 3200,
+				contraction_mrr: 4200,
+				churned_mrr: 2000,
 				reactivation_mrr: 2500,
 				mrr_at_end: 17500,
 				net_new_mrr: 2300,
+				net_mrr_growth: 2300,
 				rounding: 0,
+				// (churn 2,000 + contraction 4,200) ÷ start 15,200 = 40.79 %.
+				mrr_churn_rate_percent: 40.79,
 			});
 			expect(by.eur).toMatchObject({
 				mrr_at_start: 1100,
@@ -189,6 +196,7 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 				mrr_at_end: 2000,
 				net_new_mrr: 900,
 				rounding: 0,
+				mrr_churn_rate_percent: 0,
 			});
 			for (const row of Object.values(by)) {
 				const n = (k: string) => row[k] as number;
@@ -202,15 +210,26 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 						n('rounding'),
 				).toBe(n('mrr_at_end'));
 			}
+			// Per subscription, for drill-down: I's cancellation is churn there.
+			expect((json.subscriptions as IDataObject).by_currency).toMatchObject({
+				usd: {
+					new_mrr: 4000,
+					expansion_mrr: 2000,
+					contraction_mrr: 3000,
+					churned_mrr: 3200,
+					reactivation_mrr: 2500,
+					canceled_subscriptions: 2,
+				},
+			});
 			expect(json.table_text).toContain('$152.00');
 			expect(json.table_text).toContain('$175.00');
 		},
 	);
 
 	test('counts and churn rates: trials are not new, conversions are, unpaid is churn', () => {
-		// Paying at the start: A, E, F, G, I, K = 6; new: C, J = 2;
-		// stopped paying: E (unpaid), I (canceled) = 2. Subscription churn
-		// 2 ÷ (6 + 2) = 25 %. Paying at the end: A, C, F, G, H, J, K = 7.
+		// Subscriptions paying at the start: A, E, F, G, I, K = 6; new: C, J = 2; reactivated: H;
+		// stopped paying: E (unpaid), I (canceled) = 2. Subscription churn 2 ÷ (6 + 2 + 1) =
+		// 22.22 %. Paying at the end: A, C, F, G, H, J, K = 7.
 		expect(json).toMatchObject({
 			new_subscriptions: 2,
 			canceled_subscriptions: 2,
@@ -221,16 +240,31 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			active_at_start: 6,
 			active_at_end: 7,
 			net_new_subscriptions: 1,
-			churn_rate_percent: 25,
-			subscription_churn_rate_percent: 25,
+			subscription_churn_rate_percent: 22.22,
 		});
-		// Subscribers (customers) paying at the start: A (A and I), E, F/G, K = 4; new: C, H
-		// (returning), J = 3; churned: E only (A still pays through A) → 1 ÷ (4 + 3) = 14.29 %.
+		// Subscribers (customers) active at the start: cA, E, cFG (USD), K (EUR) = 4; new: C, J = 2;
+		// reactivated: H = 1; churned: E only (cA still pays through A) = 1; active at the end:
+		// 4 + 2 + 1 − 1 = 6. Churn 1 ÷ (4 + 2 + 1) = 14.29 %, Stripe's churn rate.
 		expect(json).toMatchObject({
-			subscribers_at_start: 4,
-			new_subscribers: 3,
+			active_subscribers_at_start: 4,
+			new_subscribers: 2,
+			reactivated_subscribers: 1,
 			churned_subscribers: 1,
+			active_subscribers_at_end: 6,
+			expanded_subscribers: 1,
+			contracted_subscribers: 2,
+			subscribers_at_start: 4,
 			subscriber_churn_rate_percent: 14.29,
+			churn_rate_percent: 14.29,
+		});
+		expect((json.by_currency as Record<string, IDataObject>).usd).toMatchObject({
+			active_subscribers_at_start: 3,
+			new_subscribers: 1,
+			reactivated_subscribers: 1,
+			churned_subscribers: 1,
+			active_subscribers_at_end: 4,
+			// 1 ÷ (3 + 1 + 1)
+			subscriber_churn_rate_percent: 20,
 		});
 		expect(json.limits).toMatchObject({
 			events_read: true,
@@ -275,12 +309,14 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			const out = run.items[0].json;
 			// Every one of the 11 subscriptions that existed just before the period's end (all but L,
 			// ended before it starts) was valued with today's state: E is unpaid and H active all
-			// through, so neither churn nor reactivation shows, and F, G show no change.
+			// through, so neither churn nor reactivation shows, and F, G show no change. I's end is
+			// dated (ended_at): cA keeps paying through A, so contraction 1,200.
 			expect(out.limits).toMatchObject({ events_read: false, valued_with_current_state: 11 });
 			expect(out.table_text).toContain('cannot read events (Events: Read, rak_event_read)');
 			expect((out.by_currency as Record<string, IDataObject>).usd).toMatchObject({
 				expansion_mrr: 0,
-				contraction_mrr: 0,
+				contraction_mrr: 1200,
+				churned_mrr: 0,
 				reactivation_mrr: 0,
 			});
 		},
@@ -431,253 +467,6 @@ describe("MRR's definition switches apply to Movements, and the two reports agre
 	});
 });
 
-const W0 = NOW - 29 * DAY;
-
-type Op =
-	| { at: number; kind: 'quantity'; quantity: number }
-	| { at: number; kind: 'unpaid' | 'recover' | 'cancel' | 'pause' | 'resume' | 'keep' | 'ends' }
-	/**
-	 * A cancellation requested now, taking effect `days`
-	 * later (at period end), which may still be undone.
-	 */
-	| { at: number; kind: 'scheduleCancel'; days: number }
-	| { at: number; kind: 'coupon'; duration: 'forever' | 'repeating' | 'once'; percentOff: number };
-
-interface History {
-	current: Subscription;
-	changes: SubscriptionChange[];
-	/** The true state from each moment on, oldest first. */
-	snapshots: Array<{ from: number; state: Subscription }>;
-}
-
-function simulate(
-	id: string,
-	currency: string,
-	amount: number,
-	interval: 'month' | 'year',
-	created: number,
-	trialDays: number,
-	quantity: number,
-	ops: Op[],
-): History {
-	const price = {
-		id: `price_${id}`,
-		object: 'price',
-		currency,
-		unit_amount: amount,
-		unit_amount_decimal: String(amount),
-		billing_scheme: 'per_unit',
-		recurring: { interval, interval_count: 1, usage_type: 'licensed' },
-	};
-	const trialEnd = trialDays > 0 ? created + trialDays * DAY : null;
-	let state = {
-		id,
-		object: 'subscription',
-		customer: `cus_${id}`,
-		currency,
-		created,
-		status: trialEnd ? 'trialing' : 'active',
-		canceled_at: null,
-		ended_at: null,
-		cancel_at: null,
-		cancel_at_period_end: false,
-		trial_start: trialEnd ? created : null,
-		trial_end: trialEnd,
-		discounts: [],
-		pause_collection: null,
-		items: {
-			object: 'list',
-			data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }],
-		},
-	} as unknown as Subscription;
-	const snapshots = [{ from: created, state: structuredClone(state) }];
-	const events: Array<{
-		type: string;
-		created: number;
-		data: { object: Subscription; previous_attributes?: Record<string, unknown> };
-	}> = [
-		{ type: 'customer.subscription.created', created, data: { object: structuredClone(state) } },
-	];
-	const change = (
-		at: number,
-		type: string,
-		previous: Record<string, unknown> | undefined,
-		next: Subscription,
-	) => {
-		state = next;
-		snapshots.push({ from: at, state: structuredClone(state) });
-		// An event names discounts by ID (only a list expands them).
-		const object = {
-			...structuredClone(state),
-			discounts: state.discounts.map((d) => (typeof d === 'string' ? d : d.id)),
-		} as Subscription;
-		events.push({
-			type,
-			created: at,
-			data: { object, ...(previous ? { previous_attributes: previous } : {}) },
-		});
-	};
-	const steps: Op[] = [...ops];
-	if (trialEnd && trialEnd < NOW) steps.push({ at: trialEnd, kind: 'recover' });
-	steps.sort((a, b) => a.at - b.at);
-	// A scheduled cancellation adds its own end as a later step (Stripe cancels at cancel_at).
-	const later = (op: Op) => {
-		const after = steps.findIndex((s) => s.at > op.at);
-		steps.splice(after < 0 ? steps.length : after, 0, op);
-	};
-	for (let i = 0; i < steps.length; i++) {
-		const op = steps[i];
-		if (op.at <= created || op.at >= NOW || state.status === 'canceled') continue;
-		const scheduled = state.cancel_at !== null;
-		const trialing = state.status === 'trialing';
-		if (trialing && op.at === trialEnd)
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ status: 'trialing' },
-				{ ...state, status: 'active' },
-			);
-		else if (op.kind === 'quantity') {
-			const item = state.items.data[0];
-			if (item.quantity === op.quantity) continue;
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ items: { data: [structuredClone(item)] } },
-				{ ...state, items: { ...state.items, data: [{ ...item, quantity: op.quantity }] } },
-			);
-		} else if (op.kind === 'unpaid' && !trialing && state.status !== 'unpaid')
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ status: state.status },
-				{ ...state, status: 'unpaid' },
-			);
-		else if (op.kind === 'recover' && state.status === 'unpaid')
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ status: 'unpaid' },
-				{ ...state, status: 'active' },
-			);
-		else if (op.kind === 'pause' && !trialing && state.status !== 'paused')
-			change(
-				op.at,
-				'customer.subscription.paused',
-				{ status: state.status },
-				{ ...state, status: 'paused' },
-			);
-		else if (op.kind === 'resume' && state.status === 'paused')
-			change(
-				op.at,
-				'customer.subscription.resumed',
-				{ status: 'paused' },
-				{ ...state, status: 'active' },
-			);
-		else if (op.kind === 'cancel')
-			change(op.at, 'customer.subscription.deleted', undefined, {
-				...state,
-				status: 'canceled',
-				canceled_at: op.at,
-				ended_at: op.at,
-			});
-		else if (op.kind === 'scheduleCancel' && !scheduled) {
-			const cancelAt = op.at + op.days * DAY;
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ cancel_at_period_end: false, cancel_at: null, canceled_at: null },
-				{ ...state, cancel_at_period_end: true, cancel_at: cancelAt, canceled_at: op.at },
-			);
-			later({ at: cancelAt, kind: 'ends' });
-		} else if (op.kind === 'keep' && scheduled) {
-			change(
-				op.at,
-				'customer.subscription.updated',
-				{ cancel_at_period_end: true, cancel_at: state.cancel_at, canceled_at: state.canceled_at },
-				{ ...state, cancel_at_period_end: false, cancel_at: null, canceled_at: null },
-			);
-		} else if (op.kind === 'ends' && scheduled && state.cancel_at === op.at) {
-			change(op.at, 'customer.subscription.deleted', undefined, {
-				...state,
-				status: 'canceled',
-				ended_at: op.at,
-			});
-		} else if (op.kind === 'coupon' && state.discounts.length === 0) {
-			const coupon = {
-				id: `co_${id}_${i}`,
-				object: 'coupon',
-				duration: op.duration,
-				duration_in_months: op.duration === 'repeating' ? 3 : null,
-				percent_off: op.percentOff,
-				amount_off: null,
-				currency: null,
-			};
-			const discount = {
-				id: `di_${id}_${i}`,
-				object: 'discount',
-				start: op.at,
-				end: op.duration === 'repeating' ? op.at + 90 * DAY : null,
-				source: { type: 'coupon', coupon },
-			};
-			change(op.at, 'customer.subscription.updated', { discounts: [] }, {
-				...state,
-				discounts: [discount],
-			} as unknown as Subscription);
-		}
-	}
-	const changes = events.map((ev) => changeOf(ev as never)).sort((a, b) => b.created - a.created);
-	return { current: state, changes, snapshots };
-}
-
-const trueStateAt = (h: History, t: number) =>
-	[...h.snapshots].reverse().find((s) => s.from <= t)?.state ?? h.snapshots[0].state;
-const noLookups = { coupon: () => Promise.reject(new Error('no coupons here')) };
-
-const opArb = fc.oneof(
-	fc.record({
-		at: fc.integer({ min: W0, max: NOW }),
-		kind: fc.constant('quantity' as const),
-		quantity: fc.integer({ min: 1, max: 5 }),
-	}),
-	fc.record({
-		at: fc.integer({ min: W0, max: NOW }),
-		kind: fc.constantFrom(
-			'unpaid' as const,
-			'recover' as const,
-			'cancel' as const,
-			'pause' as const,
-			'resume' as const,
-			'keep' as const,
-		),
-	}),
-	fc.record({
-		at: fc.integer({ min: W0, max: NOW }),
-		kind: fc.constant('scheduleCancel' as const),
-		days: fc.integer({ min: 1, max: 30 }),
-	}),
-	fc.record({
-		at: fc.integer({ min: W0, max: NOW }),
-		kind: fc.constant('coupon' as const),
-		duration: fc.constantFrom('forever' as const, 'repeating' as const, 'once' as const),
-		percentOff: fc.integer({ min: 1, max: 100 }),
-	}),
-);
-const definitionArb = fc.record({
-	discounts: fc.constantFrom(...DISCOUNT_RULES),
-	cancellations: fc.constantFrom(...CANCELLATION_RULES),
-	includeTrialing: fc.constant(false),
-});
-const historyArb = fc.record({
-	currency: fc.constantFrom('usd', 'eur', 'jpy'),
-	amount: fc.integer({ min: 1, max: 100_000 }),
-	interval: fc.constantFrom('month' as const, 'year' as const),
-	created: fc.integer({ min: W0, max: NOW - 60 }),
-	trialDays: fc.constantFrom(0, 0, 3, 7, 14),
-	quantity: fc.integer({ min: 1, max: 5 }),
-	ops: fc.array(opArb, { maxLength: 6 }),
-});
-
 test(
 	'property: start + new + expansion − contraction − churn + reactivation = end per currency, ' +
 		'and both ends are the true values, under every definition switch',
@@ -693,16 +482,7 @@ test(
 					const windowStart = NOW - EVENT_RETENTION_SECONDS;
 					const totals = new Map<string, { start: number; end: number; moved: number }>();
 					for (const [n, s] of specs.entries()) {
-						const h = simulate(
-							`s${n}`,
-							s.currency,
-							s.amount,
-							s.interval,
-							s.created,
-							s.trialDays,
-							s.quantity,
-							s.ops,
-						);
+						const h = simulate(`s${n}`, s);
 						const m = await movementsOf(
 							h.current,
 							h.changes,

@@ -25,6 +25,8 @@ async function mrr(parameters: IDataObject = {}) {
 			...parameters,
 		} as never,
 		credential: { apiKey: emulator().keys.testRead },
+		// Version 2, as a node added today: Paused Collection is its switch (version 1 excludes).
+		typeVersion: 2,
 	});
 	if (run.status !== 'success')
 		throw new Error(
@@ -334,26 +336,48 @@ test(
 	},
 );
 
-test('paused, collection-paused and unpaid subscriptions are not in MRR', async () => {
-	subscription(customer('A'), [{ amount: 5000 }], { status: 'paused' });
-	subscription(customer('B'), [{ amount: 4000 }], {
-		pause_collection: { behavior: 'void', resumes_at: null },
+describe('paused and unpaid subscriptions are not in MRR; paused collection by the switch', () => {
+	beforeEach(() => {
+		subscription(customer('A'), [{ amount: 5000 }], { status: 'paused' });
+		subscription(customer('B'), [{ amount: 4000 }], {
+			pause_collection: { behavior: 'void', resumes_at: null },
+		});
+		subscription(customer('C'), [{ amount: 3500 }], {
+			pause_collection: { behavior: 'keep_as_draft', resumes_at: NOW + 7 * DAY },
+		});
+		subscription(customer('D'), [{ amount: 3000 }], { status: 'unpaid' });
+		subscription(customer('E'), [{ amount: 2000 }]);
 	});
-	subscription(customer('C'), [{ amount: 3500 }], {
-		pause_collection: { behavior: 'keep_as_draft', resumes_at: NOW + 7 * DAY },
+
+	test("by Stripe's status (default): B and C stay active → 4,000 + 3,500 + 2,000", async () => {
+		// Pausing collection leaves the status active, and Stripe counts active and past_due
+		// subscriptions: 9,500; ARPA 9,500 ÷ 3 = 3,166.67 → 3,167.
+		const json = await mrr();
+		expect(usd(json)).toMatchObject({
+			mrr: 9500,
+			subscriptions: 3,
+			paying_customers: 3,
+			arr: 114000,
+			arpa: 3167,
+		});
+		expect(json.subscriptions_by_status).toEqual({ active: 3 });
+		expect(json.not_counted).toEqual({ paused: 1, unpaid: 1 });
+		expect(json.definition).toMatchObject({ paused_collection: 'count' });
 	});
-	subscription(customer('D'), [{ amount: 3000 }], { status: 'unpaid' });
-	subscription(customer('E'), [{ amount: 2000 }]); // the one paying: 2,000
-	const json = await mrr();
-	expect(usd(json)).toMatchObject({
-		mrr: 2000,
-		subscriptions: 1,
-		paying_customers: 1,
-		arr: 24000,
-		arpa: 2000,
+
+	test('Paused Collection: Exclude leaves B and C out → E alone, 2,000', async () => {
+		const json = await mrr({ pausedCollection: 'exclude' });
+		expect(usd(json)).toMatchObject({
+			mrr: 2000,
+			subscriptions: 1,
+			paying_customers: 1,
+			arr: 24000,
+			arpa: 2000,
+		});
+		expect(json.subscriptions_by_status).toEqual({ active: 1 });
+		expect(json.not_counted).toEqual({ paused: 1, collection_paused: 2, unpaid: 1 });
+		expect(json.definition).toMatchObject({ paused_collection: 'exclude' });
 	});
-	expect(json.subscriptions_by_status).toEqual({ active: 1 });
-	expect(json.not_counted).toEqual({ paused: 1, collection_paused: 2, unpaid: 1 });
 });
 
 describe('discounts: forever only by default, repeating and one-time ones on request', () => {
@@ -502,4 +526,18 @@ test("the table's heading says when, in words, in the report's time zone", async
 	const tokyo = new Date(before.getTime() + 9 * 3600_000);
 	expect(Number(m![1])).toBe(tokyo.getUTCDate());
 	expect(Number(m![4])).toBe(tokyo.getUTCHours());
+});
+
+test('version 1 keeps paused collection out of MRR, as it always did', async () => {
+	subscription(customer('B'), [{ amount: 4000 }], {
+		pause_collection: { behavior: 'void', resumes_at: null },
+	});
+	subscription(customer('E'), [{ amount: 2000 }]);
+	const run = await runStripeGuard({
+		parameters: { resource: 'report', operation: 'mrr', includeTable: false } as never,
+		credential: { apiKey: emulator().keys.testRead },
+	});
+	const json = run.items[0].json;
+	expect(usd(json)).toMatchObject({ mrr: 2000, subscriptions: 1 });
+	expect(json.definition).toMatchObject({ paused_collection: 'exclude' });
 });

@@ -3,8 +3,8 @@
  * getNodeParameters): version 1, which every saved workflow uses, offers exactly the parameters it
  * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken
  * from the code before version 2; version 2 differs from it only by its changes: Simplify on by
- * default, a refund's Amount as a field of its own, Max Requests per Second in Options and Redact
- * Metadata under Redact Personal Data.
+ * default, a refund's Amount as a field of its own, Max Requests per Second in Options, Redact
+ * Metadata under Redact Personal Data and Paused Collection in the subscription reports.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -124,6 +124,14 @@ const REDACT_METADATA = {
 	default: false,
 };
 
+const PAUSED_COLLECTION = {
+	name: 'pausedCollection',
+	displayName: 'Paused Collection',
+	type: 'options',
+	default: 'count',
+	options: ['count', 'exclude'],
+};
+
 /** Version 1's fields with exactly version 2's changes applied: what version 2 must show. */
 function v1WithVersion2Changes(
 	operation: string,
@@ -137,6 +145,8 @@ function v1WithVersion2Changes(
 			if (f.name === 'simplify') return [{ ...f, default: true }];
 			// Redact Metadata under Redact Personal Data, where that is on (tools).
 			if (f.name === 'redactPersonalData' && f.default === true) return [f, REDACT_METADATA];
+			// Paused Collection after Scheduled Cancellations, in the reports that value subscriptions.
+			if (f.name === 'scheduledCancellations') return [f, PAUSED_COLLECTION];
 			// A refund's Amount out of Additional Fields, empty by default.
 			if (operation === 'refund.create' && f.name === 'chargeId')
 				return [
@@ -186,6 +196,7 @@ test.each([false, true])(
 			if ('simplify' in rest) expected.simplify = true;
 			if (operation === 'refund.create') expected.amount = null;
 			if (rest.redactPersonalData === true) expected.redactMetadata = false;
+			if ('scheduledCancellations' in rest) expected.pausedCollection = 'count';
 			expect([operation, v2[operation].defaults]).toEqual([operation, expected]);
 		}
 	},

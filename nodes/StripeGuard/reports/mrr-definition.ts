@@ -1,17 +1,20 @@
 /**
- * Stripe's Billing analytics switches for what MRR counts (discounts, scheduled cancellations),
- * shared by every report that values subscriptions (MRR, Movements): the fields, reading them,
- * and how the output states them.
+ * Stripe's Billing analytics switches for what MRR counts (discounts, scheduled cancellations,
+ * paused collection), shared by every report that values subscriptions (MRR, Movements): the
+ * fields, reading them, and how the output states them.
  */
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import type { OperationContext } from '../framework/operation';
+import { FROM_V2, nodeVersion } from '../framework/node-version';
 import {
 	CANCELLATION_RULES,
 	DISCOUNT_RULES,
+	PAUSED_COLLECTION_RULES,
 	STRIPE_DEFAULTS,
 	type CancellationRule,
 	type DiscountRule,
+	type PausedCollectionRule,
 	type ValueOptions,
 } from './subscription-value';
 
@@ -70,6 +73,32 @@ export const definitionFields: INodeProperties[] = [
 			'When a subscription with a scheduled cancellation leaves MRR, as in ' +
 			"Stripe's Billing analytics settings",
 	},
+	{
+		displayName: 'Paused Collection',
+		name: 'pausedCollection',
+		type: 'options',
+		options: [
+			{
+				name: 'Count',
+				value: 'count',
+				description:
+					"Stripe's default: pausing collection leaves the subscription active, and Stripe " +
+					'counts by status',
+			},
+			{
+				name: 'Exclude',
+				value: 'exclude',
+				description:
+					'Out of MRR while collection is paused: pausing is churn, resuming reactivation',
+			},
+		],
+		default: 'count',
+		description:
+			'Whether a subscription whose payment collection is paused (pause_collection) counts. ' +
+			"Stripe's docs say only that pausing can affect MRR.",
+		// Version 1 runs as it always did (paused collection out of MRR): the switch is version 2's.
+		displayOptions: FROM_V2,
+	},
 ];
 
 /** The switches of `definitionFields` (trials only where the report offers Include Trialing). */
@@ -96,6 +125,11 @@ export function readDefinition(ctx: OperationContext, includeTrialing = false): 
 			CANCELLATION_RULES,
 			STRIPE_DEFAULTS.cancellations,
 		),
+		pausedCollection: choice<PausedCollectionRule>(
+			'pausedCollection',
+			PAUSED_COLLECTION_RULES,
+			nodeVersion(ctx.fn) >= 2 ? 'count' : 'exclude',
+		),
 		includeTrialing,
 	};
 }
@@ -104,5 +138,6 @@ export function readDefinition(ctx: OperationContext, includeTrialing = false): 
 export const describeDefinition = (o: ValueOptions): IDataObject => ({
 	discounts: o.discounts,
 	scheduled_cancellations: o.cancellations,
+	paused_collection: o.pausedCollection ?? 'count',
 	include_trialing: o.includeTrialing,
 });

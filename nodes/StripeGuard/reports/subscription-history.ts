@@ -12,10 +12,12 @@
  */
 import type { Discount, StripeEvent, Subscription } from '../../shared/transport';
 import {
+	isPaying,
+	monthlyValue,
 	STRIPE_DEFAULTS,
 	subscriptionValueAt,
+	ZERO,
 	type Lookups,
-	type NotPaying,
 	type ValueOptions,
 } from './subscription-value';
 
@@ -48,12 +50,71 @@ export interface SubscriptionChange {
 
 export function changeOf(event: StripeEvent): SubscriptionChange {
 	const object = event.data.object as Partial<Subscription>;
+	const previous = event.data.previous_attributes;
 	return {
 		type: event.type,
 		created: event.created,
-		previous: event.data.previous_attributes,
+		previous: previous && readable(previous),
 		status: object.status,
 	};
+}
+
+/**
+ * What the history keeps of a change's earlier values: the fields valuing a subscription reads
+ * (./subscription-value.ts), items and prices likewise. The events of 30 days are held while the
+ * subscriptions are read, and a price's product, metadata and names would be most of them.
+ */
+const SUBSCRIPTION_READ = [
+	'status',
+	'items',
+	'discounts',
+	'cancel_at',
+	'cancel_at_period_end',
+	'canceled_at',
+	'ended_at',
+	'trial_start',
+	'trial_end',
+	'pause_collection',
+	'default_tax_rates',
+	'automatic_tax',
+	'currency',
+	'test_clock',
+];
+const ITEM_READ = ['id', 'quantity', 'price', 'discounts', 'tax_rates'];
+const PRICE_READ = [
+	'id',
+	'currency',
+	'unit_amount',
+	'unit_amount_decimal',
+	'billing_scheme',
+	'tiers_mode',
+	'tiers',
+	'transform_quantity',
+	'custom_unit_amount',
+	'recurring',
+	'tax_behavior',
+];
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const key of keys) if (key in from) out[key] = from[key];
+	return out;
+}
+
+function readable(previous: Record<string, unknown>): Record<string, unknown> {
+	const out = pick(previous, SUBSCRIPTION_READ);
+	const items = out.items;
+	if (isPlain(items) && Array.isArray(items.data)) {
+		out.items = {
+			data: items.data.map((item: unknown) => {
+				if (!isPlain(item)) return item;
+				const kept = pick(item, ITEM_READ);
+				if (isPlain(kept.price)) kept.price = pick(kept.price, PRICE_READ);
+				return kept;
+			}),
+		};
+	}
+	return out;
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
@@ -128,8 +189,18 @@ const unknownDiscount = (state: Subscription) =>
 
 export type Movement = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation';
 
+export const MOVEMENTS: readonly Movement[] = [
+	'new',
+	'expansion',
+	'contraction',
+	'churn',
+	'reactivation',
+];
+
 export interface SubscriptionMovements {
 	currency: string;
+	/** The subscriber: the customer the subscription belongs to. */
+	customer: string;
 	/** Value just before the period (minor units a month, unrounded; 0 when not paying). */
 	start: number;
 	payingAtStart: boolean;
@@ -138,24 +209,19 @@ export interface SubscriptionMovements {
 	payingAtEnd: boolean;
 	/** Sums of the steps, each positive. */
 	amounts: Record<Movement, number>;
-	/** Whether any step of the kind happened. */
-	happened: Record<Movement, boolean>;
+	/** Steps of each kind: one that churns, comes back and churns again churns twice. */
+	counts: Record<Movement, number>;
 	/** Paying at any moment of the period (including its start). */
 	payingInPeriod: boolean;
+	/** Worth something at some moment before the period: paying again is a reactivation. */
+	paidBefore: boolean;
+	/** The value (0 when not paying) from each moment in the period where it changed: [t, v, …]. */
+	timeline: number[];
 	/** A moment before Stripe's event window was valued with the oldest state the events reach. */
 	valuedWithLaterState: boolean;
 	/** An earlier state had a discount since removed, known only by its ID, and valued without it. */
 	discountUnknown: boolean;
 }
-
-/** After these, paying again is a reactivation; after the others (not started, trial) it is new. */
-const LAPSED: ReadonlySet<NotPaying> = new Set([
-	'unpaid',
-	'paused',
-	'collection_paused',
-	'cancellation_requested',
-	'ended',
-]);
 
 function moments(sub: Subscription): number[] {
 	const out = [
@@ -173,10 +239,22 @@ function moments(sub: Subscription): number[] {
 	return out.filter((t): t is number => typeof t === 'number');
 }
 
+export const customerOf = (sub: Subscription) =>
+	typeof sub.customer === 'string' ? sub.customer : (sub.customer?.id ?? sub.id);
+
+const none = (): Record<Movement, number> => ({
+	new: 0,
+	expansion: 0,
+	contraction: 0,
+	churn: 0,
+	reactivation: 0,
+});
+
 /**
  * Movements of one subscription over [start, end): its value at start − 1 (just before the period)
  * and at end − 1, and the steps between, at every moment in the period where the subscription
  * or its value can change (events, trial end, cancellation, end, discount start and end).
+ * Paying means worth more than 0 (`isPaying`): moving to or from 0 is new, churn or reactivation.
  * `windowStart`: the oldest moment Stripe's events reach.
  */
 export async function movementsOf(
@@ -195,49 +273,40 @@ export async function movementsOf(
 		times.add(c.created);
 		for (const t of moments(stateAt(current, changes, c.created - 1))) times.add(t);
 	}
-	const inside = [...times].filter((t) => t > first && t < last).sort((a, b) => a - b);
-	const points = [first, ...inside, last];
+	const sorted = [...times].sort((a, b) => a - b);
+	const inside = sorted.filter((t) => t > first && t < last);
 
-	const amounts: Record<Movement, number> = {
-		new: 0,
-		expansion: 0,
-		contraction: 0,
-		churn: 0,
-		reactivation: 0,
-	};
-	const happened: Record<Movement, boolean> = {
-		new: false,
-		expansion: false,
-		contraction: false,
-		churn: false,
-		reactivation: false,
-	};
+	const amounts = none();
+	const counts = none();
 	const step = (kind: Movement, amount: number) => {
 		amounts[kind] += amount;
-		happened[kind] = true;
+		counts[kind]++;
 	};
 	let discountUnknown = false;
-	const valueAt = (t: number) => {
+	/** The value at t: what it is worth a month when paying, else 0. */
+	const worth = async (t: number) => {
 		const state = stateAt(current, changes, t);
 		if (state !== current && unknownDiscount(state)) discountUnknown = true;
-		return subscriptionValueAt(state, t, lookups, options);
+		const value = await subscriptionValueAt(state, t, lookups, options);
+		return isPaying(value) ? value.monthly : 0;
 	};
-	let previous = await valueAt(first);
-	const atStart = previous;
-	let paidBefore = previous.paying;
-	let payingInPeriod = previous.paying;
-	for (const t of points.slice(1)) {
-		const value = await valueAt(t);
-		if (!previous.paying && value.paying) {
-			const back = paidBefore || (previous.reason !== null && LAPSED.has(previous.reason));
-			step(back ? 'reactivation' : 'new', value.monthly);
-		} else if (previous.paying && !value.paying) step('churn', previous.monthly);
-		else if (previous.paying && value.paying) {
-			if (value.monthly > previous.monthly) step('expansion', value.monthly - previous.monthly);
-			else if (value.monthly < previous.monthly)
-				step('contraction', previous.monthly - value.monthly);
-		}
-		if (value.paying) paidBefore = payingInPeriod = true;
+	const atStart = await worth(first);
+	const before =
+		atStart > 0 || (await paidBefore(current, changes, sorted, first, lookups, options));
+	let everPaid = before;
+	let payingInPeriod = atStart > 0;
+	let previous = atStart;
+	const timeline: number[] = [];
+	for (const t of [...inside, last]) {
+		const value = await worth(t);
+		// Equal states give equal values; a difference this small is arithmetic, not a movement.
+		if (Math.abs(value - previous) <= ZERO && value > 0 === previous > 0) continue;
+		timeline.push(t, value);
+		if (previous === 0) step(everPaid ? 'reactivation' : 'new', value);
+		else if (value === 0) step('churn', previous);
+		else if (value > previous) step('expansion', value - previous);
+		else step('contraction', previous - value);
+		if (value > 0) everPaid = payingInPeriod = true;
 		previous = value;
 	}
 	// Before the window the events cannot tell the state: a subscription that existed then and was
@@ -250,14 +319,47 @@ export async function movementsOf(
 		first < windowStart && current.created <= Math.min(last, windowStart) && endedAt > first;
 	return {
 		currency: current.currency,
-		start: atStart.monthly,
-		payingAtStart: atStart.paying,
-		end: previous.monthly,
-		payingAtEnd: previous.paying,
+		customer: customerOf(current),
+		start: atStart,
+		payingAtStart: atStart > 0,
+		end: previous,
+		payingAtEnd: previous > 0,
 		amounts,
-		happened,
+		counts,
 		payingInPeriod,
+		paidBefore: before,
+		timeline,
 		valuedWithLaterState,
 		discountUnknown,
 	};
+}
+
+/**
+ * Whether the subscription was worth something at any moment up to `first`, tried at every moment
+ * its value can change (`times`, sorted). `unpaid` follows a failed payment of a paying
+ * (past_due) subscription, so one known only as unpaid paid before, if its items are worth
+ * anything.
+ */
+async function paidBefore(
+	current: Subscription,
+	changes: readonly SubscriptionChange[],
+	times: readonly number[],
+	first: number,
+	lookups: Lookups,
+	options: ValueOptions,
+): Promise<boolean> {
+	if (current.created > first) return false;
+	for (const t of times) {
+		if (t < current.created) continue;
+		if (t > first) break;
+		const state = stateAt(current, changes, t);
+		const value = await subscriptionValueAt(state, t, lookups, options);
+		if (isPaying(value)) return true;
+		if (
+			value.reason === 'unpaid' &&
+			(await monthlyValue(state, t, lookups, options)).monthly > ZERO
+		)
+			return true;
+	}
+	return false;
 }

@@ -3,9 +3,17 @@
  * at docs.stripe.com/billing/subscriptions/analytics/glossary, and the support articles on how
  * discounts, cancellations, taxes, trials and delinquency affect MRR):
  *
- * - Paying: `active` and `past_due` subscriptions. Trials never pay (the legacy Include Trialing
- *   switch still counts them on request), `unpaid` is churn, `paused` and a paused collection
- *   (`pause_collection`) bring nothing in, incomplete ones have not started, canceled ones ended.
+ * - Paying: `active` and `past_due` subscriptions ("the sum of the monthly-normalized value of all
+ *   your active and past_due subscriptions"). Trials never pay (the legacy Include Trialing switch
+ *   still counts them on request), `unpaid` is churn, `paused` brings nothing in, incomplete ones
+ *   have not started, canceled ones ended. A paused collection (`pause_collection`) leaves the
+ *   status `active` (docs.stripe.com/billing/subscriptions/pause: "the subscription's status
+ *   remains unchanged"), so it counts by default; that page only warns that pausing "can affect"
+ *   MRR, and the Paused Collection switch leaves such subscriptions out instead.
+ * - Free is not paying: MRR excludes "any subscribers on free plans", and a subscriber churns when
+ *   it "goes from non-zero MRR to zero MRR" (support.stripe.com/questions/
+ *   calculating-subscriber-churn-rate-in-billing). A subscription worth 0 a month (a $0 price, a
+ *   100 % coupon) is no subscriber: `isPaying`.
  * - A scheduled cancellation (`cancel_at_period_end` or a future `cancel_at`) stops counting when
  *   it was asked for (`canceled_at`, Stripe's default) or, as Stripe's setting allows, when it
  *   takes effect.
@@ -65,10 +73,14 @@ export interface Lookups {
 export type DiscountRule = 'forever' | 'foreverAndRepeating' | 'foreverAndOnce' | 'all';
 /** When a scheduled cancellation stops a subscription counting. */
 export type CancellationRule = 'atRequest' | 'atPeriodEnd';
+/** Whether a subscription whose payment collection is paused counts (its status stays active). */
+export type PausedCollectionRule = 'count' | 'exclude';
 
 export interface ValueOptions {
 	discounts: DiscountRule;
 	cancellations: CancellationRule;
+	/** Absent: `count`, as Stripe counts by status. */
+	pausedCollection?: PausedCollectionRule;
 	/** Legacy switch of saved workflows: Stripe never counts trials. */
 	includeTrialing?: boolean;
 }
@@ -77,6 +89,7 @@ export interface ValueOptions {
 export const STRIPE_DEFAULTS: ValueOptions = {
 	discounts: 'forever',
 	cancellations: 'atRequest',
+	pausedCollection: 'count',
 	includeTrialing: false,
 };
 
@@ -87,6 +100,13 @@ export const DISCOUNT_RULES: readonly DiscountRule[] = [
 	'all',
 ];
 export const CANCELLATION_RULES: readonly CancellationRule[] = ['atRequest', 'atPeriodEnd'];
+export const PAUSED_COLLECTION_RULES: readonly PausedCollectionRule[] = ['count', 'exclude'];
+
+/**
+ * Below this (minor units a month) a value is zero: sums of fractions of a cent can leave
+ * 1e-13 where there is nothing, and that must not make a subscriber.
+ */
+export const ZERO = 1e-6;
 
 const DURATIONS: Record<DiscountRule, ReadonlySet<string>> = {
 	forever: new Set(['forever']),
@@ -153,7 +173,8 @@ export function notPayingAt(
 	if (sub.status === 'unpaid') return 'unpaid';
 	if (sub.status === 'paused') return 'paused';
 	const pause = sub.pause_collection;
-	if (pause && (pause.resumes_at === null || pause.resumes_at > t)) return 'collection_paused';
+	const paused = pause && (pause.resumes_at === null || pause.resumes_at > t);
+	if (paused && options.pausedCollection === 'exclude') return 'collection_paused';
 	return null;
 }
 
@@ -332,6 +353,9 @@ export async function subscriptionValueAt(
 	if (reason) return { paying: false, reason, currency: sub.currency, monthly: 0, unpriced: [] };
 	return { paying: true, reason: null, ...(await monthlyValue(sub, t, lookups, options)) };
 }
+
+/** Paying means worth more than nothing a month: a free subscription is no subscriber. */
+export const isPaying = (value: SubscriptionValue) => value.paying && value.monthly > ZERO;
 
 /** Answers each ID once per run: the first request's promise serves every later ask. */
 function oncePerId<T>(retrieve: (id: string) => Promise<T>): (id: string) => Promise<T> {

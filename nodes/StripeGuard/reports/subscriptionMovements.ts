@@ -1,10 +1,12 @@
 /**
- * Subscription movements over a period, per currency, by the definition MRR uses
- * (./subscription-value.ts): MRR at the start + new + expansion − contraction − churn +
- * reactivation = MRR at the end. Each subscription's value is walked through the period
- * (./subscription-history.ts) with its past rebuilt from the Events API, which reaches back 30
- * days; before that the oldest state the events reach (the current one when none) stands in, and
- * the report says for how many subscriptions.
+ * Subscription movements over a period, per currency and per subscriber (customer), as Stripe's
+ * Billing analytics counts them (./subscriber-movements.ts): MRR at the start + new + expansion −
+ * contraction − churn + reactivation = MRR at the end, each subscriber's MRR the sum of its
+ * subscriptions' by the definition MRR uses (./subscription-value.ts). The same movements per
+ * subscription stay available for drill-down (`subscriptions`). Each subscription's value is walked
+ * through the period (./subscription-history.ts) with its past rebuilt from the Events API, which
+ * reaches back 30 days; before that the oldest state the events reach (the current one when none)
+ * stands in, and the report says for how many subscriptions.
  *
  * Requests: one pass over every subscription created before the period's end (Stripe has no list
  * of "what ended in this range"), pages of 100, plus one pass over the subscription events since
@@ -12,34 +14,53 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { formatAmount } from '../../shared/amounts';
 import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
 import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
+import { SubscriberLedger, SUBSCRIBER_KEYS, type SubscriberKey } from './subscriber-movements';
 import { CurrencySums, percent } from './sums';
 import { withTable, type Table } from './table';
 import {
 	changeOf,
 	EVENT_RETENTION_SECONDS,
+	MOVEMENTS,
 	movementsOf,
 	SUBSCRIPTION_EVENT_TYPES,
+	type Movement,
 	type SubscriptionChange,
 	type SubscriptionMovements,
 } from './subscription-history';
 import { lookupsFor, SUBSCRIPTION_EXPANSION } from './subscription-value';
 
-const KEYS = [
-	'mrr_at_start',
+/** The subscriber counts among SUBSCRIBER_KEYS: numbers of customers, not money. */
+const SUBSCRIBER_COUNTS = SUBSCRIBER_KEYS.filter((k) => k.includes('subscribers'));
+
+/** Per subscription, for drill-down: the same movements before customers are added up. */
+const SUBSCRIPTION_KEYS = [
 	'new_mrr',
 	'expansion_mrr',
 	'contraction_mrr',
 	'churned_mrr',
 	'reactivation_mrr',
-	'net_new_mrr',
-	'mrr_at_end',
+	'new_subscriptions',
+	'expanded_subscriptions',
+	'contracted_subscriptions',
+	'canceled_subscriptions',
+	'reactivated_subscriptions',
 ] as const;
+type SubscriptionKey = (typeof SUBSCRIPTION_KEYS)[number];
+const SUBSCRIPTION_COUNTS = SUBSCRIPTION_KEYS.filter((k) => k.endsWith('_subscriptions'));
+const PER_SUBSCRIPTION: Record<Movement, [SubscriptionKey, SubscriptionKey]> = {
+	new: ['new_mrr', 'new_subscriptions'],
+	expansion: ['expansion_mrr', 'expanded_subscriptions'],
+	contraction: ['contraction_mrr', 'contracted_subscriptions'],
+	churn: ['churned_mrr', 'canceled_subscriptions'],
+	reactivation: ['reactivation_mrr', 'reactivated_subscriptions'],
+};
 
 /** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
 const WINDOW_MARGIN = 3600;
@@ -61,24 +82,30 @@ export async function subscriptionMovementsReport(
 	const tally = await tallySubscriptions(ctx, period, history, (sub) =>
 		movementsOf(
 			sub,
-			history.changes.get(sub.id) ?? [],
+			changesOf(history, sub.id),
 			upToNow,
 			history.read ? windowStart : Infinity,
 			lookups,
 			definition,
 		),
 	);
-	const subscribers = countSubscribers(tally.customers);
-	const byCurrency = withRounding(tally.sums);
+	const sums = tally.ledger.totals();
+	const byCurrency = subscriberRows(sums);
+	const subscribers = subscriberCounts(sums);
 	const { counts } = tally;
-	const subscriptionChurn = percent(counts.churned, counts.atStart + counts.new);
+	const subscriptionChurn = percent(
+		counts.churned,
+		counts.atStart + counts.new + counts.reactivated,
+	);
 	const limits = limitsOf(windowStart, history.read, counts);
 	const report: IDataObject = {
 		report: 'subscriptionMovements',
 		...describePeriod(period),
 		definition: describeDefinition(definition),
-		...countFields(counts, subscribers, subscriptionChurn),
+		...subscribers,
+		...subscriptionCountFields(counts, subscriptionChurn),
 		by_currency: byCurrency,
+		subscriptions: { by_currency: tally.perSubscription.toJson(SUBSCRIPTION_COUNTS) },
 		limits,
 		// As read: long lists are read in windows of `created`, a few pages more than one after
 		// another.
@@ -89,9 +116,7 @@ export async function subscriptionMovementsReport(
 		},
 	};
 	const notes = movementsNotes(counts, subscribers, history.read, limits);
-	return withTable(ctx, report, () =>
-		movementsTable(period, counts, subscriptionChurn, tally.sums, byCurrency, notes),
-	);
+	return withTable(ctx, report, () => movementsTable(period, subscribers, sums, byCurrency, notes));
 }
 
 /** How many subscriptions were valued with less than their history, and why. */
@@ -105,12 +130,47 @@ function limitsOf(windowStart: number, eventsRead: boolean, counts: Counts): IDa
 	};
 }
 
-/** The report's numbers of subscriptions and of subscribers, and their churn rates. */
-function countFields(
-	counts: Counts,
-	subscribers: SubscriberCounts,
-	subscriptionChurn: number,
-): IDataObject {
+/**
+ * Subscriber churn rate as Stripe defines it: "the sum of churned subscribers in the past 30 days
+ * divided by the number of active subscribers as of 30 days ago, plus any new subscribers in those
+ * 30 days" (support.stripe.com/questions/calculating-subscriber-churn-rate-in-billing), over the
+ * report's period. A reactivated subscriber joins the denominator as a new one does: its second
+ * churn is counted, so that rate stays within 100 %.
+ */
+const subscriberChurn = (r: Record<SubscriberKey, number>) =>
+	percent(
+		r.churned_subscribers,
+		r.active_subscribers_at_start + r.new_subscribers + r.reactivated_subscribers,
+	);
+
+/** The subscriber counts of every currency together, and their churn rate. */
+function subscriberCounts(sums: CurrencySums<SubscriberKey>): IDataObject {
+	const all = Object.fromEntries(SUBSCRIBER_COUNTS.map((k) => [k, 0])) as Record<
+		SubscriberKey,
+		number
+	>;
+	for (const currency of sums.currencies()) {
+		const row = sums.get(currency);
+		for (const k of SUBSCRIBER_COUNTS) all[k] += row[k];
+	}
+	const churn = subscriberChurn(all);
+	return {
+		active_subscribers_at_start: all.active_subscribers_at_start,
+		new_subscribers: all.new_subscribers,
+		reactivated_subscribers: all.reactivated_subscribers,
+		churned_subscribers: all.churned_subscribers,
+		active_subscribers_at_end: all.active_subscribers_at_end,
+		expanded_subscribers: all.expanded_subscribers,
+		contracted_subscribers: all.contracted_subscribers,
+		subscriber_churn_rate_percent: churn,
+		churn_rate_percent: churn,
+		// The name of earlier versions.
+		subscribers_at_start: all.active_subscribers_at_start,
+	};
+}
+
+/** The numbers of subscriptions, for drill-down and for workflows that read them. */
+function subscriptionCountFields(counts: Counts, subscriptionChurn: number): IDataObject {
 	return {
 		new_subscriptions: counts.new,
 		canceled_subscriptions: counts.churned,
@@ -122,21 +182,17 @@ function countFields(
 		active_at_start: counts.atStart,
 		active_at_end: counts.atEnd,
 		churned_from_start: counts.churnedFromStart,
-		churn_rate_percent: subscriptionChurn,
 		subscription_churn_rate_percent: subscriptionChurn,
-		subscribers_at_start: subscribers.atStart,
-		new_subscribers: subscribers.new,
-		churned_subscribers: subscribers.churned,
-		subscriber_churn_rate_percent: percent(
-			subscribers.churned,
-			subscribers.atStart + subscribers.new,
-		),
 	};
 }
 
-/** Each subscription's changes from the events, newest first. */
+/**
+ * Each subscription's changes from the events, in Stripe's order (newest first), as JSON text:
+ * held while every subscription is read, a change takes a third of the memory as text that it
+ * takes as objects.
+ */
 interface EventHistory {
-	changes: Map<string, SubscriptionChange[]>;
+	changes: Map<string, string[]>;
 	/** False when the key cannot read events: every subscription is valued with its current state. */
 	read: boolean;
 	/** The events list, for the pages it took. */
@@ -144,7 +200,7 @@ interface EventHistory {
 }
 
 async function readHistory(ctx: OperationContext, since: number): Promise<EventHistory> {
-	const changes = new Map<string, SubscriptionChange[]>();
+	const changes = new Map<string, string[]>();
 	let read = true;
 	const list = ctx.stripe.events.list({
 		limit: PAGE_SIZE,
@@ -157,7 +213,7 @@ async function readHistory(ctx: OperationContext, since: number): Promise<EventH
 			if (!id) continue;
 			let own = changes.get(id);
 			if (!own) changes.set(id, (own = []));
-			own.push(changeOf(event));
+			own.push(JSON.stringify(changeOf(event)));
 		}
 	} catch (error) {
 		// A key without Events: Read still gets the report, valued with today's state, and is told so.
@@ -165,9 +221,14 @@ async function readHistory(ctx: OperationContext, since: number): Promise<EventH
 			throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
 		read = false;
 	}
-	for (const own of changes.values()) own.sort((a, b) => b.created - a.created);
 	return { changes, read, list };
 }
+
+/** A subscription's changes, newest first (those of one second in Stripe's order). */
+const changesOf = (history: EventHistory, id: string): SubscriptionChange[] =>
+	(history.changes.get(id) ?? [])
+		.map((text) => JSON.parse(text) as SubscriptionChange)
+		.sort((a, b) => b.created - a.created);
 
 /** Numbers of subscriptions: those that moved, and those valued with less than their history. */
 interface Counts {
@@ -185,18 +246,12 @@ interface Counts {
 	discountUnknown: number;
 }
 
-/** Whether a customer paid, through any of their subscriptions, at the start, during, at end. */
-interface Subscriber {
-	start: boolean;
-	during: boolean;
-	end: boolean;
-}
-
 interface Tally {
-	sums: CurrencySums<(typeof KEYS)[number]>;
+	/** Each customer's MRR per currency, for the movements per subscriber. */
+	ledger: SubscriberLedger;
+	/** The movements per subscription, for drill-down. */
+	perSubscription: CurrencySums<SubscriptionKey>;
 	counts: Counts;
-	/** Subscribers (customers) by their paying subscriptions. */
-	customers: Map<string, Subscriber>;
 	/** The subscriptions list, for the pages it took. */
 	list: { pagesRead: number };
 }
@@ -208,7 +263,8 @@ async function tallySubscriptions(
 	history: EventHistory,
 	movementsOfSub: (sub: Subscription) => Promise<SubscriptionMovements>,
 ): Promise<Tally> {
-	const sums = new CurrencySums(KEYS);
+	const ledger = new SubscriberLedger();
+	const perSubscription = new CurrencySums(SUBSCRIPTION_KEYS);
 	const counts: Counts = {
 		churnedFromStart: 0,
 		atStart: 0,
@@ -223,96 +279,81 @@ async function tallySubscriptions(
 		noEvents: 0,
 		discountUnknown: 0,
 	};
-	const customers = new Map<string, Subscriber>();
 	const list = ctx.stripe.subscriptions.list({
 		limit: PAGE_SIZE,
 		status: 'all',
 		created: { lt: period.end },
 		expand: SUBSCRIPTION_EXPANSION,
 	});
-	for await (const sub of list as AsyncIterable<Subscription>) {
+	// Sums and each customer's MRR need no order: pages are taken as they arrive, so nothing read
+	// ahead waits for its turn (memory stays at a few pages however long the list).
+	for await (const [sub] of list.inAnyOrder()) {
 		const m = await movementsOfSub(sub);
 		if (m.valuedWithLaterState) {
 			counts.laterState++;
 			if (!history.changes.has(sub.id)) counts.noEvents++;
 		}
 		if (m.discountUnknown) counts.discountUnknown++;
+		// One that paid before and not now still tells whether its customer comes back or is new.
+		ledger.add(m);
 		if (!m.payingInPeriod && !m.payingAtEnd) continue;
-		addMovements(sums, m);
+		for (const kind of MOVEMENTS) {
+			const [amount, count] = PER_SUBSCRIPTION[kind];
+			perSubscription.add(m.currency, amount, m.amounts[kind]);
+			perSubscription.add(m.currency, count, m.counts[kind]);
+		}
 		countMovements(counts, m, sub);
-		addSubscriber(customers, sub, m);
 	}
-	return { sums, counts, customers, list };
-}
-
-function addMovements(sums: Tally['sums'], m: SubscriptionMovements): void {
-	const c = m.currency;
-	sums.add(c, 'mrr_at_start', m.start);
-	sums.add(c, 'mrr_at_end', m.end);
-	sums.add(c, 'new_mrr', m.amounts.new);
-	sums.add(c, 'expansion_mrr', m.amounts.expansion);
-	sums.add(c, 'contraction_mrr', m.amounts.contraction);
-	sums.add(c, 'churned_mrr', m.amounts.churn);
-	sums.add(c, 'reactivation_mrr', m.amounts.reactivation);
-	sums.add(c, 'net_new_mrr', m.end - m.start);
+	return { ledger, perSubscription, counts, list };
 }
 
 function countMovements(counts: Counts, m: SubscriptionMovements, sub: Subscription): void {
 	if (m.payingAtStart) counts.atStart++;
 	if (m.payingAtEnd) counts.atEnd++;
-	if (m.happened.new) counts.new++;
-	if (m.happened.expansion) counts.expanded++;
-	if (m.happened.contraction) counts.contracted++;
-	if (m.happened.reactivation) counts.reactivated++;
-	if (!m.payingAtEnd) counts.churned++;
+	counts.new += m.counts.new;
+	counts.expanded += m.counts.expansion;
+	counts.contracted += m.counts.contraction;
+	counts.reactivated += m.counts.reactivation;
+	counts.churned += m.counts.churn;
 	if (!m.payingAtEnd && m.payingAtStart) counts.churnedFromStart++;
-	if (!m.payingAtEnd && sub.status === 'canceled') counts.ended++;
+	if (m.counts.churn && !m.payingAtEnd && sub.status === 'canceled') counts.ended++;
 }
 
-function addSubscriber(
-	customers: Map<string, Subscriber>,
-	sub: Subscription,
-	m: SubscriptionMovements,
-): void {
-	const customer = typeof sub.customer === 'string' ? sub.customer : (sub.customer?.id ?? sub.id);
-	let who = customers.get(customer);
-	if (!who) customers.set(customer, (who = { start: false, during: false, end: false }));
-	who.start ||= m.payingAtStart;
-	who.during ||= m.payingInPeriod;
-	who.end ||= m.payingAtEnd;
-}
-
-/** Numbers of customers: paying at the start, new, and those who stopped paying. */
-interface SubscriberCounts {
-	atStart: number;
-	new: number;
-	churned: number;
-}
-
-function countSubscribers(customers: Map<string, Subscriber>): SubscriberCounts {
-	const counts: SubscriberCounts = { atStart: 0, new: 0, churned: 0 };
-	for (const who of customers.values()) {
-		if (who.start) counts.atStart++;
-		else if (who.during || who.end) counts.new++;
-		if ((who.start || who.during) && !who.end) counts.churned++;
-	}
-	return counts;
-}
-
-/** The sums per currency as output, each with what rounding leaves between the two sides. */
-function withRounding(sums: Tally['sums']): IDataObject {
-	const byCurrency = sums.toJson();
+/**
+ * The sums per currency as output: money rounded once with its formatted twin, what rounding
+ * leaves between the two sides, the subscriber counts and the rates.
+ */
+function subscriberRows(sums: CurrencySums<SubscriberKey>): IDataObject {
+	const byCurrency = sums.toJson(SUBSCRIBER_COUNTS);
 	for (const currency of sums.currencies()) {
+		const exact = sums.get(currency);
 		const row = byCurrency[currency] as IDataObject;
-		// Each figure is rounded once; what rounding leaves between the two sides is shown, never
-		// hidden.
+		const n = (k: string) => row[k] as number;
+		// Stripe's "MRR growth": new + reactivation + expansion − churn − contraction, i.e. end −
+		// start; `net_new_mrr` is its name in earlier versions.
+		const growth = Math.round(exact.mrr_at_end - exact.mrr_at_start);
 		const movements =
-			(row.new_mrr as number) +
-			(row.expansion_mrr as number) -
-			(row.contraction_mrr as number) -
-			(row.churned_mrr as number) +
-			(row.reactivation_mrr as number);
-		row.rounding = (row.mrr_at_end as number) - (row.mrr_at_start as number) - movements;
+			n('new_mrr') +
+			n('expansion_mrr') -
+			n('contraction_mrr') -
+			n('churned_mrr') +
+			n('reactivation_mrr');
+		Object.assign(row, {
+			net_mrr_growth: growth,
+			net_mrr_growth_formatted: formatAmount(growth, currency),
+			net_new_mrr: growth,
+			net_new_mrr_formatted: formatAmount(growth, currency),
+			// Each figure is rounded once; what rounding leaves between the sides is shown, never
+			// hidden.
+			rounding: n('mrr_at_end') - n('mrr_at_start') - movements,
+			subscriber_churn_rate_percent: subscriberChurn(exact),
+			// Stripe's churned revenue: "the total MRR lost during a period due to downgrades or
+			// churn", against the MRR at the start.
+			mrr_churn_rate_percent: percent(
+				exact.churned_mrr + exact.contraction_mrr,
+				exact.mrr_at_start,
+			),
+		});
 	}
 	return byCurrency;
 }
@@ -320,18 +361,21 @@ function withRounding(sums: Tally['sums']): IDataObject {
 /** What the figures mean, and how many subscriptions were valued with less than their history. */
 function movementsNotes(
 	counts: Counts,
-	subscribers: SubscriberCounts,
+	subscribers: IDataObject,
 	eventsRead: boolean,
 	limits: IDataObject,
 ): string[] {
+	const s = (k: string) => String(subscribers[k]);
 	const notes = [
 		'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, per ' +
-			'currency (MRR as the MRR report counts it: trials pay nothing until they convert; ' +
-			'unpaid, paused and canceled subscriptions are churn).',
-		`Subscription churn = subscriptions that stopped paying (${counts.churned}) ÷ (paying at ` +
-			`the start ${counts.atStart} + new ${counts.new}); subscriber churn = customers who ` +
-			`stopped paying (${subscribers.churned}) ÷ (paying at the start ` +
-			`${subscribers.atStart} + new ${subscribers.new}).`,
+			'currency and per subscriber (a customer: one of two subscriptions canceled is ' +
+			'contraction, one added expansion, a churned customer back reactivation). MRR as the ' +
+			'MRR report counts it: trials and free subscriptions pay nothing; unpaid, paused and ' +
+			'canceled subscriptions are churn.',
+		`Subscriber churn = churned subscribers (${s('churned_subscribers')}) ÷ (active at the ` +
+			`start ${s('active_subscribers_at_start')} + new ${s('new_subscribers')} + reactivated ` +
+			`${s('reactivated_subscribers')}); MRR churn = (churned + contraction MRR) ÷ MRR at ` +
+			'the start.',
 	];
 	if (!eventsRead)
 		notes.push(
@@ -358,15 +402,17 @@ function movementsNotes(
 
 function movementsTable(
 	period: ReportPeriod,
-	counts: Counts,
-	subscriptionChurn: number,
-	sums: Tally['sums'],
+	subscribers: IDataObject,
+	sums: CurrencySums<SubscriberKey>,
 	byCurrency: IDataObject,
 	notes: string[],
 ): Table {
-	const moved = `+${counts.new} new, −${counts.churned} churned`;
+	const moved =
+		`+${String(subscribers.new_subscribers)} new, ` +
+		`−${String(subscribers.churned_subscribers)} churned`;
+	const churn = String(subscribers.subscriber_churn_rate_percent);
 	return {
-		title: `Subscriptions ${periodDays(period)}: ${moved}, churn ${String(subscriptionChurn)} %`,
+		title: `Subscriptions ${periodDays(period)}, subscribers: ${moved}, churn ${churn} %`,
 		columns: [
 			'Currency',
 			'MRR at start',
@@ -376,6 +422,7 @@ function movementsTable(
 			'Churn',
 			'Reactivation',
 			'MRR at end',
+			'MRR churn',
 		],
 		rows: sums.currencies().map((c) => {
 			const r = byCurrency[c] as IDataObject;
@@ -389,6 +436,7 @@ function movementsTable(
 				`−${f('churned_mrr')}`,
 				`+${f('reactivation_mrr')}`,
 				f('mrr_at_end'),
+				`${String(r.mrr_churn_rate_percent)} %`,
 			];
 		}),
 		notes,

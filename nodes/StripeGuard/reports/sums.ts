@@ -34,7 +34,7 @@ export class DistinctCount {
 }
 
 /** FNV-1a and a Murmur-style multiply-xorshift hash of the UTF-16 code units, side by side. */
-function fingerprint(id: string): bigint {
+function hashes(id: string): [number, number] {
 	let fnv = 0x811c9dc5;
 	let mix = 0x9e3779b9 ^ id.length;
 	for (let i = 0; i < id.length; i++) {
@@ -45,7 +45,21 @@ function fingerprint(id: string): bigint {
 	}
 	mix = Math.imul(mix ^ (mix >>> 13), 0xc2b2ae35);
 	mix ^= mix >>> 16;
-	return (BigInt(fnv >>> 0) << 32n) | BigInt(mix >>> 0);
+	return [fnv >>> 0, mix >>> 0];
+}
+
+function fingerprint(id: string): bigint {
+	const [fnv, mix] = hashes(id);
+	return (BigInt(fnv) << 32n) | BigInt(mix);
+}
+
+/**
+ * The same two hashes as one 53-bit integer, exact in a double (and in a Float64Array): two of n
+ * IDs share one with a chance of about n² / 2⁵⁴ (1 in 7 million for 50,000 customers).
+ */
+export function fingerprint53(id: string): number {
+	const [fnv, mix] = hashes(id);
+	return (fnv & 0x1fffff) * 0x1_0000_0000 + mix;
 }
 
 /** Named sums per currency; currencies appear in the order first seen. */

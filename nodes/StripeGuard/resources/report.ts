@@ -61,7 +61,8 @@ export const reportResource: ResourceDefinition = {
 				"each item normalised to a month on its own interval and priced by Stripe's rules " +
 				'(quantity packs, volume and graduated tiers), without tax, ' +
 				'forever discounts applied (repeating and one-time ones on request), ' +
-				'a scheduled cancellation out from its request (or from when it takes effect); ' +
+				'a scheduled cancellation out from its request (or from when it takes effect), ' +
+				'paused collection counted by its status (or left out on request); ' +
 				'also ARR, subscriptions, paying customers and ARPA. ' +
 				'Usage-based prices are listed apart, not guessed. ' +
 				'Needs Subscriptions: Read (rak_subscription_read); ' +
@@ -107,9 +108,12 @@ export const reportResource: ResourceDefinition = {
 			'Subscription Movements',
 			'MRR movements over a period',
 			'MRR movements per currency in a period by the MRR definition, ' +
-				'with the same Discounts and Scheduled Cancellations switches: ' +
+				'with the same Discounts, Scheduled Cancellations and Paused Collection switches: ' +
 				'MRR at start + new + expansion − contraction − churn + reactivation = MRR at end, ' +
-				'with subscription and subscriber churn rates. ' +
+				"per subscriber (customer) as Stripe counts them (one of a customer's two " +
+				'subscriptions canceled is contraction; free subscriptions are not subscribers), ' +
+				'with active, new, reactivated and churned subscribers, subscriber churn rate, ' +
+				'MRR churn rate and net MRR growth; the same per subscription for drill-down. ' +
 				'History of the last 30 days from events; earlier, subscriptions are valued with their ' +
 				'current state and the report says how many. ' +
 				'Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) ' +
