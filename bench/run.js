@@ -34,7 +34,15 @@ const spreadCreated = (i, count) =>
 const { PIECES_BASE, PIECES_PER_PAGE } = require('../dist/nodes/shared/transport/windows');
 const requestBound = (n) =>
 	Math.floor((Math.ceil(n / 100) + 2 + 2 * PIECES_BASE) / (1 - 2 * PIECES_PER_PAGE));
-/** `BENCH_ONLY=list`, `mrr` or `throughput` runs one part. */
+/**
+ * The subscription reports (Subscription Movements, Subscription Metrics, Retention by Cohort):
+ * their own cost model (the memory measurement of Subscription Movements was taken at 10 ms per
+ * request) and the share of subscriptions that changed in the 30 days of events.
+ */
+const REPORTS_LATENCY_MS = Number(process.env.BENCH_REPORTS_LATENCY_MS || 10);
+const REPORTS_PER_OBJECT_MS = Number(process.env.BENCH_REPORTS_PER_OBJECT_MS || 0);
+const REPORTS_CHANGED = Number(process.env.BENCH_REPORTS_CHANGED || 0.05);
+/** `BENCH_ONLY=list`, `mrr`, `reports` or `throughput` runs one part. */
 const ONLY = process.env.BENCH_ONLY || '';
 
 function listWorkflow(id, node) {
@@ -104,6 +112,7 @@ const CANDIDATES = [
 async function main() {
 	if (!ONLY || ONLY === 'list') await listBenchmark();
 	if (!ONLY || ONLY === 'mrr') await mrrBenchmark();
+	if (!ONLY || ONLY === 'reports') await subscriptionReportsBenchmark();
 	if (!ONLY || ONLY === 'throughput') await throughputBenchmark();
 }
 
@@ -518,31 +527,7 @@ async function mrrBenchmark() {
 			recurring: { interval: 'month', interval_count: 3, usage_type: 'licensed' },
 		}),
 	];
-	// Asynchronous: the emulator answering the child lives in this process's event loop.
-	const runChild = async (parameters, measure) => {
-		const { stdout } = await promisify(execFile)(
-			process.execPath,
-			[
-				'--expose-gc',
-				join(__dirname, 'memory-child.js'),
-				harness,
-				JSON.stringify(parameters),
-				measure,
-			],
-			{
-				// The child calls api.stripe.com like the product
-				// does; the route sends it to this emulator.
-				env: {
-					...process.env,
-					...routedEnv(emulator.port, process.env),
-					BENCH_API_KEY: emulator.keys.testRead,
-				},
-				maxBuffer: 64 * 1024 * 1024,
-				timeout: 600_000,
-			},
-		);
-		return JSON.parse(stdout);
-	};
+	const runChild = childRunner(harness, emulator);
 	const rows = [];
 	try {
 		for (const size of MRR_SIZES) {
@@ -677,6 +662,203 @@ async function mrrBenchmark() {
 		);
 	}
 	console.log('  expected at the largest size: ≥ 3× faster than sequential, 0 429s');
+}
+
+/**
+ * Runs one report in a child process of its own (memory-child.js) against this process's emulator:
+ * asynchronous, since the emulator answering the child lives in this process's event loop.
+ */
+function childRunner(harness, emulator) {
+	return async (parameters, measure) => {
+		const { stdout } = await promisify(execFile)(
+			process.execPath,
+			[
+				'--expose-gc',
+				join(__dirname, 'memory-child.js'),
+				harness,
+				JSON.stringify(parameters),
+				measure,
+			],
+			{
+				// The child calls api.stripe.com like the product
+				// does; the route sends it to this emulator.
+				env: {
+					...process.env,
+					...routedEnv(emulator.port, process.env),
+					BENCH_API_KEY: emulator.keys.testRead,
+				},
+				maxBuffer: 64 * 1024 * 1024,
+				timeout: 600_000,
+			},
+		);
+		return JSON.parse(stdout);
+	};
+}
+
+/** The peak heap of MEMORY_RUNS runs: their median (a 5 ms sampler varies by ~15 %) and range. */
+async function medianPeak(run) {
+	const peaks = [];
+	let connections = 0;
+	let last;
+	for (let k = 0; k < MEMORY_RUNS; k++) {
+		last = await run();
+		peaks.push(last.peakBytes);
+		connections = Math.max(connections, last.connections);
+	}
+	peaks.sort((a, b) => a - b);
+	return {
+		peakBytes: peaks[Math.floor(peaks.length / 2)],
+		peakRange: [peaks[0], peaks[peaks.length - 1]],
+		connections,
+		error: last.error,
+		status: last.status,
+	};
+}
+
+/**
+ * Subscription Movements (last 30 days), Subscription Metrics (last 30 days) and Retention by
+ * Cohort (12 months) over N subscriptions created over two years, two per customer, a share of them
+ * changed in the 30 days of events (a quantity change, its event carrying the whole subscription as
+ * Stripe's do): time and the live heap's peak above idle, from separate runs.
+ */
+async function subscriptionReportsBenchmark() {
+	const harness = runtime.compileTypeScript('bench-harness', 'test/engine/harness.ts', '.');
+	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
+	const emulator = await startEmulator({
+		latencyMs: REPORTS_LATENCY_MS,
+		latencyPerObjectMs: REPORTS_PER_OBJECT_MS,
+	});
+	const runChild = childRunner(harness, emulator);
+	const reports = [
+		{ label: 'Subscription Movements', parameters: { operation: 'subscriptionMovements' } },
+		{ label: 'Subscription Metrics', parameters: { operation: 'subscriptionMetrics' } },
+		{ label: 'Retention by Cohort', parameters: { operation: 'cohorts', months: 12 } },
+	];
+	const rows = [];
+	try {
+		for (const size of MRR_SIZES) {
+			emulator.reset();
+			const price = (amount, interval) =>
+				emulator.create('price', 'test', {
+					unit_amount: amount,
+					currency: 'usd',
+					recurring: { interval, interval_count: 1, usage_type: 'licensed' },
+				});
+			const prices = [price(4900, 'month'), price(49000, 'year')];
+			emulator.createMany('subscription', 'test', size, (i) => ({
+				created: spreadCreated(i, size),
+				// Two subscriptions per customer, created close together: customers join all along.
+				customer: `cus_bench${Math.floor(i / 2)}`,
+				currency: 'usd',
+				items: {
+					object: 'list',
+					has_more: false,
+					url: '/v1/subscription_items',
+					data: [
+						{
+							id: `si_bench${i}`,
+							object: 'subscription_item',
+							price: prices[i % prices.length],
+							quantity: 2 + (i % 3),
+							discounts: [],
+						},
+					],
+				},
+			}));
+			// Every n-th subscription changed its quantity in the window (one fewer seat before).
+			const every = Math.round(1 / REPORTS_CHANGED);
+			const now = Math.floor(Date.now() / 1000);
+			const subscriptions = emulator.list('subscription', 'test');
+			let changed = 0;
+			subscriptions.forEach((sub, i) => {
+				if (i % every !== 0 || sub.created > now - 29 * 86_400) return;
+				const item = sub.items.data[0];
+				emulator.create('event', 'test', {
+					type: 'customer.subscription.updated',
+					created: now - 60 - (i % (28 * 86_400)),
+					data: {
+						object: structuredClone(sub),
+						previous_attributes: {
+							items: { data: [{ ...structuredClone(item), quantity: item.quantity - 1 }] },
+						},
+					},
+				});
+				changed++;
+			});
+			const row = { size, changed, reports: {} };
+			for (const r of reports) {
+				const parameters = { resource: 'report', includeTable: false, ...r.parameters };
+				emulator.clearRequests();
+				const time = await runChild(parameters, 'time');
+				const requests = emulator.requests.filter((q) => !q.path.startsWith('/v1/customers'));
+				const memory = await medianPeak(() => runChild(parameters, 'memory'));
+				row.reports[r.label] = {
+					...memory,
+					ms: time.ms,
+					requests: requests.length,
+					tooMany: requests.filter((q) => q.status === 429).length,
+					mrrAtEnd: time.error ? `error: ${time.error}` : figureOf(time.first),
+				};
+			}
+			rows.push(row);
+		}
+	} finally {
+		await emulator.stop();
+	}
+	const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+	console.log(
+		`\nSubscription reports over N subscriptions (two per customer, created over two years, ` +
+			`${Math.round(REPORTS_CHANGED * 100)} % changed in the 30 days of events), ` +
+			`${REPORTS_LATENCY_MS} ms per request + ${REPORTS_PER_OBJECT_MS} ms per object ` +
+			'(n8n-core in a process of its own; time and live heap peak above idle, after GC, from ' +
+			'separate runs)\n',
+	);
+	console.log(
+		[
+			'report',
+			'subscriptions',
+			'changed',
+			'requests',
+			'429s',
+			'time',
+			`peak heap (median of ${MEMORY_RUNS}: range)`,
+			'open connections at most',
+			'figure',
+		].join(' | '),
+	);
+	for (const r of reports) {
+		for (const row of rows) {
+			const x = row.reports[r.label];
+			console.log(
+				[
+					r.label,
+					row.size,
+					row.changed,
+					x.requests,
+					x.tooMany,
+					`${(x.ms / 1000).toFixed(2)} s`,
+					`${mb(x.peakBytes)} (${x.peakRange.map(mb).join('–')})`,
+					x.connections,
+					x.mrrAtEnd,
+				].join(' | '),
+			);
+		}
+		if (rows.length >= 2) {
+			const [a, b] = [rows[0].reports[r.label], rows[rows.length - 1].reports[r.label]];
+			console.log(
+				`  ${r.label} memory ${rows[rows.length - 1].size} ÷ ${rows[0].size}: ` +
+					`${(b.peakBytes / a.peakBytes).toFixed(2)}× (expected < 1.5×)`,
+			);
+		}
+	}
+}
+
+/** What each report's run shows to check it ran whole: its USD MRR at the end, or cohort count. */
+function figureOf(json) {
+	const usd = json?.by_currency?.usd;
+	if (usd?.mrr_at_end_formatted) return `MRR at end ${usd.mrr_at_end_formatted}`;
+	if (usd?.cohorts) return `${usd.cohorts.reduce((n, c) => n + c.subscribers, 0)} in cohorts`;
+	return 'no figure';
 }
 
 main().catch((error) => {

@@ -73,6 +73,8 @@ const parallelField: INodeProperties = {
 				'mrr',
 				'revenue',
 				'subscriptionMovements',
+				'subscriptionMetrics',
+				'cohorts',
 				'failedPayments',
 				'payouts',
 			],

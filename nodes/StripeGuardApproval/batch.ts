@@ -15,15 +15,26 @@ import { formatAmount } from '../shared/amounts';
 import type { StripeMode } from '../shared/credentials/credentials';
 import { PROPOSAL_TYPE, verifyProposal, type Proposal } from '../shared/proposals/proposals';
 import { EXECUTABLE_WRITES } from '../StripeGuard/writes';
+import type { AgentOrigin } from './audit';
 
 export interface BatchEntry {
 	proposal: Proposal;
 	/** The input item it came from, for paired items and error messages. */
 	itemIndex: number;
+	/** Which agent, tool and model asked for it, when an AI Agent's tool made it. */
+	agent?: AgentOrigin;
 }
 
-/** A refused proposal; an expired one (its signature was good) is kept to report it. */
-export type BatchProblem = { itemIndex: number; reason: string; expired?: BatchEntry };
+/**
+ * A refused proposal; an expired one (its signature was good) is kept to report it, any other
+ * as what it claims to be (for the audit row only).
+ */
+export type BatchProblem = {
+	itemIndex: number;
+	reason: string;
+	expired?: BatchEntry;
+	claimed?: IDataObject;
+};
 
 const isProposalLike = (value: unknown): boolean =>
 	!!value && typeof value === 'object' && (value as IDataObject).type === PROPOSAL_TYPE;
@@ -76,15 +87,20 @@ function proposalsInAgentSteps(
 	tools: AgentTools,
 	itemIndex: number,
 	refused: Refused[],
-): IDataObject[] {
-	const found: IDataObject[] = [];
+): Candidate[] {
+	const found: Candidate[] = [];
 	for (const step of steps) {
 		const { action, observation } = (step ?? {}) as IDataObject;
 		const tool = String((action as IDataObject | undefined)?.tool ?? '');
 		const trusted = tools.stripeGuard.has(tool);
 		for (const item of outputItems(observation)) {
 			if (trusted && isProposalLike(item)) {
-				found.push(item as IDataObject);
+				const agent: AgentOrigin = {
+					...(tools.agents.get(tool) ?? { agentNode: '', chatModelNode: '', chatModel: '' }),
+					agentTool: tool,
+					agentToolInput: (action as IDataObject).toolInput ?? null,
+				};
+				found.push({ value: item as IDataObject, agent });
 				continue;
 			}
 			const other = tools.other.get(tool);
@@ -106,6 +122,12 @@ function proposalsInAgentSteps(
 	return found;
 }
 
+/** A proposal found in the input, with the agent that asked for it if one did. */
+type Candidate = { value: IDataObject; agent?: AgentOrigin };
+
+/** The agent behind a tool name, as n8n shows it: the agent node and its chat model. */
+type AgentOfTool = Pick<AgentOrigin, 'agentNode' | 'chatModelNode' | 'chatModel'>;
+
 /** The tool names an AI Agent's steps can show, sorted by the type of the nodes behind them. */
 export interface AgentTools {
 	/** Names that only Stripe Guard tool nodes have: their outputs are trusted. */
@@ -114,6 +136,15 @@ export interface AgentTools {
 	other: Map<string, string>;
 	/** Names a Stripe Guard tool shares with a tool of another type: trusted for neither. */
 	shared: Set<string>;
+	/** For the audit: the agent (and its chat model) each Stripe Guard tool name belongs to. */
+	agents: Map<string, AgentOfTool>;
+}
+
+/** The model a chat model node is set to: its Model parameter as saved (an expression as such). */
+function modelOf(parameters: IDataObject | undefined): string {
+	const model = parameters?.model ?? parameters?.modelName;
+	const value = model && typeof model === 'object' ? (model as IDataObject).value : model;
+	return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 /** The names an agent can call a tool node by: its node name, or a name older tools set. */
@@ -134,25 +165,33 @@ export function stripeGuardToolNames(
 ): AgentTools {
 	const stripeGuard = new Set<string>();
 	const other = new Map<string, string>();
-	const toolsOf = (name: string) =>
-		fn.getParentNodes(name, {
-			connectionType: NodeConnectionTypes.AiTool,
-			depth: 1,
-			includeNodeParameters: true,
-		});
+	const agents = new Map<string, AgentOfTool>();
+	const connected = (name: string, connectionType: 'ai_tool' | 'ai_languageModel') =>
+		fn.getParentNodes(name, { connectionType, depth: 1, includeNodeParameters: true });
+	const toolsOf = (name: string) => connected(name, NodeConnectionTypes.AiTool);
 	for (const parent of fn.getParentNodes(fn.getNode().name)) {
-		for (const connected of toolsOf(parent.name)) {
-			const tools = connected.type.endsWith('HitlTool') ? toolsOf(connected.name) : [connected];
+		const [model] = connected(parent.name, NodeConnectionTypes.AiLanguageModel);
+		for (const node of toolsOf(parent.name)) {
+			const tools = node.type.endsWith('HitlTool') ? toolsOf(node.name) : [node];
 			for (const tool of tools) {
-				if (/(^|\.)stripeGuardTool$/.test(tool.type))
-					stripeGuard.add(nodeNameToToolName(tool.name));
-				else for (const name of toolNamesOf(tool)) other.set(name, tool.name);
+				if (/(^|\.)stripeGuardTool$/.test(tool.type)) {
+					const name = nodeNameToToolName(tool.name);
+					stripeGuard.add(name);
+					// Two agents with a tool of one name: the audit names both.
+					const known = agents.get(name);
+					const agentNode = known ? `${known.agentNode}, ${parent.name}` : parent.name;
+					agents.set(name, {
+						agentNode,
+						chatModelNode: model?.name ?? '',
+						chatModel: modelOf(model?.parameters),
+					});
+				} else for (const name of toolNamesOf(tool)) other.set(name, tool.name);
 			}
 		}
 	}
 	const shared = new Set([...other.keys()].filter((name) => stripeGuard.has(name)));
 	for (const name of shared) stripeGuard.delete(name);
-	return { stripeGuard, other, shared };
+	return { stripeGuard, other, shared, agents };
 }
 
 /**
@@ -174,15 +213,15 @@ export function checkBatch(
 	const seen = new Set<string>();
 	items.forEach((item, itemIndex) => {
 		const fromAgent = Array.isArray(item.json.intermediateSteps);
-		const candidates = fromAgent
+		const candidates: Candidate[] = fromAgent
 			? proposalsInAgentSteps(
 					item.json.intermediateSteps as unknown[],
 					stripeGuardTools,
 					itemIndex,
 					refused,
 				)
-			: [item.json];
-		for (const value of candidates) {
+			: [{ value: item.json }];
+		for (const { value, agent } of candidates) {
 			const check = verifyProposal(value, apiKey, EXECUTABLE_WRITES, now);
 			let reason: string | undefined;
 			if (!check.ok) reason = check.reason;
@@ -193,7 +232,7 @@ export function checkBatch(
 			if (reason === undefined && check.ok) {
 				if (seen.has(check.proposal.proposalId)) continue;
 				seen.add(check.proposal.proposalId);
-				entries.push({ proposal: check.proposal, itemIndex });
+				entries.push({ proposal: check.proposal, itemIndex, ...(agent ? { agent } : {}) });
 			} else if (fromAgent) {
 				refused.push({ itemIndex, reason: reason! });
 			} else {
@@ -201,7 +240,7 @@ export function checkBatch(
 					!check.ok && check.problem === 'expired'
 						? { proposal: value as unknown as Proposal, itemIndex }
 						: undefined;
-				problems.push({ itemIndex, reason: reason!, expired });
+				problems.push({ itemIndex, reason: reason!, expired, claimed: value });
 			}
 		}
 	});

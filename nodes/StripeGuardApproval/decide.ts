@@ -6,9 +6,10 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
+import type { Decision } from './audit';
 import type { BatchEntry, BatchProblem, Refused } from './batch';
 import { approveOneOfTwo, claimFinal, decisionState, recordResult } from './decisions';
-import { carryOutDecision, expiredOutputs, NOTHING_WRITTEN, type Decision } from './execute-writes';
+import { carryOutDecision, expiredOutputs, NOTHING_WRITTEN } from './execute-writes';
 import { decidedResult, decisionForm, reviewPage, type PageContent } from './page';
 import { deadlineText, linkDelivery, type Reviewed } from './request';
 import { readForm, respond, type ReviewForm, type ReviewLink } from './webhook';
@@ -136,7 +137,7 @@ function decisionRecord(
 		// A typed name's record keeps the shape it always had; it says it proves nothing.
 		...(link.approver
 			? { approvals: [{ ...approval, linkDeliveredTo: linkDelivery(fn, link.approver) }] }
-			: {}),
+			: { linkDeliveredTo: linkDelivery(fn, '') }),
 		comment: form.comment,
 		decidedAt: at,
 		workflowId: fn.getWorkflow().id ?? '',

@@ -7,10 +7,17 @@ import type { IDataObject, INode, INodeExecutionData, IWebhookFunctions } from '
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
 import { withoutSecrets } from '../shared/privacy/privacy';
-import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
+import { idempotencyKey } from '../shared/proposals/proposals';
 import { createStripeClient, type StripeClient } from '../shared/transport';
+import {
+	auditRecord,
+	auditRows,
+	refusedRow,
+	type AuditValues,
+	type Decision,
+	type Outcome,
+} from './audit';
 import type { BatchEntry, BatchProblem } from './batch';
-import type { Approval } from './decisions';
 import type { PageResult } from './page';
 
 /**
@@ -22,54 +29,20 @@ export const OUTPUT = { expired: 0, approved: 1, rejected: 2, failed: 3 } as con
 
 export const NOTHING_WRITTEN = 'Nothing was written to Stripe.';
 
-export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
-
-export interface Decision {
-	/** Who decided: a named link's owner, or the name typed on an unnamed link ("and" for two). */
-	approver: string;
-	approvers: string[];
-	/**
-	 * `named link`: the signed link belongs to this approver;
-	 * `typed name`: anyone holding the link typed it.
-	 */
-	approverIdentity: 'named link' | 'typed name';
-	/**
-	 * With named links, each approval: who, their comment, when, and where the link they used was
-	 * delivered (what a named link proves is that its holder had that delivery).
-	 */
-	approvals?: Approval[];
-	comment: string;
-	decidedAt: string;
-	workflowId: string;
-	executionId: string;
-}
-
-export function auditRecord(
-	proposal: Proposal,
+/**
+ * An item's audit record and its rows (audit.ts): the record of the outcome, and one row per
+ * event of the proposal, ready for a Data Table.
+ */
+function audited(
+	entry: BatchEntry,
 	decision: Decision,
 	outcome: Outcome,
-	extra: IDataObject = {},
-): IDataObject {
-	return {
-		proposalId: proposal.proposalId,
-		resource: proposal.resource,
-		operation: proposal.operation,
-		summary: proposal.summary,
-		mode: proposal.mode,
-		outcome,
-		stripeObjectId: null,
-		requestId: null,
-		idempotencyKey: idempotencyKey(proposal),
-		approver: decision.approver,
-		approvers: decision.approvers,
-		approverIdentity: decision.approverIdentity,
-		...(decision.approvals ? { approvals: decision.approvals as unknown as IDataObject[] } : {}),
-		comment: decision.comment,
-		decidedAt: decision.decidedAt,
-		workflowId: decision.workflowId,
-		executionId: decision.executionId,
-		...extra,
-	};
+	extra: AuditValues = {},
+): { audit: IDataObject; auditRows: IDataObject[] } {
+	const audit = auditRecord(entry.proposal, decision, outcome, extra);
+	// The clock the decision was read with (decide.ts), so the rows' times keep their order.
+	const at = new Date(Date.now()).toISOString();
+	return { audit, auditRows: auditRows(entry.proposal, decision, audit, at, entry.agent) };
 }
 
 /** The output item of a proposal that was not executed: what was proposed, and why it was not. */
@@ -81,7 +54,7 @@ export const notExecutedItem = (
 ) => ({
 	json: {
 		request: entry.proposal.request as unknown as IDataObject,
-		audit: auditRecord(entry.proposal, decision, outcome, reason ? { reason } : {}),
+		...audited(entry, decision, outcome, reason ? { reason } : {}),
 	},
 	pairedItem: { item: entry.itemIndex },
 });
@@ -98,15 +71,12 @@ export async function executeApproved(
 	entries: BatchEntry[],
 	decision: Decision,
 ) {
-	const items = [];
+	const items: INodeExecutionData[] = [];
 	for (const entry of entries) {
 		const { proposal } = entry;
 		if (!credentials.allowWrites) {
 			items.push({
-				json: {
-					error: WRITES_OFF,
-					audit: auditRecord(proposal, decision, 'failed', { reason: WRITES_OFF }),
-				},
+				json: { error: WRITES_OFF, ...audited(entry, decision, 'failed', { reason: WRITES_OFF }) },
 				pairedItem: { item: entry.itemIndex },
 			});
 			continue;
@@ -129,7 +99,7 @@ export async function executeApproved(
 			items.push({
 				json: {
 					...object,
-					audit: auditRecord(proposal, decision, 'executed', {
+					...audited(entry, decision, 'executed', {
 						stripeObjectId: (object.id as string) ?? null,
 						requestId: lastResponse.requestId ?? null,
 						replayed,
@@ -143,7 +113,7 @@ export async function executeApproved(
 				json: {
 					error: nodeError.message,
 					description: nodeError.description ?? null,
-					audit: auditRecord(proposal, decision, 'failed', {
+					...audited(entry, decision, 'failed', {
 						requestId: (error as { requestId?: string }).requestId ?? null,
 						reason: nodeError.message,
 					}),
@@ -181,18 +151,20 @@ function refusedItems(
 			outputs[OUTPUT.expired].push(
 				notExecutedItem(problem.expired, decision, 'expired', problem.reason),
 			);
-		else
+		else {
+			// The record keeps the shape it always had; where an unnamed link went is in the row.
+			const record: Partial<Decision> = { ...decision };
+			delete record.linkDeliveredTo;
+			const at = new Date(Date.now()).toISOString();
 			outputs[OUTPUT.failed].push({
 				json: {
 					error: problem.reason,
-					audit: {
-						outcome: 'failed',
-						reason: problem.reason,
-						...decision,
-					} as unknown as IDataObject,
+					audit: { outcome: 'failed', reason: problem.reason, ...record } as unknown as IDataObject,
+					auditRows: [refusedRow(problem.claimed, decision, problem.reason, at)],
 				},
 				pairedItem: { item: problem.itemIndex },
 			});
+		}
 	}
 }
 

@@ -289,12 +289,16 @@ export function channelsOf(fn: IExecuteFunctions | IWebhookFunctions): {
 }
 
 /**
- * Where a named approver's link went, for the audit record. With Approvers set, only a
- * notification workflow is allowed, one item per approver; a webhook here is one of a wait
- * started before that rule.
+ * Where an approver's link went, for the audit record ('' for the one unnamed link). With
+ * Approvers set, only a notification workflow is allowed, one item per approver; a webhook here
+ * is one of a wait started before that rule.
  */
 export function linkDelivery(fn: IWebhookFunctions, approver: string): string {
 	const { workflowId, webhookUrl } = channelsOf(fn);
+	if (!approver)
+		return [workflowId ? 'notification workflow' : '', webhookUrl ? 'Slack-compatible webhook' : '']
+			.filter(Boolean)
+			.join(' and ');
 	return [
 		workflowId ? `notification workflow item for ${approver}` : '',
 		webhookUrl ? "Slack-compatible webhook, in one message with every approver's link" : '',

@@ -12,7 +12,7 @@ import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { startSmtpReceiver } from '../smtp-receiver';
-import { executionStatus as statusOf, waitFor } from './polling';
+import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 import { approveAs, reviewLinks } from './workflows';
 
@@ -266,7 +266,7 @@ test('daily revenue to Slack posts yesterday’s revenue table', async () => {
 	expect(text).toMatch(new RegExp(`USD\\s+${formatted.replace(/[$.]/g, '\\$&')}\\s`));
 });
 
-test('weekly MRR email sends the MRR and movements tables', async () => {
+test('weekly MRR email sends the MRR, movements and metrics tables', async () => {
 	const before = smtp.mails.length;
 	await expectSuccess(await run('sgExampleMrrMail'));
 	const mail = await waitFor('the email', () => smtp.mails[before]);
@@ -274,6 +274,9 @@ test('weekly MRR email sends the MRR and movements tables', async () => {
 	expect(mail.subject).toMatch(/^Weekly MRR: .*\$/);
 	expect(mail.text).toMatch(/MRR on \d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2} \(/);
 	expect(mail.text).toContain('Subscriptions ');
+	expect(mail.text).toContain('Subscription metrics ');
+	expect(mail.text).toMatch(/Subscriber churn: [\d.]+ %/);
+	expect(mail.text).toMatch(/net revenue retention: ([A-Z]{3} ([\d.]+ %|–)|none)/);
 	expect(mail.text).toContain('<table');
 });
 
@@ -371,6 +374,15 @@ test(
 		expect(emulator.list('refund', 'test')).toHaveLength(refunds + 1);
 	},
 );
+
+test('incident reconstruction: creates the audit table if missing, tells its story', async () => {
+	const executionId = await run('sgExampleIncident');
+	await expectSuccess(executionId);
+	const { story } = lastOutputs(await executionRun(server.url, cookie, executionId), 'Story')[0][0]
+		.json as { story: string };
+	// No approval here stores its rows: an empty trail says so, with the window it searched.
+	expect(story).toMatch(/^No audit rows between \d{4}-\d\d-\d\dT\S+ and \d{4}-\d\d-\d\dT\S+\.$/);
+});
 
 test('the examples show what a new node is: every Stripe Guard node in them is version 2', () => {
 	const guards = examples.flatMap((w) =>

@@ -381,6 +381,8 @@ test(
 				'mrr',
 				'revenue',
 				'subscriptionMovements',
+				'subscriptionMetrics',
+				'cohorts',
 				'failedPayments',
 				'payouts',
 			]);

@@ -576,6 +576,10 @@ export class StripeApi {
 					['metadata', 'name', 'currency_options'],
 					'coupon.updated',
 				);
+			case 'POST dispute :id':
+				return this.updateDispute(mode, id!, params);
+			case 'POST dispute :id close':
+				return this.closeDispute(mode, id!, params);
 			case 'POST checkout_session':
 				return this.createSession(mode, params);
 			case 'POST checkout_session :id expire':
@@ -1074,6 +1078,81 @@ export class StripeApi {
 		return refund;
 	}
 
+	/**
+	 * POST /v1/disputes/{id}: evidence (text, or the ID of a file) merged into what the dispute
+	 * holds ('' clears a field), metadata, and `submit` (Stripe's default: true) sends all of it
+	 * to the bank, which puts the dispute under review. Staged evidence (submit=false)
+	 * stays on the dispute. Evidence and submitting need a dispute that awaits a response.
+	 */
+	private updateDispute(mode: Mode, id: string, params: Params): StripeObject {
+		checkParams(params, ['evidence', 'metadata', 'submit', 'intended_submission_method', 'expand']);
+		const dispute = this.mustGet('dispute', mode, id);
+		const status = String(dispute.status);
+		const next = OPEN_DISPUTES[status];
+		const evidence = (params.evidence ?? {}) as Params;
+		const submit = String(params.submit ?? 'true') !== 'false';
+		if (!next && (Object.keys(evidence).length > 0 || submit))
+			throw invalid(
+				`This dispute has a status of ${status}: ` +
+					'evidence can be given and submitted only while it needs a response.',
+				'evidence',
+			);
+		// Enhanced evidence and appeals are objects the emulator does not model: refused, not lost.
+		for (const [k, v] of Object.entries(evidence))
+			if (typeof v !== 'string')
+				throw invalid(`The emulator does not model evidence[${k}] objects.`, `evidence[${k}]`);
+		const previous: Params = {};
+		const held = dispute.evidence as Params;
+		const heldBefore: Params = {};
+		for (const [k, v] of Object.entries(evidence)) {
+			heldBefore[k] = held[k] ?? null;
+			held[k] = v === '' ? null : v;
+		}
+		if (Object.keys(heldBefore).length > 0) previous.evidence = heldBefore;
+		if (params.metadata && typeof params.metadata === 'object') {
+			const merged = { ...(dispute.metadata as Params) };
+			const metadataBefore: Params = {};
+			for (const [k, v] of Object.entries(params.metadata as Params)) {
+				metadataBefore[k] = merged[k] ?? null;
+				if (v === '') delete merged[k];
+				else merged[k] = v;
+			}
+			previous.metadata = metadataBefore;
+			dispute.metadata = merged;
+		}
+		if (params.intended_submission_method !== undefined)
+			dispute.intended_submission_method = params.intended_submission_method;
+		const details = dispute.evidence_details as Params;
+		if (Object.keys(evidence).length > 0) details.has_evidence = true;
+		if (submit && next) {
+			previous.status = status;
+			dispute.status = next.submitted;
+			details.submission_count = Number(details.submission_count ?? 0) + 1;
+			details.submission_method = 'manual';
+		}
+		this.event(mode, 'charge.dispute.updated', dispute, previous);
+		return dispute;
+	}
+
+	/**
+	 * POST /v1/disputes/{id}/close: accepts the dispute as lost (an inquiry closes as
+	 * warning_closed); irreversible, and only for a dispute that awaits a response.
+	 */
+	private closeDispute(mode: Mode, id: string, params: Params): StripeObject {
+		checkParams(params, ['expand']);
+		const dispute = this.mustGet('dispute', mode, id);
+		const status = String(dispute.status);
+		const next = OPEN_DISPUTES[status];
+		if (!next)
+			throw invalid(
+				`This dispute has a status of ${status}: ` +
+					'only a dispute that needs a response can be closed.',
+			);
+		dispute.status = next.closed;
+		this.event(mode, 'charge.dispute.closed', dispute, { status });
+		return dispute;
+	}
+
 	private createSession(mode: Mode, params: Params): StripeObject {
 		checkParams(params, [
 			'mode',
@@ -1162,6 +1241,15 @@ export class StripeApi {
 		return session;
 	}
 }
+
+/**
+ * The dispute statuses that await the merchant's response, and what submitting evidence or
+ * closing makes of each (docs.stripe.com/disputes/how-disputes-work, /api/disputes/close).
+ */
+const OPEN_DISPUTES: Record<string, { submitted: string; closed: string }> = {
+	needs_response: { submitted: 'under_review', closed: 'lost' },
+	warning_needs_response: { submitted: 'warning_under_review', closed: 'warning_closed' },
+};
 
 function ok(body: unknown): ApiResponse {
 	return { status: 200, body };

@@ -393,7 +393,14 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 				url: `/v1/invoices/${invoice.id}/lines`,
 			};
 		},
-		expandable: ['customer', 'parent.subscription_details.subscription', 'default_payment_method'],
+		expandable: [
+			'customer',
+			'parent.subscription_details.subscription',
+			'default_payment_method',
+			// The discounts an invoice billed, with their coupons (Stripe's four levels from a list).
+			'discounts',
+			'discounts.source.coupon',
+		],
 		defaults: () => ({
 			status: 'paid',
 			customer: null,
@@ -719,13 +726,16 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 	},
 	dispute: {
 		type: 'dispute',
+		// Stripe's example dispute is dp_…; its API reference shows du_…: the node takes both.
 		prefix: 'dp_',
 		path: '/v1/disputes',
-		group: 'charge',
+		// Disputes are a permission group of their own (rak_dispute_read, rak_dispute_write).
+		group: 'dispute',
 		noun: 'dispute',
+		// Stripe's list has no status filter (DisputeListParams): charge, payment intent, created.
 		filters: { created, charge: eq('charge'), payment_intent: eq('payment_intent') },
-		expandable: ['charge'],
-		defaults: () => ({
+		expandable: ['charge', 'payment_intent'],
+		defaults: (now) => ({
 			amount: 2000,
 			currency: 'usd',
 			status: 'needs_response',
@@ -733,6 +743,26 @@ export const CATALOG: Record<ObjectType, ResourceInfo> = {
 			charge: null,
 			payment_intent: null,
 			metadata: {},
+			// A chargeback with evidence due in a week (Stripe's example is a closed 2024 inquiry).
+			evidence_details: {
+				due_by: now + 7 * 86_400,
+				enhanced_eligibility: {},
+				has_evidence: false,
+				past_due: false,
+				submission_count: 0,
+				submission_method: 'not_submitted',
+			},
+			enhanced_eligibility_types: [],
+			is_charge_refundable: false,
+			payment_method_details: {
+				card: {
+					brand: 'visa',
+					case_type: 'chargeback',
+					network_reason_code: '10.4',
+					network: 'visa',
+				},
+				type: 'card',
+			},
 		}),
 	},
 };

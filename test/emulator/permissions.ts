@@ -27,6 +27,7 @@ const GROUPS: PermissionGroup[] = [
 	'payout',
 	'event',
 	'coupon',
+	'dispute',
 ];
 
 /** Dashboard names used by the modern wording ("Prices Read"). */
@@ -45,6 +46,7 @@ const DASHBOARD_NAMES: Record<PermissionGroup, string> = {
 	payout: 'Payouts',
 	event: 'Events',
 	coupon: 'Coupons',
+	dispute: 'Disputes',
 };
 
 export function makeKey(

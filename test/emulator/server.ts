@@ -348,6 +348,8 @@ export class EmulatorServer {
 		let text: string;
 		let objects = 0;
 		try {
+			// As Stripe: the events a request causes name it (`request.id`, `request.idempotency_key`).
+			this.store.request = { id: requestId, idempotency_key: entry.idempotencyKey ?? null };
 			const result = this.api.handle({ method, path: url.pathname, params, key, checkParams });
 			status = result.status;
 			const data = (result.body as { data?: unknown } | null)?.data;
@@ -365,6 +367,7 @@ export class EmulatorServer {
 			status = failure.status;
 			text = JSON.stringify(failure.body(requestId));
 		}
+		this.store.request = undefined;
 		// Stripe stores the outcome of an idempotent request unless the server failed (5xx).
 		if (storeKey && status < 500)
 			this.idempotency.set(storeKey, { fingerprint, status, body: text });

@@ -104,8 +104,12 @@ export class Store {
 		return object;
 	}
 
+	/** The API request being answered: the events it causes carry it (server.ts sets it). */
+	request?: { id: string; idempotency_key: string | null };
+
 	create(type: ObjectType, mode: Mode, fields: Record<string, unknown> = {}): StripeObject {
-		return this.insert(type, mode, this.build(type, mode, fields));
+		const caused = type === 'event' && this.request ? { request: { ...this.request } } : {};
+		return this.insert(type, mode, this.build(type, mode, { ...fields, ...caused }));
 	}
 
 	get(type: ObjectType, mode: Mode, id: string): StripeObject | undefined {

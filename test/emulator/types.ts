@@ -16,7 +16,8 @@ export type PermissionGroup =
 	| 'balance_transaction_source'
 	| 'payout'
 	| 'event'
-	| 'coupon';
+	| 'coupon'
+	| 'dispute';
 export type ObjectType =
 	| 'customer'
 	| 'product'

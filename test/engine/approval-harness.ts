@@ -144,6 +144,7 @@ export interface ApprovalRun {
  * into the Items node, which then stands where an AI Agent would: the
  * approval node accepts proposals from those tools' outputs only.
  * `otherTools` adds tool nodes of other types beside them.
+ * `chatModel` adds a chat model node wired as ai_languageModel into the Items node (the agent's).
  * `gate` runs the approval node as n8n's human review of a tool call (GATE).
  * `loop` adds a node fed by the approval's outputs `from` whose output goes back into the same
  * approval node: the workflow asks again in the same execution (Expired → propose again).
@@ -155,6 +156,7 @@ export async function runApproval(options: {
 	parameters: IDataObject;
 	stripeGuardTools?: string[];
 	otherTools?: Array<{ name: string; type: string }>;
+	chatModel?: { name: string; type: string; parameters: IDataObject };
 	gate?: boolean;
 	loop?: { name: string; type: string; parameters: IDataObject; from: number[] };
 }): Promise<ApprovalRun> {
@@ -199,7 +201,21 @@ export async function runApproval(options: {
 			],
 		};
 	}
-	const { loop } = options;
+	const { chatModel, loop } = options;
+	if (chatModel) {
+		nodes.push({
+			id: 'chat-model',
+			typeVersion: 1,
+			position: [0, 400],
+			...chatModel,
+			parameters: chatModel.parameters as INode['parameters'],
+		});
+		connections[chatModel.name] = {
+			[NodeConnectionTypes.AiLanguageModel]: [
+				[{ node: 'Items', type: NodeConnectionTypes.AiLanguageModel, index: 0 }],
+			],
+		};
+	}
 	if (loop) {
 		nodes.push({
 			id: 'loop-node-id',

@@ -331,6 +331,28 @@ const FREE_TEXT: Record<string, unknown> = {
 	lookupKey: 'placeholder',
 	successUrl: 'https://placeholder.example/ok',
 	cancelUrl: 'https://placeholder.example/back',
+	// A dispute's text evidence.
+	...Object.fromEntries(
+		[
+			'productDescription',
+			'customerName',
+			'customerEmailAddress',
+			'customerPurchaseIp',
+			'billingAddress',
+			'shippingAddress',
+			'shippingCarrier',
+			'shippingDate',
+			'shippingTrackingNumber',
+			'serviceDate',
+			'accessActivityLog',
+			'cancellationPolicyDisclosure',
+			'cancellationRebuttal',
+			'refundPolicyDisclosure',
+			'refundRefusalExplanation',
+			'duplicateChargeExplanation',
+			'uncategorizedText',
+		].map((field) => [field, 'placeholder']),
+	),
 };
 
 type Input = Record<string, unknown>;
@@ -501,6 +523,45 @@ const refundCase = fc
 		},
 	);
 
+/**
+ * A dispute's evidence: hostile text up to each field's maxLength in Stripe's definitions, within
+ * the 150,000 characters Stripe takes in all; something to send, or staged evidence submitted.
+ */
+const disputeEvidence = fc
+	.record(
+		{
+			disputeId: stripeId('dp_'),
+			submit: fc.boolean(),
+			productDescription: hostile(20000),
+			customerName: hostile(5000),
+			customerEmailAddress: hostile(5000),
+			customerPurchaseIp: hostile(5000),
+			billingAddress: hostile(5000),
+			shippingAddress: hostile(5000),
+			shippingCarrier: hostile(5000),
+			shippingDate: hostile(5000),
+			shippingTrackingNumber: hostile(5000),
+			serviceDate: hostile(5000),
+			accessActivityLog: hostile(20000),
+			cancellationPolicyDisclosure: hostile(20000),
+			cancellationRebuttal: hostile(20000),
+			refundPolicyDisclosure: hostile(20000),
+			refundRefusalExplanation: hostile(20000),
+			duplicateChargeExplanation: hostile(20000),
+			uncategorizedText: hostile(20000),
+			duplicateChargeId: stripeId('ch_'),
+			metadata,
+		},
+		{ requiredKeys: ['disputeId', 'submit'] },
+	)
+	.filter((input) => {
+		const total = Object.entries(input).reduce(
+			(n, [k, v]) => n + (k in FREE_TEXT && typeof v === 'string' ? v.length : 0),
+			0,
+		);
+		return total <= 150_000 && (input.submit || Object.keys(input).length > 2);
+	});
+
 const simple = (write: string, arb: fc.Arbitrary<Input>): fc.Arbitrary<WriteCase> =>
 	arb.map((input) => ({ write, input, context: {} }));
 
@@ -654,6 +715,8 @@ const CASES: Record<string, fc.Arbitrary<WriteCase>> = {
 		'checkoutSession.expire',
 		fc.record({ checkoutSessionId: stripeId('cs_') }),
 	),
+	'dispute.updateEvidence': simple('dispute.updateEvidence', disputeEvidence),
+	'dispute.close': simple('dispute.close', fc.record({ disputeId: stripeId('dp_') })),
 };
 
 // ---------------------------------------------------------------------------------------------

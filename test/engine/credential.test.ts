@@ -158,6 +158,7 @@ describe('credential: checks against Stripe (emulator)', () => {
 				refunds: 400,
 				checkout: 403,
 				coupons: 403,
+				disputes: 403,
 			});
 		},
 	);
@@ -236,6 +237,7 @@ describe('credential: the over-permission probe changes nothing', () => {
 		['charge', { id: `ch_${PROBE}`, amount: 2000, amount_refunded: 0, refunded: false }],
 		['checkout_session', { id: `cs_${PROBE}`, status: 'open' }],
 		['coupon', { id: PROBE, percent_off: 10 }],
+		['dispute', { id: `dp_${PROBE}`, status: 'needs_response' }],
 	];
 
 	test(
@@ -265,6 +267,7 @@ describe('credential: the over-permission probe changes nothing', () => {
 				'refund',
 				'checkout_session',
 				'coupon',
+				'dispute',
 			]) {
 				expect(result.message).toContain(`(rak_${p}_write)`);
 			}

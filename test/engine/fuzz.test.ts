@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 
+import { prefixesOf } from '../../nodes/shared/ids';
 import { stripeListParams } from '../../nodes/StripeGuard/framework/filters';
 import {
 	describePermission,
@@ -173,7 +174,8 @@ test('the query language: any input is a plan within the allow-lists or a refusa
 							for (const bound of Object.values(range)) expect(Number.isInteger(bound)).toBe(true);
 					}
 				}
-				if (plan.verb === 'get') expect(plan.id.startsWith(plan.spec.idPrefix)).toBe(true);
+				if (plan.verb === 'get')
+					expect(prefixesOf(plan.spec.idPrefix).some((p) => plan.id.startsWith(p))).toBe(true);
 			},
 		),
 		{ numRuns: RUNS * 3 },
@@ -399,7 +401,15 @@ describe('through the node', () => {
 		async () => {
 			await fc.assert(
 				fc.asyncProperty(
-					fc.constantFrom('mrr', 'revenue', 'subscriptionMovements', 'failedPayments', 'payouts'),
+					fc.constantFrom(
+						'mrr',
+						'revenue',
+						'subscriptionMovements',
+						'subscriptionMetrics',
+						'cohorts',
+						'failedPayments',
+						'payouts',
+					),
 					fc.oneof(fc.constantFrom('custom', 'yesterday', 'last_7_days'), text),
 					fc.oneof(fc.constantFrom('', 'UTC', 'Asia/Kolkata'), text),
 					text,

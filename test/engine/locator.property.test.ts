@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as core from 'n8n-core/dist/execution-engine/node-execution-context/utils/extract-value';
 import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
-import { isStripeId } from '../../nodes/shared/ids';
+import { isStripeId, prefixesOf, type IdPrefix } from '../../nodes/shared/ids';
 import { dashboardMode, idFromDashboardUrl } from '../../nodes/StripeGuard/framework/locator';
 import { querySpecs } from '../../nodes/StripeGuard/resources';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
@@ -16,8 +16,11 @@ import { STRIPE_GUARD } from './harness';
 
 const nodeType = new StripeGuard();
 
-/** Stripe's ID prefix of each object the node reads (docs.stripe.com/api, each object's `id`). */
-const PREFIXES: Array<[resource: string, prefix: string]> = [
+/**
+ * Stripe's ID prefix of each object the node reads (docs.stripe.com/api, each object's `id`), or
+ * its prefixes where Stripe has given its objects more than one.
+ */
+const PREFIXES: Array<[resource: string, prefix: IdPrefix]> = [
 	['customer', 'cus_'],
 	['product', 'prod_'],
 	['price', 'price_'],
@@ -26,6 +29,9 @@ const PREFIXES: Array<[resource: string, prefix: string]> = [
 	['paymentIntent', 'pi_'],
 	['charge', 'ch_'],
 	['refund', 're_'],
+	// The API reference shows du_…; older disputes, and Stripe's example dispute (OpenAPI
+	// fixtures3.json), are dp_….
+	['dispute', ['du_', 'dp_']],
 	['checkoutSession', 'cs_'],
 	['payout', 'po_'],
 	['balanceTransaction', 'txn_'],
@@ -95,10 +101,11 @@ const urlParts = fc.record({
 });
 
 describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
+	const own = prefixesOf(prefix);
 	test('any valid ID round-trips through By URL and passes By ID', () => {
 		fc.assert(
-			fc.property(body, urlParts, (b, parts) => {
-				const id = `${prefix}${b}`;
+			fc.property(fc.constantFrom(...own), body, urlParts, (start, b, parts) => {
+				const id = `${start}${b}`;
 				const link = url(id, parts);
 				// n8n's own extraction of the By URL mode, on the node's real parameter.
 				expect(
@@ -122,16 +129,20 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 	});
 
 	test('an ID with another prefix is refused by By ID and By URL', () => {
-		const others = PREFIXES.map(([, p]) => p).filter((p) => !p.startsWith(prefix));
+		const others = PREFIXES.flatMap(([, p]) => prefixesOf(p)).filter(
+			(p) => !own.some((o) => p.startsWith(o)),
+		);
 		fc.assert(
 			fc.property(fc.constantFrom(...others), body, urlParts, (other, b, parts) => {
 				const id = `${other}${b}`;
-				fc.pre(!id.startsWith(prefix));
+				fc.pre(!own.some((o) => id.startsWith(o)));
 				// (n8n may list the same issue twice: the field's name
 				// also stands inside a collection of another operation.)
 				expect(new Set(issues(resource, { __rl: true, mode: 'id', value: id }))).toEqual(
 					new Set([
-						expect.stringMatching(new RegExp(`^Not an? .+ ID: .+ IDs start with ${prefix}$`)),
+						expect.stringMatching(
+							new RegExp(`^Not an? .+ ID: .+ IDs start with ${own.join(' or ')}$`),
+						),
 					]),
 				);
 				expect(
@@ -139,7 +150,10 @@ describe.each(PREFIXES)('%s (%s)', (resource, prefix) => {
 				).toEqual(
 					new Set([
 						expect.stringMatching(
-							new RegExp(`^Not a Stripe Dashboard URL of an? .+ \\(…/${prefix}…\\)$`),
+							new RegExp(
+								`^Not a Stripe Dashboard URL of an? .+ ` +
+									`\\(${own.map((o) => `…/${o}…`).join(' or ')}\\)$`,
+							),
 						),
 					]),
 				);

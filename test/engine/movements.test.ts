@@ -271,10 +271,13 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			valued_with_later_state: 0,
 			valued_with_current_state: 0,
 		});
-		// 12 subscriptions and 9 events: one page each.
+		// 12 subscriptions and 9 events: one page each; inside the events' reach no invoice.
 		expect(json.requests).toEqual({
 			subscription_pages: 1,
 			event_pages: 1,
+			invoice_pages: 0,
+			invoice_line_pages: 0,
+			invoice_lookups: 0,
 			total_list_requests: 2,
 		});
 	});
@@ -562,6 +565,9 @@ test(
 		expect(json.requests).toEqual({
 			subscription_pages: sent('/v1/subscriptions'),
 			event_pages: sent('/v1/events'),
+			invoice_pages: 0,
+			invoice_line_pages: 0,
+			invoice_lookups: 0,
 			total_list_requests: sent('/v1/subscriptions') + sent('/v1/events'),
 		});
 		expect(sent('/v1/subscriptions')).toBeGreaterThanOrEqual(5);

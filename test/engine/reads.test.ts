@@ -13,6 +13,7 @@ import {
 } from '../../nodes/StripeGuard/framework/read-resource';
 import { resources } from '../../nodes/StripeGuard/resources';
 import { permissionText } from '../../nodes/shared/credentials/permissions';
+import { prefixesOf } from '../../nodes/shared/ids';
 import type { ObjectType } from '../emulator';
 import { serialize } from '../emulator/api';
 import { CATALOG } from '../emulator/catalog';
@@ -92,12 +93,15 @@ describe.each(specs.map((s) => [s.value, s] as const))('%s', (_value, spec) => {
 				: 'cus_123abc';
 		const result = await run(spec.value, 'get', { [idParam]: wrong });
 		expect(result.error?.message).toBe(`"${wrong}" is not ${withArticle(spec.label)} ID (item 0)`);
-		expect(result.error?.description).toContain(spec.idPrefix || 'no prefix');
+		expect(result.error?.description).toContain(
+			prefixesOf(spec.idPrefix).join(' or ') || 'no prefix',
+		);
 		expect(e.requests).toHaveLength(0);
 	});
 
 	test('get of a missing object is a clear not found', async () => {
-		const result = await run(spec.value, 'get', { [idParam]: `${spec.idPrefix}Missing000001` });
+		const missing = `${prefixesOf(spec.idPrefix)[0]}Missing000001`;
+		const result = await run(spec.value, 'get', { [idParam]: missing });
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/^No such .*'.*Missing000001'$/);
 		expect(result.error?.httpCode).toBe('404');

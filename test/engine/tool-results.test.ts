@@ -165,6 +165,8 @@ describe('an empty result is an explicit empty list with a sentence', () => {
 			'mrr',
 			'revenue',
 			'subscriptionMovements',
+			'subscriptionMetrics',
+			'cohorts',
 			'failedPayments',
 			'payouts',
 		]) {

@@ -100,6 +100,7 @@ function seed(e: StripeEmulator, write: string, prices: string[]) {
 	});
 	e.create('coupon', 'test', { id: 'SUMMER25' });
 	e.create('checkout_session', 'test', { id: 'cs_Example1', status: 'open' });
+	e.create('dispute', 'test', { id: 'dp_Example1', charge: 'ch_Example1' });
 }
 
 /** Stripe's answer, through the stripe SDK with a write key (the SDK throws Stripe's errors). */
@@ -482,6 +483,38 @@ const FIELDS: Record<string, Field[]> = {
 		},
 	],
 	'checkoutSession.expire': [],
+	'dispute.updateEvidence': [
+		...(
+			[
+				['productDescription', 'product_description'],
+				['customerName', 'customer_name'],
+				['customerEmailAddress', 'customer_email_address'],
+				['customerPurchaseIp', 'customer_purchase_ip'],
+				['billingAddress', 'billing_address'],
+				['shippingAddress', 'shipping_address'],
+				['shippingCarrier', 'shipping_carrier'],
+				['shippingDate', 'shipping_date'],
+				['shippingTrackingNumber', 'shipping_tracking_number'],
+				['serviceDate', 'service_date'],
+				['accessActivityLog', 'access_activity_log'],
+				['cancellationPolicyDisclosure', 'cancellation_policy_disclosure'],
+				['cancellationRebuttal', 'cancellation_rebuttal'],
+				['refundPolicyDisclosure', 'refund_policy_disclosure'],
+				['refundRefusalExplanation', 'refund_refusal_explanation'],
+				['duplicateChargeExplanation', 'duplicate_charge_explanation'],
+				['uncategorizedText', 'uncategorized_text'],
+			] as const
+		).map(([name, param]) => ({ field: name, param: ['evidence', param] })),
+		{
+			field: 'duplicateChargeId',
+			param: ['evidence', 'duplicate_charge_id'],
+			shape: 'id',
+			id: 'ch_Example1',
+		},
+		field('metadata'),
+		field('submit'),
+	],
+	'dispute.close': [],
 };
 
 /** Parameters a write always sends with a value of its own (not from a field). */

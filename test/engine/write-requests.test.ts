@@ -25,7 +25,7 @@ const refusal = (key: string, input: Record<string, unknown>, context: WriteCont
 	throw new Error('expected a refusal');
 };
 
-test('the builders cover exactly the 18 supported writes', () => {
+test('the builders cover exactly the 20 supported writes', () => {
 	expect(Object.keys(WRITE_BUILDERS).sort()).toEqual(
 		[
 			'customer.create',
@@ -46,6 +46,8 @@ test('the builders cover exactly the 18 supported writes', () => {
 			'refund.create',
 			'checkoutSession.create',
 			'checkoutSession.expire',
+			'dispute.updateEvidence',
+			'dispute.close',
 		].sort(),
 	);
 });

@@ -6,8 +6,8 @@ import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 
 import { locatorField, locatorId } from './locator';
 import type { OperationContext } from './operation';
-import { isStripeId } from '../../shared/ids';
-import { capitalize, idExample, idRule, withArticle } from './words';
+import { isStripeId, type IdPrefix } from '../../shared/ids';
+import { capitalize, idRule, idSample, prefixWords, withArticle } from './words';
 
 export const DEFAULT_LIST_LIMIT = 50;
 
@@ -22,7 +22,7 @@ export const TOOL_MAX_ROWS = 100;
  * also accepts the plain string IDs of workflows saved before it; `label` is what the object is
  * called in messages ("customer"); `prefix` is '' where IDs have none (coupons).
  */
-export function idField(name: string, label: string, prefix: string): INodeProperties {
+export function idField(name: string, label: string, prefix: IdPrefix): INodeProperties {
 	return locatorField(name, label, prefix);
 }
 
@@ -30,7 +30,12 @@ export function idField(name: string, label: string, prefix: string): INodePrope
  * Reads an ID parameter (a plain string, or a resource locator's ID, list pick or Dashboard URL)
  * and refuses, before any request, one that cannot be of this object type.
  */
-export function readId(ctx: OperationContext, name: string, label: string, prefix: string): string {
+export function readId(
+	ctx: OperationContext,
+	name: string,
+	label: string,
+	prefix: IdPrefix,
+): string {
 	const raw = locatorId(ctx, ctx.fn.getNodeParameter(name, ctx.itemIndex), label, prefix);
 	const id = typeof raw === 'string' ? raw.trim() : '';
 	if (!id) {
@@ -41,7 +46,7 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 				itemIndex: ctx.itemIndex,
 				description:
 					`Pick ${withArticle(label)} from the list, ` +
-					`or enter its ID${prefix ? `; it starts with ${prefix}` : ''}.`,
+					`or enter its ID${prefix ? `; it starts with ${prefixWords(prefix)}` : ''}.`,
 			},
 		);
 	}
@@ -51,9 +56,7 @@ export function readId(ctx: OperationContext, name: string, label: string, prefi
 			`"${id.slice(0, 60)}" is not ${withArticle(label)} ID (item ${ctx.itemIndex})`,
 			{
 				itemIndex: ctx.itemIndex,
-				description:
-					`${capitalize(label)} IDs ${idRule(prefix)}, for example ` +
-					`${prefix ? `${prefix}NffrFeUfNV2Hib` : idExample(prefix)}.`,
+				description: `${capitalize(label)} IDs ${idRule(prefix)}, for example ${idSample(prefix)}.`,
 			},
 		);
 	}

@@ -5,9 +5,10 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { isStripeId } from '../../shared/ids';
+import { isStripeId, type IdPrefix } from '../../shared/ids';
 import { locatorField } from './locator';
 import { PERIODS, PERIOD_VALUES, periodRange, type Period } from './periods';
+import { idForms, prefixWords } from './words';
 
 export interface FilterSpec {
 	/** Stripe's parameter name, which is also the filter's name in the query language. */
@@ -15,8 +16,8 @@ export interface FilterSpec {
 	displayName: string;
 	description: string;
 	kind: 'text' | 'id' | 'options' | 'boolean' | 'currency' | 'dateRange';
-	/** kind 'id': the prefix the ID must have. */
-	idPrefix?: string;
+	/** kind 'id': the prefix the ID must have (one of them, where the type has several). */
+	idPrefix?: IdPrefix;
 	/** kind 'options': the values Stripe accepts. */
 	options?: INodePropertyOptions[];
 }
@@ -97,7 +98,7 @@ export function filterFields(specs: FilterSpec[]): INodeProperties[] {
 						required: false,
 						description:
 							`${spec.description}: pick it from the list, ` +
-							`or give its ID (${spec.idPrefix}…) or its Stripe Dashboard URL`,
+							`or give its ID (${idForms(spec.idPrefix ?? '')}) or its Stripe Dashboard URL`,
 					}),
 				];
 			default:
@@ -227,9 +228,9 @@ export function filterSchema(spec: FilterSpec): z.ZodTypeAny {
 				.string()
 				.trim()
 				.refine((id) => isStripeId(id, spec.idPrefix ?? ''), {
-					message: `must be an ID starting with ${spec.idPrefix}`,
+					message: `must be an ID starting with ${prefixWords(spec.idPrefix ?? '')}`,
 				})
-				.describe(`an ID starting with ${spec.idPrefix}`);
+				.describe(`an ID starting with ${prefixWords(spec.idPrefix ?? '')}`);
 		case 'options': {
 			const values = (spec.options ?? []).map((o) => String(o.value)) as [string, ...string[]];
 			return z.enum(values).describe(`one of ${values.join(', ')}`);

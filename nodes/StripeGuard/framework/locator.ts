@@ -14,7 +14,16 @@ import {
 } from 'n8n-workflow';
 
 import type { StripeMode } from '../../shared/credentials/credentials';
-import { capitalize, idExample, idRule, withArticle } from './words';
+import { prefixesOf, type IdPrefix } from '../../shared/ids';
+import {
+	capitalize,
+	idExample,
+	idForms,
+	idRule,
+	idSample,
+	prefixWords,
+	withArticle,
+} from './words';
 import type { OperationContext } from './operation';
 
 /**
@@ -24,8 +33,11 @@ import type { OperationContext } from './operation';
 export interface LocatorTarget {
 	/** As messages say it: "customer", "payment intent". */
 	label: string;
-	/** Stripe's ID prefix ("cus_"); '' where IDs have none (coupons: codes such as SUMMER25). */
-	prefix: string;
+	/**
+	 * Stripe's ID prefix ("cus_"), or its prefixes (["du_", "dp_"]); '' where IDs have none
+	 * (coupons: codes such as SUMMER25).
+	 */
+	prefix: IdPrefix;
 	/** The Stripe Dashboard's page of these objects: "customers", "checkout/sessions". */
 	dashboard: string;
 }
@@ -36,14 +48,19 @@ export const searchMethodOf = (label: string) =>
 
 const TARGETS: LocatorTarget[] = [];
 /** Fields made before the resource they name declared itself: resource files name each other. */
-const WAITING: Array<{ label: string; prefix: string; complete(target: LocatorTarget): void }> = [];
+const WAITING: Array<{ label: string; prefix: IdPrefix; complete(target: LocatorTarget): void }> =
+	[];
+
+/** Whether two prefixes have one in common ('' has none). */
+const overlap = (a: IdPrefix, b: IdPrefix) =>
+	prefixesOf(a).some((p) => p !== '' && prefixesOf(b).includes(p));
 
 /** Whether a field's label and prefix name this target: by prefix, by label where IDs have none. */
-const names = (target: LocatorTarget, label: string, prefix: string) =>
-	prefix ? target.prefix === prefix : target.prefix === '' && target.label === label;
+const names = (target: LocatorTarget, label: string, prefix: IdPrefix) =>
+	prefix ? overlap(target.prefix, prefix) : target.prefix === '' && target.label === label;
 
 /** The declared target a field names, once its resource has declared itself. */
-export const findTarget = (label: string, prefix: string) =>
+export const findTarget = (label: string, prefix: IdPrefix) =>
 	TARGETS.find((t) => names(t, label, prefix));
 
 /** Every declared target, in the order declared. */
@@ -51,17 +68,15 @@ export const locatorTargets = (): readonly LocatorTarget[] => TARGETS;
 
 /** Fields whose resource never declared itself, as "label (prefix)": a test holds this empty. */
 export const undeclaredTargets = () =>
-	WAITING.map((w) => `${w.label} (${w.prefix || 'no prefix'})`);
+	WAITING.map((w) => `${w.label} (${prefixWords(w.prefix) || 'no prefix'})`);
 
 /** A read resource's target; the fields that were waiting for it are completed now. */
 export function declareLocatorTarget(target: LocatorTarget): void {
-	const taken = TARGETS.find(
-		(t) => t.label === target.label || (target.prefix !== '' && t.prefix === target.prefix),
-	);
-	if (taken)
-		throw new Error(
-			`Two read resources declare the ${target.label} (${target.prefix || 'no prefix'})`,
-		);
+	const taken = TARGETS.find((t) => t.label === target.label || overlap(t.prefix, target.prefix));
+	if (taken) {
+		const prefix = prefixWords(target.prefix) || 'no prefix';
+		throw new Error(`Two read resources declare the ${target.label} (${prefix})`);
+	}
 	TARGETS.push(target);
 	for (let i = WAITING.length - 1; i >= 0; i--) {
 		if (!names(target, WAITING[i].label, WAITING[i].prefix)) continue;
@@ -71,7 +86,7 @@ export function declareLocatorTarget(target: LocatorTarget): void {
 }
 
 /** Runs `complete` with the target a field names: now if it is declared, else when it is. */
-function whenDeclared(label: string, prefix: string, complete: (target: LocatorTarget) => void) {
+function whenDeclared(label: string, prefix: IdPrefix, complete: (target: LocatorTarget) => void) {
 	const target = findTarget(label, prefix);
 	if (target) complete(target);
 	else WAITING.push({ label, prefix, complete });
@@ -84,8 +99,13 @@ export interface LocatorValue {
 	value: unknown;
 }
 
-/** The By ID pattern (n8n anchors it: `^…$`): the prefix, then Stripe's ID characters. */
-export const idPattern = (prefix: string) => (prefix ? `${prefix}[A-Za-z0-9_]+` : '[A-Za-z0-9_-]+');
+/** The By ID pattern (n8n anchors it: `^…$`): a prefix, then Stripe's ID characters. */
+export const idPattern = (prefix: IdPrefix) =>
+	!prefix
+		? '[A-Za-z0-9_-]+'
+		: typeof prefix === 'string'
+			? `${prefix}[A-Za-z0-9_]+`
+			: `(?:${prefix.join('|')})[A-Za-z0-9_]+`;
 
 const DASHBOARD = String.raw`https?://dashboard\.stripe\.com/`;
 const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
@@ -97,7 +117,7 @@ const ACCOUNT = String.raw`(?:acct_[A-Za-z0-9]+/)?`;
  * prefix says nothing of its type: only a link to the target's own page holds one
  * (`…/coupons/SUMMER25`).
  */
-export const urlPattern = (prefix: string, dashboard = '') =>
+export const urlPattern = (prefix: IdPrefix, dashboard = '') =>
 	prefix
 		? String.raw`${DASHBOARD}${ACCOUNT}(?:[a-z_-]+/)*(${idPattern(prefix)})(?:[/?#].*)?`
 		: String.raw`${DASHBOARD}${ACCOUNT}(?:test/)?${dashboard}/(${idPattern('')})(?:[/?#].*)?`;
@@ -115,7 +135,7 @@ export function dashboardMode(url: string): StripeMode | undefined {
  */
 export function idFromDashboardUrl(
 	url: string,
-	prefix: string,
+	prefix: IdPrefix,
 	dashboard?: string,
 ): string | undefined {
 	if (!prefix && !dashboard) return undefined;
@@ -130,12 +150,14 @@ export function dashboardUrl(dashboard: string, id: string, mode: StripeMode): s
 
 /** By URL's placeholder and checks, from the target's Dashboard page. */
 function urlModeOf({ label, prefix, dashboard }: LocatorTarget): Partial<INodePropertyMode> {
-	const tail = prefix ? `${prefix}…` : `${dashboard}/…`;
+	const tails = prefix ? prefixesOf(prefix).map((p) => `${p}…`) : [`${dashboard}/…`];
 	const validation: INodePropertyRegexValidation = {
 		type: 'regex',
 		properties: {
 			regex: urlPattern(prefix, dashboard),
-			errorMessage: `Not a Stripe Dashboard URL of ${withArticle(label)} (…/${tail})`,
+			errorMessage:
+				`Not a Stripe Dashboard URL of ${withArticle(label)} ` +
+				`(${tails.map((tail) => `…/${tail}`).join(' or ')})`,
 		},
 	};
 	return {
@@ -146,7 +168,7 @@ function urlModeOf({ label, prefix, dashboard }: LocatorTarget): Partial<INodePr
 }
 
 /** What each locator field names (`customerId` always names a customer), to read its value back. */
-const TARGET_BY_NAME = new Map<string, { label: string; prefix: string }>();
+const TARGET_BY_NAME = new Map<string, { label: string; prefix: IdPrefix }>();
 
 /** The label and prefix of a locator field made by locatorField. */
 export const locatorTarget = (property: INodeProperties) => TARGET_BY_NAME.get(property.name);
@@ -155,10 +177,11 @@ export const locatorTarget = (property: INodeProperties) => TARGET_BY_NAME.get(p
 export function locatorField(
 	name: string,
 	label: string,
-	prefix: string,
+	prefix: IdPrefix,
 	extra: Partial<INodeProperties> = {},
 ): INodeProperties {
 	const Label = capitalize(label);
+	const forms = prefix ? ` (${idForms(prefix)})` : '';
 	const field: INodeProperties = {
 		displayName: Label,
 		name,
@@ -166,7 +189,7 @@ export function locatorField(
 		required: true,
 		default: { mode: 'list', value: '' },
 		description:
-			`The ${label}: pick it from the list, or give its ID${prefix ? ` (${prefix}…)` : ''} ` +
+			`The ${label}: pick it from the list, or give its ID${forms} ` +
 			'or its Stripe Dashboard URL',
 		modes: [
 			{
@@ -214,7 +237,7 @@ export function locatorId(
 	ctx: OperationContext,
 	raw: unknown,
 	label: string,
-	prefix: string,
+	prefix: IdPrefix,
 ): unknown {
 	let value = raw;
 	let fromUrl = false;
@@ -238,7 +261,7 @@ export function locatorId(
 				description:
 					`Open the ${label} in the Stripe Dashboard and copy the address, e.g. ` +
 					`https://dashboard.stripe.com/test/${dashboard ?? 'customers'}/` +
-					`${prefix ? `${prefix}NffrFeUfNV2Hib` : idExample(prefix)}, or choose By ID.`,
+					`${idSample(prefix)}, or choose By ID.`,
 			},
 		);
 	}

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 import { isStripeId } from '../../shared/ids';
-import { idExample, idRule, withArticle } from './words';
+import { idExample, idRule, prefixWords, withArticle } from './words';
 import { filtersSchema } from './filters';
 import { currentExpandPath, type ReadResourceSpec } from './read-resource';
 
@@ -150,7 +150,7 @@ export function parseQuery(input: unknown, specs: ReadResourceSpec[]): QueryChec
 					.trim()
 					.refine((id) => isStripeId(id, spec.idPrefix), {
 						message: spec.idPrefix
-							? `must be ${withArticle(spec.label)} ID starting with ${spec.idPrefix}`
+							? `must be ${withArticle(spec.label)} ID starting with ${prefixWords(spec.idPrefix)}`
 							: `must be ${withArticle(spec.label)} ID: its IDs ${idRule('')}`,
 					}),
 				...common,

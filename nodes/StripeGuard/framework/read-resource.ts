@@ -8,7 +8,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { idField, listFields, readId, readListSize, TOOL_MAX_ROWS } from './fields';
-import { idExample, withArticle } from './words';
+import { idExample, idForms, withArticle } from './words';
 import {
 	camel,
 	conflictingDateFilters,
@@ -27,6 +27,7 @@ import { collectList } from './pagination';
 import { offeredText, refuseSearch, type SearchSpec } from './search-guard';
 import { inputKey, recordListed } from './tool-output';
 import { permissionText, type ReadPermission } from '../../shared/credentials/permissions';
+import type { IdPrefix } from '../../shared/ids';
 import type { RedactOptions } from '../../shared/privacy/privacy';
 import type { StripeClient } from '../../shared/transport';
 
@@ -48,8 +49,11 @@ export interface ReadResourceSpec extends Shape {
 	label: string;
 	/** The query language's name for the list: "customers", "checkout_sessions". */
 	plural: string;
-	/** Stripe's ID prefix: "cus_"; '' where IDs have none (coupons: codes such as SUMMER25). */
-	idPrefix: string;
+	/**
+	 * Stripe's ID prefix: "cus_"; its prefixes where it has several, the first the one examples
+	 * show (["du_", "dp_"]); '' where IDs have none (coupons: codes such as SUMMER25).
+	 */
+	idPrefix: IdPrefix;
 	/** The collection's API path: "/v1/customers" lists, `…/{id}` retrieves, `…/search` searches. */
 	path: string;
 	/** The Stripe Dashboard's page of these objects, for links and By URL: "checkout/sessions". */
@@ -349,7 +353,7 @@ function getOperation(spec: ReadResourceSpec): OperationDefinition {
 		action: `Get ${withArticle(spec.label)}`,
 		description:
 			`Retrieve one ${spec.label} by its ID ` +
-			`(${spec.idPrefix ? `${spec.idPrefix}…` : `e.g. ${idExample('')}`}). ` +
+			`(${spec.idPrefix ? idForms(spec.idPrefix) : `e.g. ${idExample('')}`}). ` +
 			`Needs ${permissionText(spec.permission)}.`,
 		properties: [
 			idField(idName, spec.label, spec.idPrefix),
@@ -545,7 +549,7 @@ export function defineReadResource(
 }
 
 export interface SubListSpec extends Shape {
-	parent: { value: string; label: string; idPrefix: string };
+	parent: { value: string; label: string; idPrefix: IdPrefix };
 	value: string;
 	name: string;
 	action: string;

@@ -59,6 +59,19 @@ export const MOVEMENT_KEYS: Record<Movement, { amount: SubscriberKey; count: Sub
 	reactivation: { amount: 'reactivation_mrr', count: 'reactivated_subscribers' },
 };
 
+/**
+ * One subscriber's MRR through the period, for reports that follow subscribers rather than sum
+ * them (revenue retention, cohorts): the MRR just before the period, whether it paid before, and
+ * each movement with the MRR after it.
+ */
+export interface SubscriberPath {
+	currency: string;
+	start: number;
+	/** Paid at some moment up to the period's start: paying again is a reactivation. */
+	paidBefore: boolean;
+	moves: Array<{ t: number; kind: Movement; amount: number; mrr: number }>;
+}
+
 const USED = 1;
 const PAID_BEFORE = 2;
 const WALKED = 4;
@@ -93,8 +106,11 @@ export class SubscriberLedger {
 		return this.keys.length * (8 + 8 + 1 + 2) + this.log.length * 8;
 	}
 
-	/** Every subscriber's movements, summed and counted per currency. */
-	totals(): CurrencySums<SubscriberKey> {
+	/**
+	 * Every subscriber's movements, summed and counted per currency; `visit` sees each subscriber's
+	 * path on the way.
+	 */
+	totals(visit?: (path: SubscriberPath) => void): CurrencySums<SubscriberKey> {
 		const sums = new CurrencySums(SUBSCRIBER_KEYS);
 		// The changes by customer, then in time order.
 		const order = Uint32Array.from({ length: this.logged }, (_, i) => i);
@@ -105,12 +121,13 @@ export class SubscriberLedger {
 			const key = log[3 * order[i]];
 			let j = i;
 			while (j < order.length && log[3 * order[j]] === key) j++;
-			this.walk(sums, this.find(key), order.subarray(i, j));
+			this.walk(sums, this.find(key), order.subarray(i, j), visit);
 			i = j;
 		}
 		const none = new Uint32Array(0);
 		for (let slot = 0; slot < this.keys.length; slot++) {
-			if (this.flags[slot] & USED && !(this.flags[slot] & WALKED)) this.walk(sums, slot, none);
+			if (this.flags[slot] & USED && !(this.flags[slot] & WALKED))
+				this.walk(sums, slot, none, visit);
 			this.flags[slot] &= ~WALKED;
 		}
 		return sums;
@@ -120,22 +137,36 @@ export class SubscriberLedger {
 	 * One customer's MRR through the period, each change a movement; changes at the same moment are
 	 * one change.
 	 */
-	private walk(sums: CurrencySums<SubscriberKey>, slot: number, changes: Uint32Array): void {
+	private walk(
+		sums: CurrencySums<SubscriberKey>,
+		slot: number,
+		changes: Uint32Array,
+		visit?: (path: SubscriberPath) => void,
+	): void {
 		this.flags[slot] |= WALKED;
 		const currency = this.currencies[this.currencyOf[slot]];
 		const start = this.starts[slot] > ZERO ? this.starts[slot] : 0;
+		let total = start;
+		let everPaid = start > 0 || (this.flags[slot] & PAID_BEFORE) !== 0;
+		const path: SubscriberPath | undefined = visit && {
+			currency,
+			start,
+			paidBefore: everPaid,
+			moves: [],
+		};
+		let t = 0;
+		let next = 0;
 		const move = (kind: Movement, amount: number) => {
 			sums.add(currency, MOVEMENT_KEYS[kind].amount, amount);
 			sums.add(currency, MOVEMENT_KEYS[kind].count, 1);
+			path?.moves.push({ t, kind, amount, mrr: next });
 		};
-		let total = start;
-		let everPaid = start > 0 || (this.flags[slot] & PAID_BEFORE) !== 0;
 		for (let k = 0; k < changes.length; ) {
-			const t = this.log[3 * changes[k] + 1];
+			t = this.log[3 * changes[k] + 1];
 			let change = 0;
 			for (; k < changes.length && this.log[3 * changes[k] + 1] === t; k++)
 				change += this.log[3 * changes[k] + 2];
-			const next = total + change > ZERO ? total + change : 0;
+			next = total + change > ZERO ? total + change : 0;
 			if (total === 0 && next > 0) move(everPaid ? 'reactivation' : 'new', next);
 			else if (total > 0 && next === 0) move('churn', total);
 			else if (next - total > ZERO) move('expansion', next - total);
@@ -147,6 +178,7 @@ export class SubscriberLedger {
 		sums.add(currency, 'mrr_at_end', total);
 		if (start > 0) sums.add(currency, 'active_subscribers_at_start', 1);
 		if (total > 0) sums.add(currency, 'active_subscribers_at_end', 1);
+		if (path) visit?.(path);
 	}
 
 	private record(key: number, t: number, change: number): void {

@@ -12,8 +12,16 @@
  */
 import type { Discount, StripeEvent, Subscription } from '../../shared/transport';
 import {
+	billedMoments,
+	billedPrices,
+	billedStateAt,
+	unpaidSince,
+	type Billed,
+} from './billed-history';
+import {
 	isPaying,
 	monthlyValue,
+	notPayingAt,
 	STRIPE_DEFAULTS,
 	subscriptionValueAt,
 	ZERO,
@@ -140,6 +148,7 @@ export function stateAt(
 	current: Subscription,
 	changes: readonly SubscriptionChange[],
 	t: number,
+	billedDiscounts?: ReadonlyMap<string, Discount>,
 ): Subscription {
 	let state = current;
 	let copied = false;
@@ -159,16 +168,21 @@ export function stateAt(
 			state.ended_at = null;
 		} else if (change.previous) undo(s, change.previous);
 	}
-	if (copied) resolveDiscounts(state, current);
+	if (copied) resolveDiscounts(state, current, billedDiscounts);
 	return state;
 }
 
 /**
  * Events name discounts by ID (a list expands them; an event cannot): an ID the current
- * subscription still carries is given its object back. Others stay IDs, which count as no discount.
+ * subscription still carries is given its object back, and so is one an invoice billed (a removed
+ * discount, with its coupon). Others stay IDs, which count as no discount.
  */
-function resolveDiscounts(state: Subscription, current: Subscription): void {
-	const known = new Map<string, Discount>();
+function resolveDiscounts(
+	state: Subscription,
+	current: Subscription,
+	billed?: ReadonlyMap<string, Discount>,
+): void {
+	const known = new Map<string, Discount>(billed);
 	for (const list of [current.discounts, ...current.items.data.map((i) => i.discounts)]) {
 		for (const d of list ?? []) if (d && typeof d !== 'string') known.set(d.id, d);
 	}
@@ -221,6 +235,26 @@ export interface SubscriptionMovements {
 	valuedWithLaterState: boolean;
 	/** An earlier state had a discount since removed, known only by its ID, and valued without it. */
 	discountUnknown: boolean;
+	/** Moments before the events' reach were valued from its invoices. */
+	valuedFromInvoices: boolean;
+	/**
+	 * What the invoices could not date, where it can move this period's figures: when `unpaid` was
+	 * marked (between `from` and `to`), and a change the invoices do not show (made without
+	 * proration), which appears at the events' reach.
+	 */
+	unknown: {
+		unpaidMarked?: { from: number | null; to: number };
+		untracedChange?: { from: number | null; to: number };
+	};
+}
+
+/** A subscription's invoices, for the moments before `until` (the events' reach, or now). */
+export interface BilledContext {
+	/** None: only the discounts serve (an event's discount known by ID). */
+	billed?: Billed;
+	/** Discounts as billed, by ID (removed ones too). */
+	discounts: ReadonlyMap<string, Discount>;
+	until: number;
 }
 
 function moments(sub: Subscription): number[] {
@@ -264,15 +298,21 @@ export async function movementsOf(
 	windowStart: number,
 	lookups: Lookups,
 	options: ValueOptions = STRIPE_DEFAULTS,
+	invoices?: BilledContext,
 ): Promise<SubscriptionMovements> {
 	const first = period.start - 1;
 	const last = period.end - 1;
+	const unknown: SubscriptionMovements['unknown'] = {};
+	const billed = await billedView(current, changes, first, lookups, options, invoices, unknown);
+	const discounts = invoices?.discounts;
+	const stateOf = (t: number) => billed?.at(t) ?? stateAt(current, changes, t, discounts);
 	const times = new Set<number>();
 	for (const t of moments(current)) times.add(t);
 	for (const c of changes) {
 		times.add(c.created);
-		for (const t of moments(stateAt(current, changes, c.created - 1))) times.add(t);
+		for (const t of moments(stateAt(current, changes, c.created - 1, discounts))) times.add(t);
 	}
+	for (const t of billed?.moments ?? []) times.add(t);
 	const sorted = [...times].sort((a, b) => a - b);
 	const inside = sorted.filter((t) => t > first && t < last);
 
@@ -285,14 +325,16 @@ export async function movementsOf(
 	let discountUnknown = false;
 	/** The value at t: what it is worth a month when paying, else 0. */
 	const worth = async (t: number) => {
-		const state = stateAt(current, changes, t);
+		const state = stateOf(t);
 		if (state !== current && unknownDiscount(state)) discountUnknown = true;
 		const value = await subscriptionValueAt(state, t, lookups, options);
 		return isPaying(value) ? value.monthly : 0;
 	};
 	const atStart = await worth(first);
 	const before =
-		atStart > 0 || (await paidBefore(current, changes, sorted, first, lookups, options));
+		atStart > 0 ||
+		billed?.paidBefore === true ||
+		(await paidBefore(current, stateOf, sorted, first, lookups, options));
 	let everPaid = before;
 	let payingInPeriod = atStart > 0;
 	let previous = atStart;
@@ -315,8 +357,18 @@ export async function movementsOf(
 		current.status === 'canceled'
 			? (current.ended_at ?? current.canceled_at ?? Infinity)
 			: Infinity;
-	const valuedWithLaterState =
+	const laterState =
 		first < windowStart && current.created <= Math.min(last, windowStart) && endedAt > first;
+	// From invoices, only the moments no billed line covered were valued with a later state.
+	const valuedWithLaterState = billed ? billed.uncovered() : laterState;
+	// Where the invoices hand over to the events, a difference no event explains is a change the
+	// invoices do not show (made without proration): its moment is not known.
+	if (billed && first < billed.until && billed.until <= last) {
+		const [a, b] = [await worth(billed.until - 1), await worth(billed.until)];
+		const explained = changes.some((c) => c.created === billed.until);
+		if (Math.abs(a - b) > ZERO && !explained)
+			unknown.untracedChange = { from: billed.startOfLineAt(billed.until - 1), to: billed.until };
+	}
 	return {
 		currency: current.currency,
 		customer: customerOf(current),
@@ -331,6 +383,62 @@ export async function movementsOf(
 		timeline,
 		valuedWithLaterState,
 		discountUnknown,
+		valuedFromInvoices: billed?.used() ?? false,
+		unknown,
+	};
+}
+
+/**
+ * The subscription as its invoices bill it, for moments before the events' reach: `at(t)` is null
+ * where no invoice says (then the events' oldest state stands in, and `uncovered()` says so).
+ */
+async function billedView(
+	current: Subscription,
+	changes: readonly SubscriptionChange[],
+	first: number,
+	lookups: Lookups,
+	options: ValueOptions,
+	invoices: BilledContext | undefined,
+	unknown: SubscriptionMovements['unknown'],
+) {
+	if (!invoices?.billed || first >= invoices.until) return undefined;
+	const { billed, until } = invoices;
+	const oldest = stateAt(current, changes, until, invoices.discounts);
+	const prices = await billedPrices(billed, [current, oldest], lookups);
+	if (!prices) return undefined;
+	let unpaidFrom: number | null = null;
+	if (oldest.status === 'unpaid') {
+		const since = unpaidSince(billed, until);
+		unpaidFrom = since.at;
+		// Without an invoice marked uncollectible with it, `unpaid` is known only to lie between
+		// the first unpaid invoice and the events' reach: valued from the first, and named.
+		if (!since.exact && until > first) unknown.unpaidMarked = { from: since.at, to: until };
+	}
+	let used = false;
+	let uncovered = false;
+	return {
+		until,
+		paidBefore: billed.paidBefore,
+		moments: [...billedMoments(billed), ...(unpaidFrom === null ? [] : [unpaidFrom]), until],
+		at(t: number): Subscription | null {
+			if (t >= until) return null;
+			const state = billedStateAt(oldest, billed, t, prices, invoices.discounts, unpaidFrom);
+			if (state) used = true;
+			else {
+				const why = notPayingAt(oldest, t, options);
+				if (why !== 'not_started' && why !== 'ended') uncovered = true;
+			}
+			return state;
+		},
+		used: () => used,
+		uncovered: () => uncovered,
+		/** When the newest line in force at t started: a change it does not show came after. */
+		startOfLineAt: (t: number) =>
+			billed.lines.reduce<number | null>(
+				(latest, l) =>
+					l.start <= t && t < l.end && (latest === null || l.start > latest) ? l.start : latest,
+				null,
+			),
 	};
 }
 
@@ -342,7 +450,7 @@ export async function movementsOf(
  */
 async function paidBefore(
 	current: Subscription,
-	changes: readonly SubscriptionChange[],
+	stateOf: (t: number) => Subscription,
 	times: readonly number[],
 	first: number,
 	lookups: Lookups,
@@ -352,7 +460,7 @@ async function paidBefore(
 	for (const t of times) {
 		if (t < current.created) continue;
 		if (t > first) break;
-		const state = stateAt(current, changes, t);
+		const state = stateOf(t);
 		const value = await subscriptionValueAt(state, t, lookups, options);
 		if (isPaying(value)) return true;
 		if (

@@ -5,12 +5,14 @@
  * subscriptions' by the definition MRR uses (./subscription-value.ts). The same movements per
  * subscription stay available for drill-down (`subscriptions`). Each subscription's value is walked
  * through the period (./subscription-history.ts) with its past rebuilt from the Events API, which
- * reaches back 30 days; before that the oldest state the events reach (the current one when none)
- * stands in, and the report says for how many subscriptions.
+ * reaches back 30 days, and before that from its invoices (./billed-history.ts), which Stripe
+ * keeps forever; what neither can date is named per figure in `limits`.
  *
  * Requests: one pass over every subscription created before the period's end (Stripe has no list
  * of "what ended in this range"), pages of 100, plus one pass over the subscription events since
- * the period's start (pages of 100), plus one lookup per coupon or tiered price MRR needs.
+ * the period's start (pages of 100), plus, for a period starting before the events' reach, one
+ * pass over the invoices created from 32 days before it to its end and one page of older invoices
+ * per subscription billed less often; plus one lookup per coupon or price MRR needs.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -19,6 +21,15 @@ import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
 import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
+import {
+	BILLED_LOOKBACK_SECONDS,
+	coversAt,
+	emptyBilledHistory,
+	lookUpInvoices,
+	readBilledHistory,
+	type Billed,
+	type BilledHistory,
+} from './billed-history';
 import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
 import { SubscriberLedger, SUBSCRIBER_KEYS, type SubscriberKey } from './subscriber-movements';
@@ -79,16 +90,35 @@ export async function subscriptionMovementsReport(
 	const history = await readHistory(ctx, Math.max(period.start, windowStart));
 	// A range that ends in the future is valued up to now: what is scheduled may still change.
 	const upToNow = { start: period.start, end: Math.min(period.end, now + 1) };
-	const tally = await tallySubscriptions(ctx, period, history, (sub) =>
-		movementsOf(
-			sub,
-			changesOf(history, sub.id),
-			upToNow,
-			history.read ? windowStart : Infinity,
-			lookups,
-			definition,
-		),
-	);
+	// Before the events' reach (all of the past without Events: Read) the invoices tell.
+	const reach = history.read ? windowStart : now;
+	const billed = await readInvoices(ctx, upToNow, reach);
+	const tally = await tallySubscriptions(ctx, period, history, async (sub) => {
+		const valued = (own: Billed | undefined) =>
+			movementsOf(
+				sub,
+				changesOf(history, sub.id),
+				upToNow,
+				history.read ? windowStart : Infinity,
+				lookups,
+				definition,
+				billed.read
+					? { billed: own, discounts: billed.history.discounts, until: reach }
+					: undefined,
+			);
+		if (billed.bulk && needsOlderInvoices(sub, billed.history, upToNow.start - 1))
+			await lookUpInvoices(ctx, billed.history, sub.id, { lt: billed.history.from });
+		let m = await valued(billed.history.bySubscription.get(sub.id) ?? noInvoices(billed));
+		// A discount removed since, known from events by ID only: its invoices bill it.
+		if (m.discountUnknown && !billed.bulk && billed.history.read) {
+			await lookUpInvoices(ctx, billed.history, sub.id, {
+				gte: upToNow.start - BILLED_LOOKBACK_SECONDS,
+				lt: upToNow.end,
+			});
+			m = await valued(undefined);
+		}
+		return m;
+	});
 	const sums = tally.ledger.totals();
 	const byCurrency = subscriberRows(sums);
 	const subscribers = subscriberCounts(sums);
@@ -97,7 +127,7 @@ export async function subscriptionMovementsReport(
 		counts.churned,
 		counts.atStart + counts.new + counts.reactivated,
 	);
-	const limits = limitsOf(windowStart, history.read, counts);
+	const limits = limitsOf(windowStart, history.read, billed, counts);
 	const report: IDataObject = {
 		report: 'subscriptionMovements',
 		...describePeriod(period),
@@ -112,22 +142,143 @@ export async function subscriptionMovementsReport(
 		requests: {
 			subscription_pages: tally.list.pagesRead,
 			event_pages: history.list.pagesRead,
-			total_list_requests: tally.list.pagesRead + history.list.pagesRead + (history.read ? 0 : 1),
+			invoice_pages: billed.history.list.pagesRead,
+			invoice_line_pages: billed.history.linePages,
+			invoice_lookups: billed.history.lookups,
+			total_list_requests:
+				tally.list.pagesRead +
+				history.list.pagesRead +
+				(history.read ? 0 : 1) +
+				billed.history.list.pagesRead +
+				billed.history.linePages +
+				billed.history.lookups +
+				(billed.bulk && !billed.read && billed.history.list.pagesRead === 0 ? 1 : 0),
 		},
 	};
-	const notes = movementsNotes(counts, subscribers, history.read, limits);
+	const notes = movementsNotes(counts, subscribers, history.read, billed.read, limits);
 	return withTable(ctx, report, () => movementsTable(period, subscribers, sums, byCurrency, notes));
 }
 
-/** How many subscriptions were valued with less than their history, and why. */
-function limitsOf(windowStart: number, eventsRead: boolean, counts: Counts): IDataObject {
+/** The invoices of the run: read in bulk when the period starts before the events' reach. */
+interface InvoiceRead {
+	history: BilledHistory;
+	/** Read in bulk for the period (it starts before the events' reach). */
+	bulk: boolean;
+	/** Whether the key could read them (Invoices: Read). */
+	read: boolean;
+}
+
+async function readInvoices(
+	ctx: OperationContext,
+	period: { start: number; end: number },
+	reach: number,
+): Promise<InvoiceRead> {
+	const from = period.start - BILLED_LOOKBACK_SECONDS;
+	const keep = { first: period.start - 1, until: reach };
+	if (period.start - 1 >= reach) {
+		const history = emptyBilledHistory(from, keep);
+		return {
+			history,
+			bulk: false,
+			get read() {
+				return history.read;
+			},
+		};
+	}
+	const history = await readBilledHistory(ctx, from, period.end, keep);
+	return {
+		history,
+		bulk: true,
+		get read() {
+			return history.read;
+		},
+	};
+}
+
+/** No invoice in the bulk read: the walk still knows every moment it cannot value from them. */
+const noInvoices = (read: InvoiceRead): Billed | undefined =>
+	read.bulk
+		? { lines: [], uncollectible: [], firstUnpaidInvoice: null, paidBefore: false }
+		: undefined;
+
+/**
+ * A subscription alive at the period's start whose line covering it was billed before the bulk
+ * read (a yearly item): one page of its older invoices.
+ */
+function needsOlderInvoices(sub: Subscription, history: BilledHistory, first: number): boolean {
+	if (!history.read || sub.created > first) return false;
+	const ended = sub.status === 'canceled' ? (sub.ended_at ?? sub.canceled_at ?? 0) : Infinity;
+	if (ended <= first) return false;
+	const own = history.bySubscription.get(sub.id);
+	return !own || (!own.lookedUp && !coversAt(own, first));
+}
+
+/**
+ * How many subscriptions were valued with less than their history, and why; and, per figure, how
+ * many subscriptions have a moment no data dates that can move it.
+ */
+function limitsOf(
+	windowStart: number,
+	eventsRead: boolean,
+	billed: InvoiceRead,
+	counts: Counts,
+): IDataObject {
+	const notKnown: IDataObject[] = [];
+	for (const [what, found] of counts.notKnown) {
+		notKnown.push({
+			what,
+			subscriptions: found.subscriptions,
+			figures: [...found.figures].sort(),
+			valued_as: NOT_KNOWN_VALUED_AS[what],
+		});
+	}
 	return {
 		event_window_start: new Date(Math.max(windowStart, 0) * 1000).toISOString(),
 		events_read: eventsRead,
+		invoices_read: billed.read,
+		invoices_from: billed.bulk
+			? new Date(Math.max(billed.history.from, 0) * 1000).toISOString()
+			: null,
+		valued_from_invoices: counts.fromInvoices,
 		valued_with_later_state: counts.laterState,
 		valued_with_current_state: eventsRead ? counts.noEvents : counts.laterState,
 		removed_discounts_unknown: counts.discountUnknown,
+		figures_not_exact: Object.fromEntries(
+			[...counts.figures.entries()].sort(([a], [b]) => a.localeCompare(b)),
+		),
+		not_known: notKnown,
 	};
+}
+
+type NotKnown = 'unpaid_marked_at' | 'change_without_proration';
+const NOT_KNOWN_VALUED_AS: Record<NotKnown, string> = {
+	unpaid_marked_at:
+		'unpaid from its first unpaid invoice (no invoice was marked uncollectible with it)',
+	change_without_proration:
+		"at the events' reach (the invoices show no proration for it, so not when it was made)",
+};
+
+/**
+ * The figures an undated moment can move: only where the moment may lie on either side of the
+ * period's start or end (inside the period, its timing changes no figure).
+ */
+function figuresOf(
+	what: NotKnown,
+	span: { from: number | null; to: number },
+	period: { start: number; end: number },
+	m: SubscriptionMovements,
+): string[] {
+	const from = span.from ?? -Infinity;
+	const out: string[] = [];
+	const moves =
+		what === 'unpaid_marked_at'
+			? ['churned_mrr', 'contraction_mrr', 'churned_subscribers']
+			: ['expansion_mrr', 'contraction_mrr', 'new_mrr', 'churned_mrr', 'reactivation_mrr'];
+	if (from < period.start && span.to >= period.start) {
+		out.push('mrr_at_start', 'active_subscribers_at_start', ...moves);
+	}
+	if (from < period.end && span.to >= period.end) out.push('mrr_at_end', ...moves);
+	return m.payingInPeriod || m.payingAtEnd || m.paidBefore ? out : [];
 }
 
 /**
@@ -244,6 +395,10 @@ interface Counts {
 	laterState: number;
 	noEvents: number;
 	discountUnknown: number;
+	fromInvoices: number;
+	/** Subscriptions per figure an undated moment can move. */
+	figures: Map<string, number>;
+	notKnown: Map<NotKnown, { subscriptions: number; figures: Set<string> }>;
 }
 
 interface Tally {
@@ -278,6 +433,9 @@ async function tallySubscriptions(
 		laterState: 0,
 		noEvents: 0,
 		discountUnknown: 0,
+		fromInvoices: 0,
+		figures: new Map(),
+		notKnown: new Map(),
 	};
 	const list = ctx.stripe.subscriptions.list({
 		limit: PAGE_SIZE,
@@ -294,6 +452,8 @@ async function tallySubscriptions(
 			if (!history.changes.has(sub.id)) counts.noEvents++;
 		}
 		if (m.discountUnknown) counts.discountUnknown++;
+		if (m.valuedFromInvoices) counts.fromInvoices++;
+		countNotKnown(counts, m, period);
 		// One that paid before and not now still tells whether its customer comes back or is new.
 		ledger.add(m);
 		if (!m.payingInPeriod && !m.payingAtEnd) continue;
@@ -305,6 +465,27 @@ async function tallySubscriptions(
 		countMovements(counts, m, sub);
 	}
 	return { ledger, perSubscription, counts, list };
+}
+
+function countNotKnown(counts: Counts, m: SubscriptionMovements, period: ReportPeriod): void {
+	const spans: Array<[NotKnown, { from: number | null; to: number } | undefined]> = [
+		['unpaid_marked_at', m.unknown.unpaidMarked],
+		['change_without_proration', m.unknown.untracedChange],
+	];
+	const moved = new Set<string>();
+	for (const [what, span] of spans) {
+		if (!span) continue;
+		const figures = figuresOf(what, span, period, m);
+		if (figures.length === 0) continue;
+		let found = counts.notKnown.get(what);
+		if (!found) counts.notKnown.set(what, (found = { subscriptions: 0, figures: new Set() }));
+		found.subscriptions++;
+		for (const f of figures) {
+			found.figures.add(f);
+			moved.add(f);
+		}
+	}
+	for (const f of moved) counts.figures.set(f, (counts.figures.get(f) ?? 0) + 1);
 }
 
 function countMovements(counts: Counts, m: SubscriptionMovements, sub: Subscription): void {
@@ -363,6 +544,7 @@ function movementsNotes(
 	counts: Counts,
 	subscribers: IDataObject,
 	eventsRead: boolean,
+	invoicesRead: boolean,
 	limits: IDataObject,
 ): string[] {
 	const s = (k: string) => String(subscribers[k]);
@@ -387,8 +569,28 @@ function movementsNotes(
 		notes.push(
 			`Stripe keeps events for 30 days: ${counts.laterState} subscription(s) were valued ` +
 				`before ${String(limits.event_window_start)} with the oldest state the events reach ` +
-				`(${counts.noEvents} of them with their current state), since Stripe's API cannot ` +
-				'tell earlier changes of items, prices, quantities, discounts or status.',
+				`(${counts.noEvents} of them with their current state), since ` +
+				(invoicesRead
+					? 'no invoice billed them then.'
+					: "Stripe's API cannot tell earlier changes of items, prices, quantities, " +
+						'discounts or status.'),
+		);
+	}
+	if (!invoicesRead)
+		notes.push(
+			'The key cannot read invoices (Invoices: Read, rak_invoice_read): before the events ' +
+				'reach, subscriptions were valued with the oldest state the events know.',
+		);
+	else if (counts.fromInvoices)
+		notes.push(
+			`${counts.fromInvoices} subscription(s) were valued before the events' reach from their ` +
+				'invoices (each billed line: item, price, quantity, period, prorations, discounts).',
+		);
+	for (const entry of limits.not_known as IDataObject[]) {
+		notes.push(
+			`Not known for ${String(entry.subscriptions)} subscription(s): ${String(entry.what)}, ` +
+				`valued ${String(entry.valued_as)}; it can move ` +
+				`${(entry.figures as string[]).join(', ')}.`,
 		);
 	}
 	if (counts.discountUnknown) {

@@ -8,6 +8,7 @@ import { charge } from './charge';
 import { checkoutSession } from './checkoutSession';
 import { coupon } from './coupon';
 import { customer } from './customer';
+import { dispute } from './dispute';
 import { event } from './event';
 import { invoice } from './invoice';
 import { paymentIntent } from './paymentIntent';
@@ -29,6 +30,7 @@ const readResources = [
 	paymentIntent,
 	charge,
 	refund,
+	dispute,
 	balanceTransaction,
 	payout,
 	checkoutSession,

@@ -12,10 +12,12 @@ import type {
 } from '../framework/operation';
 import { redactFields } from '../framework/read-resource';
 import { definitionFields, periodFields, tableField, timeZoneField } from '../reports/common';
+import { cohortFields, cohortsReport } from '../reports/cohorts';
 import { failedPaymentsReport } from '../reports/failedPayments';
 import { mrrReport } from '../reports/mrr';
 import { payoutsReport } from '../reports/payouts';
 import { revenueReport } from '../reports/revenue';
+import { subscriptionMetricsReport } from '../reports/subscription-metrics';
 import { subscriptionMovementsReport } from '../reports/subscriptionMovements';
 
 const periodic = [...periodFields, timeZoneField];
@@ -114,12 +116,45 @@ export const reportResource: ResourceDefinition = {
 				'subscriptions canceled is contraction; free subscriptions are not subscribers), ' +
 				'with active, new, reactivated and churned subscribers, subscriber churn rate, ' +
 				'MRR churn rate and net MRR growth; the same per subscription for drill-down. ' +
-				'History of the last 30 days from events; earlier, subscriptions are valued with their ' +
-				'current state and the report says how many. ' +
-				'Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) ' +
-				'for the history.',
+				'History of the last 30 days from events, earlier from invoices (any past period ' +
+				'gives the same figures); what neither dates is named per figure in limits. ' +
+				'Needs Subscriptions: Read (rak_subscription_read), and Events: Read ' +
+				'(rak_event_read) and Invoices: Read (rak_invoice_read) for the history.',
 			[...periodic, ...definitionFields],
 			subscriptionMovementsReport,
+		),
+		report(
+			'subscriptionMetrics',
+			'Subscription Metrics',
+			'Subscription metrics over a period',
+			"Stripe's subscription metrics per currency over a period, by its Billing analytics " +
+				'definitions and the MRR definition: active subscribers and ARPU (MRR ÷ active ' +
+				'subscribers) at the end, new, reactivated and churned subscribers, subscriber churn ' +
+				'rate, MRR churn rate, net MRR growth, and trial conversion rate (trials converted, ' +
+				'their first invoice paid, ÷ trials ended by conversion or cancellation). Beyond ' +
+				"Stripe's dashboard: net and gross revenue retention of the subscribers paying at the " +
+				'start (NRR with expansion and reactivation, GRR capped at 100 %). ' +
+				'History of the last 30 days from events; earlier, subscriptions are valued with a ' +
+				'later state and the report names the figures that rest on it. ' +
+				'Needs Subscriptions: Read (rak_subscription_read), Events: Read (rak_event_read) for ' +
+				'the history and Invoices: Read (rak_invoice_read) for the trials’ first invoices.',
+			[...periodic, ...definitionFields],
+			subscriptionMetricsReport,
+		),
+		report(
+			'cohorts',
+			'Retention by Cohort',
+			'Retention by monthly cohort',
+			'Monthly cohort retention table per currency, as Stripe defines cohorts: subscribers ' +
+				'grouped by the month their MRR first went above 0; for each later month, the share ' +
+				'still paying at its end (one who came back counts again in its cohort) and their MRR ' +
+				'then as a share of the MRR they started with. The last month is to date. ' +
+				'History of the last 30 days from events; earlier, subscriptions are valued with a ' +
+				'later state and each figure says whether it rests on it. ' +
+				'Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) ' +
+				'for the history.',
+			[...cohortFields, ...definitionFields],
+			cohortsReport,
 		),
 		report(
 			'failedPayments',

@@ -207,7 +207,7 @@ or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expres
 	review: {
 		labels: { mode: 'Checkout mode', success_url: 'Success URL', cancel_url: 'Cancel URL' },
 		// Each price as it is now (product, nickname, unit amount), and the customer.
-		async context(stripe, params) {
+		async context(stripe, { params }) {
 			const lines = [];
 			for (const item of (params.line_items as IDataObject[]) ?? []) {
 				const price = (await stripe.prices.retrieve(String(item.price), {

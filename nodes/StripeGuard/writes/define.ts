@@ -78,9 +78,10 @@ export type WriteMoney =
 export interface WriteReview extends RequestWords {
 	/**
 	 * What makes the proposal judgeable, read from Stripe when the approver is asked and again
-	 * when the page opens (a refund's charge and customer). Shown only to the approver.
+	 * when the page opens (a refund's charge and customer; a dispute, named in the request's
+	 * path). Given the whole request. Shown only to the approver.
 	 */
-	context?: (stripe: StripeClient, params: IDataObject) => Promise<ReviewLine[]>;
+	context?: (stripe: StripeClient, request: StripeWriteRequest) => Promise<ReviewLine[]>;
 }
 
 export interface WriteSpec<R extends string, O extends string, C extends object> {

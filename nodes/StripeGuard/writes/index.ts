@@ -3,8 +3,6 @@
  * builders, what the approver is shown, the money, the executable set, the credential test's
  * probes. The Stripe Guard node proposes them; Stripe Guard Approval reviews and executes them.
  */
-import type { IDataObject } from 'n8n-workflow';
-
 import type { Proposal } from '../../shared/proposals/proposals';
 import { requestLines, type ProposalReview, type ReviewLine } from '../../shared/proposals/review';
 import type { StripeClient } from '../../shared/transport';
@@ -12,6 +10,7 @@ import { checkoutSessionWrites } from './checkoutSession';
 import { couponWrites } from './coupon';
 import { customerWrites } from './customer';
 import type { WriteDefinition, WriteDraft, WriteInput } from './define';
+import { disputeWrites } from './dispute';
 import { invoiceWrites } from './invoice';
 import { paymentIntentWrites } from './paymentIntent';
 import { priceWrites } from './price';
@@ -30,6 +29,7 @@ export const WRITES = [
 	...invoiceWrites,
 	...paymentIntentWrites,
 	...refundWrites,
+	...disputeWrites,
 	...checkoutSessionWrites,
 	...couponWrites,
 ] as const;
@@ -144,7 +144,7 @@ export async function readReviewContext(
 	const read = writeOf(proposal)?.review.context;
 	if (!read) return [];
 	try {
-		return await read(stripe, proposal.request.params as IDataObject);
+		return await read(stripe, proposal.request);
 	} catch (error) {
 		return [
 			{

@@ -3,6 +3,7 @@
  * Stripe takes, required text, choices, whole numbers, URLs, emails; each refusal is a
  * WriteInputError in words that say what to fix.
  */
+import type { IdPrefix } from '../../shared/ids';
 import type { StripeWriteRequest } from '../../shared/proposals/proposals';
 import { WriteInputError, type WriteInput } from './define';
 import {
@@ -19,8 +20,8 @@ export const check = (problem: string | undefined) => {
 	if (problem) throw new WriteInputError(problem);
 };
 
-/** The ID in `input[name]`, trimmed, with the object type's prefix. */
-export function id(input: WriteInput, name: string, label: string, prefix: string): string {
+/** The ID in `input[name]`, trimmed, with the object type's prefix (one of them). */
+export function id(input: WriteInput, name: string, label: string, prefix: IdPrefix): string {
 	const value = typeof input[name] === 'string' ? (input[name] as string).trim() : input[name];
 	check(idProblem(value, label, prefix));
 	return value as string;

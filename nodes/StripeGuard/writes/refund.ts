@@ -128,7 +128,7 @@ export const refundCreate = defineWrite({
 		labels: { amount: 'Amount', charge: 'Charge', reason: 'Reason' },
 		amountParams: ['amount'],
 		// The charge as it is now: amount, already refunded, date, customer.
-		async context(stripe, params) {
+		async context(stripe, { params }) {
 			const charge = (await stripe.charges.retrieve(String(params.charge), {
 				expand: ['customer'],
 			})) as unknown as IDataObject;

@@ -5,7 +5,8 @@
  * undefined.
  */
 
-import { isStripeId } from '../../shared/ids';
+import { isStripeId, type IdPrefix } from '../../shared/ids';
+import { prefixWords } from '../framework/words';
 
 /** Currencies Stripe settles or charges in (ISO 4217, lower case as Stripe writes them). */
 const STRIPE_CURRENCIES = new Set(
@@ -89,9 +90,11 @@ export function metadataProblem(value: unknown): string | undefined {
  */
 const ID_LENGTH = { made: 255, chosen: 5000 };
 
-export function idProblem(value: unknown, label: string, prefix: string): string | undefined {
+export function idProblem(value: unknown, label: string, prefix: IdPrefix): string | undefined {
 	if (!isStripeId(value, prefix)) {
-		const rule = prefix ? `must start with ${prefix}` : 'may hold only letters, digits, _ and -';
+		const rule = prefix
+			? `must start with ${prefixWords(prefix)}`
+			: 'may hold only letters, digits, _ and -';
 		return `"${asText(value).slice(0, 60)}" is not a ${label} ID: it ${rule}`;
 	}
 	const id = value as string;

@@ -19,6 +19,7 @@ const GROUP_NAMES: Record<string, string> = {
 	payout: 'Payouts',
 	event: 'Events',
 	coupon: 'Coupons',
+	dispute: 'Disputes',
 };
 
 /**
@@ -34,6 +35,7 @@ export const READ_PERMISSIONS = [
 	'rak_subscription_read',
 	'rak_invoice_read',
 	'rak_charge_read',
+	'rak_dispute_read',
 	'rak_payment_intent_read',
 	'rak_checkout_session_read',
 	'rak_balance_read',

@@ -34,6 +34,7 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 {
 	private first?: Promise<WithLastResponse<P>>;
 	private want = Infinity;
+	private concurrency?: number;
 	/** Pages Stripe has answered for this list, windows included: what reading it cost. */
 	pagesRead = 0;
 	private readonly fetchPage: (
@@ -63,6 +64,15 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 	 */
 	upTo(count: number): this {
 		this.want = count;
+		return this;
+	}
+
+	/**
+	 * Asks for at most `pages` pages at once when read in windows (20 otherwise): for lists whose
+	 * objects are large (events carry their whole object), so what is in flight stays small.
+	 */
+	inFlightAtMost(pages: number): this {
+		this.concurrency = pages;
 		return this;
 	}
 
@@ -97,7 +107,11 @@ export class ListRequest<T, P extends Page<T> = StripeList<T>>
 				params: StripeParams,
 				options: RequestOptions,
 			) => Promise<StripeList<T & { id: string }>>;
-			yield* readWindows(fetchList, this.params, range, { want: this.want, ordered });
+			yield* readWindows(fetchList, this.params, range, {
+				want: this.want,
+				ordered,
+				concurrency: this.concurrency,
+			});
 			return;
 		}
 		let position = 0;

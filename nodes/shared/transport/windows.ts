@@ -32,6 +32,7 @@ export const WINDOWED_LISTS: ReadonlySet<string> = new Set([
 	'/v1/checkout/sessions',
 	'/v1/coupons',
 	'/v1/customers',
+	'/v1/disputes',
 	'/v1/events',
 	'/v1/invoices',
 	'/v1/payment_intents',

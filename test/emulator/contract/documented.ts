@@ -32,6 +32,12 @@ export const CHECKOUT_URL_PARAMS = ['success_url', 'cancel_url', 'return_url'];
  */
 export const CHECKOUT_LINE_ITEMS = { payment: 100, subscription: 40, perKind: 20 };
 
+/**
+ * docs.stripe.com/api/disputes/update#update_dispute-evidence: "The combined character count of
+ * all fields is limited to 150,000."
+ */
+export const DISPUTE_EVIDENCE_CHARACTERS = 150_000;
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
 	typeof v === 'object' && v !== null && !Array.isArray(v);
 const bracket = (param: string, key: string) => (param ? `${param}[${key}]` : key);
@@ -101,6 +107,25 @@ function intervalProblem(param: string, recurring: unknown): ContractViolation |
 	};
 }
 
+/** Every text in a value, at any depth. */
+const texts = (value: unknown): string[] =>
+	typeof value === 'string'
+		? [value]
+		: isObject(value) || Array.isArray(value)
+			? Object.values(value).flatMap(texts)
+			: [];
+
+function evidenceProblem(evidence: unknown): ContractViolation | undefined {
+	const count = texts(evidence).reduce((n, t) => n + chars(t), 0);
+	if (count <= DISPUTE_EVIDENCE_CHARACTERS) return undefined;
+	return {
+		message:
+			`The evidence has ${count} characters in all; ` +
+			`at most ${DISPUTE_EVIDENCE_CHARACTERS} are allowed.`,
+		param: 'evidence',
+	};
+}
+
 /** The first documented limit a request's parameters break, as Stripe answers it. */
 export function checkDocumented(
 	method: string,
@@ -116,6 +141,7 @@ export function checkDocumented(
 		const problem = intervalProblem(param, recurring);
 		if (problem) return problem;
 	}
+	if (template === '/v1/disputes/{id}') return evidenceProblem(params.evidence);
 	if (template !== '/v1/checkout/sessions') return undefined;
 	for (const param of CHECKOUT_URL_PARAMS) {
 		const value = params[param];
