@@ -341,6 +341,7 @@ test(
 				'paymentIntent',
 				'charge',
 				'refund',
+				'dispute',
 				'balance',
 				'balanceTransaction',
 				'payout',
@@ -366,6 +367,7 @@ test(
 				'delete',
 			]);
 			expect(operationsOf('refund')).toEqual(['get', 'list', 'create']);
+			expect(operationsOf('dispute')).toEqual(['get', 'list', 'updateEvidence', 'close']);
 			expect(operationsOf('invoice')).toEqual([
 				'get',
 				'list',
