@@ -28,6 +28,12 @@ import {
 
 /** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
 const WINDOW_MARGIN = 3600;
+/**
+ * Subscription pages asked for at once. Twenty (the lists' default) let the heap's peak follow how
+ * many full pages happen to be arriving together: measured over 50,000 subscriptions, 3.4 to
+ * 5.0 MB; ten, 3.4 to 3.6 MB, for 8 to 18 % more time at Stripe-like latency (two runs each).
+ */
+const SUBSCRIPTION_PAGES_AT_ONCE = 10;
 
 export interface SubscriberTally {
 	ledger: SubscriberLedger;
@@ -71,12 +77,14 @@ export async function tallySubscribers(
 		eventPages: history.pagesRead,
 		lookups,
 	};
-	const list = ctx.stripe.subscriptions.list({
-		limit: PAGE_SIZE,
-		status: 'all',
-		created: { lt: range.end },
-		expand: SUBSCRIPTION_EXPANSION,
-	});
+	const list = ctx.stripe.subscriptions
+		.list({
+			limit: PAGE_SIZE,
+			status: 'all',
+			created: { lt: range.end },
+			expand: SUBSCRIPTION_EXPANSION,
+		})
+		.inFlightAtMost(SUBSCRIPTION_PAGES_AT_ONCE);
 	// Each customer's MRR needs no order: pages are taken as they arrive.
 	for await (const [sub] of list.inAnyOrder()) {
 		const changes = changesOf(history, sub.id);
