@@ -6,7 +6,7 @@
  *   the number of active subscribers as of 30 days ago, plus any new subscribers in those 30 days"
  *   (support.stripe.com/questions/calculating-subscriber-churn-rate-in-billing), over the report's
  *   period. A reactivated subscriber joins the denominator as a new one does: its second churn is
- *   counted, so the rate stays within 100 %. (Subscription Movements computes the same.)
+ *   counted, so the rate stays within 100 %. (Subscription Movements uses these too.)
  * - MRR churn rate, gross (Stripe's churned revenue: "the total MRR lost during a period due to
  *   downgrades or churn"), over the MRR at the start.
  * - ARPU: MRR ÷ active subscribers (Stripe's Billing analytics; free subscriptions are no active

@@ -34,6 +34,7 @@ import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
 import { SubscriberLedger, SUBSCRIBER_KEYS, type SubscriberKey } from './subscriber-movements';
 import { CurrencySums, percent } from './sums';
+import { mrrChurnRate, subscriberChurnRate } from './subscriber-rates';
 import { withTable, type Table } from './table';
 import {
 	changeOf,
@@ -281,19 +282,6 @@ function figuresOf(
 	return m.payingInPeriod || m.payingAtEnd || m.paidBefore ? out : [];
 }
 
-/**
- * Subscriber churn rate as Stripe defines it: "the sum of churned subscribers in the past 30 days
- * divided by the number of active subscribers as of 30 days ago, plus any new subscribers in those
- * 30 days" (support.stripe.com/questions/calculating-subscriber-churn-rate-in-billing), over the
- * report's period. A reactivated subscriber joins the denominator as a new one does: its second
- * churn is counted, so that rate stays within 100 %.
- */
-const subscriberChurn = (r: Record<SubscriberKey, number>) =>
-	percent(
-		r.churned_subscribers,
-		r.active_subscribers_at_start + r.new_subscribers + r.reactivated_subscribers,
-	);
-
 /** The subscriber counts of every currency together, and their churn rate. */
 function subscriberCounts(sums: CurrencySums<SubscriberKey>): IDataObject {
 	const all = Object.fromEntries(SUBSCRIBER_COUNTS.map((k) => [k, 0])) as Record<
@@ -304,7 +292,7 @@ function subscriberCounts(sums: CurrencySums<SubscriberKey>): IDataObject {
 		const row = sums.get(currency);
 		for (const k of SUBSCRIBER_COUNTS) all[k] += row[k];
 	}
-	const churn = subscriberChurn(all);
+	const churn = subscriberChurnRate(all);
 	return {
 		active_subscribers_at_start: all.active_subscribers_at_start,
 		new_subscribers: all.new_subscribers,
@@ -527,13 +515,8 @@ function subscriberRows(sums: CurrencySums<SubscriberKey>): IDataObject {
 			// Each figure is rounded once; what rounding leaves between the sides is shown, never
 			// hidden.
 			rounding: n('mrr_at_end') - n('mrr_at_start') - movements,
-			subscriber_churn_rate_percent: subscriberChurn(exact),
-			// Stripe's churned revenue: "the total MRR lost during a period due to downgrades or
-			// churn", against the MRR at the start.
-			mrr_churn_rate_percent: percent(
-				exact.churned_mrr + exact.contraction_mrr,
-				exact.mrr_at_start,
-			),
+			subscriber_churn_rate_percent: subscriberChurnRate(exact),
+			mrr_churn_rate_percent: mrrChurnRate(exact),
 		});
 	}
 	return byCurrency;
