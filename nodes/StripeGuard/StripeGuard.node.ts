@@ -44,6 +44,11 @@ export class StripeGuard implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' },
+			{
+				name: 'stripeGuardAuditApi',
+				required: true,
+				displayOptions: { show: { resource: ['proposal'] } },
+			},
 		],
 		properties: [...describeResources(resources), toolDescriptionField(resources, querySpecs)],
 	};

@@ -32,6 +32,10 @@ import {
 	type Reviewed,
 } from './request';
 import { withChatLegend } from './visible-text';
+import { proposedRow } from './audit';
+import { auditTrailOf, notRecorded } from './audit-trail';
+import { auditTableField } from '../shared/audit/fields';
+import { searchAuditTables } from '../StripeGuard/methods/listSearch';
 
 // Output indexes: Expired is first so that a time-out never reaches Approved (execute-writes.ts).
 export { OUTPUT } from './execute-writes';
@@ -86,6 +90,11 @@ export class StripeGuardApproval implements INodeType {
 		outputNames: ['Expired', 'Approved', 'Rejected', 'Failed'],
 		credentials: [
 			{ name: 'stripeRestrictedKeyApi', required: true, testedBy: 'stripeRestrictedKeyApiTest' },
+			{
+				name: 'stripeGuardAuditApi',
+				required: true,
+				displayOptions: { show: { auditTrail: [true] } },
+			},
 		],
 		webhooks: (['GET', 'POST'] as const).map((httpMethod) => ({
 			name: 'default',
@@ -228,11 +237,29 @@ export class StripeGuardApproval implements INodeType {
 					},
 				],
 			},
+			{
+				displayName: 'Audit Trail',
+				name: 'auditTrail',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to append every proposal, approval and outcome to an n8n Data Table as it ' +
+					'happens, through an n8n API key. A proposal whose row cannot be written is not ' +
+					'sent for approval, and an approval that cannot be recorded is not executed. ' +
+					'Recommended with a live key.',
+			},
+			{
+				...auditTableField(
+					'The Data Table the rows are appended to; it needs the audit columns (see the README)',
+				),
+				displayOptions: { show: { auditTrail: [true] } },
+			},
 		],
 	};
 
 	methods = {
 		credentialTest: { stripeRestrictedKeyApiTest },
+		listSearch: { searchAuditTables },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -353,6 +380,29 @@ export class StripeGuardApproval implements INodeType {
 			}),
 		}));
 		const reviewed = await reviewAll(this, credentials, entries);
+		// Recorded before anyone is asked: a proposal the trail does not hold is never decided.
+		const trail = auditTrailOf(this);
+		if (trail) {
+			const where = {
+				workflowId: this.getWorkflow().id ?? '',
+				executionId: this.getExecutionId(),
+				decideBy: new Date(deadline).toISOString(),
+			};
+			try {
+				await trail.append(entries.map((e) => proposedRow(e.proposal, where, e.agent)));
+			} catch (error) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`The proposals were not recorded: ${notRecorded(trail, error)}`,
+					{
+						description:
+							'Nothing was sent for approval and nothing was executed. Check the Stripe Guard ' +
+							'Audit Trail credential (an n8n API key with dataTableRow:create) and that the ' +
+							'Audit Table has the columns the README lists, then run again.',
+					},
+				);
+			}
+		}
 		const context = {
 			mode: credentials.mode,
 			workflow,

@@ -6,66 +6,17 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { auditRow, type AuditRow, type AuditValues } from '../shared/audit/columns';
 import { idempotencyKey, type Proposal } from '../shared/proposals/proposals';
 import type { Approval } from './decisions';
 
-/** n8n's Data Table column types; `json` is a string column holding JSON. */
-type Kind = 'string' | 'number' | 'boolean' | 'date' | 'json';
-
-/**
- * Every column of the audit trail, in the order a table shows them. The `audit` record uses the
- * same names (auditRecord below is typed by them): a field cannot be in one and not the other.
- */
-export const AUDIT_COLUMNS = {
-	time: 'date',
-	event: 'string',
-	proposalId: 'string',
-	resource: 'string',
-	operation: 'string',
-	summary: 'string',
-	mode: 'string',
-	outcome: 'string',
-	stripeObjectId: 'string',
-	requestId: 'string',
-	idempotencyKey: 'string',
-	replayed: 'boolean',
-	reason: 'string',
-	approver: 'string',
-	approvers: 'json',
-	approverIdentity: 'string',
-	approvals: 'json',
-	linkDeliveredTo: 'string',
-	comment: 'string',
-	decidedAt: 'date',
-	workflowId: 'string',
-	executionId: 'string',
-	request: 'json',
-	amounts: 'json',
-	proposedAt: 'date',
-	expiresAt: 'date',
-	agentNode: 'string',
-	agentTool: 'string',
-	agentToolInput: 'json',
-	chatModelNode: 'string',
-	chatModel: 'string',
-} as const satisfies Record<string, Kind>;
-
-export type AuditColumn = keyof typeof AUDIT_COLUMNS;
-
-type ValueOf<K extends Kind> = K extends 'boolean' ? boolean : K extends 'json' ? unknown : string;
-
-/** Values by column; a record or a row holds some of them. */
-export type AuditValues = { [C in AuditColumn]?: ValueOf<(typeof AUDIT_COLUMNS)[C]> | null };
-
-/** A row as n8n's Data Table node inserts it: every column, each a string, boolean or null. */
-export type AuditRow = Record<AuditColumn, string | boolean | null>;
-
-/** The columns with n8n's Data Table types, to create the table (`json` is stored as string). */
-export const auditTableColumns = () =>
-	(Object.entries(AUDIT_COLUMNS) as Array<[AuditColumn, Kind]>).map(([name, kind]) => ({
-		name,
-		type: kind === 'json' ? 'string' : kind,
-	}));
+export {
+	AUDIT_COLUMNS,
+	auditTableColumns,
+	type AuditColumn,
+	type AuditRow,
+	type AuditValues,
+} from '../shared/audit/columns';
 
 export type Outcome = 'executed' | 'failed' | 'rejected' | 'expired';
 
@@ -91,6 +42,8 @@ export interface Decision {
 	decidedAt: string;
 	workflowId: string;
 	executionId: string;
+	/** When the wait for a decision ended or ends (rows only; not in the `audit` record). */
+	decideBy?: string;
 }
 
 /**
@@ -134,23 +87,8 @@ export function auditRecord(
 	return record as IDataObject;
 }
 
-/** A value as its column stores it: JSON as text, dates as ISO text, nothing as null. */
-function cell(kind: Kind, value: unknown): string | boolean | null {
-	if (value === undefined || value === null || value === '') return null;
-	if (kind === 'json') return JSON.stringify(value);
-	if (kind === 'boolean') return value === true;
-	return String(value);
-}
-
-export function auditRow(values: AuditValues): AuditRow {
-	const row = {} as AuditRow;
-	for (const [column, kind] of Object.entries(AUDIT_COLUMNS) as Array<[AuditColumn, Kind]>)
-		row[column] = cell(kind, values[column]);
-	return row;
-}
-
 /** What every row of a proposal repeats, so that any one row says what was proposed and where. */
-function proposalValues(proposal: Proposal, decision: Decision, agent?: AgentOrigin): AuditValues {
+function proposalValues(proposal: Proposal, where: Where, agent?: AgentOrigin): AuditValues {
 	return {
 		proposalId: proposal.proposalId,
 		resource: proposal.resource,
@@ -162,8 +100,9 @@ function proposalValues(proposal: Proposal, decision: Decision, agent?: AgentOri
 		amounts: proposal.amounts,
 		proposedAt: proposal.createdAt,
 		expiresAt: proposal.expiresAt,
-		workflowId: decision.workflowId,
-		executionId: decision.executionId,
+		decideBy: where.decideBy ?? null,
+		workflowId: where.workflowId,
+		executionId: where.executionId,
 		...agent,
 	};
 }
@@ -191,10 +130,47 @@ function approvalEvents(decision: Decision, event: 'approved' | 'rejected'): Aud
 	}));
 }
 
+/** Where a proposal is being decided: the workflow, the execution, and the wait's deadline. */
+export type Where = Pick<Decision, 'workflowId' | 'executionId' | 'decideBy'>;
+
+/** The row of a proposal received, written before anyone is asked. */
+export function proposedRow(proposal: Proposal, where: Where, agent?: AgentOrigin): AuditRow {
+	return auditRow({
+		...proposalValues(proposal, where, agent),
+		time: proposal.createdAt,
+		event: 'proposed',
+	});
+}
+
+/** The rows of each approval of a proposal, written before it is executed. */
+export function approvalRows(proposal: Proposal, decision: Decision, agent?: AgentOrigin) {
+	const base = proposalValues(proposal, decision, agent);
+	return approvalEvents(decision, 'approved').map((event) => auditRow({ ...base, ...event }));
+}
+
+/**
+ * The row of the outcome: the rejection (with who rejected), or executed, failed or expired.
+ * `record` is the item's `audit`; `at` is when the outcome became known.
+ */
+export function outcomeRow(
+	proposal: Proposal,
+	decision: Decision,
+	record: IDataObject,
+	at: string,
+	agent?: AgentOrigin,
+): AuditRow {
+	const base = proposalValues(proposal, decision, agent);
+	const outcome = record.outcome as Outcome;
+	return auditRow(
+		outcome === 'rejected'
+			? { ...base, ...record, ...approvalEvents(decision, 'rejected')[0] }
+			: { ...base, ...record, time: at, event: outcome },
+	);
+}
+
 /**
  * The rows of one proposal's way through the approval, one per event: proposed; then each
- * approval and the outcome (executed or failed), or the rejection, or the expiry. `record` is the
- * item's `audit`; `at` is when the outcome became known.
+ * approval and the outcome (executed or failed), or the rejection, or the expiry.
  */
 export function auditRows(
 	proposal: Proposal,
@@ -203,16 +179,14 @@ export function auditRows(
 	at: string,
 	agent?: AgentOrigin,
 ): AuditRow[] {
-	const base = proposalValues(proposal, decision, agent);
 	const outcome = record.outcome as Outcome;
-	const events: AuditValues[] = [{ time: proposal.createdAt, event: 'proposed' }];
-	if (outcome === 'rejected')
-		events.push({ ...record, ...approvalEvents(decision, 'rejected')[0] });
-	else {
-		if (outcome !== 'expired') events.push(...approvalEvents(decision, 'approved'));
-		events.push({ ...record, time: at, event: outcome });
-	}
-	return events.map((event) => auditRow({ ...base, ...event }));
+	return [
+		proposedRow(proposal, decision, agent),
+		...(outcome === 'rejected' || outcome === 'expired'
+			? []
+			: approvalRows(proposal, decision, agent)),
+		outcomeRow(proposal, decision, record, at, agent),
+	];
 }
 
 /**

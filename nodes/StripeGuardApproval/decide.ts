@@ -7,6 +7,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import type { Decision } from './audit';
+import { auditTrailOf, recordOutcomes, type AuditTrail } from './audit-trail';
 import type { BatchEntry, BatchProblem, Refused } from './batch';
 import { approveOneOfTwo, claimFinal, decisionState, recordResult } from './decisions';
 import { carryOutDecision, expiredOutputs, NOTHING_WRITTEN } from './execute-writes';
@@ -106,14 +107,15 @@ async function decide(
 			problem: 'Enter your name: it goes into the audit record.',
 		});
 	const record = decisionRecord(fn, link, who, form, waiting.now);
-	if (expired) return expire(show, waiting, record, submission.expiredText);
+	const trail = auditTrailOf(fn);
+	if (expired) return await expire(show, waiting, record, submission.expiredText, trail);
 	if (decision === 'approve' && waiting.twoNeeded) {
 		const pending = secondApproval(show, key, record, form);
 		if (pending) return pending;
 	}
 	if (!claimFinal(key, decision, record.approver)) return alreadyDecided(show, key, 409);
 
-	const done = await carryOutDecision(fn, waiting.credentials, waiting, decision, record);
+	const done = await carryOutDecision(fn, waiting.credentials, waiting, decision, record, trail);
 	const { heading, lines } = done.result;
 	recordResult(key, [heading, ...lines].join(' · '));
 	show(heading, lines);
@@ -142,20 +144,23 @@ function decisionRecord(
 		decidedAt: at,
 		workflowId: fn.getWorkflow().id ?? '',
 		executionId: fn.getExecutionId(),
+		...(Number.isFinite(link.deadline) ? { decideBy: new Date(link.deadline).toISOString() } : {}),
 	};
 }
 
 /** n8n's wait tracker can resume late: the node checks its own deadline, and nothing runs. */
-function expire(
+async function expire(
 	show: Show,
 	waiting: Waiting,
 	record: Decision,
 	expiredText: string,
-): IWebhookResponseData {
+	trail: AuditTrail | undefined,
+): Promise<IWebhookResponseData> {
 	if (!claimFinal(waiting.key, 'expired', '')) return alreadyDecided(show, waiting.key, 409);
 	const outputs = expiredOutputs(waiting.entries, waiting.problems, record, expiredText);
 	recordResult(waiting.key, NOTHING_WRITTEN);
-	show(`Too late. ${expiredText}`, [NOTHING_WRITTEN]);
+	const unrecorded = await recordOutcomes(trail, outputs);
+	show(`Too late. ${expiredText}`, unrecorded ? [NOTHING_WRITTEN, unrecorded] : [NOTHING_WRITTEN]);
 	return { noWebhookResponse: true, workflowData: outputs };
 }
 

@@ -10,6 +10,7 @@ import { withoutSecrets } from '../shared/privacy/privacy';
 import { idempotencyKey } from '../shared/proposals/proposals';
 import { createStripeClient, type StripeClient } from '../shared/transport';
 import {
+	approvalRows,
 	auditRecord,
 	auditRows,
 	refusedRow,
@@ -17,6 +18,7 @@ import {
 	type Decision,
 	type Outcome,
 } from './audit';
+import { notRecorded, recordOutcomes, type AuditTrail } from './audit-trail';
 import type { BatchEntry, BatchProblem } from './batch';
 import type { PageResult } from './page';
 
@@ -155,6 +157,7 @@ function refusedItems(
 			// The record keeps the shape it always had; where an unnamed link went is in the row.
 			const record: Partial<Decision> = { ...decision };
 			delete record.linkDeliveredTo;
+			delete record.decideBy;
 			const at = new Date(Date.now()).toISOString();
 			outputs[OUTPUT.failed].push({
 				json: {
@@ -170,7 +173,9 @@ function refusedItems(
 
 /**
  * Carries out a final decision: refused proposals to Expired or Failed, then the proposals
- * rejected, or executed (Approved, or Failed where Stripe refused). Also what the page says.
+ * rejected, or executed (Approved, or Failed where Stripe refused). With an audit trail, the
+ * approvals are recorded before Stripe is called (not recorded, nothing is executed) and every
+ * outcome after. Also what the page says.
  */
 export async function carryOutDecision(
 	fn: IWebhookFunctions,
@@ -178,16 +183,34 @@ export async function carryOutDecision(
 	batch: { entries: BatchEntry[]; problems: BatchProblem[] },
 	decision: 'approve' | 'reject',
 	record: Decision,
+	trail?: AuditTrail,
 ): Promise<{ outputs: INodeExecutionData[][]; result: PageResult }> {
 	const { entries } = batch;
 	const outputs: INodeExecutionData[][] = [[], [], [], []];
 	refusedItems(outputs, batch.problems, record);
 	const by = record.approver ? ` by ${record.approver}` : '';
+	const finish = async (result: PageResult) => {
+		const unrecorded = await recordOutcomes(trail, outputs);
+		return {
+			outputs,
+			result: unrecorded ? { ...result, lines: [...result.lines, unrecorded] } : result,
+		};
+	};
 	if (decision === 'reject') {
 		outputs[OUTPUT.rejected].push(
 			...entries.map((entry) => notExecutedItem(entry, record, 'rejected')),
 		);
-		return { outputs, result: { heading: `Rejected${by}`, lines: [NOTHING_WRITTEN] } };
+		return await finish({ heading: `Rejected${by}`, lines: [NOTHING_WRITTEN] });
+	}
+	const unapproved = trail && (await approvalsNotRecorded(trail, entries, record));
+	if (unapproved) {
+		outputs[OUTPUT.failed].push(
+			...entries.map((entry) => ({
+				json: { error: unapproved, ...audited(entry, record, 'failed', { reason: unapproved }) },
+				pairedItem: { item: entry.itemIndex },
+			})),
+		);
+		return await finish({ heading: `Approved${by}, but not executed`, lines: [unapproved] });
 	}
 	const done = await executeApproved(
 		fn.getNode(),
@@ -207,5 +230,21 @@ export async function carryOutDecision(
 		}),
 		...failed.map((item) => `Not done: ${String(item.json.error)}`),
 	];
-	return { outputs, result: { heading, lines } };
+	return await finish({ heading, lines });
+}
+
+/** Records the approvals before anything runs; the reason nothing runs when they cannot be. */
+async function approvalsNotRecorded(
+	trail: AuditTrail,
+	entries: BatchEntry[],
+	record: Decision,
+): Promise<string | undefined> {
+	try {
+		await trail.append(
+			entries.flatMap((entry) => approvalRows(entry.proposal, record, entry.agent)),
+		);
+		return undefined;
+	} catch (error) {
+		return `Not executed: ${notRecorded(trail, error)}. ${NOTHING_WRITTEN}`;
+	}
 }

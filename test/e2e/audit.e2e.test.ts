@@ -1,11 +1,12 @@
 /**
- * The audit trail on a real n8n 2.41.1: an AI Agent (its model scripted on 127.0.0.1) proposes a
- * refund, a person approves it, and the approval's rows (`auditRows`) go through Split Out into a
- * real n8n Data Table with n8n's own Data Table node; the incident-reconstruction example then
- * reads them back with Stripe's events and prints the story. Also what n8n 2.41.1 allows: its
- * data-table helper refuses every node but its own Data Table nodes (a community node asking for
- * it is refused), so the rows are written after Stripe executed, and a table that refuses them
- * fails the execution without undoing the write.
+ * The audit trail on a real n8n 2.41.1. An AI Agent (its model scripted on 127.0.0.1) proposes a
+ * refund; Stripe Guard Approval, with Audit Trail on, appends each event to a real n8n Data Table
+ * through n8n's public API (an API key limited to rows), before what depends on it: the proposal
+ * before anyone is asked, the approval before Stripe is called. Proposal Status reads the rows
+ * (pending, then executed with the refund's ID), and the incident-reconstruction example prints the
+ * story with Stripe's events. A table that refuses the proposal's row stops the execution before
+ * anyone is asked; one that refuses the approval's row stops the write before Stripe is called.
+ * Also why the public API: n8n's data-table helper refuses every node but its own Data Table nodes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +27,11 @@ jest.setTimeout(15 * 60_000);
 const PORT = 5713;
 const TABLE = 'Stripe Guard audit';
 const NARROW_TABLE = 'Narrow table';
+const SHRINKING_TABLE = 'Table that loses a column';
 const WRITES = { id: 'sgE2eAuditWrites', name: 'Stripe Guard (emulator, writes)' };
 const READS = { id: 'stripeGuardLocal', name: 'Stripe Guard (offline emulator)' };
 const OPENAI = { id: 'sgE2eAuditModel', name: 'Scripted model' };
+const AUDIT = { id: 'sgE2eAuditTrail', name: 'Stripe Guard audit trail (n8n API)' };
 
 let emulator: StripeEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -37,6 +40,8 @@ let server: Awaited<ReturnType<typeof runtime.startServer>>;
 let cookie: string;
 let userFolder: string;
 let projectId: string;
+/** The tables' IDs by name, as n8n gave them. */
+const tables: Record<string, string> = {};
 
 type Row = Record<string, unknown>;
 
@@ -65,44 +70,22 @@ const rowsOf = async (name: string) =>
 		)
 	).data;
 
-/** The approval's rows, from any of its four outputs, into a Data Table by n8n's own node. */
-const storeRows = (table: string, x: number) => [
-	node(
-		'Audit rows',
-		'n8n-nodes-base.splitOut',
-		{ fieldToSplitOut: 'auditRows', include: 'noOtherFields', options: {} },
-		[x, 0],
-	),
-	node(
-		'Store audit rows',
-		'n8n-nodes-base.dataTable',
-		{
-			resource: 'row',
-			operation: 'insert',
-			dataTableId: { __rl: true, mode: 'name', value: table },
-			columns: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
-			options: {},
-		},
-		[x + 220, 0],
-		{ typeVersion: 1.1 },
-	),
-];
-
-const approvalNode = (x: number) =>
+/** The approval with Audit Trail on, into the table named. */
+const approvalNode = (table: string, x: number) =>
 	node(
 		'Stripe Guard Approval',
 		'n8n-nodes-stripe-guard.stripeGuardApproval',
-		{ operation: 'sendAndWait', webhookUrl: receiver.url, expireAfter: 1, expireUnit: 'hours' },
+		{
+			operation: 'sendAndWait',
+			webhookUrl: receiver.url,
+			expireAfter: 1,
+			expireUnit: 'hours',
+			auditTrail: true,
+			auditTable: { __rl: true, mode: 'id', value: tables[table] },
+		},
 		[x, 0],
-		{ credentials: { stripeRestrictedKeyApi: WRITES } },
+		{ credentials: { stripeRestrictedKeyApi: WRITES, stripeGuardAuditApi: AUDIT } },
 	);
-
-const intoRows = {
-	'Stripe Guard Approval': {
-		main: [0, 1, 2, 3].map(() => [{ node: 'Audit rows', type: 'main', index: 0 }]),
-	},
-	'Audit rows': { main: [[{ node: 'Store audit rows', type: 'main', index: 0 }]] },
-};
 
 /** Webhook → AI Agent (scripted model, a Stripe Guard tool that proposes refunds) → approval. */
 function agentWorkflow() {
@@ -128,8 +111,7 @@ function agentWorkflow() {
 				[300, 200],
 				{ credentials: { stripeRestrictedKeyApi: WRITES } },
 			),
-			approvalNode(440),
-			...storeRows(TABLE, 660),
+			approvalNode(TABLE, 440),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
@@ -138,20 +120,19 @@ function agentWorkflow() {
 				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
 			},
 			'Propose refund': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
-			...intoRows,
 		},
 	};
 }
 
-/** Webhook → propose a refund → approval → rows into a table that lacks most columns. */
-function narrowTableWorkflow() {
+/** Webhook → propose a refund → approval, audited into `table`. */
+function refundWorkflow(id: string, path: string, table: string) {
 	return {
-		id: 'sgE2eAuditNarrow',
-		name: 'Refund, audited into a table that refuses the rows',
+		id,
+		name: `Refund, audited into ${table}`,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			webhook('sg-audit-narrow', 'onReceived'),
+			webhook(path, 'onReceived'),
 			node(
 				'Propose refund',
 				'n8n-nodes-stripe-guard.stripeGuard',
@@ -164,15 +145,55 @@ function narrowTableWorkflow() {
 				[220, 0],
 				{ credentials: { stripeRestrictedKeyApi: WRITES } },
 			),
-			approvalNode(440),
-			...storeRows(NARROW_TABLE, 660),
+			approvalNode(table, 440),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'Propose refund', type: 'main', index: 0 }]] },
 			'Propose refund': { main: [[{ node: 'Stripe Guard Approval', type: 'main', index: 0 }]] },
-			...intoRows,
 		},
 	};
+}
+
+/** Webhook (answers with the last node) → Proposal: Get Status, from the audit table. */
+function statusWorkflow() {
+	return {
+		id: 'sgE2eAuditStatus',
+		name: 'Proposal status',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			webhook('sg-audit-status', 'lastNode'),
+			node(
+				'Proposal status',
+				'n8n-nodes-stripe-guard.stripeGuard',
+				{
+					resource: 'proposal',
+					operation: 'status',
+					proposalId: '={{ $json.body.proposalId }}',
+					auditTable: { __rl: true, mode: 'id', value: tables[TABLE] },
+				},
+				[220, 0],
+				{
+					typeVersion: 2,
+					credentials: { stripeRestrictedKeyApi: READS, stripeGuardAuditApi: AUDIT },
+				},
+			),
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Proposal status', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** What Proposal Status answers, through the status workflow's webhook. */
+async function statusOfProposal(proposalId: string): Promise<Row> {
+	const res = await fetch(`${server.url}/webhook/sg-audit-status`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ proposalId }),
+	});
+	if (!res.ok) throw new Error(`status ${res.status}: ${await res.text()}`);
+	return (await res.json()) as Row;
 }
 
 /**
@@ -327,25 +348,54 @@ beforeAll(async () => {
 		stripe(READS, emulator.keys.testRead, false),
 		{ ...OPENAI, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
+	// What a user does once, in n8n's editor: the tables, and an API key limited to rows.
+	server = await runtime.startServer(n8n, env);
+	({ cookie } = await runtime.setupOwner(server.url));
+	projectId = (await rest<{ id: string }>('/projects/personal')).id;
+	const narrow = [{ name: 'event', type: 'string' }];
+	for (const [name, columns] of [
+		[TABLE, auditTableColumns()],
+		[SHRINKING_TABLE, auditTableColumns()],
+		[NARROW_TABLE, narrow],
+	] as const) {
+		const table = await rest<{ id: string }>(`/projects/${projectId}/data-tables`, {
+			method: 'POST',
+			body: { name, columns },
+		});
+		tables[name] = table.id;
+	}
+	const { rawApiKey } = await rest<{ rawApiKey: string }>('/api-keys', {
+		method: 'POST',
+		body: {
+			label: 'Stripe Guard audit trail',
+			expiresAt: null,
+			scopes: ['dataTable:list', 'dataTableRow:create', 'dataTableRow:read'],
+		},
+	});
+	await server.stop();
+	// The workflows name the tables by their IDs, as workflows saved in the editor do.
+	await runtime.importCredentials(n8n, env, [
+		{
+			...AUDIT,
+			type: 'stripeGuardAuditApi',
+			data: { apiKey: rawApiKey, baseUrl: `http://127.0.0.1:${PORT}/api/v1` },
+		},
+	]);
 	const example = JSON.parse(
 		readFileSync(join(runtime.ROOT, 'examples/incident-reconstruction.json'), 'utf8'),
 	) as { id: string };
-	for (const workflow of [agentWorkflow(), narrowTableWorkflow(), example]) {
+	const published = [
+		agentWorkflow(),
+		refundWorkflow('sgE2eAuditNarrow', 'sg-audit-narrow', NARROW_TABLE),
+		refundWorkflow('sgE2eAuditShrinking', 'sg-audit-shrinking', SHRINKING_TABLE),
+		statusWorkflow(),
+	];
+	for (const workflow of [...published, example]) {
 		await runtime.importWorkflow(n8n, env, workflow);
 		if (workflow !== example) await runtime.publishWorkflow(n8n, env, workflow.id);
 	}
 	server = await runtime.startServer(n8n, env);
 	({ cookie } = await runtime.setupOwner(server.url));
-	projectId = (await rest<{ id: string }>('/projects/personal')).id;
-	// The table a user creates once: the columns the node's rows have (README, Audit trail).
-	await rest(`/projects/${projectId}/data-tables`, {
-		method: 'POST',
-		body: { name: TABLE, columns: auditTableColumns() },
-	});
-	await rest(`/projects/${projectId}/data-tables`, {
-		method: 'POST',
-		body: { name: NARROW_TABLE, columns: [{ name: 'event', type: 'string' }] },
-	});
 });
 
 afterAll(async () => {
@@ -377,8 +427,21 @@ test(
 		const chargeId = freshCharge();
 		const asked = await trigger('sg-audit-agent', { question: `Refund ${chargeId}` });
 		expect(await executionStatus(asked.executionId)).toBe('waiting');
-		// Nothing leaves the node while it waits: a pending proposal has no row yet.
-		expect(await rowsOf(TABLE)).toEqual([]);
+		// Recorded before anyone was asked; Proposal Status says it waits, and until when.
+		const proposed = await rowsOf(TABLE);
+		expect(proposed.map((r) => r.event)).toEqual(['proposed']);
+		const proposalId = String(proposed[0].proposalId);
+		const pending = await statusOfProposal(proposalId);
+		expect(pending).toMatchObject({
+			proposalId,
+			status: 'pending',
+			resource: 'refund',
+			operation: 'create',
+			summary: `Refund $3.00 of charge ${chargeId} — reason: duplicate`,
+			stripeObjectId: null,
+		});
+		expect(Date.parse(String(pending.decideBy))).toBeGreaterThan(Date.now() + 50 * 60_000);
+		expect(String(pending.note)).toContain('Waiting for a person');
 
 		const page = await decide(asked.url, {
 			approver: 'Ada Lovelace',
@@ -391,7 +454,14 @@ test(
 		const [refund] = emulator.list('refund', 'test').filter((r) => r.charge === chargeId);
 		const rows = (await rowsOf(TABLE)).sort((a, b) => Number(a.id) - Number(b.id));
 		expect(rows.map((r) => r.event)).toEqual(['proposed', 'approved', 'executed']);
-		const proposalId = String(rows[0].proposalId);
+		expect(await statusOfProposal(proposalId)).toMatchObject({
+			status: 'executed',
+			stripeObjectId: refund.id,
+			approvers: ['Ada Lovelace'],
+			comment: 'Charged twice',
+			idempotencyKey: `stripe-guard-${proposalId}`,
+		});
+		expect((await statusOfProposal('prop_0000000000000000')).status).toBe('unknown');
 		const post = emulator.requests.find(
 			(r) => r.path === '/v1/refunds' && r.idempotencyKey === `stripe-guard-${proposalId}`,
 		)!;
@@ -469,17 +539,76 @@ test(
 	},
 );
 
-test(
-	'a table that refuses the rows fails the execution, but only after Stripe executed: ' +
-		'the rows leave the node with its outputs',
-	async () => {
-		const chargeId = freshCharge();
-		const asked = await trigger('sg-audit-narrow', { chargeId });
-		await decide(asked.url, { approver: 'Grace Hopper', decision: 'approve' });
-		expect(await finished(asked.executionId)).toBe('error');
-		const run = await executionRun(server.url, cookie, asked.executionId);
-		expect(lastOutputs(run, 'Stripe Guard Approval')[1]).toHaveLength(1);
-		expect(JSON.stringify(run.runData['Store audit rows'])).toContain('unknown column name');
-		expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toHaveLength(1);
-	},
-);
+/** The last finished execution of a workflow. */
+const lastFinished = (workflowId: string) =>
+	waitFor(`an execution of ${workflowId} to finish`, async () => {
+		const query = encodeURIComponent(JSON.stringify({ workflowId }));
+		const res = await fetch(`${server.url}/rest/executions?filter=${query}`, {
+			headers: { cookie },
+		});
+		const { data } = (await res.json()) as {
+			data: { results: Array<{ id: string; status: string }> };
+		};
+		return data.results.find((e) => !['new', 'running', 'waiting'].includes(e.status));
+	});
+
+const refundPosts = (chargeId: string) =>
+	emulator.requests.filter(
+		(r) => r.method === 'POST' && r.path === '/v1/refunds' && r.body.charge === chargeId,
+	);
+
+test("a table that refuses the proposal's row: nobody is asked", async () => {
+	const chargeId = freshCharge();
+	const sent = receiver.messages.length;
+	const res = await fetch(`${server.url}/webhook/sg-audit-narrow`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ chargeId }),
+	});
+	expect(res.status).toBe(200);
+	const execution = await lastFinished('sgE2eAuditNarrow');
+	expect(execution.status).toBe('error');
+	const run = (await executionRun(server.url, cookie, execution.id)) as unknown as {
+		runData: Record<string, Array<{ error?: { message?: string; description?: string } }>>;
+	};
+	const { error } = run.runData['Stripe Guard Approval'][0];
+	expect(error?.message).toContain(
+		`The proposals were not recorded: the audit trail (data table ${tables[NARROW_TABLE]}) ` +
+			'did not take the row:',
+	);
+	expect(error?.message).toContain('unknown column name');
+	expect(error?.description).toContain('Nothing was sent for approval and nothing was executed');
+	expect(receiver.messages.length).toBe(sent);
+	expect(refundPosts(chargeId)).toEqual([]);
+});
+
+test("a table that refuses the approval's row: the write stops before Stripe", async () => {
+	const chargeId = freshCharge();
+	const asked = await trigger('sg-audit-shrinking', { chargeId });
+	expect((await rowsOf(SHRINKING_TABLE)).map((r) => r.event)).toEqual(['proposed']);
+	// Someone removes a column the approval's row needs while the proposal waits.
+	const columns = await rest<Array<{ id: string; name: string }>>(
+		`/projects/${projectId}/data-tables/${tables[SHRINKING_TABLE]}/columns`,
+	);
+	const approver = columns.find((c) => c.name === 'approver')!;
+	await rest(
+		`/projects/${projectId}/data-tables/${tables[SHRINKING_TABLE]}/columns/${approver.id}`,
+		{ method: 'DELETE' },
+	);
+	const page = await decide(asked.url, { approver: 'Grace Hopper', decision: 'approve' });
+	const text = await page.text();
+	expect(text).toContain('Approved by Grace Hopper, but not executed');
+	expect(text).toContain('Nothing was written to Stripe.');
+	await succeeded(asked.executionId);
+	const run = await executionRun(server.url, cookie, asked.executionId);
+	const [expired, approved, rejected, failed] = lastOutputs(run, 'Stripe Guard Approval');
+	expect([expired.length, approved.length, rejected.length, failed.length]).toEqual([0, 0, 0, 1]);
+	expect(String(failed[0].json.error)).toMatch(
+		new RegExp(
+			String.raw`^Not executed: the audit trail \(data table ${tables[SHRINKING_TABLE]}\) ` +
+				String.raw`did not take the row: .*unknown column name 'approver'`,
+		),
+	);
+	expect(refundPosts(chargeId)).toEqual([]);
+	expect(emulator.list('refund', 'test').filter((r) => r.charge === chargeId)).toEqual([]);
+});

@@ -350,6 +350,7 @@ test(
 				'coupon',
 				'report',
 				'query',
+				'proposal',
 			]);
 			const operationsOf = (resource: string) =>
 				tool.properties
@@ -379,6 +380,7 @@ test(
 				'void',
 			]);
 			expect(operationsOf('query')).toEqual(['run']);
+			expect(operationsOf('proposal')).toEqual(['status']);
 			expect(operationsOf('report')).toEqual([
 				'mrr',
 				'revenue',

@@ -10,11 +10,12 @@
  * declaration, and each row saying what its event was: the exact request, amounts, Stripe's IDs,
  * the idempotency key, mode, who decided, how they are known and where their link went, the
  * comment, the workflow and execution, and for an agent the tool, the model's arguments and the
- * chat model.
+ * chat model. And Proposal Status, reading those rows back, says what became of each proposal.
  */
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { proposalStatus } from '../../nodes/shared/audit/status';
 import { AUDIT_COLUMNS } from '../../nodes/StripeGuardApproval/audit';
 import { runApproval, useApprovalSetup, type ApprovalRun } from './approval-harness';
 import { runStripeGuard, type TestCredential } from './harness';
@@ -81,6 +82,17 @@ const agentOutput = (proposals: IDataObject[], inputs: IDataObject[]) => ({
 		observation: JSON.stringify([p]),
 	})),
 });
+
+/** What Proposal Status says after each way, from the rows. */
+const STATUS: Record<Way, Record<string, unknown>> = {
+	executed: { status: 'executed' },
+	rejected: { status: 'rejected', stripeObjectId: null },
+	late: { status: 'expired', stripeObjectId: null },
+	refusedByStripe: { status: 'failed', stripeObjectId: null },
+	writesOff: { status: 'failed', stripeObjectId: null },
+	refusedAtDecision: { status: 'failed', stripeObjectId: null },
+	twoApprovers: { status: 'executed', approvers: [ADA, GRACE] },
+};
 
 const all = (out: ReturnType<ApprovalRun['outputs']>): INodeExecutionData[] => [
 	...out.expired,
@@ -257,6 +269,21 @@ test('every way an approval ends gives one row per proposal and event, each comp
 				if (way === 'writesOff') expect(outcome.reason).toMatch(/Allow Writes off/);
 				if (way === 'late') expect(outcome.reason).toMatch(/expired at/);
 				if (way === 'refusedAtDecision') expect(outcome.reason).toMatch(/another credential/);
+
+				// Proposal Status reads the same rows back (as the table returns them) and says what
+				// became of the proposal; before any decision, pending until decideBy, then expired.
+				const id = String(own[0].proposalId);
+				const status = proposalStatus(id, own, Date.now());
+				expect(status).toMatchObject(STATUS[way]);
+				if (status.status === 'executed') expect(status.stripeObjectId).toBe(item.json.id);
+				if (status.status === 'failed') expect(status.reason).toBe(outcome.reason);
+				if (way === 'refusedAtDecision') continue;
+				const decideBy = Date.parse(String(own[0].decideBy));
+				expect(decideBy).toBeGreaterThan(Date.parse(proposal.createdAt as string));
+				expect(proposalStatus(id, own.slice(0, 1), decideBy - 1).status).toBe('pending');
+				expect(proposalStatus(id, own.slice(0, 1), decideBy).status).toBe('expired');
+				// Another time through approval (proposed again): only the new round counts.
+				expect(proposalStatus(id, [...own, own[0]], decideBy - 1).status).toBe('pending');
 			}
 			const written = e.list('refund', 'test').length;
 			expect(written).toBe(way === 'executed' || two ? proposals.length : 0);

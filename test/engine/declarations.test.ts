@@ -8,6 +8,7 @@
  */
 import { NodeHelpers, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
+import { SEARCH_AUDIT_TABLES } from '../../nodes/shared/audit/fields';
 import { READ_PERMISSIONS } from '../../nodes/shared/credentials/permissions';
 import { OBJECT_TYPES } from '../../nodes/shared/privacy/stripe-fields';
 import { WINDOWED_LISTS } from '../../nodes/shared/transport/windows';
@@ -103,9 +104,12 @@ function locators(properties: INodeProperties[]): INodeProperties[] {
 	]);
 }
 
+/** The one locator that is not of Stripe: the audit trail's n8n Data Table. */
+const isAuditTable = (field: INodeProperties) => field.name === 'auditTable';
+
 test('every locator field names a declared resource, whose look-up exists', () => {
 	expect(undeclaredTargets()).toEqual([]);
-	const fields = locators(node.description.properties);
+	const fields = locators(node.description.properties).filter((f) => !isAuditTable(f));
 	expect(fields.length).toBeGreaterThan(querySpecs.length);
 	const methods = Object.keys(node.methods.listSearch);
 	for (const field of fields) {
@@ -121,10 +125,14 @@ test('every locator field names a declared resource, whose look-up exists', () =
 	}
 });
 
-test('one look-up per declared resource, and no other', () => {
+test('one look-up per declared resource and the audit tables, and no other', () => {
 	expect(Object.keys(node.methods.listSearch).sort()).toEqual(
-		querySpecs.map((s) => searchMethodOf(s.label)).sort(),
+		[...querySpecs.map((s) => searchMethodOf(s.label)), SEARCH_AUDIT_TABLES].sort(),
 	);
+	const audit = locators(node.description.properties).filter(isAuditTable);
+	expect(audit.map((f) => f.modes![0].typeOptions?.searchListMethod)).toEqual([
+		SEARCH_AUDIT_TABLES,
+	]);
 	expect(new Set(querySpecs.map((s) => s.value)).size).toBe(querySpecs.length);
 });
 

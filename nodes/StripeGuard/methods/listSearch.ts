@@ -7,11 +7,12 @@
  * looked up directly; where IDs have none (coupons), the text is also tried as an ID. Requests go
  * through the transport, so a missing permission is named.
  */
-import type {
-	IDataObject,
-	ILoadOptionsFunctions,
-	INodeListSearchItems,
-	INodeListSearchResult,
+import {
+	NodeOperationError,
+	type IDataObject,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
 } from 'n8n-workflow';
 
 import { readCredentials } from '../../shared/credentials/credentials';
@@ -21,6 +22,8 @@ import { dashboardUrl, searchMethodOf } from '../framework/locator';
 import { endpointsOf, listExpansion, type ReadResourceSpec } from '../framework/read-resource';
 import { querySpecs } from '../resources';
 import { createStripeClient, isStripeApiError } from '../../shared/transport';
+import { SEARCH_AUDIT_TABLES } from '../../shared/audit/fields';
+import { listDataTables } from '../../shared/audit/table';
 
 /** Rows per page of the list the editor shows. */
 export const LIST_PAGE_SIZE = 25;
@@ -104,11 +107,33 @@ async function lookUp(
 }
 
 /**
+ * The n8n Data Tables the audit trail's API key can see (not Stripe: n8n's own public API),
+ * filtered by name here.
+ */
+export async function searchAuditTables(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	try {
+		const text = (filter ?? '').toLowerCase();
+		const tables = await listDataTables(this);
+		return {
+			results: tables
+				.filter((t) => !text || t.name.toLowerCase().includes(text) || t.id === filter)
+				.map((t) => ({ name: t.name, value: t.id })),
+		};
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
+}
+
+/**
  * Each look-up as n8n calls it, under the name its locator fields give (searchMethodOf): `this` is
  * the load-options context; errors are the node's, naming a missing permission.
  */
-export const listSearch = Object.fromEntries(
-	querySpecs.map((spec) => [
+export const listSearch = Object.fromEntries([
+	[SEARCH_AUDIT_TABLES, searchAuditTables],
+	...querySpecs.map((spec) => [
 		searchMethodOf(spec.label),
 		async function (
 			this: ILoadOptionsFunctions,
@@ -122,7 +147,7 @@ export const listSearch = Object.fromEntries(
 			}
 		},
 	]),
-) as Record<
+]) as Record<
 	string,
 	(
 		this: ILoadOptionsFunctions,

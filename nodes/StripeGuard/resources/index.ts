@@ -15,6 +15,7 @@ import { paymentIntent } from './paymentIntent';
 import { payout } from './payout';
 import { price } from './price';
 import { product } from './product';
+import { proposalResource } from './proposal';
 import { queryResource } from './query';
 import { refund } from './refund';
 import { reportResource } from './report';
@@ -58,7 +59,13 @@ function inShownOrder(listed: ResourceDefinition[]): ResourceDefinition[] {
 	return shown;
 }
 
-const shown = inShownOrder([...readResources, balance, reportResource, queryResource(querySpecs)]);
+const shown = inShownOrder([
+	...readResources,
+	balance,
+	reportResource,
+	queryResource(querySpecs),
+	proposalResource,
+]);
 
 export const resources = shown.map(withWrites);
 
