@@ -14,9 +14,12 @@ const {
 	mkdtempSync,
 	openSync,
 	readFileSync,
+	readdirSync,
 	rmSync,
+	statSync,
 	writeFileSync,
 } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
@@ -73,9 +76,47 @@ function ensureN8n() {
 	return runtime;
 }
 
+/** A hash of what the package ships (package.json and the built files), to tell a rebuild. */
+function builtPackageHash() {
+	const hash = createHash('sha256');
+	const add = (path) => {
+		if (statSync(path).isDirectory()) {
+			for (const entry of readdirSync(path).sort()) add(join(path, entry));
+		} else {
+			hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
+		}
+	};
+	add(join(ROOT, 'package.json'));
+	add(join(ROOT, 'dist'));
+	return hash.digest('hex');
+}
+
+function installedPackageState(userFolder) {
+	const nodesDir = join(userFolder, '.n8n/nodes');
+	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
+	const stampFile = join(nodesDir, '.stripe-guard-build');
+	const built = builtPackageHash();
+	const current =
+		existsSync(join(target, 'package.json')) &&
+		existsSync(stampFile) &&
+		readFileSync(stampFile, 'utf8') === built;
+	return { nodesDir, target, stampFile, current, built };
+}
+
+/** Whether the user folder holds an installation of the current build (nothing to reinstall). */
+function installedPackageIsCurrent(userFolder) {
+	try {
+		return installedPackageState(userFolder).current;
+	} catch {
+		return false; // not built
+	}
+}
+
 /**
  * Packs this project and installs the tarball into
  * the user folder as n8n's community installer does.
+ * It stamps the build it installed: `npm start` skips packing and installing when the stamp says
+ * the build is unchanged (installedPackageIsCurrent). Returns the installed package's folder.
  */
 function installPackage(userFolder) {
 	const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -86,8 +127,8 @@ function installPackage(userFolder) {
 		throw new Error(
 			`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`,
 		);
-	const nodesDir = join(userFolder, '.n8n/nodes');
-	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
+	const { nodesDir, target, stampFile, built } = installedPackageState(userFolder);
+	rmSync(stampFile, { force: true });
 	rmSync(target, { recursive: true, force: true });
 	mkdirSync(target, { recursive: true });
 	const packDir = mkdtempSync(join(tmpdir(), 'stripe-guard-pack-'));
@@ -132,6 +173,7 @@ function installPackage(userFolder) {
 			2,
 		),
 	);
+	writeFileSync(stampFile, built);
 	return target;
 }
 
@@ -268,6 +310,27 @@ async function importWorkflow(runtime, env, workflow) {
 		return await n8nCommand(runtime, env, ['import:workflow', `--input=${file}`]);
 	} finally {
 		rmSync(file, { force: true });
+	}
+}
+
+/**
+ * Imports several workflows in one n8n command (`import:workflow --separate --input=<dir>`, one
+ * file per workflow): one start of the CLI instead of one per workflow. Each JSON carries an `id`;
+ * the same id replaces the stored workflow. Imported workflows are unpublished (n8n's default).
+ */
+async function importWorkflows(runtime, env, workflows) {
+	if (workflows.length === 0) return '';
+	const dir = mkdtempSync(join(env.N8N_USER_FOLDER, 'workflows-'));
+	try {
+		workflows.forEach((workflow, i) =>
+			writeFileSync(
+				join(dir, `${String(i).padStart(3, '0')}-${workflow.id}.json`),
+				JSON.stringify(workflow),
+			),
+		);
+		return await n8nCommand(runtime, env, ['import:workflow', '--separate', `--input=${dir}`]);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
 	}
 }
 
@@ -462,41 +525,54 @@ function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
 	return copy;
 }
 
+/** tsc's arguments: `entries` compiled to CommonJS under .tmp/<name>. */
+function tscArgs(name, entries, rootDir, { incremental = false } = {}) {
+	const out = join(ROOT, '.tmp', name);
+	const args = [
+		join(ROOT, 'node_modules/typescript/bin/tsc'),
+		...[entries].flat(),
+		...['--outDir', out, '--rootDir', rootDir, '--module', 'commonjs', '--target', 'es2022'],
+		...['--moduleResolution', 'node', '--strict', '--resolveJsonModule', '--esModuleInterop'],
+		...['--skipLibCheck', '--types', 'node'],
+		// The build info lives in the output folder: deleting the folder compiles afresh.
+		...(incremental ? ['--incremental', '--tsBuildInfoFile', join(out, '.tsbuildinfo')] : []),
+	];
+	return { out, args };
+}
+
 /**
  * Compiles TypeScript from the repository (the emulator,
  * the engine harness) to CommonJS under .tmp/<name>.
  */
 function compileTypeScript(name, entries, rootDir) {
-	const out = join(ROOT, '.tmp', name);
-	execFileSync(
-		process.execPath,
-		[
-			join(ROOT, 'node_modules/typescript/bin/tsc'),
-			...[entries].flat(),
-			...[
-				'--outDir',
-				out,
-				'--rootDir',
-				rootDir,
-				'--module',
-				'commonjs',
-				'--target',
-				'es2022',
-				'--moduleResolution',
-				'node',
-			],
-			...[
-				'--strict',
-				'--resolveJsonModule',
-				'--esModuleInterop',
-				'--skipLibCheck',
-				'--types',
-				'node',
-			],
-		],
-		{ cwd: ROOT, stdio: 'inherit', timeout: 120_000 },
-	);
+	const { out, args } = tscArgs(name, entries, rootDir);
+	execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
 	return out;
+}
+
+/**
+ * As compileTypeScript, without blocking (other start-up work runs meanwhile) and incremental
+ * (a second compile of unchanged sources only checks them). Resolves with the output folder.
+ */
+function compileTypeScriptAsync(name, entries, rootDir) {
+	const { out, args } = tscArgs(name, entries, rootDir, { incremental: true });
+	return new Promise((resolvePromise, reject) => {
+		const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		let output = '';
+		const collect = (chunk) => (output = (output + chunk).slice(-20_000));
+		child.stdout.on('data', collect);
+		child.stderr.on('data', collect);
+		const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			if (code === 0) resolvePromise(out);
+			else reject(new Error(`tsc failed (${signal ?? `exit ${code}`}):\n${output}`));
+		});
+	});
 }
 
 /**
@@ -513,10 +589,12 @@ module.exports = {
 	PACKAGE_NAME,
 	ensureN8n,
 	installPackage,
+	installedPackageIsCurrent,
 	n8nEnv,
 	n8nCommand,
 	importCredentials,
 	importWorkflow,
+	importWorkflows,
 	publishWorkflow,
 	executeWorkflow,
 	startServer,
@@ -524,6 +602,7 @@ module.exports = {
 	setupOwner,
 	compileEmulator,
 	compileTypeScript,
+	compileTypeScriptAsync,
 	EXAMPLE_SLACK_URL,
 	localiseExample,
 };

@@ -5,9 +5,12 @@
  * launches (and only those) for api.stripe.com there (test/route-stripe.js, with the test CA of
  * test/tls trusted in those processes only); with STRIPE_API_KEY=rk_test_… (or rk_live_…) it uses
  * real Stripe and routes nothing. The n8n user folder (database, credentials, workflows you build)
- * lives outside the repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts;
- * the credential is re-imported under the same id on every start (the emulator's keys are new each
- * time), the examples under their own ids when new or changed. Ctrl-C stops everything.
+ * lives outside the repository in ~/.cache/n8n-nodes-stripe-guard/start-user and survives restarts.
+ * The credentials and the examples are imported under fixed ids when new or changed (the emulator's
+ * keys are the same on every start), all credentials in one n8n command and all examples in
+ * another: each n8n command costs a start of n8n's CLI (5–10 s here), so a second start usually
+ * runs none. Every step prints a progress line with the seconds since the start. Ctrl-C stops
+ * everything.
  *
  * The examples that post to Slack or send email reach a local outbox instead (a Slack-compatible
  * webhook on 127.0.0.1:12112 and a mail server on 127.0.0.1:12125), which prints what arrives here.
@@ -17,13 +20,21 @@
  * redis-server packages, on 127.0.0.1:55433 and :56380; nothing is kept between starts).
  *
  * Environment: STRIPE_API_KEY, N8N_PORT (5678), STRIPE_EMULATOR_PORT (12111), OUTBOX_SLACK_PORT
- * (12112), OUTBOX_SMTP_PORT (12125),
+ * (12112), OUTBOX_SMTP_PORT (12125), STRIPE_GUARD_RESET_EXAMPLES=1 (import the credentials and
+ * every example again, replacing edits made in the editor),
  * N8N_LOG=1 (copy n8n's log to the terminal; it always goes to <user folder>/n8n.log).
  */
 'use strict';
 const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	statSync,
+	writeFileSync,
+} = require('node:fs');
 const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 
@@ -48,6 +59,12 @@ const SMTP_CREDENTIAL = {
 const SLACK_PORT = Number(process.env.OUTBOX_SLACK_PORT || 12112);
 const SMTP_PORT = Number(process.env.OUTBOX_SMTP_PORT || 12125);
 const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
+
+const STARTED = Date.now();
+/** A progress line: seconds since `npm start` began, then what is happening. */
+function progress(text) {
+	console.log(`[${((Date.now() - STARTED) / 1000).toFixed(1).padStart(5)} s] ${text}`);
+}
 
 /** @type {{stop: () => Promise<void>} | undefined} */
 let server;
@@ -76,18 +93,21 @@ async function shutdown(code) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-/** Compiles and starts the emulator; resolves with what it prints when listening. */
-async function startEmulator() {
+/** Starts the compiled emulator (under `out`); resolves with what it prints when listening. */
+async function startEmulator(out) {
 	if (!(await runtime.portFree(EMULATOR_PORT))) {
 		throw new Error(
 			`port ${EMULATOR_PORT} is in use (another \`npm start\` ` +
 				'or emulator?): stop it, or set STRIPE_EMULATOR_PORT',
 		);
 	}
-	const out = runtime.compileEmulator();
-	const child = spawn(process.execPath, [join(out, 'cli.js'), '--port', String(EMULATOR_PORT)], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[join(out, 'emulator/cli.js'), '--port', String(EMULATOR_PORT)],
+		{
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	emulatorChild = child;
 	let stderr = '';
 	child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
@@ -115,22 +135,22 @@ async function startEmulator() {
 }
 
 /** Slack and email for the examples, on this machine: what they send is printed, nothing leaves. */
-async function startOutbox() {
-	const out = runtime.compileTypeScript(
-		'outbox',
-		['test/receiver.ts', 'test/smtp-receiver.ts'],
-		'test',
-	);
+async function startOutbox(out) {
 	const { startReceiver } = require(join(out, 'receiver.js'));
 	const { startSmtpReceiver } = require(join(out, 'smtp-receiver.js'));
+	const { mailBody } = require(join(out, 'mail-text.js'));
+	const indent = (text) => text.replace(/^/gm, '    ');
 	const slack = await startReceiver({
 		port: SLACK_PORT,
-		onMessage: (m) => console.log(`\n[outbox] Slack message:\n${m.text}\n`),
+		onMessage: (m) => console.log(`\n[outbox] Slack message:\n${indent(m.text)}\n`),
 	});
 	const smtp = await startSmtpReceiver({
 		port: SMTP_PORT,
 		onMail: (m) =>
-			console.log(`\n[outbox] Email to ${m.to.join(', ')}: ${m.subject} (${m.raw.length} bytes)\n`),
+			console.log(
+				`\n[outbox] Email to ${m.to.join(', ')}\n  Subject: ${m.subject}\n` +
+					`${indent(mailBody(m.raw) || '(empty body)')}\n`,
+			),
 	});
 	return { slack, smtp };
 }
@@ -149,6 +169,85 @@ function stripeKey() {
 	return key;
 }
 
+/** A content hash of what was imported: what is unchanged is not imported again. */
+const hashOf = (...parts) => {
+	const hash = createHash('sha256');
+	for (const part of parts)
+		hash.update(typeof part === 'string' || Buffer.isBuffer(part) ? part : JSON.stringify(part));
+	return hash.digest('hex');
+};
+
+/** Runs `work`, with a progress line before and one with its duration after. */
+async function timed(text, work, done = 'done') {
+	progress(`${text}…`);
+	const t = Date.now();
+	const result = await work();
+	progress(`  ${done} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+	return result;
+}
+
+/** What `npm start` runs from the repository's TypeScript: the emulator and the outbox. */
+const START_ENTRIES = [
+	'test/emulator/cli.ts',
+	'test/receiver.ts',
+	'test/smtp-receiver.ts',
+	'test/mail-text.ts',
+];
+
+/**
+ * Compiles START_ENTRIES to .tmp/start, unless the sources they read (the emulator's folder, the
+ * outbox, the routing preload, the lockfile's dependencies) are those of the last compile.
+ * Resolves with the output folder.
+ */
+async function compileStartParts() {
+	const out = join(runtime.ROOT, '.tmp/start');
+	const stamp = join(out, '.sources');
+	const files = [];
+	const walk = (path) => {
+		if (statSync(path).isDirectory())
+			for (const entry of readdirSync(path).sort()) walk(join(path, entry));
+		else files.push(path);
+	};
+	for (const path of [
+		'test/emulator',
+		...START_ENTRIES.slice(1),
+		'test/route-stripe.js',
+		'package-lock.json',
+	])
+		walk(join(runtime.ROOT, path));
+	const sources = hashOf(...files.flatMap((file) => [file, readFileSync(file)]));
+	if (
+		existsSync(join(out, 'emulator/cli.js')) &&
+		existsSync(stamp) &&
+		readFileSync(stamp, 'utf8') === sources
+	) {
+		progress('The emulator and the outbox are compiled from these sources: kept');
+		return out;
+	}
+	const compiled = await timed('Compiling the Stripe emulator and the outbox (TypeScript)', () =>
+		runtime.compileTypeScriptAsync('start', START_ENTRIES, 'test'),
+	);
+	writeFileSync(stamp, sources);
+	return compiled;
+}
+
+/**
+ * Publishes a workflow through the REST API of the running n8n, as the editor's Publish button
+ * does: its current version becomes the active one.
+ */
+async function publishOverRest(url, cookie, id) {
+	const headers = { cookie, 'Content-Type': 'application/json' };
+	const got = await fetch(`${url}/rest/workflows/${id}`, { headers });
+	if (!got.ok) throw new Error(`reading workflow ${id}: ${got.status} ${await got.text()}`);
+	const { data } = await got.json();
+	const res = await fetch(`${url}/rest/workflows/${id}/activate`, {
+		method: 'POST',
+		headers,
+		body: JSON.stringify({ versionId: data.versionId }),
+	});
+	if (!res.ok) throw new Error(`publishing workflow ${id}: ${res.status} ${await res.text()}`);
+}
+
 async function main() {
 	const key = stripeKey();
 	const n8n = runtime.ensureN8n();
@@ -156,11 +255,23 @@ async function main() {
 	mkdirSync(userFolder, { recursive: true });
 	const logFile = join(userFolder, 'n8n.log');
 	writeFileSync(logFile, '');
-	console.log('Installing the packed package into n8n…');
-	runtime.installPackage(userFolder);
+	// The emulator and the outbox compile (TypeScript, incremental) while the package installs;
+	// not at all when their sources are those of the last compile.
+	const compiled = compileStartParts();
+	compiled.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+	if (runtime.installedPackageIsCurrent(userFolder)) {
+		progress('The package is installed in n8n from this build: kept');
+	} else {
+		await timed('Installing the packed package into n8n', async () =>
+			runtime.installPackage(userFolder),
+		);
+	}
+	const out = await compiled;
 
-	const emulator = key ? undefined : await startEmulator();
-	outbox = await startOutbox();
+	const emulator = key
+		? undefined
+		: await timed('Starting the offline Stripe emulator with demo data', () => startEmulator(out));
+	outbox = await startOutbox(out);
 	const apiKey = key ?? emulator.keys.testRead;
 	const writeKey = emulator ? emulator.keys.testWrite : process.env.STRIPE_WRITE_API_KEY;
 	const environment = apiKey.startsWith('rk_live_') ? 'live' : 'test';
@@ -176,32 +287,34 @@ async function main() {
 		stripeEmulatorPort: emulator ? EMULATOR_PORT : undefined,
 	});
 	if (QUEUE) {
-		console.log('Starting PostgreSQL and Redis for queue mode…');
-		const [postgres, redis] = await Promise.all([
-			queue.startPostgres({ port: QUEUE_STORES.postgresPort }),
-			queue.startRedis({ port: QUEUE_STORES.redisPort }),
-		]);
-		queueParts.push(postgres, redis);
+		await timed('Starting PostgreSQL and Redis for queue mode', async () => {
+			const [postgres, redis] = await Promise.all([
+				queue.startPostgres({ port: QUEUE_STORES.postgresPort }),
+				queue.startRedis({ port: QUEUE_STORES.redisPort }),
+			]);
+			queueParts.push(postgres, redis);
+		});
 	}
 	const env = QUEUE ? queue.queueEnv(baseEnv, QUEUE_STORES) : baseEnv;
 
 	// Queue mode starts from an empty PostgreSQL database every time.
 	const newDatabase = QUEUE || !existsSync(join(userFolder, '.n8n/database.sqlite'));
-	// Same ids on every start: the imports replace what the previous start created.
-	console.log('Importing the credential and the example workflows…');
-	// n8n fills a new node with the most recent credential of its type: the read-only one is made
-	// the most recent, so a node added by hand never starts out holding the write key.
-	const stamp = (msAgo) => ({
-		createdAt: new Date(Date.now() - msAgo).toISOString(),
-		updatedAt: new Date(Date.now() - msAgo).toISOString(),
-	});
-	await runtime.importCredentials(n8n, env, [
+	// What the last start imported (content hashes by workflow id, and of the credentials): what is
+	// unchanged is not imported again, so edits made in the editor survive restarts.
+	// STRIPE_GUARD_RESET_EXAMPLES=1 imports everything again.
+	const stateFile = join(userFolder, 'imported-examples.json');
+	const state =
+		existsSync(stateFile) && !newDatabase && !process.env.STRIPE_GUARD_RESET_EXAMPLES
+			? JSON.parse(readFileSync(stateFile, 'utf8'))
+			: {};
+	const saveState = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
+
+	const credentials = [
 		{
 			id: CREDENTIAL_ID,
 			name: credentialName,
 			type: 'stripeRestrictedKeyApi',
 			data: { apiKey, environment, accountId: '', allowWrites: false },
-			...stamp(0),
 		},
 		// The approval examples execute writes after
 		// approval: a second credential with Allow Writes on.
@@ -219,7 +332,6 @@ async function main() {
 							accountId: '',
 							allowWrites: true,
 						},
-						...stamp(60_000),
 					},
 				]
 			: []),
@@ -235,16 +347,31 @@ async function main() {
 				disableStartTls: true,
 			},
 		},
-	]);
-	// An example is (re)imported when it is new or its file changed since the last start, so edits
-	// made to it in the editor survive restarts. STRIPE_GUARD_RESET_EXAMPLES=1 re-imports them all.
+	];
+	// The keys are in the hash: only a hash of them is stored.
+	const credentialsHash = hashOf(credentials);
+	if (state['#credentials'] !== credentialsHash) {
+		// n8n fills a new node with the most recent credential of its type: the read-only one is made
+		// the most recent, so a node added by hand never starts out holding the write key.
+		const stamped = credentials.map((credential, i) => {
+			const at = new Date(Date.now() - i * 60_000).toISOString();
+			return { ...credential, createdAt: at, updatedAt: at };
+		});
+		await timed(
+			`Importing ${credentials.length} credentials (one n8n command; ` +
+				`${newDatabase ? 'a new database: n8n creates it first' : 'their keys changed'})`,
+			() => runtime.importCredentials(n8n, env, stamped),
+		);
+		state['#credentials'] = credentialsHash;
+		saveState();
+	} else {
+		progress(`Credentials unchanged since the last start: kept (${credentials.length})`);
+	}
+
+	// An example is (re)imported when it is new or its file changed since the last start.
 	const examples = join(runtime.ROOT, 'examples');
-	const stateFile = join(userFolder, 'imported-examples.json');
-	const state =
-		existsSync(stateFile) && !newDatabase && !process.env.STRIPE_GUARD_RESET_EXAMPLES
-			? JSON.parse(readFileSync(stateFile, 'utf8'))
-			: {};
-	const imported = [];
+	const listed = [];
+	const toImport = [];
 	for (const file of readdirSync(examples)
 		.filter((f) => f.endsWith('.json'))
 		.sort()) {
@@ -253,7 +380,7 @@ async function main() {
 			slackUrl: `http://127.0.0.1:${SLACK_PORT}/hooks/examples`,
 			credentials: { 'n8n-nodes-base.emailSend': { smtp: SMTP_CREDENTIAL } },
 		});
-		const hash = createHash('sha256').update(text).update(credentialName).digest('hex');
+		const hash = hashOf(text, credentialName);
 		const fresh = state[workflow.id] !== hash;
 		if (fresh) {
 			for (const node of workflow.nodes) {
@@ -262,22 +389,49 @@ async function main() {
 				if (credential && credential.id !== WRITE_CREDENTIAL_ID)
 					node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
 			}
-			await runtime.importWorkflow(n8n, env, workflow);
-			// n8n 2.x runs only published workflows as sub-workflows (the approval notification example).
-			if (workflow.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger'))
-				await runtime.publishWorkflow(n8n, env, workflow.id);
-			state[workflow.id] = hash;
-			writeFileSync(stateFile, JSON.stringify(state, null, 2));
+			toImport.push({ workflow, hash });
 		}
-		imported.push(
+		listed.push(
 			`${workflow.name} ` +
 				`(examples/${file}${fresh ? ', imported' : ', kept from the last start'}) ` +
 				`→ http://127.0.0.1:${PORT}/workflow/${workflow.id}`,
 		);
 	}
+	// n8n 2.x runs only published workflows as sub-workflows (the approval notification example),
+	// and an import unpublishes: those are published again.
+	const toPublish = toImport
+		.map(({ workflow }) => workflow)
+		.filter((w) => w.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger'))
+		.map((w) => w.id);
+	if (toImport.length > 0) {
+		await timed(
+			`Importing ${toImport.length} of ${listed.length} example workflows ` +
+				'(new or changed; one n8n command)',
+			() =>
+				runtime.importWorkflows(
+					n8n,
+					env,
+					toImport.map(({ workflow }) => workflow),
+				),
+		);
+		for (const { workflow, hash } of toImport) state[workflow.id] = hash;
+		saveState();
+	} else {
+		progress(`Example workflows unchanged since the last start: kept (${listed.length})`);
+	}
+	// On a new database the owner account is created below and publishes over the REST API (no
+	// extra n8n command); on an older one its password may have changed: the CLI publishes.
+	const publishAfterStart = newDatabase;
+	if (!publishAfterStart) {
+		for (const id of toPublish)
+			await timed(`Publishing ${id} (n8n command)`, () => runtime.publishWorkflow(n8n, env, id));
+	}
 
-	console.log(`Starting n8n (log: ${logFile})…`);
-	server = await runtime.startServer(n8n, env, { log: process.env.N8N_LOG === '1', logFile });
+	server = await timed(
+		`Starting n8n (log: ${logFile})`,
+		() => runtime.startServer(n8n, env, { log: process.env.N8N_LOG === '1', logFile }),
+		'ready',
+	);
 	server.exited.then(() => {
 		if (!stopping) {
 			console.error(`n8n stopped unexpectedly; see ${logFile}`);
@@ -285,22 +439,33 @@ async function main() {
 		}
 	});
 	for (const worker of QUEUE ? QUEUE_WORKERS : []) {
-		console.log(`Starting a queue-mode worker (health check on 127.0.0.1:${worker.healthPort})…`);
-		queueParts.push(
-			await queue.startWorker(n8n, queue.queueEnv(baseEnv, QUEUE_STORES, worker), worker, {
-				logFile,
-			}),
+		const started = await timed(
+			`Starting a queue-mode worker (health check on 127.0.0.1:${worker.healthPort})`,
+			() =>
+				queue.startWorker(n8n, queue.queueEnv(baseEnv, QUEUE_STORES, worker), worker, {
+					logFile,
+				}),
+			'ready',
 		);
+		queueParts.push(started);
 	}
 	// The owner account: created on the first start, signed in with on later ones.
 	let signIn;
+	let cookie;
 	try {
-		await runtime.setupOwner(server.url, OWNER);
+		({ cookie } = await runtime.setupOwner(server.url, OWNER));
 		signIn = `Sign in as ${OWNER.email} / ${OWNER.password}`;
 	} catch {
 		signIn =
 			`Sign in with this instance's owner account (created earlier; ` +
 			`the default ${OWNER.email} / ${OWNER.password} no longer works)`;
+	}
+	if (publishAfterStart) {
+		for (const id of toPublish) {
+			if (!cookie) throw new Error(`cannot sign in to publish ${id}: ${signIn}`);
+			await publishOverRest(server.url, cookie, id);
+			progress(`Published ${id} (the approval examples run it as a sub-workflow)`);
+		}
 	}
 	const stripeLine = emulator
 		? `offline Stripe emulator at ${emulator.url} with demo data: ` +
@@ -311,6 +476,7 @@ async function main() {
 			`PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, ` +
 			`Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  `
 		: '';
+	progress(`Ready after ${((Date.now() - STARTED) / 1000).toFixed(1)} s`);
 	console.log(`
   n8n with Stripe Guard is running at ${server.url}
   ${signIn}
@@ -319,7 +485,7 @@ async function main() {
   ${queueLine}Outbox: Slack posts and emails from the examples are printed here \
 (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
-    ${imported.join('\n    ')}
+    ${listed.join('\n    ')}
   n8n data: ${userFolder}
   Ctrl-C stops everything.
 `);

@@ -1,15 +1,21 @@
 /**
- * Every workflow in examples/ on a real n8n against the emulator, changed only as a user would
- * change it: credentials, and the Slack webhook URL pointing at a receiver on 127.0.0.1. Each is
- * started as the editor's "Execute workflow" does and must end in `success`; the approval
- * examples get there through their signed approve link.
+ * Every workflow in examples/ on a real n8n against the emulator's demo data (what `npm start`
+ * serves), changed only as a user would change it: credentials, and the Slack webhook URL pointing
+ * at a receiver on 127.0.0.1. Each must open in the editor without a node issue (n8n's own
+ * parameter and credential checks, on the node types the server serves), is started as the
+ * editor's "Execute workflow" does, must end in `success` and show a result: the last nodes that
+ * ran put out items, and what reaches Slack or a mailbox has a text. The approval examples get
+ * there through their signed approve link.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { NodeHelpers, type INode, type INodeTypeDescription } from 'n8n-workflow';
+
 import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import { startEmulator, type StripeEmulator } from '../emulator';
+import { mailBody } from '../mail-text';
 import { startReceiver } from '../receiver';
 import { startSmtpReceiver } from '../smtp-receiver';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
@@ -25,11 +31,17 @@ const PORT = 5691;
 const TIME_ZONE = 'Europe/Berlin';
 const SMTP = { id: 'sgE2eSmtpServer01', name: 'SMTP (127.0.0.1)' };
 const OPENAI = { id: 'sgE2eScriptedModel02', name: 'Scripted model' };
+/** The last 60 days as a custom range, in dates as a model writes them. */
+const CUSTOM = {
+	start: new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10),
+	end: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+};
 
 interface Workflow {
 	id: string;
 	name: string;
 	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
+	connections: Record<string, { main?: Array<Array<{ node: string }> | null> }>;
 }
 
 const examples: Workflow[] = readdirSync(join(runtime.ROOT, 'examples'))
@@ -57,6 +69,16 @@ function script(request: ChatRequest) {
 		if (step === 1)
 			return {
 				toolCalls: [{ name: toolNamed(request, 'Revenue'), arguments: { period: 'last_30_days' } }],
+			};
+		// A custom range: the example's Start and End come from the model too.
+		if (step === 2)
+			return {
+				toolCalls: [
+					{
+						name: toolNamed(request, 'Revenue'),
+						arguments: { period: 'custom', start: CUSTOM.start, end: CUSTOM.end },
+					},
+				],
 			};
 		return { answer: 'Here are your MRR and last 30 days of revenue, per currency.' };
 	}
@@ -125,10 +147,35 @@ async function failure(executionId: string): Promise<string> {
 	return (await res.text()).slice(0, 3000);
 }
 
+/**
+ * The run ended in `success` and shows a result: every node that ran last on its branch (no node
+ * after it ran) put out at least one item with fields. A report that found nothing, a filter that
+ * let nothing through or a follow-up that sent nothing fails here.
+ */
 async function expectSuccess(executionId: string, states?: string[]) {
 	const status = await settled(executionId, states);
 	if (status !== 'success')
 		throw new Error(`${executionId} ended ${status}: ${await failure(executionId)}`);
+	const run = await executionRun(server.url, cookie, executionId);
+	const { data: execution } = (await (
+		await fetch(`${server.url}/rest/executions/${executionId}`, { headers: { cookie } })
+	).json()) as { data: { workflowData: Workflow } };
+	const { connections } = execution.workflowData;
+	const ran = Object.keys(run.runData).filter((name) => run.runData[name].at(-1)?.data?.main);
+	const last = ran.filter(
+		(name) =>
+			!(connections[name]?.main ?? []).some((targets) =>
+				(targets ?? []).some((t) => ran.includes(t.node)),
+			),
+	);
+	expect(last.length).toBeGreaterThan(0);
+	const shown = last.map((name) => [
+		name,
+		lastOutputs(run, name)
+			.flat()
+			.filter((item) => Object.keys(item.json ?? {}).length > 0).length,
+	]);
+	expect(shown.filter(([, items]) => items === 0)).toEqual([]);
 }
 
 /** Approves the waiting execution through the link the notification example posted to Slack. */
@@ -204,16 +251,18 @@ beforeAll(async () => {
 		'n8n-nodes-base.emailSend': { smtp: SMTP },
 		'@n8n/n8n-nodes-langchain.lmChatOpenAi': { openAiApi: OPENAI },
 	};
-	for (const workflow of examples) {
-		await runtime.importWorkflow(
-			n8n,
-			env,
+	// All examples in one n8n command, as `npm start` imports them.
+	await runtime.importWorkflows(
+		n8n,
+		env,
+		examples.map((workflow) =>
 			runtime.localiseExample(workflow, { slackUrl: slack.url, credentials }),
-		);
-		// n8n 2.x runs only published workflows as sub-workflows (the approval notification).
+		),
+	);
+	// n8n 2.x runs only published workflows as sub-workflows (the approval notification).
+	for (const workflow of examples)
 		if (workflow.nodes.some((n) => n.type === 'n8n-nodes-base.executeWorkflowTrigger'))
 			await runtime.publishWorkflow(n8n, env, workflow.id);
-	}
 	server = await runtime.startServer(n8n, env);
 	({ cookie } = await runtime.setupOwner(server.url));
 	// The oldest such charge: the refund example takes the newest one.
@@ -227,6 +276,80 @@ afterAll(async () => {
 	await Promise.all([emulator?.stop(), slack?.stop(), smtp?.stop(), model?.stop()]);
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
+
+type NodeType = INodeTypeDescription & { version: number | number[] };
+
+/**
+ * The issues the editor shows on a node when the workflow opens, as n8n computes them: the
+ * parameters (filled with their defaults first, as the editor does when it loads a workflow)
+ * through n8n-workflow's NodeHelpers.getNodeParametersIssues, on the node type the server serves;
+ * a credential the node needs that it lacks or that does not exist; a node type n8n does not know.
+ */
+function nodeIssues(node: INode, types: NodeType[], credentialIds: Set<string>): string[] {
+	const type = types.find(
+		(t) => t.name === node.type && [t.version].flat().includes(node.typeVersion),
+	);
+	if (!type) return [`node type ${node.type} version ${node.typeVersion} is unknown`];
+	const parameters = NodeHelpers.getNodeParameters(
+		type.properties,
+		node.parameters,
+		true,
+		false,
+		node,
+		type,
+	);
+	const found = NodeHelpers.getNodeParametersIssues(
+		type.properties,
+		{ ...node, parameters: parameters ?? {} },
+		type,
+	);
+	const issues = Object.entries(found?.parameters ?? {}).map(
+		([name, messages]) => `${name}: ${[...new Set(messages)].join(' ')}`,
+	);
+	for (const credential of type.credentials ?? []) {
+		if (!NodeHelpers.displayParameter(parameters ?? {}, credential, node, type)) continue;
+		const given = node.credentials?.[credential.name];
+		if (!given && credential.required) issues.push(`credential ${credential.name}: none selected`);
+		if (given?.id && !credentialIds.has(given.id))
+			issues.push(`credential ${credential.name}: ${given.id} does not exist`);
+	}
+	return issues;
+}
+
+test('every example opens in the editor without a node issue', async () => {
+	const types = (await (
+		await fetch(`${server.url}/types/nodes.json`, { headers: { cookie } })
+	).json()) as NodeType[];
+	const { data: credentials } = (await (
+		await fetch(`${server.url}/rest/credentials`, { headers: { cookie } })
+	).json()) as { data: Array<{ id: string }> };
+	const credentialIds = new Set(credentials.map((c) => c.id));
+	const issues: string[] = [];
+	for (const { id } of examples) {
+		const { data: workflow } = (await (
+			await fetch(`${server.url}/rest/workflows/${id}`, { headers: { cookie } })
+		).json()) as { data: { nodes: INode[] } };
+		for (const node of workflow.nodes)
+			for (const issue of nodeIssues(node, types, credentialIds))
+				issues.push(`${id} / ${node.name}: ${issue}`);
+	}
+	expect(issues).toEqual([]);
+	// The check sees what the editor shows: a Custom Range without its Start is an issue.
+	const report = workflowNode('sgExampleRevenue', 'Revenue yesterday');
+	expect(
+		nodeIssues(
+			{ ...report, parameters: { ...report.parameters, period: 'custom' } },
+			types,
+			credentialIds,
+		),
+	).toEqual(['start: Parameter "Start" is required.', 'end: Parameter "End" is required.']);
+});
+
+/** A node of an example as in its file (with a Stripe Guard credential that exists). */
+function workflowNode(id: string, name: string): INode {
+	const node = examples.find((w) => w.id === id)!.nodes.find((n) => n.name === name)!;
+	return node as unknown as INode;
+}
 
 test('list customers and open invoices', async () => {
 	await expectSuccess(await run('sgExampleListCust'));
@@ -262,7 +385,8 @@ test('daily revenue to Slack posts yesterday’s revenue table', async () => {
 	const { text } = await waitFor('the Slack post', () => slack.messages[before]);
 	expect(text).toContain('*Revenue ');
 	expect(text).toContain(`(${TIME_ZONE})`);
-	expect(gross).toBeGreaterThanOrEqual(123456);
+	// The demo data alone has payments yesterday, so that `npm start` shows a table with figures.
+	expect(gross).toBeGreaterThan(123456);
 	expect(text).toMatch(new RegExp(`USD\\s+${formatted.replace(/[$.]/g, '\\$&')}\\s`));
 });
 
@@ -278,6 +402,9 @@ test('weekly MRR email sends the MRR, movements and metrics tables', async () =>
 	expect(mail.text).toMatch(/Subscriber churn: [\d.]+ %/);
 	expect(mail.text).toMatch(/net revenue retention: ([A-Z]{3} ([\d.]+ %|–)|none)/);
 	expect(mail.text).toContain('<table');
+	// As the outbox prints it: the tables as rows of text.
+	expect(mailBody(mail.raw)).toMatch(/^\S.* \| .*\d/m);
+	expect(mailBody(mail.raw)).not.toMatch(/<\/?[a-z]+[ >]/);
 });
 
 test('failed-payment follow-up emails each customer with an address', async () => {
@@ -313,14 +440,33 @@ test('failed-payment follow-up emails each customer with an address', async () =
 		currency: 'usd',
 		billing_details: { email: null, name: null, phone: null, address: null },
 	});
+	// Yesterday's failed payments with an address: the one above and the demo data's own.
+	const { lt } = periodRange('yesterday', TIME_ZONE);
+	const expected = emulator
+		.list('charge', 'test')
+		.filter(
+			(c) =>
+				c.status === 'failed' &&
+				(c.created as number) >= gte &&
+				(c.created as number) < lt &&
+				(c.billing_details as { email?: string | null } | null)?.email,
+		)
+		.map((c) => (c.billing_details as { email: string }).email);
+	// Something to show on `npm start` too: the demo data has a failed payment yesterday.
+	expect(expected.length).toBeGreaterThan(1);
 	const before = smtp.mails.length;
 	await expectSuccess(await run('sgExampleFailedPay'));
-	const mails = await waitFor('the follow-up email', () =>
-		smtp.mails.length > before ? smtp.mails.slice(before) : undefined,
+	const mails = await waitFor('the follow-up emails', () =>
+		smtp.mails.length >= before + expected.length ? smtp.mails.slice(before) : undefined,
 	);
-	expect(mails.map((m) => m.to)).toEqual([['grace@example.com']]);
-	expect(mails[0].subject).toBe('Your payment of $49.00 did not go through');
-	expect(mails[0].text).toContain('Hello Grace Hopper');
+	expect(mails.map((m) => m.to[0]).sort()).toEqual([...expected].sort());
+	const grace = mails.find((m) => m.to[0] === 'grace@example.com')!;
+	expect(grace.subject).toBe('Your payment of $49.00 did not go through');
+	// The body as the recipient reads it (and the outbox of `npm start` prints it).
+	expect(mailBody(grace.raw)).toMatch(
+		/^Hello Grace Hopper,\n\nwe could not collect your payment of \$49\.00 on \d{1,2} \w+ \d{4}/,
+	);
+	for (const mail of mails) expect(mailBody(mail.raw)).toMatch(/^Hello \S.*,\n/);
 });
 
 test('new-subscription alert: the trigger’s test event reaches Slack', async () => {
@@ -348,6 +494,8 @@ test('the revenue agent answers from the MRR and revenue reports', async () => {
 		.map((m) => String(m.content));
 	expect(results[0]).toContain('mrr_formatted');
 	expect(results[1]).toContain('gross_formatted');
+	expect(results[2]).toContain('gross_formatted');
+	expect(results[2]).toContain('custom');
 });
 
 test('refund with approval: proposes, asks in Slack, executes once approved', async () => {

@@ -590,6 +590,23 @@ export function seedDemo(store: Store, mode: Mode = 'test', scale = 1): void {
 		url: null,
 		expires_at: at(2),
 	});
+
+	// The last two days, for the examples' daily reports ("yesterday" in the workflow's time zone,
+	// whichever it is): a payment every 6 hours from 12 to 48 hours before the seed, and every 12
+	// hours one that failed, from a customer with an email address (the failed-payment follow-up
+	// writes to them). "Yesterday" always holds the moment 24 hours before now, so it holds at least
+	// one of each for twelve hours after the seed (every `npm start` seeds afresh). Added last, so
+	// the data seeded above is unchanged.
+	if (customers.length > 0) {
+		for (let hours = 12; hours <= 48; hours += 6) {
+			const customer = customers[(hours / 6) % customers.length];
+			payment(customer, 2900 + hours * 100, hours === 30 ? 'eur' : 'usd', now - hours * 3600);
+			if (hours % 12 === 0) {
+				const payer = customers[(hours / 6 + 7) % customers.length];
+				payment(payer, 1900 + hours * 50, 'usd', now - hours * 3600 + 600, { failed: true });
+			}
+		}
+	}
 }
 
 /**
