@@ -3,6 +3,9 @@
  * what a person trying the package sees must reconcile, and each subscription case the seed adds
  * must move the figures exactly as worked out by hand below.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { IDataObject } from 'n8n-workflow';
 import Stripe from 'stripe';
 
@@ -42,6 +45,31 @@ test(
 		expect(moves.limits).toMatchObject({ events_read: true, removed_discounts_unknown: 0 });
 	},
 );
+
+test('the weekly MRR example runs offline: subscriber churn and NRR', async () => {
+	const example = JSON.parse(
+		readFileSync(join(__dirname, '../../examples/weekly-mrr-email.json'), 'utf8'),
+	) as { nodes: Array<{ name: string; type: string; parameters: IDataObject }> };
+	const reports = example.nodes.filter((n) => n.type === 'n8n-nodes-stripe-guard.stripeGuard');
+	const json: Record<string, IDataObject> = {};
+	// Its own parameters, tables included, on the demo account.
+	for (const node of reports)
+		json[node.name] = await report(String(node.parameters.operation), node.parameters);
+	const metrics = json['Subscription metrics last week'];
+	// What the email's line reads: the rate and its parts, NRR per currency (null: none at start).
+	expect(typeof metrics.subscriber_churn_rate_percent).toBe('number');
+	for (const k of [
+		'churned_subscribers',
+		'active_subscribers_at_start',
+		'new_subscribers',
+		'reactivated_subscribers',
+	])
+		expect(typeof metrics[k]).toBe('number');
+	const usd = inCurrency(metrics, 'usd');
+	expect(typeof usd.net_revenue_retention_percent).toBe('number');
+	expect(typeof usd.mrr_churn_rate_percent).toBe('number');
+	for (const name of Object.keys(json)) expect(json[name].table_html).toContain('<table');
+});
 
 test(
 	'the subscription cases: a paused trial and a cancellation are out; ' +

@@ -58,6 +58,13 @@ export interface Billed {
 	paidBefore: boolean;
 	/** Older invoices were looked up for it (its items bill less often than monthly). */
 	lookedUp?: boolean;
+	/** The look-up found every older invoice (fewer than a page). */
+	olderComplete?: boolean;
+	/**
+	 * Every invoice of its life was read (created after the bulk read's start, or all the older
+	 * ones looked up): `paidBefore` then says whether it ever paid before the period.
+	 */
+	complete?: boolean;
 }
 
 export interface BilledHistory {
@@ -156,6 +163,7 @@ export async function lookUpInvoices(
 			expand: INVOICE_EXPANSION,
 		});
 		for (const invoice of page.data) await addInvoice(ctx, history, invoice as unknown as Obj);
+		if (!created.gte && !page.has_more) own.olderComplete = true;
 	} catch (error) {
 		if (!(isStripeApiError(error) && error.statusCode === 403))
 			throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);

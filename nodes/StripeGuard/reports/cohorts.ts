@@ -15,8 +15,10 @@
  * raise it, contraction and churn lower it). Months in UTC by default, as Stripe's.
  *
  * The MRR comes from the same per-subscriber valuation as every subscription report
- * (./subscriber-tally.ts). Before Stripe's 30 days of events, subscriptions are valued with the
- * oldest state the events reach: each figure says whether it rests on such a moment.
+ * (./subscriber-tally.ts): before Stripe's 30 days of events, from the invoices created from a
+ * month before the first cohort month on (a line billed earlier, a yearly item's, is not looked up
+ * per subscription). What no invoice covers is valued with the oldest state the events reach, and
+ * each figure says whether it may rest on such a moment.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -81,7 +83,12 @@ export async function cohortsReport(
 	// Month k runs [bounds[k], bounds[k + 1]); the last one up to now.
 	const bounds = [...months.map((m) => m.start), now + 1];
 	const range = { start: bounds[0], end: now + 1 };
-	const tally = await tallySubscribers(ctx, range, definition, nowMs);
+	// Invoices from a month before the first cohort month; older ones are looked up only for a
+	// subscription they show not paying then (new or back decides its cohort), not for a yearly
+	// item's line, which would cost a request per yearly subscription alive then.
+	const tally = await tallySubscribers(ctx, range, definition, nowMs, undefined, {
+		olderInvoices: 'notPaying',
+	});
 
 	const byCurrency = new Map<string, Cohorts>();
 	let older = 0;
@@ -113,7 +120,13 @@ export async function cohortsReport(
 		by_currency: out,
 		subscribers_before_first_cohort: older,
 		limits: tallyLimits(tally),
-		requests: { subscription_pages: tally.subscriptionPages, event_pages: tally.eventPages },
+		requests: {
+			subscription_pages: tally.subscriptionPages,
+			event_pages: tally.eventPages,
+			invoice_pages: tally.invoicePages,
+			invoice_line_pages: tally.invoiceLinePages,
+			invoice_lookups: tally.invoiceLookups,
+		},
 	};
 	return withTable(ctx, report, () => cohortsTable(report, months, timeZone, tally));
 }
@@ -249,7 +262,10 @@ function cohortsTable(
 			'MRR they started with. A cohort is the subscribers whose MRR first went above 0 that ' +
 			'month; one who churned and came back counts again in its own cohort.',
 		...(marked
-			? ['* Valued before Stripe’s 30 days of events, with a later state of the subscriptions.']
+			? [
+					'* Before Stripe’s 30 days of events: where no invoice billed a subscription, ' +
+						'valued with a later state of it.',
+				]
 			: []),
 		...laterStateNote(tally),
 	];

@@ -1,11 +1,11 @@
 /**
  * Every subscriber's MRR through a range, for the reports that follow subscribers (Subscription
  * Metrics, Retention by Cohort): the same reading Subscription Movements does, with the same
- * definition. The subscription events since the range's start (Stripe keeps 30 days) rebuild each
- * subscription's past (./subscription-history.ts), every subscription created before the range's
- * end is valued through it with `movementsOf` and added to its customer's MRR
- * (./subscriber-movements.ts). Before Stripe's event window the oldest state the events reach
- * stands in, and the tally says for how many subscriptions.
+ * definition (./subscription-past.ts). The subscription events since the range's start (Stripe
+ * keeps 30 days) and, before them, the invoices (kept forever) rebuild each subscription's past,
+ * every subscription created before the range's end is valued through it with `movementsOf` and
+ * added to its customer's MRR (./subscriber-movements.ts). What neither dates is valued with the
+ * oldest state the events reach, and the tally says for how many subscriptions.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -13,27 +13,14 @@ import type { Subscription } from '../../shared/transport';
 import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
 import { SubscriberLedger } from './subscriber-movements';
-import { changesOf, readSubscriptionEvents } from './subscription-events';
+import type { SubscriptionMovements } from './subscription-history';
 import {
-	EVENT_RETENTION_SECONDS,
-	movementsOf,
-	type SubscriptionMovements,
-} from './subscription-history';
-import {
-	lookupsFor,
-	SUBSCRIPTION_EXPANSION,
-	type Lookups,
-	type ValueOptions,
-} from './subscription-value';
-
-/** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
-const WINDOW_MARGIN = 3600;
-/**
- * Subscription pages asked for at once. Twenty (the lists' default) let the heap's peak follow how
- * many full pages happen to be arriving together: measured over 50,000 subscriptions, 3.4 to
- * 5.0 MB; ten, 3.4 to 3.6 MB, for 8 to 18 % more time at Stripe-like latency (two runs each).
- */
-const SUBSCRIPTION_PAGES_AT_ONCE = 10;
+	invoiceRequests,
+	readSubscriptionPast,
+	SUBSCRIPTION_PAGES_AT_ONCE,
+	type PastOptions,
+} from './subscription-past';
+import { SUBSCRIPTION_EXPANSION, type Lookups, type ValueOptions } from './subscription-value';
 
 export interface SubscriberTally {
 	ledger: SubscriberLedger;
@@ -44,8 +31,19 @@ export interface SubscriberTally {
 	laterState: number;
 	currentState: number;
 	discountUnknown: number;
+	/** Whether the key could read invoices (Invoices: Read), where the range needed them. */
+	invoicesRead: boolean;
+	/** The first second the invoices were read from; null when the events reached the range. */
+	invoicesFrom: number | null;
+	/** Subscriptions valued from their invoices before the events' reach. */
+	fromInvoices: number;
+	/** Subscriptions with a moment the invoices cannot date that can move the range's figures. */
+	notKnown: { unpaidMarkedAt: number; changeWithoutProration: number };
 	subscriptionPages: number;
 	eventPages: number;
+	invoicePages: number;
+	invoiceLinePages: number;
+	invoiceLookups: number;
 	lookups: Required<Lookups>;
 }
 
@@ -60,22 +58,27 @@ export async function tallySubscribers(
 	definition: ValueOptions,
 	nowMs: number,
 	each?: (sub: Subscription, m: SubscriptionMovements) => void,
+	options?: PastOptions,
 ): Promise<SubscriberTally> {
-	const now = Math.floor(nowMs / 1000);
-	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
-	const lookups = lookupsFor(ctx.stripe);
-	const history = await readSubscriptionEvents(ctx, Math.max(range.start, windowStart));
-	const upToNow = { start: range.start, end: Math.min(range.end, now + 1) };
+	const past = await readSubscriptionPast(ctx, range, definition, nowMs, options);
+	const { events: history, invoices } = past;
 	const tally: SubscriberTally = {
 		ledger: new SubscriberLedger(),
-		windowStart,
+		windowStart: past.windowStart,
 		eventsRead: history.read,
 		laterState: 0,
 		currentState: 0,
 		discountUnknown: 0,
+		invoicesRead: true,
+		invoicesFrom: invoices.bulk ? invoices.history.from : null,
+		fromInvoices: 0,
+		notKnown: { unpaidMarkedAt: 0, changeWithoutProration: 0 },
 		subscriptionPages: 0,
 		eventPages: history.pagesRead,
-		lookups,
+		invoicePages: 0,
+		invoiceLinePages: 0,
+		invoiceLookups: 0,
+		lookups: past.lookups,
 	};
 	const list = ctx.stripe.subscriptions
 		.list({
@@ -87,24 +90,24 @@ export async function tallySubscribers(
 		.inFlightAtMost(SUBSCRIPTION_PAGES_AT_ONCE);
 	// Each customer's MRR needs no order: pages are taken as they arrive.
 	for await (const [sub] of list.inAnyOrder()) {
-		const changes = changesOf(history, sub.id);
-		const m = await movementsOf(
-			sub,
-			changes,
-			upToNow,
-			history.read ? windowStart : Infinity,
-			lookups,
-			definition,
-		);
+		const m = await past.value(sub);
 		if (m.valuedWithLaterState) {
 			tally.laterState++;
-			if (!history.read || changes.length === 0) tally.currentState++;
+			if (!history.read || !history.changes.has(sub.id)) tally.currentState++;
 		}
 		if (m.discountUnknown) tally.discountUnknown++;
+		if (m.valuedFromInvoices) tally.fromInvoices++;
+		if (m.unknown.unpaidMarked) tally.notKnown.unpaidMarkedAt++;
+		if (m.unknown.untracedChange) tally.notKnown.changeWithoutProration++;
 		tally.ledger.add(m);
 		each?.(sub, m);
 	}
 	tally.subscriptionPages = list.pagesRead;
+	const requests = invoiceRequests(invoices);
+	tally.invoicesRead = invoices.read;
+	tally.invoicePages = requests.invoice_pages;
+	tally.invoiceLinePages = requests.invoice_line_pages;
+	tally.invoiceLookups = requests.invoice_lookups;
 	return tally;
 }
 
@@ -113,24 +116,62 @@ export function tallyLimits(tally: SubscriberTally): IDataObject {
 	return {
 		event_window_start: new Date(Math.max(tally.windowStart, 0) * 1000).toISOString(),
 		events_read: tally.eventsRead,
+		invoices_read: tally.invoicesRead,
+		invoices_from:
+			tally.invoicesFrom === null
+				? null
+				: new Date(Math.max(tally.invoicesFrom, 0) * 1000).toISOString(),
+		valued_from_invoices: tally.fromInvoices,
 		valued_with_later_state: tally.laterState,
 		valued_with_current_state: tally.currentState,
 		removed_discounts_unknown: tally.discountUnknown,
+		not_known: {
+			unpaid_marked_at: tally.notKnown.unpaidMarkedAt,
+			change_without_proration: tally.notKnown.changeWithoutProration,
+		},
 	};
 }
 
-/** The note under a table that says how many subscriptions were valued with a later state. */
+/**
+ * The notes under a table that say how many subscriptions were valued with less than their
+ * history, and from what.
+ */
 export function laterStateNote(tally: SubscriberTally): string[] {
+	const notes: string[] = [];
+	const fromInvoices = tally.invoicesFrom !== null && tally.invoicesRead;
 	if (!tally.eventsRead)
-		return [
+		notes.push(
 			`The key cannot read events (Events: Read, rak_event_read): ${tally.laterState} ` +
-				'subscription(s) were valued at every moment with their current items, prices, ' +
-				'quantities, discounts and status.',
-		];
-	if (!tally.laterState) return [];
-	return [
-		`Stripe keeps events for 30 days: ${tally.laterState} subscription(s) were valued before ` +
-			`${new Date(tally.windowStart * 1000).toISOString()} with the oldest state the events ` +
-			`reach (${tally.currentState} of them with their current state).`,
-	];
+				'subscription(s) were valued with their current items, prices, quantities, discounts ' +
+				`and status${fromInvoices ? ' where no invoice billed them' : ' at every moment'}.`,
+		);
+	else if (tally.laterState)
+		notes.push(
+			`Stripe keeps events for 30 days: ${tally.laterState} subscription(s) were valued before ` +
+				`${new Date(tally.windowStart * 1000).toISOString()} with the oldest state the events ` +
+				`reach (${tally.currentState} of them with their current state)` +
+				(fromInvoices ? ', where no invoice billed them.' : '.'),
+		);
+	if (tally.invoicesFrom !== null && !tally.invoicesRead)
+		notes.push(
+			'The key cannot read invoices (Invoices: Read, rak_invoice_read): before the events ' +
+				'reach, subscriptions were valued with the oldest state the events know.',
+		);
+	else if (tally.fromInvoices)
+		notes.push(
+			`${tally.fromInvoices} subscription(s) were valued before the events' reach from their ` +
+				'invoices (each billed line: item, price, quantity, period, prorations, discounts).',
+		);
+	const { unpaidMarkedAt, changeWithoutProration } = tally.notKnown;
+	if (unpaidMarkedAt)
+		notes.push(
+			`Not known for ${unpaidMarkedAt} subscription(s): when Stripe marked it unpaid (no ` +
+				'invoice was marked uncollectible with it), valued unpaid from its first unpaid invoice.',
+		);
+	if (changeWithoutProration)
+		notes.push(
+			`Not known for ${changeWithoutProration} subscription(s): when a change the invoices do ` +
+				"not show (made without proration) was made, valued at the events' reach.",
+		);
+	return notes;
 }

@@ -331,10 +331,13 @@ export async function movementsOf(
 		return isPaying(value) ? value.monthly : 0;
 	};
 	const atStart = await worth(first);
-	const before =
+	// Invoices read for the whole of its life tell whether it paid before; otherwise its states
+	// do (walked all the same: a moment no invoice covers is counted as valued with a later state).
+	const statesPaid =
 		atStart > 0 ||
 		billed?.paidBefore === true ||
 		(await paidBefore(current, stateOf, sorted, first, lookups, options));
+	const before = atStart > 0 || billed?.paidBefore === true || (statesPaid && !billed?.complete);
 	let everPaid = before;
 	let payingInPeriod = atStart > 0;
 	let previous = atStart;
@@ -419,6 +422,7 @@ async function billedView(
 	return {
 		until,
 		paidBefore: billed.paidBefore,
+		complete: billed.complete === true,
 		moments: [...billedMoments(billed), ...(unpaidFrom === null ? [] : [unpaidFrom]), until],
 		at(t: number): Subscription | null {
 			if (t >= until) return null;

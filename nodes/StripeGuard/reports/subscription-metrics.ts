@@ -81,7 +81,7 @@ export async function subscriptionMetricsReport(
 	const byCurrency = metricRows(sums, retention);
 	const limits = {
 		...tallyLimits(tally),
-		invoices_read: judged.invoicesRead,
+		invoices_read: judged.invoicesRead && tally.invoicesRead,
 		figures_valued_with_later_state: laterStateFigures(period, tally, judged.invoicesRead, now),
 	};
 	const report: IDataObject = {
@@ -100,7 +100,10 @@ export async function subscriptionMetricsReport(
 		requests: {
 			subscription_pages: tally.subscriptionPages,
 			event_pages: tally.eventPages,
-			invoice_lookups: judged.lookups,
+			invoice_pages: tally.invoicePages,
+			invoice_line_pages: tally.invoiceLinePages,
+			// Each trial's first invoice, and a subscription's own invoices where the past needs them.
+			invoice_lookups: judged.lookups + tally.invoiceLookups,
 		},
 	};
 	const notes = metricNotes(report, tally, judged.invoicesRead);

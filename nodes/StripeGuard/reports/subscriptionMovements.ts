@@ -4,49 +4,39 @@
  * contraction − churn + reactivation = MRR at the end, each subscriber's MRR the sum of its
  * subscriptions' by the definition MRR uses (./subscription-value.ts). The same movements per
  * subscription stay available for drill-down (`subscriptions`). Each subscription's value is walked
- * through the period (./subscription-history.ts) with its past rebuilt from the Events API, which
- * reaches back 30 days, and before that from its invoices (./billed-history.ts), which Stripe
- * keeps forever; what neither can date is named per figure in `limits`.
+ * through the period (./subscription-history.ts) with its past rebuilt (./subscription-past.ts)
+ * from the Events API, which reaches back 30 days, and before that from its invoices
+ * (./billed-history.ts), which Stripe keeps forever; what neither can date is named per figure in
+ * `limits`.
  *
  * Requests: one pass over every subscription created before the period's end (Stripe has no list
  * of "what ended in this range"), pages of 100, plus one pass over the subscription events since
  * the period's start (pages of 100), plus, for a period starting before the events' reach, one
- * pass over the invoices created from 32 days before it to its end and one page of older invoices
- * per subscription billed less often; plus one lookup per coupon or price MRR needs.
+ * pass over the invoices created from 32 days before it to 32 days after it and one page of older
+ * invoices per subscription billed less often, or billed nothing before the period; plus one
+ * lookup per coupon or price MRR needs.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
-import { toNodeError } from '../../shared/errors';
 import type { OperationContext } from '../framework/operation';
 import { PAGE_SIZE } from '../framework/pagination';
-import { isStripeApiError, type StripeEvent, type Subscription } from '../../shared/transport';
-import {
-	BILLED_LOOKBACK_SECONDS,
-	coversAt,
-	emptyBilledHistory,
-	lookUpInvoices,
-	readBilledHistory,
-	type Billed,
-	type BilledHistory,
-} from './billed-history';
+import type { Subscription } from '../../shared/transport';
 import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
 import { SubscriberLedger, SUBSCRIBER_KEYS, type SubscriberKey } from './subscriber-movements';
 import { CurrencySums, percent } from './sums';
 import { mrrChurnRate, subscriberChurnRate } from './subscriber-rates';
 import { withTable, type Table } from './table';
+import type { SubscriptionEvents } from './subscription-events';
+import { MOVEMENTS, type Movement, type SubscriptionMovements } from './subscription-history';
 import {
-	changeOf,
-	EVENT_RETENTION_SECONDS,
-	MOVEMENTS,
-	movementsOf,
-	SUBSCRIPTION_EVENT_TYPES,
-	type Movement,
-	type SubscriptionChange,
-	type SubscriptionMovements,
-} from './subscription-history';
-import { lookupsFor, SUBSCRIPTION_EXPANSION } from './subscription-value';
+	invoiceRequests,
+	readSubscriptionPast,
+	SUBSCRIPTION_PAGES_AT_ONCE,
+	type InvoiceRead,
+} from './subscription-past';
+import { SUBSCRIPTION_EXPANSION } from './subscription-value';
 
 /** The subscriber counts among SUBSCRIBER_KEYS: numbers of customers, not money. */
 const SUBSCRIBER_COUNTS = SUBSCRIBER_KEYS.filter((k) => k.includes('subscribers'));
@@ -74,52 +64,15 @@ const PER_SUBSCRIPTION: Record<Movement, [SubscriptionKey, SubscriptionKey]> = {
 	reactivation: ['reactivation_mrr', 'reactivated_subscriptions'],
 };
 
-/** Margin on the 30 days: a "last 30 days" period starts exactly at the window's edge. */
-const WINDOW_MARGIN = 3600;
-
 export async function subscriptionMovementsReport(
 	ctx: OperationContext,
 	nowMs = Date.now(),
 ): Promise<IDataObject> {
 	const period = readPeriod(ctx, nowMs);
 	const definition = readDefinition(ctx);
-	const now = Math.floor(nowMs / 1000);
-	const windowStart = now - EVENT_RETENTION_SECONDS - WINDOW_MARGIN;
-	const lookups = lookupsFor(ctx.stripe);
-
-	// The subscription events since the period's start (all Stripe still has when it starts earlier).
-	const history = await readHistory(ctx, Math.max(period.start, windowStart));
-	// A range that ends in the future is valued up to now: what is scheduled may still change.
-	const upToNow = { start: period.start, end: Math.min(period.end, now + 1) };
-	// Before the events' reach (all of the past without Events: Read) the invoices tell.
-	const reach = history.read ? windowStart : now;
-	const billed = await readInvoices(ctx, upToNow, reach);
-	const tally = await tallySubscriptions(ctx, period, history, async (sub) => {
-		const valued = (own: Billed | undefined) =>
-			movementsOf(
-				sub,
-				changesOf(history, sub.id),
-				upToNow,
-				history.read ? windowStart : Infinity,
-				lookups,
-				definition,
-				billed.read
-					? { billed: own, discounts: billed.history.discounts, until: reach }
-					: undefined,
-			);
-		if (billed.bulk && needsOlderInvoices(sub, billed.history, upToNow.start - 1))
-			await lookUpInvoices(ctx, billed.history, sub.id, { lt: billed.history.from });
-		let m = await valued(billed.history.bySubscription.get(sub.id) ?? noInvoices(billed));
-		// A discount removed since, known from events by ID only: its invoices bill it.
-		if (m.discountUnknown && !billed.bulk && billed.history.read) {
-			await lookUpInvoices(ctx, billed.history, sub.id, {
-				gte: upToNow.start - BILLED_LOOKBACK_SECONDS,
-				lt: upToNow.end,
-			});
-			m = await valued(undefined);
-		}
-		return m;
-	});
+	const past = await readSubscriptionPast(ctx, period, definition, nowMs);
+	const { events: history, invoices: billed, windowStart } = past;
+	const tally = await tallySubscriptions(ctx, period, history, past.value);
 	const sums = tally.ledger.totals();
 	const byCurrency = subscriberRows(sums);
 	const subscribers = subscriberCounts(sums);
@@ -129,6 +82,7 @@ export async function subscriptionMovementsReport(
 		counts.atStart + counts.new + counts.reactivated,
 	);
 	const limits = limitsOf(windowStart, history.read, billed, counts);
+	const invoiceReads = invoiceRequests(billed);
 	const report: IDataObject = {
 		report: 'subscriptionMovements',
 		...describePeriod(period),
@@ -142,76 +96,22 @@ export async function subscriptionMovementsReport(
 		// another.
 		requests: {
 			subscription_pages: tally.list.pagesRead,
-			event_pages: history.list.pagesRead,
-			invoice_pages: billed.history.list.pagesRead,
-			invoice_line_pages: billed.history.linePages,
-			invoice_lookups: billed.history.lookups,
+			event_pages: history.pagesRead,
+			invoice_pages: invoiceReads.invoice_pages,
+			invoice_line_pages: invoiceReads.invoice_line_pages,
+			invoice_lookups: invoiceReads.invoice_lookups,
 			total_list_requests:
 				tally.list.pagesRead +
-				history.list.pagesRead +
+				history.pagesRead +
 				(history.read ? 0 : 1) +
-				billed.history.list.pagesRead +
-				billed.history.linePages +
-				billed.history.lookups +
-				(billed.bulk && !billed.read && billed.history.list.pagesRead === 0 ? 1 : 0),
+				invoiceReads.invoice_pages +
+				invoiceReads.invoice_line_pages +
+				invoiceReads.invoice_lookups +
+				invoiceReads.refused,
 		},
 	};
 	const notes = movementsNotes(counts, subscribers, history.read, billed.read, limits);
 	return withTable(ctx, report, () => movementsTable(period, subscribers, sums, byCurrency, notes));
-}
-
-/** The invoices of the run: read in bulk when the period starts before the events' reach. */
-interface InvoiceRead {
-	history: BilledHistory;
-	/** Read in bulk for the period (it starts before the events' reach). */
-	bulk: boolean;
-	/** Whether the key could read them (Invoices: Read). */
-	read: boolean;
-}
-
-async function readInvoices(
-	ctx: OperationContext,
-	period: { start: number; end: number },
-	reach: number,
-): Promise<InvoiceRead> {
-	const from = period.start - BILLED_LOOKBACK_SECONDS;
-	const keep = { first: period.start - 1, until: reach };
-	if (period.start - 1 >= reach) {
-		const history = emptyBilledHistory(from, keep);
-		return {
-			history,
-			bulk: false,
-			get read() {
-				return history.read;
-			},
-		};
-	}
-	const history = await readBilledHistory(ctx, from, period.end, keep);
-	return {
-		history,
-		bulk: true,
-		get read() {
-			return history.read;
-		},
-	};
-}
-
-/** No invoice in the bulk read: the walk still knows every moment it cannot value from them. */
-const noInvoices = (read: InvoiceRead): Billed | undefined =>
-	read.bulk
-		? { lines: [], uncollectible: [], firstUnpaidInvoice: null, paidBefore: false }
-		: undefined;
-
-/**
- * A subscription alive at the period's start whose line covering it was billed before the bulk
- * read (a yearly item): one page of its older invoices.
- */
-function needsOlderInvoices(sub: Subscription, history: BilledHistory, first: number): boolean {
-	if (!history.read || sub.created > first) return false;
-	const ended = sub.status === 'canceled' ? (sub.ended_at ?? sub.canceled_at ?? 0) : Infinity;
-	if (ended <= first) return false;
-	const own = history.bySubscription.get(sub.id);
-	return !own || (!own.lookedUp && !coversAt(own, first));
 }
 
 /**
@@ -325,50 +225,6 @@ function subscriptionCountFields(counts: Counts, subscriptionChurn: number): IDa
 	};
 }
 
-/**
- * Each subscription's changes from the events, in Stripe's order (newest first), as JSON text:
- * held while every subscription is read, a change takes a third of the memory as text that it
- * takes as objects.
- */
-interface EventHistory {
-	changes: Map<string, string[]>;
-	/** False when the key cannot read events: every subscription is valued with its current state. */
-	read: boolean;
-	/** The events list, for the pages it took. */
-	list: { pagesRead: number };
-}
-
-async function readHistory(ctx: OperationContext, since: number): Promise<EventHistory> {
-	const changes = new Map<string, string[]>();
-	let read = true;
-	const list = ctx.stripe.events.list({
-		limit: PAGE_SIZE,
-		types: SUBSCRIPTION_EVENT_TYPES,
-		created: { gte: since },
-	});
-	try {
-		for await (const event of list as AsyncIterable<StripeEvent>) {
-			const id = (event.data.object as { id?: string }).id;
-			if (!id) continue;
-			let own = changes.get(id);
-			if (!own) changes.set(id, (own = []));
-			own.push(JSON.stringify(changeOf(event)));
-		}
-	} catch (error) {
-		// A key without Events: Read still gets the report, valued with today's state, and is told so.
-		if (!(isStripeApiError(error) && error.statusCode === 403))
-			throw toNodeError(ctx.fn.getNode(), error, ctx.itemIndex);
-		read = false;
-	}
-	return { changes, read, list };
-}
-
-/** A subscription's changes, newest first (those of one second in Stripe's order). */
-const changesOf = (history: EventHistory, id: string): SubscriptionChange[] =>
-	(history.changes.get(id) ?? [])
-		.map((text) => JSON.parse(text) as SubscriptionChange)
-		.sort((a, b) => b.created - a.created);
-
 /** Numbers of subscriptions: those that moved, and those valued with less than their history. */
 interface Counts {
 	churnedFromStart: number;
@@ -403,7 +259,7 @@ interface Tally {
 async function tallySubscriptions(
 	ctx: OperationContext,
 	period: ReportPeriod,
-	history: EventHistory,
+	history: SubscriptionEvents,
 	movementsOfSub: (sub: Subscription) => Promise<SubscriptionMovements>,
 ): Promise<Tally> {
 	const ledger = new SubscriberLedger();
@@ -425,12 +281,14 @@ async function tallySubscriptions(
 		figures: new Map(),
 		notKnown: new Map(),
 	};
-	const list = ctx.stripe.subscriptions.list({
-		limit: PAGE_SIZE,
-		status: 'all',
-		created: { lt: period.end },
-		expand: SUBSCRIPTION_EXPANSION,
-	});
+	const list = ctx.stripe.subscriptions
+		.list({
+			limit: PAGE_SIZE,
+			status: 'all',
+			created: { lt: period.end },
+			expand: SUBSCRIPTION_EXPANSION,
+		})
+		.inFlightAtMost(SUBSCRIPTION_PAGES_AT_ONCE);
 	// Sums and each customer's MRR need no order: pages are taken as they arrive, so nothing read
 	// ahead waits for its turn (memory stays at a few pages however long the list).
 	for await (const [sub] of list.inAnyOrder()) {

@@ -134,10 +134,11 @@ export const reportResource: ResourceDefinition = {
 				'their first invoice paid, ÷ trials ended by conversion or cancellation). Beyond ' +
 				"Stripe's dashboard: net and gross revenue retention of the subscribers paying at the " +
 				'start (NRR with expansion and reactivation, GRR capped at 100 %). ' +
-				'History of the last 30 days from events; earlier, subscriptions are valued with a ' +
-				'later state and the report names the figures that rest on it. ' +
-				'Needs Subscriptions: Read (rak_subscription_read), Events: Read (rak_event_read) for ' +
-				'the history and Invoices: Read (rak_invoice_read) for the trials’ first invoices.',
+				'History of the last 30 days from events, earlier from invoices (any past period ' +
+				'gives the same figures); what neither dates is named per figure in limits. ' +
+				'Needs Subscriptions: Read (rak_subscription_read), Events: Read (rak_event_read) and ' +
+				'Invoices: Read (rak_invoice_read) for the history, Invoices: Read for the trials’ ' +
+				'first invoices.',
 			[...periodic, ...definitionFields],
 			subscriptionMetricsReport,
 		),
@@ -149,10 +150,10 @@ export const reportResource: ResourceDefinition = {
 				'grouped by the month their MRR first went above 0; for each later month, the share ' +
 				'still paying at its end (one who came back counts again in its cohort) and their MRR ' +
 				'then as a share of the MRR they started with. The last month is to date. ' +
-				'History of the last 30 days from events; earlier, subscriptions are valued with a ' +
-				'later state and each figure says whether it rests on it. ' +
-				'Needs Subscriptions: Read (rak_subscription_read) and Events: Read (rak_event_read) ' +
-				'for the history.',
+				'History of the last 30 days from events, earlier from invoices; each figure says ' +
+				'whether it rests on a moment neither covers. ' +
+				'Needs Subscriptions: Read (rak_subscription_read), and Events: Read (rak_event_read) ' +
+				'and Invoices: Read (rak_invoice_read) for the history.',
 			[...cohortFields, ...definitionFields],
 			cohortsReport,
 		),
