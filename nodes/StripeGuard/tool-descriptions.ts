@@ -24,6 +24,7 @@ import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from './framework/query';
 import type { ReadResourceSpec } from './framework/read-resource';
 import { MAX_SEARCH_CLAUSES, offeredText, type SearchSpec } from './framework/search-guard';
 import { fromAiKeys, rawParameter } from './framework/tool-output';
+import { RETURNS_PENDING, RETURNS_PROPOSAL } from './framework/write-operation';
 import { capitalize, idRule } from './framework/words';
 
 /** The shapes the Redactor gives (privacy.ts), with one example hash. */
@@ -292,7 +293,16 @@ export function toolTexts(
 const redactionOff = (parameters: INodeParameters) => parameters.redactPersonalData === false;
 
 /** A tool's description for a node with these (raw) parameters: what the expression gives. */
+/** A workflow selector's value, as saved: an ID, or a resource locator holding one. */
+const handsOff = (parameters: INodeParameters) => {
+	const w = parameters.approvalWorkflowId as unknown;
+	return Boolean(w && typeof w === 'object' ? (w as { value?: unknown }).value : w);
+};
+
 export function describeTool(text: ToolText, parameters: INodeParameters): string {
+	const summary = handsOff(parameters)
+		? text.summary.replace(RETURNS_PROPOSAL, RETURNS_PENDING)
+		: text.summary;
 	const privacy = text.reads
 		? ` ${redactionOff(parameters) ? PRIVACY_OFF : PRIVACY_ON} ${LINKS}`
 		: '';
@@ -300,7 +310,7 @@ export function describeTool(text: ToolText, parameters: INodeParameters): strin
 		fromAiKeys(rawParameter(parameters, path)).map((key) => `- ${key}: ${phrase}`),
 	);
 	return (
-		text.summary +
+		summary +
 		privacy +
 		(lines.length ? `\nInputs (the only parameters):\n${lines.join('\n')}` : `\n${NO_INPUTS}`)
 	);
@@ -344,6 +354,8 @@ export function toolDescriptionField(
 		off: PRIVACY_OFF,
 		links: LINKS,
 		none: NO_INPUTS,
+		ret: RETURNS_PROPOSAL,
+		hand: RETURNS_PENDING,
 	}).replace(/"(?:\\.|[^"\\])*"/g, (literal) =>
 		literal.replace(/\{/g, '\\u007b').replace(/\}/g, '\\u007d'),
 	);
@@ -352,7 +364,8 @@ export function toolDescriptionField(
 	// `t` the operation's text, `e` one [path, phrase], `v` its raw value, `m` one $fromAI call.
 	const q = `'"${'`'}`; // the quotes a $fromAI key may be written in
 	const code = [
-		'(d => (t => t && t[0]',
+		'(d => (t => t && ((w => w && (typeof w === "object" ? w.value : w))',
+		'($rawParameter.approvalWorkflowId) ? t[0].replace(d.ret, d.hand) : t[0])',
 		'+ (t[1] ? " " + ($rawParameter.redactPersonalData === false ? d.off : d.on)',
 		'+ " " + d.links : "")',
 		'+ (l => l.length ? "\\nInputs (the only parameters):\\n" + l.join("\\n")',

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 
 import { auditTableColumns } from '../../nodes/StripeGuardApproval/audit';
 import { startEmulator, type StripeEmulator } from '../emulator';
+import { auditCredential, ownerRest, prepareAuditTrail } from './audit-setup';
 import { startReceiver } from '../receiver';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
 import { startScriptedModel, toolNamed } from './scripted-model';
@@ -45,17 +46,8 @@ const tables: Record<string, string> = {};
 
 type Row = Record<string, unknown>;
 
-/** n8n's REST API as the editor calls it (the owner's session). */
-async function rest<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-	const res = await fetch(`${server.url}/rest${path}`, {
-		method: init.method ?? 'GET',
-		headers: { cookie, 'Content-Type': 'application/json' },
-		...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-	});
-	if (!res.ok)
-		throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-	return ((await res.json()) as { data: T }).data;
-}
+const rest = <T>(path: string, init: { method?: string; body?: unknown } = {}) =>
+	ownerRest(server.url, cookie)<T>(path, init);
 
 async function tableId(name: string) {
 	type Table = { id: string; name: string };
@@ -349,38 +341,14 @@ beforeAll(async () => {
 		{ ...OPENAI, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
 	// What a user does once, in n8n's editor: the tables, and an API key limited to rows.
-	server = await runtime.startServer(n8n, env);
-	({ cookie } = await runtime.setupOwner(server.url));
-	projectId = (await rest<{ id: string }>('/projects/personal')).id;
-	const narrow = [{ name: 'event', type: 'string' }];
-	for (const [name, columns] of [
-		[TABLE, auditTableColumns()],
-		[SHRINKING_TABLE, auditTableColumns()],
-		[NARROW_TABLE, narrow],
-	] as const) {
-		const table = await rest<{ id: string }>(`/projects/${projectId}/data-tables`, {
-			method: 'POST',
-			body: { name, columns },
-		});
-		tables[name] = table.id;
-	}
-	const { rawApiKey } = await rest<{ rawApiKey: string }>('/api-keys', {
-		method: 'POST',
-		body: {
-			label: 'Stripe Guard audit trail',
-			expiresAt: null,
-			scopes: ['dataTable:list', 'dataTableRow:create', 'dataTableRow:read'],
-		},
+	const prepared = await prepareAuditTrail(n8n, env, {
+		[TABLE]: auditTableColumns(),
+		[SHRINKING_TABLE]: auditTableColumns(),
+		[NARROW_TABLE]: [{ name: 'event', type: 'string' }],
 	});
-	await server.stop();
+	Object.assign(tables, prepared.tableIds);
 	// The workflows name the tables by their IDs, as workflows saved in the editor do.
-	await runtime.importCredentials(n8n, env, [
-		{
-			...AUDIT,
-			type: 'stripeGuardAuditApi',
-			data: { apiKey: rawApiKey, baseUrl: `http://127.0.0.1:${PORT}/api/v1` },
-		},
-	]);
+	await runtime.importCredentials(n8n, env, [auditCredential(AUDIT, prepared.apiKey, PORT)]);
 	const example = JSON.parse(
 		readFileSync(join(runtime.ROOT, 'examples/incident-reconstruction.json'), 'utf8'),
 	) as { id: string };
@@ -396,6 +364,7 @@ beforeAll(async () => {
 	}
 	server = await runtime.startServer(n8n, env);
 	({ cookie } = await runtime.setupOwner(server.url));
+	projectId = (await rest<{ id: string }>('/projects/personal')).id;
 });
 
 afterAll(async () => {

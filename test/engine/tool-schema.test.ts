@@ -20,6 +20,10 @@ import {
 import type { ReadResourceSpec } from '../../nodes/StripeGuard/framework/read-resource';
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import { querySpecs, resources } from '../../nodes/StripeGuard/resources';
+import {
+	RETURNS_PENDING,
+	RETURNS_PROPOSAL,
+} from '../../nodes/StripeGuard/framework/write-operation';
 import { describeTool, PRIVACY_ON, toolTexts } from '../../nodes/StripeGuard/tool-descriptions';
 import { runAgent, toolName, type AgentTool } from './agent-tools';
 import { useEmulator } from './emulator-context';
@@ -227,6 +231,20 @@ test('any set of inputs, keyed and quoted any way n8n takes: the description fol
 		{ numRuns: 12 },
 	);
 }, 120_000);
+
+test('a Propose tool handing its proposal to an approval workflow says: pending', async () => {
+	const handOff = { __rl: true, mode: 'id', value: 'wf-approval' };
+	for (const t of await toolsFor((op) => ({
+		resource: op.resource,
+		operation: op.operation,
+		approvalWorkflowId: handOff,
+	}))) {
+		checkTool(t);
+		const proposal = texts[t.key].reads === false;
+		expect([t.key, t.tool.description.includes(RETURNS_PENDING)]).toEqual([t.key, proposal]);
+		expect(t.tool.description).not.toContain(RETURNS_PROPOSAL);
+	}
+});
 
 test('the Query lists its one input; Search names its fields and refuses others', async () => {
 	const { tools } = await runAgent({

@@ -10,13 +10,29 @@ import { locatorId, locatorTarget } from './locator';
 import { inVersion, nodeVersion } from './node-version';
 import type { OperationContext, OperationDefinition } from './operation';
 import { describePermission } from '../../shared/credentials/permissions';
-import { createProposal, MAX_LIFETIME_HOURS } from '../../shared/proposals/proposals';
+import {
+	createProposal,
+	MAX_LIFETIME_HOURS,
+	type Proposal,
+} from '../../shared/proposals/proposals';
 import { WriteInputError, type WriteDefinition } from '../writes/define';
 
 /** Collections whose options are read as if they were top-level fields. */
 const FIELD_COLLECTIONS = ['additionalFields', 'updateFields'];
 const HOUR = 3_600_000;
 export const DEFAULT_PROPOSAL_HOURS = MAX_LIFETIME_HOURS;
+
+/** What a Propose operation returns, in its description (and a tool's, for models). */
+export const RETURNS_PROPOSAL =
+	'Returns a proposal for a person to approve; ' +
+	'nothing changes in Stripe until then (Stripe Guard Approval executes it).';
+
+/** The same, for a Propose tool that hands its proposal to an approval workflow. */
+export const RETURNS_PENDING =
+	'Hands the proposal to an approval workflow and answers at once: status "pending", the ' +
+	'proposalId, the summary a person must approve, and expiresAt, the deadline. Nothing changes ' +
+	'in Stripe until a person approves; to learn what became of it later, get the proposal status ' +
+	'with the proposalId.';
 
 export const PROPOSAL_NOTICE =
 	'Proposal only: nothing was written to Stripe. ' +
@@ -33,6 +49,75 @@ const lifetimeField: INodeProperties = {
 		"(below Stripe's 24-hour idempotency window). The approval waits until its own Expire After " +
 		"or the first proposal's expiry, whichever comes first.",
 };
+
+/**
+ * For agents outside n8n (an MCP client through n8n's MCP Server Trigger), which cannot wait for
+ * an approval: the proposal is handed to an approval workflow, and the answer is "pending".
+ */
+const approvalWorkflowField: INodeProperties = {
+	displayName: 'Hand to Approval Workflow',
+	name: 'approvalWorkflowId',
+	type: 'workflowSelector',
+	default: '',
+	description:
+		'Optional. A workflow that starts with Execute Workflow Trigger and holds a Stripe Guard ' +
+		'Approval node (with this credential): the proposal is handed to it at once, without ' +
+		'waiting, and this node answers "pending" with the proposal\'s ID. For agents that cannot ' +
+		'wait for a person, such as MCP clients; they ask Proposal → Get Status later.',
+};
+
+/** What a proposal handed to an approval workflow answers: pending, and how to follow it. */
+function handedOver(proposal: Proposal, workflowId: string, executionId: string | undefined) {
+	return {
+		status: 'pending',
+		proposalId: proposal.proposalId,
+		summary: proposal.summary,
+		resource: proposal.resource,
+		operation: proposal.operation,
+		mode: proposal.mode,
+		amounts: proposal.amounts,
+		expiresAt: proposal.expiresAt,
+		approvalWorkflowId: workflowId,
+		approvalExecutionId: executionId ?? null,
+		note:
+			'Nothing was written to Stripe. A person must approve this in the approval workflow ' +
+			`before ${proposal.expiresAt}, or it expires. Ask Proposal → Get Status with ` +
+			`${proposal.proposalId} to learn what became of it.`,
+	};
+}
+
+/** Hands the proposal to the approval workflow, not waiting for it to finish. */
+async function handOver(ctx: OperationContext, proposal: Proposal, workflowId: string) {
+	const { fn } = ctx;
+	let started;
+	try {
+		started = await fn.executeWorkflow(
+			{ id: workflowId },
+			[{ json: proposal as unknown as IDataObject }],
+			undefined,
+			{
+				doNotWaitToFinish: true,
+				parentExecution: {
+					executionId: fn.getExecutionId(),
+					workflowId: fn.getWorkflow().id ?? '',
+				},
+			},
+		);
+	} catch (error) {
+		throw new NodeOperationError(
+			fn.getNode(),
+			`The approval workflow ${workflowId} could not be started (item ${ctx.itemIndex}): ` +
+				(error as Error).message,
+			{
+				itemIndex: ctx.itemIndex,
+				description:
+					'Nothing was proposed to anyone and nothing was written to Stripe. Choose a workflow ' +
+					'that starts with Execute Workflow Trigger and holds a Stripe Guard Approval node.',
+			},
+		);
+	}
+	return handedOver(proposal, workflowId, started?.executionId);
+}
 
 function parseMetadata(ctx: OperationContext, value: unknown): unknown {
 	if (typeof value !== 'string') return value;
@@ -97,6 +182,12 @@ const proposalNotice: INodeProperties = {
 	default: '',
 };
 
+/** A workflow selector's value: an ID, or a resource locator holding one (n8n saves both). */
+function workflowIdOf(value: unknown): string {
+	const id = value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
+	return typeof id === 'string' ? id.trim() : '';
+}
+
 /** The Propose operation of a declared write. */
 export function writeOperation(spec: WriteDefinition): OperationDefinition {
 	const permission = `${describePermission(spec.permission)} (${spec.permission})`;
@@ -105,12 +196,9 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 		// Where a person picks the operation it says what it does: "Propose Create".
 		name: `Propose ${spec.name}`,
 		action: spec.action,
-		description:
-			`${spec.description} Returns a proposal for a person to approve; ` +
-			'nothing changes in Stripe until then (Stripe Guard Approval executes it). ' +
-			`Executing it needs ${permission}.`,
+		description: `${spec.description} ${RETURNS_PROPOSAL} Executing it needs ${permission}.`,
 		proposal: true,
-		properties: [proposalNotice, ...spec.properties, lifetimeField],
+		properties: [proposalNotice, ...spec.properties, lifetimeField, approvalWorkflowField],
 		async execute(ctx) {
 			const raw = readInput(ctx, spec.properties);
 			const input = spec.adaptInput ? spec.adaptInput(raw) : raw;
@@ -153,6 +241,11 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 				ctx.credentials.apiKey,
 				hours * HOUR,
 			);
+			const approvalWorkflow = workflowIdOf(
+				ctx.fn.getNodeParameter('approvalWorkflowId', ctx.itemIndex, ''),
+			);
+			if (approvalWorkflow)
+				return (await handOver(ctx, proposal, approvalWorkflow)) as unknown as IDataObject;
 			return { ...proposal, notice: PROPOSAL_NOTICE } as unknown as IDataObject;
 		},
 	};
