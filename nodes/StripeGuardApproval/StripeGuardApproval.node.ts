@@ -12,7 +12,7 @@ import {
 
 import { readCredentials, type StripeGuardCredentials } from '../shared/credentials/credentials';
 import { stripeRestrictedKeyApiTest } from '../StripeGuard/credential-test';
-import { MAX_LIFETIME_HOURS } from '../shared/proposals/proposals';
+import { MAX_LIFETIME_HOURS, SAME_WRITE_CREDENTIAL } from '../shared/proposals/proposals';
 import { readReviewContext, reviewProposal } from '../StripeGuard/writes';
 import { createStripeClient } from '../shared/transport';
 import { checkBatch, stripeGuardToolNames, type BatchEntry } from './batch';
@@ -125,6 +125,7 @@ export class StripeGuardApproval implements INodeType {
 				displayName:
 					'Connect Stripe Guard write operations ' +
 					'(or an AI Agent with Return Intermediate Steps on). ' +
+					'Credential: the one the Propose nodes use, with Allow Writes on. ' +
 					'Required: a Notification Workflow or a Slack-compatible Webhook URL, ' +
 					'where the review link is sent. ' +
 					'Outputs: Expired, Approved (executed by Stripe), Rejected, ' +
@@ -313,14 +314,12 @@ export class StripeGuardApproval implements INodeType {
 
 		const credentials = await readCredentials(this);
 		if (!credentials.allowWrites) {
+			const name = this.getNode().credentials?.stripeRestrictedKeyApi?.name ?? '';
 			throw new NodeOperationError(
 				this.getNode(),
-				'The Stripe Guard credential has Allow Writes off, so approved proposals could not run',
-				{
-					description:
-						'Nothing was sent for approval. Turn on Allow Writes on the credential, ' +
-						'with a key that has the write permissions, and run again.',
-				},
+				`The credential${name ? ` "${name}"` : ''} has Allow Writes off, ` +
+					'so approved proposals could not run',
+				{ description: `Nothing was sent for approval. ${SAME_WRITE_CREDENTIAL}` },
 			);
 		}
 		const approvers = approversOf(this);

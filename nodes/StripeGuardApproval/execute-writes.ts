@@ -7,7 +7,7 @@ import type { IDataObject, INode, INodeExecutionData, IWebhookFunctions } from '
 import type { StripeGuardCredentials } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
 import { withoutSecrets } from '../shared/privacy/privacy';
-import { idempotencyKey } from '../shared/proposals/proposals';
+import { idempotencyKey, SAME_WRITE_CREDENTIAL } from '../shared/proposals/proposals';
 import { createStripeClient, type StripeClient } from '../shared/transport';
 import {
 	approvalRows,
@@ -63,8 +63,7 @@ export const notExecutedItem = (
 
 const WRITES_OFF =
 	'Not executed: the Stripe Guard credential has Allow Writes off. ' +
-	'Turn on Allow Writes on the credential (with a key that has the write permission) ' +
-	'and propose again.';
+	`${SAME_WRITE_CREDENTIAL}, then propose again.`;
 
 export async function executeApproved(
 	node: INode,

@@ -367,7 +367,13 @@ describe('refused before anyone is asked', () => {
 	test('a proposal signed with another credential', async () => {
 		const other = emulator().addKey({ mode: 'test', permissions: 'write' });
 		const { proposals } = await proposeBatch({ apiKey: other, allowWrites: true });
-		expect(await refused(proposals)).toMatch(/made with another credential/);
+		// The fix in one sentence: the same credential, with Allow Writes on, on both nodes.
+		expect(await refused(proposals)).toMatch(
+			new RegExp(
+				'made with another credential\\. Use one Stripe Guard credential with Allow Writes ' +
+					'on .* on both the Propose node and the Stripe Guard Approval node, then propose again',
+			),
+		);
 	});
 
 	test('an expired proposal', async () => {
@@ -391,6 +397,17 @@ describe('refused before anyone is asked', () => {
 		expect(
 			await refused(proposals, { apiKey: emulator().keys.testWrite, allowWrites: false }),
 		).toMatch(/Allow Writes off/);
+		const approval = await runApproval({
+			proposals,
+			credential: { apiKey: emulator().keys.testWrite, allowWrites: false },
+			parameters: approvalParameters(),
+		});
+		expect(approval.run.data.resultData.error?.description).toMatch(
+			new RegExp(
+				'^Nothing was sent for approval\\. Use one Stripe Guard credential with Allow Writes ' +
+					'on .* on both the Propose node and the Stripe Guard Approval node$',
+			),
+		);
 	});
 
 	test('no destination for the request', async () => {

@@ -176,7 +176,8 @@ function readInput(ctx: OperationContext, properties: INodeProperties[]): IDataO
 const proposalNotice: INodeProperties = {
 	displayName:
 		'This creates a proposal; ' +
-		'nothing changes in Stripe until a person approves it in Stripe Guard Approval',
+		'nothing changes in Stripe until a person approves it in Stripe Guard Approval. ' +
+		'That node needs this same credential, with Allow Writes on',
 	name: 'proposalNotice',
 	type: 'notice',
 	default: '',

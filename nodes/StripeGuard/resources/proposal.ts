@@ -13,8 +13,11 @@ import { redactFields, redactOn } from '../framework/read-resource';
 
 const PROPOSAL_ID = /^prop_[A-Za-z0-9]{8,64}$/;
 
-/** A summary names what was proposed in words, a customer's email or name included. */
-const SUMMARY_WITHHELD = '[withheld: a summary can hold personal data; Redact Personal Data is on]';
+/**
+ * An approver's comment is free text (it can name a customer); summaries never hold personal
+ * data (the write declarations word them), approvers are the account's own people.
+ */
+const COMMENT_WITHHELD = '[withheld: free text; Redact Personal Data is on]';
 
 export const proposalResource: ResourceDefinition = {
 	value: 'proposal',
@@ -73,10 +76,10 @@ export const proposalResource: ResourceDefinition = {
 					);
 				}
 				const status = proposalStatus(id, rows, Date.now());
-				const withheld = redactOn(ctx) && status.summary !== null;
+				const withheld = redactOn(ctx) && status.comment !== null;
 				return {
 					...status,
-					summary: withheld ? SUMMARY_WITHHELD : status.summary,
+					comment: withheld ? COMMENT_WITHHELD : status.comment,
 				} as unknown as IDataObject;
 			},
 		},

@@ -113,6 +113,14 @@ export type ProposalCheck =
 	| { ok: true; proposal: Proposal }
 	| { ok: false; problem: ProposalProblem; reason: string };
 
+/**
+ * The fix for a proposal or approval on the wrong credential: a proposal is signed with a key
+ * derived from its credential, and only a credential with Allow Writes on can execute it.
+ */
+export const SAME_WRITE_CREDENTIAL =
+	'Use one Stripe Guard credential with Allow Writes on (for example one named ' +
+	'"Stripe Guard writes") on both the Propose node and the Stripe Guard Approval node';
+
 /** Checks shape, signature and expiry; `allowed`: the resource.operation pairs that may execute. */
 export function verifyProposal(
 	value: unknown,
@@ -150,7 +158,7 @@ export function verifyProposal(
 			problem: 'signature',
 			reason:
 				`Proposal ${String(proposal.proposalId)} was changed after Stripe Guard created it, ` +
-				'or was made with another credential. Create the proposal again.',
+				`or was made with another credential. ${SAME_WRITE_CREDENTIAL}, then propose again.`,
 		};
 	}
 	if (!allowed.has(`${proposal.resource}.${proposal.operation}`)) {
