@@ -509,10 +509,25 @@ const EXAMPLE_SLACK_URL =
  * An example workflow made ready for this machine, as a user would: Slack posts go to `slackUrl`,
  * and nodes of the types in `credentials` get those credentials (the SMTP server, the chat model),
  * e.g. { 'n8n-nodes-base.emailSend': { smtp: { id, name } } }. Stripe Guard nodes keep theirs.
+ * With `auditTableId`, the nodes that name the audit table (Audit Trail, Proposal status) get it.
+ * @template {{ nodes: Array<{ type: string, parameters: Record<string, any> }> }} W
+ * @param {W} workflow
+ * @param {{
+ *   slackUrl?: string, credentials?: Record<string, object>, auditTableId?: string
+ * }} [options]
+ * @returns {W}
  */
-function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
+function localiseExample(workflow, { slackUrl = '', credentials = {}, auditTableId } = {}) {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
+		if (auditTableId && node.parameters?.auditTable !== undefined)
+			node.parameters.auditTable = {
+				__rl: true,
+				mode: 'list',
+				cachedResultName: AUDIT_TABLE_NAME,
+				...node.parameters.auditTable,
+				value: auditTableId,
+			};
 		if (
 			slackUrl &&
 			node.type === 'n8n-nodes-base.httpRequest' &&
@@ -523,6 +538,124 @@ function localiseExample(workflow, { slackUrl = '', credentials = {} } = {}) {
 			node.credentials = { ...node.credentials, ...credentials[node.type] };
 	}
 	return copy;
+}
+
+/** The Data Table of the audit trail in the examples (the incident example creates it by name). */
+const AUDIT_TABLE_NAME = 'Stripe Guard audit';
+/** The scopes of the audit trail's n8n API key, and no other. */
+const AUDIT_KEY_SCOPES = ['dataTable:list', 'dataTableRow:create', 'dataTableRow:read'];
+
+/** Whether an example names the audit table (Audit Trail, Proposal status): it needs its ID. */
+function needsAuditTable(workflow) {
+	return workflow.nodes.some((node) => node.parameters?.auditTable !== undefined);
+}
+
+/**
+ * Whether a workflow works only once published: a sub-workflow (n8n 2.x runs only published ones:
+ * the approval notification, the MCP approval) or an MCP server (its production URL).
+ */
+function needsPublishing(workflow) {
+	return workflow.nodes.some((node) =>
+		['n8n-nodes-base.executeWorkflowTrigger', '@n8n/n8n-nodes-langchain.mcpTrigger'].includes(
+			node.type,
+		),
+	);
+}
+
+/** n8n's REST API as the editor calls it (the owner's session cookie); resolves with `data`. */
+function ownerRest(url, cookie) {
+	return async (path, { method = 'GET', body } = {}) => {
+		const res = await fetch(`${url}/rest${path}`, {
+			method,
+			headers: { cookie, 'Content-Type': 'application/json' },
+			signal: AbortSignal.timeout(30_000),
+			...(body === undefined ? {} : { body: JSON.stringify(body) }),
+		});
+		if (!res.ok) {
+			const error = new Error(`${method} /rest${path}: ${res.status} ${await res.text()}`);
+			error.status = res.status;
+			throw error;
+		}
+		return (await res.json()).data;
+	};
+}
+
+/** The audit trail's columns, from the built package (`npm run build` makes it). */
+function auditTableColumns() {
+	return require(join(ROOT, 'dist/nodes/shared/audit/columns.js')).auditTableColumns();
+}
+
+/**
+ * What a user does once in the editor before the approval node can keep an audit trail, on a
+ * running n8n (owner's session): the Data Table `name` with the audit columns in the owner's
+ * project (one of that name is kept, as the incident example makes it), and an n8n API key
+ * limited to the audit scopes. Resolves with the table's ID and the key (n8n shows it only now).
+ */
+async function createAuditTrail(
+	url,
+	cookie,
+	{ name = AUDIT_TABLE_NAME, label = 'Stripe Guard audit trail' } = {},
+) {
+	const rest = ownerRest(url, cookie);
+	const projectId = (await rest('/projects/personal')).id;
+	const filter = encodeURIComponent(JSON.stringify({ name }));
+	const found = await rest(`/projects/${projectId}/data-tables?filter=${filter}&take=50`);
+	const existing = (found.data ?? []).find((table) => table.name === name);
+	const tableId =
+		existing?.id ??
+		(
+			await rest(`/projects/${projectId}/data-tables`, {
+				method: 'POST',
+				body: { name, columns: auditTableColumns() },
+			})
+		).id;
+	const { rawApiKey } = await rest('/api-keys', {
+		method: 'POST',
+		body: { label, expiresAt: null, scopes: AUDIT_KEY_SCOPES },
+	});
+	return { tableId, apiKey: rawApiKey };
+}
+
+/** Replaces a credential's name and data over REST (n8n encrypts the data). */
+async function updateCredential(url, cookie, { id, name, type, data }) {
+	await ownerRest(url, cookie)(`/credentials/${id}`, {
+		method: 'PATCH',
+		body: { name, type, data },
+	});
+}
+
+/**
+ * Saves workflows over REST under their own IDs, as the editor's import does: a new ID is
+ * created, an existing one replaced. For workflows that can only be made once n8n runs (they
+ * name a data table it created).
+ */
+async function saveWorkflows(url, cookie, workflows) {
+	const rest = ownerRest(url, cookie);
+	for (const workflow of workflows) {
+		const { id, name, nodes, connections, settings } = workflow;
+		try {
+			await rest('/workflows', {
+				method: 'POST',
+				body: { id, name, nodes, connections, settings },
+			});
+		} catch (error) {
+			if (error.status !== 400 || !/exists already/.test(error.message)) throw error;
+			await rest(`/workflows/${id}?forceSave=true`, {
+				method: 'PATCH',
+				body: { name, nodes, connections, settings },
+			});
+		}
+	}
+}
+
+/**
+ * Publishes a workflow through the REST API of the running n8n, as the editor's Publish button
+ * does: its current version becomes the active one.
+ */
+async function publishWorkflowOverRest(url, cookie, id) {
+	const rest = ownerRest(url, cookie);
+	const { versionId } = await rest(`/workflows/${id}`);
+	await rest(`/workflows/${id}/activate`, { method: 'POST', body: { versionId } });
 }
 
 /** tsc's arguments: `entries` compiled to CommonJS under .tmp/<name>. */
@@ -605,4 +738,14 @@ module.exports = {
 	compileTypeScriptAsync,
 	EXAMPLE_SLACK_URL,
 	localiseExample,
+	AUDIT_TABLE_NAME,
+	AUDIT_KEY_SCOPES,
+	auditTableColumns,
+	needsAuditTable,
+	needsPublishing,
+	ownerRest,
+	createAuditTrail,
+	updateCredential,
+	saveWorkflows,
+	publishWorkflowOverRest,
 };

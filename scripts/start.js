@@ -15,6 +15,13 @@
  * The examples that post to Slack or send email reach a local outbox instead (a Slack-compatible
  * webhook on 127.0.0.1:12112 and a mail server on 127.0.0.1:12125), which prints what arrives here.
  *
+ * The MCP example (examples/mcp-server.json) gets a Bearer token per server, made on the first
+ * start and printed with the servers' URLs. The examples with an audit trail name a Data Table by
+ * its ID, which n8n gives only once it runs: on a new database they are imported over the REST API
+ * right after n8n is up, with the table, an n8n API key for the audit credential, and published
+ * (no extra n8n command); the table's ID, the key and the tokens are kept in
+ * <user folder>/local-secrets.json (readable by its owner alone) for later starts.
+ *
  * `npm run start:queue` (`--queue`) runs the same in n8n's queue mode: a main and two workers
  * sharing a fresh PostgreSQL database, with Redis as the queue (Debian's postgresql and
  * redis-server packages, on 127.0.0.1:55433 and :56380; nothing is kept between starts).
@@ -26,8 +33,9 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { createHash } = require('node:crypto');
+const { createHash, randomBytes } = require('node:crypto');
 const {
+	chmodSync,
 	existsSync,
 	mkdirSync,
 	readdirSync,
@@ -56,6 +64,13 @@ const SMTP_CREDENTIAL = {
 	id: 'stripeGuardOutbox',
 	name: 'Local outbox (prints mail in the npm start terminal)',
 };
+/** The audit trail's n8n API key (examples/mcp-approval.json, examples/mcp-server.json). */
+const AUDIT_CREDENTIAL = { id: 'stripeGuardAudit', name: 'Stripe Guard audit trail (this n8n)' };
+/** The Bearer tokens of the MCP servers in examples/mcp-server.json: one per server. */
+const MCP_TOKEN_CREDENTIALS = [
+	{ id: 'stripeGuardMcpReads', name: 'MCP clients: Stripe reads' },
+	{ id: 'stripeGuardMcpProposals', name: 'MCP clients: Stripe proposals' },
+];
 const SLACK_PORT = Number(process.env.OUTBOX_SLACK_PORT || 12112);
 const SMTP_PORT = Number(process.env.OUTBOX_SMTP_PORT || 12125);
 const OWNER = { email: 'owner@example.com', password: 'StripeGuard-Local-1' };
@@ -231,23 +246,6 @@ async function compileStartParts() {
 	return compiled;
 }
 
-/**
- * Publishes a workflow through the REST API of the running n8n, as the editor's Publish button
- * does: its current version becomes the active one.
- */
-async function publishOverRest(url, cookie, id) {
-	const headers = { cookie, 'Content-Type': 'application/json' };
-	const got = await fetch(`${url}/rest/workflows/${id}`, { headers });
-	if (!got.ok) throw new Error(`reading workflow ${id}: ${got.status} ${await got.text()}`);
-	const { data } = await got.json();
-	const res = await fetch(`${url}/rest/workflows/${id}/activate`, {
-		method: 'POST',
-		headers,
-		body: JSON.stringify({ versionId: data.versionId }),
-	});
-	if (!res.ok) throw new Error(`publishing workflow ${id}: ${res.status} ${await res.text()}`);
-}
-
 async function main() {
 	const key = stripeKey();
 	const n8n = runtime.ensureN8n();
@@ -308,6 +306,19 @@ async function main() {
 			? JSON.parse(readFileSync(stateFile, 'utf8'))
 			: {};
 	const saveState = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
+	// Made here once and kept: the MCP servers' tokens; the audit table's ID and API key, which
+	// n8n makes only once it runs (a new database has neither).
+	const secretsFile = join(userFolder, 'local-secrets.json');
+	const secrets = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
+	if (newDatabase) delete secrets.audit;
+	secrets.mcpTokens ??= {};
+	for (const { id } of MCP_TOKEN_CREDENTIALS)
+		secrets.mcpTokens[id] ??= `sg-mcp-${randomBytes(24).toString('base64url')}`;
+	const saveSecrets = () => {
+		writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+		chmodSync(secretsFile, 0o600);
+	};
+	saveSecrets();
 
 	const credentials = [
 		{
@@ -347,6 +358,17 @@ async function main() {
 				disableStartTls: true,
 			},
 		},
+		...MCP_TOKEN_CREDENTIALS.map((credential) => ({
+			...credential,
+			type: 'httpBearerAuth',
+			data: { token: secrets.mcpTokens[credential.id] },
+		})),
+		// Its key is filled in once n8n has made it (a new database: after n8n is up).
+		{
+			...AUDIT_CREDENTIAL,
+			type: 'stripeGuardAuditApi',
+			data: { apiKey: secrets.audit?.apiKey ?? '', baseUrl: `http://127.0.0.1:${PORT}/api/v1` },
+		},
 	];
 	// The keys are in the hash: only a hash of them is stored.
 	const credentialsHash = hashOf(credentials);
@@ -372,6 +394,11 @@ async function main() {
 	const examples = join(runtime.ROOT, 'examples');
 	const listed = [];
 	const toImport = [];
+	// Examples that name the audit table while it does not exist yet: imported once n8n is up.
+	const afterStart = [];
+	const auditTableId = secrets.audit?.tableId;
+	/** @type {Array<{ name: string, path: string, token: string }>} */
+	const mcpServers = [];
 	for (const file of readdirSync(examples)
 		.filter((f) => f.endsWith('.json'))
 		.sort()) {
@@ -379,9 +406,11 @@ async function main() {
 		const workflow = runtime.localiseExample(JSON.parse(text), {
 			slackUrl: `http://127.0.0.1:${SLACK_PORT}/hooks/examples`,
 			credentials: { 'n8n-nodes-base.emailSend': { smtp: SMTP_CREDENTIAL } },
+			auditTableId,
 		});
-		const hash = hashOf(text, credentialName);
-		const fresh = state[workflow.id] !== hash;
+		const withTable = runtime.needsAuditTable(workflow);
+		const hash = hashOf(text, credentialName, withTable ? (auditTableId ?? '') : '');
+		const fresh = state[workflow.id] !== hash || (withTable && !auditTableId);
 		if (fresh) {
 			for (const node of workflow.nodes) {
 				const credential = node.credentials?.stripeRestrictedKeyApi;
@@ -389,8 +418,15 @@ async function main() {
 				if (credential && credential.id !== WRITE_CREDENTIAL_ID)
 					node.credentials.stripeRestrictedKeyApi = { id: CREDENTIAL_ID, name: credentialName };
 			}
-			toImport.push({ workflow, hash });
+			(withTable && !auditTableId ? afterStart : toImport).push({ workflow, text, hash });
 		}
+		for (const node of workflow.nodes)
+			if (node.type === '@n8n/n8n-nodes-langchain.mcpTrigger')
+				mcpServers.push({
+					name: node.name,
+					path: node.parameters.path,
+					token: secrets.mcpTokens[node.credentials?.httpBearerAuth?.id] ?? '(its credential)',
+				});
 		listed.push(
 			`${workflow.name} ` +
 				`(examples/${file}${fresh ? ', imported' : ', kept from the last start'}) ` +
@@ -399,9 +435,10 @@ async function main() {
 	}
 	// n8n 2.x runs only published workflows as sub-workflows (the approval notification example),
 	// and an import unpublishes: those are published again.
+	// So do MCP servers (their production URL).
 	const toPublish = toImport
 		.map(({ workflow }) => workflow)
-		.filter((w) => w.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger'))
+		.filter(runtime.needsPublishing)
 		.map((w) => w.id);
 	if (toImport.length > 0) {
 		await timed(
@@ -463,10 +500,50 @@ async function main() {
 	if (publishAfterStart) {
 		for (const id of toPublish) {
 			if (!cookie) throw new Error(`cannot sign in to publish ${id}: ${signIn}`);
-			await publishOverRest(server.url, cookie, id);
-			progress(`Published ${id} (the approval examples run it as a sub-workflow)`);
+			await runtime.publishWorkflowOverRest(server.url, cookie, id);
+			progress(`Published ${id} (a sub-workflow or an MCP server: they run only published)`);
 		}
 	}
+	let mcpNote = '';
+	if (afterStart.length > 0 && !cookie) {
+		mcpNote = `  Not imported (they need an audit table, made when signed in): ${afterStart
+			.map(({ workflow }) => workflow.id)
+			.join(', ')}\n`;
+	} else if (afterStart.length > 0) {
+		await timed(
+			`Creating the audit trail's Data Table and n8n API key; importing and publishing ` +
+				`${afterStart.length} examples that use it (REST API)`,
+			async () => {
+				const audit = await runtime.createAuditTrail(server.url, cookie);
+				secrets.audit = audit;
+				saveSecrets();
+				const credential = credentials.find((c) => c.id === AUDIT_CREDENTIAL.id);
+				credential.data.apiKey = audit.apiKey;
+				await runtime.updateCredential(server.url, cookie, credential);
+				state['#credentials'] = hashOf(credentials);
+				const workflows = afterStart.map(({ workflow }) =>
+					runtime.localiseExample(workflow, { auditTableId: audit.tableId }),
+				);
+				await runtime.saveWorkflows(server.url, cookie, workflows);
+				for (const workflow of workflows.filter(runtime.needsPublishing))
+					await runtime.publishWorkflowOverRest(server.url, cookie, workflow.id);
+				for (const { workflow, text } of afterStart)
+					state[workflow.id] = hashOf(text, credentialName, audit.tableId);
+				saveState();
+			},
+		);
+	}
+	const mcpLines =
+		mcpServers.length > 0 && !mcpNote
+			? '  MCP servers (examples/mcp-server.json; streamable HTTP, any MCP client, see README):\n' +
+				mcpServers
+					.map(
+						(s) =>
+							`    ${s.name}: ${server.url}/mcp/${s.path}\n` +
+							`      header  Authorization: Bearer ${s.token}\n`,
+					)
+					.join('')
+			: mcpNote;
 	const stripeLine = emulator
 		? `offline Stripe emulator at ${emulator.url} with demo data: ` +
 			"this n8n's connections to api.stripe.com go there; nothing leaves this machine"
@@ -486,7 +563,7 @@ async function main() {
 (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
   Example workflows:
     ${listed.join('\n    ')}
-  n8n data: ${userFolder}
+${mcpLines}  n8n data: ${userFolder}
   Ctrl-C stops everything.
 `);
 }

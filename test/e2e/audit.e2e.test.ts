@@ -16,7 +16,13 @@ import { auditTableColumns } from '../../nodes/StripeGuardApproval/audit';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { auditCredential, ownerRest, prepareAuditTrail } from './audit-setup';
 import { startReceiver } from '../receiver';
-import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
+import {
+	executionRun,
+	lastOutputs,
+	settledStatus,
+	executionStatus as statusOf,
+	waitFor,
+} from './polling';
 import { startScriptedModel, toolNamed } from './scripted-model';
 import { agentNode, decide, node, reviewLinks, scriptedChatModel, webhook } from './workflows';
 
@@ -395,7 +401,7 @@ test(
 	async () => {
 		const chargeId = freshCharge();
 		const asked = await trigger('sg-audit-agent', { question: `Refund ${chargeId}` });
-		expect(await executionStatus(asked.executionId)).toBe('waiting');
+		expect(await settledStatus(server.url, cookie, asked.executionId)).toBe('waiting');
 		// Recorded before anyone was asked; Proposal Status says it waits, and until when.
 		const proposed = await rowsOf(TABLE);
 		expect(proposed.map((r) => r.event)).toEqual(['proposed']);

@@ -5,17 +5,23 @@
  * parameter and credential checks, on the node types the server serves), is started as the
  * editor's "Execute workflow" does, must end in `success` and show a result: the last nodes that
  * ran put out items, and what reaches Slack or a mailbox has a text. The approval examples get
- * there through their signed approve link.
+ * there through their signed approve link. The MCP servers example is driven by the official MCP
+ * client with each server's Bearer token, its proposal approved through the link the MCP approval
+ * example sent. As on `npm start`'s first start, the examples that name the audit table are
+ * imported over REST once n8n runs and has made the table and the audit trail's API key.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { NodeHelpers, type INode, type INodeTypeDescription } from 'n8n-workflow';
 
 import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { mailBody } from '../mail-text';
+import { auditCredential } from './audit-setup';
 import { startReceiver } from '../receiver';
 import { startSmtpReceiver } from '../smtp-receiver';
 import { executionRun, lastOutputs, executionStatus as statusOf, waitFor } from './polling';
@@ -31,6 +37,12 @@ const PORT = 5691;
 const TIME_ZONE = 'Europe/Berlin';
 const SMTP = { id: 'sgE2eSmtpServer01', name: 'SMTP (127.0.0.1)' };
 const OPENAI = { id: 'sgE2eScriptedModel02', name: 'Scripted model' };
+/** The credentials the MCP examples name, as `npm start` makes them (its tokens are random). */
+const AUDIT = { id: 'stripeGuardAudit', name: 'Stripe Guard audit trail (this n8n)' };
+const MCP_TOKENS: Record<string, { name: string; token: string }> = {
+	stripeGuardMcpReads: { name: 'MCP clients: Stripe reads', token: 'e2e-reads-Hq4v8w' },
+	stripeGuardMcpProposals: { name: 'MCP clients: Stripe proposals', token: 'e2e-props-Kt2m9z' },
+};
 /** The last 60 days as a custom range, in dates as a model writes them. */
 const CUSTOM = {
 	start: new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10),
@@ -40,8 +52,16 @@ const CUSTOM = {
 interface Workflow {
 	id: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
-	connections: Record<string, { main?: Array<Array<{ node: string }> | null> }>;
+	nodes: Array<{
+		name: string;
+		type: string;
+		parameters: Record<string, unknown>;
+		credentials?: Record<string, { id: string; name: string }>;
+	}>;
+	connections: Record<
+		string,
+		{ main?: Array<Array<{ node: string }> | null>; ai_tool?: Array<Array<{ node: string }>> }
+	>;
 }
 
 const examples: Workflow[] = readdirSync(join(runtime.ROOT, 'examples'))
@@ -246,25 +266,38 @@ beforeAll(async () => {
 			},
 		},
 		{ ...OPENAI, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
+		...Object.entries(MCP_TOKENS).map(([id, { name, token }]) => ({
+			id,
+			name,
+			type: 'httpBearerAuth',
+			data: { token },
+		})),
+		// Its key once n8n has made it, below.
+		auditCredential(AUDIT, '', PORT),
 	]);
 	const credentials = {
 		'n8n-nodes-base.emailSend': { smtp: SMTP },
 		'@n8n/n8n-nodes-langchain.lmChatOpenAi': { openAiApi: OPENAI },
 	};
-	// All examples in one n8n command, as `npm start` imports them.
-	await runtime.importWorkflows(
-		n8n,
-		env,
-		examples.map((workflow) =>
-			runtime.localiseExample(workflow, { slackUrl: slack.url, credentials }),
-		),
+	const localised = examples.map((workflow) =>
+		runtime.localiseExample(workflow, { slackUrl: slack.url, credentials }),
 	);
+	const withTable = localised.filter(runtime.needsAuditTable);
+	// All others in one n8n command, as `npm start` imports them.
+	const imported = localised.filter((w) => !withTable.includes(w));
+	await runtime.importWorkflows(n8n, env, imported);
 	// n8n 2.x runs only published workflows as sub-workflows (the approval notification).
-	for (const workflow of examples)
-		if (workflow.nodes.some((n) => n.type === 'n8n-nodes-base.executeWorkflowTrigger'))
-			await runtime.publishWorkflow(n8n, env, workflow.id);
+	for (const workflow of imported.filter(runtime.needsPublishing))
+		await runtime.publishWorkflow(n8n, env, workflow.id);
 	server = await runtime.startServer(n8n, env);
 	({ cookie } = await runtime.setupOwner(server.url));
+	// As `npm start` does on a new database: the audit table and key, then the examples naming it.
+	const audit = await runtime.createAuditTrail(server.url, cookie);
+	await runtime.updateCredential(server.url, cookie, auditCredential(AUDIT, audit.apiKey, PORT));
+	const saved = withTable.map((w) => runtime.localiseExample(w, { auditTableId: audit.tableId }));
+	await runtime.saveWorkflows(server.url, cookie, saved);
+	for (const workflow of saved.filter(runtime.needsPublishing))
+		await runtime.publishWorkflowOverRest(server.url, cookie, workflow.id);
 	// The oldest such charge: the refund example takes the newest one.
 	chargeId = [...emulator.list('charge', 'test')]
 		.reverse()
@@ -531,6 +564,142 @@ test('incident reconstruction: creates the audit table if missing, tells its sto
 	// No approval here stores its rows: an empty trail says so, with the window it searched.
 	expect(story).toMatch(/^No audit rows between \d{4}-\d\d-\d\dT\S+ and \d{4}-\d\d-\d\dT\S+\.$/);
 });
+
+/** The MCP servers of the example: trigger name → path, token, and the tools connected to it. */
+function mcpServersOf(workflow: Workflow) {
+	return workflow.nodes
+		.filter((n) => n.type === '@n8n/n8n-nodes-langchain.mcpTrigger')
+		.map((trigger) => ({
+			name: trigger.name,
+			path: String(trigger.parameters.path),
+			token: MCP_TOKENS[trigger.credentials!.httpBearerAuth.id].token,
+			tools: Object.entries(workflow.connections)
+				.filter(([, c]) =>
+					c.ai_tool?.some((targets) => targets.some((t) => t.node === trigger.name)),
+				)
+				.map(([name]) => name.replace(/ /g, '_'))
+				.sort(),
+		}));
+}
+
+/** n8n is ready before it has registered the published MCP servers' routes. */
+const mcpRoute = (path: string) =>
+	waitFor(`the MCP server ${path}`, async () => {
+		const res = await fetch(`${server.url}/mcp/${path}`, { method: 'POST', body: '{}' });
+		return res.status === 404 ? undefined : res.status;
+	});
+
+async function mcpClient(path: string, token: string): Promise<Client> {
+	await mcpRoute(path);
+	const client = new Client({ name: 'stripe-guard-examples-e2e', version: '1.0.0' });
+	await client.connect(
+		new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/${path}`), {
+			requestInit: { headers: { Authorization: `Bearer ${token}` } },
+		}),
+	);
+	return client;
+}
+
+/** A tool's answer as text, and its one JSON object (n8n hands a tool's items as a list). */
+const textOf = (result: unknown) =>
+	(result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '').join('\n');
+function objectOf(result: unknown): Record<string, unknown> {
+	const parsed = JSON.parse(textOf(result)) as
+		| Record<string, unknown>
+		| Array<Record<string, unknown>>;
+	return Array.isArray(parsed) ? parsed[0] : parsed;
+}
+
+// After the incident example, which expects an empty audit trail.
+test(
+	'MCP servers: a client reads with one token, proposes a refund with the other, a person ' +
+		'approves through the MCP approval example, and Proposal status says executed',
+	async () => {
+		const example = examples.find((w) => w.id === 'sgExampleMcpServer')!;
+		const [reads, proposals] = mcpServersOf(example);
+		expect([reads.path, proposals.path]).toEqual(['stripe-guard-reads', 'stripe-guard-proposals']);
+		expect(proposals.tools).toEqual(['Proposal_status', 'Propose_refund']);
+
+		// Each server takes its own token only: the read token does not open the proposals.
+		await mcpRoute(proposals.path);
+		const refused = await fetch(`${server.url}/mcp/${proposals.path}`, {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				Accept: 'application/json, text/event-stream',
+				Authorization: `Bearer ${reads.token}`,
+			},
+			body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+		});
+		expect(refused.status).toBe(403);
+
+		const reader = await mcpClient(reads.path, reads.token);
+		try {
+			const { tools } = await reader.listTools();
+			// Least privilege: the read server lists its reads and nothing that proposes.
+			expect(tools.map((t) => t.name).sort()).toEqual(reads.tools);
+			const charge = textOf(await reader.callTool({ name: 'Get_charge', arguments: { chargeId } }));
+			expect(charge).toContain(chargeId);
+			expect(textOf(await reader.callTool({ name: 'List_customers', arguments: {} }))).toContain(
+				'cus_',
+			);
+			const query = JSON.stringify({ list: 'subscriptions', filters: { status: 'active' } });
+			expect(
+				textOf(await reader.callTool({ name: 'Query_Stripe', arguments: { query } })),
+			).toContain('sub_');
+			expect(textOf(await reader.callTool({ name: 'MRR_report', arguments: {} }))).toContain(
+				'mrr_formatted',
+			);
+		} finally {
+			await reader.close();
+		}
+
+		const charge = emulator.create<{ id: string }>('charge', 'test', {
+			amount: 5_000,
+			amount_refunded: 0,
+			currency: 'usd',
+			status: 'succeeded',
+		}).id;
+		const proposer = await mcpClient(proposals.path, proposals.token);
+		try {
+			const before = slack.messages.length;
+			const pending = objectOf(
+				await proposer.callTool({
+					name: 'Propose_refund',
+					arguments: { chargeId: charge, amount: 1_200 },
+				}),
+			);
+			expect(pending).toMatchObject({
+				status: 'pending',
+				summary: `Refund $12.00 of charge ${charge} — reason: requested_by_customer`,
+				approvalWorkflowId: 'sgExampleMcpApprove',
+			});
+			expect(emulator.list('refund', 'test').filter((r) => r.charge === charge)).toEqual([]);
+			const proposalId = String(pending.proposalId);
+			const status = async () =>
+				objectOf(await proposer.callTool({ name: 'Proposal_status', arguments: { proposalId } }));
+			// The approval workflow records the proposal as it starts, just after the answer.
+			const asked = await waitFor('the pending status', async () => {
+				const s = await status();
+				return s.status === 'unknown' ? undefined : s;
+			});
+			expect(asked).toMatchObject({ proposalId, status: 'pending' });
+			covered.add('sgExampleMcpServer');
+			covered.add('sgExampleMcpApprove');
+			// The MCP approval example asked in Slack, through the notification example.
+			await approveFromSlack(String(pending.approvalExecutionId), before);
+			const refund = emulator.list('refund', 'test').find((r) => r.charge === charge);
+			expect(refund).toMatchObject({ amount: 1_200, currency: 'usd' });
+			const done = await waitFor('the executed status', async () => {
+				const s = await status();
+				return s.status === 'executed' ? s : undefined;
+			});
+			expect(done).toMatchObject({ stripeObjectId: refund!.id, approvers: ['Ada Lovelace'] });
+		} finally {
+			await proposer.close();
+		}
+	},
+);
 
 test('the examples show what a new node is: every Stripe Guard node in them is version 2', () => {
 	const guards = examples.flatMap((w) =>

@@ -30,6 +30,16 @@ export async function executionStatus(
 	return body.data?.status ?? `HTTP ${res.status}`;
 }
 
+/**
+ * The status once the execution has stopped running: a node that sends a request and then waits
+ * can be heard from before n8n has stored the execution as waiting.
+ */
+export const settledStatus = (serverUrl: string, cookie: string, id: string) =>
+	waitFor(`execution ${id} to stop running`, async () => {
+		const status = await executionStatus(serverUrl, cookie, id);
+		return ['new', 'running'].includes(status) ? undefined : status;
+	});
+
 /** An item of a node's output as n8n stores it. */
 export type StoredItem = { json: Record<string, unknown> };
 

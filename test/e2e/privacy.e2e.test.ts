@@ -29,7 +29,7 @@ import {
 	type Derived,
 	type SeedClass,
 } from './personal-seeds';
-import { executionStatus as statusOf, waitFor } from './polling';
+import { settledStatus, executionStatus as statusOf, waitFor } from './polling';
 import { decide, reviewLinks, webhook } from './workflows';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 
@@ -1002,7 +1002,7 @@ test(
 		expect(emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
 
 		const executionId = /execution (\S+)\. /.exec(text)![1];
-		expect(await executionStatus(executionId)).toBe('waiting');
+		expect(await settledStatus(server.url, cookie, executionId)).toBe('waiting');
 		const [{ url }] = reviewLinks(text);
 		const decision = await decide(url, { approver: 'Ada Lovelace', decision: 'approve' });
 		expect(await decision.text()).toContain('1 of 1 change(s) made in Stripe');

@@ -93,8 +93,9 @@ function stateOf(
 		return {
 			status: 'unknown',
 			note:
-				'The audit trail has no row of this proposal: check the ID, and that the approval node ' +
-				'writes to this data table.',
+				'The audit trail has no row of this proposal yet. One just handed to an approval ' +
+				'workflow gets its first row within seconds: ask again. Otherwise check the ID, and ' +
+				'that the approval node writes to this data table.',
 		};
 	const by = () => {
 		const names = decisions.map((r) => text(r.approver)).filter(Boolean);
