@@ -112,15 +112,16 @@ export async function mrrReport(
 			arpa_formatted: formatAmount(arpa, currency),
 		});
 	}
+	// The figures first (by currency), then what they count and how: what a person reads first.
 	const report: IDataObject = {
 		report: 'mrr',
 		as_of: new Date(now * 1000).toISOString(),
-		included_statuses: included,
-		definition: describeDefinition(options),
+		by_currency: byCurrency,
 		subscriptions: Object.values(statuses).reduce((a, b) => a + b, 0),
 		subscriptions_by_status: statuses,
 		not_counted: notCounted,
-		by_currency: byCurrency,
+		included_statuses: included,
+		definition: describeDefinition(options),
 		unpriced_items: {
 			count: unpricedCount,
 			by_reason: unpricedByReason,
