@@ -304,7 +304,7 @@ beforeAll(async () => {
 		await runtime.importWorkflow(n8n, env, workflow);
 		await runtime.publishWorkflow(n8n, env, workflow.id);
 	}
-	server = await runtime.startServer(n8n, env, { logFile: join(userFolder, 'n8n.log') });
+	server = await runtime.startServer(n8n, env);
 	await runtime.setupOwner(server.url);
 	// n8n is ready before it has activated the published workflows: wait for each server's route.
 	for (const path of ['stripe-reads', 'stripe-proposals', 'stripe-exposed'])
@@ -317,8 +317,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await server?.stop();
 	await Promise.all([emulator?.stop(), receiver?.stop()]);
-	if (process.env.KEEP_MCP_LOG && userFolder) console.log(`n8n log: ${userFolder}/n8n.log`);
-	else if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 
 const texts = toolTexts(resources, querySpecs);
