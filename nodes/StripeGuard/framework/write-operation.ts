@@ -197,7 +197,7 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 		// Where a person picks the operation it says what it does: "Propose Create".
 		name: `Propose ${spec.name}`,
 		action: spec.action,
-		description: `${spec.description} ${RETURNS_PROPOSAL} Executing it needs ${permission}.`,
+		description: `${spec.description} ${RETURNS_PROPOSAL} ` + `Executing it needs ${permission}.`,
 		proposal: true,
 		properties: [proposalNotice, ...spec.properties, lifetimeField, approvalWorkflowField],
 		async execute(ctx) {
