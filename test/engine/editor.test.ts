@@ -62,7 +62,8 @@ test(
 				expect([notice.type, notice.displayName]).toEqual([
 					'notice',
 					'This creates a proposal; nothing changes in Stripe ' +
-						'until a person approves it in Stripe Guard Approval',
+						'until a person approves it in Stripe Guard Approval. ' +
+						'That node needs this same credential, with Allow Writes on',
 				]);
 			}
 		}
