@@ -86,5 +86,17 @@ export class StripeRestrictedKeyApi implements ICredentialType {
 				'Whether approved proposals may change Stripe data with this credential. ' +
 				'Off: the key must be read-only, and writes are refused even after approval.',
 		},
+		{
+			displayName: 'Account Share (%)',
+			name: 'accountShare',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+			default: 100,
+			description:
+				"The share of the Stripe account's rate limits this n8n may use (100: all of it). " +
+				'Lower it when your own backend calls Stripe with the same account and needs ' +
+				'headroom: every Stripe Guard node with this credential, in each n8n process, paces ' +
+				'below this share and yields further when Stripe answers 429.',
+		},
 	];
 }

@@ -12,8 +12,9 @@ import { parse as parseQs } from 'qs';
 
 import { asArray, serialize, StripeApi } from './api';
 import { StripeFailure } from './errors';
-import { checkRequest, matchEndpoint, type ContractViolation } from './contract';
+import { checkRequest, type ContractViolation } from './contract';
 import { keyHint, type EmulatedKey } from './permissions';
+import { RateLimiter, STRIPE_REASON } from './rate-limiter';
 import type { Store } from './store';
 import type { FaultRule, RequestLogEntry, StartOptions } from './types';
 
@@ -25,12 +26,6 @@ const RATE_LIMIT_MESSAGE =
  * The parameter of the credential test's write probe (nodes/shared/credentials/credential-test.ts).
  */
 const WRITE_PROBE_PARAMETER = 'stripe_guard_write_probe';
-/** Stripe's documented limits (docs.stripe.com/rate-limits), requests per second. */
-const LIVE_LIMIT = 100;
-const SANDBOX_LIMIT = 25;
-const ENDPOINT_LIMIT = 25;
-const SEARCH_LIMIT = 20;
-type RateLimitReason = NonNullable<RequestLogEntry['rateLimited']>;
 
 interface StoredResponse {
 	fingerprint: string;
@@ -67,8 +62,8 @@ export class EmulatorServer {
 	latencyPerObjectMs: number;
 	private faults: ActiveFault[] = [];
 	private readonly idempotency = new Map<string, StoredResponse>();
-	private readonly buckets = new Map<string, { tokens: number; at: number }>();
-	private readonly stripeLimits: boolean;
+	/** Stripe's limits per account (rate-limiter.ts), whoever calls: every key, process, client. */
+	private readonly limiter: RateLimiter;
 	/**
 	 * Requests Stripe's definitions refuse, answered as
 	 * Stripe would and kept for the suite to fail on.
@@ -90,7 +85,7 @@ export class EmulatorServer {
 	) {
 		this.latencyMs = options.latencyMs ?? 0;
 		this.latencyPerObjectMs = options.latencyPerObjectMs ?? 0;
-		this.stripeLimits = options.rateLimits ?? true;
+		this.limiter = new RateLimiter(options.rateLimits ?? true);
 	}
 
 	async listen(host: string, port: number): Promise<number> {
@@ -278,7 +273,15 @@ export class EmulatorServer {
 				),
 			);
 		}
-		const limited = this.overRateLimit(key, method, url.pathname);
+		const limited = this.limiter.take({
+			accountId: key.accountId,
+			mode: key.mode,
+			method,
+			path: url.pathname,
+			...(key.rateLimitPerSecond && {
+				key: { id: key.key, limitPerSecond: key.rateLimitPerSecond },
+			}),
+		});
 		if (limited) {
 			entry.rateLimited = limited;
 			return fail(
@@ -287,7 +290,7 @@ export class EmulatorServer {
 					'invalid_request_error',
 					RATE_LIMIT_MESSAGE,
 					{ code: 'rate_limit' },
-					{ 'Stripe-Rate-Limited-Reason': limited },
+					{ 'Stripe-Rate-Limited-Reason': STRIPE_REASON[limited] },
 				),
 			);
 		}
@@ -384,55 +387,6 @@ export class EmulatorServer {
 			fault.applied += 1;
 			return fault;
 		}
-		return undefined;
-	}
-
-	/**
-	 * Which limit this request is over, if any. Each limit is a token bucket, as Stripe describes its
-	 * request rate limiter (stripe.com/blog/rate-limiters): up to `limit` at once, refilled at
-	 * `limit` per second. Stripe counts per account and mode (keys of one account share), each
-	 * endpoint (method and path template, from Stripe's endpoint table) apart, search apart.
-	 */
-	private overRateLimit(
-		key: EmulatedKey,
-		method: string,
-		path: string,
-	): RateLimitReason | undefined {
-		const now = Date.now();
-		const limits: Array<{ id: string; limit: number; reason: RateLimitReason }> = [];
-		if (key.rateLimitPerSecond)
-			limits.push({ id: `key ${key.key}`, limit: key.rateLimitPerSecond, reason: 'key-rate' });
-		if (this.stripeLimits) {
-			const account = `${key.accountId} ${key.mode}`;
-			const endpoint = matchEndpoint(method, path)?.template ?? path;
-			limits.push({
-				id: account,
-				limit: key.mode === 'live' ? LIVE_LIMIT : SANDBOX_LIMIT,
-				reason: 'global-rate',
-			});
-			limits.push({
-				id: `${account} ${method} ${endpoint}`,
-				limit: ENDPOINT_LIMIT,
-				reason: 'endpoint-rate',
-			});
-			if (endpoint.endsWith('/search'))
-				limits.push({ id: `${account} search`, limit: SEARCH_LIMIT, reason: 'search-rate' });
-		}
-		const buckets = limits.map(({ id, limit }) => {
-			const bucket = this.buckets.get(id) ?? { tokens: limit, at: now };
-			// A clock that went back (a test's mocked Date.now
-			// restored) refills nothing, and takes nothing.
-			bucket.tokens = Math.min(
-				limit,
-				bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limit,
-			);
-			bucket.at = now;
-			this.buckets.set(id, bucket);
-			return bucket;
-		});
-		const over = buckets.findIndex((b) => b.tokens < 1);
-		if (over >= 0) return limits[over].reason;
-		for (const b of buckets) b.tokens -= 1;
 		return undefined;
 	}
 }

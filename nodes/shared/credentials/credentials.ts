@@ -20,6 +20,11 @@ export interface StripeGuardCredentials {
 	mode: StripeMode;
 	accountId?: string;
 	allowWrites: boolean;
+	/**
+	 * The share (percent, 1–100) of the account's Stripe rate limits this n8n may use, for accounts
+	 * whose own backend needs headroom. Credentials saved before it existed have none: 100.
+	 */
+	accountShare?: number;
 }
 
 // Stripe's restricted keys are 24 characters after the prefix (older) or ~99 (newer).
@@ -105,6 +110,16 @@ const credentialSchema = z
 					'(Stripe Dashboard → Settings → Account details), or be left empty.',
 			}),
 		allowWrites: z.boolean().optional().default(false),
+		// Absent from credentials saved before it existed, and empty when cleared: all of it.
+		accountShare: z
+			.union([z.number(), z.string().trim()])
+			.optional()
+			.transform((v) => (v === undefined || v === '' ? 100 : Number(v)))
+			.refine((v) => Number.isFinite(v) && v >= 1 && v <= 100, {
+				message:
+					"The Account Share must be a percentage from 1 to 100 of the account's Stripe rate " +
+					'limits (100: all of it), or be left empty.',
+			}),
 	})
 	.superRefine((data, ctx) => {
 		const key = data.apiKey as string;
@@ -132,10 +147,16 @@ export type CredentialCheck =
 export function checkCredentials(data: Record<string, unknown> | undefined): CredentialCheck {
 	const parsed = credentialSchema.safeParse(data ?? {});
 	if (!parsed.success) return { ok: false, message: parsed.error.issues[0].message };
-	const { apiKey, environment, accountId, allowWrites } = parsed.data;
+	const { apiKey, environment, accountId, allowWrites, accountShare } = parsed.data;
 	return {
 		ok: true,
-		credentials: { apiKey: apiKey as string, mode: environment, accountId, allowWrites },
+		credentials: {
+			apiKey: apiKey as string,
+			mode: environment,
+			accountId,
+			allowWrites,
+			accountShare,
+		},
 	};
 }
 

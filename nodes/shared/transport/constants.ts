@@ -26,8 +26,45 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * retryDelayMs): about 3 s in all, past a one-second rate-limit window.
  */
 export const MAX_NETWORK_RETRIES = 4;
+/**
+ * Retries after a 429, counted apart: the pace is cut with each (pacer.ts), so a request that
+ * meets a crowded account waits its turn again rather than fail; about half a minute in all.
+ */
+export const MAX_RATE_LIMITED_RETRIES = 10;
 export const INITIAL_RETRY_DELAY_MS = 500;
 export const MAX_RETRY_DELAY_MS = 5_000;
 
 /** Stripe's largest page. */
 export const PAGE_SIZE = 100;
+
+/**
+ * The pace: requests per second we allow ourselves, just below Stripe's limits (docs.stripe.com/
+ * rate-limits: 100/s live and 25/s in a sandbox per account, 25/s per endpoint, 20/s for search),
+ * times the credential's Account Share. Stripe counts per account, across every process and client
+ * using it: each n8n process starts at these and adapts (pacer.ts).
+ */
+export const PACE = { live: 95, test: 24 } as const;
+export const ENDPOINT_PACE = 24;
+export const SEARCH_PACE = 19;
+/**
+ * After a 429, the limit it names is cut to this share of its rate (the first 429 a process meets
+ * cuts to half: it has just learnt that others share the account), or to the share of what it sent
+ * in the last second that Stripe accepted if less, but never below PACE_DEEPEST at once; once per
+ * round: 429s of requests sent before the last cut are the same crowding.
+ */
+export const PACE_DECREASE = 0.7;
+export const PACE_FIRST_DECREASE = 0.5;
+export const PACE_DEEPEST = 0.5;
+/** Never below this share of its ceiling, nor below one request per two seconds. */
+export const PACE_FLOOR_SHARE = 0.02;
+export const PACE_FLOOR = 0.5;
+/**
+ * While requests succeed at the full pace, it climbs back by PACE_PROBE of itself and
+ * PACE_PROBE_ADD of its ceiling per second, more the longer no 429 came: the climb doubles every
+ * PACE_PROBE_DOUBLING_S seconds. Climbing mostly in proportion to itself keeps the account's 429s
+ * few however many processes share it; the larger paces, which meet more of the 429s, give way to
+ * the smaller ones; the part in proportion to the ceiling climbs out of deep cuts.
+ */
+export const PACE_PROBE = 0.005;
+export const PACE_PROBE_ADD = 0.002;
+export const PACE_PROBE_DOUBLING_S = 30;

@@ -51,6 +51,7 @@ export function createStripeClient(
 		new Transport({
 			wire: n8nWire(fn),
 			apiKey: credentials.apiKey,
+			accountShare: credentials.accountShare,
 			baseUrl: STRIPE_API_BASE,
 			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 			maxPerSecond: options.maxPerSecond,
@@ -71,6 +72,7 @@ export function createCredentialTestClient(
 		new Transport({
 			wire: credentialTestWire(ctx, credentials.apiKey),
 			apiKey: credentials.apiKey,
+			accountShare: credentials.accountShare,
 			baseUrl: STRIPE_API_BASE,
 			timeoutMs: DEFAULT_TIMEOUT_MS,
 		}),

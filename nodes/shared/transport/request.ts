@@ -6,8 +6,10 @@
  *
  * Retried: connection failures and timeouts, 409 (lock_timeout, or a request with the same
  * idempotency key still running), 429 and 5xx, and whatever Stripe marks `Stripe-Should-Retry:
- * true`; never what it marks `false`. Retries keep the idempotency key, so a write that reached
- * Stripe before its answer was lost is answered from Stripe's record instead of made again.
+ * true`; never what it marks `false`. A 429 also cuts the key's pace (pacer.ts) where its
+ * `Stripe-Rate-Limited-Reason` points, and has a budget of retries of its own. Retries keep the
+ * idempotency key, so a write that reached Stripe before its answer was lost is answered from
+ * Stripe's record instead of made again.
  */
 import { randomUUID } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
@@ -15,6 +17,7 @@ import { sleep } from 'n8n-workflow';
 import {
 	INITIAL_RETRY_DELAY_MS,
 	MAX_NETWORK_RETRIES,
+	MAX_RATE_LIMITED_RETRIES,
 	MAX_RETRY_DELAY_MS,
 	STRIPE_API_VERSION,
 	USER_AGENT,
@@ -23,7 +26,7 @@ import { encodeParams, type StripeParams } from './encoding';
 import { connectionError, errorFromAnswer, invalidJsonError, type StripeErrorBody } from './errors';
 import type { Wire, WireResponse } from './http';
 import { endpointOf } from './endpoint';
-import { ENDPOINT_PACE, pacerFor, SEARCH_PACE, type Lane, type Pacer } from './pacer';
+import { ENDPOINT_PACE, pacerFor, SEARCH_PACE, type Lane, type Pacer, type Turn } from './pacer';
 
 export type StripeMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -53,6 +56,8 @@ export interface TransportSettings {
 	wire: Wire;
 	/** The key: only to find its shared pacer (by a hash) and its mode. */
 	apiKey: string;
+	/** The share (percent) of the account's rate budget this n8n may use; unset: 100. */
+	accountShare?: number;
 	baseUrl: string;
 	timeoutMs: number;
 	/** The node's own lower pace (requests per second), if any. */
@@ -125,7 +130,7 @@ export class Transport {
 	private readonly pacer: Pacer;
 
 	constructor(private readonly settings: TransportSettings) {
-		this.pacer = pacerFor(settings.apiKey);
+		this.pacer = pacerFor(settings.apiKey, settings.accountShare);
 	}
 
 	/** `path` starts with /v1/; `params` go into the query (GET, DELETE) or the body (POST). */
@@ -155,12 +160,17 @@ export class Transport {
 			...(endpoint.endsWith('/search') ? [{ id: 'search', rate: SEARCH_PACE }] : []),
 		];
 
-		for (let retries = 0; ; retries++) {
+		// A 429 is Stripe asking the account to slow down, not a failure: the pace has just been cut
+		// (pacer.ts), and the request waits its turn again. Those retries have a budget of their own.
+		for (let retries = 0, rateLimited = 0; ; ) {
 			const last = retries >= MAX_NETWORK_RETRIES;
-			const send = () =>
-				options.unwanted?.()
+			let turn: Turn | undefined;
+			const send = (t: Turn) => {
+				turn = t;
+				return options.unwanted?.()
 					? Promise.reject(new UnwantedRequest('No longer wanted'))
 					: wire.send({ method, url, headers, ...(inQuery ? {} : { body: encoded }), timeoutMs });
+			};
 			const outcome = await this.pacer.run(send, maxPerSecond, lanes).then(
 				(response) => ({ response }),
 				(error: unknown) => ({ error, failure: connectionFailure(error) }),
@@ -171,13 +181,26 @@ export class Transport {
 				if (!outcome.failure) throw outcome.error;
 				if (last || wire.cancelled())
 					throw connectionError(outcome.failure.timedOut, timeoutMs, retries);
-				await sleep(retryDelayMs(retries));
+				await sleep(retryDelayMs(retries++ + rateLimited));
 				continue;
 			}
 			const { response } = outcome;
-			if (response.statusCode === 429) this.pacer.pause();
-			if (!last && !wire.cancelled() && shouldRetry(response)) {
-				await sleep(retryDelayMs(retries));
+			if (turn)
+				this.pacer.answered(turn, lanes, {
+					statusCode: response.statusCode,
+					reason: response.headers['stripe-rate-limited-reason'],
+				});
+			// The backoff grows with every retry made, whatever its cause.
+			const delay = () => sleep(retryDelayMs(retries + rateLimited));
+			if (response.statusCode === 429 && shouldRetry(response)) {
+				if (rateLimited < MAX_RATE_LIMITED_RETRIES && !wire.cancelled()) {
+					await delay();
+					rateLimited++;
+					continue;
+				}
+			} else if (!last && !wire.cancelled() && shouldRetry(response)) {
+				await delay();
+				retries++;
 				continue;
 			}
 			return parseAnswer<T>(response);
