@@ -9,15 +9,9 @@ import { auditTableField, auditTableId } from '../../shared/audit/fields';
 import { proposalStatus } from '../../shared/audit/status';
 import { readProposalRows } from '../../shared/audit/table';
 import type { ResourceDefinition } from '../framework/operation';
-import { redactFields, redactOn } from '../framework/read-resource';
+import { redactFields } from '../framework/read-resource';
 
 const PROPOSAL_ID = /^prop_[A-Za-z0-9]{8,64}$/;
-
-/**
- * An approver's comment is free text (it can name a customer); summaries never hold personal
- * data (the write declarations word them), approvers are the account's own people.
- */
-const COMMENT_WITHHELD = '[withheld: free text; Redact Personal Data is on]';
 
 export const proposalResource: ResourceDefinition = {
 	value: 'proposal',
@@ -75,12 +69,9 @@ export const proposalResource: ResourceDefinition = {
 						},
 					);
 				}
-				const status = proposalStatus(id, rows, Date.now());
-				const withheld = redactOn(ctx) && status.comment !== null;
-				return {
-					...status,
-					comment: withheld ? COMMENT_WITHHELD : status.comment,
-				} as unknown as IDataObject;
+				// An approver's comment is free text: the router's redaction replaces it like any
+				// other (summaries never hold personal data; approvers are the account's own people).
+				return proposalStatus(id, rows, Date.now()) as unknown as IDataObject;
 			},
 		},
 	],
