@@ -24,7 +24,7 @@ import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from './framework/query';
 import type { ReadResourceSpec } from './framework/read-resource';
 import { MAX_SEARCH_CLAUSES, offeredText, type SearchSpec } from './framework/search-guard';
 import { fromAiKeys, rawParameter } from './framework/tool-output';
-import { RETURNS_PENDING, RETURNS_PROPOSAL } from './framework/write-operation';
+import { RETURNS_PENDING, RETURNS_PROPOSAL, workflowIdOf } from './framework/write-operation';
 import { capitalize, idRule } from './framework/words';
 
 /** The shapes the Redactor gives (privacy.ts), with one example hash. */
@@ -293,11 +293,8 @@ export function toolTexts(
 const redactionOff = (parameters: INodeParameters) => parameters.redactPersonalData === false;
 
 /** A tool's description for a node with these (raw) parameters: what the expression gives. */
-/** A workflow selector's value, as saved: an ID, or a resource locator holding one. */
-const handsOff = (parameters: INodeParameters) => {
-	const w = parameters.approvalWorkflowId as unknown;
-	return Boolean(w && typeof w === 'object' ? (w as { value?: unknown }).value : w);
-};
+const handsOff = (parameters: INodeParameters) =>
+	workflowIdOf(parameters.approvalWorkflowId) !== '';
 
 export function describeTool(text: ToolText, parameters: INodeParameters): string {
 	const summary = handsOff(parameters)

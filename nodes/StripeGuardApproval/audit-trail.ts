@@ -14,6 +14,7 @@ import type {
 import type { AuditRow } from '../shared/audit/columns';
 import { auditTableId } from '../shared/audit/fields';
 import { appendAuditRows } from '../shared/audit/table';
+import { parameterOf } from '../shared/parameters';
 
 export interface AuditTrail {
 	tableId: string;
@@ -23,11 +24,7 @@ export interface AuditTrail {
 
 /** The node's audit trail, or undefined when Audit Trail is off. */
 export function auditTrailOf(fn: IExecuteFunctions | IWebhookFunctions): AuditTrail | undefined {
-	const on =
-		'getInputData' in fn
-			? fn.getNodeParameter('auditTrail', 0, false)
-			: fn.getNodeParameter('auditTrail', false);
-	if (on !== true) return undefined;
+	if (parameterOf(fn, 'auditTrail', false) !== true) return undefined;
 	const tableId = auditTableId(fn);
 	return { tableId, append: async (rows) => await appendAuditRows(fn, tableId, rows) };
 }

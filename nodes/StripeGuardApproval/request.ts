@@ -27,6 +27,7 @@ import {
 	type ProposalMoney,
 } from './money';
 import { chatCode, withChatLegend } from './visible-text';
+import { parameterOf } from '../shared/parameters';
 
 /** A proposal with everything shown to the approver. */
 export interface Reviewed {
@@ -277,11 +278,7 @@ export function channelsOf(fn: IExecuteFunctions | IWebhookFunctions): {
 	webhookUrl: string;
 } {
 	const param = (name: string, options?: IGetNodeParameterOptions) =>
-		String(
-			('getInputData' in fn
-				? fn.getNodeParameter(name, 0, '', options)
-				: fn.getNodeParameter(name, '', options)) ?? '',
-		).trim();
+		String(parameterOf(fn, name, '', options) ?? '').trim();
 	return {
 		workflowId: param('notificationWorkflowId', { extractValue: true }),
 		webhookUrl: param('webhookUrl'),

@@ -24,7 +24,16 @@ import {
 	waitFor,
 } from './polling';
 import { startScriptedModel, toolNamed } from './scripted-model';
-import { agentNode, decide, node, reviewLinks, scriptedChatModel, webhook } from './workflows';
+import {
+	agentNode,
+	decide,
+	node,
+	refundableCharge,
+	reviewLinks,
+	scriptedChatModel,
+	stripeCredential,
+	webhook,
+} from './workflows';
 
 const runtime =
 	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -300,13 +309,7 @@ async function trigger(path: string, body: Record<string, unknown>) {
 	return { executionId: /execution (\S+)\. /.exec(text)![1], url: reviewLinks(text)[0].url };
 }
 
-const freshCharge = () =>
-	emulator.create<{ id: string }>('charge', 'test', {
-		amount: 5_000,
-		amount_refunded: 0,
-		currency: 'usd',
-		status: 'succeeded',
-	}).id;
+const freshCharge = () => refundableCharge(emulator);
 
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
@@ -336,14 +339,9 @@ beforeAll(async () => {
 		stripeEmulatorPort: emulator.port,
 		extra: { N8N_CUSTOM_EXTENSIONS: custom },
 	});
-	const stripe = (credential: typeof WRITES, apiKey: string, allowWrites: boolean) => ({
-		...credential,
-		type: 'stripeRestrictedKeyApi',
-		data: { apiKey, environment: 'test', accountId: '', allowWrites },
-	});
 	await runtime.importCredentials(n8n, env, [
-		stripe(WRITES, emulator.keys.testWrite, true),
-		stripe(READS, emulator.keys.testRead, false),
+		stripeCredential(WRITES, emulator.keys.testWrite, true),
+		stripeCredential(READS, emulator.keys.testRead, false),
 		{ ...OPENAI, type: 'openAiApi', data: { apiKey: 'sk-scripted-model', url: model.url } },
 	]);
 	// What a user does once, in n8n's editor: the tables, and an API key limited to rows.

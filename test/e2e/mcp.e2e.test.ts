@@ -27,7 +27,7 @@ import { startReceiver } from '../receiver';
 import { auditCredential, prepareAuditTrail } from './audit-setup';
 import { PERSONAL, SeedBook, seedEveryClassifiedField, type Derived } from './personal-seeds';
 import { waitFor } from './polling';
-import { decide, node, reviewLinks } from './workflows';
+import { decide, node, refundableCharge, reviewLinks, stripeCredential } from './workflows';
 
 const runtime =
 	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
@@ -239,13 +239,7 @@ function textOf(result: unknown): string {
 	return content.map((c) => c.text ?? '').join('\n');
 }
 
-const freshCharge = () =>
-	emulator.create<{ id: string }>('charge', 'test', {
-		amount: 5_000,
-		amount_refunded: 0,
-		currency: 'usd',
-		status: 'succeeded',
-	}).id;
+const freshCharge = () => refundableCharge(emulator);
 
 beforeAll(async () => {
 	const n8n = runtime.ensureN8n();
@@ -257,11 +251,6 @@ beforeAll(async () => {
 	const env = runtime.n8nEnv(n8n, { userFolder, port: PORT, stripeEmulatorPort: emulator.port });
 	const prepared = await prepareAuditTrail(n8n, env, { [TABLE]: auditTableColumns() });
 	tableId = prepared.tableIds[TABLE];
-	const stripe = (credential: typeof WRITES, apiKey: string, allowWrites: boolean) => ({
-		...credential,
-		type: 'stripeRestrictedKeyApi',
-		data: { apiKey, environment: 'test', accountId: '', allowWrites },
-	});
 	const bearer = ({ id, name, token }: typeof READ_TOKEN) => ({
 		id,
 		name,
@@ -269,8 +258,8 @@ beforeAll(async () => {
 		data: { token },
 	});
 	await runtime.importCredentials(n8n, env, [
-		stripe(READS, emulator.keys.testRead, false),
-		stripe(WRITES, emulator.keys.testWrite, true),
+		stripeCredential(READS, emulator.keys.testRead, false),
+		stripeCredential(WRITES, emulator.keys.testWrite, true),
 		auditCredential(AUDIT, prepared.apiKey, PORT),
 		bearer(READ_TOKEN),
 		bearer(WRITE_TOKEN),

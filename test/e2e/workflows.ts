@@ -2,7 +2,25 @@
  * Workflows the restart and queue-mode suites both run, built for a given receiver and credentials.
  */
 
+import type { StripeEmulator } from '../emulator';
+
 type Credential = { id: string; name: string };
+
+/** A test-mode Stripe Guard credential for `n8n import:credentials`. */
+export const stripeCredential = (credential: Credential, apiKey: string, allowWrites: boolean) => ({
+	...credential,
+	type: 'stripeRestrictedKeyApi',
+	data: { apiKey, environment: 'test', accountId: '', allowWrites },
+});
+
+/** A $50.00 charge with nothing refunded yet, for a refund to be proposed on. */
+export const refundableCharge = (emulator: StripeEmulator) =>
+	emulator.create<{ id: string }>('charge', 'test', {
+		amount: 5_000,
+		amount_refunded: 0,
+		currency: 'usd',
+		status: 'succeeded',
+	}).id;
 
 export const node = (
 	name: string,

@@ -10,45 +10,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { subscriptionInvoice, type BilledLineSpec } from '../emulator/billing';
 import type { StripeObject } from '../emulator';
+import { atTime } from './date-clock';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { at, DAY, JANUARY, ON_THE_1ST, ON_THE_5TH } from './past-month';
 
 const emulator = useEmulator({ now: () => Date.now() });
 
-const DAY = 86_400;
-/** Seconds of a moment in 2026 (month 0 is January; −1 is December 2025). */
-const at = (month: number, day: number, hour = 0) => Date.UTC(2026, month, day, hour) / 1000;
-const JANUARY = {
-	period: 'custom',
-	start: '2026-01-01T00:00:00.000Z',
-	end: '2026-02-01T00:00:00.000Z',
-	timeZone: 'UTC',
-};
-const ON_THE_1ST = at(1, 1, 6);
-const ON_THE_5TH = at(1, 5, 12);
 const DAYS_90_LATER = ON_THE_1ST + 90 * DAY;
 
-/** Only Date moves; every timer stays real. */
-const NOT_FAKED = [
-	'hrtime',
-	'nextTick',
-	'performance',
-	'queueMicrotask',
-	'requestAnimationFrame',
-	'cancelAnimationFrame',
-	'requestIdleCallback',
-	'cancelIdleCallback',
-	'setImmediate',
-	'clearImmediate',
-	'setInterval',
-	'clearInterval',
-	'setTimeout',
-	'clearTimeout',
-] as const;
-
 async function reportOn(now: number, operation: string, parameters: IDataObject) {
-	jest.useFakeTimers({ now: now * 1000, doNotFake: [...NOT_FAKED], advanceTimers: true });
-	try {
+	return await atTime(now * 1000, async () => {
 		const run = await runStripeGuard({
 			parameters: { resource: 'report', operation, ...parameters } as never,
 			credential: { apiKey: emulator().keys.testRead },
@@ -57,9 +29,7 @@ async function reportOn(now: number, operation: string, parameters: IDataObject)
 		if (run.status !== 'success')
 			throw new Error(`report failed: ${run.error?.message ?? run.status}`);
 		return run.items[0].json;
-	} finally {
-		jest.useRealTimers();
-	}
+	});
 }
 
 beforeAll(() => {

@@ -20,6 +20,7 @@ import type { IDataObject, INodeParameters, INodePropertyOptions } from 'n8n-wor
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 import type { ObjectType, StripeObject } from '../emulator';
 import { runApproval, startReceiver } from './approval-harness';
+import { atTime } from './date-clock';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard, type TestCredential } from './harness';
 
@@ -99,37 +100,9 @@ function restoreObjects() {
 		expect(e.get(type, 'test', object.id)).toMatchObject(object);
 }
 
-/** Every timer stays real; only Date says the time was a minute after the proposal was made. */
-const NOT_FAKED = [
-	'hrtime',
-	'nextTick',
-	'performance',
-	'queueMicrotask',
-	'requestAnimationFrame',
-	'cancelAnimationFrame',
-	'requestIdleCallback',
-	'cancelIdleCallback',
-	'setImmediate',
-	'clearImmediate',
-	'setInterval',
-	'clearInterval',
-	'setTimeout',
-	'clearTimeout',
-] as const;
-
-async function withinLifetime<T>(proposal: Captured['proposal'], run: () => Promise<T>) {
-	// advanceTimers: the faked clock runs on from there at the real pace.
-	jest.useFakeTimers({
-		now: Date.parse(proposal.createdAt) + 60_000,
-		doNotFake: [...NOT_FAKED],
-		advanceTimers: true,
-	});
-	try {
-		return await run();
-	} finally {
-		jest.useRealTimers();
-	}
-}
+/** Only Date says the time was a minute after the proposal was made (date-clock.ts). */
+const withinLifetime = <T>(proposal: Captured['proposal'], run: () => Promise<T>) =>
+	atTime(Date.parse(proposal.createdAt) + 60_000, run);
 
 /** What the message says of an amount Stripe decides, read before the decision. */
 const READ_LINES = ['Read from Stripe now', 'At most, with the amounts read from Stripe now'];

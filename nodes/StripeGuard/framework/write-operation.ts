@@ -184,7 +184,7 @@ const proposalNotice: INodeProperties = {
 };
 
 /** A workflow selector's value: an ID, or a resource locator holding one (n8n saves both). */
-function workflowIdOf(value: unknown): string {
+export function workflowIdOf(value: unknown): string {
 	const id = value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
 	return typeof id === 'string' ? id.trim() : '';
 }

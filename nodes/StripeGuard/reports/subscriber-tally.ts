@@ -11,16 +11,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Subscription } from '../../shared/transport';
 import type { OperationContext } from '../framework/operation';
-import { PAGE_SIZE } from '../framework/pagination';
 import { SubscriberLedger } from './subscriber-movements';
 import type { SubscriptionMovements } from './subscription-history';
 import {
 	invoiceRequests,
 	readSubscriptionPast,
-	SUBSCRIPTION_PAGES_AT_ONCE,
+	subscriptionsCreatedBefore,
 	type PastOptions,
 } from './subscription-past';
-import { SUBSCRIPTION_EXPANSION, type Lookups, type ValueOptions } from './subscription-value';
+import type { Lookups, ValueOptions } from './subscription-value';
 
 export interface SubscriberTally {
 	ledger: SubscriberLedger;
@@ -80,14 +79,7 @@ export async function tallySubscribers(
 		invoiceLookups: 0,
 		lookups: past.lookups,
 	};
-	const list = ctx.stripe.subscriptions
-		.list({
-			limit: PAGE_SIZE,
-			status: 'all',
-			created: { lt: range.end },
-			expand: SUBSCRIPTION_EXPANSION,
-		})
-		.inFlightAtMost(SUBSCRIPTION_PAGES_AT_ONCE);
+	const list = subscriptionsCreatedBefore(ctx, range.end);
 	// Each customer's MRR needs no order: pages are taken as they arrive.
 	for await (const [sub] of list.inAnyOrder()) {
 		const m = await past.value(sub);

@@ -20,7 +20,6 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../framework/operation';
-import { PAGE_SIZE } from '../framework/pagination';
 import type { Subscription } from '../../shared/transport';
 import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
@@ -33,10 +32,9 @@ import { MOVEMENTS, type Movement, type SubscriptionMovements } from './subscrip
 import {
 	invoiceRequests,
 	readSubscriptionPast,
-	SUBSCRIPTION_PAGES_AT_ONCE,
+	subscriptionsCreatedBefore,
 	type InvoiceRead,
 } from './subscription-past';
-import { SUBSCRIPTION_EXPANSION } from './subscription-value';
 
 /** The subscriber counts among SUBSCRIBER_KEYS: numbers of customers, not money. */
 const SUBSCRIBER_COUNTS = SUBSCRIBER_KEYS.filter((k) => k.includes('subscribers'));
@@ -281,14 +279,7 @@ async function tallySubscriptions(
 		figures: new Map(),
 		notKnown: new Map(),
 	};
-	const list = ctx.stripe.subscriptions
-		.list({
-			limit: PAGE_SIZE,
-			status: 'all',
-			created: { lt: period.end },
-			expand: SUBSCRIPTION_EXPANSION,
-		})
-		.inFlightAtMost(SUBSCRIPTION_PAGES_AT_ONCE);
+	const list = subscriptionsCreatedBefore(ctx, period.end);
 	// Sums and each customer's MRR need no order: pages are taken as they arrive, so nothing read
 	// ahead waits for its turn (memory stays at a few pages however long the list).
 	for await (const [sub] of list.inAnyOrder()) {

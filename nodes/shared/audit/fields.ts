@@ -9,6 +9,8 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { parameterOf } from '../parameters';
+
 /** The From List look-up of data tables (StripeGuard/methods/listSearch.ts). */
 export const SEARCH_AUDIT_TABLES = 'searchAuditTables';
 
@@ -47,10 +49,7 @@ export const auditTableField = (description: string): INodeProperties => ({
 
 /** The chosen table's ID; a clear error when none is chosen. */
 export function auditTableId(fn: IExecuteFunctions | IWebhookFunctions, itemIndex = 0): string {
-	const id =
-		'getInputData' in fn
-			? fn.getNodeParameter('auditTable', itemIndex, '', { extractValue: true })
-			: fn.getNodeParameter('auditTable', '', { extractValue: true });
+	const id = parameterOf(fn, 'auditTable', '', { extractValue: true }, itemIndex);
 	if (typeof id !== 'string' || id.trim() === '')
 		throw new NodeOperationError(fn.getNode(), 'No Audit Table chosen', {
 			itemIndex,
