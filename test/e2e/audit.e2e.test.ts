@@ -306,7 +306,10 @@ async function trigger(path: string, body: Record<string, unknown>) {
 		return r.status === 404 ? undefined : r;
 	});
 	const { text } = await waitFor('the approval request', () => receiver.messages[before], 90_000);
-	return { executionId: /execution (\S+)\. /.exec(text)![1], url: reviewLinks(text)[0].url };
+	const executionId = /execution (\S+)\. /.exec(text)![1];
+	// The request can arrive before n8n has stored the execution as waiting.
+	await settledStatus(server.url, cookie, executionId);
+	return { executionId, url: reviewLinks(text)[0].url };
 }
 
 const freshCharge = () => refundableCharge(emulator);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
-import { executionStatus as statusOf, waitFor } from './polling';
+import { settledStatus, executionStatus as statusOf, waitFor } from './polling';
 import { agentNode, scriptedChatModel, webhook } from './workflows';
 import { startScriptedModel, toolNamed, type ChatRequest } from './scripted-model';
 
@@ -138,6 +138,8 @@ async function ask(question: string) {
 	if (!link) throw new Error(`no review link in: ${text}`);
 	const executionId = /\/webhook-waiting\/([^/?]+)/.exec(link)?.[1];
 	if (!executionId) throw new Error(`no execution id in the link ${link}`);
+	// The request can arrive before n8n has stored the execution as waiting.
+	await settledStatus(server.url, cookie, executionId);
 	return {
 		text,
 		link,

@@ -26,7 +26,7 @@ import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
 import { auditCredential, prepareAuditTrail } from './audit-setup';
 import { PERSONAL, SeedBook, seedEveryClassifiedField, type Derived } from './personal-seeds';
-import { waitFor } from './polling';
+import { settledStatus, waitFor } from './polling';
 import { decide, node, refundableCharge, reviewLinks, stripeCredential } from './workflows';
 
 const runtime =
@@ -47,6 +47,7 @@ let emulator: StripeEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let server: Awaited<ReturnType<typeof runtime.startServer>>;
 let userFolder: string;
+let cookie: string;
 let tableId: string;
 let seeded: Derived;
 const book = new SeedBook();
@@ -294,7 +295,7 @@ beforeAll(async () => {
 		await runtime.publishWorkflow(n8n, env, workflow.id);
 	}
 	server = await runtime.startServer(n8n, env);
-	await runtime.setupOwner(server.url);
+	({ cookie } = await runtime.setupOwner(server.url));
 	// n8n is ready before it has activated the published workflows: wait for each server's route.
 	for (const path of ['stripe-reads', 'stripe-proposals', 'stripe-exposed'])
 		await waitFor(`the MCP server ${path}`, async () => {
@@ -419,7 +420,10 @@ test(
 			expect(asked).toMatchObject({ proposalId, status: 'pending' });
 			expect(asked.summary).toBe(pending.summary);
 
-			await decide(reviewLinks(text)[0].url, {
+			// The request can arrive before n8n has stored the approval execution as waiting.
+			const [link] = reviewLinks(text);
+			await settledStatus(server.url, cookie, /\/webhook-waiting\/([^/?]+)/.exec(link.url)![1]);
+			await decide(link.url, {
 				approver: 'Ada Lovelace',
 				comment: 'Jane Roe called about the double charge',
 				decision: 'approve',
