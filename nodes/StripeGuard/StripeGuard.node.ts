@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { stripeRestrictedKeyApiTest } from './credential-test';
-import { describeResources } from './description';
+import { APP_DESCRIPTION, describeResources } from './description';
 import { LATEST_VERSION, NODE_VERSIONS } from './framework/node-version';
 import { listSearch } from './methods/listSearch';
 import { loadOptions } from './methods/loadOptions';
@@ -27,7 +27,9 @@ export class StripeGuard implements INodeType {
 		icon: { light: 'file:stripeGuard.svg', dark: 'file:stripeGuard.dark.svg' },
 		group: ['transform'],
 		// Version 2 simplifies by default with ISO dates, gives a refund's Amount a field of its own
-		// and makes Max Requests per Second an option. Saved workflows stay on version 1 unchanged.
+		// and makes Max Requests per Second an option; version 3 moves the rest of the request
+		// tuning and Include Table (off) into Options and renames the Query's JSON. Saved workflows
+		// stay on the version they were made with, unchanged (framework/node-version.ts).
 		version: NODE_VERSIONS,
 		defaultVersion: LATEST_VERSION,
 		// Writes read as what they are: "propose create: refund".
@@ -35,9 +37,8 @@ export class StripeGuard implements INodeType {
 			`={{(${JSON.stringify(WRITE_OPERATION_KEYS)}` +
 			'.includes($parameter["resource"] + "." + $parameter["operation"]) ? "propose " : "")' +
 			' + $parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Read Stripe data through a restricted API key; ' +
-			'writes only ever become proposals for a person to approve',
+		// One line, the app's: n8n's node creator lists this node and its trigger as one entry.
+		description: APP_DESCRIPTION,
 		defaults: { name: 'Stripe Guard' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

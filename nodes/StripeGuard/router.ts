@@ -51,6 +51,15 @@ function readPace(fn: IExecuteFunctions): number {
 	return value;
 }
 
+/**
+ * A request-tuning setting that applies to the whole node, read from the first item: under every
+ * operation in versions 1 and 2, under Options from version 3.
+ */
+function readTuning(fn: IExecuteFunctions, name: string, fallback: number | boolean): unknown {
+	const path = nodeVersion(fn) >= 3 ? `options.${name}` : name;
+	return fn.getNodeParameter(path, 0, fallback) as unknown;
+}
+
 function findOperation(
 	fn: IExecuteFunctions,
 	resources: ResourceDefinition[],
@@ -98,14 +107,14 @@ export async function runOperations(
 	const items = fn.getInputData();
 	const credentials = await readCredentials(fn);
 	const pace = readPace(fn);
-	const timeout = fn.getNodeParameter('requestTimeout', 0, DEFAULT_TIMEOUT_SECONDS) as number;
+	const timeout = readTuning(fn, 'requestTimeout', DEFAULT_TIMEOUT_SECONDS) as number;
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
 		throw new NodeOperationError(
 			fn.getNode(),
 			`Request Timeout (Seconds) must be a number of seconds above 0, not ${String(timeout)}`,
 		);
 	}
-	const parallelReading = fn.getNodeParameter('parallelReading', 0, true) as boolean;
+	const parallelReading = readTuning(fn, 'parallelReading', true) as boolean;
 	const stripe = createStripeClient(fn, credentials, {
 		maxPerSecond: pace,
 		timeoutMs: timeout * 1000,
@@ -186,6 +195,8 @@ function reportsAlreadyRun(
 	operations: Array<OperationDefinition | Error>,
 ): number[] {
 	const firstWith = new Map<string, number>();
+	// From version 3 a report's Include Table is under Options.
+	const withOptions = nodeVersion(fn) >= 3;
 	return operations.map((operation, itemIndex) => {
 		if (operation instanceof Error || !operation.oncePerExecution) return itemIndex;
 		let key: string;
@@ -193,6 +204,7 @@ function reportsAlreadyRun(
 			const values = operation.properties
 				.filter((p) => p.type !== 'notice')
 				.map((p) => fn.getNodeParameter(p.name, itemIndex, p.default) as unknown);
+			if (withOptions) values.push(fn.getNodeParameter('options', itemIndex, {}) as unknown);
 			key = JSON.stringify([operation.value, values]);
 		} catch {
 			return itemIndex; // the item's own run reports the problem

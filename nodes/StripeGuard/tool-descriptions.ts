@@ -22,9 +22,11 @@ import type { OperationDefinition, ResourceDefinition } from './framework/operat
 import { PERIOD_VALUES } from './framework/periods';
 import { QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from './framework/query';
 import type { ReadResourceSpec } from './framework/read-resource';
+import { QUERY_JSON } from './resources/query';
 import { MAX_SEARCH_CLAUSES, offeredText, type SearchSpec } from './framework/search-guard';
 import { fromAiKeys, rawParameter } from './framework/tool-output';
-import { RETURNS_PENDING, RETURNS_PROPOSAL, workflowIdOf } from './framework/write-operation';
+import { RETURNS_PENDING, RETURNS_PROPOSAL } from './framework/write-operation';
+import { workflowIdOf } from '../shared/parameters';
 import { capitalize, idRule } from './framework/words';
 
 /** The shapes the Redactor gives (privacy.ts), with one example hash. */
@@ -273,7 +275,8 @@ export function toolTexts(
 					),
 				);
 				if (filter) return [path, filterPhrase(filter, path) + hintFor(spec!, filter)];
-				if (path === 'query' && resource.value === 'query')
+				// The Query's JSON: `query` in versions 1 and 2, `queryJson` from version 3.
+				if ((path === 'query' || path === QUERY_JSON) && resource.value === 'query')
 					return [path, 'the JSON query, in the language above'];
 				if (path === 'query' && spec?.search) return [path, searchPhrase(spec.search)];
 				if (path in SETTING_PHRASES) return [path, SETTING_PHRASES[path]];

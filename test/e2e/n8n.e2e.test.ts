@@ -427,8 +427,8 @@ test(
 				]),
 			);
 			expect(ours('stripeGuard').description).toMatch(/^Read Stripe data/);
-			// A node added in the editor is version 2; saved workflows keep version 1.
-			expect(ours('stripeGuard')).toMatchObject({ version: [1, 2], defaultVersion: 2 });
+			// A node added in the editor is version 3; saved workflows keep versions 1 and 2.
+			expect(ours('stripeGuard')).toMatchObject({ version: [1, 2, 3], defaultVersion: 3 });
 			// The pictures themselves differ (each node has its own file, so compare what n8n serves).
 			const icons = await Promise.all(
 				['stripeGuard', 'stripeGuardTrigger', 'stripeGuardApproval'].map(async (n) => {

@@ -4,7 +4,10 @@
  * offered before version 2 existed (names, types, defaults, choices), frozen in a fixture taken
  * from the code before version 2; version 2 differs from it only by its changes: Simplify on by
  * default, a refund's Amount as a field of its own, Max Requests per Second in Options, Redact
- * Metadata under Redact Personal Data and Paused Collection in the subscription reports.
+ * Metadata under Redact Personal Data and Paused Collection in the subscription reports. Version 2
+ * is frozen the same way, from the code before version 3; version 3 differs from it only by its
+ * changes: Parallel Reading, Request Timeout and a report's Include Table (off) in Options, and the
+ * Query's JSON named queryJson.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,7 +23,6 @@ import {
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
 
-const FIXTURE = join(__dirname, 'fixtures/stripe-guard-v1-parameters.json');
 const description = new StripeGuard().description;
 
 type Surface = Record<string, { defaults: INodeParameters | null; fields: unknown[] }>;
@@ -84,29 +86,43 @@ function surface(typeVersion: number, tool = false): Surface {
 	return out;
 }
 
-test(
-	'version 1 offers exactly the parameters, ' + 'defaults and choices it had before version 2',
-	() => {
-		const v1 = { workflow: surface(1), tool: surface(1, true) };
-		if (process.env.UPDATE_V1_FIXTURE) {
+const FIXTURES: Record<number, string> = {
+	1: join(__dirname, 'fixtures/stripe-guard-v1-parameters.json'),
+	2: join(__dirname, 'fixtures/stripe-guard-v2-parameters.json'),
+};
+
+/**
+ * A version's surface against its fixture, taken from the code before the next version existed
+ * (UPDATE_V<n>_FIXTURE=1 writes it: only ever for a version that is new).
+ */
+test.each([
+	[1, 2],
+	[2, 3],
+])(
+	'version %i offers exactly the parameters, defaults and choices it had before version %i',
+	(version) => {
+		const FIXTURE = FIXTURES[version];
+		const surfaces = { workflow: surface(version), tool: surface(version, true) };
+		if (process.env[`UPDATE_V${version}_FIXTURE`]) {
 			mkdirSync(dirname(FIXTURE), { recursive: true });
-			// One line per operation: a change to version 1 shows in a diff as the operations it touched.
+			// One line per operation: a change shows in a diff as the operations it touched.
 			const lines = (s: Surface) =>
 				Object.entries(s)
 					.map(([op, v]) => `  ${JSON.stringify(op)}: ${JSON.stringify(v)}`)
 					.join(',\n');
 			writeFileSync(
 				FIXTURE,
-				`{\n "workflow": {\n${lines(v1.workflow)}\n },\n "tool": {\n${lines(v1.tool)}\n }\n}\n`,
+				`{\n "workflow": {\n${lines(surfaces.workflow)}\n },\n` +
+					` "tool": {\n${lines(surfaces.tool)}\n }\n}\n`,
 			);
 		}
 		expect(existsSync(FIXTURE)).toBe(true);
-		expect(JSON.parse(JSON.stringify(v1))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+		expect(JSON.parse(JSON.stringify(surfaces))).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
 	},
 );
 
-test('a new node is version 2; saved workflows keep version 1', () => {
-	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
+test('a new node is version 3; saved workflows keep versions 1 and 2', () => {
+	expect([description.version, description.defaultVersion]).toEqual([[1, 2, 3], 3]);
 });
 
 const PACE_OPTION = {
@@ -224,3 +240,93 @@ test(
 		expect(amount!.hint).toContain('Empty refunds all that is left of the charge');
 	},
 );
+
+/** Version 3's Options entries for the fields it moves there, by name. */
+const INTO_OPTIONS: Record<string, Record<string, unknown>> = {
+	includeTable: {
+		name: 'includeTable',
+		displayName: 'Include Table',
+		type: 'boolean',
+		default: false,
+	},
+	parallelReading: {
+		name: 'parallelReading',
+		displayName: 'Parallel Reading',
+		type: 'boolean',
+		default: true,
+	},
+	requestTimeout: {
+		name: 'requestTimeout',
+		displayName: 'Request Timeout (Seconds)',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+	},
+};
+
+/** Version 2's fields with exactly version 3's changes applied: what version 3 must show. */
+function v2WithVersion3Changes(fields: Array<Record<string, unknown>>): unknown[] {
+	const moved = fields.filter((f) => typeof f.name === 'string' && f.name in INTO_OPTIONS);
+	const byName = (name: string) => moved.filter((f) => f.name === name);
+	return fields
+		.filter((f) => !moved.includes(f))
+		.map((f) => {
+			// The Query's JSON under a name of its own.
+			if (f.name === 'query' && f.type === 'json') return { ...f, name: 'queryJson' };
+			if (f.name !== 'options') return f;
+			// Options: the operation's own, Include Table, the pace, Parallel Reading, the timeout.
+			const [own, pace] = [
+				(f.options as Array<{ name: string }>).filter((o) => o.name !== 'maxRequestsPerSecond'),
+				(f.options as Array<{ name: string }>).filter((o) => o.name === 'maxRequestsPerSecond'),
+			];
+			return {
+				...f,
+				options: [
+					...own,
+					...byName('includeTable').map(() => INTO_OPTIONS.includeTable),
+					...pace,
+					...byName('parallelReading').map(() => INTO_OPTIONS.parallelReading),
+					...byName('requestTimeout').map(() => INTO_OPTIONS.requestTimeout),
+				],
+			};
+		});
+}
+
+test.each([false, true])(
+	'version 3 differs from version 2 only by its changes (as a tool: %s)',
+	(tool) => {
+		const [v2, v3] = [surface(2, tool), surface(3, tool)];
+		expect(Object.keys(v3)).toEqual(Object.keys(v2));
+		for (const [operation, { fields, defaults }] of Object.entries(v2)) {
+			expect([operation, v3[operation].fields]).toEqual([
+				operation,
+				v2WithVersion3Changes(fields as Array<Record<string, unknown>>),
+			]);
+			const {
+				includeTable: _t,
+				parallelReading: _p,
+				requestTimeout: _r,
+				...expected
+			} = defaults as INodeParameters;
+			if (operation === 'query.run') {
+				expected.queryJson = expected.query;
+				delete expected.query;
+			}
+			// A moved field is one of Options, which stays empty until one is added.
+			expect([operation, v3[operation].defaults]).toEqual([operation, expected]);
+		}
+	},
+);
+
+test('in version 3 every operation has Request Timeout under Options, no setting twice', () => {
+	for (const [operation, { fields }] of Object.entries(surface(3))) {
+		const names = (fields as Array<{ name: string; options?: Array<{ name: string }> }>).flatMap(
+			(f) => [f.name, ...(f.name === 'options' ? (f.options ?? []).map((o) => o.name) : [])],
+		);
+		expect([operation, names.filter((n) => n === 'requestTimeout')]).toEqual([
+			operation,
+			['requestTimeout'],
+		]);
+		expect([operation, new Set(names).size]).toEqual([operation, names.length]);
+	}
+});

@@ -108,7 +108,7 @@ function mentions(resource: string, operation: string, text: string): string[] {
 			words.add(f.name);
 			words.add(f.displayName.replace(/ ID$/, '').toLowerCase());
 		}
-	for (const version of [1, 2])
+	for (const version of [1, 2, 3])
 		for (const [path, field] of shownPaths(resource, operation, version)) {
 			const leaf = path.split('.').at(-1)!;
 			if (/[A-Z_]/.test(leaf)) words.add(leaf);
@@ -175,7 +175,7 @@ test('with no inputs: no tool names a parameter, and each says it takes none', a
 	}
 });
 
-test.each([1, 2])(
+test.each([1, 2, 3])(
 	'version %i, every parameter n8n shows as an input: each is listed, nothing else is',
 	async (version) => {
 		const tools = await toolsFor(
@@ -246,24 +246,32 @@ test('a Propose tool handing its proposal to an approval workflow says: pending'
 	}
 });
 
-test('the Query lists its one input; Search names its fields and refuses others', async () => {
-	const { tools } = await runAgent({
-		tools: {
-			Query: { resource: 'query', operation: 'run', query: "={{ $fromAI('query') }}" },
-			Search: { resource: 'charge', operation: 'search', query: "={{ $fromAI('q') }}" },
-		},
-		credential: { apiKey: emulator().keys.testRead },
-	});
-	const query = tools.find((t) => t.name === 'Query')!;
-	const search = tools.find((t) => t.name === 'Search')!;
-	expect(query.description).toContain('\n- query: the JSON query, in the language above');
-	expect(query.description).toContain('- charges (IDs start with ch_)');
-	expect(search.description).toMatch(/\n- q: a Stripe search query: /);
-	expect(search.description).toContain(
-		'Fields: status, amount, currency, customer, disputed, refunded, created, ' +
-			"payment_method_details.card.last4, metadata['key']; other fields are refused",
-	);
-});
+test.each([
+	[2, 'query'],
+	[3, 'queryJson'],
+])(
+	'version %i: the Query lists its one input (%s); Search names its fields and refuses others',
+	async (typeVersion, parameter) => {
+		const { tools } = await runAgent({
+			tools: {
+				Query: { resource: 'query', operation: 'run', [parameter]: "={{ $fromAI('query') }}" },
+				Search: { resource: 'charge', operation: 'search', query: "={{ $fromAI('q') }}" },
+			},
+			credential: { apiKey: emulator().keys.testRead },
+			typeVersion,
+		});
+		const query = tools.find((t) => t.name === 'Query')!;
+		const search = tools.find((t) => t.name === 'Search')!;
+		expect(query.inputs).toEqual(['query']);
+		expect(query.description).toContain('\n- query: the JSON query, in the language above');
+		expect(query.description).toContain('- charges (IDs start with ch_)');
+		expect(search.description).toMatch(/\n- q: a Stripe search query: /);
+		expect(search.description).toContain(
+			'Fields: status, amount, currency, customer, disputed, refunded, created, ' +
+				"payment_method_details.card.last4, metadata['key']; other fields are refused",
+		);
+	},
+);
 
 test('the placeholders a tool describes have the shape the redaction gives', async () => {
 	const customer = emulator().create<{ id: string }>('customer', 'test', {

@@ -6,6 +6,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/errors';
+import { workflowIdOf } from '../../shared/parameters';
 import { locatorId, locatorTarget } from './locator';
 import { inVersion, nodeVersion } from './node-version';
 import type { OperationContext, OperationDefinition } from './operation';
@@ -183,12 +184,6 @@ const proposalNotice: INodeProperties = {
 	default: '',
 };
 
-/** A workflow selector's value: an ID, or a resource locator holding one (n8n saves both). */
-export function workflowIdOf(value: unknown): string {
-	const id = value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
-	return typeof id === 'string' ? id.trim() : '';
-}
-
 /** The Propose operation of a declared write. */
 export function writeOperation(spec: WriteDefinition): OperationDefinition {
 	const permission = `${describePermission(spec.permission)} (${spec.permission})`;
@@ -196,7 +191,9 @@ export function writeOperation(spec: WriteDefinition): OperationDefinition {
 		value: spec.operation,
 		// Where a person picks the operation it says what it does: "Propose Create".
 		name: `Propose ${spec.name}`,
-		action: spec.action,
+		// A search in n8n's node creator ranks an action higher the earlier its words match: the verb
+		// comes first ("Refund a charge"), what makes it a proposal last.
+		action: `${spec.action} (proposal)`,
 		description: `${spec.description} ${RETURNS_PROPOSAL} ` + `Executing it needs ${permission}.`,
 		proposal: true,
 		properties: [proposalNotice, ...spec.properties, lifetimeField, approvalWorkflowField],

@@ -1,9 +1,11 @@
 /**
  * A report's figures as a ready-made table, three ways: monospace text in a code block (Slack),
- * Markdown, and HTML (emails). Added when Include Table is on.
+ * Markdown, and HTML (emails). Added when Include Table is on: by default in versions 1 and 2,
+ * only when added under Options from version 3 (the fields are long and widen the table view).
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { nodeVersion } from '../framework/node-version';
 import type { OperationContext } from '../framework/operation';
 
 export const tableField: INodeProperties = {
@@ -15,6 +17,9 @@ export const tableField: INodeProperties = {
 		'Whether to add the figures as a ready table: table_text (monospace, for Slack), ' +
 		'table_markdown and table_html (for email)',
 };
+
+/** Version 3: the same switch under Options, off unless added. */
+export const tableOption: INodeProperties = { ...tableField, default: false };
 
 export interface Table {
 	title: string;
@@ -30,7 +35,11 @@ export function withTable(
 	report: IDataObject,
 	table: () => Table,
 ): IDataObject {
-	const include = ctx.fn.getNodeParameter('includeTable', ctx.itemIndex, true) as boolean;
+	const include = (
+		nodeVersion(ctx.fn) >= 3
+			? ctx.fn.getNodeParameter('options.includeTable', ctx.itemIndex, false)
+			: ctx.fn.getNodeParameter('includeTable', ctx.itemIndex, true)
+	) as boolean;
 	return include ? { ...report, ...renderTable(table()) } : report;
 }
 

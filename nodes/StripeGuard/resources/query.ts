@@ -1,8 +1,9 @@
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import { TOOL_MAX_ROWS } from '../framework/fields';
 import { stripeListParams } from '../framework/filters';
-import type { ResourceDefinition } from '../framework/operation';
+import type { OperationContext, ResourceDefinition } from '../framework/operation';
+import { FROM_V3, nodeVersion, UP_TO_V2 } from '../framework/node-version';
 import { collectList } from '../framework/pagination';
 import { parseQuery, QUERY_DEFAULT_LIMIT, QUERY_MAX_LIMIT } from '../framework/query';
 import {
@@ -16,6 +17,13 @@ import {
 } from '../framework/read-resource';
 import { refuseSearch } from '../framework/search-guard';
 import { inputKey, recordListed } from '../framework/tool-output';
+
+/**
+ * The Query's JSON parameter from version 3. Before, it was `query`, the name of a Search's search
+ * string too, so switching from Search to the Query carried that string into the JSON.
+ */
+export const QUERY_JSON = 'queryJson';
+const queryParameter = (ctx: OperationContext) => (nodeVersion(ctx.fn) >= 3 ? QUERY_JSON : 'query');
 
 /** What a model can do to read past a listing query that Stripe has more rows for. */
 function readOnQueryList(
@@ -50,6 +58,22 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 		'{"search": "customers", "query": "email:\'jenny@example.com\'"}',
 		getExample,
 	];
+	// Named `query` in versions 1 and 2, `queryJson` from version 3 (QUERY_JSON).
+	const jsonField: Omit<INodeProperties, 'name'> = {
+		displayName: 'Query (JSON)',
+		type: 'json',
+		required: true,
+		default: listExample,
+		description:
+			'A JSON object with one verb. ' +
+			`list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} ` +
+			`(default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; ` +
+			'search: {"search": resource, "query": Stripe search query}; ' +
+			`get: {"get": resource, …} with the object's ID, as in ${getExample}. ` +
+			'Dates in filters: a period ' +
+			'(last_7_days, last_30_days, month_to_date, previous_month, …) ' +
+			'or {"gte": "2026-01-01", "lt": "2026-02-01"}.',
+	};
 	return {
 		value: 'query',
 		name: 'Query',
@@ -62,26 +86,15 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 					'Read Stripe data with one JSON query. Verbs: list, search, get (reads only). ' +
 					`Resources: ${specs.map((s) => s.plural).join(', ')}. Examples: ${examples.join(' ')}`,
 				properties: [
-					{
-						displayName: 'Query (JSON)',
-						name: 'query',
-						type: 'json',
-						required: true,
-						default: listExample,
-						description:
-							'A JSON object with one verb. ' +
-							`list: {"list": resource, "filters": {…}, "limit": 1–${QUERY_MAX_LIMIT} ` +
-							`(default ${QUERY_DEFAULT_LIMIT}), "expand": […]}; ` +
-							'search: {"search": resource, "query": Stripe search query}; ' +
-							`get: {"get": resource, …} with the object's ID, as in ${getExample}. ` +
-							'Dates in filters: a period ' +
-							'(last_7_days, last_30_days, month_to_date, previous_month, …) ' +
-							'or {"gte": "2026-01-01", "lt": "2026-02-01"}.',
-					},
+					{ ...jsonField, name: 'query', displayOptions: UP_TO_V2 },
+					{ ...jsonField, name: QUERY_JSON, displayOptions: FROM_V3 },
 					...outputFields(true),
 				],
 				async execute(ctx) {
-					const check = parseQuery(ctx.fn.getNodeParameter('query', ctx.itemIndex), specs);
+					const check = parseQuery(
+						ctx.fn.getNodeParameter(queryParameter(ctx), ctx.itemIndex),
+						specs,
+					);
 					if (!check.ok) {
 						throw new NodeOperationError(
 							ctx.fn.getNode(),
@@ -132,7 +145,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 									size,
 								);
 					const out = shapeOutput(ctx, plan.spec, rows);
-					const queryInput = inputKey(ctx, 'query');
+					const queryInput = inputKey(ctx, queryParameter(ctx));
 					recordListed(ctx, {
 						what: plan.spec.plural.replace(/_/g, ' '),
 						count: out.length,

@@ -46,7 +46,7 @@ export const checkoutSessionCreate = defineWrite({
 	resource: 'checkoutSession',
 	operation: 'create',
 	name: 'Create',
-	action: 'Propose creating a checkout link',
+	action: 'Create a checkout link',
 	description:
 		'Propose a Stripe Checkout session (a payment link) for one or more prices. ' +
 		'The prices are read first so that the summary shows the total.',
@@ -252,7 +252,7 @@ export const checkoutSessionExpire = defineWrite({
 	resource: 'checkoutSession',
 	operation: 'expire',
 	name: 'Expire',
-	action: 'Propose expiring a checkout session',
+	action: 'Expire a checkout session',
 	description: 'Propose expiring an open checkout session, so that its payment link stops working.',
 	permission,
 	properties: [idField('checkoutSessionId', 'checkout session', 'cs_')],

@@ -8,7 +8,7 @@ export const couponUpdate = defineWrite({
 	resource: 'coupon',
 	operation: 'update',
 	name: 'Update',
-	action: 'Propose updating a coupon',
+	action: 'Update a coupon',
 	description:
 		"Propose changes to a coupon's name (shown to customers on invoices and receipts) " +
 		'or metadata; Stripe does not allow changing its discount.',

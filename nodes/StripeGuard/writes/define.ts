@@ -90,7 +90,7 @@ export interface WriteSpec<R extends string, O extends string, C extends object>
 	operation: O;
 	/** Where a person picks it: "Create" (the node shows "Propose Create"). */
 	name: string;
-	/** Shown in the node picker and to agents: "Propose refunding a charge". */
+	/** Shown in the node picker and to agents, followed by " (proposal)": "Refund a charge". */
 	action: string;
 	/** What it does; the node adds that it only proposes, and the permission it needs. */
 	description: string;

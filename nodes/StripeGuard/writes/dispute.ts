@@ -184,7 +184,7 @@ export const disputeUpdateEvidence = defineWrite({
 	resource: 'dispute',
 	operation: 'updateEvidence',
 	name: 'Update Evidence',
-	action: 'Propose updating the evidence of a dispute',
+	action: 'Update the evidence of a dispute',
 	description:
 		"Propose text evidence for a dispute (the customer's details, shipping, policies, " +
 		'explanations) and metadata, either staged on the dispute or submitted to the bank ' +
@@ -252,7 +252,7 @@ export const disputeClose = defineWrite({
 	resource: 'dispute',
 	operation: 'close',
 	name: 'Close',
-	action: 'Propose closing a dispute (accept the loss)',
+	action: 'Close a dispute, accepting the loss',
 	description:
 		'Propose closing a dispute: it is accepted as lost and will not be contested, and the ' +
 		'disputed amount is not recovered (cannot be undone). The approver sees that amount, ' +

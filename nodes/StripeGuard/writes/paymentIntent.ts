@@ -26,7 +26,7 @@ export const paymentIntentCancel = defineWrite({
 	resource: 'paymentIntent',
 	operation: 'cancel',
 	name: 'Cancel',
-	action: 'Propose cancelling a payment intent',
+	action: 'Cancel a payment intent',
 	description:
 		'Propose cancelling a payment intent that has not succeeded yet ' +
 		'(releases an uncaptured authorization).',

@@ -53,7 +53,7 @@ export const priceCreate = defineWrite({
 	resource: 'price',
 	operation: 'create',
 	name: 'Create',
-	action: 'Propose creating a price',
+	action: 'Create a price',
 	description:
 		'Propose a one-time or recurring price for a product. ' +
 		'Amounts are in the smallest unit: 1200 is $12.00 but ¥1,200.',
@@ -161,7 +161,7 @@ export const priceUpdate = defineWrite({
 	resource: 'price',
 	operation: 'update',
 	name: 'Update',
-	action: 'Propose updating a price',
+	action: 'Update a price',
 	description:
 		"Propose changes to a price's active flag, nickname, lookup key or metadata " +
 		'(Stripe does not allow changing its amount).',

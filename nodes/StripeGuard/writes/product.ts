@@ -18,7 +18,7 @@ export const productCreate = defineWrite({
 	resource: 'product',
 	operation: 'create',
 	name: 'Create',
-	action: 'Propose creating a product',
+	action: 'Create a product',
 	description: 'Propose a new product; add prices to it with Price → Create.',
 	permission: 'rak_product_write',
 	properties: [
@@ -40,7 +40,7 @@ export const productUpdate = defineWrite({
 	resource: 'product',
 	operation: 'update',
 	name: 'Update',
-	action: 'Propose updating a product',
+	action: 'Update a product',
 	description: "Propose changes to a product's name, description, active flag or metadata.",
 	permission: 'rak_product_write',
 	properties: [

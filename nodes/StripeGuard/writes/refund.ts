@@ -49,7 +49,7 @@ export const refundCreate = defineWrite({
 	resource: 'refund',
 	operation: 'create',
 	name: 'Create',
-	action: 'Propose refunding a charge',
+	action: 'Refund a charge',
 	description:
 		'Propose refunding a charge in full or in part. ' +
 		'The charge is read first so that the proposal states the exact amount and currency; ' +

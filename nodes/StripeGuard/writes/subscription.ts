@@ -14,7 +14,7 @@ export const subscriptionUpdate = defineWrite({
 	resource: 'subscription',
 	operation: 'update',
 	name: 'Update',
-	action: 'Propose updating a subscription',
+	action: 'Update a subscription',
 	description:
 		'Propose cancelling a subscription at the end of its period (or undoing that), ' +
 		'or changing its description or metadata.',
@@ -62,7 +62,7 @@ export const subscriptionCancel = defineWrite({
 	resource: 'subscription',
 	operation: 'cancel',
 	name: 'Cancel',
-	action: 'Propose cancelling a subscription now',
+	action: 'Cancel a subscription now',
 	description:
 		'Propose cancelling a subscription immediately ' +
 		'(use Update with Cancel at Period End to let it run out).',
