@@ -36,6 +36,7 @@ import { proposedRow } from './audit';
 import { auditTrailOf, notRecorded } from './audit-trail';
 import { auditTableField } from '../shared/audit/fields';
 import { searchAuditTables } from '../StripeGuard/methods/listSearch';
+import { APPROVAL_VERSIONS, LATEST_APPROVAL_VERSION } from './result';
 
 // Output indexes: Expired is first so that a time-out never reaches Approved (execute-writes.ts).
 export { OUTPUT } from './execute-writes';
@@ -74,7 +75,11 @@ export class StripeGuardApproval implements INodeType {
 		usableAsTool: undefined,
 		icon: { light: 'file:stripeGuardApproval.svg', dark: 'file:stripeGuardApproval.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 (new nodes) gives Approved items Stripe's result simplified as the Stripe Guard
+		// node's version 2 reads it, the full object under stripeObject (result.ts); version 1, in
+		// saved workflows, keeps its items exactly as they were. The parameters are the same.
+		version: APPROVAL_VERSIONS,
+		defaultVersion: LATEST_APPROVAL_VERSION,
 		subtitle: 'Send for approval and wait',
 		description:
 			'Asks a person to approve Stripe Guard proposals, waits, ' +
@@ -133,6 +138,25 @@ export class StripeGuardApproval implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+			},
+			// n8n's editor shows the credentials where the first parameter a credential depends on
+			// (Audit Trail) is: kept near the top, the Stripe credential is in view, not at the fold.
+			{
+				displayName: 'Audit Trail',
+				name: 'auditTrail',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to append every proposal, approval and outcome to an n8n Data Table as it ' +
+					'happens, through an n8n API key. A proposal whose row cannot be written is not ' +
+					'sent for approval, and an approval that cannot be recorded is not executed. ' +
+					'Recommended with a live key.',
+			},
+			{
+				...auditTableField(
+					'The Data Table the rows are appended to; it needs the audit columns (see the README)',
+				),
+				displayOptions: { show: { auditTrail: [true] } },
 			},
 			{
 				displayName: 'Notification Workflow',
@@ -237,23 +261,6 @@ export class StripeGuardApproval implements INodeType {
 						],
 					},
 				],
-			},
-			{
-				displayName: 'Audit Trail',
-				name: 'auditTrail',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to append every proposal, approval and outcome to an n8n Data Table as it ' +
-					'happens, through an n8n API key. A proposal whose row cannot be written is not ' +
-					'sent for approval, and an approval that cannot be recorded is not executed. ' +
-					'Recommended with a live key.',
-			},
-			{
-				...auditTableField(
-					'The Data Table the rows are appended to; it needs the audit columns (see the README)',
-				),
-				displayOptions: { show: { auditTrail: [true] } },
 			},
 		],
 	};

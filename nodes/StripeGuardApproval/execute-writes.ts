@@ -21,6 +21,7 @@ import {
 import { notRecorded, recordOutcomes, type AuditTrail } from './audit-trail';
 import type { BatchEntry, BatchProblem } from './batch';
 import type { PageResult } from './page';
+import { approvedJson, failedJson } from './result';
 
 /**
  * Output order matters: when the time limit ends the wait, n8n resumes the node as if it were
@@ -77,7 +78,11 @@ export async function executeApproved(
 		const { proposal } = entry;
 		if (!credentials.allowWrites) {
 			items.push({
-				json: { error: WRITES_OFF, ...audited(entry, decision, 'failed', { reason: WRITES_OFF }) },
+				json: failedJson(
+					node,
+					WRITES_OFF,
+					audited(entry, decision, 'failed', { reason: WRITES_OFF }),
+				),
 				pairedItem: { item: entry.itemIndex },
 			});
 			continue;
@@ -97,28 +102,26 @@ export async function executeApproved(
 			// Whatever Stripe returns, no secret at any depth (the object names its own type).
 			const object = { ...withoutSecrets(response as unknown as IDataObject) };
 			const replayed = lastResponse.headers['idempotent-replayed'] === 'true';
+			const record = audited(entry, decision, 'executed', {
+				stripeObjectId: (object.id as string) ?? null,
+				requestId: lastResponse.requestId ?? null,
+				replayed,
+			});
 			items.push({
-				json: {
-					...object,
-					...audited(entry, decision, 'executed', {
-						stripeObjectId: (object.id as string) ?? null,
-						requestId: lastResponse.requestId ?? null,
-						replayed,
-					}),
-				},
+				json: approvedJson(node, proposal.resource, object, record),
 				pairedItem: { item: entry.itemIndex },
 			});
 		} catch (error) {
 			const nodeError = toNodeError(node, error, entry.itemIndex);
+			const record = audited(entry, decision, 'failed', {
+				requestId: (error as { requestId?: string }).requestId ?? null,
+				reason: nodeError.message,
+			});
 			items.push({
-				json: {
-					error: nodeError.message,
+				json: failedJson(node, nodeError.message, record, {
 					description: nodeError.description ?? null,
-					...audited(entry, decision, 'failed', {
-						requestId: (error as { requestId?: string }).requestId ?? null,
-						reason: nodeError.message,
-					}),
-				},
+					error,
+				}),
 				pairedItem: { item: entry.itemIndex },
 			});
 		}
@@ -143,6 +146,7 @@ export function expiredOutputs(
 
 /** Proposals refused at the decision: expired ones on Expired, the others on Failed. */
 function refusedItems(
+	node: INode,
 	outputs: INodeExecutionData[][],
 	problems: BatchProblem[],
 	decision: Decision,
@@ -159,11 +163,10 @@ function refusedItems(
 			delete record.decideBy;
 			const at = new Date(Date.now()).toISOString();
 			outputs[OUTPUT.failed].push({
-				json: {
-					error: problem.reason,
+				json: failedJson(node, problem.reason, {
 					audit: { outcome: 'failed', reason: problem.reason, ...record } as unknown as IDataObject,
 					auditRows: [refusedRow(problem.claimed, decision, problem.reason, at)],
-				},
+				}),
 				pairedItem: { item: problem.itemIndex },
 			});
 		}
@@ -186,7 +189,7 @@ export async function carryOutDecision(
 ): Promise<{ outputs: INodeExecutionData[][]; result: PageResult }> {
 	const { entries } = batch;
 	const outputs: INodeExecutionData[][] = [[], [], [], []];
-	refusedItems(outputs, batch.problems, record);
+	refusedItems(fn.getNode(), outputs, batch.problems, record);
 	const by = record.approver ? ` by ${record.approver}` : '';
 	const finish = async (result: PageResult) => {
 		const unrecorded = await recordOutcomes(trail, outputs);
@@ -205,7 +208,11 @@ export async function carryOutDecision(
 	if (unapproved) {
 		outputs[OUTPUT.failed].push(
 			...entries.map((entry) => ({
-				json: { error: unapproved, ...audited(entry, record, 'failed', { reason: unapproved }) },
+				json: failedJson(
+					fn.getNode(),
+					unapproved,
+					audited(entry, record, 'failed', { reason: unapproved }),
+				),
 				pairedItem: { item: entry.itemIndex },
 			})),
 		);

@@ -27,7 +27,7 @@ import {
 	type ProposalMoney,
 } from './money';
 import { chatCode, withChatLegend } from './visible-text';
-import { parameterOf } from '../shared/parameters';
+import { parameterOf, workflowIdOf } from '../shared/parameters';
 
 /** A proposal with everything shown to the approver. */
 export interface Reviewed {
@@ -280,7 +280,9 @@ export function channelsOf(fn: IExecuteFunctions | IWebhookFunctions): {
 	const param = (name: string, options?: IGetNodeParameterOptions) =>
 		String(parameterOf(fn, name, '', options) ?? '').trim();
 	return {
-		workflowId: param('notificationWorkflowId', { extractValue: true }),
+		// The editor saves a picked workflow as a resource locator, a typed ID as a string (n8n's
+		// extractValue does not unwrap a workflowSelector).
+		workflowId: workflowIdOf(parameterOf(fn, 'notificationWorkflowId', '')),
 		webhookUrl: param('webhookUrl'),
 	};
 }

@@ -10,10 +10,17 @@ import {
 import { stripeRestrictedKeyApiTest } from '../StripeGuard/credential-test';
 import { readCredentials, writeCredentialOnReadWarning } from '../shared/credentials/credentials';
 import { toNodeError } from '../shared/errors';
+import { APP_DESCRIPTION } from '../StripeGuard/description';
 import { withoutSecrets } from '../shared/privacy/privacy';
 import { createStripeClient, type StripeEvent } from '../shared/transport';
 import { ALL_EVENTS, EVENT_TYPE_OPTIONS } from './eventTypes';
 import { eventsSince, latestEvent, matchesTypes, type EventCursor } from './events';
+import {
+	LATEST_TRIGGER_VERSION,
+	simplifiedEventV1,
+	simplifiedEventV2,
+	TRIGGER_VERSIONS,
+} from './simplify';
 
 /**
  * The first poll of an empty account starts this much
@@ -30,14 +37,15 @@ export class StripeGuardTrigger implements INodeType {
 		name: 'stripeGuardTrigger',
 		icon: { light: 'file:stripeGuardTrigger.svg', dark: 'file:stripeGuardTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 (new nodes) simplifies by default, as Stripe Guard's version 2 reads do, with ISO
+		// dates and formatted amounts (simplify.ts); version 1, in saved workflows, is unchanged.
+		version: TRIGGER_VERSIONS,
+		defaultVersion: LATEST_TRIGGER_VERSION,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		// n8n's node creator merges "<name>Trigger" into "<name>" and shows the trigger's description
 		// for both, so it says what Stripe Guard as a whole does before what the trigger does.
-		description:
-			'Stripe through a restricted key: data, revenue reports and AI agent tools; ' +
-			'writes only as proposals a person approves. ' +
-			'This trigger starts workflows on Stripe events (needs only Events: Read)',
+		// n8n's node creator lists the node and its trigger as one entry, with this description.
+		description: APP_DESCRIPTION,
 		defaults: { name: 'Stripe Guard Trigger' },
 		polling: true,
 		inputs: [],
@@ -69,9 +77,21 @@ export class StripeGuardTrigger implements INodeType {
 				name: 'simplify',
 				type: 'boolean',
 				default: false,
+				displayOptions: { show: { '@version': [1] } },
 				description:
 					'Whether to return only the event ID, type, time, the object it ' +
 					'is about and its changed fields, instead of the full Stripe event',
+			},
+			{
+				displayName: 'Simplify',
+				name: 'simplify',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+				description:
+					'Whether to return only the event ID, type, time, request ID, the object it is about ' +
+					'and its changed fields, simplified as Stripe Guard reads them (dates as ISO 8601, ' +
+					'formatted amounts), instead of the full Stripe event',
 			},
 		],
 	};
@@ -88,13 +108,19 @@ export class StripeGuardTrigger implements INodeType {
 				node,
 				'Choose at least one event type under Events, or All Events.',
 			);
-		const simplify = this.getNodeParameter('simplify', false) as boolean;
+		const simplify = this.getNodeParameter('simplify', node.typeVersion >= 2) as boolean;
+		const simplified = node.typeVersion >= 2 ? simplifiedEventV2 : simplifiedEventV1;
 		const credentials = await readCredentials(this);
 		// A poll has no execution hints: n8n's log is where this can be said.
 		if (credentials.allowWrites) this.logger.warn(writeCredentialOnReadWarning(node));
 		const stripe = createStripeClient(this, credentials);
 		const toItems = (events: StripeEvent[]) => [
-			this.helpers.returnJsonArray(events.map((e) => shapeEvent(e, simplify))),
+			this.helpers.returnJsonArray(
+				events.map((e) => {
+					const event = shapeEvent(e);
+					return simplify ? simplified(event) : event;
+				}),
+			),
 		];
 
 		try {
@@ -138,27 +164,9 @@ export class StripeGuardTrigger implements INodeType {
 	}
 }
 
-/**
- * The full event, or its small shape. No secret is
- * passed on, at any depth (as in the read operations).
- */
-function shapeEvent(stripeEvent: StripeEvent, simplify: boolean): IDataObject {
-	const event = withoutSecrets(
-		stripeEvent as unknown as IDataObject,
-		'event',
-	) as unknown as StripeEvent;
-	const object = event.data.object as unknown as IDataObject;
-	if (!simplify) return event as unknown as IDataObject;
-	return {
-		id: event.id,
-		type: event.type,
-		created: event.created,
-		object_type: object.object,
-		object_id: object.id,
-		object,
-		previous_attributes: (event.data.previous_attributes as IDataObject | undefined) ?? null,
-	};
-}
+/** The event without any secret, at any depth (as in the read operations), before Simplify. */
+const shapeEvent = (stripeEvent: StripeEvent): IDataObject =>
+	withoutSecrets(stripeEvent as unknown as IDataObject, 'event');
 
 function noEventMessage(types: string[], mode: string): string {
 	const which = types.includes(ALL_EVENTS)

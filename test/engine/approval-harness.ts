@@ -137,6 +137,8 @@ export interface ApprovalRun {
 	outputs(run: IRun): Outputs;
 	/** The items of every run of the notification workflow, in order. */
 	notifications: IDataObject[][];
+	/** The ID of the workflow each of those runs was asked of. */
+	notifiedWorkflows: Array<string | undefined>;
 }
 
 /**
@@ -159,6 +161,8 @@ export async function runApproval(options: {
 	chatModel?: { name: string; type: string; parameters: IDataObject };
 	gate?: boolean;
 	loop?: { name: string; type: string; parameters: IDataObject; from: number[] };
+	/** The approval node's typeVersion: 1 (saved workflows before version 2) unless given. */
+	typeVersion?: number;
 }): Promise<ApprovalRun> {
 	const nodes: INode[] = [
 		{
@@ -173,7 +177,7 @@ export async function runApproval(options: {
 			id: 'approval-node-id',
 			name: APPROVAL,
 			type: options.gate ? GATE : STRIPE_GUARD_APPROVAL,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: { operation: 'sendAndWait', ...options.parameters } as INode['parameters'],
 			credentials: { stripeRestrictedKeyApi: { id: 'cred-1', name: 'Stripe test' } },
@@ -258,7 +262,9 @@ export async function runApproval(options: {
 	const additionalData = buildAdditionalData(options.credential, workflowData, executionId);
 	const notifications: IDataObject[][] = [];
 	// As n8n runs a sub-workflow: it gets the items; the test reads them as delivered.
-	additionalData.executeWorkflow = async (_workflow, _data, runOptions) => {
+	const notifiedWorkflows: Array<string | undefined> = [];
+	additionalData.executeWorkflow = async (workflowInfo, _data, runOptions) => {
+		notifiedWorkflows.push(workflowInfo.id);
 		notifications.push((runOptions.inputData ?? []).map((item) => structuredClone(item.json)));
 		return { executionId: `sub-${notifications.length}`, data: [runOptions.inputData ?? []] };
 	};
@@ -288,6 +294,7 @@ export async function runApproval(options: {
 	return {
 		run,
 		notifications,
+		notifiedWorkflows,
 		async open(url, method = 'GET', body = {}, credential) {
 			const parsed = new URL(url);
 			const data = JSON.parse(stored) as IRunExecutionData;

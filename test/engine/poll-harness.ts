@@ -28,6 +28,8 @@ export interface PollWorkflowOptions {
 	credential: TestCredential;
 	/** The workflow's saved static data, as n8n loads it from the database. */
 	staticData?: IDataObject;
+	/** The trigger's typeVersion: 1 (saved workflows before version 2) unless given. */
+	typeVersion?: number;
 }
 
 export interface PollWorkflow {
@@ -48,7 +50,7 @@ export function createPollWorkflow(options: PollWorkflowOptions): PollWorkflow {
 		id: 'trigger',
 		name: TRIGGER_NAME,
 		type: STRIPE_GUARD_TRIGGER,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		parameters: options.parameters,
 		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Stripe test' } },
