@@ -73,7 +73,8 @@ const loopWorkflow = () => ({
 			'n8n-nodes-stripe-guard.stripeGuardApproval',
 			{
 				operation: 'sendAndWait',
-				notificationWorkflowId: NOTIFY_ID,
+				// As the editor saves a workflow picked from the list.
+				notificationWorkflowId: { __rl: true, value: NOTIFY_ID, mode: 'list' },
 				approvers: `${ADA}, ${GRACE}`,
 				twoApproversAbove: { limits: [{ currency: 'usd', amount: 100 }] },
 				expireAfter: 1,

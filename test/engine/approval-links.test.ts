@@ -70,6 +70,30 @@ const decided = (run: IRun) =>
 		main.some((output) => output?.length),
 	);
 
+test(
+	'the Notification Workflow as the editor saves it (a workflow picked from the list) is the ' +
+		'one asked, as is an ID typed in',
+	async () => {
+		const picked = {
+			__rl: true,
+			value: 'wf-notify',
+			mode: 'list',
+			cachedResultName: 'Approval requests to Slack',
+		};
+		for (const notificationWorkflowId of [picked, 'wf-notify']) {
+			const approval = await runApproval({
+				proposals: [await propose('refund', 'create', { chargeId: refundableCharge().id })],
+				credential: writer(),
+				parameters: { notificationWorkflowId },
+			});
+			expect(approval.run.data.resultData.error?.message).toBeUndefined();
+			expect(approval.run.status).toBe('waiting');
+			expect(approval.notifiedWorkflows).toEqual(['wf-notify']);
+			expect(approval.notifications[0][0].text).toContain('Refund $1,000.00');
+		}
+	},
+);
+
 describe('every wait has links of its own', () => {
 	test(
 		'Expired, then proposed again into the same node: an approval from the earlier wait ' +

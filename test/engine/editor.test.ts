@@ -2,9 +2,10 @@
  * What a person sees in the editor before running anything, read the way n8n reads it: the node
  * descriptions as loaded, the subtitle evaluated by n8n-workflow's own expression engine.
  */
-import { Workflow, type INode, type INodeProperties } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { StripeGuardApproval } from '../../nodes/StripeGuardApproval/StripeGuardApproval.node';
 import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTrigger.node';
 import { nodeTypes, STRIPE_GUARD } from './harness';
 
@@ -57,7 +58,7 @@ test(
 			'checkoutSession',
 		]) {
 			for (const op of operationsOf(resource).filter((o) => o.name.startsWith('Propose '))) {
-				expect(op.action).toMatch(/^Propose /);
+				expect(op.action).toMatch(/ \(proposal\)$/);
 				const notice = fieldsOf(resource, op.value)[0];
 				expect([notice.type, notice.displayName]).toEqual([
 					'notice',
@@ -89,4 +90,33 @@ test('the trigger says in the editor that its first activation replays nothing',
 			/^The first activation starts from now: events from before are not replayed/,
 		),
 	});
+});
+
+test("the approval node's credential is shown near the top, above where requests go", () => {
+	// n8n's parameter list (ParameterInputList) puts the credential selector where the last shown
+	// parameter a credential's displayOptions name is, or first when there is none: at the fold
+	// of the panel when that parameter was last.
+	const approval = new StripeGuardApproval().description;
+	const node = { typeVersion: 2 };
+	const values = NodeHelpers.getNodeParameters(
+		approval.properties,
+		{},
+		true,
+		false,
+		node,
+		approval,
+	);
+	const shown = approval.properties.filter((p) =>
+		NodeHelpers.displayParameter(values ?? {}, p, node, approval),
+	);
+	const dependedOn = new Set(
+		(approval.credentials ?? []).flatMap((c) => Object.keys(c.displayOptions?.show ?? {})),
+	);
+	let slot = 0;
+	shown.forEach((p, i) => {
+		if (dependedOn.has(p.name)) slot = i;
+	});
+	const names = shown.map((p) => p.name);
+	expect(names.slice(0, slot)).toEqual(['operation', 'notice']);
+	expect(slot).toBeLessThan(names.indexOf('notificationWorkflowId'));
 });
