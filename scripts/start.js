@@ -553,14 +553,23 @@ async function main() {
 			`PostgreSQL on 127.0.0.1:${QUEUE_STORES.postgresPort}, ` +
 			`Redis on 127.0.0.1:${QUEUE_STORES.redisPort}\n  `
 		: '';
+	// The nodes' notices ask for "a credential with Allow Writes on": name it (n8n fills a new node
+	// with the read-only one).
+	const write = credentials.find((c) => c.id === WRITE_CREDENTIAL_ID);
+	const writeLine = write
+		? `  Credential "${write.name}" (id ${write.id}, Allow Writes on): choose it on ` +
+			'Propose nodes and on their Stripe Guard Approval (both need the same one)\n'
+		: '';
 	progress(`Ready after ${((Date.now() - STARTED) / 1000).toFixed(1)} s`);
 	console.log(`
   n8n with Stripe Guard is running at ${server.url}
   ${signIn}
   Credential "${credentialName}" (id ${CREDENTIAL_ID}, ${environment} mode, read-only):
     ${stripeLine}
-  ${queueLine}Outbox: Slack posts and emails from the examples are printed here \
+${writeLine}  ${queueLine}Outbox: Slack posts and emails from the examples are printed here \
 (127.0.0.1:${SLACK_PORT} and :${SMTP_PORT}).
+    Slack-compatible webhook for your own Stripe Guard Approval: \
+http://127.0.0.1:${SLACK_PORT}/hooks/approvals
   Example workflows:
     ${listed.join('\n    ')}
 ${mcpLines}  n8n data: ${userFolder}
