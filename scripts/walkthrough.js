@@ -4,7 +4,7 @@
  * runs, with a user folder of its own in a temporary cache (Node and n8n linked from the real one).
  *
  * The walk follows only what the editor and `npm start` show: sign in → a new workflow → add a
- * node, search "refund" → Stripe Guard → "Propose refunding a charge" → the write credential
+ * node, search "refund" → Stripe Guard → "Refund a charge (proposal)" → the write credential
  * (the node's notice asks for it) and a charge picked from the list → Stripe Guard Approval after
  * it, with the write credential and the Notification Workflow `npm start` imported (`--webhook`:
  * the outbox's Slack-compatible webhook instead) → run the workflow → the review link that the

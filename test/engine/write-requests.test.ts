@@ -105,6 +105,24 @@ describe('refunds', () => {
 		expect(refusal('refund.create', input, { charge })).toMatch(expected);
 	});
 
+	// Stripe's definitions name a charge's statuses; a refund is for a payment that succeeded.
+	const statuses: Record<Stripe.Charge.Status, boolean> = {
+		succeeded: true,
+		pending: false,
+		failed: false,
+	};
+	test.each(Object.entries(statuses))('a %s charge can be refunded: %p', (status, refundable) => {
+		const context = { charge: { ...charge, status } };
+		if (refundable)
+			expect(build('refund.create', { chargeId: charge.id }, context).summary).toBe(
+				'Refund ¥5,000 of charge ch_3MmlLrLkdIwHu7ix0snN0B15',
+			);
+		else
+			expect(refusal('refund.create', { chargeId: charge.id }, context)).toBe(
+				`Charge ${charge.id} is ${status}: only a succeeded charge can be refunded`,
+			);
+	});
+
 	test('a fully refunded charge cannot be refunded again', () => {
 		expect(
 			refusal(

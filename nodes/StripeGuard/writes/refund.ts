@@ -13,7 +13,13 @@ import { amountProblem, asText } from './validation';
 
 /** What a refund's proposal is built from: the charge as read when proposing. */
 export interface RefundContext {
-	charge: { id: string; amount: number; amount_refunded: number; currency: string };
+	charge: {
+		id: string;
+		amount: number;
+		amount_refunded: number;
+		currency: string;
+		status?: string;
+	};
 }
 
 /** Version 1 keeps the amount under Additional Fields. */
@@ -90,6 +96,7 @@ export const refundCreate = defineWrite({
 				amount: charge.amount,
 				amount_refunded: charge.amount_refunded,
 				currency: charge.currency,
+				status: charge.status,
 			},
 		};
 	},
@@ -98,6 +105,12 @@ export const refundCreate = defineWrite({
 		const known = context.charge;
 		if (!known || known.id !== charge)
 			throw new WriteInputError(`Charge ${charge} must be read before a refund of it is proposed`);
+		// Stripe refunds a payment after it succeeds; a failed or pending one would only fail later,
+		// after a person approved it.
+		if (known.status && known.status !== 'succeeded')
+			throw new WriteInputError(
+				`Charge ${charge} is ${known.status}: only a succeeded charge can be refunded`,
+			);
 		const remaining = known.amount - known.amount_refunded;
 		let amount = remaining;
 		if (input.amount !== undefined && input.amount !== null && input.amount !== '') {
