@@ -9,8 +9,8 @@
  * "backend": another client of the account, with a key of its own, sending half of the account's
  * budget (12.5 requests/s) beside n8n and not adapting.
  * Prints, per phase: objects/s and requests/s (accepted, against the limit), 429s (and the share of
- * requests), retries, p50/p95 time per execution, failed executions. A benchmark: it asserts
- * nothing.
+ * requests), retries, p50/p95 time per execution, failed executions; its log line per phase also
+ * has a timeline (per 10 s: accepted requests/s and 429s). A benchmark: it asserts nothing.
  */
 'use strict';
 const https = require('node:https');
@@ -279,6 +279,14 @@ function summarise(label, emulator, from, to, runs) {
 		p95: quantile(ms, 0.95),
 		p95PerLoad: perLoad,
 		backendLimited: backend.filter((r) => r.status === 429).length,
+		// Per 10 s of the phase: n8n's accepted requests/s and 429s (where in the run they fall).
+		timeline: Array.from({ length: Math.ceil((to - from) / 10_000) }, (_, i) => {
+			const slice = ours.filter(
+				(r) => r.time >= from + i * 10_000 && r.time < from + (i + 1) * 10_000,
+			);
+			const ok = accepted(slice).length;
+			return `${(ok / 10).toFixed(1)}/s ${slice.length - ok}`;
+		}).join(', '),
 	};
 }
 

@@ -8,6 +8,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
 
+// A fresh process starts below the key's pace and climbs (slow start): the runs here take seconds.
+jest.setTimeout(30_000);
 const emulator = useEmulator({ latencyMs: 20 });
 
 function customers(count: number): string[] {

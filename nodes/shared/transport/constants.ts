@@ -68,3 +68,16 @@ export const PACE_FLOOR = 0.5;
 export const PACE_PROBE = 0.005;
 export const PACE_PROBE_ADD = 0.002;
 export const PACE_PROBE_DOUBLING_S = 30;
+/**
+ * A key's new pace starts at PACE_START of its ceiling and, until its first 429, grows by
+ * PACE_SLOW_START of itself per second while requests succeed at the full pace (slow start, as
+ * TCP's): fresh processes starting together (queue-mode workers after a deploy) reach the
+ * account's limit gradually, so their first 429s meet a small overshoot, not N times the limit.
+ */
+export const PACE_START = 0.5;
+export const PACE_SLOW_START = 0.4;
+/**
+ * A pace grows (slow start or climb) only while in use: Stripe accepted at least this share of it
+ * over about the last second. Held back in a burst alone, it has not been tried.
+ */
+export const PACE_IN_USE = 0.5;

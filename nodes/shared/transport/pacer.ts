@@ -4,19 +4,24 @@
  * Stripe counts per account: 100 requests/s live and 25/s in sandboxes, 25/s per endpoint (one
  * operation, such as `GET /v1/customers/{id}`), 20/s for search; every process and every client
  * using the account shares them. Every Stripe Guard node in this n8n process that uses the same key
- * shares one pace, which starts just under Stripe's limits (times the credential's Account Share):
- * one process alone never meets a 429 and keeps that pace. Other processes (n8n's queue-mode
- * workers) and other clients (the company's own backend) cannot be seen from here, and n8n gives
- * nodes no shared store: each process learns what the account has left from Stripe's answers, as
- * TCP learns a network's capacity. A 429 cuts the limit it names (`Stripe-Rate-Limited-Reason`:
- * `global-rate` or `global-concurrency` the account's, `endpoint-rate` or `endpoint-concurrency`
- * the endpoint's, `resource-specific` search's on a search, or the endpoint's; a reason Stripe adds
- * later: the account's) to 70 % (the first one to half, or to the share Stripe accepted of late if
- * less, never below half at once), once per round: 429s of requests sent before the cut are the
- * same crowding. A 429 that names no limit cuts nothing and holds the queue for a second. While
- * requests succeed at the full pace it climbs back by 0.5 % of itself and 0.2 % of its ceiling per
- * second, faster the longer no 429 comes. Several processes doing so converge on Stripe's limit
- * together instead of colliding at N times it.
+ * shares one pace, whose ceilings are just under Stripe's limits (times the credential's Account
+ * Share): one process alone never meets a 429 and keeps that pace. Other processes (n8n's
+ * queue-mode workers) and other clients (the company's own backend) cannot be seen from here, and
+ * n8n gives nodes no shared store: each process learns what the account has left from Stripe's
+ * answers, as TCP learns a network's capacity. The key's pace starts at half its ceiling and
+ * grows by 40 % of itself per second until its first 429 (slow start): workers starting
+ * together meet the limit at a small overshoot, not at N times it (an endpoint's or search's pace
+ * starts at its ceiling, under the key's). A 429 cuts the limit it names
+ * (`Stripe-Rate-Limited-Reason`: `global-rate` or `global-concurrency` the account's,
+ * `endpoint-rate` or `endpoint-concurrency` the endpoint's, `resource-specific` search's on a
+ * search, or the endpoint's; a reason Stripe adds later: the account's) to 70 % (the first one to
+ * half, or to the share Stripe accepted of late if less, never below half at once), once per round:
+ * 429s of requests sent before the cut are the same crowding. A 429 that names no limit cuts
+ * nothing and holds the queue for a second. While requests succeed at the full pace it climbs back
+ * by 0.5 % of itself and 0.2 % of its ceiling per second, faster the longer no 429 comes. A pace
+ * grows only while in use (Stripe accepted most of it over the last second): one held back in a
+ * burst alone has not been tried. Several processes doing so converge on Stripe's limit together
+ * instead of colliding at N times it.
  */
 import { createHash } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
@@ -32,6 +37,9 @@ import {
 	PACE_PROBE_DOUBLING_S,
 	PACE_DEEPEST,
 	PACE_PROBE_ADD,
+	PACE_IN_USE,
+	PACE_SLOW_START,
+	PACE_START,
 	SEARCH_PACE,
 } from './constants';
 
@@ -56,6 +64,9 @@ export interface PaceTuning {
 	probeDoublingS: number;
 	deepest: number;
 	probeAdd: number;
+	start: number;
+	slowStart: number;
+	inUse: number;
 }
 
 /** How long a 429 that names no limit holds back what is queued after it. */
@@ -70,6 +81,9 @@ const DEFAULT_TUNING: PaceTuning = {
 	probeDoublingS: PACE_PROBE_DOUBLING_S,
 	deepest: PACE_DEEPEST,
 	probeAdd: PACE_PROBE_ADD,
+	start: PACE_START,
+	slowStart: PACE_SLOW_START,
+	inUse: PACE_IN_USE,
 };
 
 /** One limit's pace: the key's ('') or a lane's. */
@@ -161,7 +175,8 @@ export class Pacer {
 			const ceiling = Math.max(this.tuning.floor, ceilingBeforeShare * this.share);
 			limit = {
 				ceiling,
-				rate: ceiling,
+				// The key's pace starts low (slow start); an endpoint's or search's at its ceiling.
+				rate: id === '' ? Math.max(this.tuning.floor, ceiling * this.tuning.start) : ceiling,
 				cutAt: -Infinity,
 				last: -Infinity,
 				ok: 0,
@@ -261,6 +276,14 @@ export class Pacer {
 		for (const id of turn.paced) {
 			const limit = this.limits.get(id);
 			if (!limit || limit.rate >= limit.ceiling) continue;
+			// Only a pace in use: requests held back in a burst say nothing of what the account takes
+			// (`ok` counts about the last second's accepted answers).
+			if (limit.ok < t.inUse * limit.rate) continue;
+			if (limit.cutAt === -Infinity) {
+				// Slow start: by a share of itself per second (one success is 1/rate of a second).
+				limit.rate = Math.min(limit.ceiling, limit.rate + t.slowStart);
+				continue;
+			}
 			const quietS = Math.max(0, (now - limit.cutAt) / 1000);
 			// Per second: a share of itself and a share of its ceiling (so that a deep cut is climbed out
 			// of too), both doubling every probeDoublingS seconds without a 429.
