@@ -717,8 +717,35 @@ function compileEmulator() {
 	return compileTypeScript('emulator', 'test/emulator/cli.ts', 'test/emulator');
 }
 
+/**
+ * playwright-core for the browser scripts (screenshots, walkthrough), installed on first use into
+ * the cache beside n8n: it drives Debian's Chromium and downloads no browser.
+ */
+const PLAYWRIGHT_VERSION = '1.64.1';
+function playwright() {
+	const dir = join(ensureN8n().cache, 'playwright');
+	if (!existsSync(join(dir, 'node_modules/playwright-core'))) {
+		mkdirSync(dir, { recursive: true });
+		execFileSync(
+			'npm',
+			[
+				'install',
+				'--no-save',
+				'--no-audit',
+				'--no-fund',
+				'--prefix',
+				dir,
+				`playwright-core@${PLAYWRIGHT_VERSION}`,
+			],
+			{ stdio: 'inherit' },
+		);
+	}
+	return require(join(dir, 'node_modules/playwright-core'));
+}
+
 module.exports = {
 	ROOT,
+	playwright,
 	PACKAGE_NAME,
 	ensureN8n,
 	installPackage,

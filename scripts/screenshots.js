@@ -7,7 +7,6 @@
  * downloads no browser). Environment: CHROMIUM (default /usr/bin/chromium), N8N_PORT (5692).
  */
 'use strict';
-const { execFileSync } = require('node:child_process');
 const {
 	existsSync,
 	mkdirSync,
@@ -24,28 +23,6 @@ const runtime = require('./n8n-runtime');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PORT = Number(process.env.N8N_PORT || 5692);
 const OUT = join(runtime.ROOT, 'docs/images');
-const PLAYWRIGHT_VERSION = '1.64.1';
-
-function playwright() {
-	const dir = join(runtime.ensureN8n().cache, 'playwright');
-	if (!existsSync(join(dir, 'node_modules/playwright-core'))) {
-		mkdirSync(dir, { recursive: true });
-		execFileSync(
-			'npm',
-			[
-				'install',
-				'--no-save',
-				'--no-audit',
-				'--no-fund',
-				'--prefix',
-				dir,
-				`playwright-core@${PLAYWRIGHT_VERSION}`,
-			],
-			{ stdio: 'inherit' },
-		);
-	}
-	return require(join(dir, 'node_modules/playwright-core'));
-}
 
 /**
  * A report's table as it reads in an email (table_html) and in Slack (table_text), side by side.
@@ -71,7 +48,7 @@ const stamp = (msAgo) => ({
 async function main() {
 	if (!existsSync(CHROMIUM))
 		throw new Error(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
-	const { chromium } = playwright();
+	const { chromium } = runtime.playwright();
 	const n8n = runtime.ensureN8n();
 	const { startEmulator } = require(join(runtime.compileEmulator(), 'index.js'));
 	const emulator = await startEmulator({ seed: 'demo' });

@@ -17,11 +17,10 @@
  * (5694; the emulator and the outbox use 12294-12296).
  */
 'use strict';
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const {
 	copyFileSync,
 	existsSync,
-	mkdirSync,
 	mkdtempSync,
 	readFileSync,
 	rmSync,
@@ -36,7 +35,6 @@ const runtime = require('./n8n-runtime');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PORT = Number(process.env.N8N_PORT || 5694);
 const PORTS = { emulator: 12294, slack: 12295, smtp: 12296 };
-const PLAYWRIGHT_VERSION = '1.64.1'; // as scripts/screenshots.js
 const WEBHOOK = process.argv.includes('--webhook');
 /**
  * Credential types `npm start` cannot create offline (the agent examples' chat model): a node
@@ -48,27 +46,6 @@ const OUT = mkdtempSync(join(tmpdir(), 'stripe-guard-walkthrough-'));
 let shot = 0;
 
 class WalkError extends Error {}
-
-function playwright() {
-	const dir = join(runtime.ensureN8n().cache, 'playwright');
-	if (!existsSync(join(dir, 'node_modules/playwright-core'))) {
-		mkdirSync(dir, { recursive: true });
-		execFileSync(
-			'npm',
-			[
-				'install',
-				'--no-save',
-				'--no-audit',
-				'--no-fund',
-				'--prefix',
-				dir,
-				`playwright-core@${PLAYWRIGHT_VERSION}`,
-			],
-			{ stdio: 'inherit' },
-		);
-	}
-	return require(join(dir, 'node_modules/playwright-core'));
-}
 
 /**
  * `node scripts/start.js` as a newcomer runs it, on a fresh user folder: STRIPE_GUARD_CACHE points
@@ -203,7 +180,7 @@ function nodeIssues(node, types, credentialIds) {
 async function main() {
 	if (!existsSync(CHROMIUM))
 		throw new WalkError(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
-	const { chromium } = playwright();
+	const { chromium } = runtime.playwright();
 	const n8n = runtime.ensureN8n();
 	console.log(`Screenshots of every step: ${OUT}`);
 	process.on('exit', () => console.log(`Screenshots and n8n's log: ${OUT}`));

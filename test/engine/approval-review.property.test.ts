@@ -36,6 +36,7 @@ import {
 import { RECURRING_INTERVAL_MAX } from '../emulator/contract/documented';
 import { runApproval, startReceiver } from './approval-harness';
 import { useEmulator } from './emulator-context';
+import { money } from './simplified-oracle';
 import { runStripeGuard, type TestCredential } from './harness';
 
 const RUNS = Number(process.env.PROPERTY_RUNS || 150);
@@ -44,38 +45,6 @@ const PATH_RUNS = Number(process.env.PROPERTY_PATH_RUNS || 15);
 // ---------------------------------------------------------------------------------------------
 // Oracles, written from Stripe's documentation, independent of the product's code.
 // ---------------------------------------------------------------------------------------------
-
-/** https://docs.stripe.com/currencies#zero-decimal and #three-decimal */
-const ZERO_DECIMAL = new Set([
-	'bif',
-	'clp',
-	'djf',
-	'gnf',
-	'jpy',
-	'kmf',
-	'krw',
-	'mga',
-	'pyg',
-	'rwf',
-	'ugx',
-	'vnd',
-	'vuv',
-	'xaf',
-	'xof',
-	'xpf',
-]);
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-function money(amount: number, currency: string): string {
-	const c = currency.toLowerCase();
-	const d = ZERO_DECIMAL.has(c) ? 0 : THREE_DECIMAL.has(c) ? 3 : 2;
-	return new Intl.NumberFormat('en-US', {
-		style: 'currency',
-		currency: c.toUpperCase(),
-		minimumFractionDigits: d,
-		maximumFractionDigits: d,
-	}).format(amount / 10 ** d);
-}
 
 type Tier = { up_to: number | null; unit_amount: number | null; flat_amount: number | null };
 

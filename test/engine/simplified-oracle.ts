@@ -11,19 +11,37 @@ import oracle from './fixtures/stripe-unix-time-fields.json';
 export const UNIX_TIMES = oracle.objects as Record<string, string[]>;
 
 /** https://docs.stripe.com/currencies#zero-decimal and #three-decimal */
-const ZERO_DECIMAL = ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf'];
-const THREE_DECIMAL = ['bhd', 'jod', 'kwd', 'omr', 'tnd'];
+const ZERO_DECIMAL = new Set([
+	'bif',
+	'clp',
+	'djf',
+	'gnf',
+	'jpy',
+	'kmf',
+	'krw',
+	'mga',
+	'pyg',
+	'rwf',
+	'ugx',
+	'vnd',
+	'vuv',
+	'xaf',
+	'xof',
+	'xpf',
+]);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
-export const money = (amount: number, currency: string) => {
+/** An amount in Stripe's smallest unit, written as the currency is (en-US). */
+export function money(amount: number, currency: string): string {
 	const c = currency.toLowerCase();
-	const d = ZERO_DECIMAL.includes(c) ? 0 : THREE_DECIMAL.includes(c) ? 3 : 2;
+	const d = ZERO_DECIMAL.has(c) ? 0 : THREE_DECIMAL.has(c) ? 3 : 2;
 	return new Intl.NumberFormat('en-US', {
 		style: 'currency',
 		currency: c.toUpperCase(),
 		minimumFractionDigits: d,
 		maximumFractionDigits: d,
 	}).format(amount / 10 ** d);
-};
+}
 
 export const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
