@@ -718,6 +718,49 @@ function compileEmulator() {
 }
 
 /**
+ * The issues the editor shows on a node when its workflow opens, as n8n computes them (the browser
+ * walk and the examples e2e): the parameters, filled with their defaults first as the editor does,
+ * through n8n-workflow's NodeHelpers.getNodeParametersIssues on the node type the server serves
+ * (`types`, from /types/nodes.json); a credential the node needs that it lacks (`needsKey`: its
+ * type) or that does not exist; a node type n8n does not know.
+ */
+function nodeIssues(node, types, credentialIds) {
+	const { NodeHelpers } = require('n8n-workflow');
+	const type = types.find(
+		(t) => t.name === node.type && [t.version].flat().includes(node.typeVersion),
+	);
+	if (!type) return [{ text: `node type ${node.type} version ${node.typeVersion} is unknown` }];
+	const parameters = NodeHelpers.getNodeParameters(
+		type.properties,
+		node.parameters,
+		true,
+		false,
+		node,
+		type,
+	);
+	const found = NodeHelpers.getNodeParametersIssues(
+		type.properties,
+		{ ...node, parameters: parameters ?? {} },
+		type,
+	);
+	const issues = Object.entries(found?.parameters ?? {}).map(([name, messages]) => ({
+		text: `${name}: ${[...new Set(messages)].join(' ')}`,
+	}));
+	for (const credential of type.credentials ?? []) {
+		if (!NodeHelpers.displayParameter(parameters ?? {}, credential, node, type)) continue;
+		const given = node.credentials?.[credential.name];
+		if (!given && credential.required)
+			issues.push({
+				text: `credential ${credential.name}: none selected`,
+				needsKey: credential.name,
+			});
+		if (given?.id && !credentialIds.has(given.id))
+			issues.push({ text: `credential ${credential.name}: ${given.id} does not exist` });
+	}
+	return issues;
+}
+
+/**
  * playwright-core for the browser scripts (screenshots, walkthrough), installed on first use into
  * the cache beside n8n: it drives Debian's Chromium and downloads no browser.
  */
@@ -746,6 +789,7 @@ function playwright() {
 module.exports = {
 	ROOT,
 	playwright,
+	nodeIssues,
 	PACKAGE_NAME,
 	ensureN8n,
 	installPackage,

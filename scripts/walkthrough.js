@@ -136,47 +136,6 @@ async function stripeGet(path) {
 	});
 }
 
-/**
- * The issues the editor computes for a node when its workflow opens (as test/e2e/examples does):
- * parameters through n8n-workflow's NodeHelpers on the node type the server serves, and a
- * required credential that is missing or does not exist.
- */
-function nodeIssues(node, types, credentialIds) {
-	const { NodeHelpers } = require('n8n-workflow');
-	const type = types.find(
-		(t) => t.name === node.type && [t.version].flat().includes(node.typeVersion),
-	);
-	if (!type) return [{ text: `node type ${node.type} version ${node.typeVersion} is unknown` }];
-	const parameters = NodeHelpers.getNodeParameters(
-		type.properties,
-		node.parameters,
-		true,
-		false,
-		node,
-		type,
-	);
-	const found = NodeHelpers.getNodeParametersIssues(
-		type.properties,
-		{ ...node, parameters: parameters ?? {} },
-		type,
-	);
-	const issues = Object.entries(found?.parameters ?? {}).map(([name, messages]) => ({
-		text: `${name}: ${[...new Set(messages)].join(' ')}`,
-	}));
-	for (const credential of type.credentials ?? []) {
-		if (!NodeHelpers.displayParameter(parameters ?? {}, credential, node, type)) continue;
-		const given = node.credentials?.[credential.name];
-		if (!given && credential.required)
-			issues.push({
-				text: `credential ${credential.name}: none selected`,
-				needsKey: credential.name,
-			});
-		if (given?.id && !credentialIds.has(given.id))
-			issues.push({ text: `credential ${credential.name}: ${given.id} does not exist` });
-	}
-	return issues;
-}
-
 async function main() {
 	if (!existsSync(CHROMIUM))
 		throw new WalkError(`${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
@@ -475,7 +434,7 @@ async function main() {
 			);
 			const { data: workflow } = await get(`/rest/workflows/${example.id}`);
 			const computed = new Map(
-				workflow.nodes.map((n) => [n.name, nodeIssues(n, types, credentialIds)]),
+				workflow.nodes.map((n) => [n.name, runtime.nodeIssues(n, types, credentialIds)]),
 			);
 			// Only a missing credential of a kind npm start cannot make is expected.
 			const needsKey = (nodeName) => {

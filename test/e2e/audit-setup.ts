@@ -4,6 +4,8 @@
  * started for it and stopped again, so that the workflows imported afterwards can name the tables
  * by ID, as workflows saved in the editor do.
  */
+import { node } from './workflows';
+
 const runtime =
 	require('../../scripts/n8n-runtime.js') as typeof import('../../scripts/n8n-runtime.js');
 
@@ -72,3 +74,35 @@ export const auditCredential = (
 	type: 'stripeGuardAuditApi',
 	data: { apiKey, baseUrl: `http://127.0.0.1:${port}/api/v1` },
 });
+
+type CredentialRef = { id: string; name: string };
+
+/**
+ * A Stripe Guard Approval with Audit Trail on, into the table `tableId`, its request to the
+ * Slack-compatible webhook `webhookUrl`; at `x` on the canvas.
+ */
+export const auditedApproval = (
+	webhookUrl: string,
+	tableId: string,
+	x: number,
+	credentials: { writes: CredentialRef; audit: CredentialRef },
+) =>
+	node(
+		'Stripe Guard Approval',
+		'n8n-nodes-stripe-guard.stripeGuardApproval',
+		{
+			operation: 'sendAndWait',
+			webhookUrl,
+			expireAfter: 1,
+			expireUnit: 'hours',
+			auditTrail: true,
+			auditTable: { __rl: true, mode: 'id', value: tableId },
+		},
+		[x, 0],
+		{
+			credentials: {
+				stripeRestrictedKeyApi: credentials.writes,
+				stripeGuardAuditApi: credentials.audit,
+			},
+		},
+	);

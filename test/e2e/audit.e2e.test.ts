@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import { auditTableColumns } from '../../nodes/StripeGuardApproval/audit';
 import { startEmulator, type StripeEmulator } from '../emulator';
-import { auditCredential, ownerRest, prepareAuditTrail } from './audit-setup';
+import { auditCredential, auditedApproval, ownerRest, prepareAuditTrail } from './audit-setup';
 import { startReceiver } from '../receiver';
 import {
 	executionRun,
@@ -79,20 +79,7 @@ const rowsOf = async (name: string) =>
 
 /** The approval with Audit Trail on, into the table named. */
 const approvalNode = (table: string, x: number) =>
-	node(
-		'Stripe Guard Approval',
-		'n8n-nodes-stripe-guard.stripeGuardApproval',
-		{
-			operation: 'sendAndWait',
-			webhookUrl: receiver.url,
-			expireAfter: 1,
-			expireUnit: 'hours',
-			auditTrail: true,
-			auditTable: { __rl: true, mode: 'id', value: tables[table] },
-		},
-		[x, 0],
-		{ credentials: { stripeRestrictedKeyApi: WRITES, stripeGuardAuditApi: AUDIT } },
-	);
+	auditedApproval(receiver.url, tables[table], x, { writes: WRITES, audit: AUDIT });
 
 /** Webhook → AI Agent (scripted model, a Stripe Guard tool that proposes refunds) → approval. */
 function agentWorkflow() {

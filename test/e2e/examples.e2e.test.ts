@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { NodeHelpers, type INode, type INodeTypeDescription } from 'n8n-workflow';
+import type { INode, INodeTypeDescription } from 'n8n-workflow';
 
 import { periodRange } from '../../nodes/StripeGuard/framework/periods';
 import { startEmulator, type StripeEmulator } from '../emulator';
@@ -312,42 +312,9 @@ afterAll(async () => {
 
 type NodeType = INodeTypeDescription & { version: number | number[] };
 
-/**
- * The issues the editor shows on a node when the workflow opens, as n8n computes them: the
- * parameters (filled with their defaults first, as the editor does when it loads a workflow)
- * through n8n-workflow's NodeHelpers.getNodeParametersIssues, on the node type the server serves;
- * a credential the node needs that it lacks or that does not exist; a node type n8n does not know.
- */
-function nodeIssues(node: INode, types: NodeType[], credentialIds: Set<string>): string[] {
-	const type = types.find(
-		(t) => t.name === node.type && [t.version].flat().includes(node.typeVersion),
-	);
-	if (!type) return [`node type ${node.type} version ${node.typeVersion} is unknown`];
-	const parameters = NodeHelpers.getNodeParameters(
-		type.properties,
-		node.parameters,
-		true,
-		false,
-		node,
-		type,
-	);
-	const found = NodeHelpers.getNodeParametersIssues(
-		type.properties,
-		{ ...node, parameters: parameters ?? {} },
-		type,
-	);
-	const issues = Object.entries(found?.parameters ?? {}).map(
-		([name, messages]) => `${name}: ${[...new Set(messages)].join(' ')}`,
-	);
-	for (const credential of type.credentials ?? []) {
-		if (!NodeHelpers.displayParameter(parameters ?? {}, credential, node, type)) continue;
-		const given = node.credentials?.[credential.name];
-		if (!given && credential.required) issues.push(`credential ${credential.name}: none selected`);
-		if (given?.id && !credentialIds.has(given.id))
-			issues.push(`credential ${credential.name}: ${given.id} does not exist`);
-	}
-	return issues;
-}
+/** The issues the editor shows on the node when the workflow opens (n8n-runtime.js). */
+const nodeIssues = (node: INode, types: NodeType[], credentialIds: Set<string>): string[] =>
+	runtime.nodeIssues(node, types, credentialIds).map((i: { text: string }) => i.text);
 
 test('every example opens in the editor without a node issue', async () => {
 	const types = (await (

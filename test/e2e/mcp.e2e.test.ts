@@ -24,7 +24,7 @@ import { querySpecs, resources } from '../../nodes/StripeGuard/resources';
 import { describeTool, toolTexts } from '../../nodes/StripeGuard/tool-descriptions';
 import { startEmulator, type StripeEmulator } from '../emulator';
 import { startReceiver } from '../receiver';
-import { auditCredential, prepareAuditTrail } from './audit-setup';
+import { auditCredential, auditedApproval, prepareAuditTrail } from './audit-setup';
 import { PERSONAL, SeedBook, seedEveryClassifiedField, type Derived } from './personal-seeds';
 import { settledStatus, waitFor } from './polling';
 import { decide, node, refundableCharge, reviewLinks, stripeCredential } from './workflows';
@@ -138,20 +138,7 @@ const approvalWorkflow = () => ({
 			[0, 0],
 			{ typeVersion: 1.1 },
 		),
-		node(
-			'Stripe Guard Approval',
-			'n8n-nodes-stripe-guard.stripeGuardApproval',
-			{
-				operation: 'sendAndWait',
-				webhookUrl: receiver.url,
-				expireAfter: 1,
-				expireUnit: 'hours',
-				auditTrail: true,
-				auditTable: { __rl: true, mode: 'id', value: tableId },
-			},
-			[220, 0],
-			{ credentials: { stripeRestrictedKeyApi: WRITES, stripeGuardAuditApi: AUDIT } },
-		),
+		auditedApproval(receiver.url, tableId, 220, { writes: WRITES, audit: AUDIT }),
 	],
 	connections: {
 		'When a proposal arrives': {

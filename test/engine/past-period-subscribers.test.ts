@@ -8,11 +8,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { subscriptionInvoice, type BilledLineSpec } from '../emulator/billing';
 import type { StripeObject } from '../emulator';
 import { atTime } from './date-clock';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { pastBilling } from './past-billing';
 import { at, DAY, JANUARY, ON_THE_1ST, ON_THE_5TH } from './past-month';
 
 const emulator = useEmulator({ now: () => Date.now() });
@@ -35,85 +35,8 @@ async function reportOn(now: number, operation: string, parameters: IDataObject)
 beforeAll(() => {
 	const e = emulator();
 	e.reset();
-	const monthly = (amount: number) =>
-		e.create('price', 'test', {
-			currency: 'usd',
-			unit_amount: amount,
-			unit_amount_decimal: String(amount),
-			recurring: {
-				interval: 'month',
-				interval_count: 1,
-				usage_type: 'licensed',
-				meter: null,
-				trial_period_days: null,
-			},
-		});
-	const subscription = (
-		id: string,
-		customer: string,
-		price: StripeObject,
-		quantity: number,
-		created: number,
-		extra: Record<string, unknown> = {},
-	) =>
-		e.create('subscription', 'test', {
-			id,
-			customer,
-			status: 'active',
-			currency: 'usd',
-			created,
-			items: {
-				object: 'list',
-				has_more: false,
-				url: '/v1/subscription_items',
-				data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }],
-			},
-			...extra,
-		});
-	const invoice = (
-		sub: StripeObject,
-		created: number,
-		lines: BilledLineSpec[],
-		extra: Partial<Parameters<typeof subscriptionInvoice>[0]> = {},
-	) =>
-		e.create(
-			'invoice',
-			'test',
-			subscriptionInvoice({
-				subscription: String(sub.id),
-				customer: String(sub.customer),
-				currency: 'usd',
-				created,
-				lines,
-				...extra,
-			}),
-		);
-	/** A cycle's line: the item as it is for the whole period, billed in advance. */
-	const cycle = (
-		sub: StripeObject,
-		price: StripeObject,
-		quantity: number,
-		s: number,
-		end: number,
-	) =>
-		({
-			item: `si_${String(sub.id)}`,
-			price: price as never,
-			quantity,
-			start: s,
-			end,
-			amount: Number(price.unit_amount) * quantity,
-		}) satisfies BilledLineSpec;
-	const monthlyInvoices = (
-		sub: StripeObject,
-		price: StripeObject,
-		quantity: number,
-		day: number,
-		months: number[],
-	) => {
-		for (const m of months)
-			invoice(sub, at(m, day), [cycle(sub, price, quantity, at(m, day), at(m + 1, day))]);
-	};
+	const { monthly, subscription, invoice, cycle, monthlyInvoices, event, customer } =
+		pastBilling(e);
 	/** A change at `t` prorated on the renewal at `renewal`: credit the old, bill the new. */
 	const prorated = (
 		sub: StripeObject,
@@ -138,16 +61,6 @@ beforeAll(() => {
 			cycle(sub, after[0], after[1], renewal, next),
 		]);
 	};
-	const event = (type: string, created: number, object: StripeObject, previous?: object) =>
-		e.create('event', 'test', {
-			type,
-			created,
-			data: {
-				object: structuredClone(object),
-				...(previous ? { previous_attributes: previous } : {}),
-			},
-		});
-	const customer = () => e.create('customer', 'test').id;
 	const itemOf = (sub: StripeObject) => (sub.items as { data: StripeObject[] }).data[0];
 
 	// A: $50.00 renewing on the 10th and $30.00 renewing on the 20th, the second canceled on

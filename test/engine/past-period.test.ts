@@ -7,13 +7,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { serialize } from '../emulator/api';
-import { subscriptionInvoice, type BilledLineSpec } from '../emulator/billing';
-import { checkObject } from '../emulator/contract';
+import { subscriptionInvoice } from '../emulator/billing';
 import type { StripeObject } from '../emulator';
 import { atTime } from './date-clock';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { pastBilling } from './past-billing';
 import { at, DAY, JANUARY, ON_THE_1ST, ON_THE_5TH } from './past-month';
 
 // The emulator reads the clock the test sets.
@@ -63,101 +62,15 @@ const figures = (json: IDataObject) =>
 beforeAll(() => {
 	const e = emulator();
 	e.reset();
-	const monthly = (currency: string, amount: number, interval = 'month') =>
-		e.create('price', 'test', {
-			currency,
-			unit_amount: amount,
-			unit_amount_decimal: String(amount),
-			recurring: {
-				interval,
-				interval_count: 1,
-				usage_type: 'licensed',
-				meter: null,
-				trial_period_days: null,
-			},
-		});
-	const subscription = (
-		id: string,
-		price: StripeObject,
-		quantity: number,
-		created: number,
-		extra: Record<string, unknown> = {},
-	) =>
-		e.create('subscription', 'test', {
-			id,
-			customer: e.create('customer', 'test').id,
-			status: 'active',
-			currency: price.currency,
-			created,
-			items: {
-				object: 'list',
-				has_more: false,
-				url: '/v1/subscription_items',
-				data: [{ id: `si_${id}`, object: 'subscription_item', quantity, discounts: [], price }],
-			},
-			...extra,
-		});
-	const invoice = (
-		sub: StripeObject,
-		created: number,
-		lines: BilledLineSpec[],
-		extra: Partial<Parameters<typeof subscriptionInvoice>[0]> = {},
-	) => {
-		const fields = subscriptionInvoice({
-			subscription: String(sub.id),
-			customer: String(sub.customer),
-			currency: String(sub.currency),
-			created,
-			lines,
-			...extra,
-		});
-		const made = e.create('invoice', 'test', fields);
-		// What the emulator serves is what Stripe defines (API 2026-10-28).
-		expect(checkObject('invoice', JSON.parse(serialize(made)))).toEqual([]);
-		return made;
-	};
-	/** A cycle's line: the item as it is for the whole period, billed in advance. */
-	const cycle = (
-		sub: StripeObject,
-		price: StripeObject,
-		quantity: number,
-		s: number,
-		end: number,
-	) =>
-		({
-			item: `si_${String(sub.id)}`,
-			price: price as never,
-			quantity,
-			start: s,
-			end,
-			amount: Number(price.unit_amount) * quantity,
-		}) satisfies BilledLineSpec;
-	const monthlyInvoices = (
-		sub: StripeObject,
-		price: StripeObject,
-		quantity: number,
-		day: number,
-		months: number[],
-	) => {
-		for (const m of months)
-			invoice(sub, at(m, day), [cycle(sub, price, quantity, at(m, day), at(m + 1, day))]);
-	};
-	const event = (type: string, created: number, object: StripeObject, previous?: object) =>
-		e.create('event', 'test', {
-			type,
-			created,
-			data: {
-				object: structuredClone(object),
-				...(previous ? { previous_attributes: previous } : {}),
-			},
-		});
+	const { monthly, subscription, invoice, cycle, monthlyInvoices, event, customer } =
+		pastBilling(e);
 
 	// U: $60.00 a month, renewing on the 20th. The renewal of 20 December failed; when the retries
 	// ran out, on 2 January 10:00, Stripe marked the subscription unpaid and the invoice
 	// uncollectible (the subscription settings "mark as unpaid" and "mark the invoice as
 	// uncollectible"). Paying (past due) at the start: 6,000; churn 6,000 on 2 January.
-	const pU = monthly('usd', 6000);
-	const u = subscription('sub_U', pU, 1, at(-3, 20), { status: 'unpaid' });
+	const pU = monthly(6000);
+	const u = subscription('sub_U', customer(), pU, 1, at(-3, 20), { status: 'unpaid' });
 	monthlyInvoices(u, pU, 1, 20, [-2]);
 	invoice(u, at(-1, 20), [cycle(u, pU, 1, at(-1, 20), at(0, 20))], {
 		status: 'uncollectible',
@@ -170,8 +83,8 @@ beforeAll(() => {
 	// V: $10.00 a seat, 2 seats, renewing on the 15th; 5 seats from 3 January 09:00, prorated: the
 	// renewal of 15 January credits 2 seats and bills 5 from that second. Start 2,000; expansion
 	// 3,000; end 5,000.
-	const pV = monthly('usd', 1000);
-	const v = subscription('sub_V', pV, 5, at(-2, 15));
+	const pV = monthly(1000);
+	const v = subscription('sub_V', customer(), pV, 5, at(-2, 15));
 	monthlyInvoices(v, pV, 2, 15, [-2, -1]);
 	const change = at(0, 3, 9);
 	const share = (at(0, 15) - change) / (at(0, 15) - at(-1, 15));
@@ -190,9 +103,9 @@ beforeAll(() => {
 	});
 
 	// W: $25.00 a month, renewing on the 10th, canceled on 20 January 12:00: churn 2,500.
-	const pW = monthly('usd', 2500);
+	const pW = monthly(2500);
 	const canceled = at(0, 20, 12);
-	const w = subscription('sub_W', pW, 1, at(-2, 10), {
+	const w = subscription('sub_W', customer(), pW, 1, at(-2, 10), {
 		status: 'canceled',
 		canceled_at: canceled,
 		ended_at: canceled,
@@ -201,14 +114,14 @@ beforeAll(() => {
 	event('customer.subscription.deleted', canceled, w);
 
 	// X: $10.00 a month, renewing on the 25th, paying throughout: 1,000.
-	const pX = monthly('usd', 1000);
-	const x = subscription('sub_X', pX, 1, at(-2, 25));
+	const pX = monthly(1000);
+	const x = subscription('sub_X', customer(), pX, 1, at(-2, 25));
 	monthlyInvoices(x, pX, 1, 25, [-2, -1, 0, 1, 2, 3]);
 
 	// Y: €1,200.00 a year since 1 July 2025, billed once then: its line covering January is older
 	// than the bulk read, so one page of its own invoices is read. 10,000 a month throughout.
-	const pY = monthly('eur', 120_000, 'year');
-	const y = subscription('sub_Y', pY, 1, Date.UTC(2025, 6, 1) / 1000);
+	const pY = monthly(120_000, 'eur', 'year');
+	const y = subscription('sub_Y', customer(), pY, 1, Date.UTC(2025, 6, 1) / 1000);
 	invoice(y, Date.UTC(2025, 6, 1) / 1000, [
 		cycle(y, pY, 1, Date.UTC(2025, 6, 1) / 1000, Date.UTC(2026, 6, 1) / 1000),
 	]);
@@ -216,13 +129,13 @@ beforeAll(() => {
 	// Z: £50.00 a month, renewing on the 5th, with a 20 % coupon for 3 months from 5 November,
 	// removed on 12 January: the events name the discount by ID only, the invoices bill it with
 	// its coupon. With repeating coupons counted: start 4,000, expansion 1,000, end 5,000.
-	const pZ = monthly('gbp', 5000);
+	const pZ = monthly(5000, 'gbp');
 	const coupon = e.create('coupon', 'test', {
 		percent_off: 20,
 		duration: 'repeating',
 		duration_in_months: 3,
 	});
-	const z = subscription('sub_Z', pZ, 1, at(-2, 5));
+	const z = subscription('sub_Z', customer(), pZ, 1, at(-2, 5));
 	const discount = e.create('discount', 'test', {
 		source: { coupon: coupon.id, type: 'coupon' },
 		subscription: z.id,

@@ -31,6 +31,24 @@ import type { Lookups } from './subscription-value';
  * period's start was billed at most a month before it. Items billed less often are looked up per
  * subscription (one request each), which costs less than a year of every monthly invoice.
  */
+/**
+ * What a report says of the state it took from invoices before the events' reach: that the key
+ * could not read them, or how many subscriptions they valued (nothing when none).
+ */
+export function billedHistoryNote(invoicesRead: boolean, fromInvoices: number): string | null {
+	if (!invoicesRead)
+		return (
+			'The key cannot read invoices (Invoices: Read, rak_invoice_read): before the events ' +
+			'reach, subscriptions were valued with the oldest state the events know.'
+		);
+	if (fromInvoices)
+		return (
+			`${fromInvoices} subscription(s) were valued before the events' reach from their ` +
+			'invoices (each billed line: item, price, quantity, period, prorations, discounts).'
+		);
+	return null;
+}
+
 export const BILLED_LOOKBACK_SECONDS = 32 * 86_400;
 
 /** One billed line, as little as valuing needs. */

@@ -11,6 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Subscription } from '../../shared/transport';
 import type { OperationContext } from '../framework/operation';
+import { billedHistoryNote } from './billed-history';
 import { SubscriberLedger } from './subscriber-movements';
 import type { SubscriptionMovements } from './subscription-history';
 import {
@@ -144,16 +145,12 @@ export function laterStateNote(tally: SubscriberTally): string[] {
 				`reach (${tally.currentState} of them with their current state)` +
 				(fromInvoices ? ', where no invoice billed them.' : '.'),
 		);
-	if (tally.invoicesFrom !== null && !tally.invoicesRead)
-		notes.push(
-			'The key cannot read invoices (Invoices: Read, rak_invoice_read): before the events ' +
-				'reach, subscriptions were valued with the oldest state the events know.',
-		);
-	else if (tally.fromInvoices)
-		notes.push(
-			`${tally.fromInvoices} subscription(s) were valued before the events' reach from their ` +
-				'invoices (each billed line: item, price, quantity, period, prorations, discounts).',
-		);
+	// Invoices are looked up only when the events do not reach back far enough (invoicesFrom).
+	const billed = billedHistoryNote(
+		tally.invoicesFrom === null || tally.invoicesRead,
+		tally.fromInvoices,
+	);
+	if (billed) notes.push(billed);
 	const { unpaidMarkedAt, changeWithoutProration } = tally.notKnown;
 	if (unpaidMarkedAt)
 		notes.push(

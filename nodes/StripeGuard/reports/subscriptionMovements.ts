@@ -21,6 +21,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { formatAmount } from '../../shared/amounts';
 import type { OperationContext } from '../framework/operation';
 import type { Subscription } from '../../shared/transport';
+import { billedHistoryNote } from './billed-history';
 import { describeDefinition, readDefinition } from './mrr-definition';
 import { describePeriod, periodDays, readPeriod, type ReportPeriod } from './report-period';
 import { SubscriberLedger, SUBSCRIBER_KEYS, type SubscriberKey } from './subscriber-movements';
@@ -408,16 +409,8 @@ function movementsNotes(
 						'discounts or status.'),
 		);
 	}
-	if (!invoicesRead)
-		notes.push(
-			'The key cannot read invoices (Invoices: Read, rak_invoice_read): before the events ' +
-				'reach, subscriptions were valued with the oldest state the events know.',
-		);
-	else if (counts.fromInvoices)
-		notes.push(
-			`${counts.fromInvoices} subscription(s) were valued before the events' reach from their ` +
-				'invoices (each billed line: item, price, quantity, period, prorations, discounts).',
-		);
+	const billed = billedHistoryNote(invoicesRead, counts.fromInvoices);
+	if (billed) notes.push(billed);
 	for (const entry of limits.not_known as IDataObject[]) {
 		notes.push(
 			`Not known for ${String(entry.subscriptions)} subscription(s): ${String(entry.what)}, ` +
