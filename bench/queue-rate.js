@@ -1,5 +1,5 @@
 /**
- * `npm run bench:queue`: one Stripe rate budget shared by n8n's queue-mode workers (issue 30).
+ * `npm run bench:queue`: one Stripe rate budget shared by n8n's queue-mode workers.
  * A real n8n in queue mode (PostgreSQL and Redis from Debian's packages on 127.0.0.1, as
  * `npm run start:queue` starts them), with 1, 2 and 4 workers under the same load: CLIENTS
  * callers, each running one execution after another (a list of every customer, gets of 20
@@ -10,11 +10,12 @@
  * budget (12.5 requests/s) beside n8n and not adapting.
  * Prints, per phase: objects/s and requests/s (accepted, against the limit), 429s (and the share of
  * requests), retries, p50/p95 time per execution, failed executions; its log line per phase also
- * has a timeline (per 10 s: accepted requests/s and 429s). A benchmark: it asserts nothing.
+ * has a timeline (per 10 s: accepted requests/s and 429s); then, per worker, its accepted
+ * requests/s and 429s. A benchmark: it asserts nothing.
  */
 'use strict';
 const https = require('node:https');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -220,6 +221,72 @@ const quantile = (values, q) => {
 	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 
+/**
+ * Which worker sent which request: the emulator logs each request's client port, and this samples
+ * every 50 ms which of the workers' sockets (Linux's /proc: their descriptors, and the TCP table)
+ * are connected to the emulator, from which ports. Connections are kept alive, so nearly all are
+ * seen; a request from a port never seen counts for no worker.
+ */
+function watchWorkerPorts(workers, emulatorPort) {
+	const portOf = new Map();
+	const sample = () => {
+		const inodes = new Map();
+		workers.forEach((w, i) => {
+			try {
+				for (const fd of readdirSync(`/proc/${w.child.pid}/fd`)) {
+					const link = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${w.child.pid}/fd/${fd}`));
+					if (link) inodes.set(link[1], i);
+				}
+			} catch {
+				// Gone, or a descriptor closed while read: the next sample sees it.
+			}
+		});
+		for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+			let text = '';
+			try {
+				text = readFileSync(table, 'utf8');
+			} catch {
+				continue;
+			}
+			for (const line of text.split('\n').slice(1)) {
+				const f = line.trim().split(/\s+/);
+				if (f.length < 10) continue;
+				const local = parseInt(f[1].split(':').pop(), 16);
+				const remote = parseInt(f[2].split(':').pop(), 16);
+				const worker = inodes.get(f[9]);
+				if (remote === emulatorPort && worker !== undefined) portOf.set(local, worker);
+			}
+		}
+	};
+	const timer = setInterval(sample, 50);
+	return {
+		portOf,
+		stop() {
+			clearInterval(timer);
+			sample();
+		},
+	};
+}
+
+/** Per worker: accepted requests/s over the load and 429s (and requests no sample attributed). */
+function perWorker(ours, workerCount, portOf, loadEnd) {
+	const rows = Array.from({ length: workerCount }, () => ({ ok: 0, limited: 0 }));
+	let unknown = 0;
+	for (const r of ours) {
+		const w = portOf.get(r.remotePort);
+		if (w === undefined) {
+			unknown++;
+			continue;
+		}
+		if (r.status === 429) rows[w].limited++;
+		else if (r.status !== 0 && r.time <= loadEnd) rows[w].ok++;
+	}
+	return {
+		workers: rows.map((r) => `${(r.ok / SECONDS).toFixed(1)}/s ${r.limited}`).join(', '),
+		unattributed: unknown,
+	};
+}
+
 /** The backend's requests: the only ones to /v1/charges here. */
 const isBackend = (r) => r.path === '/v1/charges';
 
@@ -227,7 +294,7 @@ const isBackend = (r) => r.path === '/v1/charges';
  * Rates over the load's SECONDS (callers keep executions coming), counts (requests, 429s) over the
  * whole phase, up to the last execution's answer.
  */
-function summarise(label, emulator, from, to, runs) {
+function summarise(label, emulator, from, to, runs, workerCount, portOf) {
 	const inPhase = emulator.requests.filter((r) => r.time >= from && r.time <= to);
 	const loadEnd = from + SECONDS * 1000;
 	const all = inPhase.filter((r) => r.time <= loadEnd);
@@ -279,6 +346,8 @@ function summarise(label, emulator, from, to, runs) {
 		p95: quantile(ms, 0.95),
 		p95PerLoad: perLoad,
 		backendLimited: backend.filter((r) => r.status === 429).length,
+		// Per worker: accepted requests/s and 429s; requests from ports no sample saw.
+		...perWorker(ours, workerCount, portOf, loadEnd),
 		// Per 10 s of the phase: n8n's accepted requests/s and 429s (where in the run they fall).
 		timeline: Array.from({ length: Math.ceil((to - from) / 10_000) }, (_, i) => {
 			const slice = ours.filter(
@@ -394,14 +463,16 @@ async function main() {
 			const backend = phase.backend
 				? startBackend(emulator, backendKey, phase.backend * LIMIT)
 				: undefined;
+			const ports = watchWorkerPorts(workers, emulator.port);
 			const from = Date.now();
 			const runs = await runLoad(main.url, ids);
 			const to = Date.now();
+			ports.stop();
 			await backend?.stop();
 			const label = `${phase.workers} worker${phase.workers > 1 ? 's' : ''}${
 				phase.backend ? ` + backend ${phase.backend * 100} %` : ''
 			}`;
-			const row = summarise(label, emulator, from, to, runs);
+			const row = summarise(label, emulator, from, to, runs, phase.workers, ports.portOf);
 			rows.push(row);
 			log(JSON.stringify(row));
 		}
@@ -446,6 +517,11 @@ async function main() {
 				`${(r.p50 / 1000).toFixed(1)} s / ${(r.p95 / 1000).toFixed(1)} s`,
 			].join(' | '),
 		);
+	}
+	console.log('\nPer worker: accepted requests/s over the load, and 429s');
+	for (const r of rows) {
+		const unattributed = r.unattributed ? ` (${r.unattributed} requests unattributed)` : '';
+		console.log(`${r.label}: ${r.workers}${unattributed}`);
 	}
 }
 

@@ -163,6 +163,7 @@ export class EmulatorServer {
 			userAgent: header('user-agent'),
 			host: header('host'),
 			stripeAccount: header('stripe-account'),
+			remotePort: req.socket.remotePort,
 			status: 0,
 		};
 		this.requests.push(entry);

@@ -72,6 +72,8 @@ export interface RequestLogEntry {
 	/** The Host header: api.stripe.com when the client called Stripe and was routed here. */
 	host?: string;
 	stripeAccount?: string;
+	/** The client's TCP port: which process sent it (the queue benchmark tells workers apart so). */
+	remotePort?: number;
 	status: number;
 	/** Objects a list page returned (what the cost model charges per object). */
 	objects?: number;

@@ -371,9 +371,11 @@ describe('N processes, each with its own pace, on one account', () => {
 					const demand = (s.processes * s.concurrency * 1000) / s.latencyMs[1];
 					if (demand > 2 * limit) expect(total).toBeGreaterThan(0.8 * limit);
 					expect(ours).toBeLessThanOrEqual(limit - s.backend + 2);
-					// 429s: a few while the processes find each other, then about one in a hundred.
+					// 429s: a few while the processes find each other, then under one in two hundred
+					// (lingering near where the limit was met; climbing on, 4 processes met up to 8 of
+					// 1,282 here).
 					expect(o.limited).toBeLessThan(0.05 * o.sent + 15 * s.processes);
-					expect(o.limitedLate).toBeLessThan(0.02 * o.sent + 3);
+					expect(o.limitedLate).toBeLessThan(0.005 * o.sent + 1);
 				}),
 				{ numRuns: 10, seed: Number(process.env.FC_SEED ?? 30_2026), endOnFailure: true },
 			);

@@ -81,3 +81,12 @@ export const PACE_SLOW_START = 0.4;
  * over about the last second. Held back in a burst alone, it has not been tried.
  */
 export const PACE_IN_USE = 0.5;
+/**
+ * Near the rate where the last 429 came (from PACE_PLATEAU_BELOW to PACE_PLATEAU_ABOVE of it), the
+ * climb is PACE_PLATEAU of the usual, growing with the square of the quiet time instead (as TCP's
+ * CUBIC): the account's limit was met there, so each process lingers below it, and the processes
+ * together meet it less often; past it (room has freed: a backend stopped) the usual climb resumes.
+ */
+export const PACE_PLATEAU_BELOW = 0.9;
+export const PACE_PLATEAU_ABOVE = 1.05;
+export const PACE_PLATEAU = 0.25;

@@ -18,7 +18,9 @@
  * half, or to the share Stripe accepted of late if less, never below half at once), once per round:
  * 429s of requests sent before the cut are the same crowding. A 429 that names no limit cuts
  * nothing and holds the queue for a second. While requests succeed at the full pace it climbs back
- * by 0.5 % of itself and 0.2 % of its ceiling per second, faster the longer no 429 comes. A pace
+ * by 0.5 % of itself and 0.2 % of its ceiling per second, faster the longer no 429 comes; but,
+ * near the rate where the last 429 came, at a quarter of that at first (as TCP's CUBIC lingers near
+ * its last loss): the processes together meet the account's limit less often. A pace
  * grows only while in use (Stripe accepted most of it over the last second): one held back in a
  * burst alone has not been tried. Several processes doing so converge on Stripe's limit together
  * instead of colliding at N times it.
@@ -40,6 +42,9 @@ import {
 	PACE_IN_USE,
 	PACE_SLOW_START,
 	PACE_START,
+	PACE_PLATEAU,
+	PACE_PLATEAU_ABOVE,
+	PACE_PLATEAU_BELOW,
 	SEARCH_PACE,
 } from './constants';
 
@@ -67,6 +72,9 @@ export interface PaceTuning {
 	start: number;
 	slowStart: number;
 	inUse: number;
+	plateauBelow: number;
+	plateauAbove: number;
+	plateau: number;
 }
 
 /** How long a 429 that names no limit holds back what is queued after it. */
@@ -84,6 +92,9 @@ const DEFAULT_TUNING: PaceTuning = {
 	start: PACE_START,
 	slowStart: PACE_SLOW_START,
 	inUse: PACE_IN_USE,
+	plateauBelow: PACE_PLATEAU_BELOW,
+	plateauAbove: PACE_PLATEAU_ABOVE,
+	plateau: PACE_PLATEAU,
 };
 
 /** One limit's pace: the key's ('') or a lane's. */
@@ -94,6 +105,8 @@ interface Limit {
 	rate: number;
 	/** When a 429 last cut it (ms); 429s of requests sent before are the same crowding. */
 	cutAt: number;
+	/** Its rate when a 429 last cut it: where the account's limit was met. */
+	cutFrom: number;
 	/** When its last turn was due (ms). */
 	last: number;
 	/** Answers of about the last second (counts decaying by e each second): accepted, and 429s. */
@@ -178,6 +191,7 @@ export class Pacer {
 				// The key's pace starts low (slow start); an endpoint's or search's at its ceiling.
 				rate: id === '' ? Math.max(this.tuning.floor, ceiling * this.tuning.start) : ceiling,
 				cutAt: -Infinity,
+				cutFrom: 0,
 				last: -Infinity,
 				ok: 0,
 				refused: 0,
@@ -269,6 +283,7 @@ export class Pacer {
 			const accepted = limit.ok / (limit.ok + limit.refused);
 			const decrease = limit.cutAt === -Infinity ? t.firstDecrease : t.decrease;
 			const factor = Math.max(t.deepest, Math.min(decrease, accepted));
+			limit.cutFrom = limit.rate;
 			limit.rate = Math.max(t.floor, limit.ceiling * t.floorShare, limit.rate * factor);
 			limit.cutAt = now;
 		}
@@ -285,10 +300,16 @@ export class Pacer {
 				continue;
 			}
 			const quietS = Math.max(0, (now - limit.cutAt) / 1000);
+			const quiet = quietS / t.probeDoublingS;
+			// Near the rate the last 429 cut: slowly, faster with the square of the quiet time (CUBIC's
+			// plateau); elsewhere doubling every probeDoublingS seconds without a 429.
+			const nearLastCut =
+				limit.rate >= t.plateauBelow * limit.cutFrom && limit.rate < t.plateauAbove * limit.cutFrom;
 			// Per second: a share of itself and a share of its ceiling (so that a deep cut is climbed out
-			// of too), both doubling every probeDoublingS seconds without a 429.
+			// of too).
 			const perSecond =
-				(t.probe * limit.rate + t.probeAdd * limit.ceiling) * (1 + quietS / t.probeDoublingS);
+				(t.probe * limit.rate + t.probeAdd * limit.ceiling) *
+				(nearLastCut ? t.plateau * (1 + quiet ** 2) : 1 + quiet);
 			// One success is 1/rate of a second at this pace.
 			limit.rate = Math.min(limit.ceiling, limit.rate + perSecond / limit.rate);
 		}
