@@ -50,19 +50,6 @@ const paceOption: INodeProperties = {
 		'19/s for search. Input items run in parallel up to the pace; output keeps their order.',
 };
 
-/** The operations that read long lists (List, the Query, the reports): Parallel Reading applies. */
-const LONG_READS = [
-	'list',
-	'run',
-	'mrr',
-	'revenue',
-	'subscriptionMovements',
-	'subscriptionMetrics',
-	'cohorts',
-	'failedPayments',
-	'payouts',
-];
-
 /**
  * Fields that version 3 moves from an operation's main fields into its Options, with their
  * version-3 form (Include Table: off unless added).
@@ -105,7 +92,6 @@ const parallelField: INodeProperties = {
 	name: 'parallelReading',
 	type: 'boolean',
 	default: true,
-	displayOptions: { show: { operation: LONG_READS, ...UP_TO_V2.show } },
 	description:
 		'Whether to read long lists several pages at once: the range of creation dates is cut into ' +
 		'windows read in parallel, under the same pace, with the same objects in the same order ' +
@@ -159,6 +145,14 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			default: firstResource,
 		},
 	];
+	// The operations that read long lists, as each declares (by value, as version 1 showed them).
+	const longReads = [
+		...new Set(
+			resources.flatMap((r) =>
+				r.operations.filter((op) => op.readsLongLists).map((op) => op.value),
+			),
+		),
+	];
 	// Versions 2 and 3 put Options last, under the fields every operation shares.
 	const optionsLast: INodeProperties[] = [];
 	const forOperation = (
@@ -210,7 +204,7 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 						[
 							...moved,
 							paceOption,
-							...(LONG_READS.includes(op.value) ? [parallelOption] : []),
+							...(longReads.includes(op.value) ? [parallelOption] : []),
 							timeoutOption,
 						],
 						FROM_V3,
@@ -219,6 +213,11 @@ export function describeResources(resources: ResourceDefinition[]): INodePropert
 			);
 		}
 	}
-	properties.push(paceField, parallelField, timeoutField, ...optionsLast);
+	properties.push(
+		paceField,
+		{ ...parallelField, displayOptions: { show: { operation: longReads, ...UP_TO_V2.show } } },
+		timeoutField,
+		...optionsLast,
+	);
 	return properties;
 }

@@ -13,7 +13,7 @@
  *    which is Stripe's object.
  */
 import fc from 'fast-check';
-import { NodeHelpers, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import { querySpecs } from '../../nodes/StripeGuard/resources';
@@ -31,6 +31,7 @@ import type { ObjectType } from '../emulator';
 import { runApproval, startReceiver } from './approval-harness';
 import { useEmulator } from './emulator-context';
 import type { TestCredential } from './harness';
+import { newNodeAt } from './node-surface';
 import { expectFormattedAmounts, expectIsoDates, places, UNIX_TIMES } from './simplified-oracle';
 
 const RUNS = Number(process.env.PROPERTY_PATH_RUNS || 3);
@@ -390,21 +391,8 @@ test('a new approval node is version 2; both versions have the same parameters',
 	const description = new StripeGuardApproval().description;
 	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
 	const surface = (typeVersion: number) => {
-		const node = { typeVersion };
-		const defaults = NodeHelpers.getNodeParameters(
-			description.properties,
-			{},
-			true,
-			false,
-			node,
-			description,
-		);
-		return {
-			defaults,
-			shown: description.properties
-				.filter((p) => NodeHelpers.displayParameter(defaults ?? {}, p, node, description))
-				.map((p) => [p.name, p.type, p.default]),
-		};
+		const { defaults, shown } = newNodeAt(description, typeVersion);
+		return { defaults, shown: shown.map((p) => [p.name, p.type, p.default]) };
 	};
 	expect(surface(2)).toEqual(surface(1));
 });

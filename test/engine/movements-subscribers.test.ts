@@ -21,6 +21,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { createEvent } from './past-billing';
 
 const emulator = useEmulator();
 const DAY = 86_400;
@@ -90,14 +91,7 @@ function sub(cus: string, amount: number, extra: Record<string, unknown> = {}): 
 	});
 }
 function event(type: string, at: number, object: StripeObject, previous?: Record<string, unknown>) {
-	emulator().create('event', 'test', {
-		type,
-		created: at,
-		data: {
-			object: structuredClone(object),
-			...(previous ? { previous_attributes: previous } : {}),
-		},
-	});
+	createEvent(emulator(), type, at, object, previous);
 }
 /** Canceled at `at` (at once), with its event. */
 function canceled(cus: string, amount: number, at: number, created = NOW - 60 * DAY) {

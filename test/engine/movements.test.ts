@@ -17,6 +17,7 @@ import { subscriptionValueAt } from '../../nodes/StripeGuard/reports/subscriptio
 import type { StripeObject } from '../emulator';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { createEvent } from './past-billing';
 import {
 	DAY,
 	definitionArb,
@@ -93,15 +94,7 @@ describe('subscription movements (hand-worked, inside the event window)', () => 
 			created: number,
 			object: StripeObject,
 			previous?: Record<string, unknown>,
-		) =>
-			e.create('event', 'test', {
-				type,
-				created,
-				data: {
-					object: structuredClone(object),
-					...(previous ? { previous_attributes: previous } : {}),
-				},
-			});
+		) => createEvent(e, type, created, object, previous);
 		const ended = (t: number) => ({ canceled_at: t, ended_at: t });
 		const cA = customer();
 		const cFG = customer();

@@ -22,6 +22,7 @@ import {
 } from 'n8n-workflow';
 
 import { StripeGuard } from '../../nodes/StripeGuard/StripeGuard.node';
+import { newNodeAt } from './node-surface';
 
 const description = new StripeGuard().description;
 
@@ -51,7 +52,6 @@ function surface(typeVersion: number, tool = false): Surface {
 	const type: INodeTypeDescription = tool
 		? { ...description, name: `${description.name}Tool` }
 		: description;
-	const node = { typeVersion };
 	const out: Surface = {};
 	const resources = description.properties.find((p) => p.name === 'resource')!
 		.options as INodePropertyOptions[];
@@ -60,19 +60,15 @@ function surface(typeVersion: number, tool = false): Surface {
 			(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value),
 		)!;
 		for (const operation of operations.options as INodePropertyOptions[]) {
-			const defaults = NodeHelpers.getNodeParameters(
-				description.properties,
+			const { defaults, shown } = newNodeAt(
+				description,
+				typeVersion,
 				{ resource: resource.value, operation: operation.value },
-				true,
-				false,
-				node,
 				type,
 			);
-			const fields = description.properties
-				.filter((p) => NodeHelpers.displayParameter(defaults ?? {}, p, node, type))
-				.map(shape);
+			const fields = shown.map(shape);
 			// The tool's description is generated from the help texts, which may be reworded.
-			const { toolDescription: _, ...settable } = defaults ?? {};
+			const { toolDescription: _, ...settable } = defaults;
 			out[`${resource.value}.${operation.value}`] = {
 				defaults: settable,
 				fields: fields.map((f) =>

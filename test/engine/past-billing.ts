@@ -9,6 +9,24 @@ import { checkObject } from '../emulator/contract';
 import type { StripeEmulator, StripeObject } from '../emulator';
 import { at } from './past-month';
 
+/** A Stripe event of `type` at `created` about `object` (a copy), with what it changed. */
+export function createEvent(
+	e: StripeEmulator,
+	type: string,
+	created: number,
+	object: StripeObject,
+	previous?: object,
+): void {
+	e.create('event', 'test', {
+		type,
+		created,
+		data: {
+			object: structuredClone(object),
+			...(previous ? { previous_attributes: previous } : {}),
+		},
+	});
+}
+
 export function pastBilling(e: StripeEmulator) {
 	const monthly = (amount: number, currency = 'usd', interval = 'month') =>
 		e.create('price', 'test', {
@@ -95,14 +113,7 @@ export function pastBilling(e: StripeEmulator) {
 			invoice(sub, at(m, day), [cycle(sub, price, quantity, at(m, day), at(m + 1, day))]);
 	};
 	const event = (type: string, created: number, object: StripeObject, previous?: object) =>
-		e.create('event', 'test', {
-			type,
-			created,
-			data: {
-				object: structuredClone(object),
-				...(previous ? { previous_attributes: previous } : {}),
-			},
-		});
+		createEvent(e, type, created, object, previous);
 	const customer = () => e.create('customer', 'test').id;
 	return { monthly, subscription, invoice, cycle, monthlyInvoices, event, customer };
 }

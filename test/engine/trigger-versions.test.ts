@@ -9,7 +9,7 @@
  * fields' previous values too.
  */
 import fc from 'fast-check';
-import { NodeHelpers, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import Stripe from 'stripe';
 
 import { objectTypeOf } from '../../nodes/StripeGuard/framework/read-resource';
@@ -18,6 +18,7 @@ import { StripeGuardTrigger } from '../../nodes/StripeGuardTrigger/StripeGuardTr
 import { template } from '../emulator/fixtures';
 import { useEmulator } from './emulator-context';
 import { runStripeGuard } from './harness';
+import { newNodeAt } from './node-surface';
 import { createPollWorkflow } from './poll-harness';
 import {
 	expectFormattedAmounts,
@@ -52,19 +53,8 @@ test('a new trigger is version 2 with Simplify on; version 1 keeps Simplify off'
 	const description = new StripeGuardTrigger().description;
 	expect([description.version, description.defaultVersion]).toEqual([[1, 2], 2]);
 	const surface = (typeVersion: number) => {
-		const node = { typeVersion };
-		const defaults = NodeHelpers.getNodeParameters(
-			description.properties,
-			{},
-			true,
-			false,
-			node,
-			description,
-		)!;
-		const shown = description.properties
-			.filter((p) => NodeHelpers.displayParameter(defaults, p, node, description))
-			.map((p) => [p.name, p.type, p.default]);
-		return { defaults, shown };
+		const { defaults, shown } = newNodeAt(description, typeVersion);
+		return { defaults, shown: shown.map((p) => [p.name, p.type, p.default]) };
 	};
 	// Version 1 as it was before version 2 existed.
 	expect(surface(1)).toEqual({

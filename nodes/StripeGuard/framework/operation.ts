@@ -29,6 +29,8 @@ export interface OperationDefinition {
 	proposal?: boolean;
 	/** Runs once per distinct set of parameter values, not once per input item (reports). */
 	oncePerExecution?: boolean;
+	/** Reads long lists (List, the Query, the reports): Parallel Reading applies. */
+	readsLongLists?: boolean;
 	/** Fields of this operation; the router adds the displayOptions that tie them to it. */
 	properties: INodeProperties[];
 	/** Runs the operation for one input item: one object, or several for lists. */

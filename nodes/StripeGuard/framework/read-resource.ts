@@ -377,6 +377,7 @@ function listOperation(spec: ReadResourceSpec): OperationDefinition {
 	return {
 		value: 'list',
 		name: 'List',
+		readsLongLists: true,
 		action: `List ${spec.plural.replace(/_/g, ' ')}`,
 		description: (
 			`List ${spec.plural.replace(/_/g, ' ')}, newest first` +

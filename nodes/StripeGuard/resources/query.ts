@@ -81,6 +81,7 @@ export function queryResource(specs: ReadResourceSpec[]): ResourceDefinition {
 			{
 				value: 'run',
 				name: 'Run',
+				readsLongLists: true,
 				action: 'Run a read-only query',
 				description:
 					'Read Stripe data with one JSON query. Verbs: list, search, get (reads only). ' +

@@ -47,6 +47,7 @@ function report(
 		properties: [onceNotice, ...properties, tableField],
 		execute: run,
 		oncePerExecution: true,
+		readsLongLists: true,
 	};
 }
 
