@@ -8,7 +8,9 @@
  * nothing is dropped or accepted twice, each process sends in the order it was asked, and together
  * they converge under the account's limit, near it, with few 429s; fresh processes starting
  * together (slow start) meet a few 429s in all however many they are, not a crowding each; a
- * backend taking half the budget makes them yield.
+ * backend taking half the budget makes them yield; executions spread over the processes at random,
+ * as queue mode spreads them, lose nothing either (but leave the account short of its limit: a
+ * known defect, kept as a failing property).
  */
 import fc from 'fast-check';
 
@@ -57,6 +59,13 @@ interface Scenario {
 	seed: number;
 	/** The credential's Account Share, percent. */
 	share?: number;
+	/**
+	 * As n8n's queue mode: this many callers each run one execution after another, each on a
+	 * process picked at random (instead of `concurrency` requests per process), so a process whose
+	 * pace is low holds more of them. An execution is a burst of up to 20 requests in parallel (a
+	 * Get of many items, a list's windows) or three one after another (pages), then a pause.
+	 */
+	queueCallers?: number;
 }
 
 interface Outcome {
@@ -135,6 +144,8 @@ async function simulate(s: Scenario): Promise<Outcome> {
 
 	const pacers: Array<ReturnType<typeof PacerModule.pacerFor>> = [];
 	const running: Array<Promise<void>> = [];
+	/** Per process: send one request and wait for its answer. */
+	const sendOne: Array<() => Promise<void>> = [];
 	for (let p = 0; p < s.processes; p++) {
 		let loaded: { request: typeof RequestModule; pacer: typeof PacerModule } | undefined;
 		// A module registry of its own: this process's pacers are its own, as in another n8n process.
@@ -180,29 +191,44 @@ async function simulate(s: Scenario): Promise<Outcome> {
 		});
 		pacers.push(pacer.pacerFor(KEY, s.share));
 		let n = 0;
-		for (let c = 0; c < s.concurrency; c++) {
-			running.push(
-				(async () => {
-					while (Date.now() < end) {
-						const id = `p${p}-${n++}`;
-						const endpoint = s.endpoints[Math.floor(rnd() * s.endpoints.length)];
-						const { method, path } = ENDPOINTS[endpoint](n);
-						asked.push(id);
-						try {
-							const [pathname, query] = path.split('?');
-							await transport.request(method, pathname, {
-								...Object.fromEntries(new URLSearchParams(query ?? '')),
-								sim: id,
-							});
-							out.answered.set(id, (out.answered.get(id) ?? 0) + 1);
-						} catch (error) {
-							out.failed.push(`${id}: ${(error as Error).message}`);
-						}
-					}
-				})(),
-			);
-		}
+		const one = async () => {
+			const id = `p${p}-${n++}`;
+			const endpoint = s.endpoints[Math.floor(rnd() * s.endpoints.length)];
+			const { method, path } = ENDPOINTS[endpoint](n);
+			asked.push(id);
+			try {
+				const [pathname, query] = path.split('?');
+				await transport.request(method, pathname, {
+					...Object.fromEntries(new URLSearchParams(query ?? '')),
+					sim: id,
+				});
+				out.answered.set(id, (out.answered.get(id) ?? 0) + 1);
+			} catch (error) {
+				out.failed.push(`${id}: ${(error as Error).message}`);
+			}
+		};
+		sendOne.push(one);
+		if (s.queueCallers === undefined)
+			for (let c = 0; c < s.concurrency; c++)
+				running.push(
+					(async () => {
+						while (Date.now() < end) await one();
+					})(),
+				);
 	}
+	for (let c = 0; c < (s.queueCallers ?? 0); c++)
+		running.push(
+			(async () => {
+				while (Date.now() < end) {
+					const one = sendOne[Math.floor(rnd() * sendOne.length)];
+					if (rnd() < 0.5)
+						await Promise.all(Array.from({ length: 1 + Math.floor(rnd() * 20) }, one));
+					else for (let i = 0; i < 3; i++) await one();
+					// The engine's own work between executions.
+					await wait(150 + rnd() * 300);
+				}
+			})(),
+		);
 	if (s.backend > 0) {
 		running.push(
 			(async () => {
@@ -381,6 +407,55 @@ describe('N processes, each with its own pace, on one account', () => {
 			);
 		},
 	);
+
+	/** n8n's queue mode: executions spread over two to four workers at random (`queueCallers`). */
+	const queueMode = fc.record({
+		processes: fc.integer({ min: 2, max: 4 }),
+		concurrency: fc.constant(0),
+		endpoints: fc.constant<number[]>([0, 1, 2, 3]),
+		latencyMs: fc
+			.tuple(fc.integer({ min: 20, max: 150 }), fc.integer({ min: 0, max: 250 }))
+			.map(([lo, spread]): [number, number] => [lo, lo + spread]),
+		backend: fc.constant(0),
+		seconds: fc.constant(60),
+		seed: fc.integer(),
+		queueCallers: fc.integer({ min: 16, max: 32 }),
+	});
+	const queueRuns = {
+		numRuns: 12,
+		seed: Number(process.env.FC_SEED ?? 32_2026),
+		endOnFailure: true,
+	};
+
+	test(
+		'queue mode (executions spread over the workers at random): nothing dropped, doubled or ' +
+			'reordered, few 429s',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(queueMode, async (s) => {
+					const o = await simulate(s);
+					expectNothingLost(o);
+					expect(o.limited).toBeLessThan(0.05 * o.sent + 15 * s.processes);
+				}),
+				queueRuns,
+			);
+		},
+	);
+
+	// A known defect, kept as a failing property until it is fixed (jest reports it if it passes):
+	// paces cut unequally while the workers met each other stay unequal for long, and a worker with
+	// a low pace holds more of the executions, each waiting for its requests, while the others run
+	// out of work. Here the account took 59 % to 100 % of its limit once converged (4 workers, 18
+	// callers: 14.7 requests/s; paces 2.9, 10.9, 5.2 and 8.1).
+	test.failing('queue mode: the account at 80 % of its limit or more, once converged', async () => {
+		await fc.assert(
+			fc.asyncProperty(queueMode, async (s) => {
+				const o = await simulate(s);
+				expect(settled(s, o).total).toBeGreaterThan(0.8 * 25);
+			}),
+			queueRuns,
+		);
+	});
 
 	test('one process alone reaches the full pace within 5 s and keeps it: no 429', async () => {
 		const s: Scenario = {
