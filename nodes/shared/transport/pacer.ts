@@ -299,8 +299,8 @@ export class Pacer {
 				limit.rate = Math.min(limit.ceiling, limit.rate + t.slowStart);
 				continue;
 			}
-			const quietS = Math.max(0, (now - limit.cutAt) / 1000);
-			const quiet = quietS / t.probeDoublingS;
+			// Seconds without a 429, in doubling periods.
+			const quiet = Math.max(0, (now - limit.cutAt) / 1000) / t.probeDoublingS;
 			// Near the rate the last 429 cut: slowly, faster with the square of the quiet time (CUBIC's
 			// plateau); elsewhere doubling every probeDoublingS seconds without a 429.
 			const nearLastCut =
