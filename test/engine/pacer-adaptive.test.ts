@@ -9,8 +9,7 @@
  * they converge under the account's limit, near it, with few 429s; fresh processes starting
  * together (slow start) meet a few 429s in all however many they are, not a crowding each; a
  * backend taking half the budget makes them yield; executions spread over the processes at random,
- * as queue mode spreads them, lose nothing either (but leave the account short of its limit: a
- * known defect, kept as a failing property).
+ * as queue mode spreads them, lose nothing either and keep the account near its limit.
  */
 import fc from 'fast-check';
 
@@ -31,6 +30,8 @@ const emulator = useEmulator({ latencyMs: 5 });
  * (20 s; four met 9 to 17 in 30 runs). Starting at the full pace, four met 17 to 33 (most over 20).
  */
 const FRESH_429S = 20;
+/** Executions an n8n worker runs at once: `n8n worker --concurrency`, 10 unless told otherwise. */
+const WORKER_SLOTS = 10;
 const KEY = `rk_test_${'AdaptivePace'.padEnd(40, '0')}`;
 const ACCOUNT = 'acct_adaptivePace';
 /** A mix like a report's and an agent's: lists, gets and searches over a few endpoints. */
@@ -60,10 +61,12 @@ interface Scenario {
 	/** The credential's Account Share, percent. */
 	share?: number;
 	/**
-	 * As n8n's queue mode: this many callers each run one execution after another, each on a
-	 * process picked at random (instead of `concurrency` requests per process), so a process whose
-	 * pace is low holds more of them. An execution is a burst of up to 20 requests in parallel (a
-	 * Get of many items, a list's windows) or three one after another (pages), then a pause.
+	 * As n8n's queue mode: this many callers each run one execution after another (instead of
+	 * `concurrency` requests per process), each on a process picked at random among those with a
+	 * free slot (a worker runs WORKER_SLOTS executions at once; more wait in the queue), so a
+	 * process whose pace is low holds more of them. An execution is a burst of up to 20 requests in
+	 * parallel (a Get of many items, a list's windows) or three one after another (pages), then a
+	 * pause.
 	 */
 	queueCallers?: number;
 }
@@ -216,14 +219,25 @@ async function simulate(s: Scenario): Promise<Outcome> {
 					})(),
 				);
 	}
+	/** Executions each process is running (queue mode). */
+	const executing = sendOne.map(() => 0);
 	for (let c = 0; c < (s.queueCallers ?? 0); c++)
 		running.push(
 			(async () => {
 				while (Date.now() < end) {
-					const one = sendOne[Math.floor(rnd() * sendOne.length)];
+					const free = executing.flatMap((n, p) => (n < WORKER_SLOTS ? [p] : []));
+					if (free.length === 0) {
+						// Every worker full: the execution waits in the queue.
+						await wait(20);
+						continue;
+					}
+					const p = free[Math.floor(rnd() * free.length)];
+					const one = sendOne[p];
+					executing[p]++;
 					if (rnd() < 0.5)
 						await Promise.all(Array.from({ length: 1 + Math.floor(rnd() * 20) }, one));
 					else for (let i = 0; i < 3; i++) await one();
+					executing[p]--;
 					// The engine's own work between executions.
 					await wait(150 + rnd() * 300);
 				}
@@ -448,12 +462,11 @@ describe('N processes, each with its own pace, on one account', () => {
 		},
 	);
 
-	// A known defect, kept as a failing property until it is fixed (jest reports it if it passes):
-	// paces cut unequally while the workers met each other stay unequal for long, and a worker with
-	// a low pace holds more of the executions, each waiting for its requests, while the others run
-	// out of work. Here the account took 59 % to 100 % of its limit once converged (4 workers, 18
-	// callers: 14.7 requests/s; paces 2.9, 10.9, 5.2 and 8.1).
-	test.failing('queue mode: the account at 80 % of its limit or more, once converged', async () => {
+	// Paces cut unequally while the workers meet each other stay unequal for a while, and a worker
+	// with a low pace holds more of the executions (each waits for its requests) while the others
+	// run out of work; the account still takes most of its limit. (Without n8n's bound on a
+	// worker's executions, one worker could hold nearly all of them: 59 % of the limit was seen.)
+	test('queue mode: the account at 80 % of its limit or more, once converged', async () => {
 		await fc.assert(
 			fc.asyncProperty(queueMode, async (s) => {
 				const o = await simulate(s);
@@ -463,7 +476,7 @@ describe('N processes, each with its own pace, on one account', () => {
 		);
 	});
 
-	test('one process alone reaches the full pace within 5 s and keeps it: no 429', async () => {
+	test('one process alone reaches the full pace within 8 s and keeps it: no 429', async () => {
 		const s: Scenario = {
 			processes: 1,
 			concurrency: 16,
@@ -476,11 +489,11 @@ describe('N processes, each with its own pace, on one account', () => {
 		const o = await simulate(s);
 		expectNothingLost(o);
 		expect(o.limited).toBe(0);
-		// Slow start: half the pace at first, the full pace within 5 s...
-		expect(perSecond(o.oursAt, o.start, 0, 1)).toBeLessThan(16);
-		expect(perSecond(o.oursAt, o.start, 5, 30)).toBeGreaterThan(23);
-		// ...costing at most 2 s of the full pace, once in a process's life.
-		expect(perSecond(o.oursAt, o.start, 0, 30)).toBeGreaterThan((24 * 28) / 30);
+		// Slow start: 30 % of the pace at first, the full pace within 8 s...
+		expect(perSecond(o.oursAt, o.start, 0, 1)).toBeLessThan(9);
+		expect(perSecond(o.oursAt, o.start, 8, 30)).toBeGreaterThan(23);
+		// ...costing at most 4 s of the full pace, once in a process's life.
+		expect(perSecond(o.oursAt, o.start, 0, 30)).toBeGreaterThan((24 * 26) / 30);
 		expect(o.rates).toEqual([24]);
 	});
 

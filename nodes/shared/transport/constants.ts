@@ -50,11 +50,14 @@ export const SEARCH_PACE = 19;
  * After a 429, the limit it names is cut to this share of its rate (the first 429 a process meets
  * cuts to half: it has just learnt that others share the account), or to the share of what it sent
  * in the last second that Stripe accepted if less, but never below PACE_DEEPEST at once; once per
- * round: 429s of requests sent before the last cut are the same crowding.
+ * round: 429s of requests sent before the last cut, or answered within PACE_ROUND_MS of it, are
+ * the same crowding (the other processes need about that long to meet it and cut too; cutting
+ * again meanwhile would leave this one far below them, and unequal paces stay unequal for long).
  */
 export const PACE_DECREASE = 0.7;
 export const PACE_FIRST_DECREASE = 0.5;
 export const PACE_DEEPEST = 0.5;
+export const PACE_ROUND_MS = 1000;
 /** Never below this share of its ceiling, nor below one request per two seconds. */
 export const PACE_FLOOR_SHARE = 0.02;
 export const PACE_FLOOR = 0.5;
@@ -74,8 +77,8 @@ export const PACE_PROBE_DOUBLING_S = 30;
  * TCP's): fresh processes starting together (queue-mode workers after a deploy) reach the
  * account's limit gradually, so their first 429s meet a small overshoot, not N times the limit.
  */
-export const PACE_START = 0.5;
-export const PACE_SLOW_START = 0.4;
+export const PACE_START = 0.3;
+export const PACE_SLOW_START = 0.2;
 /**
  * A pace grows (slow start or climb) only while in use: Stripe accepted at least this share of it
  * over about the last second. Held back in a burst alone, it has not been tried.
@@ -89,4 +92,4 @@ export const PACE_IN_USE = 0.5;
  */
 export const PACE_PLATEAU_BELOW = 0.9;
 export const PACE_PLATEAU_ABOVE = 1.05;
-export const PACE_PLATEAU = 0.25;
+export const PACE_PLATEAU = 0.1;

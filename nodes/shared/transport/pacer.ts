@@ -8,19 +8,21 @@
  * Share): one process alone never meets a 429 and keeps that pace. Other processes (n8n's
  * queue-mode workers) and other clients (the company's own backend) cannot be seen from here, and
  * n8n gives nodes no shared store: each process learns what the account has left from Stripe's
- * answers, as TCP learns a network's capacity. The key's pace starts at half its ceiling and
- * grows by 40 % of itself per second until its first 429 (slow start): workers starting
+ * answers, as TCP learns a network's capacity. The key's pace starts at 30 % of its ceiling and
+ * grows by 20 % of itself per second until its first 429 (slow start): workers starting
  * together meet the limit at a small overshoot, not at N times it (an endpoint's or search's pace
  * starts at its ceiling, under the key's). A 429 cuts the limit it names
  * (`Stripe-Rate-Limited-Reason`: `global-rate` or `global-concurrency` the account's,
  * `endpoint-rate` or `endpoint-concurrency` the endpoint's, `resource-specific` search's on a
  * search, or the endpoint's; a reason Stripe adds later: the account's) to 70 % (the first one to
  * half, or to the share Stripe accepted of late if less, never below half at once), once per round:
- * 429s of requests sent before the cut are the same crowding. A 429 that names no limit cuts
- * nothing and holds the queue for a second. While requests succeed at the full pace it climbs back
- * by 0.5 % of itself and 0.2 % of its ceiling per second, faster the longer no 429 comes; but,
- * near the rate where the last 429 came, at a quarter of that at first (as TCP's CUBIC lingers near
- * its last loss): the processes together meet the account's limit less often. A pace
+ * 429s of requests sent before the cut, or answered within a second of it, are the same crowding
+ * (the other processes need about that long to meet it and cut too; cutting again meanwhile would
+ * leave this one far below them, and unequal paces stay unequal for long). A 429 that names no
+ * limit cuts nothing and holds the queue for a second. While requests succeed at the full pace it
+ * climbs back by 0.5 % of itself and 0.2 % of its ceiling per second, faster the longer no 429
+ * comes; but, near the rate where the last 429 came, at a tenth of that at first (as TCP's CUBIC
+ * lingers near its last loss): the processes together meet the account's limit less often. A pace
  * grows only while in use (Stripe accepted most of it over the last second): one held back in a
  * burst alone has not been tried. Several processes doing so converge on Stripe's limit together
  * instead of colliding at N times it.
@@ -38,6 +40,7 @@ import {
 	PACE_PROBE,
 	PACE_PROBE_DOUBLING_S,
 	PACE_DEEPEST,
+	PACE_ROUND_MS,
 	PACE_PROBE_ADD,
 	PACE_IN_USE,
 	PACE_SLOW_START,
@@ -68,6 +71,7 @@ export interface PaceTuning {
 	probe: number;
 	probeDoublingS: number;
 	deepest: number;
+	roundMs: number;
 	probeAdd: number;
 	start: number;
 	slowStart: number;
@@ -88,6 +92,7 @@ const DEFAULT_TUNING: PaceTuning = {
 	probe: PACE_PROBE,
 	probeDoublingS: PACE_PROBE_DOUBLING_S,
 	deepest: PACE_DEEPEST,
+	roundMs: PACE_ROUND_MS,
 	probeAdd: PACE_PROBE_ADD,
 	start: PACE_START,
 	slowStart: PACE_SLOW_START,
@@ -276,8 +281,9 @@ export class Pacer {
 		for (const id of named) {
 			const limit = this.limits.get(id);
 			if (!limit) continue;
-			// Sent before the last cut: the same crowding, already answered.
-			if (turn.at < limit.cutAt) continue;
+			// Sent before the last cut, or answered within a round of it: the same crowding, already
+			// answered (the other processes meeting it need about a round to cut too).
+			if (turn.at < limit.cutAt || now < limit.cutAt + t.roundMs) continue;
 			// To 70 % (the first time, to half), or to what Stripe accepted of late if less (far over:
 			// processes starting at once), but never below half at once.
 			const accepted = limit.ok / (limit.ok + limit.refused);
