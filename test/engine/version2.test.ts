@@ -353,12 +353,14 @@ describe('Max Requests per Second', () => {
 	});
 
 	test("absent or empty reads as automatic (just under Stripe's limits)", async () => {
-		const ids = customers(12);
+		const ids = customers(24);
 		for (const options of [{}, { maxRequestsPerSecond: null }]) {
 			emulator().requests.length = 0;
 			const run = await getAll(ids, { options });
-			expect([run.error, run.items.length]).toEqual([undefined, 12]);
-			expect(busiestSecond()).toBe(12);
+			expect([run.error, run.items.length]).toEqual([undefined, 24]);
+			// The key's own pace: from 30 % of 24/s in a fresh process (slow start), growing while
+			// in use; far over the 5/s an option would set.
+			expect(busiestSecond()).toBeGreaterThanOrEqual(10);
 		}
 	});
 
