@@ -27,7 +27,8 @@ const emulator = useEmulator({ latencyMs: 5 });
 
 /**
  * 429s that two to four fresh processes starting together meet in all while they find the limit
- * (20 s; four met 9 to 17 in 30 runs). Starting at the full pace, four met 17 to 33 (most over 20).
+ * (20 s; of 30 runs, the eight with four processes met 8 to 13). Starting at the full pace, four
+ * met 41 to 56.
  */
 const FRESH_429S = 20;
 /** Executions an n8n worker runs at once: `n8n worker --concurrency`, 10 unless told otherwise. */
