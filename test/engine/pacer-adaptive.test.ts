@@ -318,26 +318,30 @@ describe('one cut per crowding (a round)', () => {
 	beforeEach(() => jest.useFakeTimers());
 	afterEach(() => jest.useRealTimers());
 
-	test('429s sent before a cut, or answered within a second of it, cut no more; a later one cuts again', async () => {
-		const { Pacer } = await import('../../nodes/shared/transport/pacer');
-		const pacer = new Pacer(24);
-		// A first request creates the key's pace, at its start.
-		pacer.answered(await pacer.run(async (turn) => turn), [], { statusCode: 200 });
-		const crowded = { statusCode: 429, reason: 'global-rate' };
-		const sentAgo = (ms: number) => ({ at: Date.now() - ms, paced: [''] });
-		const start = pacer.rateOf();
-		pacer.answered(sentAgo(100), [], crowded);
-		const cut = pacer.rateOf();
-		// The first 429 a process meets: to half.
-		expect(cut).toBeCloseTo(start / 2);
-		jest.advanceTimersByTime(900);
-		pacer.answered(sentAgo(1000), [], crowded); // sent before the cut
-		pacer.answered(sentAgo(100), [], crowded); // sent after it, answered within the round
-		expect(pacer.rateOf()).toBe(cut);
-		jest.advanceTimersByTime(200);
-		pacer.answered(sentAgo(100), [], crowded);
-		expect(pacer.rateOf()).toBeLessThan(cut);
-	});
+	test(
+		'429s sent before a cut, or answered within a second of it, cut no more; ' +
+			'a later one cuts again',
+		async () => {
+			const { Pacer } = await import('../../nodes/shared/transport/pacer');
+			const pacer = new Pacer(24);
+			// A first request creates the key's pace, at its start.
+			pacer.answered(await pacer.run(async (turn) => turn), [], { statusCode: 200 });
+			const crowded = { statusCode: 429, reason: 'global-rate' };
+			const sentAgo = (ms: number) => ({ at: Date.now() - ms, paced: [''] });
+			const start = pacer.rateOf();
+			pacer.answered(sentAgo(100), [], crowded);
+			const cut = pacer.rateOf();
+			// The first 429 a process meets: to half.
+			expect(cut).toBeCloseTo(start / 2);
+			jest.advanceTimersByTime(900);
+			pacer.answered(sentAgo(1000), [], crowded); // sent before the cut
+			pacer.answered(sentAgo(100), [], crowded); // sent after it, answered within the round
+			expect(pacer.rateOf()).toBe(cut);
+			jest.advanceTimersByTime(200);
+			pacer.answered(sentAgo(100), [], crowded);
+			expect(pacer.rateOf()).toBeLessThan(cut);
+		},
+	);
 });
 
 describe('the emulator refuses as Stripe does, account-wide, naming the limiter', () => {
